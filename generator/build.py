@@ -1,0 +1,141 @@
+"""The pipeline: load -> validate -> compute facts -> render -> chart -> write.
+
+One function per command that writes, each computing every fact and rendering every
+file in memory before the writer touches the output folder (as pelican's
+``Pelican.run`` and mkdocs' ``build()`` do): invalid input leaves the output as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .facts import ProjectFacts, compute
+from .validate import Project, load_project
+from .writer import Manifest, WriteReport, sha256, write_tree
+
+
+@dataclass
+class Plan:
+    """Everything one run will write, decided before writing."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Rendered this run: path -> bytes."""
+    keep: dict[str, str] = field(default_factory=dict)
+    """Not re-rendered (inputs unchanged): path -> hash on record."""
+    groups: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Manifest groups: name -> {"digest", "files"}."""
+    rendered: list[str] = field(default_factory=list)
+    """Names of the groups rendered this run."""
+    charts_drawn: int = 0
+    """Charts actually drawn (not reused) this run."""
+
+
+def docs_prefix(project_dir: Path, out_dir: Path) -> str:
+    """How task files are named in protocol commands: the output folder from the project."""
+    try:
+        rel = out_dir.resolve().relative_to(project_dir.resolve())
+    except ValueError:
+        return ""
+    text = rel.as_posix()
+    return "" if text in ("", ".") else text + "/"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def plan(project: Project, facts: ProjectFacts, out_dir: Path | None, *, force: bool = False) -> Plan:
+    """Render what changed since the manifest in ``out_dir`` (everything if None or forced)."""
+    from . import render
+
+    env = render.Renderer(project.root)
+    manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
+    base = _digest(__version__, project.config_digest, env.digest)
+    result = Plan()
+
+    def reuse(name: str, digest: str) -> bool:
+        old = manifest.groups.get(name)
+        if not old or old.get("digest") != digest or out_dir is None:
+            return False
+        paths = old.get("files")
+        if not isinstance(paths, list):
+            return False
+        for rel in paths:
+            recorded = manifest.files.get(rel)
+            try:
+                if recorded is None or sha256((out_dir / rel).read_bytes()) != recorded:
+                    return False
+            except OSError:
+                return False
+        for rel in paths:
+            result.keep[rel] = manifest.files[rel]
+        result.groups[name] = {"digest": digest, "files": sorted(paths)}
+        return True
+
+    for p in facts.phases:
+        digest = _digest(base, p.source.digest)
+        if reuse(p.folder, digest):
+            continue
+        files = env.phase_files(facts, p)
+        result.files.update(files)
+        result.groups[p.folder] = {"digest": digest, "files": sorted(files)}
+        result.rendered.append(p.folder)
+    digest = _digest(base, *(p.source.digest for p in facts.phases))
+    if not reuse("project", digest):
+        files = env.project_files(facts)
+        result.files.update(files)
+        result.groups["project"] = {"digest": digest, "files": sorted(files)}
+        result.rendered.append("project")
+    return result
+
+
+def generate(project_dir: Path, out_dir: Path, *, force: bool = False) -> tuple[Plan, WriteReport]:
+    """``phasedocs generate``: validate, compute, render everything, then write."""
+    project = load_project(project_dir, docs_prefix(project_dir, out_dir))
+    facts = compute(project, docs_prefix(project_dir, out_dir))
+    result = plan(project, facts, out_dir, force=force)
+    report = write_tree(out_dir, result.files, keep=result.keep, groups=result.groups, force=force)
+    return result, report
+
+
+def find_phase(facts: ProjectFacts, phase: str):
+    """The facts of phase ``phase`` ('7', '07' or 'phase-07'); :class:`Abort` if unknown."""
+    from .errors import Abort
+
+    text = phase.removeprefix("phase-")
+    known = ", ".join(str(p.number) for p in facts.phases)
+    if not text.isdigit():
+        raise Abort(f"'{phase}' is not a phase number (phases: {known})")
+    for p in facts.phases:
+        if p.number == int(text):
+            return p
+    raise Abort(f"no phase {int(text)} in this project (phases: {known})")
+
+
+def handoff(project_dir: Path, phase: str) -> str:
+    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text."""
+    from .render import Renderer
+
+    prefix = docs_prefix(project_dir, project_dir / "docs")
+    facts = compute(load_project(project_dir, prefix), prefix)
+    return Renderer(project_dir).handoff(facts, find_phase(facts, phase))
+
+
+def write_user_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` atomically; refuse to replace a file that is not ours.
+
+    A file counts as ours when its first line is the same heading we write (an older
+    handoff of the same phase); anything else needs ``force``.
+    """
+    from .errors import Abort
+    from .writer import atomic_write
+
+    data = text.encode("utf-8")
+    if path.exists() and not force:
+        old = path.read_bytes()
+        if old != data and old.split(b"\n", 1)[0] != data.split(b"\n", 1)[0]:
+            raise Abort(f"{path} exists and is not a handoff of this phase; choose another file or use --force")
+    atomic_write(path, data)

@@ -1,0 +1,93 @@
+"""The one exception hierarchy of phasedocs.
+
+Shaped like mkdocs' ``exceptions.py``: the root is a :class:`click.ClickException`, so
+the CLI prints any of them cleanly and exits 1 without a try/except of its own. Errors
+that have a place in a user's file carry it and print like Jinja's
+``TemplateSyntaxError``: ``file:line:col: field: what is wrong (what to do)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+
+class PhasedocsError(click.ClickException):
+    """Root of every error phasedocs raises on purpose; exit status 1."""
+
+    exit_code = 1
+
+
+class Abort(PhasedocsError):
+    """A refusal that is not about input: a hand-edited file, a deploy with no remote."""
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a fault sits: a file relative to the project, optionally line and column."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class InputError(PhasedocsError):
+    """One fault in one input file, with its place and field path."""
+
+    def __init__(self, location: Location, field: str, message: str) -> None:
+        self.location = location
+        self.field = field
+        self.problem = message
+        super().__init__(self.line)
+
+    @property
+    def line(self) -> str:
+        """The one-line form: ``file:line:col: field: message``."""
+        field = f"{self.field}: " if self.field else ""
+        return f"{self.location}: {field}{self.problem}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Files in name order, then by position, so output is stable."""
+        loc = self.location
+        return (loc.file, loc.line or 0, loc.column or 0, self.line)
+
+    def show(self, file=None) -> None:
+        click.echo(self.line, file=file, err=file is None)
+
+
+class ValidationErrors(PhasedocsError):
+    """Every input error of one run, printed one per line with a summary line."""
+
+    def __init__(self, errors: Iterable[InputError]) -> None:
+        unique = {e.line: e for e in errors}
+        self.errors = sorted(unique.values(), key=InputError.sort_key)
+        files = {e.location.file for e in self.errors}
+        n, f = len(self.errors), len(files)
+        self.summary = f"{n} error{'s' if n != 1 else ''} in {f} file{'s' if f != 1 else ''}"
+        super().__init__("\n".join([*(e.line for e in self.errors), self.summary]))
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, file=file, err=file is None)
+
+
+class TemplateError(PhasedocsError):
+    """A template that fails to compile or render: names the template and its line."""
+
+    def __init__(self, template: str, line: int | None, message: str) -> None:
+        self.template = template
+        self.template_line = line
+        where = f"{template}:{line}" if line else template
+        super().__init__(f"{where}: {message}")
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, file=file, err=file is None)

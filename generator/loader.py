@@ -1,0 +1,299 @@
+"""Read YAML and JSON input files into plain data plus the position of every value.
+
+No rules live here (that is ``models.py``); this module only guarantees that what it
+returns is plain, safely-built data (dicts, lists, str, int, float, bool, None,
+datetime) and that any fault it finds names its file, line and column.
+
+YAML safety: only the core schema's tags, duplicate keys refused, anchors and aliases
+bounded (a "billion laughs" file is refused after a fixed number of nodes instead of
+being expanded), recursive aliases refused. libyaml's C parser composes the node tree
+when it is installed; the tree walk below is ours either way, so both paths keep
+positions and the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Location
+
+try:  # libyaml is several times faster; the pure-Python composer is the fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Nodes one file may expand to, aliases included. The largest real phase file is a
+#: few thousand nodes; a billion-laughs file reaches this bound in milliseconds.
+MAX_NODES = 100_000
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """One loaded file: its data and where each value of it stands."""
+
+    file: str
+    """The file's path relative to the project, as errors print it."""
+    data: Any
+    """The plain data."""
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """Field path -> (line, column), both 1-based; () is the document itself."""
+    raw: dict[Path_, str] = field(default_factory=dict)
+    """Field path -> the scalar's source text, for hints such as 'quote 3.10'."""
+
+    def locate(self, path: Path_) -> Location:
+        """The location of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        pos = self.positions.get(path)
+        if pos is None:
+            return Location(self.file)
+        return Location(self.file, *pos)
+
+    def error(self, path: Path_, message: str) -> InputError:
+        """An :class:`InputError` at ``path`` with ``message``."""
+        return InputError(self.locate(path), format_path(path), message)
+
+
+def format_path(path: Path_) -> str:
+    """``('tasks', 3, 'depends_on', 0)`` -> ``tasks[3].depends_on[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _PLAIN_KEY_RE.match(part):
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"  # tasks["7.1"], not tasks.7.1
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+_PLAIN_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+class _Walker:
+    """Builds plain data from a composed YAML node tree, recording positions."""
+
+    def __init__(self, file: str, constructor: Any) -> None:
+        self.doc = Document(file, None)
+        self.constructor = constructor
+        self.count = 0
+        self.active: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str, path: Path_ = ()) -> InputError:
+        mark = node.start_mark
+        return InputError(
+            Location(self.doc.file, mark.line + 1, mark.column + 1), format_path(path), message
+        )
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(
+                node,
+                f"the file expands to more than {MAX_NODES:,} values (aliases repeating "
+                "aliases?); write the values out or use fewer aliases",
+                path,
+            )
+        if id(node) in self.active:
+            raise self.fail(node, "an alias refers to itself; remove the recursive alias", path)
+        mark = node.start_mark
+        self.doc.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise self.fail(node, f"tag {node.tag!r} is not allowed; remove it", path)
+            self.active.add(id(node))
+            try:
+                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+            finally:
+                self.active.discard(id(node))
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        if node.tag != _MAP:
+            raise self.fail(node, f"tag {node.tag!r} is not allowed; remove it", path)
+        self.active.add(id(node))
+        try:
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.fail(
+                        key_node, "merge keys ('<<') are not supported; write the keys out", path
+                    )
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail(key_node, "a key must be plain text", path)
+                key = self._scalar(key_node, path)
+                if not isinstance(key, str):
+                    key = key_node.value  # '7: x' keeps the key as written
+                if key in out:
+                    first = self.doc.positions.get((*path, key), (0, 0))[0]
+                    raise self.fail(
+                        key_node,
+                        f"duplicate key '{key}' (first on line {first}); keep one of them",
+                        (*path, key),
+                    )
+                out[key] = None
+                self.doc.positions[(*path, key)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                # the value's own position is more precise than the key's
+                vm = value_node.start_mark
+                self.doc.positions[(*path, key)] = (vm.line + 1, vm.column + 1)
+                out[key] = self.build(value_node, (*path, key))
+            return out
+        finally:
+            self.active.discard(id(node))
+
+    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            raise self.fail(node, f"tag {node.tag!r} is not allowed; remove it", path)
+        self.doc.raw[path] = node.value
+        try:
+            value = self.constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            raise self.fail(node, f"cannot read this value: {exc}", path) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(node, f"'{node.value}' is not a finite number", path)
+        return value
+
+
+def parse_yaml(text: str, file: str) -> Document:
+    """Parse YAML ``text`` (named ``file`` in errors) into a :class:`Document`."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise InputError(where, "", f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(Location(file), "", f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    walker = _Walker(file, loader)
+    if node is None:
+        walker.doc.data = None
+        return walker.doc
+    walker.doc.data = walker.build(node, ())
+    return walker.doc
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows; write a number or null")
+
+
+_KEY_RE = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
+def parse_json(text: str, file: str) -> Document:
+    """Parse a JSON snapshot; NaN/Infinity, bad syntax and non-object roots are errors."""
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        problem = exc.msg
+        if exc.pos >= len(text.rstrip()):
+            problem += " (the file ends too early: is it truncated?)"
+        raise InputError(Location(file, exc.lineno, exc.colno), "", f"not valid JSON: {problem}") from None
+    except ValueError as exc:
+        name = str(exc).split(" ", 1)[0]
+        offset = text.find(name)
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise InputError(Location(file, line, column), "", str(exc)) from None
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "null"
+        raise InputError(
+            Location(file, 1, 1), "", f"a snapshot must be a JSON object {{...}}, not {kind}"
+        )
+    doc = Document(file, data)
+    doc.positions[()] = (1, 1)
+    _json_positions(text, doc)
+    return doc
+
+
+def _json_positions(text: str, doc: Document) -> None:
+    """Record the line of each top-level and second-level key (for error messages).
+
+    json gives no positions; snapshots are small and flat (two levels), so a scan for
+    ``"key":`` in order is exact enough to point a person at the right line.
+    """
+    line_starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line_starts.append(i + 1)
+
+    def where(offset: int) -> tuple[int, int]:
+        lo, hi = 0, len(line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, offset - line_starts[lo] + 1
+
+    data = doc.data
+    pos = 0
+    for key, value in data.items():
+        m = _find_key(text, key, pos)
+        if m is None:
+            continue
+        doc.positions[(key,)] = where(m.end())
+        pos = m.end()
+        if isinstance(value, dict):
+            inner = pos
+            for sub in value:
+                sm = _find_key(text, sub, inner)
+                if sm is None:
+                    continue
+                doc.positions[(key, sub)] = where(sm.end())
+                inner = sm.end()
+
+
+def _find_key(text: str, key: str, start: int) -> re.Match[str] | None:
+    encoded = json.dumps(key)[1:-1]
+    return re.compile(r'"' + re.escape(encoded) + r'"\s*:\s*').search(text, start)
+
+
+def read_text(path: Path, file: str) -> str:
+    """Read a UTF-8 file, turning I/O and decoding faults into :class:`InputError`."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(Location(file), "", f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(Location(file), "", f"cannot read: {exc.strerror}") from None
+
+
+def load_yaml(path: Path, file: str) -> Document:
+    """Read and parse one YAML file."""
+    return parse_yaml(read_text(path, file), file)
+
+
+def load_json(path: Path, file: str) -> Document:
+    """Read and parse one JSON file."""
+    return parse_json(read_text(path, file), file)

@@ -1,0 +1,174 @@
+"""The coordination protocol: project.yaml strings rendered per phase and task, sandboxed.
+
+Protocol strings are user-written templates. They are compiled in a Jinja
+``SandboxedEnvironment`` with ``StrictUndefined`` and only plain data in scope, and
+checked before anything is rendered: a syntax error, an unknown variable or a reach
+for an underscore attribute (``task.__class__``) is a validation error naming the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from .models import Phase, ProjectConfig, Protocol, Task
+
+#: Protocol fields rendered once per phase, and once per task.
+PHASE_FIELDS = ("session", "monitor", "orchestrate")
+TASK_FIELDS = ("memory_key", "before", "during", "after", "spawn")
+
+#: The fields of each name in scope (kept in step with the *_context functions below).
+FIELDS = {
+    "project": ("name", "summary", "coordinator", "operator", "repo_url"),
+    "phase": ("number", "folder", "title", "summary", "tasks"),
+    "task": ("id", "slug", "key", "title", "role", "agent", "goal", "duration_days", "depends_on", "file"),
+}
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+class ProtocolError(ValueError):
+    """A protocol string that cannot be compiled or rendered; the message says why."""
+
+
+@dataclass(frozen=True)
+class RenderedProtocol:
+    """The protocol of one task (and its phase) as plain command strings."""
+
+    session: str
+    memory_key: str
+    before: tuple[str, ...]
+    during: tuple[str, ...]
+    after: tuple[str, ...]
+    spawn: str
+
+
+@dataclass(frozen=True)
+class PhaseProtocol:
+    """The phase-level protocol strings."""
+
+    session: str
+    monitor: tuple[str, ...]
+    orchestrate: tuple[str, ...]
+    monitor_every_minutes: int | None
+
+
+def iter_strings(protocol: Protocol):
+    """Yield (field path, template text, names in scope) for every protocol string."""
+    for name in PHASE_FIELDS + TASK_FIELDS:
+        scope = {"phase", "project"} | ({"task"} if name in TASK_FIELDS else set())
+        value = getattr(protocol, name)
+        if isinstance(value, str):
+            yield ("protocol", name), value, scope
+        else:
+            for i, item in enumerate(value):
+                yield ("protocol", name, i), item, scope
+
+
+def check_template(source: str, scope: set[str]) -> None:
+    """Compile ``source``; raise :class:`ProtocolError` for syntax, unknown names, internals."""
+    try:
+        ast = _ENV.parse(source)
+    except TemplateError as exc:
+        raise ProtocolError(f"template syntax error: {exc.message}") from None
+    unknown = sorted(meta.find_undeclared_variables(ast) - scope)
+    if unknown:
+        names = ", ".join(sorted(scope))
+        raise ProtocolError(f"unknown variable '{unknown[0]}' (available here: {names})")
+    for node in ast.find_all(nodes.Getattr):
+        base = node.node
+        if isinstance(base, nodes.Name) and base.name in FIELDS and node.attr not in FIELDS[base.name]:
+            if not node.attr.startswith("_"):
+                known = ", ".join(FIELDS[base.name])
+                raise ProtocolError(f"{base.name} has no field '{node.attr}' (it has: {known})")
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(attr, str) and attr.startswith("_"):
+            raise ProtocolError(
+                f"'{attr}' reaches for Python internals and is not allowed; use the fields of phase, task or project"
+            )
+    try:
+        _ENV.from_string(ast)
+    except TemplateError as exc:  # pragma: no cover - parse succeeded, compile rarely fails
+        raise ProtocolError(f"template error: {exc.message}") from None
+
+
+def render_string(source: str, context: dict[str, Any]) -> str:
+    """Render one protocol string; raise :class:`ProtocolError` on any failure."""
+    try:
+        return _ENV.from_string(source).render(context)
+    except TemplateError as exc:
+        raise ProtocolError(f"cannot render: {exc.message}") from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise ProtocolError(f"cannot render: {exc}") from None
+
+
+def project_context(config: ProjectConfig) -> dict[str, Any]:
+    """What ``project`` means inside a protocol template."""
+    return {
+        "name": config.name,
+        "summary": config.summary,
+        "coordinator": config.coordinator,
+        "operator": config.operator,
+        "repo_url": config.repo_url or "",
+    }
+
+
+def task_context(phase: Phase, task: Task, docs_prefix: str) -> dict[str, Any]:
+    """What ``task`` means inside a protocol template."""
+    return {
+        "id": task.id,
+        "slug": task.slug,
+        "key": task.memory_key,
+        "title": task.title,
+        "role": task.role,
+        "agent": task.agent_name,
+        "goal": task.goal,
+        "duration_days": task.duration_days,
+        "depends_on": list(task.depends_on),
+        "file": f"{docs_prefix}phase-{phase.number:02d}/{task.filename}",
+    }
+
+
+def phase_context(phase: Phase, docs_prefix: str) -> dict[str, Any]:
+    """What ``phase`` means inside a protocol template."""
+    return {
+        "number": phase.number,
+        "folder": f"phase-{phase.number:02d}",
+        "title": phase.title,
+        "summary": phase.summary,
+        "tasks": [task_context(phase, t, docs_prefix) for t in phase.tasks],
+    }
+
+
+def render_phase(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/") -> PhaseProtocol:
+    """The phase-level protocol of ``phase``."""
+    p = config.protocol
+    ctx = {"phase": phase_context(phase, docs_prefix), "project": project_context(config)}
+    return PhaseProtocol(
+        session=render_string(p.session, ctx),
+        monitor=tuple(render_string(s, ctx) for s in p.monitor),
+        orchestrate=tuple(render_string(s, ctx) for s in p.orchestrate),
+        monitor_every_minutes=p.monitor_every_minutes,
+    )
+
+
+def render_task(config: ProjectConfig, phase: Phase, task: Task, docs_prefix: str = "docs/") -> RenderedProtocol:
+    """The protocol of one task."""
+    p = config.protocol
+    ctx = {
+        "phase": phase_context(phase, docs_prefix),
+        "task": task_context(phase, task, docs_prefix),
+        "project": project_context(config),
+    }
+    return RenderedProtocol(
+        session=render_string(p.session, ctx),
+        memory_key=render_string(p.memory_key, ctx),
+        before=tuple(render_string(s, ctx) for s in p.before),
+        during=tuple(render_string(s, ctx) for s in p.during),
+        after=tuple(render_string(s, ctx) for s in p.after),
+        spawn=render_string(p.spawn, ctx),
+    )

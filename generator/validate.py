@@ -1,0 +1,442 @@
+"""Load a project folder and check every rule of the input format, collecting all errors.
+
+``load_project`` is the only entry point: it reads ``phases/`` (through ``loader``),
+checks each file's shape (through ``models``), then the rules that span fields and
+files, and either returns a :class:`Project` or raises :class:`ValidationErrors` with
+every fault of the run, not just the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import protocol
+from .errors import InputError, Location, ValidationErrors
+from .loader import Document, format_path, load_json, load_yaml
+from .models import Phase, ProjectConfig, Snapshot
+from .targets import parse_target
+
+PHASE_DIR_RE = re.compile(r"^phase-(\d{2,})$")
+
+
+@dataclass(frozen=True)
+class SnapshotInput:
+    """One snapshot with the file it came from."""
+
+    file: str
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True)
+class PhaseInput:
+    """One phase with its snapshots, ordered by timestamp (then file name)."""
+
+    folder: str
+    phase: Phase
+    snapshots: tuple[SnapshotInput, ...]
+    digest: str
+    """Hash of the phase's own input files (phase.yaml and snapshots)."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A validated project: everything the fact computation needs."""
+
+    root: Path
+    config: ProjectConfig
+    phases: tuple[PhaseInput, ...]
+    config_digest: str
+    """Hash of project.yaml; every phase's documents depend on it."""
+    input_files: tuple[str, ...] = field(default=())
+    """Every input file read, relative to the project (for serve's watch list)."""
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: type[BaseModel]) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        return "required field is missing; add it"
+    if kind == "extra_forbidden":
+        known = _known_fields(model, path[:-1])
+        close = difflib.get_close_matches(str(path[-1]), known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
+        return f"unknown field '{path[-1]}'; {hint}"
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        raw = doc.raw.get(path, str(value))
+        if len(path) >= 3 and path[0] == "tasks" and (path[2] in ("id", "depends_on")):
+            hint = f" (YAML reads {raw} as {value})" if raw != str(value) else ""
+            return f"task id {raw} is a number to YAML{hint}; quote it: \"{raw}\""
+        return f"expected text, got {_describe(value)}; quote it: \"{raw}\""
+    if kind in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{_describe(value)} is not allowed; use one of {expected}"
+    if kind in ("greater_than", "greater_than_equal"):
+        bound = err["ctx"].get("gt", err["ctx"].get("ge"))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+        word = "more than" if kind == "greater_than" else "at least"
+        return f"must be {word} {bound}, got {_describe(value)}"
+    if kind == "too_short":
+        return "needs at least one entry"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "timezone_aware":
+        return f"{_describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
+    if kind.startswith("datetime") or kind.startswith("date_"):
+        return f"{_describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    return err["msg"]
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _known_fields(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    """The field names of the (sub)model at ``path`` of ``model``."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_model(doc: Document, model: type[BaseModel]) -> tuple[Any, list[InputError]]:
+    """Validate ``doc`` against ``model``; return (instance or None, errors)."""
+    if not isinstance(doc.data, dict):
+        got = "an empty file" if doc.data is None else _describe(doc.data)
+        return None, [doc.error((), f"expected a mapping of fields, got {got}")]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            errors.append(doc.error(path, _message(err, doc, path, model)))
+        return None, errors
+
+
+def _digest(parts: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()[:16]
+
+
+def load_project(root: Path, docs_prefix: str = "docs/") -> Project:
+    """Load and validate the project at ``root``; raise :class:`ValidationErrors` on faults."""
+    errors: list[InputError] = []
+    phases_dir = root / "phases"
+    project_file = phases_dir / "project.yaml"
+    if not project_file.is_file():
+        where = "phases/project.yaml"
+        raise ValidationErrors(
+            [InputError(Location(where), "", f"not found in {root}; run 'phasedocs init' or pass --project DIR")]
+        )
+    inputs: list[str] = ["phases/project.yaml"]
+    config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors)
+    config: ProjectConfig | None = None
+    if config_doc is not None:
+        config, errs = parse_model(config_doc, ProjectConfig)
+        errors += errs
+        if config is not None:
+            errors += _check_protocol_templates(config, config_doc)
+    config_bytes = project_file.read_bytes() if project_file.is_file() else b""
+
+    phases: list[PhaseInput] = []
+    seen_numbers: dict[int, str] = {}
+    for folder in sorted(p for p in phases_dir.iterdir() if p.is_dir() and p.name.startswith("phase-")):
+        rel = f"phases/{folder.name}"
+        m = PHASE_DIR_RE.match(folder.name)
+        if not m:
+            errors.append(InputError(Location(rel), "", "a phase folder is named phase-NN (two digits or more, e.g. phase-07); rename it"))
+            continue
+        phase_file = folder / "phase.yaml"
+        if not phase_file.is_file():
+            errors.append(InputError(Location(f"{rel}/phase.yaml"), "", "not found; every phase folder needs a phase.yaml"))
+            continue
+        file = f"{rel}/phase.yaml"
+        inputs.append(file)
+        doc = _read(phase_file, file, load_yaml, errors)
+        phase: Phase | None = None
+        if doc is not None:
+            phase, errs = parse_model(doc, Phase)
+            errors += errs
+        snapshots, snap_files = _load_snapshots(folder, rel, errors)
+        inputs += snap_files
+        if phase is None or doc is None:
+            continue
+        number = int(m.group(1))
+        if phase.number != number:
+            errors.append(doc.error(("number",), f"is {phase.number} but the folder is {folder.name}; make them agree"))
+        if phase.number in seen_numbers:
+            errors.append(doc.error(("number",), f"phase {phase.number} is defined twice (also in {seen_numbers[phase.number]})"))
+        seen_numbers[phase.number] = file
+        phase_errors = _check_phase(phase, doc, config)
+        errors += phase_errors
+        if config is not None and not phase_errors:
+            errors += _check_snapshots(phase, config, snapshots)
+        snaps = [(d, s) for d, s in snapshots if s is not None]
+        ordered = tuple(
+            SnapshotInput(d.file, s) for d, s in sorted(snaps, key=lambda ds: (ds[1].timestamp, ds[0].file))
+        )
+        digest = _digest([phase_file.read_bytes(), *((folder / "metrics" / Path(s.file).name).read_bytes() for s in ordered)])
+        phases.append(PhaseInput(folder.name, phase, ordered, digest))
+
+    if config is not None and not errors:
+        errors += _check_protocol_render(config, config_doc, phases, docs_prefix)  # type: ignore[arg-type]
+    if errors:
+        raise ValidationErrors(errors)
+    assert config is not None
+    return Project(
+        root=root,
+        config=config,
+        phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
+        config_digest=_digest([config_bytes]),
+        input_files=tuple(inputs),
+    )
+
+
+def _read(path: Path, file: str, reader: Any, errors: list[InputError]) -> Document | None:
+    try:
+        return reader(path, file)
+    except InputError as exc:
+        errors.append(exc)
+        return None
+
+
+def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[list[tuple[Document, Snapshot | None]], list[str]]:
+    out: list[tuple[Document, Snapshot | None]] = []
+    files: list[str] = []
+    metrics_dir = folder / "metrics"
+    if not metrics_dir.is_dir():
+        return out, files
+    for path in sorted(metrics_dir.glob("*.json")):
+        file = f"{rel}/metrics/{path.name}"
+        files.append(file)
+        doc = _read(path, file, load_json, errors)
+        if doc is None:
+            continue
+        snap, errs = parse_model(doc, Snapshot)
+        errors += errs
+        out.append((doc, snap) if snap is not None else (doc, None))
+    return out, files
+
+
+def _check_protocol_templates(config: ProjectConfig, doc: Document) -> list[InputError]:
+    errors = []
+    for path, source, scope in protocol.iter_strings(config.protocol):
+        try:
+            protocol.check_template(source, scope)
+        except protocol.ProtocolError as exc:
+            errors.append(doc.error(path, str(exc)))
+    return errors
+
+
+def _check_protocol_render(config: ProjectConfig, doc: Document, phases: list[PhaseInput], prefix: str) -> list[InputError]:
+    """Render every protocol string for every task once, so render faults surface now."""
+    errors: dict[tuple[Any, ...], InputError] = {}
+    for p in phases:
+        ctx_phase = {"phase": protocol.phase_context(p.phase, prefix), "project": protocol.project_context(config)}
+        for task in p.phase.tasks:
+            ctx = {**ctx_phase, "task": protocol.task_context(p.phase, task, prefix)}
+            for path, source, scope in protocol.iter_strings(config.protocol):
+                if path in errors:
+                    continue
+                try:
+                    protocol.render_string(source, {k: v for k, v in ctx.items() if k in scope})
+                except protocol.ProtocolError as exc:
+                    errors[path] = doc.error(path, f"{exc} (phase {p.phase.number}, task {task.id})")
+    return list(errors.values())
+
+
+def _check_phase(phase: Phase, doc: Document, config: ProjectConfig | None) -> list[InputError]:
+    errors: list[InputError] = []
+    ids: dict[str, int] = {}
+    files: dict[str, int] = {}
+    for i, task in enumerate(phase.tasks):
+        if task.id in ids:
+            errors.append(doc.error(("tasks", i, "id"), f"task id '{task.id}' is used twice (also tasks[{ids[task.id]}]); make it unique"))
+        else:
+            ids[task.id] = i
+        if task.filename in files:
+            errors.append(doc.error(("tasks", i, "slug"), f"task file {task.filename} would be written twice (also tasks[{files[task.filename]}]); change the slug"))
+        files.setdefault(task.filename, i)
+    known = ", ".join(ids)
+    for i, task in enumerate(phase.tasks):
+        for j, dep in enumerate(task.depends_on):
+            if dep == task.id:
+                errors.append(doc.error(("tasks", i, "depends_on", j), f"task '{task.id}' cannot depend on itself"))
+            elif dep not in ids:
+                errors.append(doc.error(("tasks", i, "depends_on", j), f"unknown task '{dep}' (known: {known})"))
+    if not errors:
+        cycle = find_cycle({t.id: list(t.depends_on) for t in phase.tasks})
+        if cycle:
+            i = ids[cycle[0]]
+            j = phase.tasks[i].depends_on.index(cycle[1])
+            errors.append(doc.error(("tasks", i, "depends_on", j), f"dependency cycle {' -> '.join(cycle)}; remove one of these dependencies"))
+    check_ids: dict[str, tuple[Any, ...]] = {}
+    groups = [(("tasks", i, "criteria"), t.criteria) for i, t in enumerate(phase.tasks)]
+    groups.append((("success_criteria",), phase.success_criteria))
+    for base, criteria in groups:
+        for k, crit in enumerate(criteria):
+            path = (*base, k)
+            if crit.id is not None:
+                if crit.id in check_ids:
+                    errors.append(doc.error((*path, "id"), f"criterion id '{crit.id}' is used twice in this phase (also {format_path(check_ids[crit.id])}); make it unique"))
+                check_ids.setdefault(crit.id, path)
+            if crit.metric is not None and config is not None:
+                metric = config.metrics.get(crit.metric)
+                if metric is None:
+                    known_m = ", ".join(sorted(config.metrics)) or "none"
+                    errors.append(doc.error((*path, "metric"), f"unknown metric '{crit.metric}'; add it to the catalogue in phases/project.yaml (known: {known_m})"))
+                    continue
+                target = parse_target(crit.target or "")
+                if metric.unit == "text" and target.text_value is None and target.op != "==":
+                    errors.append(doc.error((*path, "target"), f"metric '{crit.metric}' is text; only '== V' targets apply to it"))
+                elif metric.unit != "text" and target.text_value is not None:
+                    errors.append(doc.error((*path, "target"), f"'{target.text_value}' is not a number, but metric '{crit.metric}' is a {metric.unit}"))
+    return errors
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A dependency cycle as ``[a, b, ..., a]`` (in file order), or None. Iterative DFS."""
+    color = dict.fromkeys(graph, 0)  # 0 new, 1 on stack, 2 done
+    for root in graph:
+        if color[root]:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        path: list[str] = [root]
+        color[root] = 1
+        while stack:
+            node, i = stack[-1]
+            deps = graph[node]
+            if i < len(deps):
+                stack[-1] = (node, i + 1)
+                nxt = deps[i]
+                if color.get(nxt) == 1:
+                    return [*path[path.index(nxt):], nxt]
+                if color.get(nxt) == 0:
+                    color[nxt] = 1
+                    stack.append((nxt, 0))
+                    path.append(nxt)
+            else:
+                color[node] = 2
+                stack.pop()
+                path.pop()
+    return None
+
+
+_RATIO_TEXT_RE = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*/\s*[+-]?\d+(\.\d+)?\s*$")
+
+
+def value_error(unit: str, value: Any) -> str | None:
+    """Why ``value`` is not a value of ``unit`` (None when it is); null is always fine."""
+    if value is None:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if unit == "text":
+        return None if isinstance(value, str) else f"expected text, got {_describe(value)}"
+    if unit == "ratio":
+        if number:
+            return None
+        if isinstance(value, str) and _RATIO_TEXT_RE.match(value):
+            if float(value.split("/")[1]) == 0:
+                return f"'{value}' divides by zero"
+            return None
+        return f"expected a number or a ratio such as '626/630', got {_describe(value)}"
+    if number:
+        return None
+    return f"expected a number ({unit}), got {_describe(value)}"
+
+
+def _section(doc: Document, key: str) -> dict[str, Any]:
+    value = doc.data.get(key) if isinstance(doc.data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _check_snapshots(phase: Phase, config: ProjectConfig, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+    """Catalogue rules, checked on the raw data so they are reported even when the shape is off."""
+    errors: list[InputError] = []
+    task_ids = [t.id for t in phase.tasks]
+    check_ids = [c.id for t in phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.success_criteria if c.id]
+    baseline: str | None = None
+    for doc, _snap in sorted(snaps, key=lambda ds: ds[0].file):
+        if isinstance(doc.data, dict) and doc.data.get("kind") == "baseline":
+            if baseline is not None:
+                errors.append(doc.error(("kind",), f"a second baseline snapshot (the first is {baseline}); make this one 'progress'"))
+            baseline = baseline or doc.file
+        for key, value in _section(doc, "metrics").items():
+            metric = config.metrics.get(key)
+            if metric is None:
+                close = difflib.get_close_matches(key, list(config.metrics), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "add it to the catalogue in phases/project.yaml"
+                errors.append(doc.error(("metrics", key), f"unknown metric '{key}'; {hint}"))
+                continue
+            problem = value_error(metric.unit, value)
+            if problem:
+                errors.append(doc.error(("metrics", key), problem))
+        for tid in _section(doc, "tasks"):
+            if tid not in task_ids:
+                errors.append(doc.error(("tasks", tid), f"unknown task '{tid}' (known: {', '.join(task_ids)})"))
+        for cid in _section(doc, "checks"):
+            if cid not in check_ids:
+                known = ", ".join(check_ids) or "none"
+                errors.append(doc.error(("checks", cid), f"unknown hand-checked criterion '{cid}' (known: {known})"))
+    return errors

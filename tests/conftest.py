@@ -1,0 +1,113 @@
+"""Shared fixtures: a click runner, and small projects built from a {path: text} dict."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "phases"
+
+PROJECT_YAML = """\
+name: Demo
+summary: A small demo project
+coordinator: Lead
+operator: Ops
+calendar: calendar
+timezone: UTC
+metrics:
+  warnings: {label: Warnings, unit: count, better: lower}
+  build_time: {label: Build Time, unit: seconds, better: lower}
+  pass_rate: {label: Pass Rate, unit: ratio, better: higher}
+  version: {label: Version, unit: text}
+protocol:
+  session: 'demo-{{ phase.number }}'
+  memory_key: 'p{{ phase.number }}/{{ task.key }}'
+  before: ['gh issue develop {{ task.id }}']
+  after: ['gh pr create --title "{{ task.title }}"']
+  spawn: 'gh workflow run agent.yml -f task={{ task.id }}'
+"""
+
+PHASE_YAML = """\
+number: 1
+title: First
+created: 2025-01-06T09:00:00Z
+start: 2025-01-06T09:00:00Z
+tasks:
+  - id: "1.1"
+    slug: alpha
+    title: Alpha
+    role: dev
+    duration_days: 2
+    files: [src/a.py]
+    criteria:
+      - text: Few warnings
+        metric: warnings
+        target: "< 10"
+  - id: "1.2"
+    slug: beta
+    title: Beta
+    role: dev
+    duration_days: 1
+    depends_on: ["1.1"]
+"""
+
+
+def minimal(**overrides: str) -> dict[str, str]:
+    """The files of a small valid project; keyword arguments replace or add files."""
+    files = {"phases/project.yaml": PROJECT_YAML, "phases/phase-01/phase.yaml": PHASE_YAML}
+    files.update(overrides)
+    return files
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner (stderr kept apart from stdout)."""
+    return CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[..., Path]:
+    """Build a project folder from ``files={relative path: text}``; return its path."""
+
+    def make(files: dict[str, str] | None = None, *, example: bool = False) -> Path:
+        root = tmp_path / "proj"
+        root.mkdir(exist_ok=True)
+        if example:
+            shutil.copytree(EXAMPLE, root / "phases", dirs_exist_ok=True)
+        for rel, text in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` as relative path -> bytes."""
+    if not root.exists():
+        return {}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def stat_tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` as relative path -> (bytes, mtime_ns)."""
+    if not root.exists():
+        return {}
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return bool(request.config.getoption("--update-golden"))

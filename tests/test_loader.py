@@ -1,0 +1,151 @@
+"""The YAML and JSON loaders: positions, safety rules, exact errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.errors import InputError
+from generator.loader import MAX_NODES, format_path, parse_json, parse_yaml
+
+
+def error_of(fn, text: str, file: str = "f.yaml") -> str:
+    with pytest.raises(InputError) as info:
+        fn(text, file)
+    return info.value.line
+
+
+def test_positions_of_nested_values():
+    doc = parse_yaml("a:\n  b:\n    - x\n    - y: 3\n", "f.yaml")
+    assert doc.data == {"a": {"b": ["x", {"y": 3}]}}
+    assert doc.positions[("a", "b", 1, "y")] == (4, 10)
+    assert doc.positions[("a", "b", 0)] == (3, 7)
+    assert doc.locate(("a", "b", 5, "zz")).line == 3  # falls back to the nearest known ancestor: the list
+
+
+def test_raw_text_of_scalars_kept_for_hints():
+    doc = parse_yaml("id: 3.10\n", "f.yaml")
+    assert doc.data["id"] == 3.1
+    assert doc.raw[("id",)] == "3.10"
+
+
+def test_duplicate_key_refused():
+    assert error_of(parse_yaml, "a: 1\nb: 2\na: 3\n") == "f.yaml:3:1: a: duplicate key 'a' (first on line 1); keep one of them"
+
+
+def test_object_building_tag_refused():
+    assert error_of(parse_yaml, "x: !!python/object/apply:os.system ['ls']\n") == (
+        "f.yaml:1:4: x: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it"
+    )
+
+
+def test_custom_tag_on_mapping_refused():
+    assert error_of(parse_yaml, "x: !thing {a: 1}\n") == "f.yaml:1:4: x: tag '!thing' is not allowed; remove it"
+
+
+def test_billion_laughs_refused_fast():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    start = time.perf_counter()
+    message = error_of(parse_yaml, "\n".join(lines) + "\n")
+    elapsed = time.perf_counter() - start
+    assert f"the file expands to more than {MAX_NODES:,} values" in message
+    assert elapsed < 30  # a guard against hanging, not a performance figure
+
+
+def test_recursive_alias_refused():
+    assert error_of(parse_yaml, "a: &x [1, *x]\n") == "f.yaml:1:4: a[1]: an alias refers to itself; remove the recursive alias"  # the alias is its anchor's node
+
+
+def test_merge_key_refused():
+    assert error_of(parse_yaml, "base: &b {x: 1}\nother:\n  <<: *b\n") == (
+        "f.yaml:3:3: other: merge keys ('<<') are not supported; write the keys out"
+    )
+
+
+def test_syntax_error_has_position():
+    assert error_of(parse_yaml, "a: [1, 2\nb: 3\n") == "f.yaml:2:2: not valid YAML: did not find expected ',' or ']'"
+
+
+def test_nan_refused_in_yaml():
+    assert error_of(parse_yaml, "x: .nan\n") == "f.yaml:1:4: x: '.nan' is not a finite number"
+
+
+def test_timestamps_keep_zone():
+    doc = parse_yaml("t: 2025-10-23T08:00:00Z\n", "f.yaml")
+    assert doc.data["t"] == dt.datetime(2025, 10, 23, 8, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": NaN}', "m.json:1:7: NaN is not a number JSON allows; write a number or null"),
+        ('{"a": Infinity}', "m.json:1:7: Infinity is not a number JSON allows; write a number or null"),
+        ('{"a": 1,', "m.json:1:9: not valid JSON: Expecting property name enclosed in double quotes (the file ends too early: is it truncated?)"),
+        ("[1, 2]", "m.json:1:1: a snapshot must be a JSON object {...}, not list"),
+        ("null", "m.json:1:1: a snapshot must be a JSON object {...}, not null"),
+        ("", "m.json:1:1: not valid JSON: Expecting value (the file ends too early: is it truncated?)"),
+    ],
+)
+def test_bad_json(text, message):
+    assert error_of(parse_json, text, "m.json") == message
+
+
+def test_json_positions_point_at_keys():
+    doc = parse_json('{\n  "timestamp": "x",\n  "metrics": {\n    "a": 1,\n    "b": 2\n  }\n}', "m.json")
+    assert doc.positions[("metrics", "b")] == (5, 10)
+    assert doc.positions[("timestamp",)] == (2, 16)
+
+
+def test_format_path():
+    assert format_path(("tasks", 3, "depends_on", 0)) == "tasks[3].depends_on[0]"
+    assert format_path(()) == ""
+
+
+# ----------------------------------------------------------------------------- properties
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(max_size=20),
+)
+data = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data)
+def test_agrees_with_safe_load_on_dumped_data(value):
+    text = yaml.safe_dump({"root": value}, allow_unicode=True)
+    assert parse_yaml(text, "f.yaml").data == yaml.safe_load(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_gives_data_or_our_error(text):
+    try:
+        parse_yaml(text, "f.yaml")
+    except InputError as exc:
+        assert exc.line.startswith("f.yaml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_json_text_gives_data_or_our_error(text):
+    try:
+        doc = parse_json(text, "m.json")
+    except InputError as exc:
+        assert exc.line.startswith("m.json")
+    else:
+        assert isinstance(doc.data, dict)

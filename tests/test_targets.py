@@ -1,0 +1,103 @@
+"""The target language: parsing, canonical text and judging values."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.targets import FORMS, TargetSyntaxError, judge, parse_target
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "values", "relative"),
+    [
+        ("< 20", "<", [20.0], False),
+        ("<=5", "<=", [5.0], False),
+        ("> 0.5", ">", [0.5], False),
+        (">= 626/630", ">=", [626 / 630], False),
+        ("== 3", "==", [3.0], False),
+        ("1..2", "..", [1.0, 2.0], False),
+        ("-40%..-25%", "..", [-40.0, -25.0], True),
+        ("<= -10%", "<=", [-10.0], True),
+    ],
+)
+def test_parse(text, op, values, relative):
+    t = parse_target(text)
+    assert (t.op, [b.value for b in t.bounds], t.relative) == (op, values, relative)
+
+
+def test_text_equality():
+    t = parse_target("== 2.0.0")
+    assert (t.op, t.text_value, str(t)) == ("==", "2.0.0", "== 2.0.0")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", f"the target is empty; write one of {FORMS}"),
+        ("about 20", f"'about 20' is not a target; write one of {FORMS}"),
+        ("<", "'<' has no value after '<'"),
+        ("< x", "'x' is not a number, a ratio such as 626/630 or a change such as -25%"),
+        ("5..1", "'5..1' has its low end above its high end; write 1..5"),
+        ("-5%..3", "'-5%..3' mixes a change in % with a plain number; use one kind"),
+        (">= 1/0", "'1/0' divides by zero"),
+        ("< abc%", "'abc%' is not a percentage such as -25%"),
+    ],
+)
+def test_parse_errors(text, message):
+    with pytest.raises(TargetSyntaxError) as info:
+        parse_target(text)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("target", "value", "baseline", "better", "state"),
+    [
+        ("< 20", 12, 12, "lower", "met"),
+        ("< 20", 34, 12, "lower", "missed"),  # the clippy regression
+        ("< 20", 20, 12, "lower", "missed"),
+        ("<= 20", 20, 12, "lower", "met"),
+        (">= 626/630", 626 / 630, None, "higher", "met"),
+        (">= 626/630", 625 / 630, None, "higher", "missed"),
+        ("-40%..-25%", 14.79, 17.13, "lower", "missed"),  # -13.66 %: not enough
+        ("-40%..-25%", 12.0, 17.13, "lower", "met"),  # -29.9 %
+        ("-40%..-25%", 8.0, 17.13, "lower", "exceeded"),  # -53 %: past the better end
+        ("-40%..-25%", 12.0, None, "lower", "pending"),  # relative, no baseline yet
+        ("-40%..-25%", None, 17.13, "lower", "pending"),
+        ("10..20", 25, None, "higher", "exceeded"),
+        ("10..20", 5, None, "higher", "missed"),
+        ("10..20", 25, None, None, "missed"),  # no better side: outside is missed
+        ("== 2.0.0", "2.0.0", "1.0.0", None, "met"),
+        ("== 2.0.0", "1.0.0", "1.0.0", None, "missed"),
+        ("== 3", 3, None, None, "met"),
+    ],
+)
+def test_judge(target, value, baseline, better, state):
+    assert judge(parse_target(target), value, baseline, better) == state
+
+
+numbers = st.decimals(min_value=-10000, max_value=10000, places=2, allow_nan=False, allow_infinity=False).map(lambda d: format(d, "f"))
+bound = st.one_of(numbers, numbers.map(lambda n: n + "%"), st.tuples(numbers, st.integers(1, 999)).map(lambda t: f"{t[0]}/{t[1]}"))
+
+
+@given(st.sampled_from(["<", "<=", ">", ">=", "=="]), bound)
+def test_comparison_round_trips(op, b):
+    t = parse_target(f"{op} {b}")
+    assert parse_target(str(t)) == t
+
+
+@given(numbers, numbers, st.booleans())
+def test_range_round_trips(a, b, pct):
+    lo, hi = sorted([a, b], key=float)
+    suffix = "%" if pct else ""
+    t = parse_target(f"{lo}{suffix}..{hi}{suffix}")
+    assert parse_target(str(t)) == t
+
+
+@given(st.text(max_size=40))
+def test_arbitrary_text_parses_or_raises_our_error(text):
+    try:
+        parse_target(text)
+    except TargetSyntaxError:
+        pass

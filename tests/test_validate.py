@@ -1,0 +1,242 @@
+"""Every kind of bad input: its exact message, exit status 1, and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PHASE_YAML, PROJECT_YAML, minimal, tree
+
+from generator.cli import main
+from generator.targets import FORMS
+
+P = "phases/phase-01/phase.yaml"
+J = "phases/phase-01/metrics/a.json"
+
+
+def phase(old: str, new: str) -> dict[str, str]:
+    assert old in PHASE_YAML
+    return {P: PHASE_YAML.replace(old, new, 1)}
+
+
+def proj(old: str, new: str) -> dict[str, str]:
+    assert old in PROJECT_YAML
+    return {"phases/project.yaml": PROJECT_YAML.replace(old, new, 1)}
+
+
+def snap(text: str) -> dict[str, str]:
+    return {J: text}
+
+
+CASES = {
+    "unquoted task id": (
+        {P: PHASE_YAML.replace('id: "1.1"', "id: 1.10").replace('depends_on: ["1.1"]', "depends_on: [1.10]")},
+        [
+            f'{P}:6:9: tasks[0].id: task id 1.10 is a number to YAML (YAML reads 1.10 as 1.1); quote it: "1.10"',
+            f'{P}:21:18: tasks[1].depends_on[0]: task id 1.10 is a number to YAML (YAML reads 1.10 as 1.1); quote it: "1.10"',
+        ],
+    ),
+    "unknown dependency": (
+        phase('depends_on: ["1.1"]', 'depends_on: ["1.9"]'),
+        [f"{P}:21:18: tasks[1].depends_on[0]: unknown task '1.9' (known: 1.1, 1.2)"],
+    ),
+    "cycle": (
+        phase("    files: [src/a.py]", '    depends_on: ["1.2"]\n    files: [src/a.py]'),
+        [f"{P}:11:18: tasks[0].depends_on[0]: dependency cycle 1.1 -> 1.2 -> 1.1; remove one of these dependencies"],
+    ),
+    "duplicate task id": (
+        phase('id: "1.2"', 'id: "1.1"'),
+        [
+            f"{P}:16:9: tasks[1].id: task id '1.1' is used twice (also tasks[0]); make it unique",
+            f"{P}:21:18: tasks[1].depends_on[0]: task '1.1' cannot depend on itself",
+        ],
+    ),
+    "zero duration": (
+        phase("duration_days: 2", "duration_days: 0"),
+        [f"{P}:10:20: tasks[0].duration_days: must be more than 0, got the number 0"],
+    ),
+    "folder number": (
+        phase("number: 1", "number: 2"),
+        [f"{P}:1:9: number: is 2 but the folder is phase-01; make them agree"],
+    ),
+    "bad target": (
+        phase('target: "< 10"', 'target: "about 10"'),
+        [f"{P}:15:17: tasks[0].criteria[0].target: 'about 10' is not a target; write one of {FORMS}"],
+    ),
+    "unknown criterion metric": (
+        phase("metric: warnings", "metric: warnigns"),
+        [
+            f"{P}:14:17: tasks[0].criteria[0].metric: unknown metric 'warnigns'; add it to the catalogue in "
+            "phases/project.yaml (known: build_time, pass_rate, version, warnings)"
+        ],
+    ),
+    "unsafe slug": (
+        phase("slug: alpha", "slug: ../evil"),
+        [f"{P}:7:11: tasks[0].slug: slug '../evil' must be a plain file-name segment (no '/', '..' or leading dot)"],
+    ),
+    "hidden slug": (
+        phase("slug: alpha", "slug: .hidden"),
+        [f"{P}:7:11: tasks[0].slug: slug '.hidden' must be a plain file-name segment (no '/', '..' or leading dot)"],
+    ),
+    "misspelt field": (
+        phase('depends_on: ["1.1"]', 'dependson: ["1.1"]'),
+        [f"{P}:21:16: tasks[1].dependson: unknown field 'dependson'; did you mean 'depends_on'?"],
+    ),
+    "start without zone": (
+        phase("start: 2025-01-06T09:00:00Z", "start: 2025-01-06T09:00:00"),
+        [f"{P}:4:8: start: '2025-01-06T09:00:00' has no time zone; add 'Z' (UTC) or an offset such as +02:00"],
+    ),
+    "text target on a count": (
+        phase('target: "< 10"', 'target: "== many"'),
+        [f"{P}:15:17: tasks[0].criteria[0].target: 'many' is not a number, but metric 'warnings' is a count"],
+    ),
+    "measured criterion without target": (
+        phase('        target: "< 10"\n', ""),
+        [f"{P}:13:9: tasks[0].criteria[0]: a measured criterion needs both metric and target; add target"],
+    ),
+    "no tasks": (
+        {P: PHASE_YAML.split("tasks:")[0] + "tasks: []\n"},
+        [f"{P}:5:8: tasks: needs at least one entry"],
+    ),
+    "empty phase file": (
+        {P: ""},
+        [f"{P}: expected a mapping of fields, got an empty file"],
+    ),
+    "duplicate key": (
+        phase("title: First", "title: First\ntitle: Again"),
+        [f"{P}:3:1: title: duplicate key 'title' (first on line 2); keep one of them"],
+    ),
+    "snapshot unknown metric": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnigns": 3}}'),
+        [f"{J}:1:63: metrics.warnigns: unknown metric 'warnigns'; did you mean 'warnings'?"],
+    ),
+    "snapshot values of the wrong unit": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": "many", "pass_rate": "x/y", "version": 2, "build_time": true}}'),
+        [
+            f"{J}:1:63: metrics.warnings: expected a number (count), got 'many'",
+            f"{J}:1:84: metrics.pass_rate: expected a number or a ratio such as '626/630', got 'x/y'",
+            f"{J}:1:102: metrics.version: expected text, got the number 2",
+            f"{J}:1:119: metrics.build_time: expected a number (seconds), got true",
+        ],
+    ),
+    "snapshot bad state and unknown task": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "tasks": {"1.1": "done", "1.9": "complete"}}'),
+        [
+            f"{J}:1:56: tasks[\"1.1\"]: 'done' is not allowed; use one of 'pending', 'in_progress', 'complete' or 'blocked'",
+            f"{J}:1:71: tasks[\"1.9\"]: unknown task '1.9' (known: 1.1, 1.2)",
+        ],
+    ),
+    "snapshot unknown check": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "checks": {"nope": true}}'),
+        [f"{J}:1:58: checks.nope: unknown hand-checked criterion 'nope' (known: none)"],
+    ),
+    "snapshot without timestamp": (
+        snap('{"metrics": {}}'),
+        [f"{J}:1:1: timestamp: required field is missing; add it"],
+    ),
+    "snapshot timestamp without zone": (
+        snap('{"timestamp": "2025-01-06T09:00:00"}'),
+        [f"{J}:1:15: timestamp: '2025-01-06T09:00:00' has no time zone; add 'Z' (UTC) or an offset such as +02:00"],
+    ),
+    "snapshot NaN": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": NaN}}'),
+        [f"{J}:1:63: NaN is not a number JSON allows; write a number or null"],
+    ),
+    "snapshot truncated": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {'),
+        [f"{J}:1:51: not valid JSON: Expecting property name enclosed in double quotes (the file ends too early: is it truncated?)"],
+    ),
+    "snapshot not an object": (
+        snap("[]"),
+        [f"{J}:1:1: a snapshot must be a JSON object {{...}}, not list"],
+    ),
+    "two baselines": (
+        {
+            J: '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline"}',
+            "phases/phase-01/metrics/b.json": '{"timestamp": "2025-01-07T09:00:00Z", "kind": "baseline"}',
+        },
+        ["phases/phase-01/metrics/b.json:1:47: kind: a second baseline snapshot (the first is phases/phase-01/metrics/a.json); make this one 'progress'"],
+    ),
+    "protocol reaches for internals": (
+        proj("spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: '{{ task.__class__.__mro__ }}'"),
+        ["phases/project.yaml:17:10: protocol.spawn: '__mro__' reaches for Python internals and is not allowed; use the fields of phase, task or project"],
+    ),
+    "protocol unknown variable": (
+        proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ task.id }}'"),
+        ["phases/project.yaml:13:12: protocol.session: unknown variable 'task' (available here: phase, project)"],
+    ),
+    "protocol unknown field": (
+        proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ phase.nmber }}'"),
+        ["phases/project.yaml:13:12: protocol.session: phase has no field 'nmber' (it has: number, folder, title, summary, tasks)"],
+    ),
+    "protocol syntax": (
+        proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ phase.number '"),
+        ["phases/project.yaml:13:12: protocol.session: template syntax error: unexpected end of template, expected 'end of print statement'."],
+    ),
+    "unknown time zone": (
+        proj("timezone: UTC", "timezone: Mars/Base"),
+        ["phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'"],
+    ),
+    "unknown unit": (
+        proj("unit: count", "unit: widgets"),
+        ["phases/project.yaml:8:37: metrics.warnings.unit: 'widgets' is not allowed; use one of 'count', 'seconds', 'percent', 'ratio', 'bytes' or 'text'"],
+    ),
+    "object-building tag": (
+        proj("name: Demo", "name: !!python/object/apply:os.system ['true']"),
+        ["phases/project.yaml:1:7: name: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it"],
+    ),
+    "badly named phase folder": (
+        {"phases/phase-1/phase.yaml": PHASE_YAML},
+        ["phases/phase-1: a phase folder is named phase-NN (two digits or more, e.g. phase-07); rename it"],
+    ),
+}
+
+
+def summary(lines: list[str]) -> str:
+    files = {line.split(":", 1)[0] for line in lines}
+    n, f = len(lines), len(files)
+    return f"{n} error{'s' if n != 1 else ''} in {f} file{'s' if f != 1 else ''}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_input(case, project, runner):
+    files, lines = CASES[case]
+    root = project(minimal(**files))
+    out = root / "docs"
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output == "\n".join(lines) + "\n" + summary(lines) + "\n"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()  # nothing written
+
+
+def test_validate_reports_all_errors_of_all_files(project, runner):
+    files = minimal(**phase('depends_on: ["1.1"]', 'depends_on: ["1.9"]'))
+    files[J] = '{"timestamp": "2025-01-06T09:00:00"}'
+    files["phases/project.yaml"] = PROJECT_YAML.replace("timezone: UTC", "timezone: Nowhere")
+    result = runner.invoke(main, ["validate", "--project", str(project(files))])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "3 errors in 3 files"
+
+
+def test_missing_project_file(tmp_path, runner):
+    result = runner.invoke(main, ["validate", "--project", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"phases/project.yaml: not found in {tmp_path}; run 'phasedocs init' or pass --project DIR\n1 error in 1 file\n"
+    )
+
+
+def test_example_validates(runner, project):
+    result = runner.invoke(main, ["validate", "--project", str(project(example=True))])
+    assert (result.exit_code, result.output) == (0, "ok: 1 phase(s), 4 task(s), 1 snapshot(s)\n")
+
+
+def test_a_refused_generate_leaves_existing_output_untouched(project, runner):
+    root = project(minimal())
+    out = root / "docs"
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)]).exit_code == 0
+    before = tree(out)
+    (root / J).parent.mkdir(parents=True, exist_ok=True)
+    (root / J).write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": "x"}}')
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
+    assert result.exit_code == 1
+    assert tree(out) == before
