@@ -29,9 +29,16 @@ _ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]{}|#"}
 _ESCAPES["<"] = "&lt;"
 _INLINE = str.maketrans(_ESCAPES)
 _WS_RE = re.compile(r"\s+")
+# C0 controls and DEL: invisible, and \x02/\x03 are Python-Markdown's own placeholders
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _one_line(value: Any) -> str:
+    return _WS_RE.sub(" ", _CONTROL_RE.sub("", str(value))).strip()
 _ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # what opens a block at the start of a line: a list item, a quote, a setext underline
-_LEADING_RE = re.compile(r"^(?:[-+=>]|\d+[.)])(?=\s|$)|^>")
+_LEADING_RE = re.compile(r"^(?:[-+>]|\d+[.)])(?=\s|$)|^>")
+_SETEXT_RE = re.compile(r"^=+$")
 
 
 def md(value: Any) -> str:
@@ -43,8 +50,10 @@ def md(value: Any) -> str:
     (``&`` before an entity name, ``>`` or ``1.`` at the start) are escaped only there,
     so the markdown stays readable as plain text too.
     """
-    text = _WS_RE.sub(" ", str(value)).strip()
+    text = _one_line(value)
     text = _ENTITY_RE.sub("&amp;", text).translate(_INLINE)
+    if _SETEXT_RE.match(text):  # a line of '=' under text would make it a heading
+        return "&#61;" + text[1:]
     m = _LEADING_RE.match(text)
     if m:
         cut = m.end() - 1
@@ -54,7 +63,9 @@ def md(value: Any) -> str:
 
 def code(value: Any) -> str:
     """An inline code span holding ``value`` literally (one line)."""
-    text = _WS_RE.sub(" ", str(value)).strip()
+    text = _one_line(value)
+    if not text:
+        return "—"
     longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -65,7 +76,7 @@ def fence(lines: Any, lang: str = "bash") -> str:
     """A fenced code block holding ``lines`` literally."""
     if isinstance(lines, str):
         lines = [lines]
-    body = "\n".join(str(line).replace("\r", "") for line in lines)
+    body = "\n".join(_CONTROL_RE.sub("", str(line).replace("\r", "")) for line in lines)
     longest = max((len(r) for r in re.findall(r"`{3,}", body)), default=2)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{body}\n{ticks}"
@@ -340,6 +351,8 @@ def _template_frame(exc: BaseException, default: str) -> tuple[str, int | None]:
 def _explain(exc: BaseException) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined: {exc.message}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return f"not allowed: {exc}"
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -1,0 +1,219 @@
+"""Computed facts, each number checked against a hand calculation."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from conftest import PROJECT_YAML
+
+from generator.facts import add_days, collisions, compute, elapsed_days
+from generator.metrics_json import final_metrics
+from generator.models import Task
+from generator.validate import load_project
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def facts_of(project, files, **kw):
+    root = project(files, **kw)
+    f = compute(load_project(root))
+    return f, {p.number: final_metrics(p, f.tz) for p in f.phases}
+
+
+def phase_yaml(tasks: str, number: int = 1, start: str = "2025-01-06T09:00:00Z", extra: str = "") -> str:
+    return f"number: {number}\ntitle: P{number}\ncreated: {start}\nstart: {start}\ntasks:\n{tasks}{extra}"
+
+
+def task(tid: str, days: float, deps: tuple[str, ...] = (), files: tuple[str, ...] = (), criteria: str = "") -> str:
+    dep = ", ".join(f'"{d}"' for d in deps)
+    fl = ", ".join(files)
+    return (
+        f'  - id: "{tid}"\n    slug: t{tid.replace(".", "-")}\n    title: Task {tid}\n    role: dev\n'
+        f"    duration_days: {days}\n    depends_on: [{dep}]\n    files: [{fl}]\n{criteria}"
+    )
+
+
+def snapshot(ts: str, kind: str = "progress", metrics: dict | None = None, tasks: dict | None = None, checks: dict | None = None) -> str:
+    return json.dumps({"timestamp": ts, "kind": kind, "metrics": metrics or {}, "tasks": tasks or {}, "checks": checks or {}})
+
+
+def test_example_schedule(project):
+    _, fm = facts_of(project, {}, example=True)
+    m = fm[7]
+    # 7.1 and 7.2 take 2.4 days in parallel; 7.3 (1.2) then 7.4 (1.0) take 2.2: 0.2 of slack
+    assert m["schedule"] == {
+        "start": "2025-10-23T08:00:00Z",
+        "total_days": 2.4,
+        "finish": "2025-10-25T17:36:00Z",  # 08:00 + 2.4 x 24 h = 57.6 h later
+        "forecast_finish": "2025-10-25T17:36:00Z",  # no progress recorded: the plan
+        "critical_path": ["7.1", "7.2"],
+    }
+    assert [(t["id"], t["slack_days"], t["critical"], t["state"]) for t in m["tasks"]] == [
+        ("7.1", 0, True, "ready"),
+        ("7.2", 0, True, "ready"),
+        ("7.3", 0.2, False, "ready"),
+        ("7.4", 0.2, False, "waiting"),  # waits for 7.3
+    ]
+    assert m["state"] == "planned"
+    assert m["progress"] == {"tasks_complete": 0, "tasks_total": 4, "percent": 0}
+    assert m["collisions"] == []
+    assert m["metrics"]["test_pass_rate"] == {"baseline": 0.9937, "current": 0.9937, "change_pct": 0}
+
+
+def test_diamond(project):
+    tasks = task("1", 1) + task("2", 2, ("1",)) + task("3", 1, ("1",)) + task("4", 1, ("2", "3"))
+    _, fm = facts_of(project, {"phases/project.yaml": PROJECT_YAML, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
+    m = fm[1]
+    # 1: 0-1; 2: 1-3; 3: 1-2 (slack 1); 4: 3-4. Total 4, critical 1 -> 2 -> 4
+    assert m["schedule"]["total_days"] == 4
+    assert m["schedule"]["critical_path"] == ["1", "2", "4"]
+    assert [(t["earliest_start_days"], t["earliest_finish_days"], t["slack_days"]) for t in m["tasks"]] == [
+        (0, 1, 0),
+        (1, 3, 0),
+        (1, 2, 1),
+        (3, 4, 0),
+    ]
+    assert m["schedule"]["finish"] == "2025-01-10T09:00:00Z"  # Monday 09:00 + 4 days
+
+
+def test_workdays_skip_the_weekend(project):
+    proj = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays")
+    tasks = task("1", 1) + task("2", 1.5, ("1",))
+    # Friday 09:00: 15 h (0.625 d) left on Friday, the rest (0.375 d = 09:00) on Monday
+    _, fm = facts_of(project, {"phases/project.yaml": proj, "phases/phase-01/phase.yaml": phase_yaml(tasks, start="2025-01-03T09:00:00Z")})
+    assert fm[1]["schedule"]["total_days"] == 2.5
+    # 2.5 working days from Friday 09:00: Fri 0.625 + Mon 1 + Tue 0.875 (21:00)
+    assert fm[1]["schedule"]["finish"] == "2025-01-07T21:00:00Z"
+
+
+def test_calendar_helpers():
+    friday = datetime(2025, 1, 3, 9, tzinfo=UTC)
+    assert add_days(friday, 1, True, UTC_ZONE) == datetime(2025, 1, 6, 9, tzinfo=UTC)
+    assert add_days(friday, 1, False, UTC_ZONE) == datetime(2025, 1, 4, 9, tzinfo=UTC)
+    saturday = datetime(2025, 1, 4, 12, tzinfo=UTC)  # a start on the weekend begins Monday 00:00
+    assert add_days(saturday, 0.5, True, UTC_ZONE) == datetime(2025, 1, 6, 12, tzinfo=UTC)
+    assert elapsed_days(friday, datetime(2025, 1, 6, 9, tzinfo=UTC), True, UTC_ZONE) == 1.0
+    assert elapsed_days(friday, datetime(2025, 1, 6, 9, tzinfo=UTC), False, UTC_ZONE) == 3.0
+
+
+def test_partial_progress_and_forecast(project):
+    tasks = task("1", 2) + task("2", 1, ("1",)) + task("3", 1)
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline"),
+        # task 1 finished a day late (3 days after start); 3 started on day 0.5 and is running
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-06T21:00:00Z", tasks={"3": "in_progress"}),
+        "phases/phase-01/metrics/c.json": snapshot("2025-01-09T09:00:00Z", tasks={"1": "complete", "3": "blocked"}),
+    }
+    _, fm = facts_of(project, files)
+    m = fm[1]
+    assert m["state"] == "blocked"  # a blocked task blocks the phase
+    assert m["progress"] == {"tasks_complete": 1, "tasks_total": 3, "percent": 33.3}
+    assert [t["state"] for t in m["tasks"]] == ["complete", "ready", "blocked"]  # 2's dependency is complete
+    assert m["updated"] == "2025-01-09T09:00:00Z"
+    # plan: 3 days (Thursday 09:00). Forecast at day 3: task 1 done at day 3; task 2 from 3 to 4;
+    # task 3 (blocked, not started as far as the forecast knows) from now (3) to 4: finish day 4
+    assert m["schedule"]["finish"] == "2025-01-09T09:00:00Z"
+    assert m["schedule"]["forecast_finish"] == "2025-01-10T09:00:00Z"
+
+
+def crit(metric: str, target: str) -> str:
+    return f"    criteria:\n      - text: {metric} {target}\n        metric: {metric}\n        target: \"{target}\"\n"
+
+
+def test_relative_target_with_late_baseline_and_exceeded_range(project):
+    tasks = task("1", 1, criteria=crit("build_time", "-40%..-25%")) + task("2", 1, criteria=crit("warnings", "0..10"))
+    files = {
+        "phases/project.yaml": PROJECT_YAML.replace("warnings: {label: Warnings, unit: count, better: lower}", "warnings: {label: Warnings, unit: count, better: higher}"),
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"build_time": None, "warnings": 5}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", metrics={"build_time": 200}),
+        "phases/phase-01/metrics/c.json": snapshot("2025-01-08T09:00:00Z", metrics={"build_time": 100, "warnings": 12}),
+    }
+    _, fm = facts_of(project, files)
+    c1, c2 = fm[1]["criteria"]
+    # baseline null in the baseline snapshot: the earliest non-null value (200) is the baseline
+    assert (c1["baseline"], c1["value"], c1["change_pct"], c1["state"]) == (200, 100, -50, "exceeded")
+    # 12 is above the range 0..10 on the better (higher) side
+    assert (c2["baseline"], c2["value"], c2["change_pct"], c2["state"]) == (5, 12, 140, "exceeded")
+
+
+def test_relative_target_is_pending_without_any_baseline(project):
+    tasks = task("1", 1, criteria=crit("build_time", "-40%..-25%"))
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"build_time": None}),
+    }
+    _, fm = facts_of(project, files)
+    assert fm[1]["criteria"][0]["state"] == "pending"
+    assert fm[1]["metrics"]["build_time"] == {"baseline": None, "current": None, "change_pct": None}
+
+
+def test_complete_phase_with_a_regression_tells_the_truth(project):
+    tasks = task("1", 1, criteria=crit("warnings", "< 20"))
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"warnings": 12}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", "final", {"warnings": 34}, {"1": "complete"}),
+    }
+    f, fm = facts_of(project, files)
+    assert fm[1]["state"] == "complete"
+    assert fm[1]["criteria"][0] | {} == {
+        "scope": "1", "text": "warnings < 20", "metric": "warnings", "target": "< 20",
+        "baseline": 12, "value": 34, "change_pct": 183.33, "state": "missed", "id": None,
+    }
+    metric = f.phases[0].metrics[0]
+    assert (metric.trend, metric.improving) == ("up", False)
+
+
+def test_hand_checked_criteria_follow_the_latest_snapshot(project):
+    tasks = task("1", 1, criteria="    criteria:\n      - text: Docs\n        id: docs\n      - text: Tests\n        id: tests\n      - text: Other\n        id: other\n")
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", checks={"docs": False, "tests": True}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", checks={"docs": True}),
+    }
+    _, fm = facts_of(project, files)
+    assert [(c["id"], c["value"], c["state"]) for c in fm[1]["criteria"]] == [
+        ("docs", True, "met"),
+        ("tests", True, "met"),
+        ("other", None, "pending"),
+    ]
+
+
+def _t(tid: str, deps=(), files=()) -> Task:
+    return Task(id=tid, slug=f"s{tid}", title=tid, role="r", duration_days=1, depends_on=list(deps), files=list(files))
+
+
+def test_collisions_only_between_tasks_that_can_overlap():
+    tasks = [
+        _t("A", files=["db/schema.sql", "src/api"]),
+        _t("B", files=["db/schema.sql"]),
+        _t("C", deps=["A"], files=["db/schema.sql"]),  # after A: no risk with A
+        _t("D", files=["src/api/routes.py", "README.md"]),  # under A's folder
+        _t("E", deps=["C"], files=["src/api/"]),  # reaches A through C; overlaps D and B
+    ]
+    found = [(c.tasks, c.files) for c in collisions(tasks)]
+    assert found == [
+        (("A", "B"), ("db/schema.sql",)),
+        (("A", "D"), ("src/api/routes.py",)),
+        (("B", "C"), ("db/schema.sql",)),
+        (("D", "E"), ("src/api/routes.py",)),
+    ]
+
+
+def test_final_metrics_bytes_are_stable(project, runner):
+    from generator.cli import main
+
+    root = project(example=True)
+    runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "a")])
+    runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "b")])
+    a = (root / "a/phase-07/final-metrics.json").read_bytes()
+    assert a == (root / "b/phase-07/final-metrics.json").read_bytes()
+    assert list(json.loads(a)) == ["phase", "title", "state", "updated", "progress", "schedule", "tasks", "criteria", "metrics", "collisions"]

@@ -1,0 +1,292 @@
+"""Rendered documents: golden files, escaping, overrides, template errors, no leaks."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import markdown
+import pytest
+from conftest import PHASE_YAML, REPO, minimal, tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.cli import main
+from generator.render import code, fence, md, tidy
+
+GOLDEN = REPO / "tests" / "golden" / "eventmesh"
+EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.superfences", "pymdownx.tasklist", "md_in_html"]
+
+
+def generate(runner, root: Path, out: Path | None = None, *args: str):
+    out = out or root / "docs"
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), *args])
+    return result, out
+
+
+def documents(out: Path) -> dict[str, bytes]:
+    """The text outputs (markdown and JSON), not charts or the manifest."""
+    return {k: v for k, v in tree(out).items() if k.endswith((".md", ".json")) and not k.startswith(".")}
+
+
+def test_golden_files(project, runner, update_golden):
+    result, out = generate(runner, project(example=True))
+    assert result.exit_code == 0, result.output
+    got = documents(out)
+    if update_golden:
+        for old in GOLDEN.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        for rel, data in got.items():
+            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / rel).write_bytes(data)
+    expected = {k: v for k, v in tree(GOLDEN).items()}
+    assert sorted(got) == sorted(expected), "run: pytest tests/test_render.py --update-golden"
+    for rel in expected:
+        assert got[rel].decode() == expected[rel].decode(), rel
+
+
+def test_the_output_set_is_complete(project, runner):
+    _, out = generate(runner, project(example=True))
+    names = set(documents(out))
+    assert names == {
+        "index.md",
+        "roadmap.md",
+        *(f"phase-07/{d}" for d in ("README.md", "COORDINATION-SUMMARY.md", "AGENT-BRIEFING.md", "COORDINATION-DASHBOARD.md",
+                                     "COORDINATOR-HANDOFF.md", "COMPLETION-REPORT.md", "final-metrics.json")),
+        "phase-07/task-7.1-build-infra.md",
+        "phase-07/task-7.2-config-system.md",
+        "phase-07/task-7.3-code-quality.md",
+        "phase-07/task-7.4-release-prep.md",
+    }
+
+
+def test_example_says_2_4_days_and_never_3_4(project, runner):
+    _, out = generate(runner, project(example=True))
+    readme = (out / "phase-07/README.md").read_text()
+    assert "**Total duration:** 2.4 days (the critical path: 7.1 → 7.2)." in readme
+    assert "**Expected completion:** 2025-10-25 17:36 UTC." in readme
+    for rel, data in documents(out).items():
+        assert b"3.4 days" not in data, rel
+
+
+def test_handoff_command_prints_the_generated_document(project, runner):
+    root = project(example=True)
+    _, out = generate(runner, root)
+    result = runner.invoke(main, ["handoff", "7", "--project", str(root)])
+    assert result.exit_code == 0
+    assert result.output == (out / "phase-07/COORDINATOR-HANDOFF.md").read_text()
+
+
+def test_handoff_output_file_is_written_and_foreign_file_refused(project, runner, tmp_path):
+    root = project(example=True)
+    target = tmp_path / "handoff.md"
+    assert runner.invoke(main, ["handoff", "07", "--project", str(root), "--output", str(target)]).exit_code == 0
+    assert target.read_text().startswith("# Phase 7: Coordinator Handoff\n")
+    mine = tmp_path / "mine.md"
+    mine.write_text("my notes\n")
+    result = runner.invoke(main, ["handoff", "7", "--project", str(root), "--output", str(mine)])
+    assert (result.exit_code, result.output) == (1, f"Error: {mine} exists and is not a handoff of this phase; choose another file or use --force\n")
+    assert mine.read_text() == "my notes\n"
+
+
+def test_handoff_unknown_phase(project, runner):
+    result = runner.invoke(main, ["handoff", "9", "--project", str(project(example=True))])
+    assert (result.exit_code, result.output) == (1, "Error: no phase 9 in this project (phases: 7)\n")
+
+
+# ----------------------------------------------------------------------------- another project
+OTHER_PROJECT = """\
+name: Harbor
+summary: Container registry rewrite
+coordinator: Platform Lead
+operator: On-call Engineer
+calendar: workdays
+timezone: Europe/Berlin
+metrics:
+  p95_latency: {label: P95 Latency, unit: seconds, better: lower}
+  coverage: {label: Coverage, unit: percent, better: higher}
+protocol:
+  session: 'harbor-{{ phase.number }}'
+  memory_key: 'harbor/{{ phase.number }}/{{ task.key }}'
+  before: ['gh issue develop {{ task.id }} --checkout']
+  during: ['gh pr comment --body "{{ task.title }}: progress"']
+  after: ['gh pr ready']
+  monitor: ['gh pr list --label phase-{{ phase.number }}']
+  spawn: 'gh workflow run agent.yml -f task={{ task.id }}'
+  monitor_every_minutes: 30
+"""
+
+
+def harbor_phase(n: int) -> str:
+    return f"""\
+number: {n}
+title: Stage {n}
+created: 2025-03-03T08:00:00+01:00
+start: 2025-03-03T08:00:00+01:00
+summary: Storage backend work, stage {n}.
+tasks:
+  - id: "S{n}"
+    slug: storage
+    title: Storage Driver
+    role: storage-engineer
+    agent: Storage Engineer
+    duration_days: 3
+    files: [pkg/storage]
+    criteria:
+      - text: Fast reads
+        metric: p95_latency
+        target: "<= 0.2"
+  - id: "A{n}"
+    slug: api
+    title: API Layer
+    role: api-engineer
+    duration_days: 2
+    files: [pkg/storage/api.go]
+  - id: "R{n}"
+    slug: release
+    title: Release
+    role: release-manager
+    duration_days: 1
+    depends_on: ["S{n}", "A{n}"]
+"""
+
+
+def test_another_project_leaks_nothing_of_the_example(project, runner):
+    root = project({
+        "phases/project.yaml": OTHER_PROJECT,
+        "phases/phase-01/phase.yaml": harbor_phase(1),
+        "phases/phase-02/phase.yaml": harbor_phase(2),
+        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-03-03T08:00:00+01:00", "kind": "baseline", "metrics": {"p95_latency": 0.4}, "tasks": {"S1": "in_progress"}}',
+    })
+    result, out = generate(runner, root)
+    assert result.exit_code == 0, result.output
+    text = "\n".join(v.decode() for v in documents(out).values())
+    for word in ("claude-flow", "npx", "EventMesh", "riptide", "Riptide", "clippy", "swarm", "Phase 7", "7.1", "cicd-engineer"):
+        assert word not in text, word
+    brief = (out / "phase-01/AGENT-BRIEFING.md").read_text()
+    assert "gh issue develop S1 --checkout" in brief
+    assert "**Memory key:** `harbor/1/storage` · **Session:** `harbor-1`" in brief
+    summary = (out / "phase-01/COORDINATION-SUMMARY.md").read_text()
+    assert "| Planned start | 2025-03-03 08:00 CET |" in summary
+    # 3 working days from Monday 08:00 CET, then release 1 day: Friday 08:00 CET
+    assert "| Expected completion | 2025-03-07 08:00 CET |" in summary
+    assert "Tasks S1 and A1 may run at the same time and both touch `pkg/storage/api.go`" in summary
+    index = (out / "index.md").read_text()
+    assert "| [Phase 2: Stage 2](phase-02/README.md) | 📋 planned | 0/3 (0%) |" in index
+    assert "| [Phase 1: Stage 1](phase-01/README.md) | 🔄 active | 0/3 (0%) |" in index
+
+
+# ----------------------------------------------------------------------------- escaping
+HOSTILE = "A|B\nC `x` <script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }}"
+
+
+def test_hostile_title_renders_as_literal_text(project, runner):
+    phase = PHASE_YAML.replace("title: Alpha", "title: " + __import__("json").dumps(HOSTILE))
+    _, out = generate(runner, project(minimal(**{"phases/phase-01/phase.yaml": phase})))
+    readme = (out / "phase-01/README.md").read_text()
+    escaped = r"A\|B C \`x\` &lt;script>alert(1)&lt;/script> \[x\](javascript:alert(1)) \{\{ 7\*7 \}\}"
+    assert f"| [1.1 {escaped}](task-1.1-alpha.md) **critical** | dev (`dev`) | 2 days | now (day 0) | 0 days | 🟢 ready |" in readme
+    html = markdown.markdown(readme, extensions=EXTENSIONS)
+    assert "<script" not in html and "javascript:" not in re.sub(r"<[^>]+>", "", html).replace("javascript:alert(1)", "") + "".join(re.findall(r'href="javascript', html))
+    row = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "alpha" in tr)
+    assert row.count("<td") == 6  # the pipe did not split the cell
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", "plain"),
+        ("a|b", r"a\|b"),
+        ("<b>", "&lt;b>"),
+        ("&lt;", "&amp;lt;"),
+        ("Q & A", "Q & A"),
+        ("- item", r"\- item"),
+        ("1. first", r"1\. first"),
+        ("7.1", "7.1"),
+        ("> quote", r"\> quote"),
+        ("# head", r"\# head"),
+        ("line\nbreak", "line break"),
+        ("{{ 7*7 }}", r"\{\{ 7\*7 \}\}"),
+        ("==", "&#61;="),
+        ("a = b", "a = b"),
+        ("[x](javascript:alert(1))", r"\[x\](javascript:alert(1))"),
+    ],
+)
+def test_md(text, expected):
+    assert md(text) == expected
+
+
+def plain(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_md_round_trips_through_markdown(text):
+    html = markdown.markdown(f"x {md(text)} x", extensions=EXTENSIONS)
+    visible = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    assert plain(html) == re.sub(r"\s+", " ", f"x {visible.strip()} x").strip()
+    assert "<a " not in html and "<script" not in html
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20), min_size=3, max_size=3))
+def test_table_cells_keep_the_column_count(cells):
+    table = "| a | b | c |\n|---|---|---|\n| " + " | ".join(md(c) or "-" for c in cells) + " |\n"
+    html = markdown.markdown(table, extensions=EXTENSIONS)
+    assert html.count("<td") == 3
+
+
+@given(st.text(max_size=40))
+def test_code_span_holds_any_text(text):
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)  # dropped by code()
+    html = markdown.markdown(code(text), extensions=EXTENSIONS)
+    if text.strip():
+        assert html.count("<code>") == 1
+        assert unescape(re.sub(r"</?(p|code)>", "", html)) == re.sub(r"\s+", " ", text).strip()
+    else:
+        assert html == "<p>—</p>"
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=30), min_size=1, max_size=4))
+def test_fence_holds_any_lines(lines):
+    block = fence(lines, "bash")
+    html = markdown.markdown(block, extensions=EXTENSIONS)
+    assert html.count("<code") == 1
+
+
+def test_tidy():
+    assert tidy("a\n\n\n\nb  \n```\nx\n\n\ny\n```\n\n\n") == "a\n\nb\n```\nx\n\n\ny\n```\n"
+
+
+# ----------------------------------------------------------------------------- templates
+def test_project_template_overrides_a_builtin(project, runner):
+    root = project(minimal(**{"templates/README.md.j2": "# {{ p.phase.title | md }} has {{ p.tasks | length }} tasks\n"}))
+    _, out = generate(runner, root)
+    assert (out / "phase-01/README.md").read_text() == "# First has 2 tasks\n"
+    assert (out / "phase-01/AGENT-BRIEFING.md").read_text().startswith("# Phase 1: Agent Briefing")
+
+
+def test_template_typo_names_template_and_line(project, runner):
+    root = project(minimal(**{"templates/README.md.j2": "# ok\n\n{{ p.phase.titel }}\n"}))
+    result, out = generate(runner, root)
+    assert result.exit_code == 1
+    assert result.output == "templates/README.md.j2:3: undefined: 'generator.models.Phase object' has no attribute 'titel'\n"
+    assert not out.exists()
+
+
+def test_template_syntax_error_names_template_and_line(project, runner):
+    root = project(minimal(**{"templates/README.md.j2": "# ok\n{% if %}\n"}))
+    result, _ = generate(runner, root)
+    assert (result.exit_code, result.output) == (1, "templates/README.md.j2:2: Expected an expression, got 'end of statement block'\n")
+
+
+def test_templates_cannot_reach_python_internals(project, runner):
+    root = project(minimal(**{"templates/README.md.j2": "{{ p.__class__.__mro__ }}\n"}))
+    result, _ = generate(runner, root)
+    assert (result.exit_code, result.output) == (
+        1,
+        "templates/README.md.j2:1: not allowed: access to attribute '__class__' of 'PhaseFacts' object is unsafe.\n",
+    )
