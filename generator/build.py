@@ -47,48 +47,79 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def plan(project: Project, facts: ProjectFacts, out_dir: Path | None, *, force: bool = False) -> Plan:
-    """Render what changed since the manifest in ``out_dir`` (everything if None or forced)."""
-    from . import render
+def plan(project: Project, facts: ProjectFacts, out_dir: Path | None, *, force: bool = False, draw: bool = True) -> Plan:
+    """Render what changed since the manifest in ``out_dir`` (everything if None or forced).
 
-    env = render.Renderer(project.root)
+    A group (one phase, or the project pages) whose input digest matches the manifest
+    and whose files are untouched on disk is neither rendered nor drawn. In a group
+    that is re-rendered, each chart is drawn only when its own content hash changed.
+    """
+    from . import charts
+    from .render import Renderer
+    from .site_config import load_site_config
+
+    style = load_site_config(project.root).charts
+    env = Renderer(project.root)
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    base = _digest(__version__, project.config_digest, env.digest)
+    base = _digest(__version__, project.config_digest, env.digest, _digest(style.model_dump_json()))
     result = Plan()
+    to_draw: dict[str, charts.Spec] = {}
+
+    def on_disk_as_recorded(rel: str) -> bool:
+        recorded = manifest.files.get(rel)
+        if recorded is None or out_dir is None:
+            return False
+        try:
+            return sha256((out_dir / rel).read_bytes()) == recorded
+        except OSError:
+            return False
 
     def reuse(name: str, digest: str) -> bool:
         old = manifest.groups.get(name)
-        if not old or old.get("digest") != digest or out_dir is None:
+        if not old or old.get("digest") != digest:
             return False
         paths = old.get("files")
-        if not isinstance(paths, list):
+        if not isinstance(paths, list) or not all(on_disk_as_recorded(rel) for rel in paths):
             return False
         for rel in paths:
-            recorded = manifest.files.get(rel)
-            try:
-                if recorded is None or sha256((out_dir / rel).read_bytes()) != recorded:
-                    return False
-            except OSError:
-                return False
-        for rel in paths:
             result.keep[rel] = manifest.files[rel]
-        result.groups[name] = {"digest": digest, "files": sorted(paths)}
+        result.groups[name] = dict(old)
         return True
+
+    def add_charts(name: str, folder: str, specs: dict[str, charts.Spec]) -> dict[str, str]:
+        old = manifest.groups.get(name, {}).get("charts", {})
+        hashes = {}
+        for chart, spec in specs.items():
+            rel = f"{folder}charts/{chart}"
+            h = charts.spec_hash(spec, style)
+            hashes[rel] = h
+            if isinstance(old, dict) and old.get(rel) == h and on_disk_as_recorded(rel):
+                result.keep[rel] = manifest.files[rel]
+            elif draw:
+                to_draw[rel] = spec
+        return hashes
 
     for p in facts.phases:
         digest = _digest(base, p.source.digest)
         if reuse(p.folder, digest):
             continue
-        files = env.phase_files(facts, p)
+        specs = charts.phase_specs(p, facts)
+        files = env.phase_files(facts, p, specs)
         result.files.update(files)
-        result.groups[p.folder] = {"digest": digest, "files": sorted(files)}
+        hashes = add_charts(p.folder, f"{p.folder}/", specs)
+        result.groups[p.folder] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
         result.rendered.append(p.folder)
     digest = _digest(base, *(p.source.digest for p in facts.phases))
     if not reuse("project", digest):
-        files = env.project_files(facts)
+        specs = {"roadmap.svg": charts.roadmap_spec(facts)}
+        files = env.project_files(facts, specs)
         result.files.update(files)
-        result.groups["project"] = {"digest": digest, "files": sorted(files)}
+        hashes = add_charts("project", "", specs)
+        result.groups["project"] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
         result.rendered.append("project")
+    if to_draw:
+        result.files.update(charts.draw_all(to_draw, style))
+        result.charts_drawn = len(to_draw)
     return result
 
 

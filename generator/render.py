@@ -253,14 +253,13 @@ PROJECT_DOCUMENTS = ("index.md", "roadmap.md")
 class Renderer:
     """The Jinja environment of one project and the functions that use it."""
 
-    def __init__(self, project_dir: Path | None = None, charts: Any = None) -> None:
+    def __init__(self, project_dir: Path | None = None) -> None:
         self.search = []
         if project_dir is not None and (project_dir / "templates").is_dir():
             self.search.append(project_dir / "templates")
         builtin = builtin_templates()
         if builtin not in [s.resolve() for s in self.search]:
             self.search.append(builtin)
-        self.charts = charts
         self.env = SandboxedEnvironment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(s)) for s in self.search]),
             undefined=jinja2.StrictUndefined,

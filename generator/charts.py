@@ -1,0 +1,507 @@
+"""Charts: what to draw (pure specs from facts) and drawing them to SVG bytes.
+
+``*_spec`` functions turn facts into small frozen dataclasses: everything a chart
+shows (series, bars, colours by state, target bands, alt text). Tests check those.
+``draw`` turns a spec into SVG bytes with matplotlib, imported only here and only
+when a chart is actually drawn. Output is deterministic: a fixed ``svg.hashsalt``,
+no date metadata, text kept as text, series in a fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .facts import PhaseFacts, ProjectFacts
+from .site_config import ChartStyle
+from .targets import parse_target
+
+#: Draw in worker processes when more charts than this need drawing.
+PARALLEL_THRESHOLD = 4
+
+
+# ----------------------------------------------------------------------------- specs
+@dataclass(frozen=True)
+class Band:
+    """A target on a metric's own scale: a line (low == high or one side open) or a band."""
+
+    low: float | None
+    high: float | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One metric's trend: one small multiple with its own y axis."""
+
+    key: str
+    label: str
+    unit: str
+    x: tuple[datetime, ...]
+    y: tuple[float, ...]
+    target: Band | None
+
+
+@dataclass(frozen=True)
+class TrendSpec:
+    """Metric trends of a phase."""
+
+    title: str
+    panels: tuple[Panel, ...]
+    alt: str
+
+
+@dataclass(frozen=True)
+class CriterionBar:
+    """One measured criterion, baseline and current as percent of the target."""
+
+    label: str
+    baseline_pct: float | None
+    current_pct: float
+    state: str
+
+
+@dataclass(frozen=True)
+class CriteriaSpec:
+    """Baseline vs current vs target of measured criteria, normalised to the target."""
+
+    title: str
+    bars: tuple[CriterionBar, ...]
+    alt: str
+
+
+@dataclass(frozen=True)
+class GanttBar:
+    """One task on the schedule."""
+
+    id: str
+    label: str
+    start: float
+    finish: float
+    slack: float
+    critical: bool
+    complete: bool
+
+
+@dataclass(frozen=True)
+class GanttSpec:
+    """The schedule of a phase."""
+
+    title: str
+    bars: tuple[GanttBar, ...]
+    arrows: tuple[tuple[str, str], ...]
+    total: float
+    today: float | None
+    """Days since start of the latest snapshot (never the wall clock), if any."""
+    day_labels: tuple[str, ...]
+    """Date of each schedule day, for the x axis."""
+    alt: str
+
+
+@dataclass(frozen=True)
+class RoadmapBar:
+    """One phase on the roadmap."""
+
+    label: str
+    start: datetime
+    finish: datetime
+    forecast: datetime
+    state: str
+    percent: float
+
+
+@dataclass(frozen=True)
+class RoadmapSpec:
+    """All phases on one timeline."""
+
+    title: str
+    bars: tuple[RoadmapBar, ...]
+    alt: str
+
+
+Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec
+
+
+def _fmt(x: float) -> str:
+    r = round(x, 2)
+    return str(int(r)) if r == int(r) else str(r)
+
+
+def _display(value: float, unit: str) -> float:
+    """Ratios are charted in percent; everything else as recorded."""
+    return value * 100 if unit == "ratio" else value
+
+
+def _band(target_text: str, baseline: Any, unit: str) -> Band | None:
+    """A target on the metric's scale; relative targets through the baseline."""
+    t = parse_target(target_text)
+    if t.text_value is not None:
+        return None
+    values: list[float] = []
+    for b in t.bounds:
+        if b.relative:
+            if not isinstance(baseline, (int, float)) or isinstance(baseline, bool):
+                return None
+            values.append(baseline * (1 + b.value / 100))
+        else:
+            values.append(b.value)
+    values = [_display(v, unit) for v in values]
+    label = f"target {target_text}"
+    if t.op == "..":
+        return Band(min(values), max(values), label)
+    if t.op in ("<", "<="):
+        return Band(None, values[0], label)
+    if t.op in (">", ">="):
+        return Band(values[0], None, label)
+    return Band(values[0], values[0], label)
+
+
+def trend_spec(p: PhaseFacts) -> TrendSpec | None:
+    """Numeric metrics over the snapshots; None when nothing numeric was measured."""
+    targets: dict[str, str] = {}
+    for c in p.criteria:
+        if c.measured and c.criterion.metric not in targets:
+            targets[c.criterion.metric] = c.criterion.target  # type: ignore[index]
+    panels = []
+    for m in p.metrics:
+        if m.metric.unit == "text" or not m.series:
+            continue
+        xs = tuple(ts for ts, _ in m.series)
+        ys = tuple(_display(float(v), m.metric.unit) for _, v in m.series)  # type: ignore[arg-type]
+        band = _band(targets[m.key], m.baseline, m.metric.unit) if m.key in targets else None
+        panels.append(Panel(m.key, m.metric.label, m.metric.unit, xs, ys, band))
+    if not panels:
+        return None
+    parts = []
+    for panel in panels:
+        unit = "%" if panel.unit in ("ratio", "percent") else " s" if panel.unit == "seconds" else ""
+        target = f" ({panel.target.label})" if panel.target else ""
+        parts.append(f"{panel.label} {_fmt(panel.y[0])}{unit} to {_fmt(panel.y[-1])}{unit}{target}")
+    alt = f"Metric trends of phase {p.number} over {len(p.snapshots)} snapshot(s): " + "; ".join(parts)
+    return TrendSpec(f"Phase {p.number}: metric trends", tuple(panels), alt)
+
+
+def _reference(target_text: str, baseline: Any, better: str | None) -> float | None:
+    """The number a criterion must reach, on the metric's own scale."""
+    t = parse_target(target_text)
+    if t.text_value is not None:
+        return None
+    values = []
+    for b in t.bounds:
+        if b.relative:
+            if not isinstance(baseline, (int, float)) or isinstance(baseline, bool):
+                return None
+            values.append(baseline * (1 + b.value / 100))
+        else:
+            values.append(b.value)
+    if t.op == "..":
+        # the edge to reach first: the worse end of the range
+        return max(values) if better == "lower" else min(values)
+    return values[0]
+
+
+def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
+    """Measured criteria with a current value, as percent of their target."""
+    bars = []
+    for c in p.criteria:
+        if not c.measured or not isinstance(c.value, (int, float)) or isinstance(c.value, bool):
+            continue
+        ref = _reference(c.criterion.target or "", c.baseline, c.metric.better if c.metric else None)
+        if ref is None or ref == 0:
+            continue
+        base = c.baseline if isinstance(c.baseline, (int, float)) and not isinstance(c.baseline, bool) else None
+        label = f"{c.scope}: {c.criterion.text}" if c.scope != "phase" else f"phase: {c.criterion.text}"
+        bars.append(CriterionBar(label, None if base is None else round(100 * base / ref, 2), round(100 * c.value / ref, 2), c.state))
+    if not bars:
+        return None
+    alt = f"Measured criteria of phase {p.number} as percent of target (100% is the target): " + "; ".join(
+        f"{b.label} at {_fmt(b.current_pct)}% ({b.state})" for b in bars
+    )
+    return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt)
+
+
+def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
+    """The critical-path schedule: bars, slack, dependencies, the latest snapshot's time."""
+    from .facts import elapsed_days
+
+    bars = tuple(
+        GanttBar(t.id, f"{t.id} {t.task.title}", t.earliest_start, t.earliest_finish, t.slack, t.critical, t.state == "complete")
+        for t in p.tasks
+    )
+    arrows = tuple((d, t.id) for t in p.tasks for d in t.task.depends_on)
+    labels = tuple(d.date.astimezone(facts.tz).strftime("%a %d %b") for d in p.days)
+    today = None
+    if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
+        workdays = facts.config.calendar == "workdays"
+        today = round(elapsed_days(p.schedule.start, p.latest.timestamp, workdays, facts.tz), 4)
+        if today < 0:
+            today = None
+    critical = ", ".join(p.schedule.critical_path)
+    slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in p.tasks if not t.critical)
+    done = [t.id for t in p.tasks if t.state == "complete"]
+    alt = (
+        f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
+        f"critical path {critical}" + (f"; {slack}" if slack else "") + (f"; complete: {', '.join(done)}" if done else "")
+    )
+    return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt)
+
+
+def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
+    """Every phase on one timeline, coloured by state."""
+    bars = tuple(
+        RoadmapBar(f"{p.number}: {p.phase.title}", p.schedule.start, p.schedule.finish, p.schedule.forecast_finish, p.state, p.percent)
+        for p in facts.phases
+    )
+    alt = f"Roadmap of {facts.config.name}: " + "; ".join(
+        f"phase {b.label} {b.state}, {_fmt(b.percent)}% done, {b.start:%Y-%m-%d} to {b.finish:%Y-%m-%d}" for b in bars
+    )
+    return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt)
+
+
+def phase_specs(p: PhaseFacts, facts: ProjectFacts) -> dict[str, Spec]:
+    """Chart file name -> spec, for every chart phase ``p`` has data for."""
+    out: dict[str, Spec] = {"gantt.svg": gantt_spec(p, facts)}
+    trend = trend_spec(p)
+    if trend is not None:
+        out["metrics.svg"] = trend
+    crit = criteria_spec(p)
+    if crit is not None:
+        out["criteria.svg"] = crit
+    return out
+
+
+def spec_hash(spec: Spec, style: ChartStyle) -> str:
+    """A content hash of a chart's input: same hash, same SVG."""
+    payload = pickle.dumps((spec, style.model_dump(), _matplotlib_version()), protocol=4)
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def _matplotlib_version() -> str:
+    from importlib.metadata import version  # no matplotlib import for a hash
+
+    return version("matplotlib")
+
+
+# ----------------------------------------------------------------------------- drawing
+_STATE_COLOR = {"met": "met", "exceeded": "exceeded", "missed": "missed", "pending": "pending"}
+_PHASE_COLOR = {"complete": "done", "active": "task", "blocked": "missed", "planned": "pending"}
+_plt: Any = None
+
+
+def _setup(style: ChartStyle) -> Any:
+    """Import matplotlib once per process, headless, with deterministic SVG settings."""
+    global _plt
+    if _plt is None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        _plt = plt
+    import matplotlib
+
+    matplotlib.rcdefaults()
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "phasedocs",  # stable ids: no random diff per run
+            "svg.fonttype": "none",  # text stays text: searchable, smaller, no glyph paths
+            "font.family": style.font_family,
+            "font.size": style.font_size,
+            "text.color": style.text_color,
+            "axes.labelcolor": style.text_color,
+            "axes.edgecolor": style.text_color,
+            "xtick.color": style.text_color,
+            "ytick.color": style.text_color,
+            "axes.facecolor": "none",
+            "figure.facecolor": "none",
+            "savefig.facecolor": "none",
+            "savefig.transparent": True,
+            "legend.frameon": False,
+            "path.simplify": False,
+        }
+    )
+    return _plt
+
+
+def draw(spec: Spec, style: ChartStyle) -> bytes:
+    """The SVG bytes of ``spec``."""
+    import io
+
+    plt = _setup(style)
+    drawer = {TrendSpec: _draw_trend, CriteriaSpec: _draw_criteria, GanttSpec: _draw_gantt, RoadmapSpec: _draw_roadmap}[type(spec)]
+    fig = drawer(plt, spec, style)
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "phasedocs"}, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def _title(ax: Any, text: str) -> None:
+    ax.set_title(text, loc="left", fontweight="bold")
+
+
+def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
+    import matplotlib.dates as mdates
+
+    c = style.colors
+    n = len(spec.panels)
+    cols = 1 if n == 1 else 2
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(style.width, max(2.6, style.height * 0.65) * rows), squeeze=False)
+    for ax, panel in zip(axes.flat, spec.panels, strict=False):
+        ax.plot(panel.x, panel.y, marker="o", color=c.current, linewidth=2, label="measured", gid=f"series-{panel.key}")
+        if panel.target is not None:
+            t = panel.target
+            if t.low is not None and t.high is not None and t.low != t.high:
+                ax.axhspan(t.low, t.high, color=c.target, alpha=0.2, label=t.label, gid=f"target-{panel.key}")
+            else:
+                ax.axhline(t.low if t.low is not None else t.high, color=c.target, linestyle="--", linewidth=1.5, label=t.label,
+                           gid=f"target-{panel.key}")
+        unit = {"ratio": "%", "percent": "%", "seconds": "s", "bytes": "bytes"}.get(panel.unit, "")
+        ax.set_title(panel.label + (f" ({unit})" if unit else ""), loc="left", fontsize=style.font_size)
+        if len(set(panel.x)) <= 6:  # few snapshots: tick exactly at each one
+            ticks = sorted(set(panel.x))
+            ax.set_xticks([mdates.date2num(t) for t in ticks], [t.strftime("%d %b") for t in ticks])
+        else:
+            locator = mdates.AutoDateLocator(maxticks=6)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="best", fontsize=style.font_size * 0.8)
+        if len(set(panel.x)) == 1:  # one point: give the axis a day of room each side
+            mid = mdates.date2num(panel.x[0])
+            ax.set_xlim(mid - 1, mid + 1)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(spec.title, x=0.01, ha="left", fontweight="bold", color=style.text_color)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
+    c = style.colors
+    n = len(spec.bars)
+    fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.55 * n + 1.2)))
+    ys = list(range(n))[::-1]
+    h = 0.38
+    for i, (y, bar) in enumerate(zip(ys, spec.bars, strict=True)):
+        if bar.baseline_pct is not None:
+            ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, alpha=0.6, gid=f"baseline-{i}")
+        color = getattr(c, _STATE_COLOR[bar.state])
+        ax.barh(y - h / 2, bar.current_pct, height=h, color=color, gid=f"current-{i}-{bar.state}")
+        ax.text(bar.current_pct, y - h / 2, f" {bar.current_pct:g}% {bar.state}", va="center", fontsize=style.font_size * 0.8)
+    ax.axvline(100, color=c.target, linestyle="--", linewidth=1.5, gid="target")
+    ax.set_yticks(ys, [_short(b.label, 48) for b in spec.bars])
+    ax.set_xlabel("percent of target (dashed line: the target; grey: baseline)")
+    ax.grid(axis="x", alpha=0.3)
+    xmax = max([100.0, *(b.current_pct for b in spec.bars), *(b.baseline_pct or 0 for b in spec.bars)])
+    ax.set_xlim(0, xmax * 1.3)
+    _title(ax, spec.title)
+    fig.tight_layout()
+    return fig
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
+    c = style.colors
+    n = len(spec.bars)
+    fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
+    row = {b.id: n - 1 - i for i, b in enumerate(spec.bars)}
+    for b in spec.bars:
+        y = row[b.id]
+        color = c.done if b.complete else c.critical if b.critical else c.task
+        kind = "done" if b.complete else "critical" if b.critical else "task"
+        ax.barh(y, b.finish - b.start, left=b.start, height=0.5, color=color, hatch="//" if b.complete else None, edgecolor=color,
+                gid=f"{kind}-{b.id}")
+        if b.slack > 0:
+            ax.barh(y, b.slack, left=b.finish, height=0.2, color=c.slack, gid=f"slack-{b.id}")
+        mark = " ✓" if b.complete else ""
+        ax.text(b.start + 0.02, y + 0.33, _short(b.label, 40) + mark, fontsize=style.font_size * 0.8, va="bottom")
+    by_id = {b.id: b for b in spec.bars}
+    for src, dst in spec.arrows:
+        a, b = by_id[src], by_id[dst]
+        arrow = ax.annotate("", xy=(b.start, row[dst]), xytext=(a.finish, row[src]),
+                            arrowprops={"arrowstyle": "->", "color": style.text_color, "lw": 1, "connectionstyle": "arc3,rad=0"})
+        arrow.arrow_patch.set_gid(f"dep-{src}-{dst}")
+    if spec.today is not None:
+        ax.axvline(spec.today, color=c.today, linestyle=":", linewidth=2, gid="today")
+    days = len(spec.day_labels)
+    ax.set_xticks([i for i in range(days)], [f"day {i + 1}\n{label}" for i, label in enumerate(spec.day_labels)])
+    ax.set_xlim(0, max(spec.total, spec.today or 0) * 1.02 + 0.05)
+    ax.set_ylim(-0.6, n - 0.1)
+    ax.set_yticks([])
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    legend = [Patch(color=c.critical, label="critical path"), Patch(color=c.task, label="has slack"),
+              Patch(color=c.slack, label="slack"), Patch(color=c.done, label="complete")]
+    if spec.today is not None:
+        legend.append(Line2D([], [], color=c.today, linestyle=":", linewidth=2, label="latest snapshot"))
+    _title(ax, spec.title)
+    fig.tight_layout()
+    # below the whole figure, so it never meets the two-line day labels; savefig's tight box includes it
+    fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8)
+    return fig
+
+
+def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
+    import matplotlib.dates as mdates
+
+    c = style.colors
+    n = len(spec.bars)
+    fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
+    for i, b in enumerate(spec.bars):
+        y = n - 1 - i
+        color = getattr(c, _PHASE_COLOR[b.state])
+        start, finish = mdates.date2num(b.start), mdates.date2num(b.finish)
+        ax.barh(y, finish - start, left=start, height=0.5, color=color, gid=f"phase-{i}-{b.state}")
+        forecast = mdates.date2num(b.forecast)
+        if forecast > finish:
+            ax.barh(y, forecast - finish, left=finish, height=0.2, color=c.missed, gid=f"late-{i}")
+        ax.text(start, y + 0.33, f"{_short(b.label, 40)} ({b.state}, {b.percent:g}%)", fontsize=style.font_size * 0.8, va="bottom")
+    ax.xaxis_date()
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, n - 0.1)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    _title(ax, spec.title)
+    fig.tight_layout()
+    return fig
+
+
+def _worker_init(style_data: dict[str, Any]) -> None:
+    _setup(ChartStyle.model_validate(style_data))  # import matplotlib once per worker
+
+
+def _worker_draw(item: tuple[str, Spec, dict[str, Any]]) -> tuple[str, bytes]:
+    name, spec, style_data = item
+    return name, draw(spec, ChartStyle.model_validate(style_data))
+
+
+def draw_all(specs: Mapping[str, Spec], style: ChartStyle, workers: int | None = None) -> dict[str, bytes]:
+    """Draw every spec; in worker processes when there are more than a handful."""
+    items = sorted(specs.items())
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if len(items) <= PARALLEL_THRESHOLD or workers <= 1:
+        return {name: draw(spec, style) for name, spec in items}
+    data = style.model_dump()
+    with ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_worker_init, initargs=(data,)) as pool:
+        return dict(pool.map(_worker_draw, [(name, spec, data) for name, spec in items], chunksize=max(1, len(items) // (workers * 4))))

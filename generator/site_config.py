@@ -1,0 +1,116 @@
+"""site_config/site.yaml: site title, URL, palette, chart style and documents to publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StrictStr
+
+from .errors import ValidationErrors
+from .loader import load_yaml
+from .models import _Model
+from .validate import parse_model
+
+PUBLISHABLE = (
+    "README.md",
+    "COORDINATION-SUMMARY.md",
+    "AGENT-BRIEFING.md",
+    "COORDINATION-DASHBOARD.md",
+    "COORDINATOR-HANDOFF.md",
+    "COMPLETION-REPORT.md",
+    "tasks",
+)
+
+
+class ChartColors(_Model):
+    """Colours of chart elements (any matplotlib colour)."""
+
+    task: StrictStr = "#3f51b5"
+    """Bars of tasks off the critical path."""
+    critical: StrictStr = "#e53935"
+    """Bars of critical tasks."""
+    slack: StrictStr = "#9fa8da"
+    """Slack after a task."""
+    done: StrictStr = "#43a047"
+    """Completed tasks and phases."""
+    met: StrictStr = "#43a047"
+    """Criteria met."""
+    exceeded: StrictStr = "#1e88e5"
+    """Criteria exceeded."""
+    missed: StrictStr = "#e53935"
+    """Criteria missed."""
+    pending: StrictStr = "#9e9e9e"
+    """Criteria pending."""
+    target: StrictStr = "#fb8c00"
+    """Target lines and bands."""
+    baseline: StrictStr = "#9e9e9e"
+    """Baseline bars."""
+    current: StrictStr = "#3f51b5"
+    """Current values."""
+    today: StrictStr = "#fb8c00"
+    """The 'latest snapshot' marker."""
+
+
+class ChartStyle(_Model):
+    """Size, font and colours of every chart."""
+
+    width: Annotated[float, Field(gt=1, le=30)] = 8.0
+    """Width in inches."""
+    height: Annotated[float, Field(gt=1, le=30)] = 4.0
+    """Height in inches (per row of small multiples)."""
+    font_family: StrictStr = "DejaVu Sans"
+    """Font family (DejaVu Sans ships with matplotlib)."""
+    font_size: Annotated[float, Field(gt=4, le=30)] = 10
+    """Base font size in points."""
+    text_color: StrictStr = "#7f7f7f"
+    """Text and axis colour: mid grey reads on light and dark backgrounds."""
+    colors: ChartColors = ChartColors()
+    """Element colours."""
+
+
+class Palette(_Model):
+    """MkDocs Material palette colours."""
+
+    primary: StrictStr = "indigo"
+    """Primary colour name."""
+    accent: StrictStr = "deep orange"
+    """Accent colour name."""
+
+
+class SiteConfig(_Model):
+    """site_config/site.yaml."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    site_name: StrictStr | None = None
+    """Site title; default: the project name."""
+    site_description: StrictStr | None = None
+    """Meta description; default: the project summary."""
+    site_url: StrictStr | None = None
+    """Where the site is published (for canonical links and the sitemap)."""
+    repo_url: StrictStr | None = None
+    """Repository for edit and source links; default: project.yaml's repo_url."""
+    documents: list[StrictStr] = Field(default_factory=lambda: list(PUBLISHABLE))
+    """Which per-phase documents the site publishes ('tasks' for the task files)."""
+    palette: Palette = Palette()
+    """Material palette."""
+    charts: ChartStyle = ChartStyle()
+    """Chart style."""
+
+
+def load_site_config(project_dir: Path) -> SiteConfig:
+    """The project's site_config/site.yaml, or the defaults when there is none."""
+    path = project_dir / "site_config" / "site.yaml"
+    if not path.is_file():
+        return SiteConfig()
+    doc = load_yaml(path, "site_config/site.yaml")
+    if doc.data is None:
+        return SiteConfig()
+    config, errors = parse_model(doc, SiteConfig)
+    for i, name in enumerate(config.documents if config else ()):
+        if name not in PUBLISHABLE:
+            errors.append(doc.error(("documents", i), f"unknown document '{name}' (known: {', '.join(PUBLISHABLE)})"))
+    if errors:
+        raise ValidationErrors(errors)
+    return config

@@ -1,0 +1,174 @@
+"""Charts through their data (specs) and their structure (parsed SVG), never pixels."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import PHASE_YAML, PROJECT_YAML, REPO, minimal
+
+from generator import charts
+from generator.cli import main
+from generator.facts import compute
+from generator.site_config import ChartStyle
+from generator.validate import load_project
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+PROGRESS = {
+    "phases/project.yaml": PROJECT_YAML,
+    "phases/phase-01/phase.yaml": PHASE_YAML.replace('target: "< 10"', 'target: "< 10"\n      - text: Faster build\n        metric: build_time\n        target: "-50%..-20%"'),
+    "phases/phase-01/metrics/a.json": json.dumps({"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline",
+                                                    "metrics": {"warnings": 30, "build_time": 100, "pass_rate": "90/100", "version": "1.0"}}),
+    "phases/phase-01/metrics/b.json": json.dumps({"timestamp": "2025-01-07T09:00:00Z", "label": "Day 2",
+                                                    "metrics": {"warnings": 14, "build_time": 70, "pass_rate": "95/100"},
+                                                    "tasks": {"1.1": "in_progress"}}),
+    "phases/phase-01/metrics/c.json": json.dumps({"timestamp": "2025-01-08T09:00:00Z", "label": "Day 3",
+                                                    "metrics": {"warnings": 8, "build_time": 40, "version": "1.1"},
+                                                    "tasks": {"1.1": "complete"}}),
+}
+
+
+def facts_of(project, files=None, **kw):
+    return compute(load_project(project(files, **kw)))
+
+
+def ids(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)
+    return [el.get("id") for el in root.iter() if el.get("id") and not el.get("id", "").startswith(("m", "p", "clip", "patch", "line2d", "text", "axes", "figure", "legend", "xtick", "ytick", "matplotlib", "PathCollection", "Line2D"))]
+
+
+def test_example_gantt_spec(project):
+    f = facts_of(project, example=True)
+    g = charts.gantt_spec(f.phases[0], f)
+    assert [(b.id, b.start, b.finish, b.slack, b.critical) for b in g.bars] == [
+        ("7.1", 0, 2.4, 0, True), ("7.2", 0, 2.4, 0, True), ("7.3", 0, 1.2, 0.2, False), ("7.4", 1.2, 2.2, 0.2, False),
+    ]
+    assert g.arrows == (("7.3", "7.4"),)
+    assert g.today == 0  # the baseline snapshot sits at the start
+    assert g.day_labels == ("Thu 23 Oct", "Fri 24 Oct", "Sat 25 Oct")
+    assert g.alt == ("Gantt chart of phase 7: 4 tasks over 2.4 days; critical path 7.1, 7.2; "
+                     "7.3 has 0.2 days of slack; 7.4 has 0.2 days of slack")
+
+
+def test_example_gantt_svg_structure(project):
+    f = facts_of(project, example=True)
+    svg = charts.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
+    found = ids(svg)
+    assert sorted(i for i in found if i.startswith(("critical-", "task-", "done-"))) == ["critical-7.1", "critical-7.2", "task-7.3", "task-7.4"]
+    assert sorted(i for i in found if i.startswith("slack-")) == ["slack-7.3", "slack-7.4"]
+    assert "dep-7.3-7.4" in found and "today" in found
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "7.1 Build Infrastructure" in texts and "Phase 7: schedule" in texts
+
+
+def test_trend_spec_skips_text_and_unmeasured_metrics(project):
+    f = facts_of(project, example=True)
+    spec = charts.trend_spec(f.phases[0])
+    assert [p.key for p in spec.panels] == ["clippy_warnings", "rust_files", "test_pass_rate", "env_vars", "dead_code_removed"]
+    by_key = {p.key: p for p in spec.panels}
+    assert by_key["test_pass_rate"].y == (pytest.approx(99.365, abs=0.001),)  # ratios in percent
+    assert by_key["clippy_warnings"].target == charts.Band(None, 20.0, "target < 20")
+    assert by_key["rust_files"].target is None
+
+
+def test_relative_target_band_goes_through_the_baseline(project):
+    f = facts_of(project, PROGRESS)
+    spec = charts.trend_spec(f.phases[0])
+    panel = next(p for p in spec.panels if p.key == "build_time")
+    assert panel.y == (100.0, 70.0, 40.0)
+    assert panel.target == charts.Band(50.0, 80.0, "target -50%..-20%")  # 100 x (1 - 50%) .. 100 x (1 - 20%)
+    svg = charts.draw(spec, ChartStyle())
+    assert {"series-warnings", "series-build_time", "series-pass_rate", "target-warnings", "target-build_time"} <= set(ids(svg))
+    assert "series-version" not in ids(svg)  # text is not charted
+
+
+def test_criteria_spec_normalises_to_target(project):
+    f = facts_of(project, PROGRESS)
+    spec = charts.criteria_spec(f.phases[0])
+    # warnings 30 -> 8 against < 10; build time 100 -> 40 (-60%) against -50%..-20%: past the
+    # better end, so exceeded (lower is better: 80 is the edge to reach, 40 is 50% of it)
+    assert [(b.label, b.baseline_pct, b.current_pct, b.state) for b in spec.bars] == [
+        ("1.1: Few warnings", 300.0, 80.0, "met"),
+        ("1.1: Faster build", 125.0, 50.0, "exceeded"),
+    ]
+    svg = charts.draw(spec, ChartStyle())
+    assert sorted(i for i in ids(svg) if i.startswith(("current-", "baseline-"))) == ["baseline-0", "baseline-1", "current-0-met", "current-1-exceeded"]
+
+
+def test_progress_gantt_marks_done_and_today(project):
+    f = facts_of(project, PROGRESS)
+    g = charts.gantt_spec(f.phases[0], f)
+    assert [b.complete for b in g.bars] == [True, False]
+    assert g.today == 2.0  # Wednesday 09:00 is two days after Monday 09:00
+    assert "done-1.1" in ids(charts.draw(g, ChartStyle()))
+
+
+def test_phase_without_snapshots_gets_only_the_gantt_and_a_note(project, runner):
+    root = project(minimal())
+    f = compute(load_project(root))
+    assert list(charts.phase_specs(f.phases[0], f)) == ["gantt.svg"]
+    out = root / "docs"
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)]).exit_code == 0
+    assert sorted(p.name for p in (out / "phase-01/charts").iterdir()) == ["gantt.svg"]
+    dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert "*No numeric measurements yet: nothing to chart.*" in dashboard
+    assert "metrics.svg" not in dashboard
+
+
+def test_charts_embedded_with_alt_text_and_a_table_beside(project, runner):
+    root = project(PROGRESS)
+    out = root / "docs"
+    runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
+    dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    line = next(x for x in dashboard.splitlines() if x.startswith("![Metric trends"))
+    assert line == (
+        "![Metric trends of phase 1 over 3 snapshot(s): Warnings 30 to 8 (target &lt; 10); Build Time 100 s to 40 s "
+        "(target -50%..-20%); Pass Rate 90% to 95%](charts/metrics.svg)"
+    )
+    assert "| Warnings | 30 | 8 | -73.3% | ↓ better | — |" in dashboard
+    assert "![Gantt chart of phase 1" in dashboard
+    roadmap = (out / "roadmap.md").read_text()
+    assert "![Roadmap of Demo: phase 1: First active, 50% done, 2025-01-06 to 2025-01-09](charts/roadmap.svg)" in roadmap
+
+
+def test_parallel_drawing_gives_the_same_bytes(project):
+    f = facts_of(project, PROGRESS)
+    specs = {f"{i}-{k}": v for i in range(3) for k, v in charts.phase_specs(f.phases[0], f).items()}
+    assert len(specs) > charts.PARALLEL_THRESHOLD
+    serial = charts.draw_all(specs, ChartStyle(), workers=1)
+    parallel = charts.draw_all(specs, ChartStyle(), workers=2)
+    assert serial == parallel
+
+
+def test_svg_has_no_date_and_stable_ids(project):
+    f = facts_of(project, example=True)
+    svg = charts.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
+    assert b"<dc:date>" not in svg
+    assert svg == charts.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
+
+
+def test_two_processes_write_byte_identical_trees(project, tmp_path):
+    root = project(PROGRESS)
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        subprocess.run([sys.executable, "-m", "generator", "generate", "--project", str(root), "--out", str(out), "-q"], check=True, cwd=REPO)
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outs[0] == outs[1]
+    assert any(k.endswith(".svg") for k in outs[0])
+
+
+@pytest.mark.parametrize("command", [["validate"], ["handoff", "7"]])
+def test_validate_and_handoff_never_import_matplotlib_or_mkdocs(command):
+    code = (
+        "import sys\nfrom generator.cli import main\n"
+        f"try:\n    main({[*command, '--project', str(REPO)]!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'mkdocs', 'material'))\n"
+        "print(bad, file=sys.stderr)\nassert not bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
