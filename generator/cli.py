@@ -62,6 +62,41 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
 
 
 @main.command()
+@project_option
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to build [default: from mkdocs.yml, else PROJECT/site].")
+@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
+def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
+    """Generate everything and build the MkDocs Material site."""
+    from .site import build as run
+
+    out = run(project_dir, site_dir, strict)
+    click.echo(f"site built in {out}")
+
+
+@main.command()
+@project_option
+@click.option("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000].")
+def serve(project_dir: Path, dev_addr: str | None) -> None:
+    """Serve the site with live reload when a phase or snapshot changes."""
+    from .site import serve as run
+
+    run(project_dir, dev_addr)
+
+
+@main.command()
+@project_option
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch GitHub Pages serves.")
+@click.option("-m", "--message", default=None, help="Commit message [default: Deploy phase docs from <sha>].")
+def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> None:
+    """Build and publish the site to a gh-pages branch (a new commit on top of it)."""
+    from .site import deploy as run
+
+    sha = run(project_dir, remote, branch, message)
+    click.echo(f"deployed {sha[:12]} to {remote}/{branch}")
+
+
+@main.command()
 @click.argument("phase")
 @project_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,6 +116,8 @@ class CriterionFacts:
     baseline: float | str | None = None
     value: float | str | bool | None = None
     change_pct: float | None = None
+    settled: bool = False
+    """True when its task (or, for phase criteria, the phase) is complete: the state is final."""
 
     @property
     def passed(self) -> bool:
@@ -347,8 +349,11 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
         state = judge(parse_target(crit.target or ""), value, base, metric.better)
         return CriterionFacts(scope, crit, state, metric, base, value, mf.change_pct if mf else None)
 
-    task_criteria = {t.id: tuple(criterion_facts(t.id, c) for c in t.criteria) for t in tasks}
-    phase_criteria = tuple(criterion_facts("phase", c) for c in phase.success_criteria)
+    all_complete = all(recorded.get(t.id) == "complete" for t in tasks)
+    task_criteria = {
+        t.id: tuple(replace(criterion_facts(t.id, c), settled=recorded.get(t.id) == "complete") for c in t.criteria) for t in tasks
+    }
+    phase_criteria = tuple(replace(criterion_facts("phase", c), settled=all_complete) for c in phase.success_criteria)
 
     # --- schedule (critical path method)
     es: dict[str, float] = {}

@@ -388,6 +388,16 @@ class PhaseView:
         return [c for c in self.p.criteria if c.state == "missed"]
 
     @property
+    def missed_final(self) -> list[CriterionFacts]:
+        """Missed criteria whose task (or phase) is complete: the miss is final."""
+        return [c for c in self.missed if c.settled]
+
+    @property
+    def missed_open(self) -> list[CriterionFacts]:
+        """Missed criteria whose work is still going on: not met yet."""
+        return [c for c in self.missed if not c.settled]
+
+    @property
     def open_criteria(self) -> list[CriterionFacts]:
         """Criteria not met or exceeded."""
         return [c for c in self.p.criteria if c.state in ("missed", "pending")]

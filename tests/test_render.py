@@ -290,3 +290,22 @@ def test_templates_cannot_reach_python_internals(project, runner):
         1,
         "templates/README.md.j2:1: not allowed: access to attribute '__class__' of 'PhaseFacts' object is unsafe.\n",
     )
+
+
+def test_completion_report_tells_the_truth_about_a_regression(project, runner):
+    phase = PHASE_YAML.replace('target: "< 10"', 'target: "< 20"')
+    root = project(minimal(**{
+        "phases/phase-01/phase.yaml": phase,
+        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 12}}',
+        "phases/phase-01/metrics/b.json": '{"timestamp": "2025-01-09T09:00:00Z", "kind": "final", "metrics": {"warnings": 34}, '
+                                          '"tasks": {"1.1": "complete", "1.2": "complete"}}',
+    }))
+    _, out = generate(runner, root)
+    report = (out / "phase-01/COMPLETION-REPORT.md").read_text()
+    assert "All 2 tasks are complete." in report
+    assert "Criteria: 0 met, 0 exceeded, 1 missed, 0 pending." in report
+    assert "| Few warnings | &lt; 20 | 12 | 34 | +183.3% | ❌ missed |" in report
+    assert '!!! failure "1 criteria missed"\n    - 1.1: Few warnings (target &lt; 20, achieved 34)' in report
+    dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert '!!! failure "Missed: Few warnings"\n    1.1 is complete, but the target &lt; 20 was not reached: current 34.' in dashboard
+    assert "Not met yet" not in dashboard

@@ -1,0 +1,96 @@
+"""The MkDocs plugin: ``plugins: [search, phasedocs]`` makes mkdocs build/serve/gh-deploy
+generate the phase documents and charts from ``phases/``.
+
+Pages are added in memory with ``File.generated`` (as mkdocs-gen-files does), never
+written into ``docs_dir``, so ``mkdocs serve`` does not loop on its own output; it
+watches ``phases/``, ``templates/`` and ``site_config/`` instead. Invalid input stops
+the build with the same ``file:line:col`` messages as ``phasedocs validate``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from .errors import PhasedocsError
+
+log = logging.getLogger("mkdocs.plugins.phasedocs")
+
+MERMAID_VERSION = "11.17.2"
+MERMAID_URI = "assets/javascripts/mermaid.min.js"
+_MERMAID_RE = re.compile(r'class="mermaid"')
+
+DOC_TITLES = {
+    "README.md": "Package",
+    "COORDINATION-SUMMARY.md": "Summary",
+    "AGENT-BRIEFING.md": "Agent briefing",
+    "COORDINATION-DASHBOARD.md": "Dashboard",
+    "COORDINATOR-HANDOFF.md": "Handoff",
+    "COMPLETION-REPORT.md": "Completion report",
+}
+
+
+class PhasedocsConfig(Config):
+    """Options under ``plugins: - phasedocs:``."""
+
+    project_dir = c.Optional(c.Type(str))
+    """The folder holding phases/; default: the folder of mkdocs.yml."""
+    nav = c.Type(bool, default=True)
+    """Build the navigation (by phase) when mkdocs.yml has no nav of its own."""
+
+
+class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
+    """Generates the phase documents and charts as in-memory pages."""
+
+    def on_config(self, config: Any) -> Any:
+        """Load, validate and render everything; set the navigation."""
+        from .site import render_site
+
+        root = Path(self.config.project_dir or Path(config.config_file_path or ".").parent).resolve()
+        self.root = root
+        try:
+            self.site = render_site(root)
+        except PhasedocsError as exc:
+            raise PluginError(f"phasedocs: the input is invalid:\n{exc.format_message()}") from None
+        if self.config.nav and config.nav is None:
+            config.nav = self.site.nav
+        if not config.repo_url and self.site.repo_url:
+            config.repo_url = self.site.repo_url
+        return config
+
+    @event_priority(50)  # before other plugins look at the files
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        """Add every generated page, chart and asset; generated pages replace copies in docs_dir."""
+        for uri, content in sorted(self.site.files.items()):
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, uri, content=content))
+        files.append(File.generated(config, MERMAID_URI, abs_src_path=str(self.site.mermaid)))
+        return files
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        """Load the shipped Mermaid only on pages that draw a diagram (Material then skips its CDN)."""
+        if not _MERMAID_RE.search(output):
+            return output
+        src = posixpath.relpath(MERMAID_URI, posixpath.dirname(page.file.dest_uri) or ".")
+        tag = f'<script src="{html.escape(src)}"></script>'
+        return output.replace("</head>", f"  {tag}\n  </head>", 1)
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        """Rebuild when a phase, a snapshot, a template or the site config changes."""
+        for name in ("phases", "templates", "site_config"):
+            path = self.root / name
+            if path.exists():
+                server.watch(str(path))
+        return server

@@ -1,0 +1,310 @@
+"""The site: rendered pages for MkDocs, the default mkdocs.yml, build, serve and deploy.
+
+``render_site`` is what the plugin calls: facts, documents and charts in memory, with
+charts cached by content hash under ``.cache/phasedocs/`` so a rebuild draws only
+what changed. ``build``/``serve``/``deploy`` back the CLI commands and run MkDocs on
+the project's own ``mkdocs.yml`` or, for a project with only ``phases/``, on a default
+one written to the cache folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Abort, PhasedocsError
+from .resources import default_site_config
+
+CACHE = Path(".cache") / "phasedocs"
+
+# Material prints a banner about its end of life on every run; phasedocs users did not
+# choose the theme, so the banner is ours to track (see the README), not theirs to read.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@dataclass
+class RenderedSite:
+    """Everything the plugin adds to a build."""
+
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    """Site path (docs-relative) -> content."""
+    nav: list[Any] = field(default_factory=list)
+    """The navigation, by phase."""
+    repo_url: str | None = None
+    """repo_url from site_config or project.yaml."""
+    mermaid: Path = Path()
+    """The vendored Mermaid script."""
+    charts_drawn: int = 0
+    """Charts drawn this build (the rest came from the cache)."""
+
+
+def _title(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def render_site(root: Path) -> RenderedSite:
+    """Validate, compute and render the project at ``root`` for a site build."""
+    from . import charts
+    from .facts import compute
+    from .metrics_json import dumps, final_metrics
+    from .plugin import DOC_TITLES
+    from .render import Renderer
+    from .site_config import load_site_config
+    from .validate import load_project
+    from .writer import atomic_write
+
+    site_config = load_site_config(root)
+    project = load_project(root)
+    facts = compute(project)
+    env = Renderer(root)
+    style = site_config.charts
+    out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
+    specs: dict[str, charts.Spec] = {}
+    publish = set(site_config.documents)
+    nav: list[Any] = [{"Home": "index.md"}, {"Roadmap": "roadmap.md"}]
+    for p in facts.phases:
+        phase_specs = charts.phase_specs(p, facts)
+        docs = env.phase_documents(facts, p, phase_specs)
+        section: list[Any] = []
+        for name, title in DOC_TITLES.items():
+            if name in publish:
+                uri = f"{p.folder}/{name}"
+                out.files[uri] = docs[uri]
+                section.append({title: uri})
+        if "tasks" in publish:
+            tasks = []
+            for t in p.tasks:
+                uri = f"{p.folder}/{t.task.filename}"
+                out.files[uri] = docs[uri]
+                tasks.append({_title(f"{t.id} {t.task.title}"): uri})
+            section.append({"Tasks": tasks})
+        out.files[f"{p.folder}/final-metrics.json"] = dumps(final_metrics(p, facts.tz)).decode()
+        specs.update({f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()})
+        nav.append({_title(f"Phase {p.number}: {p.phase.title}"): section})
+    roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
+    specs["charts/roadmap.svg"] = roadmap["roadmap.svg"]
+    out.files.update({k: v.decode() for k, v in env.project_files(facts, roadmap).items()})
+    out.nav = nav
+
+    cache = root / CACHE / "charts"
+    wanted = {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}
+    missing = {}
+    for uri, digest in wanted.items():
+        cached = cache / f"{digest}.svg"
+        if cached.is_file():
+            out.files[uri] = cached.read_bytes()
+        else:
+            missing[uri] = specs[uri]
+    for uri, svg in charts.draw_all(missing, style).items():
+        out.files[uri] = svg
+        atomic_write(cache / f"{wanted[uri]}.svg", svg)
+    out.charts_drawn = len(missing)
+    return out
+
+
+def mermaid_script() -> Path:
+    """The vendored Mermaid script shipped with phasedocs."""
+    return default_site_config() / "assets" / "mermaid" / "mermaid.min.js"
+
+
+# ----------------------------------------------------------------------------- mkdocs.yml
+def default_mkdocs_config(root: Path, *, for_file: bool = True) -> str:
+    """The mkdocs.yml phasedocs uses (and ``init`` writes) for a project."""
+    from .site_config import load_site_config
+    from .validate import load_project
+
+    site = load_site_config(root)
+    try:
+        name = load_project(root).config.name
+    except PhasedocsError:
+        name = root.resolve().name
+    return mkdocs_yml(site.site_name or f"{name} phases", site.site_url, site.repo_url, site.palette.primary, site.palette.accent)
+
+
+def mkdocs_yml(site_name: str, site_url: str | None, repo_url: str | None, primary: str, accent: str) -> str:
+    """The text of a mkdocs.yml with Material, the phasedocs plugin and the extensions the documents use."""
+    head: dict[str, Any] = {"site_name": site_name}
+    if site_url:
+        head["site_url"] = site_url
+    if repo_url:
+        head["repo_url"] = repo_url
+    text = yaml.safe_dump(head, sort_keys=False, allow_unicode=True)
+    return text + MKDOCS_BODY.format(primary=primary, accent=accent)
+
+
+MKDOCS_BODY = """\
+theme:
+  name: material
+  font: false                 # system fonts: no request to a font host, works offline
+  features:
+    - navigation.tabs
+    - navigation.sections
+    - navigation.prune        # each page carries its own phase's navigation only
+    - navigation.top
+    - content.code.copy
+    - search.suggest
+    - search.highlight
+  palette:
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      primary: {primary}
+      accent: {accent}
+      toggle:
+        icon: material/weather-night
+        name: Switch to dark mode
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      primary: {primary}
+      accent: {accent}
+      toggle:
+        icon: material/weather-sunny
+        name: Switch to light mode
+plugins:
+  - search
+  - phasedocs
+markdown_extensions:
+  - tables
+  - attr_list
+  - md_in_html
+  - admonition
+  - toc:
+      permalink: true
+  - pymdownx.details
+  - pymdownx.highlight         # code blocks Material can style and give copy buttons
+  - pymdownx.tasklist:
+      custom_checkbox: true
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+"""
+
+
+def config_file(root: Path) -> Path:
+    """The project's mkdocs.yml, or a default one written under .cache/phasedocs/ (absolute)."""
+    root = root.resolve()
+    own = root / "mkdocs.yml"
+    if own.is_file():
+        return own
+    from .writer import atomic_write
+
+    cache = root / CACHE
+    docs = root / "docs" if (root / "docs").is_dir() else cache / "empty-docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    text = default_mkdocs_config(root)
+    text = text.replace("  - phasedocs\n", f"  - phasedocs:\n      project_dir: {yaml.safe_dump(str(root.resolve())).splitlines()[0]}\n")
+    text += f"docs_dir: {yaml.safe_dump(str(docs.resolve())).splitlines()[0]}\n"
+    path = cache / "mkdocs.yml"
+    data = text.encode()
+    if not path.is_file() or path.read_bytes() != data:
+        atomic_write(path, data)
+    return path
+
+
+def load_config(root: Path, **overrides: Any) -> Any:
+    """The MkDocs config of the project, with overrides (site_dir, strict, ...)."""
+    from mkdocs import config as mkconfig
+    from mkdocs import exceptions
+
+    path = config_file(root)
+    try:
+        with contextlib.chdir(path.parent):
+            return mkconfig.load_config(str(path), **{k: v for k, v in overrides.items() if v is not None})
+    except exceptions.ConfigurationError as exc:
+        raise Abort(f"{path}: {exc}") from None
+
+
+def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
+    """``phasedocs build``: generate everything and build the site with MkDocs."""
+    from mkdocs import exceptions
+    from mkdocs.commands import build as mkbuild
+
+    from .site_config import load_site_config
+    from .validate import load_project
+
+    # the plugin validates too, but MkDocs reduces its error to "Aborted with a BuildError!";
+    # checking first prints exactly what `phasedocs validate` prints
+    load_project(root)
+    load_site_config(root)
+    config = load_config(root, site_dir=str(site_dir.resolve()) if site_dir else None, strict=strict or None)
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkbuild.build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except exceptions.PluginError as exc:
+        raise Abort(str(exc)) from None
+    except exceptions.MkDocsException as exc:
+        raise Abort(f"the site build failed: {exc}") from None
+    return Path(config.site_dir)
+
+
+def serve(root: Path, dev_addr: str | None = None) -> None:
+    """``phasedocs serve``: MkDocs' live-reloading server over the plugin."""
+    from mkdocs import exceptions
+    from mkdocs.commands import serve as mkserve
+
+    path = config_file(root)
+    try:
+        with contextlib.chdir(path.parent):
+            mkserve.serve(config_file=str(path), dev_addr=dev_addr, livereload=True)
+    except exceptions.MkDocsException as exc:
+        raise Abort(str(exc)) from None
+
+
+# ----------------------------------------------------------------------------- deploy
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+
+
+def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message: str | None = None) -> str:
+    """``phasedocs deploy``: build, then commit the site on top of ``branch`` and push it.
+
+    Like ``mkdocs gh-deploy`` (ghp-import), with ``.nojekyll``; the new commit's parent
+    is the remote branch's tip, so the published history is extended, never rewritten.
+    Returns the new commit's hash.
+    """
+    import tempfile
+
+    import ghp_import
+
+    if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
+        raise Abort(f"{root} is not inside a git repository; deploy publishes to a branch of one (git init, add a remote)")
+    if _git(root, "remote", "get-url", remote).returncode != 0:
+        raise Abort(f"no git remote named '{remote}'; add one (git remote add {remote} URL) or pass --remote")
+    reach = _git(root, "ls-remote", "--heads", remote, branch)
+    if reach.returncode != 0:
+        detail = reach.stderr.strip().splitlines()[-1] if reach.stderr.strip() else "no answer"
+        raise Abort(f"cannot reach remote '{remote}': {detail}")
+    local = _git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")
+    if reach.stdout.strip() and local.returncode == 0:
+        remote_tip = reach.stdout.split()[0]
+        fetched = _git(root, "fetch", "--quiet", remote, f"refs/heads/{branch}")
+        if fetched.returncode != 0:
+            raise Abort(f"cannot fetch '{branch}' from '{remote}': {fetched.stderr.strip()}")
+        if _git(root, "merge-base", "--is-ancestor", local.stdout.strip(), remote_tip).returncode != 0:
+            raise Abort(
+                f"local branch '{branch}' has commits that '{remote}' does not; push or delete it first "
+                f"(git branch -D {branch}), so the published history is not rewritten"
+            )
+    sha = _git(root, "rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
+    text = message or f"Deploy phase docs from {sha}"
+    with tempfile.TemporaryDirectory(prefix="phasedocs-site-") as tmp:
+        site = build(root, Path(tmp) / "site")
+        try:
+            with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
+                ghp_import.ghp_import(str(site), mesg=text, remote=remote, branch=branch, push=True, force=False, nojekyll=True)
+        except ghp_import.GhpError as exc:
+            raise Abort(f"deploy failed: {exc.message}") from None
+    return _git(root, "rev-parse", f"refs/heads/{branch}").stdout.strip()

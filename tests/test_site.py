@@ -1,0 +1,176 @@
+"""The site: the MkDocs plugin, build, a project with only phases/, deploy to a bare remote."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import PHASE_YAML, REPO, minimal
+
+from generator.cli import main
+
+
+def build(runner, root: Path, site: Path, *args: str):
+    return runner.invoke(main, ["build", "--project", str(root), "--site-dir", str(site), *args])
+
+
+def test_build_a_project_with_only_phases(project, runner, tmp_path):
+    root = project(minimal())
+    site = tmp_path / "site"
+    result = build(runner, root, site, "--strict")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"site built in {site}\n")
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    assert pages == [
+        "index.html",
+        "phase-01/AGENT-BRIEFING/index.html",
+        "phase-01/COMPLETION-REPORT/index.html",
+        "phase-01/COORDINATION-DASHBOARD/index.html",
+        "phase-01/COORDINATION-SUMMARY/index.html",
+        "phase-01/COORDINATOR-HANDOFF/index.html",
+        "phase-01/index.html",
+        "phase-01/task-1.1-alpha/index.html",
+        "phase-01/task-1.2-beta/index.html",
+        "roadmap/index.html",
+    ]
+    assert (site / "phase-01/charts/gantt.svg").is_file()
+    assert json.loads((site / "phase-01/final-metrics.json").read_text())["phase"] == 1
+    package = (site / "phase-01/index.html").read_text()
+    assert '<pre class="mermaid"><code>graph LR' in package
+    assert '<script src="../assets/javascripts/mermaid.min.js"></script>' in package
+    assert "mermaid.min.js" not in (site / "roadmap/index.html").read_text()  # only where a diagram is
+    assert not (root / "docs").exists()  # nothing was written into a docs folder
+    assert not (root / "mkdocs.yml").exists()
+
+
+def test_build_refuses_invalid_input_with_the_validate_message(project, runner, tmp_path):
+    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["1.9"]')}))
+    result = build(runner, root, tmp_path / "site")
+    assert result.exit_code == 1
+    assert result.output == (
+        "phases/phase-01/phase.yaml:21:18: tasks[1].depends_on[0]: unknown task '1.9' (known: 1.1, 1.2)\n"
+        "1 error in 1 file\n"
+    )
+    assert not (tmp_path / "site").exists()
+
+
+def test_site_config_limits_the_published_documents(project, runner, tmp_path):
+    root = project(minimal(**{"site_config/site.yaml": "site_name: Mini\ndocuments: [README.md, COORDINATION-DASHBOARD.md]\n"}))
+    site = tmp_path / "site"
+    assert build(runner, root, site).exit_code == 0
+    assert sorted(p.relative_to(site / "phase-01").as_posix() for p in (site / "phase-01").rglob("index.html")) == [
+        "COORDINATION-DASHBOARD/index.html",
+        "index.html",
+    ]
+    assert "<title>Mini</title>" in (site / "index.html").read_text()
+
+
+def test_build_with_the_default_project_folder(project, runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(project(minimal()))
+    result = runner.invoke(main, ["build", "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site/phase-01/index.html").is_file()
+
+
+def test_bad_site_config_is_an_input_error(project, runner, tmp_path):
+    root = project(minimal(**{"site_config/site.yaml": "documents: [README.md, NOTES.md]\n"}))
+    result = build(runner, root, tmp_path / "site")
+    assert result.exit_code == 1
+    assert "site_config/site.yaml:1:24: documents[1]: unknown document 'NOTES.md'" in result.output
+
+
+def test_the_repository_builds_strict_through_plain_mkdocs(tmp_path):
+    mkdocs = REPO / ".venv" / "bin" / "mkdocs"
+    if not mkdocs.exists():
+        pytest.skip("no .venv (run make test)")
+    result = subprocess.run([str(mkdocs), "build", "--strict", "-d", str(tmp_path / "site")], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site/phase-07/COORDINATION-DASHBOARD/index.html").is_file()
+    assert (tmp_path / "site/assets/javascripts/mermaid.min.js").is_file()
+
+
+def test_hostile_titles_are_escaped_in_the_navigation(project, runner, tmp_path):
+    phase = PHASE_YAML.replace("title: First", 'title: "<img src=x onerror=alert(1)>"')
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
+    site = tmp_path / "site"
+    assert build(runner, root, site).exit_code == 0
+    for page in site.rglob("*.html"):
+        assert "<img src=x" not in page.read_text(), page
+
+
+# ----------------------------------------------------------------------------- deploy
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(project, tmp_path, monkeypatch):
+    for key, value in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}.items():
+        monkeypatch.setenv(key, value)
+    root = project(minimal())
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "phases")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(root, "remote", "add", "origin", str(remote))
+    return root, remote
+
+
+def test_deploy_twice_adds_a_commit_on_top(repo, runner):
+    root, remote = repo
+    first = runner.invoke(main, ["deploy", "--project", str(root)])
+    assert first.exit_code == 0, first.output
+    tip1 = git(remote, "rev-parse", "gh-pages")
+    files = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+    assert ".nojekyll" in files and "phase-01/COORDINATION-DASHBOARD/index.html" in files
+    # a snapshot is recorded, then the site is deployed again
+    metrics = root / "phases/phase-01/metrics"
+    metrics.mkdir()
+    (metrics / "s.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 7}, "tasks": {"1.1": "complete"}}')
+    second = runner.invoke(main, ["deploy", "--project", str(root), "-m", "Day 2"])
+    assert second.exit_code == 0, second.output
+    tip2 = git(remote, "rev-parse", "gh-pages")
+    assert git(remote, "rev-parse", "gh-pages^") == tip1  # on top of the first: history kept
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Day 2"
+    assert second.output == f"deployed {tip2[:12]} to origin/gh-pages\n"
+    page = git(remote, "show", "gh-pages:phase-01/COORDINATION-DASHBOARD/index.html")
+    assert "7" in page and "complete" in page
+
+
+def test_deploy_refuses_outside_a_git_repository(project, runner):
+    root = project(minimal())
+    result = runner.invoke(main, ["deploy", "--project", str(root)])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {root} is not inside a git repository; deploy publishes to a branch of one (git init, add a remote)\n"
+    )
+
+
+def test_deploy_refuses_an_unknown_remote(repo, runner):
+    root, _ = repo
+    result = runner.invoke(main, ["deploy", "--project", str(root), "--remote", "upstream"])
+    assert (result.exit_code, result.output) == (
+        1, "Error: no git remote named 'upstream'; add one (git remote add upstream URL) or pass --remote\n"
+    )
+
+
+def test_deploy_refuses_an_unreachable_remote(repo, runner, tmp_path):
+    root, _ = repo
+    git(root, "remote", "add", "gone", str(tmp_path / "nowhere.git"))
+    result = runner.invoke(main, ["deploy", "--project", str(root), "--remote", "gone"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot reach remote 'gone': ")
+
+
+def test_plain_mkdocs_build_stops_on_invalid_input_with_the_message(project, tmp_path):
+    mkdocs = REPO / ".venv" / "bin" / "mkdocs"
+    if not mkdocs.exists():
+        pytest.skip("no .venv (run make test)")
+    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: -1")}))
+    (root / "pages").mkdir()
+    (root / "mkdocs.yml").write_text("site_name: X\ndocs_dir: pages\nplugins: [phasedocs]\n")
+    result = subprocess.run([str(mkdocs), "build", "-d", str(tmp_path / "site")], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "phases/phase-01/phase.yaml:10:20: tasks[0].duration_days: must be more than 0, got the number -1" in result.stderr
