@@ -8,6 +8,7 @@ file in memory before the writer touches the output folder (as pelican's
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,23 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def plan(project: Project, facts: ProjectFacts, out_dir: Path | None, *, force: bool = False, draw: bool = True) -> Plan:
+Progress = Callable[[str, int, int], None]
+"""progress(what, done, total): called as groups are rendered and charts drawn."""
+
+
+def _silent(what: str, done: int, total: int) -> None:
+    """The default progress report: none."""
+
+
+def plan(
+    project: Project,
+    facts: ProjectFacts,
+    out_dir: Path | None,
+    *,
+    force: bool = False,
+    draw: bool = True,
+    progress: Progress = _silent,
+) -> Plan:
     """Render what changed since the manifest in ``out_dir`` (everything if None or forced).
 
     A group (one phase, or the project pages) whose input digest matches the manifest
@@ -99,9 +116,11 @@ def plan(project: Project, facts: ProjectFacts, out_dir: Path | None, *, force: 
                 to_draw[rel] = spec
         return hashes
 
-    for p in facts.phases:
+    total = len(facts.phases) + 1
+    for done, p in enumerate(facts.phases, 1):
         digest = _digest(base, p.source.digest)
         if reuse(p.folder, digest):
+            progress(f"{p.folder} unchanged", done, total)
             continue
         specs = charts.phase_specs(p, facts)
         files = env.phase_files(facts, p, specs)
@@ -109,41 +128,56 @@ def plan(project: Project, facts: ProjectFacts, out_dir: Path | None, *, force: 
         hashes = add_charts(p.folder, f"{p.folder}/", specs)
         result.groups[p.folder] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
         result.rendered.append(p.folder)
+        progress(f"{p.folder} rendered", done, total)
     digest = _digest(base, *(p.source.digest for p in facts.phases))
-    if not reuse("project", digest):
+    if reuse("project", digest):
+        progress("index and roadmap unchanged", total, total)
+    else:
         specs = {"roadmap.svg": charts.roadmap_spec(facts)}
         files = env.project_files(facts, specs)
         result.files.update(files)
         hashes = add_charts("project", "", specs)
         result.groups["project"] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
         result.rendered.append("project")
+        progress("index and roadmap", total, total)
     if to_draw:
+        progress(f"drawing {len(to_draw)} charts", 0, len(to_draw))
         result.files.update(charts.draw_all(to_draw, style))
         result.charts_drawn = len(to_draw)
+        progress(f"drew {len(to_draw)} charts", len(to_draw), len(to_draw))
     return result
 
 
-def generate(project_dir: Path, out_dir: Path, *, force: bool = False) -> tuple[Plan, WriteReport]:
+def generate(project_dir: Path, out_dir: Path, *, force: bool = False, progress: Progress = _silent) -> tuple[Plan, WriteReport]:
     """``phasedocs generate``: validate, compute, render everything, then write."""
     project = load_project(project_dir, docs_prefix(project_dir, out_dir))
     facts = compute(project, docs_prefix(project_dir, out_dir))
-    result = plan(project, facts, out_dir, force=force)
+    result = plan(project, facts, out_dir, force=force, progress=progress)
     report = write_tree(out_dir, result.files, keep=result.keep, groups=result.groups, force=force)
     return result, report
 
 
-def find_phase(facts: ProjectFacts, phase: str):
-    """The facts of phase ``phase`` ('7', '07' or 'phase-07'); :class:`Abort` if unknown."""
+def _pick(items: list, numbers: list[int], phase: str):
     from .errors import Abort
 
     text = phase.removeprefix("phase-")
-    known = ", ".join(str(p.number) for p in facts.phases)
+    known = ", ".join(str(n) for n in numbers)
     if not text.isdigit():
         raise Abort(f"'{phase}' is not a phase number (phases: {known})")
-    for p in facts.phases:
-        if p.number == int(text):
-            return p
+    for item, number in zip(items, numbers, strict=True):
+        if number == int(text):
+            return item
     raise Abort(f"no phase {int(text)} in this project (phases: {known})")
+
+
+def find_phase(facts: ProjectFacts, phase: str):
+    """The facts of phase ``phase`` ('7', '07' or 'phase-07'); :class:`Abort` if unknown."""
+    return _pick(list(facts.phases), [p.number for p in facts.phases], phase)
+
+
+def find_phase_input(project: Project, phase: str):
+    """The input of phase ``phase``; :class:`Abort` if unknown."""
+    return _pick(list(project.phases), [p.phase.number for p in project.phases], phase)
 
 
 def handoff(project_dir: Path, phase: str) -> str:

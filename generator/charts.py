@@ -371,9 +371,7 @@ def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
             ticks = sorted(set(panel.x))
             ax.set_xticks([mdates.date2num(t) for t in ticks], [t.strftime("%d %b") for t in ticks])
         else:
-            locator = mdates.AutoDateLocator(maxticks=6)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            _date_axis(ax, min(panel.x), max(panel.x))
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="best", fontsize=style.font_size * 0.8)
         if len(set(panel.x)) == 1:  # one point: give the axis a day of room each side
@@ -474,9 +472,7 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
             ax.barh(y, forecast - finish, left=finish, height=0.2, color=c.missed, gid=f"late-{i}")
         ax.text(start, y + 0.33, f"{_short(b.label, 40)} ({b.state}, {b.percent:g}%)", fontsize=style.font_size * 0.8, va="bottom")
     ax.xaxis_date()
-    locator = mdates.AutoDateLocator(maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_axis(ax, min(b.start for b in spec.bars), max(max(b.finish, b.forecast) for b in spec.bars))
     ax.set_yticks([])
     ax.set_ylim(-0.6, n - 0.1)
     ax.grid(axis="x", alpha=0.3)
@@ -485,6 +481,23 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
     _title(ax, spec.title)
     fig.tight_layout()
     return fig
+
+
+def _date_axis(ax: Any, start: datetime, end: datetime) -> None:
+    """Date ticks chosen by the span (matplotlib's automatic choice warns on short spans)."""
+    import matplotlib.dates as mdates
+
+    days = max(1.0, (end - start).total_seconds() / 86400)
+    if days <= 16:
+        locator: Any = mdates.DayLocator(interval=1 if days <= 8 else 2)
+    elif days <= 120:
+        locator = mdates.WeekdayLocator(byweekday=mdates.MO, interval=1 if days <= 60 else 2)
+    elif days <= 1100:
+        locator = mdates.MonthLocator(interval=1 if days <= 370 else 3)
+    else:
+        locator = mdates.YearLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _worker_init(style_data: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ Each command imports its module inside the function (as mkdocs' ``__main__`` doe
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 import click
@@ -41,6 +43,20 @@ def validate(project_dir: Path) -> None:
     click.echo(f"ok: {len(project.phases)} phase(s), {tasks} task(s), {snaps} snapshot(s)")
 
 
+def _progress(quiet: bool):
+    """A progress report: a live line on a terminal, plain lines in logs, nothing when quiet."""
+    if quiet:
+        return lambda what, done, total: None
+    if sys.stderr.isatty():
+        def live(what: str, done: int, total: int) -> None:
+            end = "\n" if what.startswith("drew") else ""
+            click.echo(f"\r\033[K[{done}/{total}] {what}", err=True, nl=False)
+            if end:
+                click.echo("", err=True)
+        return live
+    return lambda what, done, total: click.echo(f"{what}", err=True) if not what.endswith("unchanged") else None
+
+
 @main.command()
 @project_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: PROJECT/docs].")
@@ -51,7 +67,7 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
     from .build import generate as run
 
     out = out_dir if out_dir is not None else project_dir / "docs"
-    result, report = run(project_dir, out, force=force)
+    result, report = run(project_dir, out, force=force, progress=_progress(quiet))
     if not quiet:
         click.echo(
             f"{len(report.written)} written, {len(report.unchanged) + len(result.keep)} unchanged, "
@@ -68,7 +84,9 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
 def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
     """Generate everything and build the MkDocs Material site."""
     from .site import build as run
+    from .site import log_to_terminal
 
+    log_to_terminal(logging.WARNING)
     out = run(project_dir, site_dir, strict)
     click.echo(f"site built in {out}")
 
@@ -78,8 +96,10 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
 @click.option("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000].")
 def serve(project_dir: Path, dev_addr: str | None) -> None:
     """Serve the site with live reload when a phase or snapshot changes."""
+    from .site import log_to_terminal
     from .site import serve as run
 
+    log_to_terminal(logging.INFO)
     run(project_dir, dev_addr)
 
 
@@ -91,7 +111,9 @@ def serve(project_dir: Path, dev_addr: str | None) -> None:
 def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> None:
     """Build and publish the site to a gh-pages branch (a new commit on top of it)."""
     from .site import deploy as run
+    from .site import log_to_terminal
 
+    log_to_terminal(logging.WARNING)
     sha = run(project_dir, remote, branch, message)
     click.echo(f"deployed {sha[:12]} to {remote}/{branch}")
 
@@ -111,6 +133,38 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
         click.echo(text, nl=False)
     else:
         write_user_file(output, text, force=force)
+
+
+@main.command()
+@click.argument("phase")
+@project_option
+@click.option("--metric", "metrics", multiple=True, metavar="KEY=VALUE", help="A metric value (typed by the catalogue; null = not measured).")
+@click.option("--task", "tasks", multiple=True, metavar="ID=STATE", help="A task state: pending, in_progress, complete or blocked.")
+@click.option("--check", "checks", multiple=True, metavar="ID=true|false", help="A hand-checked criterion.")
+@click.option("--from-json", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A JSON file of values (a CI tool's output); the flags win.")
+@click.option("--at", default=None, metavar="TIMESTAMP", help="When the values were measured [default: now].")
+@click.option("--label", default=None, help="Short name shown in tables and charts.")
+@click.option("--kind", default=None, type=click.Choice(["baseline", "progress", "final"]), help="Snapshot kind [default: progress].")
+def record(phase: str, project_dir: Path, **flags: object) -> None:
+    """Append a metric snapshot to PHASE (validated first; never overwrites)."""
+    from .record import record as run
+
+    path = run(project_dir, phase, **flags)
+    click.echo(f"recorded {path}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(directory: Path) -> None:
+    """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow."""
+    from .init import init as run
+
+    created, skipped = run(directory)
+    for rel in created:
+        click.echo(f"created {directory / rel}")
+    for rel in skipped:
+        click.echo(f"kept your {directory / rel}: add the lines 'site/' and '.cache/' to it")
+    click.echo("next: phasedocs validate && phasedocs build, then push to publish with GitHub Pages")
 
 
 @main.command()

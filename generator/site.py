@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ def default_mkdocs_config(root: Path, *, for_file: bool = True) -> str:
     return mkdocs_yml(site.site_name or f"{name} phases", site.site_url, site.repo_url, site.palette.primary, site.palette.accent)
 
 
-def mkdocs_yml(site_name: str, site_url: str | None, repo_url: str | None, primary: str, accent: str) -> str:
+def mkdocs_yml(site_name: str, site_url: str | None, repo_url: str | None, primary: str, accent: str, docs_dir: str | None = None) -> str:
     """The text of a mkdocs.yml with Material, the phasedocs plugin and the extensions the documents use."""
     head: dict[str, Any] = {"site_name": site_name}
     if site_url:
@@ -138,7 +139,17 @@ def mkdocs_yml(site_name: str, site_url: str | None, repo_url: str | None, prima
     if repo_url:
         head["repo_url"] = repo_url
     text = yaml.safe_dump(head, sort_keys=False, allow_unicode=True)
-    return text + MKDOCS_BODY.format(primary=primary, accent=accent)
+    text += MKDOCS_BODY.format(primary=primary, accent=accent)
+    if docs_dir:
+        text += (
+            "# Hand-written pages to publish beside the generated ones (a folder in git, so a fresh\n"
+            "# clone builds); the generated pages come from the plugin, in memory.\n"
+            f"docs_dir: {docs_dir}\n"
+        )
+    return text
+
+
+PAGES_DIR = "site_config/pages"
 
 
 MKDOCS_BODY = """\
@@ -211,17 +222,51 @@ def config_file(root: Path) -> Path:
     return path
 
 
+class _Collect(logging.Handler):
+    """Holds MkDocs' messages while the config loads, so errors print once, in our message."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def log_to_terminal(level: int = logging.INFO) -> None:
+    """Print MkDocs' log lines as ``mkdocs`` itself does (once per process)."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_phasedocs", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._phasedocs = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(level)
+
+
 def load_config(root: Path, **overrides: Any) -> Any:
     """The MkDocs config of the project, with overrides (site_dir, strict, ...)."""
     from mkdocs import config as mkconfig
     from mkdocs import exceptions
 
     path = config_file(root)
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    saved, propagate = logger.handlers[:], logger.propagate
+    logger.handlers, logger.propagate = [collect], False
     try:
         with contextlib.chdir(path.parent):
-            return mkconfig.load_config(str(path), **{k: v for k, v in overrides.items() if v is not None})
-    except exceptions.ConfigurationError as exc:
-        raise Abort(f"{path}: {exc}") from None
+            config = mkconfig.load_config(str(path), **{k: v for k, v in overrides.items() if v is not None})
+    except exceptions.MkDocsException as exc:
+        errors = [r.getMessage() for r in collect.records if r.levelno >= logging.ERROR]
+        details = "\n".join(f"  {m}" for m in errors) or f"  {exc}"
+        raise Abort(f"{path}: the MkDocs configuration is invalid:\n{details}") from None
+    finally:
+        logger.handlers, logger.propagate = saved, propagate
+    for record in collect.records:  # warnings of a config that loaded: show them as usual
+        logger.handle(record)
+    return config
 
 
 def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Path:

@@ -103,6 +103,26 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def create_new(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``, atomically; raise FileExistsError if it exists.
+
+    The bytes go to a temp file in the same folder first; ``os.link`` then gives them
+    the final name only if that name is free, so a file is never half-written and an
+    existing file, even one created a moment ago by another process, is never replaced.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+
+
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()

@@ -47,6 +47,7 @@ def site_url(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,50 @@
+"""``phasedocs init``: a new project to start from, never over existing files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Abort
+from .schema import schemas
+from .site import PAGES_DIR, mkdocs_yml
+from .writer import create_new
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+
+
+def plan_files(root: Path) -> dict[str, bytes]:
+    """Relative path -> bytes of every file ``init`` creates."""
+    read = lambda name: (SCAFFOLD / name).read_bytes()  # noqa: E731 - a local shorthand
+    files = {
+        "phases/project.yaml": read("project.yaml"),
+        "phases/phase-01/phase.yaml": read("phase.yaml"),
+        "phases/phase-01/metrics/2025-01-06T09-00-00Z-baseline.json": read("baseline.json"),
+        "site_config/site.yaml": read("site.yaml"),
+        "mkdocs.yml": mkdocs_yml("My Project phases", None, None, "indigo", "deep orange", PAGES_DIR).encode(),
+        f"{PAGES_DIR}/.gitkeep": b"",
+        ".github/workflows/phasedocs.yml": read("workflow.yml"),
+        ".gitignore": read("gitignore"),
+    }
+    files.update({f"schemas/{name}": data for name, data in schemas().items()})
+    return files
+
+
+def init(root: Path) -> tuple[list[str], list[str]]:
+    """Create the starter project in ``root``; return (created, skipped) paths.
+
+    Refuses, writing nothing, if any file it would create exists, except ``.gitignore``,
+    which is left as it is (with a note to add two lines).
+    """
+    files = plan_files(root)
+    taken = [rel for rel in files if (root / rel).exists() and rel != ".gitignore"]
+    if taken:
+        listing = "\n".join(f"  {root / rel}" for rel in taken)
+        raise Abort(f"nothing created: these files exist and init never overwrites:\n{listing}\nChoose an empty folder: phasedocs init DIR")
+    created, skipped = [], []
+    for rel, data in files.items():
+        try:
+            create_new(root / rel, data)
+            created.append(rel)
+        except FileExistsError:
+            skipped.append(rel)
+    return created, skipped

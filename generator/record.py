@@ -1,0 +1,186 @@
+"""``phasedocs record``: append one metric snapshot to a phase, safely.
+
+Everything is checked before anything is written; the file appears atomically under a
+name that sorts by time and never collides with another record, even one made by a
+concurrent process in the same second (``os.link`` refuses an existing name).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .errors import Abort
+from .loader import Document, load_json
+from .metrics_json import dumps, iso
+from .models import Snapshot
+from .validate import PhaseInput, Project, _check_snapshots, load_project, parse_model, value_error
+from .writer import create_new
+
+STATES = ("pending", "in_progress", "complete", "blocked")
+KINDS = ("baseline", "progress", "final")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_value(unit: str, text: str) -> Any:
+    """A --metric value typed by its unit; raise ValueError with the reason."""
+    t = text.strip()
+    if t == "null":
+        return None
+    if unit == "text":
+        return text
+    if unit == "ratio" and "/" in t:
+        num, _, den = t.partition("/")
+        problem = value_error("ratio", f"{num.strip()}/{den.strip()}")
+        if problem:
+            raise ValueError(problem)
+        return f"{num.strip()}/{den.strip()}"
+    if _INT_RE.match(t):
+        return int(t)
+    if _FLOAT_RE.match(t):
+        value = float(t)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"'{text}' is not a finite number")
+        return value
+    what = "a number or a ratio such as 626/630" if unit == "ratio" else f"a number ({unit})"
+    raise ValueError(f"expected {what} or null, got '{text}'")
+
+
+def _pairs(options: tuple[str, ...], flag: str, problems: list[str]) -> list[tuple[str, str, str]]:
+    out = []
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip():
+            problems.append(f"{flag} {option}: write {flag} KEY=VALUE")
+            continue
+        out.append((option, key.strip(), value))
+    return out
+
+
+def build_snapshot(
+    project: Project,
+    phase: PhaseInput,
+    *,
+    metrics: tuple[str, ...] = (),
+    tasks: tuple[str, ...] = (),
+    checks: tuple[str, ...] = (),
+    from_json: Path | None = None,
+    at: str | None = None,
+    label: str | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The snapshot the flags describe, checked against the catalogue; :class:`Abort` lists every problem."""
+    config = project.config
+    problems: list[str] = []
+    data: dict[str, Any] = {"metrics": {}, "tasks": {}, "checks": {}}
+    if from_json is not None:
+        doc = load_json(from_json, str(from_json))  # its own errors name the file and line
+        raw = doc.data
+        shaped = any(k in raw for k in ("metrics", "tasks", "checks", "timestamp", "label", "kind"))
+        if shaped:
+            for k in ("metrics", "tasks", "checks"):
+                if isinstance(raw.get(k), dict):
+                    data[k].update(raw[k])
+            for k in ("timestamp", "label", "kind"):
+                if k in raw:
+                    data[k] = raw[k]
+        else:  # a flat {"metric": value} object, as CI tools print
+            data["metrics"].update(raw)
+    for option, key, text in _pairs(metrics, "--metric", problems):
+        metric = config.metrics.get(key)
+        if metric is None:
+            close = difflib.get_close_matches(key, list(config.metrics), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(config.metrics)}"
+            problems.append(f"--metric {option}: unknown metric '{key}'; {hint}")
+            continue
+        try:
+            data["metrics"][key] = parse_value(metric.unit, text)
+        except ValueError as exc:
+            problems.append(f"--metric {option}: {exc}")
+    task_ids = [t.id for t in phase.phase.tasks]
+    for option, key, text in _pairs(tasks, "--task", problems):
+        if key not in task_ids:
+            problems.append(f"--task {option}: unknown task '{key}' (known: {', '.join(task_ids)})")
+        elif text.strip() not in STATES:
+            problems.append(f"--task {option}: unknown state '{text}'; use one of {', '.join(STATES)}")
+        else:
+            data["tasks"][key] = text.strip()
+    check_ids = [c.id for t in phase.phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.phase.success_criteria if c.id]
+    for option, key, text in _pairs(checks, "--check", problems):
+        if key not in check_ids:
+            problems.append(f"--check {option}: unknown hand-checked criterion '{key}' (known: {', '.join(check_ids) or 'none'})")
+        elif text.strip().lower() not in ("true", "false"):
+            problems.append(f"--check {option}: write true or false, not '{text}'")
+        else:
+            data["checks"][key] = text.strip().lower() == "true"
+    zone = ZoneInfo(config.timezone)
+    if at is not None:
+        try:
+            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            problems.append(f"--at {at}: not a date-time; write ISO 8601 such as 2025-10-24T16:00:00Z")
+            when = None
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=zone)  # a bare time means the project's zone
+        if when is not None:
+            data["timestamp"] = iso(when, zone)
+    elif "timestamp" not in data:
+        # the only place phasedocs reads the wall clock
+        current = now or datetime.now(tz=zone)
+        data["timestamp"] = iso(current.astimezone(zone).replace(microsecond=0), zone)
+    if label is not None:
+        data["label"] = label
+    if kind is not None:
+        if kind not in KINDS:
+            problems.append(f"--kind {kind}: use one of {', '.join(KINDS)}")
+        else:
+            data["kind"] = kind
+    if problems:
+        raise Abort("nothing recorded:\n" + "\n".join(f"  {p}" for p in problems))
+    ordered = {k: data[k] for k in ("timestamp", "label", "kind", "metrics", "tasks", "checks") if k in data}
+    # the same rules as files on disk, together with the phase's other snapshots
+    doc = Document(f"phases/{phase.folder}/metrics/(new)", ordered, {(): (1, 1)})
+    snap, errors = parse_model(doc, Snapshot)
+    errors += _check_snapshots(phase.phase, config, [(doc, snap)])
+    lines = [f"  {e.field}: {e.problem}" if e.field else f"  {e.problem}" for e in errors]
+    baseline = next((s.file for s in phase.snapshots if s.snapshot.kind == "baseline"), None)
+    if ordered.get("kind") == "baseline" and baseline is not None:
+        lines.append(f"  --kind baseline: the phase has a baseline already ({baseline}); record this one as progress")
+    if lines:
+        raise Abort("nothing recorded:\n" + "\n".join(lines))
+    return ordered
+
+
+def file_stem(snapshot: dict[str, Any]) -> str:
+    """``2025-10-24T16-00-00Z-progress``: UTC, so names sort by time in any zone."""
+    when = datetime.fromisoformat(str(snapshot["timestamp"]).replace("Z", "+00:00")).astimezone(ZoneInfo("UTC"))
+    return when.strftime("%Y-%m-%dT%H-%M-%SZ") + "-" + str(snapshot.get("kind", "progress"))
+
+
+def write_exclusive(folder: Path, stem: str, data: bytes) -> Path:
+    """Write ``data`` as a new file ``stem.json`` (or ``stem~2.json``, ...): atomic, never replacing."""
+    n = 1
+    while True:
+        # '~' sorts after '.', so a second record of the same second sorts after the first
+        path = folder / (f"{stem}.json" if n == 1 else f"{stem}~{n}.json")
+        try:
+            create_new(path, data)
+            return path
+        except FileExistsError:
+            n += 1
+
+
+def record(project_dir: Path, phase: str, **flags: Any) -> Path:
+    """``phasedocs record``: validate the project and the new snapshot, then write it."""
+    from .build import find_phase_input
+
+    project = load_project(project_dir)
+    target = find_phase_input(project, phase)
+    snapshot = build_snapshot(project, target, **flags)
+    return write_exclusive(project_dir / "phases" / target.folder / "metrics", file_stem(snapshot), dumps(snapshot))

@@ -1,0 +1,195 @@
+"""Safe regeneration: no-change runs, hand edits, foreign files, removals, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import PHASE_YAML, minimal, stat_tree, tree
+
+from generator.build import generate
+from generator.cli import main
+from generator.errors import Abort
+from generator.writer import MANIFEST, Manifest, atomic_write, write_tree
+
+TWO_PHASES = minimal(**{
+    "phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2").replace('"1.1"', '"2.1"').replace('"1.2"', '"2.2"'),
+    "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 12}}',
+    "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 30}}',
+})
+
+
+@pytest.fixture
+def two(project):
+    root = project(TWO_PHASES)
+    out = root / "docs"
+    generate(root, out)
+    return root, out
+
+
+def test_a_no_change_run_renders_draws_and_writes_nothing(two):
+    root, out = two
+    before = stat_tree(out)
+    result, report = generate(root, out)
+    assert (result.rendered, result.charts_drawn, result.files, report.written) == ([], 0, {}, [])
+    assert stat_tree(out) == before  # same bytes, same mtimes, manifest included
+
+
+def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
+    root, out = two
+    before = tree(out)
+    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}, "tasks": {"1.1": "complete"}}')
+    result, report = generate(root, out)
+    assert result.rendered == ["phase-01", "project"]
+    after = tree(out)
+    changed = sorted(k for k in after if before.get(k) != after[k] and k != MANIFEST)
+    assert changed == [
+        "charts/roadmap.svg",
+        "index.md",
+        "phase-01/AGENT-BRIEFING.md",
+        "phase-01/COMPLETION-REPORT.md",
+        "phase-01/COORDINATION-DASHBOARD.md",
+        "phase-01/COORDINATION-SUMMARY.md",
+        "phase-01/COORDINATOR-HANDOFF.md",
+        "phase-01/README.md",
+        "phase-01/charts/criteria.svg",
+        "phase-01/charts/gantt.svg",
+        "phase-01/charts/metrics.svg",
+        "phase-01/final-metrics.json",
+        "phase-01/task-1.1-alpha.md",
+        "phase-01/task-1.2-beta.md",
+        "roadmap.md",
+    ]
+    assert not any(k.startswith("phase-02/") for k in changed)
+    assert sorted(report.written) == changed
+
+
+def test_a_hand_edit_is_refused_and_kept_then_force_replaces_it(two, runner):
+    root, out = two
+    dashboard = out / "phase-01/COORDINATION-DASHBOARD.md"
+    dashboard.write_text("my notes\n")
+    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}')
+    before = stat_tree(out)
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {dashboard}: edited by hand since phasedocs wrote it\n"
+        "1 file would be overwritten; nothing was written. To keep an edit, move it to a file of your own "
+        "(or override the template in templates/); to discard it, run again with --force.\n"
+    )
+    assert stat_tree(out) == before
+    forced = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "--force", "-q"])
+    assert (forced.exit_code, forced.output) == (0, "")
+    assert dashboard.read_text().startswith("# Phase 1: Coordination Dashboard")
+
+
+def test_a_hand_edited_unchanged_phase_is_also_protected(two, runner):
+    root, out = two
+    readme = out / "phase-02/README.md"
+    readme.write_text("edited\n")
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"])
+    # phase 2's inputs did not change, but its files on disk did: it is re-rendered and the edit found
+    assert result.exit_code == 1
+    assert f"{readme}: edited by hand since phasedocs wrote it" in result.output
+    assert readme.read_text() == "edited\n"
+
+
+def test_files_the_generator_did_not_create_are_never_touched(two):
+    root, out = two
+    notes = out / "phase-01/notes.md"
+    notes.write_text("hand-written\n")
+    os.utime(notes, ns=(1, 1))
+    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}')
+    generate(root, out)
+    assert notes.read_text() == "hand-written\n" and notes.stat().st_mtime_ns == 1
+
+
+def test_a_foreign_file_in_the_way_is_refused(project, runner):
+    root = project(minimal())
+    out = root / "docs"
+    (out / "phase-01").mkdir(parents=True)
+    (out / "phase-01/README.md").write_text("my own readme\n")
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {out / 'phase-01/README.md'}: exists and was not written by phasedocs\n")
+    assert sorted(tree(out)) == ["phase-01/README.md"]
+
+
+def test_removed_task_and_phase_files_are_removed_unless_edited(two):
+    root, out = two
+    phase2 = out / "phase-02/COMPLETION-REPORT.md"
+    phase2.write_text("kept: I edited this\n")
+    (root / "phases/phase-02/phase.yaml").unlink()
+    (root / "phases/phase-02/metrics/a.json").unlink()
+    (root / "phases/phase-02/metrics").rmdir()
+    (root / "phases/phase-02").rmdir()
+    (root / "phases/phase-01/phase.yaml").write_text(PHASE_YAML.split("  - id: \"1.2\"")[0])
+    _, report = generate(root, out)
+    assert "phase-01/task-1.2-beta.md" in report.removed
+    assert "phase-02/README.md" in report.removed and "phase-02/charts/gantt.svg" in report.removed
+    assert report.kept_edited == ["phase-02/COMPLETION-REPORT.md"]
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "phase-02").rglob("*")) == ["phase-02/COMPLETION-REPORT.md"]
+    assert "phase-02/COMPLETION-REPORT.md" not in Manifest.read(out).files  # no longer ours
+
+
+def test_a_broken_snapshot_leaves_every_output_byte_and_mtime(two, runner):
+    root, out = two
+    before = stat_tree(out)
+    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": ')
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith("phases/phase-01/metrics/b.json:1:")
+    assert stat_tree(out) == before
+
+
+def test_a_cycle_leaves_the_output_as_it_was(two, runner):
+    root, out = two
+    before = stat_tree(out)
+    (root / "phases/phase-02/phase.yaml").write_text(
+        (root / "phases/phase-02/phase.yaml").read_text().replace("    files: [src/a.py]", '    depends_on: ["2.2"]\n    files: [src/a.py]')
+    )
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)]).exit_code == 1
+    assert stat_tree(out) == before
+
+
+def test_atomic_write_leaves_the_old_file_when_the_write_fails(tmp_path, monkeypatch):
+    target = tmp_path / "f.md"
+    target.write_text("old\n")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(target, b"new\n")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.md"]  # no temp file left
+
+
+@pytest.mark.parametrize("bad", ["../x.md", "/etc/x", "a/../../x", "a\\b"])
+def test_paths_outside_the_output_are_refused(tmp_path, bad):
+    with pytest.raises(Abort) as info:
+        write_tree(tmp_path / "out", {bad: b"x"})
+    assert str(info.value) == f"refusing to write outside the output folder: {bad!r}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_manifest_is_stable_json(two):
+    _, out = two
+    data = json.loads((out / MANIFEST).read_text())
+    assert data["version"] == 1
+    assert sorted(data["groups"]) == ["phase-01", "phase-02", "project"]
+    assert data["files"]["phase-01/README.md"] == __import__("hashlib").sha256((out / "phase-01/README.md").read_bytes()).hexdigest()
+
+
+def test_generate_prints_a_summary_and_progress_lines_off_a_terminal(project, runner):
+    root = project(minimal())
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs")])
+    assert result.exit_code == 0
+    assert result.output == (
+        "phase-01 rendered\nindex and roadmap\ndrawing 2 charts\ndrew 2 charts\n"
+        f"13 written, 0 unchanged, 0 removed in {root / 'docs'}\n"
+    )
+    again = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs")])
+    assert again.output == f"0 written, 13 unchanged, 0 removed in {root / 'docs'}\n"
