@@ -33,14 +33,24 @@ def main() -> None:
 
 @main.command()
 @project_option
-def validate(project_dir: Path) -> None:
+@click.option("--no-cache", is_flag=True, help="Validate in full even if the inputs are unchanged since the last clean run.")
+def validate(project_dir: Path, no_cache: bool) -> None:
     """Check phases/ against the input format; print every error found."""
+    from . import stamp
+
+    if not no_cache:
+        cached = stamp.cached_result(project_dir)
+        if cached is not None:
+            click.echo(cached)
+            return
     from .validate import load_project
 
     project = load_project(project_dir)
     tasks = sum(len(p.phase.tasks) for p in project.phases)
     snaps = sum(len(p.snapshots) for p in project.phases)
-    click.echo(f"ok: {len(project.phases)} phase(s), {tasks} task(s), {snaps} snapshot(s)")
+    message = f"ok: {len(project.phases)} phase(s), {tasks} task(s), {snaps} snapshot(s)"
+    stamp.remember(project_dir, message)
+    click.echo(message)
 
 
 def _progress(quiet: bool):

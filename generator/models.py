@@ -37,7 +37,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", use_attribute_docstrings=True, frozen=True, str_strip_whitespace=False
+        extra="forbid", frozen=True, str_strip_whitespace=False
     )
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 from pathlib import Path
+from typing import Any
 
 from .metrics_json import dumps
 from .models import Phase, ProjectConfig, Snapshot
@@ -15,11 +19,51 @@ SCHEMAS = {
 }
 
 
+def field_docs(*modules: object) -> dict[str, dict[str, str]]:
+    """Class name -> field name -> the field's docstring, read from the modules' source.
+
+    pydantic can do this at class creation (``use_attribute_docstrings``), but that
+    parses the source on every run; only the schema needs the text, so it is read here.
+    """
+    docs: dict[str, dict[str, str]] = {}
+    for module in modules:
+        tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            fields: dict[str, str] = {}
+            body = node.body
+            for stmt, nxt in itertools.pairwise(body):
+                if (
+                    isinstance(stmt, ast.AnnAssign)
+                    and isinstance(stmt.target, ast.Name)
+                    and isinstance(nxt, ast.Expr)
+                    and isinstance(nxt.value, ast.Constant)
+                    and isinstance(nxt.value.value, str)
+                ):
+                    fields[stmt.target.id] = inspect.cleandoc(nxt.value.value)
+            docs[node.name] = fields
+    return docs
+
+
+def _describe(schema: dict[str, Any], model_name: str, docs: dict[str, dict[str, str]]) -> None:
+    for field, text in docs.get(model_name, {}).items():
+        prop = schema.get("properties", {}).get(field)
+        if isinstance(prop, dict):
+            prop.setdefault("description", text)
+
+
 def schemas() -> dict[str, bytes]:
     """File name -> JSON Schema bytes."""
+    from . import models
+
+    docs = field_docs(models)
     out = {}
     for name, (model, where) in SCHEMAS.items():
         data = model.model_json_schema()
+        _describe(data, model.__name__, docs)
+        for def_name, definition in data.get("$defs", {}).items():
+            _describe(definition, def_name, docs)
         data = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": f"phasedocs/{name}",

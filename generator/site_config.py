@@ -81,7 +81,7 @@ class Palette(_Model):
 class SiteConfig(_Model):
     """site_config/site.yaml."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     site_name: StrictStr | None = None
     """Site title; default: the project name."""

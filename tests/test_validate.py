@@ -240,3 +240,34 @@ def test_a_refused_generate_leaves_existing_output_untouched(project, runner):
     result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
     assert result.exit_code == 1
     assert tree(out) == before
+
+
+def test_a_clean_result_is_stamped_and_any_change_revalidates(project, runner):
+    root = project(minimal())
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
+    assert (root / ".cache/phasedocs/validated.json").is_file()
+    (root / P).write_text(PHASE_YAML.replace("duration_days: 1", "duration_days: -1"))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.output == f"{P}:20:20: tasks[1].duration_days: must be more than 0, got the number -1\n1 error in 1 file\n"
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / P).write_text(PHASE_YAML)  # back as it was, plus an empty folder: still a change of the tree
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
+
+
+def test_a_stamped_validate_loads_neither_pydantic_nor_jinja(project):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    root = project(minimal())
+    code = (
+        "import sys\nfrom generator.cli import main\n"
+        f"try:\n    main(['validate', '--project', {str(root)!r}])\nexcept SystemExit as e:\n    assert e.code == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'jinja2', 'yaml')))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert "pydantic" in first.stdout
+    assert second.stdout.splitlines() == ["ok: 1 phase(s), 2 task(s), 0 snapshot(s)", "[]"]

@@ -1,0 +1,66 @@
+"""A content stamp of the inputs that last validated cleanly, so an unchanged project
+validates without loading pydantic, Jinja or YAML at all.
+
+The stamp is a SHA-256 over phasedocs' own version and code (path, size and mtime of
+each module), then every file under ``phases/`` (path and bytes). Validation is a pure
+function of exactly those, so a matching stamp means the same answer: "ok". Only clean
+results are stamped; any change, or a missing or unreadable stamp, means a full run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+
+STAMP = Path(".cache") / "phasedocs" / "validated.json"
+_CODE = Path(__file__).resolve().parent
+
+
+def fingerprint(root: Path) -> str | None:
+    """The stamp of ``root``'s inputs, or None when phases/ cannot be read."""
+    h = hashlib.sha256(__version__.encode())
+    for module in sorted(_CODE.glob("*.py")):
+        st = module.stat()
+        h.update(f"{module.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    phases = root / "phases"
+    try:
+        for dirpath, dirnames, filenames in os.walk(phases):
+            dirnames.sort()
+            rel = Path(dirpath).relative_to(phases).as_posix()
+            h.update(f"d\0{rel}\0".encode())
+            for name in sorted(filenames):
+                h.update(f"f\0{rel}/{name}\0".encode())
+                h.update(hashlib.sha256((Path(dirpath) / name).read_bytes()).digest())
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def cached_result(root: Path) -> str | None:
+    """The message of the last clean validation, if the inputs are exactly as then."""
+    try:
+        data = json.loads((root / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    key = fingerprint(root)
+    if not isinstance(data, dict) or key is None or data.get("fingerprint") != key:
+        return None
+    message = data.get("message")
+    return message if isinstance(message, str) else None
+
+
+def remember(root: Path, message: str) -> None:
+    """Stamp a clean validation; a read-only checkout simply gets no stamp."""
+    key = fingerprint(root)
+    if key is None:
+        return
+    from .writer import atomic_write
+
+    try:
+        atomic_write(root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode())
+    except OSError:
+        pass

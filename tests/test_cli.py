@@ -1,0 +1,50 @@
+"""The CLI is a thin layer: options reach the functions; usage errors exit 2."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import minimal
+
+from generator import __version__
+from generator.cli import main
+from generator.models import Criterion, Metric, Phase, ProjectConfig, Snapshot, Task
+from generator.schema import field_docs
+
+
+def test_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"phasedocs, version {__version__}\n")
+
+
+def test_usage_error_exits_2(runner):
+    result = runner.invoke(main, ["generate", "--bogus"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: No such option '--bogus'. Did you mean '--out'?\n")
+
+
+def test_record_kind_is_checked_by_click(runner, project):
+    result = runner.invoke(main, ["record", "1", "--project", str(project(minimal())), "--kind", "weekly"])
+    assert result.exit_code == 2
+    assert "'weekly' is not one of 'baseline', 'progress', 'final'" in result.output
+
+
+def test_schema_writes_three_schemas_with_descriptions(runner, tmp_path):
+    out = tmp_path / "schemas"
+    result = runner.invoke(main, ["schema", "--output", str(out)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["phase.schema.json", "project.schema.json", "snapshot.schema.json"]
+    phase = json.loads((out / "phase.schema.json").read_text())
+    assert phase["$defs"]["Task"]["properties"]["duration_days"]["description"] == "Planned duration in days (on the project calendar); more than 0."
+    assert phase["$defs"]["Task"]["properties"]["duration_days"]["exclusiveMinimum"] == 0
+
+
+def test_every_model_field_has_a_docstring():
+    from generator import models, site_config
+
+    docs = field_docs(models, site_config)
+    for model in (Phase, Task, Criterion, ProjectConfig, Metric, Snapshot, *(
+        getattr(models, n) for n in ("Objective", "Trouble", "Reference", "Protocol")
+    ), *(getattr(site_config, n) for n in ("SiteConfig", "ChartStyle", "ChartColors", "Palette"))):
+        missing = set(model.model_fields) - set(docs[model.__name__])
+        assert not missing, (model.__name__, missing)
