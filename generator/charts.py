@@ -292,11 +292,12 @@ def _matplotlib_version() -> str:
 _STATE_COLOR = {"met": "met", "exceeded": "exceeded", "missed": "missed", "pending": "pending"}
 _PHASE_COLOR = {"complete": "done", "active": "task", "blocked": "missed", "planned": "pending"}
 _plt: Any = None
+_style_applied: str | None = None
 
 
 def _setup(style: ChartStyle) -> Any:
     """Import matplotlib once per process, headless, with deterministic SVG settings."""
-    global _plt
+    global _plt, _style_applied
     if _plt is None:
         import matplotlib
 
@@ -304,6 +305,10 @@ def _setup(style: ChartStyle) -> Any:
         import matplotlib.pyplot as plt
 
         _plt = plt
+    key = style.model_dump_json()
+    if key == _style_applied:  # the same style as the last chart: nothing to reset
+        return _plt
+    _style_applied = key
     import matplotlib
 
     matplotlib.rcdefaults()
@@ -338,7 +343,8 @@ def draw(spec: Spec, style: ChartStyle) -> bytes:
     fig = drawer(plt, spec, style)
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "phasedocs"}, bbox_inches="tight")
+        # no bbox_inches="tight": it draws the figure twice; tight_layout has placed everything
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "phasedocs"})
     finally:
         plt.close(fig)
     return buf.getvalue()
@@ -450,9 +456,10 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     if spec.today is not None:
         legend.append(Line2D([], [], color=c.today, linestyle=":", linewidth=2, label="latest snapshot"))
     _title(ax, spec.title)
-    fig.tight_layout()
-    # below the whole figure, so it never meets the two-line day labels; savefig's tight box includes it
-    fig.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8)
+    # a strip at the bottom for the legend, so it never meets the two-line day labels
+    strip = 0.45 / fig.get_figheight()
+    fig.tight_layout(rect=(0, strip, 1, 1))
+    fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8)
     return fig
 
 

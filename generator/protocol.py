@@ -8,6 +8,7 @@ for an underscore attribute (``task.__class__``) is a validation error naming th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,10 +97,17 @@ def check_template(source: str, scope: set[str]) -> None:
         raise ProtocolError(f"template error: {exc.message}") from None
 
 
+@functools.lru_cache(maxsize=1024)
+def _template(source: str) -> Any:
+    """The compiled template of ``source``: a project has a dozen protocol strings but
+    renders them for every task, and compiling is what costs (about 0.7 ms each)."""
+    return _ENV.from_string(source)
+
+
 def render_string(source: str, context: dict[str, Any]) -> str:
     """Render one protocol string; raise :class:`ProtocolError` on any failure."""
     try:
-        return _ENV.from_string(source).render(context)
+        return _template(source).render(context)
     except TemplateError as exc:
         raise ProtocolError(f"cannot render: {exc.message}") from None
     except (TypeError, ValueError, ArithmeticError) as exc:

@@ -1,0 +1,179 @@
+"""Benchmarks: every figure is a ratio of two times measured in this one run.
+
+Absolute seconds drift from run to run on shared machines; a ratio to a baseline
+measured alongside it does not (much). Prints a table and writes bench/out/bench.json
+for comparison between commits. Run with `make bench` (or `python bench/run.py --quick`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # noqa: E402
+
+PY = sys.executable
+PHASEDOCS = [PY, "-m", "generator"]
+ROWS: list[dict[str, object]] = []
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    """The fastest of ``repeat`` runs: the least disturbed by other load."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def sh(*cmd: str, cwd: Path = REPO) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return run
+
+
+def row(figure: str, ours: float, base: float, base_name: str, target: float | None, note: str = "") -> None:
+    ratio = ours / base if base else float("inf")
+    ok = None if target is None else ratio <= target
+    ROWS.append({"figure": figure, "ours_s": round(ours, 4), "baseline": base_name, "baseline_s": round(base, 4),
+                 "ratio": round(ratio, 3), "target": target, "ok": ok, "note": note})
+    mark = "" if ok is None else (" ok" if ok else " MISSED")
+    print(f"{figure:<58} {ours:8.3f}s / {base:8.3f}s = {ratio:6.2f}x  target {'-' if target is None else f'<= {target}x'}{mark}  {note}",
+          flush=True)
+
+
+def generate(root: Path, out: Path) -> None:
+    sh(*PHASEDOCS, "generate", "--project", str(root), "--out", str(out), "-q")()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller projects, fewer repeats (a smoke run)")
+    args = parser.parse_args()
+    k = 4 if args.quick else 1  # shrink factor
+    rep = 2 if args.quick else 5
+    work = Path(tempfile.mkdtemp(prefix="phasedocs-bench-"))
+    try:
+        run_all(work, k, rep)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out = REPO / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps({"quick": args.quick, "rows": ROWS}, indent=2) + "\n")
+    print(f"\nwritten {out / 'bench.json'}")
+
+
+def run_all(work: Path, k: int, rep: int) -> None:
+    from generator import charts
+    from generator.facts import compute
+    from generator.site_config import ChartStyle
+    from generator.validate import load_project
+
+    print(f"{'figure':<58} {'ours':>9}   {'baseline':>9}   ratio")
+    # 1. start-up: validate and handoff against a bare import of their libraries
+    bare = best(sh(PY, "-c", "import yaml, pydantic, jinja2"), rep * 2)
+    example = work / "example"
+    shutil.copytree(REPO / "phases", example / "phases")
+    row("validate example, cold (no stamp)", best(sh(*PHASEDOCS, "validate", "--no-cache", "--project", str(example)), rep * 2),
+        bare, "import yaml, pydantic, jinja2", 1.5)
+    sh(*PHASEDOCS, "validate", "--project", str(example))()
+    row("validate example, inputs unchanged (stamped)", best(sh(*PHASEDOCS, "validate", "--project", str(example)), rep * 2),
+        bare, "import yaml, pydantic, jinja2", 1.5)
+    row("handoff example", best(sh(*PHASEDOCS, "handoff", "7", "--project", str(example)), rep * 2), bare, "import yaml, pydantic, jinja2", None)
+
+    # 2. facts are linear in tasks + snapshots
+    small = synth.make(work / "facts-small", 1, 100 // k, 2500 // k)
+    large = synth.make(work / "facts-large", 1, 200 // k, 5000 // k)
+    t_small = best(lambda: compute(load_project(small)), max(2, rep // 2))
+    t_large = best(lambda: compute(load_project(large)), max(2, rep // 2))
+    row(f"load+facts {200 // k} tasks, {5000 // k} snapshots", t_large, t_small, f"{100 // k} tasks, {2500 // k} snapshots", 2.5,
+        "linear: 2x the input")
+
+    # 3. generate: full first run, no change, one snapshot (20 phases x 20 tasks = 400 tasks)
+    p20 = synth.make(work / "p20", 20 // k, 20, 6)
+    out20 = work / "out20"
+
+    def full20() -> None:
+        shutil.rmtree(out20, ignore_errors=True)
+        generate(p20, out20)
+
+    t_full = best(full20, max(2, rep // 2))
+    row(f"generate {20 // k} phases x 20 tasks: full first run", t_full, t_full, "itself", None, "renders every document and chart")
+    row("generate: no change", best(lambda: generate(p20, out20), rep), t_full, "full first run", 0.15)
+    counter = iter(range(10_000))
+
+    def one_snapshot() -> None:
+        n = next(counter)
+        (p20 / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(json.dumps(
+            {"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}}))
+        generate(p20, out20)
+
+    row("generate: after one snapshot of one phase", best(one_snapshot, rep), t_full, "full first run", 0.3)
+
+    # 4. a full first run grows linearly with phases
+    p10, p40 = synth.make(work / "p10", 10 // k, 10, 4), synth.make(work / "p40", 40 // k, 10, 4)
+
+    def full(root: Path, out: Path) -> Callable[[], None]:
+        def run() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+            generate(root, out)
+        return run
+
+    row(f"generate full first run: {40 // k} phases vs {10 // k}", best(full(p40, work / "o40"), max(2, rep // 2)),
+        best(full(p10, work / "o10"), max(2, rep // 2)), f"{10 // k} phases", 4.5, "4x the phases")
+
+    # 5. charts per second, serial and in parallel processes
+    project = load_project(p20)
+    facts = compute(project)
+    specs = {f"{p.folder}/{name}": spec for p in facts.phases for name, spec in charts.phase_specs(p, facts).items()}
+    style = ChartStyle()
+    charts.draw_all(dict(list(specs.items())[:1]), style, workers=1)  # matplotlib imported and warm
+    t_serial = best(lambda: charts.draw_all(specs, style, workers=1), 1)
+    t_parallel = best(lambda: charts.draw_all(specs, style), 1)
+    row(f"draw {len(specs)} charts in parallel processes", t_parallel, t_serial, "one process", None,
+        f"{len(specs) / t_parallel:.0f} charts/s parallel, {len(specs) / t_serial:.0f} serial")
+
+    # 6. a no-change run on a 50-phase project draws nothing
+    p50 = synth.make(work / "p50", 50 // k, 6, 4)
+    out50 = work / "out50"
+    t_full50 = best(full(p50, out50), 1)
+    generate(p50, out50)
+    row(f"generate {50 // k} phases: no change (draws nothing)", best(lambda: generate(p50, out50), rep), t_full50, "full first run", 0.15)
+
+    # 7. the site: phasedocs build against plain mkdocs on the same pages
+    mk = str(Path(PY).parent / "mkdocs")
+    plain = work / "plain"
+    (plain / "docs").mkdir(parents=True)
+    shutil.copytree(out50, plain / "docs", dirs_exist_ok=True)
+    (plain / "mkdocs.yml").write_text("site_name: Plain\n")
+    t_plain = best(sh(mk, "build", "-q", "-d", str(work / "plain-site"), cwd=plain), max(2, rep // 2))
+    sh(*PHASEDOCS, "build", "--project", str(p50), "--site-dir", str(work / "site50"))()  # fills the chart cache
+    t_site = best(sh(*PHASEDOCS, "build", "--project", str(p50), "--site-dir", str(work / "site50")), max(2, rep // 2))
+    pages = sum(1 for _ in (work / "site50").rglob("index.html"))
+    row(f"site of {50 // k} phases ({pages} pages): phasedocs build", t_site, t_plain, "plain mkdocs build, default config", 1.5)
+
+    ex_plain = work / "ex-plain"
+    (ex_plain / "docs").mkdir(parents=True)
+    generate(example, ex_plain / "docs")
+    (ex_plain / "mkdocs.yml").write_text("site_name: Plain\ntheme: material\n")
+    t_ex_plain = best(sh(mk, "build", "-q", "-d", str(work / "ex-plain-site"), cwd=ex_plain), rep)
+    sh(*PHASEDOCS, "build", "--project", str(example), "--site-dir", str(work / "ex-site"))()
+    t_ex = best(sh(*PHASEDOCS, "build", "--project", str(example), "--site-dir", str(work / "ex-site")), rep)
+    row("example site: phasedocs build", t_ex, t_ex_plain, "mkdocs build (Material) of the generated pages", None,
+        f"the plugin's share: {max(0.0, (t_ex - t_ex_plain) / t_ex):.0%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Synthetic projects for benchmarks: phases x tasks x snapshots, seeded.
+
+Dependencies point only at earlier tasks (so there is never a cycle), files come from a
+shared pool (so some parallel tasks collide), metrics follow a seeded random walk.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+PROJECT = """\
+name: Synthetic
+summary: A generated project for benchmarks
+coordinator: Coordinator
+operator: Operator
+calendar: workdays
+timezone: UTC
+metrics:
+  warnings: {label: Warnings, unit: count, better: lower}
+  build_time: {label: Build Time, unit: seconds, better: lower}
+  pass_rate: {label: Pass Rate, unit: ratio, better: higher}
+  coverage: {label: Coverage, unit: percent, better: higher}
+  size: {label: Binary Size, unit: bytes, better: lower}
+  version: {label: Version, unit: text}
+protocol:
+  session: 'synth-{{ phase.number }}'
+  memory_key: 'p{{ phase.number }}/{{ task.key }}/status'
+  before: ['tool start --task "{{ task.id }}: {{ task.title }}"']
+  during: ['tool note --task {{ task.id }} --message "[progress]"']
+  after: ['tool done --task {{ task.id }}']
+  monitor: ['tool status --session synth-{{ phase.number }}']
+  spawn: 'tool spawn --role {{ task.role }} --file {{ task.file }}'
+  monitor_every_minutes: 10
+"""
+ROLES = ["backend-dev", "frontend-dev", "reviewer", "tester", "devops", "planner"]
+TARGETS = [("warnings", "< 20"), ("build_time", "-40%..-20%"), ("pass_rate", ">= 0.95"), ("coverage", "80..95"), ("size", "<= 50000000")]
+STATES = ["pending", "in_progress", "complete"]
+
+
+def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> Path:
+    """Write a project with ``phases`` phases of ``tasks`` tasks and ``snapshots`` snapshots each."""
+    rng = random.Random(seed)
+    (root / "phases").mkdir(parents=True, exist_ok=True)
+    (root / "phases/project.yaml").write_text(PROJECT)
+    start = datetime(2025, 1, 6, 9, tzinfo=UTC)
+    pool = [f"src/mod{i}/file{j}.py" for i in range(12) for j in range(4)] + [f"src/mod{i}" for i in range(12)]
+    for n in range(1, phases + 1):
+        folder = root / "phases" / f"phase-{n:02d}"
+        (folder / "metrics").mkdir(parents=True, exist_ok=True)
+        lines = [f"number: {n}", f"title: Phase {n} work", f"created: {start.isoformat()}", f"start: {start.isoformat()}",
+                 f"summary: Synthetic phase {n}.", "tasks:"]
+        for t in range(1, tasks + 1):
+            deps = sorted({f"{n}.{d}" for d in rng.sample(range(1, t), k=min(t - 1, rng.choice([0, 1, 1, 2])))}) if t > 1 else []
+            metric, target = rng.choice(TARGETS)
+            files = rng.sample(pool, k=2)
+            lines += [
+                f'  - id: "{n}.{t}"', f"    slug: task-{t}", f"    title: Task {t} of phase {n}", f"    role: {rng.choice(ROLES)}",
+                f"    duration_days: {rng.choice([0.5, 1, 1.5, 2, 3])}", f"    depends_on: {json.dumps(deps)}",
+                f"    goal: Deliver part {t}", "    objectives:", "      - title: Build it", "        steps: [Design, Implement, Test]",
+                "    deliverables: [Code, Docs]", f"    files: {json.dumps(files)}", "    criteria:",
+                f"      - text: {metric} target", f"        metric: {metric}", f'        target: "{target}"',
+                f"      - text: Reviewed {t}", f"        id: reviewed-{n}-{t}",
+            ]
+        lines += ["success_criteria:", "  - text: Tests pass", "    metric: pass_rate", '    target: ">= 0.9"']
+        (folder / "phase.yaml").write_text("\n".join(lines) + "\n")
+        values = {"warnings": 40.0, "build_time": 300.0, "pass_rate": 0.9, "coverage": 70.0, "size": 60_000_000.0}
+        states = dict.fromkeys((f"{n}.{t}" for t in range(1, tasks + 1)), 0)
+        for s in range(snapshots):
+            for key in values:
+                values[key] *= 1 + rng.uniform(-0.08, 0.05)
+            values["pass_rate"] = min(values["pass_rate"], 1.0)
+            for tid in rng.sample(sorted(states), k=max(1, tasks // 5)):
+                states[tid] = min(2, states[tid] + 1)
+            snap = {
+                "timestamp": (start + timedelta(hours=6 * s)).isoformat().replace("+00:00", "Z"),
+                "label": f"S{s}", "kind": "baseline" if s == 0 else "progress",
+                "metrics": {k: round(v, 4) for k, v in values.items()} | {"version": f"1.{s}.0"},
+                "tasks": {tid: STATES[v] for tid, v in states.items() if v},
+            }
+            (folder / "metrics" / f"{s:05d}.json").write_text(json.dumps(snap))
+        start += timedelta(days=7)
+    return root
