@@ -122,6 +122,15 @@ def run_all(work: Path, k: int, rep: int) -> None:
 
     row("generate: after one snapshot of one phase", best(one_snapshot, rep), t_full, "full first run", 0.3)
 
+    from generator.build import plan
+
+    def render_only() -> None:
+        project = load_project(p20)
+        plan(project, compute(project), None, draw=False)
+
+    row("render every document of the same project (no charts)", best(render_only, max(2, rep // 2)), t_full, "full first run", None,
+        "load, validate, facts and all markdown")
+
     # 4. a full first run grows linearly with phases
     p10, p40 = synth.make(work / "p10", 10 // k, 10, 4), synth.make(work / "p40", 40 // k, 10, 4)
 
@@ -151,6 +160,15 @@ def run_all(work: Path, k: int, rep: int) -> None:
     t_full50 = best(full(p50, out50), 1)
     generate(p50, out50)
     row(f"generate {50 // k} phases: no change (draws nothing)", best(lambda: generate(p50, out50), rep), t_full50, "full first run", 0.15)
+    counter50 = iter(range(10_000))
+
+    def one_snapshot50() -> None:
+        n = next(counter50)
+        (p50 / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(json.dumps(
+            {"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}}))
+        generate(p50, out50)
+
+    row(f"generate {50 // k} phases: after one snapshot of one phase", best(one_snapshot50, rep), t_full50, "full first run", 0.3)
 
     # 7. the site: phasedocs build against plain mkdocs on the same pages
     mk = str(Path(PY).parent / "mkdocs")

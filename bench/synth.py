@@ -72,13 +72,14 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
             for key in values:
                 values[key] *= 1 + rng.uniform(-0.08, 0.05)
             values["pass_rate"] = min(values["pass_rate"], 1.0)
-            for tid in rng.sample(sorted(states), k=max(1, tasks // 5)):
+            changed = rng.sample(sorted(states), k=min(3, tasks))  # a snapshot records what changed
+            for tid in changed:
                 states[tid] = min(2, states[tid] + 1)
             snap = {
                 "timestamp": (start + timedelta(hours=6 * s)).isoformat().replace("+00:00", "Z"),
                 "label": f"S{s}", "kind": "baseline" if s == 0 else "progress",
                 "metrics": {k: round(v, 4) for k, v in values.items()} | {"version": f"1.{s}.0"},
-                "tasks": {tid: STATES[v] for tid, v in states.items() if v},
+                "tasks": {tid: STATES[states[tid]] for tid in sorted(changed)},
             }
             (folder / "metrics" / f"{s:05d}.json").write_text(json.dumps(snap))
         start += timedelta(days=7)

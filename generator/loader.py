@@ -59,9 +59,14 @@ class Document:
     """Field path -> (line, column), both 1-based; () is the document itself."""
     raw: dict[Path_, str] = field(default_factory=dict)
     """Field path -> the scalar's source text, for hints such as 'quote 3.10'."""
+    json_text: str | None = None
+    """For JSON: the text, scanned for key positions only when an error needs one."""
 
     def locate(self, path: Path_) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
+        if self.json_text is not None:  # thousands of snapshots, rarely an error: find positions on demand
+            _json_positions(self.json_text, self)
+            self.json_text = None
         path = tuple(path)
         while path not in self.positions and path:
             path = path[:-1]
@@ -229,9 +234,8 @@ def parse_json(text: str, file: str) -> Document:
         raise InputError(
             Location(file, 1, 1), "", f"a snapshot must be a JSON object {{...}}, not {kind}"
         )
-    doc = Document(file, data)
+    doc = Document(file, data, json_text=text)
     doc.positions[()] = (1, 1)
-    _json_positions(text, doc)
     return doc
 
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.errors import InputError
+from generator.errors import InputError, Location
 from generator.loader import MAX_NODES, format_path, parse_json, parse_yaml
 
 
@@ -100,8 +100,8 @@ def test_bad_json(text, message):
 
 def test_json_positions_point_at_keys():
     doc = parse_json('{\n  "timestamp": "x",\n  "metrics": {\n    "a": 1,\n    "b": 2\n  }\n}', "m.json")
-    assert doc.positions[("metrics", "b")] == (5, 10)
-    assert doc.positions[("timestamp",)] == (2, 16)
+    assert doc.locate(("metrics", "b")) == Location("m.json", 5, 10)
+    assert doc.locate(("timestamp",)) == Location("m.json", 2, 16)
 
 
 def test_format_path():

@@ -174,3 +174,52 @@ def test_plain_mkdocs_build_stops_on_invalid_input_with_the_message(project, tmp
     result = subprocess.run([str(mkdocs), "build", "-d", str(tmp_path / "site")], cwd=root, capture_output=True, text=True)
     assert result.returncode == 1
     assert "phases/phase-01/phase.yaml:10:20: tasks[0].duration_days: must be more than 0, got the number -1" in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except OSError:
+        return None
+
+
+def _wait_for(check, seconds: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
+    import sys
+
+    root = project(minimal())
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/phase-01/COORDINATION-DASHBOARD/"
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: "Coordination Dashboard" in (_get(url) or "")), "serve did not start"
+        assert "<td>Warnings</td>" not in _get(url)  # no snapshot yet: no metric table
+        result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", "warnings=7", "--at", "2025-01-07T09:00:00Z"])
+        assert result.exit_code == 0
+        assert _wait_for(lambda: "<td>Warnings</td>" in (_get(url) or "")), "no rebuild after the snapshot"
+        assert not (root / "docs").exists()  # served from memory, nothing written into the project
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
