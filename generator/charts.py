@@ -138,19 +138,29 @@ def _display(value: float, unit: str) -> float:
     return value * 100 if unit == "ratio" else value
 
 
-def _band(target_text: str, baseline: Any, unit: str) -> Band | None:
-    """A target on the metric's scale; relative targets through the baseline."""
+def _on_scale(target_text: str, baseline: Any) -> tuple[Any, list[float]] | None:
+    """The target and its bounds on the metric's own scale (relative bounds through the
+    baseline); None for text targets, or relative ones without a numeric baseline."""
     t = parse_target(target_text)
     if t.text_value is not None:
         return None
     values: list[float] = []
     for b in t.bounds:
-        if b.relative:
-            if not isinstance(baseline, (int, float)) or isinstance(baseline, bool):
-                return None
+        if not b.relative:
+            values.append(b.value)
+        elif isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
             values.append(baseline * (1 + b.value / 100))
         else:
-            values.append(b.value)
+            return None
+    return t, values
+
+
+def _band(target_text: str, baseline: Any, unit: str) -> Band | None:
+    """A target as a line or band on the chart's scale (ratios in percent)."""
+    found = _on_scale(target_text, baseline)
+    if found is None:
+        return None
+    t, values = found
     values = [_display(v, unit) for v in values]
     label = f"target {target_text}"
     if t.op == "..":
@@ -189,19 +199,11 @@ def trend_spec(p: PhaseFacts) -> TrendSpec | None:
 
 def _reference(target_text: str, baseline: Any, better: str | None) -> float | None:
     """The number a criterion must reach, on the metric's own scale."""
-    t = parse_target(target_text)
-    if t.text_value is not None:
+    found = _on_scale(target_text, baseline)
+    if found is None:
         return None
-    values = []
-    for b in t.bounds:
-        if b.relative:
-            if not isinstance(baseline, (int, float)) or isinstance(baseline, bool):
-                return None
-            values.append(baseline * (1 + b.value / 100))
-        else:
-            values.append(b.value)
-    if t.op == "..":
-        # the edge to reach first: the worse end of the range
+    t, values = found
+    if t.op == "..":  # the edge to reach first: the worse end of the range
         return max(values) if better == "lower" else min(values)
     return values[0]
 

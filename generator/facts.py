@@ -8,6 +8,7 @@ through a path index, not by comparing every pair of tasks' files).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -270,9 +271,6 @@ def topological(tasks: list[Task]) -> list[Task]:
     for t in tasks:
         for d in set(t.depends_on):
             children[d].append(t.id)
-    by_id = {t.id: t for t in tasks}
-    import heapq
-
     heap = [order[t.id] for t in tasks if indeg[t.id] == 0]
     heapq.heapify(heap)
     out = []
@@ -283,7 +281,7 @@ def topological(tasks: list[Task]) -> list[Task]:
             indeg[c] -= 1
             if indeg[c] == 0:
                 heapq.heappush(heap, order[c])
-    return [by_id[t.id] for t in out]
+    return out
 
 
 def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_prefix: str = "docs/") -> PhaseFacts:
@@ -398,6 +396,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
     schedule = Schedule(phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress)
 
     # --- task states
+    shared = protocol.scope(config, phase, docs_prefix)  # once per phase: it lists every task
     task_facts = []
     for t in tasks:
         state = recorded.get(t.id, "pending")
@@ -425,7 +424,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
                 dependents=tuple(dependents[t.id]),
                 start_at=add_days(phase.start, es[t.id], workdays, tz),
                 finish_at=add_days(phase.start, ef[t.id], workdays, tz),
-                protocol=protocol.render_task(config, phase, t, docs_prefix),
+                protocol=protocol.render_task(config, phase, t, docs_prefix, shared),
                 criteria=crits,
                 progress_percent=pct,
             )
@@ -462,7 +461,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
         metrics=tuple(metrics),
         collisions=collisions(tasks),
         snapshots=snapshots,
-        protocol=protocol.render_phase(config, phase, docs_prefix),
+        protocol=protocol.render_phase(config, phase, docs_prefix, shared),
     )
 
 
@@ -501,14 +500,14 @@ def collisions(tasks: list[Task]) -> tuple[Collision, ...]:
         for p in dict.fromkeys(_norm(f) for f in t.files):
             if p:
                 index[p].append(t.id)
-    shared: dict[tuple[str, str], set[str]] = defaultdict(set)
+    common: dict[tuple[str, str], set[str]] = defaultdict(set)
     position = {t.id: i for i, t in enumerate(tasks)}
 
     def pair(a: str, b: str, path: str) -> None:
         if a == b or ancestors[a] & bit[b] or ancestors[b] & bit[a]:
             return
         key = (a, b) if position[a] < position[b] else (b, a)
-        shared[key].add(path)
+        common[key].add(path)
 
     for path, owners in index.items():
         for i, a in enumerate(owners):
@@ -520,5 +519,5 @@ def collisions(tasks: list[Task]) -> tuple[Collision, ...]:
                 for a in owners:
                     pair(folder_owner, a, path)
     return tuple(
-        Collision(k, tuple(sorted(v))) for k, v in sorted(shared.items(), key=lambda kv: (position[kv[0][0]], position[kv[0][1]]))
+        Collision(k, tuple(sorted(v))) for k, v in sorted(common.items(), key=lambda kv: (position[kv[0][0]], position[kv[0][1]]))
     )

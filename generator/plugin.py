@@ -30,15 +30,6 @@ MERMAID_VERSION = "11.17.2"
 MERMAID_URI = "assets/javascripts/mermaid.min.js"
 _MERMAID_RE = re.compile(r'class="mermaid"')
 
-DOC_TITLES = {
-    "README.md": "Package",
-    "COORDINATION-SUMMARY.md": "Summary",
-    "AGENT-BRIEFING.md": "Agent briefing",
-    "COORDINATION-DASHBOARD.md": "Dashboard",
-    "COORDINATOR-HANDOFF.md": "Handoff",
-    "COMPLETION-REPORT.md": "Completion report",
-}
-
 
 class PhasedocsConfig(Config):
     """Options under ``plugins: - phasedocs:``."""

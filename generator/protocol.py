@@ -152,10 +152,15 @@ def phase_context(phase: Phase, docs_prefix: str) -> dict[str, Any]:
     }
 
 
-def render_phase(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/") -> PhaseProtocol:
+def scope(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/") -> dict[str, Any]:
+    """``phase`` and ``project`` as templates see them; built once per phase, shared by its tasks."""
+    return {"phase": phase_context(phase, docs_prefix), "project": project_context(config)}
+
+
+def render_phase(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None) -> PhaseProtocol:
     """The phase-level protocol of ``phase``."""
     p = config.protocol
-    ctx = {"phase": phase_context(phase, docs_prefix), "project": project_context(config)}
+    ctx = shared or scope(config, phase, docs_prefix)
     return PhaseProtocol(
         session=render_string(p.session, ctx),
         monitor=tuple(render_string(s, ctx) for s in p.monitor),
@@ -164,14 +169,12 @@ def render_phase(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/"
     )
 
 
-def render_task(config: ProjectConfig, phase: Phase, task: Task, docs_prefix: str = "docs/") -> RenderedProtocol:
-    """The protocol of one task."""
+def render_task(
+    config: ProjectConfig, phase: Phase, task: Task, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None
+) -> RenderedProtocol:
+    """The protocol of one task; pass ``shared`` (from :func:`scope`) when rendering many."""
     p = config.protocol
-    ctx = {
-        "phase": phase_context(phase, docs_prefix),
-        "task": task_context(phase, task, docs_prefix),
-        "project": project_context(config),
-    }
+    ctx = {**(shared or scope(config, phase, docs_prefix)), "task": task_context(phase, task, docs_prefix)}
     return RenderedProtocol(
         session=render_string(p.session, ctx),
         memory_key=render_string(p.memory_key, ctx),

@@ -239,14 +239,15 @@ def _mermaid_text(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- renderer
-PHASE_DOCUMENTS = (
-    "README.md",
-    "COORDINATION-SUMMARY.md",
-    "AGENT-BRIEFING.md",
-    "COORDINATION-DASHBOARD.md",
-    "COORDINATOR-HANDOFF.md",
-    "COMPLETION-REPORT.md",
-)
+#: Each phase document and its title in the site navigation.
+PHASE_DOCUMENTS = {
+    "README.md": "Package",
+    "COORDINATION-SUMMARY.md": "Summary",
+    "AGENT-BRIEFING.md": "Agent briefing",
+    "COORDINATION-DASHBOARD.md": "Dashboard",
+    "COORDINATOR-HANDOFF.md": "Handoff",
+    "COMPLETION-REPORT.md": "Completion report",
+}
 PROJECT_DOCUMENTS = ("index.md", "roadmap.md")
 
 
@@ -361,6 +362,16 @@ class PhaseView:
 
     def __init__(self, p: PhaseFacts) -> None:
         self.p = p
+
+    def metric_rows(self) -> list[tuple[MetricFacts, str, str]]:
+        """Each measured metric with the targets set on it and their states (as text)."""
+        rows = []
+        for m in self.p.metrics:
+            crits = [c for c in self.p.criteria if c.criterion.metric == m.key]
+            targets = "; ".join(f"{md(c.criterion.target)} ({md(c.scope)})" for c in crits) or "—"
+            states = ", ".join(dict.fromkeys(state(c.state) for c in crits)) or "—"
+            rows.append((m, targets, states))
+        return rows
 
     @property
     def ready(self) -> list[TaskFacts]:

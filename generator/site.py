@@ -57,8 +57,7 @@ def render_site(root: Path) -> RenderedSite:
     from . import charts
     from .facts import compute
     from .metrics_json import dumps, final_metrics
-    from .plugin import DOC_TITLES
-    from .render import Renderer
+    from .render import PHASE_DOCUMENTS, Renderer
     from .site_config import load_site_config
     from .validate import load_project
     from .writer import atomic_write
@@ -76,7 +75,7 @@ def render_site(root: Path) -> RenderedSite:
         phase_specs = charts.phase_specs(p, facts)
         docs = env.phase_documents(facts, p, phase_specs)
         section: list[Any] = []
-        for name, title in DOC_TITLES.items():
+        for name, title in PHASE_DOCUMENTS.items():
             if name in publish:
                 uri = f"{p.folder}/{name}"
                 out.files[uri] = docs[uri]
@@ -118,7 +117,7 @@ def mermaid_script() -> Path:
 
 
 # ----------------------------------------------------------------------------- mkdocs.yml
-def default_mkdocs_config(root: Path, *, for_file: bool = True) -> str:
+def default_mkdocs_config(root: Path) -> str:
     """The mkdocs.yml phasedocs uses (and ``init`` writes) for a project."""
     from .site_config import load_site_config
     from .validate import load_project

@@ -10,17 +10,11 @@ from pydantic import ConfigDict, Field, StrictStr
 from .errors import ValidationErrors
 from .loader import load_yaml
 from .models import _Model
+from .render import PHASE_DOCUMENTS
 from .validate import parse_model
 
-PUBLISHABLE = (
-    "README.md",
-    "COORDINATION-SUMMARY.md",
-    "AGENT-BRIEFING.md",
-    "COORDINATION-DASHBOARD.md",
-    "COORDINATOR-HANDOFF.md",
-    "COMPLETION-REPORT.md",
-    "tasks",
-)
+PUBLISHABLE = (*PHASE_DOCUMENTS, "tasks")
+"""What site.yaml's ``documents`` may name: each phase document, and 'tasks' for the task files."""
 
 
 class ChartColors(_Model):

@@ -293,7 +293,7 @@ def _check_protocol_render(config: ProjectConfig, doc: Document, phases: list[Ph
     """Render every protocol string for every task once, so render faults surface now."""
     errors: dict[tuple[Any, ...], InputError] = {}
     for p in phases:
-        ctx_phase = {"phase": protocol.phase_context(p.phase, prefix), "project": protocol.project_context(config)}
+        ctx_phase = protocol.scope(config, p.phase, prefix)
         for task in p.phase.tasks:
             ctx = {**ctx_phase, "task": protocol.task_context(p.phase, task, prefix)}
             for path, source, scope in protocol.iter_strings(config.protocol):
@@ -416,6 +416,7 @@ def _check_snapshots(phase: Phase, config: ProjectConfig, snaps: list[tuple[Docu
     errors: list[InputError] = []
     task_ids = [t.id for t in phase.tasks]
     check_ids = [c.id for t in phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.success_criteria if c.id]
+    known_tasks, known_checks = set(task_ids), set(check_ids)  # thousands of snapshots look these up
     baseline: str | None = None
     for doc, _snap in sorted(snaps, key=lambda ds: ds[0].file):
         if isinstance(doc.data, dict) and doc.data.get("kind") == "baseline":
@@ -433,10 +434,10 @@ def _check_snapshots(phase: Phase, config: ProjectConfig, snaps: list[tuple[Docu
             if problem:
                 errors.append(doc.error(("metrics", key), problem))
         for tid in _section(doc, "tasks"):
-            if tid not in task_ids:
+            if tid not in known_tasks:
                 errors.append(doc.error(("tasks", tid), f"unknown task '{tid}' (known: {', '.join(task_ids)})"))
         for cid in _section(doc, "checks"):
-            if cid not in check_ids:
+            if cid not in known_checks:
                 known = ", ".join(check_ids) or "none"
                 errors.append(doc.error(("checks", cid), f"unknown hand-checked criterion '{cid}' (known: {known})"))
     return errors

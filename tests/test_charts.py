@@ -129,7 +129,7 @@ def test_charts_embedded_with_alt_text_and_a_table_beside(project, runner):
         "![Metric trends of phase 1 over 3 snapshot(s): Warnings 30 to 8 (target &lt; 10); Build Time 100 s to 40 s "
         "(target -50%..-20%); Pass Rate 90% to 95%](charts/metrics.svg)"
     )
-    assert "| Warnings | 30 | 8 | -73.3% | ↓ better | — |" in dashboard
+    assert "| Warnings | 30 | 8 | -73.3% | ↓ better | &lt; 10 (1.1) | ✅ met | — |" in dashboard
     assert "![Gantt chart of phase 1" in dashboard
     roadmap = (out / "roadmap.md").read_text()
     assert "![Roadmap of Demo: phase 1: First active, 50% done, 2025-01-06 to 2025-01-09](charts/roadmap.svg)" in roadmap

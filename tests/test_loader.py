@@ -149,3 +149,31 @@ def test_arbitrary_json_text_gives_data_or_our_error(text):
         assert exc.line.startswith("m.json")
     else:
         assert isinstance(doc.data, dict)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a:\n  b: [1, 2]\n  c: {d: 2025-10-23T08:00:00Z}\n",
+        "a: 1\na: 2\n",
+        "x: !!python/object/apply:os.system ['ls']\n",
+        "a: &x [1, *x]\n",
+        "a: [1, 2\nb: 3\n",
+        "id: 3.10\n",
+    ],
+)
+def test_the_pure_python_fallback_gives_the_same_answers(text, monkeypatch):
+    import generator.loader as loader
+
+    def outcome():
+        try:
+            doc = parse_yaml(text, "f.yaml")
+        except InputError as exc:
+            # the place and our wording are the same; the parsers phrase a syntax error their own way
+            return exc.line.split(" not valid YAML: ")[0]
+        return doc.data, doc.positions, doc.raw
+
+    assert loader._Loader is yaml.CSafeLoader  # libyaml is there, and used
+    fast = outcome()
+    monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
+    assert outcome() == fast
