@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
 from .facts import ProjectFacts, compute
+from .stamp import code_fingerprint
 from .validate import Project, load_project
 from .writer import Manifest, WriteReport, sha256, write_tree
 
@@ -78,7 +78,7 @@ def plan(
     style = load_site_config(project.root).charts
     env = Renderer(project.root)
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    base = _digest(__version__, project.config_digest, env.digest, _digest(style.model_dump_json()))
+    base = _digest(code_fingerprint(), project.config_digest, env.digest, _digest(style.model_dump_json()))
     result = Plan()
     to_draw: dict[str, charts.Spec] = {}
 

@@ -9,6 +9,7 @@ no date metadata, text kept as text, series in a fixed order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -280,14 +281,16 @@ def phase_specs(p: PhaseFacts, facts: ProjectFacts) -> dict[str, Spec]:
 
 def spec_hash(spec: Spec, style: ChartStyle) -> str:
     """A content hash of a chart's input: same hash, same SVG."""
-    payload = pickle.dumps((spec, style.model_dump(), _matplotlib_version()), protocol=4)
+    payload = pickle.dumps((spec, _style_key(style)), protocol=4)
     return hashlib.sha256(payload).hexdigest()[:16]
 
 
-def _matplotlib_version() -> str:
-    from importlib.metadata import version  # no matplotlib import for a hash
+@functools.lru_cache(maxsize=8)
+def _style_key(style: ChartStyle) -> str:
+    """The style and the matplotlib version: a new matplotlib may draw differently."""
+    from importlib.metadata import version  # no matplotlib import for a hash; slow, hence cached
 
-    return version("matplotlib")
+    return style.model_dump_json() + version("matplotlib")
 
 
 # ----------------------------------------------------------------------------- drawing

@@ -54,17 +54,12 @@ def validate(project_dir: Path, no_cache: bool) -> None:
 
 
 def _progress(quiet: bool):
-    """A progress report: a live line on a terminal, plain lines in logs, nothing when quiet."""
+    """A progress report: one live line on a terminal, plain lines in logs, nothing when quiet."""
     if quiet:
         return lambda what, done, total: None
     if sys.stderr.isatty():
-        def live(what: str, done: int, total: int) -> None:
-            end = "\n" if what.startswith("drew") else ""
-            click.echo(f"\r\033[K[{done}/{total}] {what}", err=True, nl=False)
-            if end:
-                click.echo("", err=True)
-        return live
-    return lambda what, done, total: click.echo(f"{what}", err=True) if not what.endswith("unchanged") else None
+        return lambda what, done, total: click.echo(f"\r\033[K[{done}/{total}] {what}", err=True, nl=False)
+    return lambda what, done, total: None if what.endswith("unchanged") else click.echo(what, err=True)
 
 
 @main.command()
@@ -77,7 +72,11 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
     from .build import generate as run
 
     out = out_dir if out_dir is not None else project_dir / "docs"
-    result, report = run(project_dir, out, force=force, progress=_progress(quiet))
+    try:
+        result, report = run(project_dir, out, force=force, progress=_progress(quiet))
+    finally:
+        if not quiet and sys.stderr.isatty():
+            click.echo("\r\033[K", err=True, nl=False)  # the live line gives way to the summary or error
     if not quiet:
         click.echo(
             f"{len(report.written)} written, {len(report.unchanged) + len(result.keep)} unchanged, "

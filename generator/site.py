@@ -10,7 +10,9 @@ one written to the cache folder.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import logging
 import os
 import subprocess
@@ -44,6 +46,31 @@ class RenderedSite:
     """The vendored Mermaid script."""
     charts_drawn: int = 0
     """Charts drawn this build (the rest came from the cache)."""
+    rendered: list[str] = field(default_factory=list)
+    """Page groups rendered this build (the rest came from the cache)."""
+
+
+_LOADED: dict[Path, tuple[str, Any]] = {}
+
+
+def load_once(root: Path) -> Any:
+    """The validated project at ``root``, loaded once per process while its inputs stay the same.
+
+    ``phasedocs build`` checks the input before MkDocs starts, then the plugin needs the
+    same project; ``serve`` rebuilds after template edits with the phases unchanged.
+    """
+    from .stamp import fingerprint
+    from .validate import load_project
+
+    root = root.resolve()
+    key = fingerprint(root)
+    hit = _LOADED.get(root)
+    if key is not None and hit is not None and hit[0] == key:
+        return hit[1]
+    project = load_project(root)
+    if key is not None:
+        _LOADED[root] = (key, project)
+    return project
 
 
 def _title(text: str) -> str:
@@ -53,62 +80,164 @@ def _title(text: str) -> str:
 
 
 def render_site(root: Path) -> RenderedSite:
-    """Validate, compute and render the project at ``root`` for a site build."""
+    """Validate, compute and render the project at ``root`` for a site build.
+
+    Rendered pages are kept per group (a phase, or the project pages) under
+    ``.cache/phasedocs/pages/`` by the digest of their inputs, templates and code, and
+    charts under ``.cache/phasedocs/charts/`` by their content hash: a rebuild renders
+    and draws only what changed. Entries this build did not use are removed.
+    """
     from . import charts
     from .facts import compute
     from .metrics_json import dumps, final_metrics
     from .render import PHASE_DOCUMENTS, Renderer
     from .site_config import load_site_config
-    from .validate import load_project
-    from .writer import atomic_write
+    from .stamp import code_fingerprint
 
     site_config = load_site_config(root)
-    project = load_project(root)
+    project = load_once(root)
     facts = compute(project)
     env = Renderer(root)
     style = site_config.charts
+    cache = PageCache(root / CACHE)
+    base = hashlib.sha256(f"{code_fingerprint()}\0{project.config_digest}\0{env.digest}\0{style.model_dump_json()}".encode()).hexdigest()
+
     out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
-    specs: dict[str, charts.Spec] = {}
+
+    def group(name: str, digest: str, make: Any) -> dict[str, Any]:
+        key = hashlib.sha256(f"{base}\0{name}\0{digest}".encode()).hexdigest()[:24]
+        entry = cache.get(key)
+        if entry is None:
+            out.rendered.append(name)
+            pages, specs = make()
+            entry = {"pages": pages, "specs": specs}
+            cache.put(key, {"pages": pages, "charts": {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}})
+        return entry
+
     publish = set(site_config.documents)
     nav: list[Any] = [{"Home": "index.md"}, {"Roadmap": "roadmap.md"}]
+    wanted: dict[str, str] = {}  # chart uri -> content hash
+    specs: dict[str, charts.Spec] = {}  # only for groups rendered this build
+
+    def phase_group(p: Any) -> Any:
+        def make() -> tuple[dict[str, str], dict[str, Any]]:
+            phase_specs = charts.phase_specs(p, facts)
+            pages = env.phase_documents(facts, p, phase_specs)
+            pages[f"{p.folder}/final-metrics.json"] = dumps(final_metrics(p, facts.tz)).decode()
+            return pages, {f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()}
+        return make
+
     for p in facts.phases:
-        phase_specs = charts.phase_specs(p, facts)
-        docs = env.phase_documents(facts, p, phase_specs)
+        entry = group(p.folder, p.source.digest, phase_group(p))
+        pages = entry["pages"]
         section: list[Any] = []
         for name, title in PHASE_DOCUMENTS.items():
             if name in publish:
                 uri = f"{p.folder}/{name}"
-                out.files[uri] = docs[uri]
+                out.files[uri] = pages[uri]
                 section.append({title: uri})
         if "tasks" in publish:
             tasks = []
             for t in p.tasks:
                 uri = f"{p.folder}/{t.task.filename}"
-                out.files[uri] = docs[uri]
+                out.files[uri] = pages[uri]
                 tasks.append({_title(f"{t.id} {t.task.title}"): uri})
             section.append({"Tasks": tasks})
-        out.files[f"{p.folder}/final-metrics.json"] = dumps(final_metrics(p, facts.tz)).decode()
-        specs.update({f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()})
+        uri = f"{p.folder}/final-metrics.json"
+        out.files[uri] = pages[uri]
+        _collect(entry, wanted, specs, style)
         nav.append({_title(f"Phase {p.number}: {p.phase.title}"): section})
-    roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
-    specs["charts/roadmap.svg"] = roadmap["roadmap.svg"]
-    out.files.update({k: v.decode() for k, v in env.project_files(facts, roadmap).items()})
+
+    def project_group() -> tuple[dict[str, str], dict[str, Any]]:
+        roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
+        return {k: v.decode() for k, v in env.project_files(facts, roadmap).items()}, {"charts/roadmap.svg": roadmap["roadmap.svg"]}
+
+    entry = group("project", "\0".join(p.source.digest for p in facts.phases), project_group)
+    out.files.update(entry["pages"])
+    _collect(entry, wanted, specs, style)
     out.nav = nav
 
-    cache = root / CACHE / "charts"
-    wanted = {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}
-    missing = {}
+    missing: dict[str, charts.Spec] = {}
     for uri, digest in wanted.items():
-        cached = cache / f"{digest}.svg"
-        if cached.is_file():
-            out.files[uri] = cached.read_bytes()
-        else:
+        svg = cache.chart(digest)
+        if svg is not None:
+            out.files[uri] = svg
+        elif uri in specs:
             missing[uri] = specs[uri]
+        else:  # a page entry whose chart file was deleted: render that group again next time
+            cache.forget_all()
+            return render_site(root)
     for uri, svg in charts.draw_all(missing, style).items():
         out.files[uri] = svg
-        atomic_write(cache / f"{wanted[uri]}.svg", svg)
+        cache.put_chart(wanted[uri], svg)
     out.charts_drawn = len(missing)
+    cache.prune(set(wanted.values()))
     return out
+
+
+def _collect(entry: dict[str, Any], wanted: dict[str, str], specs: dict[str, Any], style: Any) -> None:
+    """Note the charts of a page group: their hashes, and their specs when freshly made."""
+    from . import charts
+
+    if "specs" in entry:
+        for uri, spec in entry["specs"].items():
+            wanted[uri] = charts.spec_hash(spec, style)
+            specs[uri] = spec
+    else:
+        wanted.update(entry["charts"])
+
+
+class PageCache:
+    """Rendered page groups and chart SVGs under ``.cache/phasedocs/`` (see render_site)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.pages = folder / "pages"
+        self.charts = folder / "charts"
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """A cached group, or None."""
+        self.used.add(key)
+        try:
+            data = json.loads((self.pages / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and isinstance(data.get("pages"), dict) else None
+
+    def put(self, key: str, data: dict[str, Any]) -> None:
+        """Keep a group; a read-only checkout simply builds without the cache."""
+        from .writer import atomic_write
+
+        with contextlib.suppress(OSError):
+            atomic_write(self.pages / f"{key}.json", json.dumps(data).encode())
+
+    def chart(self, digest: str) -> bytes | None:
+        """A cached chart, or None."""
+        try:
+            return (self.charts / f"{digest}.svg").read_bytes()
+        except OSError:
+            return None
+
+    def put_chart(self, digest: str, svg: bytes) -> None:
+        """Keep a chart."""
+        from .writer import atomic_write
+
+        with contextlib.suppress(OSError):
+            atomic_write(self.charts / f"{digest}.svg", svg)
+
+    def forget_all(self) -> None:
+        """Drop every page group (their charts are redrawn on the next render)."""
+        for path in self.pages.glob("*.json"):
+            path.unlink(missing_ok=True)
+
+    def prune(self, charts_used: set[str]) -> None:
+        """Remove entries this build did not use, so the cache holds one project's worth."""
+        for path in self.pages.glob("*.json"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+        for path in self.charts.glob("*.svg"):
+            if path.stem not in charts_used:
+                path.unlink(missing_ok=True)
 
 
 def mermaid_script() -> Path:
@@ -120,11 +249,10 @@ def mermaid_script() -> Path:
 def default_mkdocs_config(root: Path) -> str:
     """The mkdocs.yml phasedocs uses (and ``init`` writes) for a project."""
     from .site_config import load_site_config
-    from .validate import load_project
 
     site = load_site_config(root)
     try:
-        name = load_project(root).config.name
+        name = load_once(root).config.name
     except PhasedocsError:
         name = root.resolve().name
     return mkdocs_yml(site.site_name or f"{name} phases", site.site_url, site.repo_url, site.palette.primary, site.palette.accent)
@@ -274,11 +402,10 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     from mkdocs.commands import build as mkbuild
 
     from .site_config import load_site_config
-    from .validate import load_project
 
     # the plugin validates too, but MkDocs reduces its error to "Aborted with a BuildError!";
-    # checking first prints exactly what `phasedocs validate` prints
-    load_project(root)
+    # checking first prints exactly what `phasedocs validate` prints (and the plugin reuses it)
+    load_once(root)
     load_site_config(root)
     config = load_config(root, site_dir=str(site_dir.resolve()) if site_dir else None, strict=strict or None)
     try:

@@ -20,12 +20,18 @@ STAMP = Path(".cache") / "phasedocs" / "validated.json"
 _CODE = Path(__file__).resolve().parent
 
 
-def fingerprint(root: Path) -> str | None:
-    """The stamp of ``root``'s inputs, or None when phases/ cannot be read."""
+def code_fingerprint() -> str:
+    """phasedocs' version and code: any cache of its results must change when either does."""
     h = hashlib.sha256(__version__.encode())
     for module in sorted(_CODE.glob("*.py")):
         st = module.stat()
         h.update(f"{module.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()[:16]
+
+
+def fingerprint(root: Path) -> str | None:
+    """The stamp of ``root``'s inputs, or None when phases/ cannot be read."""
+    h = hashlib.sha256(code_fingerprint().encode())
     phases = root / "phases"
     try:
         for dirpath, dirnames, filenames in os.walk(phases):

@@ -223,3 +223,30 @@ def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_site_rebuilds_render_and_draw_only_what_changed(project):
+    from generator.site import render_site
+
+    root = project(minimal(**{"phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2")}))
+    first = render_site(root)
+    assert (sorted(first.rendered), first.charts_drawn) == (["phase-01", "phase-02", "project"], 3)
+    again = render_site(root)
+    assert (again.rendered, again.charts_drawn) == ([], 0)
+    assert again.files == first.files
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 4}}')
+    after = render_site(root)
+    assert sorted(after.rendered) == ["phase-01", "project"]
+    # phase 1's Gantt (the latest-snapshot marker moved), trend and criteria charts; the roadmap's
+    # own data (states, progress, dates) did not change, so its chart comes from the cache
+    assert after.charts_drawn == 3
+    assert {k: v for k, v in after.files.items() if k.startswith("phase-02/")} == {
+        k: v for k, v in first.files.items() if k.startswith("phase-02/")
+    }
+    # a cached chart that disappeared is drawn again, not lost
+    for svg in (root / ".cache/phasedocs/charts").glob("*.svg"):
+        svg.unlink()
+    healed = render_site(root)
+    assert healed.files == after.files
+    assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 5  # the ones in use; stale ones pruned
