@@ -93,13 +93,13 @@ def run_all(work: Path, k: int, rep: int) -> None:
         bare, "import yaml, pydantic, jinja2", 1.5)
     row("handoff example", best(sh(*PHASEDOCS, "handoff", "7", "--project", str(example)), rep * 2), bare, "import yaml, pydantic, jinja2", None)
 
-    # 2. facts are linear in tasks + snapshots
-    small = synth.make(work / "facts-small", 1, 100 // k, 2500 // k)
+    # 2. facts are linear in tasks + snapshots: 4x the input should cost about 4x
+    small = synth.make(work / "facts-small", 1, 50 // k, 1250 // k)
     large = synth.make(work / "facts-large", 1, 200 // k, 5000 // k)
-    t_small = best(lambda: compute(load_project(small)), max(2, rep // 2))
-    t_large = best(lambda: compute(load_project(large)), max(2, rep // 2))
-    row(f"load+facts {200 // k} tasks, {5000 // k} snapshots", t_large, t_small, f"{100 // k} tasks, {2500 // k} snapshots", 2.5,
-        "linear: 2x the input")
+    t_small = best(lambda: compute(load_project(small)), rep)
+    t_large = best(lambda: compute(load_project(large)), rep)
+    row(f"load+facts {200 // k} tasks, {5000 // k} snapshots", t_large, t_small, f"{50 // k} tasks, {1250 // k} snapshots", 5.0,
+        "linear: 4x the input")
 
     # 3. generate: full first run, no change, one snapshot (20 phases x 20 tasks = 400 tasks)
     p20 = synth.make(work / "p20", 20 // k, 20, 6)

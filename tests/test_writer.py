@@ -193,3 +193,19 @@ def test_generate_prints_a_summary_and_progress_lines_off_a_terminal(project, ru
     )
     again = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs")])
     assert again.output == f"0 written, 13 unchanged, 0 removed in {root / 'docs'}\n"
+
+
+def test_a_no_change_run_does_not_even_import_matplotlib(two):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    root, out = two
+    code = (
+        "import sys\nfrom generator.build import generate\nfrom pathlib import Path\n"
+        f"plan, report = generate(Path({str(root)!r}), Path({str(out)!r}))\n"
+        "print(plan.rendered, plan.charts_drawn, report.written, 'matplotlib' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout == "[] 0 [] False\n", result.stderr
