@@ -267,7 +267,7 @@ def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[l
     metrics_dir = folder / "metrics"
     if not metrics_dir.is_dir():
         return out, files
-    for path in sorted(metrics_dir.glob("*.json")):
+    for path in sorted(metrics_dir.glob("*.json"), key=lambda p: p.name):  # str keys: Path comparisons are slow
         file = f"{rel}/metrics/{path.name}"
         files.append(file)
         doc = _read(path, file, load_json, errors)
