@@ -46,7 +46,9 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
     (root / "phases").mkdir(parents=True, exist_ok=True)
     (root / "phases/project.yaml").write_text(PROJECT)
     start = datetime(2025, 1, 6, 9, tzinfo=UTC)
-    pool = [f"src/mod{i}/file{j}.py" for i in range(12) for j in range(4)] + [f"src/mod{i}" for i in range(12)]
+    # the pool grows with the tasks, so each file has a handful of owners at any size
+    modules = max(12, tasks // 2)
+    pool = [f"src/mod{i}/file{j}.py" for i in range(modules) for j in range(4)] + [f"src/mod{i}" for i in range(modules)]
     for n in range(1, phases + 1):
         folder = root / "phases" / f"phase-{n:02d}"
         (folder / "metrics").mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ every fault of the run, not just the first.
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import re
 from collections.abc import Iterable
@@ -181,6 +182,18 @@ def _digest(parts: Iterable[bytes]) -> str:
 
 def load_project(root: Path, docs_prefix: str = "docs/") -> Project:
     """Load and validate the project at ``root``; raise :class:`ValidationErrors` on faults."""
+    # thousands of snapshots make hundreds of thousands of small acyclic objects; the cyclic
+    # collector would rescan all of them again and again (cost growing faster than the input)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_project(root, docs_prefix)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_project(root: Path, docs_prefix: str) -> Project:
     errors: list[InputError] = []
     phases_dir = root / "phases"
     project_file = phases_dir / "project.yaml"
