@@ -58,6 +58,19 @@ def generate(root: Path, out: Path) -> None:
     sh(*PHASEDOCS, "generate", "--project", str(root), "--out", str(out), "-q")()
 
 
+def snapshot_then_generate(root: Path, out: Path) -> Callable[[], None]:
+    """Each call records one new snapshot of phase 1, then regenerates: the everyday loop."""
+    counter = iter(range(10_000))
+
+    def run() -> None:
+        n = next(counter)
+        (root / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(json.dumps(
+            {"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}}))
+        generate(root, out)
+
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller projects, fewer repeats (a smoke run)")
@@ -112,15 +125,7 @@ def run_all(work: Path, k: int, rep: int) -> None:
     t_full = best(full20, max(2, rep // 2))
     row(f"generate {20 // k} phases x 20 tasks: full first run", t_full, t_full, "itself", None, "renders every document and chart")
     row("generate: no change", best(lambda: generate(p20, out20), rep), t_full, "full first run", 0.15)
-    counter = iter(range(10_000))
-
-    def one_snapshot() -> None:
-        n = next(counter)
-        (p20 / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(json.dumps(
-            {"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}}))
-        generate(p20, out20)
-
-    row("generate: after one snapshot of one phase", best(one_snapshot, rep), t_full, "full first run", 0.3)
+    row("generate: after one snapshot of one phase", best(snapshot_then_generate(p20, out20), rep), t_full, "full first run", 0.3)
 
     from generator.build import plan
 
@@ -160,15 +165,8 @@ def run_all(work: Path, k: int, rep: int) -> None:
     t_full50 = best(full(p50, out50), 1)
     generate(p50, out50)
     row(f"generate {50 // k} phases: no change (draws nothing)", best(lambda: generate(p50, out50), rep), t_full50, "full first run", 0.15)
-    counter50 = iter(range(10_000))
-
-    def one_snapshot50() -> None:
-        n = next(counter50)
-        (p50 / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(json.dumps(
-            {"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}}))
-        generate(p50, out50)
-
-    row(f"generate {50 // k} phases: after one snapshot of one phase", best(one_snapshot50, rep), t_full50, "full first run", 0.3)
+    row(f"generate {50 // k} phases: after one snapshot of one phase", best(snapshot_then_generate(p50, out50), rep), t_full50,
+        "full first run", 0.3)
 
     # 7. the site: phasedocs build against plain mkdocs on the same pages
     mk = str(Path(PY).parent / "mkdocs")
