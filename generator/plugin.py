@@ -38,6 +38,8 @@ class PhasedocsConfig(Config):
     """The folder holding phases/; default: the folder of mkdocs.yml."""
     nav = c.Type(bool, default=True)
     """Build the navigation (by phase) when mkdocs.yml has no nav of its own."""
+    edit_branch = c.Type(str, default="main")
+    """The branch that "edit this page" opens: a page's edit link leads to the input it comes from."""
 
 
 class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
@@ -69,6 +71,18 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             files.append(File.generated(config, uri, content=content))
         files.append(File.generated(config, MERMAID_URI, abs_src_path=str(self.site.mermaid)))
         return files
+
+    def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
+        """Point "edit this page" at the file the page is made from: its phase.yaml, or project.yaml."""
+        repo = (config.repo_url or "").rstrip("/")
+        if not repo or not re.match(r"^https://(github\.com|gitlab\.com)/", repo):
+            return page
+        uri = page.file.src_uri
+        folder = uri.split("/", 1)[0] if "/" in uri else ""
+        source = f"phases/{folder}/phase.yaml" if folder.startswith("phase-") else "phases/project.yaml"
+        if uri in self.site.files:
+            page.edit_url = f"{repo}/edit/{self.config.edit_branch}/{source}"
+        return page
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Load the shipped Mermaid only on pages that draw a diagram (Material then skips its CDN)."""

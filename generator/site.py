@@ -289,6 +289,7 @@ theme:
     - navigation.prune        # each page carries its own phase's navigation only
     - navigation.top
     - content.code.copy
+    - content.action.edit     # "edit this page" opens the phase.yaml the page is made from
     - search.suggest
     - search.highlight
   palette:

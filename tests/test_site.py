@@ -250,3 +250,22 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
     healed = render_site(root)
     assert healed.files == after.files
     assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 5  # the ones in use; stale ones pruned
+
+
+def test_edit_links_lead_to_the_input_of_each_page(project, runner, tmp_path):
+    root = project(minimal(**{"site_config/site.yaml": "repo_url: https://github.com/acme/plans\n"}))
+    site = tmp_path / "site"
+    assert build(runner, root, site, "--strict").exit_code == 0
+    assert 'href="https://github.com/acme/plans/edit/main/phases/phase-01/phase.yaml"' in (site / "phase-01/COORDINATION-DASHBOARD/index.html").read_text()
+    assert 'href="https://github.com/acme/plans/edit/main/phases/project.yaml"' in (site / "index.html").read_text()
+
+
+def test_the_repository_mkdocs_yml_is_the_generated_one():
+    from generator.site import PAGES_DIR, mkdocs_yml
+    from generator.site_config import load_site_config
+
+    s = load_site_config(REPO)
+    expected = "# The repository's own site: the embedded default project, built through the phasedocs plugin.\n" + mkdocs_yml(
+        s.site_name, s.site_url, s.repo_url, s.palette.primary, s.palette.accent, PAGES_DIR
+    )
+    assert (REPO / "mkdocs.yml").read_text() == expected
