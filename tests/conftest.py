@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# a shared CI machine can be slow for a moment; that is not a failure of the code under test
+settings.register_profile("phasedocs", deadline=None, print_blob=True)
+settings.load_profile("phasedocs")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "phases"
