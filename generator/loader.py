@@ -13,6 +13,7 @@ positions and the same rules.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -61,6 +62,8 @@ class Document:
     """Field path -> the scalar's source text, for hints such as 'quote 3.10'."""
     json_text: str | None = None
     """For JSON: the text, scanned for key positions only when an error needs one."""
+    sha256: str = ""
+    """SHA-256 of the file's bytes, for digests of inputs without reading the file again."""
 
     def locate(self, path: Path_) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -283,10 +286,11 @@ def _find_key(text: str, key: str, start: int) -> re.Match[str] | None:
     return re.compile(r'"' + re.escape(encoded) + r'"\s*:\s*').search(text, start)
 
 
-def read_text(path: Path, file: str) -> str:
-    """Read a UTF-8 file, turning I/O and decoding faults into :class:`InputError`."""
+def read_text(path: Path, file: str) -> tuple[str, str]:
+    """Read a UTF-8 file: (text, SHA-256 of its bytes); faults become :class:`InputError`."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
     except UnicodeDecodeError as exc:
         raise InputError(Location(file), "", f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
@@ -295,9 +299,15 @@ def read_text(path: Path, file: str) -> str:
 
 def load_yaml(path: Path, file: str) -> Document:
     """Read and parse one YAML file."""
-    return parse_yaml(read_text(path, file), file)
+    text, digest = read_text(path, file)
+    doc = parse_yaml(text, file)
+    doc.sha256 = digest
+    return doc
 
 
 def load_json(path: Path, file: str) -> Document:
     """Read and parse one JSON file."""
-    return parse_json(read_text(path, file), file)
+    text, digest = read_text(path, file)
+    doc = parse_json(text, file)
+    doc.sha256 = digest
+    return doc

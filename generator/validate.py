@@ -210,7 +210,6 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         errors += errs
         if config is not None:
             errors += _check_protocol_templates(config, config_doc)
-    config_bytes = project_file.read_bytes() if project_file.is_file() else b""
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
@@ -245,11 +244,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         errors += phase_errors
         if config is not None and not phase_errors:
             errors += _check_snapshots(phase, config, snapshots)
-        snaps = [(d, s) for d, s in snapshots if s is not None]
-        ordered = tuple(
-            SnapshotInput(d.file, s) for d, s in sorted(snaps, key=lambda ds: (ds[1].timestamp, ds[0].file))
-        )
-        digest = _digest([phase_file.read_bytes(), *((folder / "metrics" / Path(s.file).name).read_bytes() for s in ordered)])
+        snaps = sorted(((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, ds[0].file))
+        ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
+        digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps)])
         phases.append(PhaseInput(folder.name, phase, ordered, digest))
 
     if config is not None and not errors:
@@ -261,7 +258,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         root=root,
         config=config,
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
-        config_digest=_digest([config_bytes]),
+        config_digest=_digest([config_doc.sha256.encode()]),  # type: ignore[union-attr]
         input_files=tuple(inputs),
     )
 
