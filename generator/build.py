@@ -11,11 +11,16 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .facts import ProjectFacts, compute
 from .stamp import code_fingerprint
 from .validate import Project, load_project
 from .writer import Manifest, WriteReport, sha256, write_tree
+
+if TYPE_CHECKING:  # annotations only: render and site_config load Jinja and more
+    from .render import Renderer
+    from .site_config import ChartStyle
 
 
 @dataclass
@@ -48,6 +53,17 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
+def render_digest(project: Project, renderer: Renderer, style: ChartStyle) -> str:
+    """What every page group's output depends on besides its own phase: phasedocs' code,
+    project.yaml, the templates and the chart style (used by ``generate`` and the site)."""
+    return _digest(code_fingerprint(), project.config_digest, renderer.digest, style.model_dump_json())
+
+
+def group_digest(base: str, name: str, inputs: str) -> str:
+    """The digest of one group (a phase, or the project pages) from ``render_digest`` and its inputs."""
+    return _digest(base, name, inputs)
+
+
 Progress = Callable[[str, int, int], None]
 """progress(what, done, total): called as groups are rendered and charts drawn."""
 
@@ -78,7 +94,7 @@ def plan(
     style = load_site_config(project.root).charts
     env = Renderer(project.root)
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    base = _digest(code_fingerprint(), project.config_digest, env.digest, _digest(style.model_dump_json()))
+    base = render_digest(project, env, style)
     result = Plan()
     to_draw: dict[str, charts.Spec] = {}
 
@@ -118,7 +134,7 @@ def plan(
 
     total = len(facts.phases) + 1
     for done, p in enumerate(facts.phases, 1):
-        digest = _digest(base, p.source.digest)
+        digest = group_digest(base, p.folder, p.source.digest)
         if reuse(p.folder, digest):
             progress(f"{p.folder} unchanged", done, total)
             continue
@@ -129,7 +145,7 @@ def plan(
         result.groups[p.folder] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
         result.rendered.append(p.folder)
         progress(f"{p.folder} rendered", done, total)
-    digest = _digest(base, *(p.source.digest for p in facts.phases))
+    digest = group_digest(base, "project", "\0".join(p.source.digest for p in facts.phases))
     if reuse("project", digest):
         progress("index and roadmap unchanged", total, total)
     else:

@@ -10,7 +10,6 @@ one written to the cache folder.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import logging
@@ -88,11 +87,11 @@ def render_site(root: Path) -> RenderedSite:
     and draws only what changed. Entries this build did not use are removed.
     """
     from . import charts
+    from .build import group_digest, render_digest
     from .facts import compute
     from .metrics_json import dumps, final_metrics
     from .render import PHASE_DOCUMENTS, Renderer
     from .site_config import load_site_config
-    from .stamp import code_fingerprint
 
     site_config = load_site_config(root)
     project = load_once(root)
@@ -100,12 +99,12 @@ def render_site(root: Path) -> RenderedSite:
     env = Renderer(root)
     style = site_config.charts
     cache = PageCache(root / CACHE)
-    base = hashlib.sha256(f"{code_fingerprint()}\0{project.config_digest}\0{env.digest}\0{style.model_dump_json()}".encode()).hexdigest()
+    base = render_digest(project, env, style)
 
     out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
 
     def group(name: str, digest: str, make: Any) -> dict[str, Any]:
-        key = hashlib.sha256(f"{base}\0{name}\0{digest}".encode()).hexdigest()[:24]
+        key = group_digest(base, name, digest)
         entry = cache.get(key)
         if entry is None:
             out.rendered.append(name)
