@@ -89,7 +89,6 @@ def render_site(root: Path) -> RenderedSite:
     from . import charts
     from .build import group_digest, render_digest
     from .facts import compute
-    from .metrics_json import dumps, final_metrics
     from .render import PHASE_DOCUMENTS, Renderer
     from .site_config import load_site_config
 
@@ -103,32 +102,24 @@ def render_site(root: Path) -> RenderedSite:
 
     out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
 
-    def group(name: str, digest: str, make: Any) -> dict[str, Any]:
-        key = group_digest(base, name, digest)
-        entry = cache.get(key)
-        if entry is None:
+    def pages_of(name: str, inputs: str, make: Any) -> dict[str, str]:
+        """A group's pages from the cache, or rendered by ``make`` and kept."""
+        key = group_digest(base, name, inputs)
+        pages = cache.get(key)
+        if pages is None:
             out.rendered.append(name)
-            pages, specs = make()
-            entry = {"pages": pages, "specs": specs}
-            cache.put(key, {"pages": pages, "charts": {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}})
-        return entry
+            pages = {uri: data.decode() for uri, data in make().items()}
+            cache.put(key, pages)
+        return pages
 
     publish = set(site_config.documents)
     nav: list[Any] = [{"Home": "index.md"}, {"Roadmap": "roadmap.md"}]
-    wanted: dict[str, str] = {}  # chart uri -> content hash
-    specs: dict[str, charts.Spec] = {}  # only for groups rendered this build
-
-    def phase_group(p: Any) -> Any:
-        def make() -> tuple[dict[str, str], dict[str, Any]]:
-            phase_specs = charts.phase_specs(p, facts)
-            pages = env.phase_documents(facts, p, phase_specs)
-            pages[f"{p.folder}/final-metrics.json"] = dumps(final_metrics(p, facts.tz)).decode()
-            return pages, {f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()}
-        return make
-
+    # chart specs are cheap data built from facts; only the pages and the drawing are cached
+    specs: dict[str, charts.Spec] = {}
     for p in facts.phases:
-        entry = group(p.folder, p.source.digest, phase_group(p))
-        pages = entry["pages"]
+        phase_specs = charts.phase_specs(p, facts)
+        specs.update({f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()})
+        pages = pages_of(p.folder, p.source.digest, lambda p=p, s=phase_specs: env.phase_files(facts, p, s))
         section: list[Any] = []
         for name, title in PHASE_DOCUMENTS.items():
             if name in publish:
@@ -144,46 +135,28 @@ def render_site(root: Path) -> RenderedSite:
             section.append({"Tasks": tasks})
         uri = f"{p.folder}/final-metrics.json"
         out.files[uri] = pages[uri]
-        _collect(entry, wanted, specs, style)
         nav.append({_title(f"Phase {p.number}: {p.phase.title}"): section})
-
-    def project_group() -> tuple[dict[str, str], dict[str, Any]]:
-        roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
-        return {k: v.decode() for k, v in env.project_files(facts, roadmap).items()}, {"charts/roadmap.svg": roadmap["roadmap.svg"]}
-
-    entry = group("project", "\0".join(p.source.digest for p in facts.phases), project_group)
-    out.files.update(entry["pages"])
-    _collect(entry, wanted, specs, style)
     out.nav = nav
 
+    roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
+    specs["charts/roadmap.svg"] = roadmap["roadmap.svg"]
+    inputs = "\0".join(p.source.digest for p in facts.phases)
+    out.files.update(pages_of("project", inputs, lambda: env.project_files(facts, roadmap)))
+
+    hashes = {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}
     missing: dict[str, charts.Spec] = {}
-    for uri, digest in wanted.items():
+    for uri, digest in hashes.items():
         svg = cache.chart(digest)
-        if svg is not None:
-            out.files[uri] = svg
-        elif uri in specs:
+        if svg is None:
             missing[uri] = specs[uri]
-        else:  # a page entry whose chart file was deleted: render that group again next time
-            cache.forget_all()
-            return render_site(root)
+        else:
+            out.files[uri] = svg
     for uri, svg in charts.draw_all(missing, style).items():
         out.files[uri] = svg
-        cache.put_chart(wanted[uri], svg)
+        cache.put_chart(hashes[uri], svg)
     out.charts_drawn = len(missing)
-    cache.prune(set(wanted.values()))
+    cache.prune(set(hashes.values()))
     return out
-
-
-def _collect(entry: dict[str, Any], wanted: dict[str, str], specs: dict[str, Any], style: Any) -> None:
-    """Note the charts of a page group: their hashes, and their specs when freshly made."""
-    from . import charts
-
-    if "specs" in entry:
-        for uri, spec in entry["specs"].items():
-            wanted[uri] = charts.spec_hash(spec, style)
-            specs[uri] = spec
-    else:
-        wanted.update(entry["charts"])
 
 
 class PageCache:
@@ -194,16 +167,16 @@ class PageCache:
         self.charts = folder / "charts"
         self.used: set[str] = set()
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """A cached group, or None."""
+    def get(self, key: str) -> dict[str, str] | None:
+        """A cached group's pages (site path -> text), or None."""
         self.used.add(key)
         try:
             data = json.loads((self.pages / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) and isinstance(data.get("pages"), dict) else None
+        return data if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()) else None
 
-    def put(self, key: str, data: dict[str, Any]) -> None:
+    def put(self, key: str, data: dict[str, str]) -> None:
         """Keep a group; a read-only checkout simply builds without the cache."""
         from .writer import atomic_write
 
@@ -223,11 +196,6 @@ class PageCache:
 
         with contextlib.suppress(OSError):
             atomic_write(self.charts / f"{digest}.svg", svg)
-
-    def forget_all(self) -> None:
-        """Drop every page group (their charts are redrawn on the next render)."""
-        for path in self.pages.glob("*.json"):
-            path.unlink(missing_ok=True)
 
     def prune(self, charts_used: set[str]) -> None:
         """Remove entries this build did not use, so the cache holds one project's worth."""
