@@ -310,6 +310,8 @@ def config_file(root: Path) -> Path:
     text = default_mkdocs_config(root)
     text = text.replace("  - phasedocs\n", f"  - phasedocs:\n      project_dir: {yaml.safe_dump(str(root.resolve())).splitlines()[0]}\n")
     text += f"docs_dir: {yaml.safe_dump(str(docs.resolve())).splitlines()[0]}\n"
+    # MkDocs resolves site_dir from the config file's folder; the site belongs in the project
+    text += f"site_dir: {yaml.safe_dump(str(root / 'site')).splitlines()[0]}\n"
     path = cache / "mkdocs.yml"
     data = text.encode()
     if not path.is_file() or path.read_bytes() != data:

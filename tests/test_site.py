@@ -269,3 +269,11 @@ def test_the_repository_mkdocs_yml_is_the_generated_one():
         s.site_name, s.site_url, s.repo_url, s.palette.primary, s.palette.accent, PAGES_DIR
     )
     assert (REPO / "mkdocs.yml").read_text() == expected
+
+
+def test_build_without_site_dir_builds_into_the_project(project, runner):
+    root = project(minimal())
+    result = runner.invoke(main, ["build", "--project", str(root)])
+    assert (result.exit_code, result.output) == (0, f"site built in {root / 'site'}\n")
+    assert (root / "site/phase-01/index.html").is_file()
+    assert not (root / ".cache/phasedocs/site").exists()
