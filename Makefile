@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	# bytecode now, as pip writes it for a regular install: an editable install under
+	# PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run
+	$(BIN)/python -m compileall -q generator
 	touch $(STAMP)
 
 ## site: install, generate the documents from phases/ and build the site into site/

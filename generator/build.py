@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import shape
 from .facts import ProjectFacts, compute
 from .stamp import code_fingerprint
 from .validate import Project, load_project
@@ -56,7 +57,7 @@ def _digest(*parts: str) -> str:
 def render_digest(project: Project, renderer: Renderer, style: ChartStyle) -> str:
     """What every page group's output depends on besides its own phase: phasedocs' code,
     project.yaml, the templates and the chart style (used by ``generate`` and the site)."""
-    return _digest(code_fingerprint(), project.config_digest, renderer.digest, style.model_dump_json())
+    return _digest(code_fingerprint(), project.config_digest, renderer.digest, shape.dump_json(style))
 
 
 def group_digest(base: str, name: str, inputs: str) -> str:

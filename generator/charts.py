@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import shape
 from .facts import PhaseFacts, ProjectFacts
 from .site_config import ChartStyle
 from .targets import parse_target
@@ -290,7 +291,7 @@ def _style_key(style: ChartStyle) -> str:
     """The style and the matplotlib version: a new matplotlib may draw differently."""
     from importlib.metadata import version  # no matplotlib import for a hash; slow, hence cached
 
-    return style.model_dump_json() + version("matplotlib")
+    return shape.dump_json(style) + version("matplotlib")
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -310,7 +311,7 @@ def _setup(style: ChartStyle) -> Any:
         import matplotlib.pyplot as plt
 
         _plt = plt
-    key = style.model_dump_json()
+    key = shape.dump_json(style)
     if key == _style_applied:  # the same style as the last chart: nothing to reset
         return _plt
     _style_applied = key
@@ -513,12 +514,12 @@ def _date_axis(ax: Any, start: datetime, end: datetime) -> None:
 
 
 def _worker_init(style_data: dict[str, Any]) -> None:
-    _setup(ChartStyle.model_validate(style_data))  # import matplotlib once per worker
+    _setup(shape.parse(ChartStyle, style_data))  # import matplotlib once per worker
 
 
 def _worker_draw(item: tuple[str, Spec, dict[str, Any]]) -> tuple[str, bytes]:
     name, spec, style_data = item
-    return name, draw(spec, ChartStyle.model_validate(style_data))
+    return name, draw(spec, shape.parse(ChartStyle, style_data))
 
 
 def draw_all(specs: Mapping[str, Spec], style: ChartStyle, workers: int | None = None) -> dict[str, bytes]:
@@ -527,6 +528,6 @@ def draw_all(specs: Mapping[str, Spec], style: ChartStyle, workers: int | None =
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(items) <= PARALLEL_THRESHOLD or workers <= 1:
         return {name: draw(spec, style) for name, spec in items}
-    data = style.model_dump()
+    data = shape.dump(style)
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_worker_init, initargs=(data,)) as pool:
         return dict(pool.map(_worker_draw, [(name, spec, data) for name, spec in items], chunksize=max(1, len(items) // (workers * 4))))

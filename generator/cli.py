@@ -7,7 +7,6 @@ Each command imports its module inside the function (as mkdocs' ``__main__`` doe
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -95,7 +94,7 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
     from .site import build as run
     from .site import log_to_terminal
 
-    log_to_terminal(logging.WARNING)
+    log_to_terminal("WARNING")
     out = run(project_dir, site_dir, strict)
     click.echo(f"site built in {out}")
 
@@ -108,7 +107,7 @@ def serve(project_dir: Path, dev_addr: str | None) -> None:
     from .site import log_to_terminal
     from .site import serve as run
 
-    log_to_terminal(logging.INFO)
+    log_to_terminal("INFO")
     run(project_dir, dev_addr)
 
 
@@ -122,7 +121,7 @@ def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> 
     from .site import deploy as run
     from .site import log_to_terminal
 
-    log_to_terminal(logging.WARNING)
+    log_to_terminal("WARNING")
     sha = run(project_dir, remote, branch, message)
     click.echo(f"deployed {sha[:12]} to {remote}/{branch}")
 

@@ -1,7 +1,7 @@
 """Typed models of the input: project.yaml, phase.yaml and metric snapshots.
 
-pydantic checks the shape of each file (types, required fields, unknown keys); rules
-that span fields or files (dependencies, cycles, the metric catalogue) live in
+Each model is a frozen dataclass checked by pydantic-core (see ``shape.py``): types,
+required fields, unknown keys, and the per-field rules below. Rules that span fields or files (dependencies, cycles, the metric catalogue) live in
 ``validate.py``. Field docstrings become descriptions in the JSON Schemas that
 ``phasedocs schema`` writes, so editors can show them.
 """
@@ -9,21 +9,11 @@ that span fields or files (dependencies, cycles, the metric catalogue) live in
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictStr,
-    field_validator,
-    model_validator,
-)
-
+from .shape import Aware, Before, Check, MinLen, Model, Range
 from .targets import Target, TargetSyntaxError, parse_target
 
 Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
@@ -33,25 +23,7 @@ SnapshotKind = Literal["baseline", "progress", "final"]
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=False
-    )
-
-
-def _safe_segment(value: str, what: str) -> str:
-    if value.startswith(".") or "/" in value or "\\" in value or ".." in value:
-        raise ValueError(f"{what} '{value}' must be a plain file-name segment (no '/', '..' or leading dot)")
-    if not _SLUG_RE.match(value):
-        raise ValueError(
-            f"{what} '{value}' may hold only letters, digits, '.', '_' and '-' (for example 'build-infra')"
-        )
-    return value
-
-
-Text = Annotated[StrictStr, Field(min_length=1)]
+_URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
 
 
 def _line(value: Any) -> Any:
@@ -67,11 +39,75 @@ def _line(value: Any) -> Any:
     return value
 
 
-Line = Annotated[StrictStr, BeforeValidator(_line)]
+def _slug(value: str) -> str:
+    if value.startswith(".") or "/" in value or "\\" in value or ".." in value:
+        raise ValueError(f"slug '{value}' must be a plain file-name segment (no '/', '..' or leading dot)")
+    if not _SLUG_RE.match(value):
+        raise ValueError(f"slug '{value}' may hold only letters, digits, '.', '_' and '-' (for example 'build-infra')")
+    return value
+
+
+def _task_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(f"task id '{value}' may hold only letters, digits, '.', '_' and '-'")
+    return value
+
+
+def _criterion_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(f"criterion id '{value}' may hold only letters, digits, '.', '_' and '-'")
+    return value
+
+
+def _key(value: str) -> str:
+    if not _KEY_RE.match(value):
+        raise ValueError(f"key '{value}' may hold only letters, digits, '_', '.' and '-'")
+    return value
+
+
+def _url(value: str) -> str:
+    if not _URL_RE.match(value):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}'; use an IANA name such as 'UTC' or 'Europe/Berlin'") from None
+    return value
+
+
+def _target(value: str) -> str:
+    try:
+        parse_target(value)
+    except TargetSyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _metric_keys(value: dict[str, Any]) -> dict[str, Any]:
+    for key in value:
+        if not _KEY_RE.match(key):
+            raise ValueError(f"metric key '{key}' may hold only letters, digits, '_', '.' and '-'")
+    return value
+
+
+Text = Annotated[str, MinLen(1)]
+"""Text that may not be empty."""
+
+Line = Annotated[str, Before(_line)]
 """A line of text in a list (steps, deliverables, tips, fixes)."""
 
+Url = Annotated[str, Check(_url)]
+"""An http(s) URL."""
 
-class Metric(_Model):
+AwareDatetime = Annotated[datetime, Aware]
+"""An ISO 8601 date and time with a zone."""
+
+
+class Metric(Model):
     """One entry of the metric catalogue."""
 
     label: Text
@@ -80,120 +116,78 @@ class Metric(_Model):
     """count, seconds, percent, ratio, bytes or text; snapshots must report values of this unit."""
     better: Literal["lower", "higher"] | None = None
     """Which direction is an improvement; decides 'exceeded' for range targets."""
-    source: StrictStr | None = None
+    source: str | None = None
     """Where the number comes from (a command, a tool), shown beside the metric."""
 
 
-class Protocol(_Model):
+class Protocol(Model):
     """The coordination protocol; every string is a sandboxed Jinja template."""
 
-    session: StrictStr = ""
+    session: str = ""
     """Session name per phase, e.g. 'swarm-phase{{ phase.number }}'."""
-    memory_key: StrictStr = ""
+    memory_key: str = ""
     """Where an agent records its status, per task."""
-    before: list[StrictStr] = []
+    before: tuple[str, ...] = ()
     """Commands an agent runs before starting its task."""
-    during: list[StrictStr] = []
+    during: tuple[str, ...] = ()
     """Commands an agent runs while working."""
-    after: list[StrictStr] = []
+    after: tuple[str, ...] = ()
     """Commands an agent runs when its task is done."""
-    monitor: list[StrictStr] = []
+    monitor: tuple[str, ...] = ()
     """Commands the coordinator runs to check progress, per phase."""
-    orchestrate: list[StrictStr] = []
+    orchestrate: tuple[str, ...] = ()
     """Commands that set up automated orchestration, per phase."""
-    spawn: StrictStr = ""
+    spawn: str = ""
     """The command that starts one agent on one task."""
-    monitor_every_minutes: Annotated[int, Field(gt=0)] | None = None
+    monitor_every_minutes: Annotated[int, Range(gt=0)] | None = None
     """How often the coordinator checks progress."""
 
 
-class ProjectConfig(_Model):
+class ProjectConfig(Model):
     """phases/project.yaml: settings shared by every phase."""
 
     name: Text
     """Project name."""
-    summary: StrictStr = ""
+    summary: str = ""
     """One-line summary."""
-    repo_url: StrictStr | None = None
+    repo_url: Url | None = None
     """Repository URL, for edit and source links (http or https)."""
-    coordinator: StrictStr = "Coordinator"
+    coordinator: str = "Coordinator"
     """Who coordinates the phases."""
-    operator: StrictStr = "Operator"
+    operator: str = "Operator"
     """Who receives the handoff."""
     calendar: Literal["calendar", "workdays"] = "calendar"
     """'workdays' skips Saturday and Sunday in date arithmetic."""
-    timezone: StrictStr = "UTC"
+    timezone: Annotated[str, Check(_zone)] = "UTC"
     """IANA zone in which dates are shown."""
-    metrics: dict[str, Metric] = {}
+    metrics: Annotated[dict[str, Metric], Check(_metric_keys)] = {}
     """The metric catalogue: key -> definition. Snapshots may report only these keys."""
     protocol: Protocol = Protocol()
     """The coordination protocol every agent follows."""
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{v}'; use an IANA name such as 'UTC' or 'Europe/Berlin'") from None
-        return v
 
-    @field_validator("repo_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^https?://[^\s<>\"']+$", v):
-            raise ValueError(f"'{v}' is not an http(s) URL")
-        return v
-
-    @field_validator("metrics")
-    @classmethod
-    def _metric_keys(cls, v: dict[str, Metric]) -> dict[str, Metric]:
-        for key in v:
-            if not _KEY_RE.match(key):
-                raise ValueError(f"metric key '{key}' may hold only letters, digits, '_', '.' and '-'")
-        return v
-
-
-class Objective(_Model):
+class Objective(Model):
     """One objective of a task, with its steps."""
 
     title: Text
     """What the objective achieves."""
-    steps: list[Line] = []
+    steps: tuple[Line, ...] = ()
     """The steps, in order."""
 
 
-class Criterion(_Model):
+class Criterion(Model):
     """A success criterion: measured (metric + target) or checked by hand (id)."""
 
     text: Text
     """The criterion as people say it."""
-    metric: StrictStr | None = None
+    metric: str | None = None
     """Catalogue key of the metric that measures it."""
-    target: StrictStr | None = None
+    target: Annotated[str, Check(_target)] | None = None
     """The target the metric must reach, e.g. '< 20', '>= 626/630', '-40%..-25%'."""
-    id: StrictStr | None = None
+    id: Annotated[str, Check(_criterion_id)] | None = None
     """For a hand-checked criterion: the key recorded in a snapshot's 'checks'."""
 
-    @field_validator("target")
-    @classmethod
-    def _target(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                parse_target(v)
-            except TargetSyntaxError as exc:
-                raise ValueError(str(exc)) from None
-        return v
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str | None) -> str | None:
-        if v is not None and not _ID_RE.match(v):
-            raise ValueError(f"criterion id '{v}' may hold only letters, digits, '.', '_' and '-'")
-        return v
-
-    @model_validator(mode="after")
-    def _kind(self) -> Criterion:
+    def _check(self) -> None:
         measured = self.metric is not None or self.target is not None
         if measured and self.id is not None:
             raise ValueError("give either metric + target (measured) or id (checked by hand), not both")
@@ -202,7 +196,6 @@ class Criterion(_Model):
             raise ValueError(f"a measured criterion needs both metric and target; add {missing}")
         if not measured and self.id is None:
             raise ValueError("give metric + target (measured) or an id (checked by hand)")
-        return self
 
     @property
     def parsed_target(self) -> Target | None:
@@ -210,54 +203,35 @@ class Criterion(_Model):
         return parse_target(self.target) if self.target is not None else None
 
 
-class Task(_Model):
+class Task(Model):
     """One task of a phase, done by one agent."""
 
-    id: StrictStr
+    id: Annotated[str, Check(_task_id)]
     """Task id such as "7.1", quoted: YAML reads 7.10 as the number 7.1."""
-    slug: StrictStr
+    slug: Annotated[str, Check(_slug)]
     """File-name segment: the task file is task-<id>-<slug>.md."""
-    key: StrictStr | None = None
+    key: Annotated[str, Check(_key)] | None = None
     """Memory-key segment; default: the slug with '_' for '-'."""
     title: Text
     """Task title."""
     role: Text
     """Agent role identifier, used by the spawn command (e.g. 'backend-dev')."""
-    agent: StrictStr | None = None
+    agent: str | None = None
     """Display name of the role (e.g. 'Backend Developer'); default: the role."""
-    duration_days: Annotated[float, Field(gt=0)]
+    duration_days: Annotated[float, Range(gt=0)]
     """Planned duration in days (on the project calendar); more than 0."""
-    depends_on: list[StrictStr] = []
+    depends_on: tuple[str, ...] = ()
     """Ids of tasks of this phase that must be complete first."""
-    goal: StrictStr = ""
+    goal: str = ""
     """One-line goal."""
-    objectives: list[Objective] = []
+    objectives: tuple[Objective, ...] = ()
     """Objectives with steps."""
-    deliverables: list[Line] = []
+    deliverables: tuple[Line, ...] = ()
     """What the task hands over."""
-    files: list[StrictStr] = []
+    files: tuple[str, ...] = ()
     """Files and folders the task will touch (for the collision-risk table)."""
-    criteria: list[Criterion] = []
+    criteria: tuple[Criterion, ...] = ()
     """The task's success criteria."""
-
-    @field_validator("id")
-    @classmethod
-    def _task_id(cls, v: str) -> str:
-        if not _ID_RE.match(v):
-            raise ValueError(f"task id '{v}' may hold only letters, digits, '.', '_' and '-'")
-        return v
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        return _safe_segment(v, "slug")
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, v: str | None) -> str | None:
-        if v is not None and not _KEY_RE.match(v):
-            raise ValueError(f"key '{v}' may hold only letters, digits, '_', '.' and '-'")
-        return v
 
     @property
     def memory_key(self) -> str:
@@ -275,47 +249,38 @@ class Task(_Model):
         return f"task-{self.id}-{self.slug}.md"
 
 
-class Trouble(_Model):
+class Trouble(Model):
     """A known problem and its fixes."""
 
     problem: Text
     """The symptom."""
-    fixes: list[Line] = []
+    fixes: tuple[Line, ...] = ()
     """What to try."""
 
 
-class Reference(_Model):
+class Reference(Model):
     """A reference link: a path in the repository or a URL."""
 
     title: Text
     """Link text."""
-    path: StrictStr | None = None
+    path: str | None = None
     """A path in the repository."""
-    url: StrictStr | None = None
+    url: Url | None = None
     """An http(s) URL."""
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^https?://[^\s<>\"']+$", v):
-            raise ValueError(f"'{v}' is not an http(s) URL")
-        return v
-
-    @model_validator(mode="after")
-    def _one(self) -> Reference:
+    def _check(self) -> None:
         if (self.path is None) == (self.url is None):
             raise ValueError("give exactly one of path or url")
-        return self
 
 
-class Phase(_Model):
+class Phase(Model):
     """phases/phase-NN/phase.yaml: one phase."""
 
-    number: Annotated[int, Field(ge=0)]
+    number: Annotated[int, Range(ge=0)]
     """The phase number; must match the folder phase-NN."""
     title: Text
     """Phase title."""
-    summary: StrictStr = ""
+    summary: str = ""
     """What the phase is about."""
     created: AwareDatetime
     """When the package was made (ISO 8601 with zone)."""
@@ -323,26 +288,26 @@ class Phase(_Model):
     """Planned start (ISO 8601 with zone)."""
     after_phase: int | None = None
     """The phase this one follows."""
-    tasks: Annotated[list[Task], Field(min_length=1)]
+    tasks: Annotated[tuple[Task, ...], MinLen(1)]
     """The tasks; at least one."""
-    success_criteria: list[Criterion] = []
+    success_criteria: tuple[Criterion, ...] = ()
     """Phase-level criteria."""
-    deliverables: list[Line] = []
+    deliverables: tuple[Line, ...] = ()
     """The coordinator's own deliverables."""
-    troubleshooting: list[Trouble] = []
+    troubleshooting: tuple[Trouble, ...] = ()
     """Known problems and fixes."""
-    tips: list[Line] = []
+    tips: tuple[Line, ...] = ()
     """Advice for the agents and the operator."""
-    references: list[Reference] = []
+    references: tuple[Reference, ...] = ()
     """Reference documents."""
 
 
-class Snapshot(_Model):
+class Snapshot(Model):
     """phases/phase-NN/metrics/*.json: metric values and task states at one time."""
 
     timestamp: AwareDatetime
     """When the values were measured (ISO 8601 with zone)."""
-    label: StrictStr | None = None
+    label: str | None = None
     """Short name shown in tables and charts, e.g. 'Day 2'."""
     kind: SnapshotKind = "progress"
     """baseline, progress or final."""
@@ -350,7 +315,5 @@ class Snapshot(_Model):
     """Metric key -> value of the metric's unit; null means not measured yet."""
     tasks: dict[str, TaskState] = {}
     """Task id -> state."""
-    checks: dict[str, StrictBool] = {}
+    checks: dict[str, bool] = {}
     """Hand-checked criterion id -> true (met) or false (missed)."""
-
-

@@ -8,7 +8,6 @@ for an underscore attribute (``task.__class__``) is a validation error naming th
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +74,10 @@ def check_template(source: str, scope: set[str]) -> None:
         ast = _ENV.parse(source)
     except TemplateError as exc:
         raise ProtocolError(f"template syntax error: {exc.message}") from None
-    unknown = sorted(meta.find_undeclared_variables(ast) - scope)
+    # only names outside the scope can be undeclared; Jinja's exact analysis (which knows
+    # loop variables and {% set %}) runs a code generator, so it runs only when there are some
+    loaded = {node.name for node in ast.find_all(nodes.Name)}
+    unknown = sorted(meta.find_undeclared_variables(ast) - scope) if loaded - scope else []
     if unknown:
         names = ", ".join(sorted(scope))
         raise ProtocolError(f"unknown variable '{unknown[0]}' (available here: {names})")
@@ -91,17 +93,31 @@ def check_template(source: str, scope: set[str]) -> None:
             raise ProtocolError(
                 f"'{attr}' reaches for Python internals and is not allowed; use the fields of phase, task or project"
             )
-    try:
-        _ENV.from_string(ast)
-    except TemplateError as exc:  # pragma: no cover - parse succeeded, compile rarely fails
-        raise ProtocolError(f"template error: {exc.message}") from None
+    if source not in _COMPILED:
+        try:
+            _store(source, _ENV.from_string(ast))  # from the tree: parsing again would cost as much
+        except TemplateError as exc:  # pragma: no cover - parse succeeded, compile rarely fails
+            raise ProtocolError(f"template error: {exc.message}") from None
 
 
-@functools.lru_cache(maxsize=1024)
+#: source -> compiled template: a project has a dozen protocol strings but renders them
+#: for every task, and compiling is what costs (about 0.7 ms each).
+_COMPILED: dict[str, Any] = {}
+
+
 def _template(source: str) -> Any:
-    """The compiled template of ``source``: a project has a dozen protocol strings but
-    renders them for every task, and compiling is what costs (about 0.7 ms each)."""
-    return _ENV.from_string(source)
+    """The compiled template of ``source``."""
+    template = _COMPILED.get(source)
+    if template is None:
+        template = _store(source, _ENV.from_string(source))
+    return template
+
+
+def _store(source: str, template: Any) -> Any:
+    if len(_COMPILED) >= 1024:  # a long-lived process (serve) sees many versions of a file
+        _COMPILED.clear()
+    _COMPILED[source] = template
+    return template
 
 
 def render_string(source: str, context: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .metrics_json import dumps
 from .models import Phase, ProjectConfig, Snapshot
+from .shape import json_schema
 from .writer import write_tree
 
 SCHEMAS = {
@@ -22,8 +23,7 @@ SCHEMAS = {
 def field_docs(*modules: object) -> dict[str, dict[str, str]]:
     """Class name -> field name -> the field's docstring, read from the modules' source.
 
-    pydantic can do this at class creation (``use_attribute_docstrings``), but that
-    parses the source on every run; only the schema needs the text, so it is read here.
+    Only the schema needs the text, so the source is parsed here, not at every import.
     """
     docs: dict[str, dict[str, str]] = {}
     for module in modules:
@@ -60,7 +60,7 @@ def schemas() -> dict[str, bytes]:
     docs = field_docs(models)
     out = {}
     for name, (model, where) in SCHEMAS.items():
-        data = model.model_json_schema()
+        data = json_schema(model)
         _describe(data, model.__name__, docs)
         for def_name, definition in data.get("$defs", {}).items():
             _describe(definition, def_name, docs)

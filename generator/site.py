@@ -181,7 +181,7 @@ class PageCache:
         from .writer import atomic_write
 
         with contextlib.suppress(OSError):
-            atomic_write(self.pages / f"{key}.json", json.dumps(data).encode())
+            atomic_write(self.pages / f"{key}.json", json.dumps(data).encode(), durable=False)
 
     def chart(self, digest: str) -> bytes | None:
         """A cached chart, or None."""
@@ -195,7 +195,7 @@ class PageCache:
         from .writer import atomic_write
 
         with contextlib.suppress(OSError):
-            atomic_write(self.charts / f"{digest}.svg", svg)
+            atomic_write(self.charts / f"{digest}.svg", svg, durable=False)
 
     def prune(self, charts_used: set[str]) -> None:
         """Remove entries this build did not use, so the cache holds one project's worth."""
@@ -315,7 +315,7 @@ def config_file(root: Path) -> Path:
     path = cache / "mkdocs.yml"
     data = text.encode()
     if not path.is_file() or path.read_bytes() != data:
-        atomic_write(path, data)
+        atomic_write(path, data, durable=False)  # made again from the project when missing
     return path
 
 
@@ -330,8 +330,8 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def log_to_terminal(level: int = logging.INFO) -> None:
-    """Print MkDocs' log lines as ``mkdocs`` itself does (once per process)."""
+def log_to_terminal(level: str = "INFO") -> None:
+    """Print MkDocs' log lines at ``level`` (a logging level name) as ``mkdocs`` itself does (once per process)."""
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_phasedocs", False) for h in logger.handlers):
         handler = logging.StreamHandler()

@@ -5,87 +5,83 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StrictStr
-
 from .errors import ValidationErrors
 from .loader import load_yaml
-from .models import _Model
 from .render import PHASE_DOCUMENTS
+from .shape import Model, Range
 from .validate import parse_model
 
 PUBLISHABLE = (*PHASE_DOCUMENTS, "tasks")
 """What site.yaml's ``documents`` may name: each phase document, and 'tasks' for the task files."""
 
 
-class ChartColors(_Model):
+class ChartColors(Model):
     """Colours of chart elements (any matplotlib colour)."""
 
-    task: StrictStr = "#3f51b5"
+    task: str = "#3f51b5"
     """Bars of tasks off the critical path."""
-    critical: StrictStr = "#e53935"
+    critical: str = "#e53935"
     """Bars of critical tasks."""
-    slack: StrictStr = "#9fa8da"
+    slack: str = "#9fa8da"
     """Slack after a task."""
-    done: StrictStr = "#43a047"
+    done: str = "#43a047"
     """Completed tasks and phases."""
-    met: StrictStr = "#43a047"
+    met: str = "#43a047"
     """Criteria met."""
-    exceeded: StrictStr = "#1e88e5"
+    exceeded: str = "#1e88e5"
     """Criteria exceeded."""
-    missed: StrictStr = "#e53935"
+    missed: str = "#e53935"
     """Criteria missed."""
-    pending: StrictStr = "#9e9e9e"
+    pending: str = "#9e9e9e"
     """Criteria pending."""
-    target: StrictStr = "#fb8c00"
+    target: str = "#fb8c00"
     """Target lines and bands."""
-    baseline: StrictStr = "#9e9e9e"
+    baseline: str = "#9e9e9e"
     """Baseline bars."""
-    current: StrictStr = "#3f51b5"
+    current: str = "#3f51b5"
     """Current values."""
-    today: StrictStr = "#fb8c00"
+    today: str = "#fb8c00"
     """The 'latest snapshot' marker."""
 
 
-class ChartStyle(_Model):
+class ChartStyle(Model):
     """Size, font and colours of every chart."""
 
-    width: Annotated[float, Field(gt=1, le=30)] = 8.0
+    width: Annotated[float, Range(gt=1, le=30)] = 8.0
     """Width in inches."""
-    height: Annotated[float, Field(gt=1, le=30)] = 4.0
+    height: Annotated[float, Range(gt=1, le=30)] = 4.0
     """Height in inches (per row of small multiples)."""
-    font_family: StrictStr = "DejaVu Sans"
+    font_family: str = "DejaVu Sans"
     """Font family (DejaVu Sans ships with matplotlib)."""
-    font_size: Annotated[float, Field(gt=4, le=30)] = 10
+    font_size: Annotated[float, Range(gt=4, le=30)] = 10
     """Base font size in points."""
-    text_color: StrictStr = "#7f7f7f"
+    text_color: str = "#7f7f7f"
     """Text and axis colour: mid grey reads on light and dark backgrounds."""
     colors: ChartColors = ChartColors()
     """Element colours."""
 
 
-class Palette(_Model):
+class Palette(Model):
     """MkDocs Material palette colours."""
 
-    primary: StrictStr = "indigo"
+    primary: str = "indigo"
     """Primary colour name."""
-    accent: StrictStr = "deep orange"
+    accent: str = "deep orange"
     """Accent colour name."""
 
 
-class SiteConfig(_Model):
+class SiteConfig(Model):
     """site_config/site.yaml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    site_name: StrictStr | None = None
+    site_name: str | None = None
     """Site title; default: the project name."""
-    site_description: StrictStr | None = None
+    site_description: str | None = None
     """Meta description; default: the project summary."""
-    site_url: StrictStr | None = None
+    site_url: str | None = None
     """Where the site is published (for canonical links and the sitemap)."""
-    repo_url: StrictStr | None = None
+    repo_url: str | None = None
     """Repository for edit and source links; default: project.yaml's repo_url."""
-    documents: list[StrictStr] = Field(default_factory=lambda: list(PUBLISHABLE))
+    documents: tuple[str, ...] = PUBLISHABLE
     """Which per-phase documents the site publishes ('tasks' for the task files)."""
     palette: Palette = Palette()
     """Material palette."""

@@ -67,6 +67,6 @@ def remember(root: Path, message: str) -> None:
     from .writer import atomic_write
 
     try:
-        atomic_write(root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode())
+        atomic_write(root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode(), durable=False)
     except OSError:
         pass

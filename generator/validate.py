@@ -8,7 +8,6 @@ every fault of the run, not just the first.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import hashlib
 import re
@@ -17,9 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from . import protocol
+from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
 from .loader import Document, format_path, load_json, load_yaml
 from .models import Phase, ProjectConfig, Snapshot
@@ -69,9 +66,10 @@ _TYPE_WORDS = {
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list",
+    "tuple_type": "a list",
     "dict_type": "a mapping (key: value)",
-    "model_type": "a mapping (key: value)",
-    "model_attributes_type": "a mapping (key: value)",
+    "dataclass_type": "a mapping (key: value)",
+    "dataclass_args_type": "a mapping (key: value)",
 }
 
 
@@ -91,14 +89,14 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: type[BaseModel]) -> str:
+def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: type) -> str:
     kind = err["type"]
     value = err.get("input")
     if kind == "missing":
         return "required field is missing; add it"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         known = _known_fields(model, path[:-1])
-        close = difflib.get_close_matches(str(path[-1]), known, n=1)
+        close = _close_matches(str(path[-1]), known)
         hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
         return f"unknown field '{path[-1]}'; {hint}"
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -130,25 +128,33 @@ def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: t
     return err["msg"]
 
 
+def _close_matches(word: str, options: list[str]) -> list[str]:
+    import difflib  # only a faulty file needs it; a clean run should not pay its import
+
+    return difflib.get_close_matches(word, options, n=1)
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _known_fields(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+def _known_fields(model: type, path: tuple[Any, ...]) -> list[str]:
     """The field names of the (sub)model at ``path`` of ``model``."""
     current: Any = model
     for part in path:
         if isinstance(part, int):
             continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
+        annotation = shape.fields(current).get(part)
+        if annotation is None:
             return []
-        current = _inner_model(info.annotation)
-    return list(getattr(current, "model_fields", {}))
+        current = _inner_model(annotation)
+        if current is None:
+            return []
+    return list(shape.fields(current))
 
 
 def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, shape.Model):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
         found = _inner_model(arg)
@@ -157,14 +163,14 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def parse_model(doc: Document, model: type[BaseModel]) -> tuple[Any, list[InputError]]:
+def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
     """Validate ``doc`` against ``model``; return (instance or None, errors)."""
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else _describe(doc.data)
         return None, [doc.error((), f"expected a mapping of fields, got {got}")]
     try:
-        return model.model_validate(doc.data), []
-    except ValidationError as exc:
+        return shape.parse(model, doc.data), []
+    except shape.ValidationError as exc:
         errors = []
         for err in exc.errors():
             path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -436,7 +442,7 @@ def _check_snapshots(phase: Phase, config: ProjectConfig, snaps: list[tuple[Docu
         for key, value in _section(doc, "metrics").items():
             metric = config.metrics.get(key)
             if metric is None:
-                close = difflib.get_close_matches(key, list(config.metrics), n=1)
+                close = _close_matches(key, list(config.metrics))
                 hint = f"did you mean '{close[0]}'?" if close else "add it to the catalogue in phases/project.yaml"
                 errors.append(doc.error(("metrics", key), f"unknown metric '{key}'; {hint}"))
                 continue

@@ -81,15 +81,17 @@ def safe_relpath(path: str) -> str:
     return str(p)
 
 
-def _temp_copy(path: Path, data: bytes, mode: int) -> str:
-    """``data`` in a fsynced temp file beside ``path`` (same file system, so renames are atomic)."""
+def _temp_copy(path: Path, data: bytes, mode: int, durable: bool = True) -> str:
+    """``data`` in a temp file beside ``path`` (same file system, so renames are atomic),
+    fsynced when ``durable``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         os.unlink(tmp)
@@ -97,10 +99,14 @@ def _temp_copy(path: Path, data: bytes, mode: int) -> str:
     return tmp
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``."""
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
+
+    Caches pass ``durable=False``: no fsync (which can cost milliseconds a file on a real
+    disk), as a cache entry lost or garbled by a crash is only read as a miss.
+    """
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    tmp = _temp_copy(path, data, mode)
+    tmp = _temp_copy(path, data, mode, durable)
     try:
         os.replace(tmp, path)
     except BaseException:
