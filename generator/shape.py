@@ -83,7 +83,8 @@ class Model:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.__fields__ = tuple(inspect.get_annotations(cls))
+        inherited = tuple(getattr(cls.__base__, "__fields__", ()))
+        cls.__fields__ = inherited + tuple(n for n in inspect.get_annotations(cls) if n not in inherited)
 
     def __init__(self, **values: Any) -> None:
         """Build from keywords without checks (tests, defaults); inputs go through :func:`parse`."""
@@ -109,14 +110,16 @@ class Model:
         raise AttributeError(f"{type(self).__name__} is immutable; cannot delete {name!r}")
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.__dict__ == self.__dict__
+        if type(other) is not type(self):
+            return NotImplemented
+        return other.__dict__ == self.__dict__
 
     def __hash__(self) -> int:
         return hash((type(self), *self.__dict__.values()))
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
-        return f"{type(self).__name__}({fields})"
+        shown = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
+        return f"{type(self).__name__}({shown})"
 
 
 def fields(cls: type[Model]) -> dict[str, Any]:
@@ -156,7 +159,8 @@ def json_schema(cls: type) -> dict[str, Any]:
 
     class Generate(GenerateJsonSchema):
         def encode_default(self, dft: Any) -> Any:
-            return super().encode_default(dump(dft) if isinstance(dft, Model) else dft)
+            # models, also inside tuples, as the plain JSON values an input file would hold
+            return super().encode_default(json.loads(json.dumps(dft, default=_json_default)))
 
     return Generate().generate(core_schema(cls), mode="validation")
 
@@ -205,6 +209,8 @@ def _schema(tp: Any, definitions: dict[type, cs.CoreSchema], **constraints: Any)
     origin, args = get_origin(tp), get_args(tp)
     if origin is Annotated:
         return _annotated(args[0], args[1:], definitions, constraints)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return _tuple(args[0], definitions, constraints)
     if constraints:
         raise TypeError(f"shape cannot constrain {tp!r} with {constraints}")
     if origin is Literal:
@@ -213,8 +219,6 @@ def _schema(tp: Any, definitions: dict[type, cs.CoreSchema], **constraints: Any)
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1 and len(args) == 2:
             return cs.nullable_schema(_schema(rest[0], definitions))
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return _tuple(args[0], definitions, {})
     if origin is dict and len(args) == 2:
         return cs.dict_schema(_schema(args[0], definitions), _schema(args[1], definitions))
     raise TypeError(f"shape cannot check the annotation {tp!r}")
@@ -235,10 +239,7 @@ def _annotated(
             wrappers.append(marker)
         else:
             raise TypeError(f"shape does not know the marker {marker!r}")
-    if get_origin(tp) is tuple and len(get_args(tp)) == 2 and get_args(tp)[1] is Ellipsis:
-        schema = _tuple(get_args(tp)[0], definitions, constraints)
-    else:
-        schema = _schema(tp, definitions, **constraints)
+    schema = _schema(tp, definitions, **constraints)
     for marker in wrappers:
         wrap = cs.no_info_after_validator_function if isinstance(marker, Check) else cs.no_info_before_validator_function
         schema = wrap(marker.function, schema)
