@@ -1,9 +1,10 @@
 """Typed models of the input: project.yaml, phase.yaml and metric snapshots.
 
-Each model is a frozen dataclass checked by pydantic-core (see ``shape.py``): types,
-required fields, unknown keys, and the per-field rules below. Rules that span fields or files (dependencies, cycles, the metric catalogue) live in
-``validate.py``. Field docstrings become descriptions in the JSON Schemas that
-``phasedocs schema`` writes, so editors can show them.
+Each model is an immutable record checked by pydantic-core (see ``shape.py``): types,
+required fields, unknown keys, and the per-field rules below. Rules that span fields or
+files (dependencies, cycles, the metric catalogue) live in ``validate.py``. Field
+docstrings become descriptions in the JSON Schemas that ``phasedocs schema`` writes, so
+editors can show them.
 """
 
 from __future__ import annotations
