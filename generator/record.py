@@ -18,7 +18,7 @@ from .errors import Abort
 from .loader import Document, load_json
 from .metrics_json import dumps, iso
 from .models import Snapshot
-from .validate import PhaseInput, Project, _check_snapshots, load_project, parse_model, value_error
+from .validate import PhaseInput, Project, load_project, parse_model, snapshot_errors, value_error
 from .writer import create_new
 
 STATES = ("pending", "in_progress", "complete", "blocked")
@@ -147,7 +147,7 @@ def build_snapshot(
     # the same rules as files on disk, together with the phase's other snapshots
     doc = Document(f"phases/{phase.folder}/metrics/(new)", ordered, {(): (1, 1)})
     snap, errors = parse_model(doc, Snapshot)
-    errors += _check_snapshots(phase.phase, config, [(doc, snap)])
+    errors += snapshot_errors(phase.phase, config, [(doc, snap)])
     lines = [f"  {e.field}: {e.problem}" if e.field else f"  {e.problem}" for e in errors]
     baseline = next((s.file for s in phase.snapshots if s.snapshot.kind == "baseline"), None)
     if ordered.get("kind") == "baseline" and baseline is not None:

@@ -238,6 +238,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             errors += errs
         snapshots, snap_files = _load_snapshots(folder, rel, errors)
         inputs += snap_files
+        errors += _check_snapshot_values(config, snapshots)
         if phase is None or doc is None:
             continue
         number = int(m.group(1))
@@ -248,8 +249,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, config)
         errors += phase_errors
-        if config is not None and not phase_errors:
-            errors += _check_snapshots(phase, config, snapshots)
+        if not phase_errors:
+            errors += _check_snapshot_ids(phase, snapshots)
         snaps = sorted(((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, ds[0].file))
         ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
         digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps)])
@@ -427,18 +428,25 @@ def _section(doc: Document, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _check_snapshots(phase: Phase, config: ProjectConfig, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
-    """Catalogue rules, checked on the raw data so they are reported even when the shape is off."""
+def snapshot_errors(phase: Phase, config: ProjectConfig, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+    """Every rule across files for ``snaps`` of ``phase`` (``record`` checks a new snapshot so)."""
+    return _check_snapshot_values(config, snaps) + _check_snapshot_ids(phase, snaps)
+
+
+def _check_snapshot_values(config: ProjectConfig | None, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+    """Rules that need no phase: one baseline, and the catalogue (when project.yaml is valid).
+
+    Checked on the raw data, so they are reported even when a file's shape or its phase is off.
+    """
     errors: list[InputError] = []
-    task_ids = [t.id for t in phase.tasks]
-    check_ids = [c.id for t in phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.success_criteria if c.id]
-    known_tasks, known_checks = set(task_ids), set(check_ids)  # thousands of snapshots look these up
     baseline: str | None = None
     for doc, _snap in sorted(snaps, key=lambda ds: ds[0].file):
         if isinstance(doc.data, dict) and doc.data.get("kind") == "baseline":
             if baseline is not None:
                 errors.append(doc.error(("kind",), f"a second baseline snapshot (the first is {baseline}); make this one 'progress'"))
             baseline = baseline or doc.file
+        if config is None:
+            continue
         for key, value in _section(doc, "metrics").items():
             metric = config.metrics.get(key)
             if metric is None:
@@ -449,6 +457,16 @@ def _check_snapshots(phase: Phase, config: ProjectConfig, snaps: list[tuple[Docu
             problem = value_error(metric.unit, value)
             if problem:
                 errors.append(doc.error(("metrics", key), problem))
+    return errors
+
+
+def _check_snapshot_ids(phase: Phase, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+    """Task and criterion ids a snapshot names must be the phase's, checked on the raw data."""
+    errors: list[InputError] = []
+    task_ids = [t.id for t in phase.tasks]
+    check_ids = [c.id for t in phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.success_criteria if c.id]
+    known_tasks, known_checks = set(task_ids), set(check_ids)  # thousands of snapshots look these up
+    for doc, _snap in sorted(snaps, key=lambda ds: ds[0].file):
         for tid in _section(doc, "tasks"):
             if tid not in known_tasks:
                 errors.append(doc.error(("tasks", tid), f"unknown task '{tid}' (known: {', '.join(task_ids)})"))

@@ -221,6 +221,19 @@ def test_validate_reports_all_errors_of_all_files(project, runner):
     assert result.output.splitlines()[-1] == "3 errors in 3 files"
 
 
+def test_a_faulty_phase_does_not_hide_its_snapshots_catalogue_errors(project, runner):
+    files = minimal(**phase("duration_days: 2", "duration_days: 0"))
+    files[J] = '{"timestamp": "2025-01-06T09:00:00", "metrics": {"warnigns": 3}}'
+    result = runner.invoke(main, ["validate", "--project", str(project(files))])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{J}:1:15: timestamp: '2025-01-06T09:00:00' has no time zone; add 'Z' (UTC) or an offset such as +02:00",
+        f"{J}:1:62: metrics.warnigns: unknown metric 'warnigns'; did you mean 'warnings'?",
+        f"{P}:10:20: tasks[0].duration_days: must be more than 0, got the number 0",
+        "3 errors in 2 files",
+    ]
+
+
 def test_protocol_loop_variables_are_not_unknown(project, runner):
     files = minimal(**proj("session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }} {% endfor %}'"))
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
