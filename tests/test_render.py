@@ -71,6 +71,41 @@ def test_example_says_2_4_days_and_never_3_4(project, runner):
         assert b"3.4 days" not in data, rel
 
 
+def cramped_headings(text: str) -> list[str]:
+    """Headings (outside code fences) without a blank line before them."""
+    found, fenced, previous = [], False, ""
+    for line in text.splitlines():
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("#") and previous.strip():
+            found.append(f"{previous!r} -> {line!r}")
+        previous = line
+    return found
+
+
+@pytest.mark.parametrize("optional", ["kept", "dropped", "finished"])
+def test_every_heading_starts_its_own_block(project, runner, optional):
+    import yaml
+
+    root = project(example=True)
+    if optional == "finished":  # the reports' done-phase sections
+        (root / "phases/phase-07/metrics/zz-final.json").write_text(
+            '{"timestamp": "2025-10-26T09:00:00Z", "kind": "final", "metrics": {"clippy_warnings": 30},'
+            ' "tasks": {"7.1": "complete", "7.2": "complete", "7.3": "complete", "7.4": "complete"}}'
+        )
+    if optional == "dropped":  # each optional section absent: what precedes the next heading changes
+        path = root / "phases/phase-07/phase.yaml"
+        data = yaml.safe_load(path.read_text())
+        for key in ("references", "troubleshooting", "tips", "deliverables", "success_criteria", "summary"):
+            data.pop(key, None)
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result, out = generate(runner, root)
+    assert result.exit_code == 0, result.output
+    for rel, data in documents(out).items():
+        if rel.endswith(".md"):
+            assert cramped_headings(data.decode()) == [], rel
+
+
 def test_handoff_command_prints_the_generated_document(project, runner):
     root = project(example=True)
     _, out = generate(runner, root)
