@@ -91,11 +91,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller projects, fewer repeats (a smoke run)")
     args = parser.parse_args()
     k = 4 if args.quick else 1  # shrink factor
+    rep = 2 if args.quick else 5
     # pip writes bytecode when it installs a package, so the baseline's libraries never
     # compile at start-up; an editable install under PYTHONDONTWRITEBYTECODE (set on some
     # machines) would compile every module of ours on every run instead. Compile up front.
     compileall.compile_dir(REPO / "generator", quiet=1)
-    rep = 2 if args.quick else 5
     work = Path(tempfile.mkdtemp(prefix="phasedocs-bench-"))
     try:
         run_all(work, k, rep)
