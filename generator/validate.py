@@ -14,13 +14,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
 from .loader import Document, format_path, load_json, load_yaml
-from .models import Phase, ProjectConfig, Snapshot
+from .models import Phase, ProjectConfig, Protocol, Snapshot
 from .targets import parse_target
+
+T = TypeVar("T")
 
 PHASE_DIR_RE = re.compile(r"^phase-(\d{2,})$")
 
@@ -214,8 +216,10 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     if config_doc is not None:
         config, errs = parse_model(config_doc, ProjectConfig)
         errors += errs
-        if config is not None:
-            errors += _check_protocol_templates(config, config_doc)
+        # a fault elsewhere in project.yaml must not hide the protocol's own
+        section = config.protocol if config is not None else _valid_section(config_doc, "protocol", Protocol)
+        if section is not None:
+            errors += _check_protocol_templates(section, config_doc)
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
@@ -296,9 +300,21 @@ def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[l
     return out, files
 
 
-def _check_protocol_templates(config: ProjectConfig, doc: Document) -> list[InputError]:
+def _valid_section(doc: Document, key: str, model: type[T]) -> T | None:
+    """``doc``'s ``key`` section as ``model``, or None if it is absent or has faults (which the
+    whole file's check reports)."""
+    value = doc.data.get(key) if isinstance(doc.data, dict) else None
+    if value is None:
+        return None
+    try:
+        return shape.parse(model, value)
+    except shape.ValidationError:
+        return None
+
+
+def _check_protocol_templates(section: Protocol, doc: Document) -> list[InputError]:
     errors = []
-    for path, source, scope in protocol.iter_strings(config.protocol):
+    for path, source, scope in protocol.iter_strings(section):
         try:
             protocol.check_template(source, scope)
         except protocol.ProtocolError as exc:

@@ -234,6 +234,17 @@ def test_a_faulty_phase_does_not_hide_its_snapshots_catalogue_errors(project, ru
     ]
 
 
+def test_a_fault_elsewhere_in_project_yaml_does_not_hide_the_protocols(project, runner):
+    files = minimal(**proj("spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: '{{ task.__class__ }}'"))
+    files["phases/project.yaml"] = files["phases/project.yaml"].replace("timezone: UTC", "timezone: Mars/Base")
+    result = runner.invoke(main, ["validate", "--project", str(project(files))])
+    assert result.output.splitlines() == [
+        "phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'",
+        "phases/project.yaml:17:10: protocol.spawn: '__class__' reaches for Python internals and is not allowed; use the fields of phase, task or project",
+        "2 errors in 1 file",
+    ]
+
+
 def test_protocol_loop_variables_are_not_unknown(project, runner):
     files = minimal(**proj("session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }} {% endfor %}'"))
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
