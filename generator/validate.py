@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
 from .loader import Document, format_path, load_json, load_yaml
-from .models import Phase, ProjectConfig, Protocol, Snapshot
+from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
 from .targets import parse_target
 
 T = TypeVar("T")
@@ -213,13 +213,17 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     inputs: list[str] = ["phases/project.yaml"]
     config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors)
     config: ProjectConfig | None = None
+    catalogue: dict[str, Metric] | None = None
     if config_doc is not None:
         config, errs = parse_model(config_doc, ProjectConfig)
         errors += errs
-        # a fault elsewhere in project.yaml must not hide the protocol's own
-        section = config.protocol if config is not None else _valid_section(config_doc, "protocol", Protocol)
+        # a fault elsewhere in project.yaml must not hide the protocol's own, nor those of
+        # names the files refer to in the catalogue
+        section = config.protocol if config is not None else _valid_section(config_doc, "protocol", Protocol, Protocol())
         if section is not None:
             errors += _check_protocol_templates(section, config_doc)
+        catalogue = config.metrics if config is not None else _valid_section(
+            config_doc, "metrics", shape.fields(ProjectConfig)["metrics"], {})
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
@@ -242,7 +246,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             errors += errs
         snapshots, snap_files = _load_snapshots(folder, rel, errors)
         inputs += snap_files
-        errors += _check_snapshot_values(config, snapshots)
+        errors += _check_snapshot_values(catalogue, snapshots)
         if phase is None or doc is None:
             continue
         number = int(m.group(1))
@@ -251,7 +255,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if phase.number in seen_numbers:
             errors.append(doc.error(("number",), f"phase {phase.number} is defined twice (also in {seen_numbers[phase.number]})"))
         seen_numbers[phase.number] = file
-        phase_errors = _check_phase(phase, doc, config)
+        phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
         if not phase_errors:
             errors += _check_snapshot_ids(phase, snapshots)
@@ -300,14 +304,15 @@ def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[l
     return out, files
 
 
-def _valid_section(doc: Document, key: str, model: type[T]) -> T | None:
-    """``doc``'s ``key`` section as ``model``, or None if it is absent or has faults (which the
-    whole file's check reports)."""
-    value = doc.data.get(key) if isinstance(doc.data, dict) else None
-    if value is None:
+def _valid_section(doc: Document, key: str, annotation: Any, default: T) -> T | None:
+    """``doc``'s ``key`` section checked as ``annotation`` (``default`` when absent), or None
+    when it has faults (which the whole file's check reports)."""
+    if not isinstance(doc.data, dict):
         return None
+    if doc.data.get(key) is None:
+        return default
     try:
-        return shape.parse(model, value)
+        return shape.parse(annotation, doc.data[key])
     except shape.ValidationError:
         return None
 
@@ -339,7 +344,7 @@ def _check_protocol_render(config: ProjectConfig, doc: Document, phases: list[Ph
     return list(errors.values())
 
 
-def _check_phase(phase: Phase, doc: Document, config: ProjectConfig | None) -> list[InputError]:
+def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | None) -> list[InputError]:
     errors: list[InputError] = []
     ids: dict[str, int] = {}
     files: dict[str, int] = {}
@@ -374,10 +379,10 @@ def _check_phase(phase: Phase, doc: Document, config: ProjectConfig | None) -> l
                 if crit.id in check_ids:
                     errors.append(doc.error((*path, "id"), f"criterion id '{crit.id}' is used twice in this phase (also {format_path(check_ids[crit.id])}); make it unique"))
                 check_ids.setdefault(crit.id, path)
-            if crit.metric is not None and config is not None:
-                metric = config.metrics.get(crit.metric)
+            if crit.metric is not None and catalogue is not None:
+                metric = catalogue.get(crit.metric)
                 if metric is None:
-                    known_m = ", ".join(sorted(config.metrics)) or "none"
+                    known_m = ", ".join(sorted(catalogue)) or "none"
                     errors.append(doc.error((*path, "metric"), f"unknown metric '{crit.metric}'; add it to the catalogue in phases/project.yaml (known: {known_m})"))
                     continue
                 target = parse_target(crit.target or "")
@@ -446,11 +451,11 @@ def _section(doc: Document, key: str) -> dict[str, Any]:
 
 def snapshot_errors(phase: Phase, config: ProjectConfig, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
     """Every rule across files for ``snaps`` of ``phase`` (``record`` checks a new snapshot so)."""
-    return _check_snapshot_values(config, snaps) + _check_snapshot_ids(phase, snaps)
+    return _check_snapshot_values(config.metrics, snaps) + _check_snapshot_ids(phase, snaps)
 
 
-def _check_snapshot_values(config: ProjectConfig | None, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
-    """Rules that need no phase: one baseline, and the catalogue (when project.yaml is valid).
+def _check_snapshot_values(catalogue: dict[str, Metric] | None, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+    """Rules that need no phase: one baseline, and the catalogue (when it could be read).
 
     Checked on the raw data, so they are reported even when a file's shape or its phase is off.
     """
@@ -461,12 +466,12 @@ def _check_snapshot_values(config: ProjectConfig | None, snaps: list[tuple[Docum
             if baseline is not None:
                 errors.append(doc.error(("kind",), f"a second baseline snapshot (the first is {baseline}); make this one 'progress'"))
             baseline = baseline or doc.file
-        if config is None:
+        if catalogue is None:
             continue
         for key, value in _section(doc, "metrics").items():
-            metric = config.metrics.get(key)
+            metric = catalogue.get(key)
             if metric is None:
-                close = _close_matches(key, list(config.metrics))
+                close = _close_matches(key, list(catalogue))
                 hint = f"did you mean '{close[0]}'?" if close else "add it to the catalogue in phases/project.yaml"
                 errors.append(doc.error(("metrics", key), f"unknown metric '{key}'; {hint}"))
                 continue

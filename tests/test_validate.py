@@ -245,6 +245,17 @@ def test_a_fault_elsewhere_in_project_yaml_does_not_hide_the_protocols(project, 
     ]
 
 
+def test_a_fault_elsewhere_in_project_yaml_does_not_hide_catalogue_errors(project, runner):
+    files = minimal(**snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnigns": 3}}'))
+    files["phases/project.yaml"] = files["phases/project.yaml"].replace("timezone: UTC", "timezone: Mars/Base")
+    result = runner.invoke(main, ["validate", "--project", str(project(files))])
+    assert result.output.splitlines() == [
+        f"{J}:1:63: metrics.warnigns: unknown metric 'warnigns'; did you mean 'warnings'?",
+        "phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'",
+        "2 errors in 2 files",
+    ]
+
+
 def test_protocol_loop_variables_are_not_unknown(project, runner):
     files = minimal(**proj("session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }} {% endfor %}'"))
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
