@@ -48,22 +48,24 @@ def _slug(value: str) -> str:
     return value
 
 
-def _task_id(value: str) -> str:
-    if not _ID_RE.match(value):
-        raise ValueError(f"task id '{value}' may hold only letters, digits, '.', '_' and '-'")
-    return value
+def _characters(pattern: re.Pattern[str], what: str, allowed: str) -> Check:
+    """A check that ``what`` (an id or key) holds only the ``allowed`` characters."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{what} '{value}' may hold only {allowed}")
+        return value
+
+    return Check(check)
 
 
-def _criterion_id(value: str) -> str:
-    if not _ID_RE.match(value):
-        raise ValueError(f"criterion id '{value}' may hold only letters, digits, '.', '_' and '-'")
-    return value
-
-
-def _key(value: str) -> str:
-    if not _KEY_RE.match(value):
-        raise ValueError(f"key '{value}' may hold only letters, digits, '_', '.' and '-'")
-    return value
+_ID_CHARS = "letters, digits, '.', '_' and '-'"
+TaskId = Annotated[str, _characters(_ID_RE, "task id", _ID_CHARS)]
+"""A task id such as "7.1"."""
+CriterionId = Annotated[str, _characters(_ID_RE, "criterion id", _ID_CHARS)]
+"""The id of a hand-checked criterion."""
+MemoryKey = Annotated[str, _characters(_KEY_RE, "key", "letters, digits, '_', '.' and '-'")]
+"""A memory-key segment."""
 
 
 def _url(value: str) -> str:
@@ -185,7 +187,7 @@ class Criterion(Model):
     """Catalogue key of the metric that measures it."""
     target: Annotated[str, Check(_target)] | None = None
     """The target the metric must reach, e.g. '< 20', '>= 626/630', '-40%..-25%'."""
-    id: Annotated[str, Check(_criterion_id)] | None = None
+    id: CriterionId | None = None
     """For a hand-checked criterion: the key recorded in a snapshot's 'checks'."""
 
     def _check(self) -> None:
@@ -207,11 +209,11 @@ class Criterion(Model):
 class Task(Model):
     """One task of a phase, done by one agent."""
 
-    id: Annotated[str, Check(_task_id)]
+    id: TaskId
     """Task id such as "7.1", quoted: YAML reads 7.10 as the number 7.1."""
     slug: Annotated[str, Check(_slug)]
     """File-name segment: the task file is task-<id>-<slug>.md."""
-    key: Annotated[str, Check(_key)] | None = None
+    key: MemoryKey | None = None
     """Memory-key segment; default: the slug with '_' for '-'."""
     title: Text
     """Task title."""

@@ -49,6 +49,16 @@ CASES = {
             f"{P}:21:18: tasks[1].depends_on[0]: task '1.1' cannot depend on itself",
         ],
     ),
+    "ids, keys and slugs with characters that break file names or keys": (
+        {P: PHASE_YAML.replace('id: "1.1"', 'id: "1 1"').replace('["1.1"]', '["1 1"]').replace(
+            "    slug: beta\n", "    slug: ../beta\n    key: a b\n    criteria:\n      - text: Done\n        id: is done\n")},
+        [
+            f"{P}:6:9: tasks[0].id: task id '1 1' may hold only letters, digits, '.', '_' and '-'",
+            f"{P}:17:11: tasks[1].slug: slug '../beta' must be a plain file-name segment (no '/', '..' or leading dot)",
+            f"{P}:18:10: tasks[1].key: key 'a b' may hold only letters, digits, '_', '.' and '-'",
+            f"{P}:21:13: tasks[1].criteria[0].id: criterion id 'is done' may hold only letters, digits, '.', '_' and '-'",
+        ],
+    ),
     "zero duration": (
         phase("duration_days: 2", "duration_days: 0"),
         [f"{P}:10:20: tasks[0].duration_days: must be more than 0, got the number 0"],
