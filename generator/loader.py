@@ -222,8 +222,11 @@ def parse_json(text: str, file: str) -> Document:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        problem = exc.msg
-        if exc.pos >= len(text.rstrip()):
+        # json's messages end in "... starting at" / "... at" before a position we give anyway
+        problem = exc.msg.removesuffix(" starting at").removesuffix(" at")
+        if problem == "Unterminated string":
+            problem += ' (it starts here: a closing " is missing, or the file is truncated)'
+        elif exc.pos >= len(text.rstrip()):
             problem += " (the file ends too early: is it truncated?)"
         raise InputError(Location(file, exc.lineno, exc.colno), "", f"not valid JSON: {problem}") from None
     except ValueError as exc:

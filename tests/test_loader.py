@@ -92,6 +92,8 @@ def test_timestamps_keep_zone():
         ("[1, 2]", "m.json:1:1: a snapshot must be a JSON object {...}, not list"),
         ("null", "m.json:1:1: a snapshot must be a JSON object {...}, not null"),
         ("", "m.json:1:1: not valid JSON: Expecting value (the file ends too early: is it truncated?)"),
+        ('{"timestamp": "2025-01', 'm.json:1:15: not valid JSON: Unterminated string (it starts here: a closing " is missing, or the file is truncated)'),
+        ('{"a": "x\ty"}', "m.json:1:9: not valid JSON: Invalid control character"),
     ],
 )
 def test_bad_json(text, message):
