@@ -60,12 +60,14 @@ def _characters(pattern: re.Pattern[str], what: str, allowed: str) -> Check:
 
 
 _ID_CHARS = "letters, digits, '.', '_' and '-'"
+_KEY_CHARS = "letters, digits, '_', '.' and '-'"
 TaskId = Annotated[str, _characters(_ID_RE, "task id", _ID_CHARS)]
 """A task id such as "7.1"."""
 CriterionId = Annotated[str, _characters(_ID_RE, "criterion id", _ID_CHARS)]
 """The id of a hand-checked criterion."""
-MemoryKey = Annotated[str, _characters(_KEY_RE, "key", "letters, digits, '_', '.' and '-'")]
+MemoryKey = Annotated[str, _characters(_KEY_RE, "key", _KEY_CHARS)]
 """A memory-key segment."""
+_METRIC_KEY = _characters(_KEY_RE, "metric key", _KEY_CHARS).function
 
 
 def _url(value: str) -> str:
@@ -92,8 +94,7 @@ def _target(value: str) -> str:
 
 def _metric_keys(value: dict[str, Any]) -> dict[str, Any]:
     for key in value:
-        if not _KEY_RE.match(key):
-            raise ValueError(f"metric key '{key}' may hold only letters, digits, '_', '.' and '-'")
+        _METRIC_KEY(key)
     return value
 
 

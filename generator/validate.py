@@ -8,21 +8,20 @@ every fault of the run, not just the first.
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
 from .loader import Document, format_path, load_json, load_yaml
 from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
 from .targets import parse_target
-
-T = TypeVar("T")
 
 PHASE_DIR_RE = re.compile(r"^phase-(\d{2,})$")
 
@@ -219,11 +218,10 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         errors += errs
         # a fault elsewhere in project.yaml must not hide the protocol's own, nor those of
         # names the files refer to in the catalogue
-        section = config.protocol if config is not None else _valid_section(config_doc, "protocol", Protocol, Protocol())
+        section = _config_part(config, config_doc, "protocol")
         if section is not None:
             errors += _check_protocol_templates(section, config_doc)
-        catalogue = config.metrics if config is not None else _valid_section(
-            config_doc, "metrics", shape.fields(ProjectConfig)["metrics"], {})
+        catalogue = _config_part(config, config_doc, "metrics")
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
@@ -304,15 +302,18 @@ def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[l
     return out, files
 
 
-def _valid_section(doc: Document, key: str, annotation: Any, default: T) -> T | None:
-    """``doc``'s ``key`` section checked as ``annotation`` (``default`` when absent), or None
-    when it has faults (which the whole file's check reports)."""
+def _config_part(config: ProjectConfig | None, doc: Document, key: str) -> Any:
+    """Field ``key`` of project.yaml: from ``config`` when the file is valid, else the section
+    checked on its own (its default when absent), or None when the section itself has faults
+    (which the whole file's check reports)."""
+    if config is not None:
+        return getattr(config, key)
     if not isinstance(doc.data, dict):
         return None
     if doc.data.get(key) is None:
-        return default
+        return copy.copy(getattr(ProjectConfig, key))  # the class default; never share a dict
     try:
-        return shape.parse(annotation, doc.data[key])
+        return shape.parse(shape.fields(ProjectConfig)[key], doc.data[key])
     except shape.ValidationError:
         return None
 

@@ -189,6 +189,10 @@ CASES = {
         proj("timezone: UTC", "timezone: Mars/Base"),
         ["phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'"],
     ),
+    "metric key with a space": (
+        proj("  version: {label: Version, unit: text}", "  version: {label: Version, unit: text}\n  build size: {label: Size, unit: bytes}"),
+        ["phases/project.yaml:8:3: metrics: metric key 'build size' may hold only letters, digits, '_', '.' and '-'"],
+    ),
     "unknown unit": (
         proj("unit: count", "unit: widgets"),
         ["phases/project.yaml:8:37: metrics.warnings.unit: 'widgets' is not allowed; use one of 'count', 'seconds', 'percent', 'ratio', 'bytes' or 'text'"],
