@@ -35,12 +35,7 @@ JUDGE = True
 
 def best(fn: Callable[[], object], repeat: int) -> float:
     """The fastest of ``repeat`` runs: the least disturbed by other load."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return best_interleaved({"run": fn}, repeat)["run"]
 
 
 def best_interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:

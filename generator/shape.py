@@ -138,7 +138,7 @@ def parse(cls: type[T], data: Any) -> T:
 
 def dump(obj: Model) -> dict[str, Any]:
     """The fields of a model instance as plain values (nested models as dicts, tuples as lists)."""
-    return json.loads(dump_json(obj))
+    return _plain(obj)
 
 
 def dump_json(obj: Model) -> str:
@@ -160,9 +160,14 @@ def json_schema(cls: type) -> dict[str, Any]:
     class Generate(GenerateJsonSchema):
         def encode_default(self, dft: Any) -> Any:
             # models, also inside tuples, as the plain JSON values an input file would hold
-            return super().encode_default(json.loads(json.dumps(dft, default=_json_default)))
+            return super().encode_default(_plain(dft))
 
     return Generate().generate(core_schema(cls), mode="validation")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as the plain JSON values an input file would hold."""
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def _json_default(value: Any) -> Any:

@@ -23,8 +23,7 @@ import yaml
 
 from .errors import Abort, PhasedocsError
 from .resources import default_site_config
-
-CACHE = Path(".cache") / "phasedocs"
+from .stamp import CACHE
 
 # Material prints a banner about its end of life on every run; phasedocs users did not
 # choose the theme, so the banner is ours to track (see the README), not theirs to read.

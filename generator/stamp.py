@@ -16,7 +16,9 @@ from pathlib import Path
 
 from . import __version__
 
-STAMP = Path(".cache") / "phasedocs" / "validated.json"
+CACHE = Path(".cache") / "phasedocs"
+"""Where phasedocs keeps what it can make again, relative to the project."""
+STAMP = CACHE / "validated.json"
 _CODE = Path(__file__).resolve().parent
 
 
