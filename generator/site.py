@@ -177,10 +177,9 @@ class PageCache:
 
     def put(self, key: str, data: dict[str, str]) -> None:
         """Keep a group; a read-only checkout simply builds without the cache."""
-        from .writer import atomic_write
+        from .writer import write_cache
 
-        with contextlib.suppress(OSError):
-            atomic_write(self.pages / f"{key}.json", json.dumps(data).encode(), durable=False)
+        write_cache(self.pages / f"{key}.json", json.dumps(data).encode())
 
     def chart(self, digest: str) -> bytes | None:
         """A cached chart, or None."""
@@ -191,10 +190,9 @@ class PageCache:
 
     def put_chart(self, digest: str, svg: bytes) -> None:
         """Keep a chart."""
-        from .writer import atomic_write
+        from .writer import write_cache
 
-        with contextlib.suppress(OSError):
-            atomic_write(self.charts / f"{digest}.svg", svg, durable=False)
+        write_cache(self.charts / f"{digest}.svg", svg)
 
     def prune(self, charts_used: set[str]) -> None:
         """Remove entries this build did not use, so the cache holds one project's worth."""

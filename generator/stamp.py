@@ -66,9 +66,6 @@ def remember(root: Path, message: str) -> None:
     key = fingerprint(root)
     if key is None:
         return
-    from .writer import atomic_write
+    from .writer import write_cache
 
-    try:
-        atomic_write(root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode(), durable=False)
-    except OSError:
-        pass
+    write_cache(root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode())

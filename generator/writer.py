@@ -13,6 +13,7 @@ Every check happens before the first write, so a refused run changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -97,6 +98,13 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool = True) -> str:
         os.unlink(tmp)
         raise
     return tmp
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Keep a cache entry: atomic, not fsynced, and skipped where it cannot be written
+    (a read-only checkout simply runs without the cache)."""
+    with contextlib.suppress(OSError):
+        atomic_write(path, data, durable=False)
 
 
 def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
