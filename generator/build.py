@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import shape
 from .facts import ProjectFacts, compute
+from .paths import check_output_dir
 from .stamp import code_fingerprint
 from .validate import Project, load_project
 from .writer import Manifest, WriteReport, sha256, write_tree
@@ -167,6 +168,7 @@ def plan(
 
 def generate(project_dir: Path, out_dir: Path, *, force: bool = False, progress: Progress = _silent) -> tuple[Plan, WriteReport]:
     """``phasedocs generate``: validate, compute, render everything, then write."""
+    check_output_dir(project_dir, out_dir)
     project = load_project(project_dir, docs_prefix(project_dir, out_dir))
     facts = compute(project, docs_prefix(project_dir, out_dir))
     result = plan(project, facts, out_dir, force=force, progress=progress)

@@ -28,6 +28,9 @@ project_option = click.option(
 @click.version_option(__version__, prog_name="phasedocs")
 def main() -> None:
     """phasedocs: coordination documents as a pure function of phase data."""
+    from .writer import exit_on_terminate
+
+    exit_on_terminate()
 
 
 @main.command()

@@ -18,6 +18,7 @@ from .errors import Abort
 from .loader import Document, load_json
 from .metrics_json import dumps, iso
 from .models import Snapshot
+from .paths import contained
 from .validate import PhaseInput, Project, load_project, parse_model, snapshot_errors, value_error
 from .writer import create_new
 
@@ -183,4 +184,5 @@ def record(project_dir: Path, phase: str, **flags: Any) -> Path:
     project = load_project(project_dir)
     target = find_phase_input(project, phase)
     snapshot = build_snapshot(project, target, **flags)
-    return write_exclusive(project_dir / "phases" / target.folder / "metrics", file_stem(snapshot), dumps(snapshot))
+    folder = contained(project_dir, project_dir / "phases" / target.folder / "metrics", "metrics folder")
+    return write_exclusive(folder, file_stem(snapshot), dumps(snapshot))

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import metrics_json
 from .errors import TemplateError
 from .facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts
+from .paths import contained
 from .resources import builtin_templates
 
 # ----------------------------------------------------------------------------- escaping
@@ -251,18 +252,33 @@ PHASE_DOCUMENTS = {
 PROJECT_DOCUMENTS = ("index.md", "roadmap.md")
 
 
+class ContainedLoader(jinja2.FileSystemLoader):
+    """A template folder whose templates must stay inside it: a template that is a symlink
+    to ``/proc/self/environ`` would otherwise publish the CI's secrets."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        """The template's source, refused when it resolves outside the folder."""
+        source, filename, uptodate = super().get_source(environment, template)
+        contained(self.folder, Path(filename), "template")
+        return source, filename, uptodate
+
+
 class Renderer:
     """The Jinja environment of one project and the functions that use it."""
 
     def __init__(self, project_dir: Path | None = None) -> None:
-        self.search = []
+        self.search: list[Path] = []
         if project_dir is not None and (project_dir / "templates").is_dir():
-            self.search.append(project_dir / "templates")
+            self.search.append(contained(project_dir, project_dir / "templates", "templates folder"))
         builtin = builtin_templates()
         if builtin not in [s.resolve() for s in self.search]:
             self.search.append(builtin)
         self.env = SandboxedEnvironment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(s)) for s in self.search]),
+            loader=jinja2.ChoiceLoader([ContainedLoader(s) for s in self.search]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -279,6 +295,7 @@ class Renderer:
         seen = set()
         for folder in self.search:
             for path in sorted(folder.rglob("*.j2")):
+                contained(folder, path, "template")
                 name = path.relative_to(folder).as_posix()
                 if name in seen:
                     continue

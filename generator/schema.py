@@ -13,6 +13,8 @@ from .models import Phase, ProjectConfig, Snapshot
 from .shape import json_schema
 from .writer import write_tree
 
+SCHEMA_MANIFEST = ".phasedocs-schemas.json"
+
 SCHEMAS = {
     "project.schema.json": (ProjectConfig, "phases/project.yaml"),
     "phase.schema.json": (Phase, "phases/phase-NN/phase.yaml"),
@@ -77,5 +79,7 @@ def schemas() -> dict[str, bytes]:
 def write_schemas(out_dir: Path) -> list[Path]:
     """Write the schemas into ``out_dir`` (atomically, refusing foreign files)."""
     files = schemas()
-    write_tree(out_dir, files)
+    # its own manifest: the schemas may share a folder with the documents (docs/), and
+    # neither writer may take the other's files for orphans to remove
+    write_tree(out_dir, files, manifest_name=SCHEMA_MANIFEST)
     return [out_dir / name for name in files]

@@ -96,7 +96,7 @@ def render_site(root: Path) -> RenderedSite:
     facts = compute(project)
     env = Renderer(root)
     style = site_config.charts
-    cache = PageCache(root / CACHE)
+    cache = PageCache(root, root / CACHE)
     base = render_digest(project, env, style)
 
     out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
@@ -161,17 +161,25 @@ def render_site(root: Path) -> RenderedSite:
 class PageCache:
     """Rendered page groups and chart SVGs under ``.cache/phasedocs/`` (see render_site)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, root: Path, folder: Path) -> None:
+        from .paths import is_inside
+
+        self.root = root
         self.pages = folder / "pages"
         self.charts = folder / "charts"
         self.used: set[str] = set()
+        # a cache that a symlink leads out of the project is not used at all: not read
+        # (it would publish what it points at), not written, and above all not pruned
+        self.usable = all(is_inside(root, f) for f in (self.pages, self.charts))
 
     def get(self, key: str) -> dict[str, str] | None:
         """A cached group's pages (site path -> text), or None."""
         self.used.add(key)
+        if not self.usable:
+            return None
         try:
             data = json.loads((self.pages / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()) else None
 
@@ -179,10 +187,12 @@ class PageCache:
         """Keep a group; a read-only checkout simply builds without the cache."""
         from .writer import write_cache
 
-        write_cache(self.pages / f"{key}.json", json.dumps(data).encode())
+        write_cache(self.root, self.pages / f"{key}.json", json.dumps(data).encode())
 
     def chart(self, digest: str) -> bytes | None:
         """A cached chart, or None."""
+        if not self.usable:
+            return None
         try:
             return (self.charts / f"{digest}.svg").read_bytes()
         except OSError:
@@ -192,10 +202,12 @@ class PageCache:
         """Keep a chart."""
         from .writer import write_cache
 
-        write_cache(self.charts / f"{digest}.svg", svg)
+        write_cache(self.root, self.charts / f"{digest}.svg", svg)
 
     def prune(self, charts_used: set[str]) -> None:
         """Remove entries this build did not use, so the cache holds one project's worth."""
+        if not self.usable:
+            return
         for path in self.pages.glob("*.json"):
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
@@ -299,9 +311,10 @@ def config_file(root: Path) -> Path:
     own = root / "mkdocs.yml"
     if own.is_file():
         return own
+    from .paths import contained
     from .writer import atomic_write
 
-    cache = root / CACHE
+    cache = contained(root, root / CACHE, "cache folder")
     docs = root / "docs" if (root / "docs").is_dir() else cache / "empty-docs"
     docs.mkdir(parents=True, exist_ok=True)
     text = default_mkdocs_config(root)

@@ -33,16 +33,23 @@ def code_fingerprint() -> str:
 
 def fingerprint(root: Path) -> str | None:
     """The stamp of ``root``'s inputs, or None when phases/ cannot be read."""
+    from .paths import is_inside
+
     h = hashlib.sha256(code_fingerprint().encode())
     phases = root / "phases"
+    if not is_inside(root, phases):
+        return None
     try:
         for dirpath, dirnames, filenames in os.walk(phases):
             dirnames.sort()
             rel = Path(dirpath).relative_to(phases).as_posix()
             h.update(f"d\0{rel}\0".encode())
             for name in sorted(filenames):
+                path = Path(dirpath) / name
+                if path.is_symlink() and not is_inside(root, path):
+                    return None  # never read outside; a full validation names the link
                 h.update(f"f\0{rel}/{name}\0".encode())
-                h.update(hashlib.sha256((Path(dirpath) / name).read_bytes()).digest())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
     except OSError:
         return None
     return h.hexdigest()
@@ -50,9 +57,13 @@ def fingerprint(root: Path) -> str | None:
 
 def cached_result(root: Path) -> str | None:
     """The message of the last clean validation, if the inputs are exactly as then."""
+    from .paths import is_inside
+
+    if not is_inside(root, root / STAMP):
+        return None
     try:
         data = json.loads((root / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     key = fingerprint(root)
     if not isinstance(data, dict) or key is None or data.get("fingerprint") != key:
@@ -68,4 +79,4 @@ def remember(root: Path, message: str) -> None:
         return
     from .writer import write_cache
 
-    write_cache(root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode())
+    write_cache(root, root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
 from .loader import Document, format_path, load_json, load_yaml
 from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
+from .paths import is_inside
 from .targets import parse_target
 
 PHASE_DIR_RE = re.compile(r"^phase-(\d{2,})$")
@@ -210,7 +212,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             [InputError(Location(where), "", f"not found in {root}; run 'phasedocs init' or pass --project DIR")]
         )
     inputs: list[str] = ["phases/project.yaml"]
-    config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors)
+    config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors, root)
     config: ProjectConfig | None = None
     catalogue: dict[str, Metric] | None = None
     if config_doc is not None:
@@ -237,12 +239,12 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             continue
         file = f"{rel}/phase.yaml"
         inputs.append(file)
-        doc = _read(phase_file, file, load_yaml, errors)
+        doc = _read(phase_file, file, load_yaml, errors, root)
         phase: Phase | None = None
         if doc is not None:
             phase, errs = parse_model(doc, Phase)
             errors += errs
-        snapshots, snap_files = _load_snapshots(folder, rel, errors)
+        snapshots, snap_files = _load_snapshots(folder, rel, errors, root)
         inputs += snap_files
         errors += _check_snapshot_values(catalogue, snapshots)
         if phase is None or doc is None:
@@ -276,7 +278,11 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     )
 
 
-def _read(path: Path, file: str, reader: Any, errors: list[InputError]) -> Document | None:
+def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Path | None = None) -> Document | None:
+    if root is not None and not is_inside(root, path):
+        target = os.path.realpath(path)
+        errors.append(InputError(Location(file), "", f"a symlink that leads outside the project (to {target}); replace it with the file itself"))
+        return None
     try:
         return reader(path, file)
     except InputError as exc:
@@ -284,7 +290,7 @@ def _read(path: Path, file: str, reader: Any, errors: list[InputError]) -> Docum
         return None
 
 
-def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[list[tuple[Document, Snapshot | None]], list[str]]:
+def _load_snapshots(folder: Path, rel: str, errors: list[InputError], root: Path) -> tuple[list[tuple[Document, Snapshot | None]], list[str]]:
     out: list[tuple[Document, Snapshot | None]] = []
     files: list[str] = []
     metrics_dir = folder / "metrics"
@@ -293,7 +299,7 @@ def _load_snapshots(folder: Path, rel: str, errors: list[InputError]) -> tuple[l
     for path in sorted(metrics_dir.glob("*.json"), key=lambda p: p.name):  # str keys: Path comparisons are slow
         file = f"{rel}/metrics/{path.name}"
         files.append(file)
-        doc = _read(path, file, load_json, errors)
+        doc = _read(path, file, load_json, errors, root)
         if doc is None:
             continue
         snap, errs = parse_model(doc, Snapshot)

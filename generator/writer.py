@@ -17,12 +17,15 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import Abort
+from .paths import contained, is_inside
 
 MANIFEST = ".phasedocs-manifest.json"
 MANIFEST_VERSION = 1
@@ -35,32 +38,75 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class Manifest:
-    """What the generator wrote last time: path -> hash, and per-group input digests."""
+    """What the generator wrote: path -> hash, per-group input digests, and a journal.
+
+    ``pending`` is the journal of a run in progress: before the first write, the manifest
+    is saved with every file about to be written and both the hash it had and the hash
+    it will have. A run cut short (a full disk, a kill) therefore leaves every file it
+    touched recognisable as ours, and the next run finishes the job instead of refusing
+    the files as edited by hand.
+    """
 
     files: dict[str, str] = field(default_factory=dict)
     """Output path (relative, '/') -> SHA-256 of the bytes written."""
     groups: dict[str, dict[str, object]] = field(default_factory=dict)
     """Group (a phase, the project pages) -> {"digest": input digest, "files": [paths]}."""
+    pending: dict[str, list[str]] = field(default_factory=dict)
+    """Path -> hashes it may hold while a run is writing (empty once a run completed)."""
 
     @classmethod
-    def read(cls, out_dir: Path) -> Manifest:
-        """The manifest of ``out_dir``; empty when there is none or it is unreadable."""
+    def read(cls, out_dir: Path, name: str = MANIFEST) -> Manifest:
+        """The manifest of ``out_dir``; empty when there is none or it is unreadable.
+
+        Entries are untrusted (the folder may be committed by anyone): one that names a
+        path outside the folder, or is not a hash, is dropped, so it can never make a
+        run delete or overwrite a file that is not a generated one.
+        """
+        path = out_dir / name
+        if not is_inside(out_dir, path):
+            return cls()
         try:
-            data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             return cls()
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
             return cls()
-        files = data.get("files")
-        groups = data.get("groups")
-        if not isinstance(files, dict) or not isinstance(groups, dict):
+        files, groups, pending = data.get("files"), data.get("groups"), data.get("pending", {})
+        if not isinstance(files, dict) or not isinstance(groups, dict) or not isinstance(pending, dict):
             return cls()
-        return cls({str(k): str(v) for k, v in files.items()}, groups)
+        return cls(
+            {k: v for k, v in files.items() if _entry_ok(k) and _HASH_RE.fullmatch(str(v))},
+            {str(k): v for k, v in groups.items() if isinstance(v, dict)},
+            {
+                k: [h for h in v if isinstance(h, str) and _HASH_RE.fullmatch(h)]
+                for k, v in pending.items()
+                if _entry_ok(k) and isinstance(v, list)
+            },
+        )
+
+    def owns(self, rel: str, digest: str) -> bool:
+        """True when a file at ``rel`` holding bytes of hash ``digest`` is as phasedocs left it."""
+        return digest == self.files.get(rel) or digest in self.pending.get(rel, ())
 
     def dumps(self) -> bytes:
         """The manifest as stable JSON bytes."""
-        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items())), "groups": dict(sorted(self.groups.items()))}
+        data: dict[str, object] = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items())), "groups": dict(sorted(self.groups.items()))}
+        if self.pending:
+            data["pending"] = dict(sorted(self.pending.items()))
         return (json.dumps(data, indent=1, sort_keys=False) + "\n").encode()
+
+
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def _entry_ok(rel: object) -> bool:
+    """True when a manifest key is a plain relative path (no '..', not absolute)."""
+    if not isinstance(rel, str):
+        return False
+    try:
+        return safe_relpath(rel) == rel
+    except Abort:
+        return False
 
 
 @dataclass
@@ -87,6 +133,7 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool = True) -> str:
     fsynced when ``durable``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _LIVE.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -95,14 +142,43 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool = True) -> str:
                 os.fsync(fh.fileno())
         os.chmod(tmp, mode)
     except BaseException:
-        os.unlink(tmp)
+        _discard(tmp)
         raise
     return tmp
 
 
-def write_cache(path: Path, data: bytes) -> None:
-    """Keep a cache entry: atomic, not fsynced, and skipped where it cannot be written
-    (a read-only checkout simply runs without the cache)."""
+#: Temp files of this process not yet renamed or removed: a SIGTERM removes them on its way out.
+_LIVE: set[str] = set()
+
+
+def _discard(tmp: str) -> None:
+    """Remove a temp file (if still there) and forget it."""
+    _LIVE.discard(tmp)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+
+
+def exit_on_terminate() -> None:
+    """Make SIGTERM (a CI job cancelled, ``kill``) remove this process's temp files and exit
+    with status 143, as it would unhandled; SIGKILL cannot be caught, so every run also
+    sweeps what a killed run left (:func:`sweep_temp_files`)."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        for tmp in list(_LIVE):
+            _discard(tmp)
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, handler)
+
+
+def write_cache(root: Path, path: Path, data: bytes) -> None:
+    """Keep a cache entry of the project at ``root``: atomic, not fsynced, and skipped where
+    it cannot be written (a read-only checkout simply runs without the cache) or where a
+    symlink leads it out of the project (a committed ``.cache -> /elsewhere``)."""
+    if not is_inside(root, path.parent):
+        return
     with contextlib.suppress(OSError):
         atomic_write(path, data, durable=False)
 
@@ -117,8 +193,9 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
     tmp = _temp_copy(path, data, mode, durable)
     try:
         os.replace(tmp, path)
+        _LIVE.discard(tmp)
     except BaseException:
-        os.unlink(tmp)
+        _discard(tmp)
         raise
 
 
@@ -133,14 +210,70 @@ def create_new(path: Path, data: bytes) -> None:
     try:
         os.link(tmp, path)
     finally:
-        os.unlink(tmp)
+        _discard(tmp)
 
 
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except IsADirectoryError:
+        return b""  # a folder where a file goes: never equal to what we write, refused below
+
+
+#: How long a run waits for another run on the same output folder before refusing.
+LOCK_WAIT_SECONDS = 120.0
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the output folder's lock: runs on one folder queue instead of refusing each
+    other's files; after ``wait`` seconds a run refuses, naming the folder."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, runs are not queued
+        yield
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # the folder's own descriptor: a lock file would be one more file a refused run leaves
+        fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise Abort(f"cannot write into {out_dir}: {exc.strerror or exc}; check that it is a folder you can write to") from None
+    try:
+        deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Abort(f"another phasedocs run is writing to {out_dir}; wait for it to finish, then run again") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+#: What ``tempfile.mkstemp`` names our temp files: ``.<name>.<8 random chars>.tmp``.
+_TEMP_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def sweep_temp_files(folders: Iterable[Path]) -> list[Path]:
+    """Remove temp files that a killed run left in ``folders`` (call it under the lock)."""
+    removed = []
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if _TEMP_RE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def write_tree(
@@ -150,18 +283,29 @@ def write_tree(
     keep: Mapping[str, str] | None = None,
     groups: Mapping[str, dict[str, object]] | None = None,
     force: bool = False,
+    manifest_name: str = MANIFEST,
 ) -> WriteReport:
     """Bring ``out_dir`` to hold ``files`` (relative path -> bytes).
 
     ``keep`` lists generated files that were not re-rendered this run because their
     inputs did not change (path -> expected hash): they stay as they are and stay in
     the manifest. ``groups`` is stored in the manifest for the next run to compare.
-    Raises :class:`Abort` naming every hand-edited or foreign file in the way; in that
-    case nothing is written.
+    Raises :class:`Abort` naming every hand-edited or foreign file in the way, and every
+    path a symlink leads out of the folder; in that case nothing is written.
+    ``manifest_name`` lets another writer (``schema``) keep its own files apart.
     """
-    keep = dict(keep or {})
-    manifest = Manifest.read(out_dir)
-    plan: dict[str, bytes] = {safe_relpath(p): data for p, data in files.items()}
+    plan = {safe_relpath(p): data for p, data in files.items()}  # refused before the folder is made
+    with locked(out_dir):
+        return _write_tree(out_dir, plan, dict(keep or {}), dict(groups or {}), force, manifest_name)
+
+
+def _write_tree(
+    out_dir: Path, plan: Mapping[str, bytes], keep: dict[str, str], groups: dict[str, dict[str, object]], force: bool, manifest_name: str
+) -> WriteReport:
+    manifest = Manifest.read(out_dir, manifest_name)
+    for rel in [*plan, *manifest.files, *manifest.pending, manifest_name]:
+        contained(out_dir, out_dir / rel, "to write")
+    sweep_temp_files({out_dir, *((out_dir / rel).parent for rel in [*plan, *keep, *manifest.files])})
     edited: list[str] = []
     foreign: list[str] = []
     report = WriteReport()
@@ -172,22 +316,21 @@ def write_tree(
             report.unchanged.append(rel)
             continue
         if on_disk is not None and not force:
-            recorded = manifest.files.get(rel)
-            if recorded is None:
+            if rel not in manifest.files and rel not in manifest.pending:
                 foreign.append(rel)
                 continue
-            if sha256(on_disk) != recorded:
+            if not manifest.owns(rel, sha256(on_disk)):
                 edited.append(rel)
                 continue
         writes.append((rel, data))
     removals: list[str] = []
-    for rel, recorded in sorted(manifest.files.items()):
+    for rel in sorted({*manifest.files, *manifest.pending}):
         if rel in plan or rel in keep:
             continue
         on_disk = _read(out_dir / rel)
         if on_disk is None:
             continue
-        if sha256(on_disk) == recorded or force:
+        if manifest.owns(rel, sha256(on_disk)) or force:
             removals.append(rel)
         else:
             report.kept_edited.append(rel)
@@ -205,21 +348,37 @@ def write_tree(
         )
         raise Abort("\n".join(lines))
 
-    for rel, data in writes:
-        atomic_write(out_dir / rel, data)
-        report.written.append(rel)
-    for rel in removals:
-        (out_dir / rel).unlink()
-        report.removed.append(rel)
-        _prune_empty(out_dir, (out_dir / rel).parent)
-
-    new = Manifest({rel: sha256(data) for rel, data in plan.items()}, dict(groups or {}))
+    new = Manifest({rel: sha256(data) for rel, data in plan.items()}, groups)
     for rel, digest in keep.items():
         if rel not in plan:
             new.files[rel] = manifest.files.get(rel, digest)
-    payload = new.dumps()
-    if _read(out_dir / MANIFEST) != payload:
-        atomic_write(out_dir / MANIFEST, payload)
+    try:
+        if writes or removals:
+            # the journal first: every file this run may leave behind is ours, whatever its bytes
+            journal = Manifest(dict(manifest.files), dict(manifest.groups), {k: list(v) for k, v in manifest.pending.items()})
+            for rel, data in writes:
+                old = _read(out_dir / rel)
+                hashes = journal.pending.setdefault(rel, [])
+                for h in (sha256(old) if old is not None else None, sha256(data)):
+                    if h is not None and h not in hashes:
+                        hashes.append(h)
+            atomic_write(out_dir / manifest_name, journal.dumps())
+        for rel, data in writes:
+            atomic_write(out_dir / rel, data)
+            report.written.append(rel)
+        for rel in removals:
+            (out_dir / rel).unlink()
+            report.removed.append(rel)
+            _prune_empty(out_dir, (out_dir / rel).parent)
+        payload = new.dumps()
+        if _read(out_dir / manifest_name) != payload:
+            atomic_write(out_dir / manifest_name, payload)
+    except OSError as exc:
+        where = exc.filename or out_dir
+        raise Abort(
+            f"cannot write {where}: {exc.strerror or exc}; {len(report.written)} of {len(writes)} files were written "
+            "and are recorded as generated, so the next run finishes the job once the folder is writable"
+        ) from None
     return report
 
 
@@ -233,6 +392,6 @@ def _show(out_dir: Path, rel: str) -> str:
 def _prune_empty(out_dir: Path, folder: Path) -> None:
     """Remove folders emptied by removals, up to (not including) ``out_dir``."""
     out = out_dir.resolve()
-    while folder.resolve() != out and folder.is_dir() and not any(folder.iterdir()):
+    while is_inside(out_dir, folder) and folder.resolve() != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent

@@ -1,0 +1,168 @@
+"""Crash consistency of generate: interrupted runs, concurrent runs, leftovers, unwritable folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, minimal, tree
+
+from generator import writer
+from generator.cli import main
+from generator.writer import MANIFEST
+
+SNAPSHOT = '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}'
+
+
+def _generate(runner, root: Path, *args: str):
+    return runner.invoke(main, ["generate", "--project", str(root), "-q", *args])
+
+
+def test_a_run_cut_short_by_a_write_failure_is_finished_by_the_next(project, runner, monkeypatch):
+    root = project(minimal())
+    assert _generate(runner, root).exit_code == 0
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)
+    real = writer.atomic_write
+    calls = []
+
+    def failing(path, data, durable=True):
+        calls.append(path)
+        if len(calls) == 4:  # the journal, then two documents, then the disk is full
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data, durable)
+
+    monkeypatch.setattr(writer, "atomic_write", failing)
+    result = _generate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot write {calls[3]}: No space left on device; 2 of ")
+    assert "Traceback" not in result.output
+    monkeypatch.setattr(writer, "atomic_write", real)
+    result = _generate(runner, root)
+    assert result.exit_code == 0, result.output
+    assert "pending" not in json.loads((root / "docs" / MANIFEST).read_text())
+
+
+def test_a_regenerated_file_is_replaced_not_rewritten_in_place(project, runner):
+    root = project(minimal())
+    assert _generate(runner, root).exit_code == 0
+    dashboard = root / "docs/phase-01/COORDINATION-DASHBOARD.md"
+    inode = dashboard.stat().st_ino
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)
+    assert _generate(runner, root).exit_code == 0
+    assert dashboard.stat().st_ino != inode  # os.replace of a new file, so a crash never leaves half a file
+    assert not [p for p in (root / "docs").rglob("*.tmp")]
+
+
+def test_temp_files_left_by_a_killed_run_are_removed(project, runner):
+    root = project(minimal())
+    assert _generate(runner, root).exit_code == 0
+    stale = [root / "docs/.index.md.ab12cd34.tmp", root / "docs/phase-01/.README.md.x_9k2m1q.tmp"]
+    for path in stale:
+        path.write_text("half")
+    mine = root / "docs/phase-01/notes.tmp"
+    mine.write_text("mine")
+    assert _generate(runner, root).exit_code == 0
+    assert not any(p.exists() for p in stale)
+    assert mine.read_text() == "mine"
+
+
+PAUSED_RUN = """
+import sys, time
+from generator import cli, writer
+real = writer.atomic_write
+count = 0
+def paused(path, data, durable=True):
+    global count
+    real(path, data, durable)
+    count += 1
+    if count == 3:  # some documents written, the rest not yet: the other run arrives now
+        print("paused", flush=True)
+        time.sleep(1.5)
+writer.atomic_write = paused
+sys.argv = ["phasedocs", "generate", "--project", sys.argv[1], "-q"]
+cli.main()
+"""
+
+
+def test_concurrent_runs_on_one_folder_queue_instead_of_refusing_each_other(project):
+    root = project(minimal())
+    first = subprocess.Popen([sys.executable, "-c", PAUSED_RUN, str(root)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert first.stdout.readline() == "paused\n"
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)  # a record lands meanwhile
+    second = subprocess.run([sys.executable, "-m", "generator", "generate", "--project", str(root), "-q"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    _out, err = first.communicate(timeout=120)
+    assert (first.returncode, err) == (0, "")
+    assert (second.returncode, second.stderr) == (0, "")
+    assert "| 5 |" in (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()  # the later run won
+    assert "pending" not in json.loads((root / "docs" / MANIFEST).read_text())
+
+
+def test_a_second_run_waits_for_the_lock_then_refuses_cleanly(project, runner, monkeypatch):
+    import fcntl
+    import os
+
+    root = project(minimal())
+    (root / "docs").mkdir()
+    fd = os.open(root / "docs", os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        monkeypatch.setattr(writer, "LOCK_WAIT_SECONDS", 0.2)
+        result = _generate(runner, root)
+    finally:
+        os.close(fd)
+    assert result.exit_code == 1
+    assert result.output == f"Error: another phasedocs run is writing to {root / 'docs'}; wait for it to finish, then run again\n"
+
+
+def test_an_output_folder_that_is_a_file_is_a_clean_error(project, runner):
+    root = project(minimal())
+    (root / "docs").write_text("not a folder\n")
+    result = _generate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot write into {root / 'docs'}: ")
+    assert (root / "docs").read_text() == "not a folder\n"
+
+
+def test_an_unwritable_output_folder_is_a_clean_error(project, runner, monkeypatch):
+    root = project(minimal())
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(root / "docs/index.md"))
+
+    monkeypatch.setattr(writer, "_temp_copy", refuse)
+    result = _generate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot write {root / 'docs/index.md'}: Permission denied; 0 of ")
+    assert tree(root / "docs") == {}
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM"])
+def test_a_terminated_run_leaves_no_temp_file(project, signal_name):
+    """SIGTERM (CI cancelling a job) unwinds like an exception, so temp files are removed."""
+    import signal
+
+    root = project(minimal())
+    code = (
+        "import os, signal, sys\n"
+        "from generator import cli, writer\n"
+        "real = writer._temp_copy\n"
+        "def slow(path, data, mode, durable=True):\n"
+        "    tmp = real(path, data, mode, durable)\n"
+        "    print(tmp, flush=True)\n"
+        f"    os.kill(os.getpid(), signal.{signal_name})\n"
+        "    return tmp\n"
+        "writer._temp_copy = slow\n"
+        "sys.argv = ['phasedocs', 'generate', '--project', sys.argv[1], '-q']\n"
+        "cli.main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 128 + signal.Signals[signal_name].value
+    tmp = Path(proc.stdout.splitlines()[0])
+    assert tmp.name.endswith(".tmp") and not tmp.exists()
+    assert "Traceback" not in proc.stderr
