@@ -30,6 +30,62 @@ try:  # libyaml is several times faster; the pure-Python composer is the fallbac
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+#: Levels of nesting a file may have. The formats need four; a deeper file is an attack
+#: on the recursion of whatever reads it next, and is refused.
+MAX_DEPTH = 32
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a snapshot is a flat object and a phase file needs a few levels"
+
+#: The largest magnitude a number may have: every value becomes arithmetic, a date offset
+#: or a drawing, where 1e400 (infinity) or a 400-digit integer would crash or mislead.
+MAX_MAGNITUDE = 1e15
+
+
+class OutOfRange(float):
+    """A JSON number beyond ``MAX_MAGNITUDE`` (or too long to read), kept as its source text so
+    validation can name it; no model or fact accepts it."""
+
+    text: str
+
+    def __new__(cls, text: str) -> OutOfRange:
+        self = super().__new__(cls, "nan")
+        self.text = text
+        return self
+
+    @property
+    def shown(self) -> str:
+        """The source text, cut to ten characters."""
+        return self.text if len(self.text) <= 10 else self.text[:10] + "…"
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    return value if math.isfinite(value) and abs(value) <= MAX_MAGNITUDE else OutOfRange(text)
+
+
+def _json_int(text: str) -> int | float:
+    if len(text.lstrip("-")) > 16:  # before int(): Python refuses to read 4,300 digits and more
+        return OutOfRange(text)
+    value = int(text)
+    return value if abs(value) <= MAX_MAGNITUDE else OutOfRange(text)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
 #: Nodes one file may expand to, aliases included. The largest real phase file is a
 #: few thousand nodes; a billion-laughs file reaches this bound in milliseconds.
 MAX_NODES = 100_000
@@ -115,6 +171,8 @@ class _Walker:
         )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, TOO_DEEP, path[:MAX_DEPTH])
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(
@@ -220,7 +278,11 @@ _KEY_RE = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
 def parse_json(text: str, file: str) -> Document:
     """Parse a JSON snapshot; NaN/Infinity, bad syntax and non-object roots are errors."""
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_json_float, parse_int=_json_int, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise InputError(Location(file, 1, 1), "", TOO_DEEP) from None
+    except _DuplicateKey as exc:
+        raise _duplicate_error(text, file, exc.key) from None
     except json.JSONDecodeError as exc:
         # json's messages end in "... starting at" / "... at" before a position we give anyway
         problem = exc.msg.removesuffix(" starting at").removesuffix(" at")
@@ -240,9 +302,63 @@ def parse_json(text: str, file: str) -> Document:
         raise InputError(
             Location(file, 1, 1), "", f"a snapshot must be a JSON object {{...}}, not {kind}"
         )
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(Location(file, 1, 1), "", TOO_DEEP)
     doc = Document(file, data, json_text=text)
     doc.positions[()] = (1, 1)
     return doc
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests (iteratively: the point is not to recurse)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(value, dict):
+            stack.extend((v, level + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, level + 1) for v in value)
+    return deepest
+
+
+def _duplicate_error(text: str, file: str, key: str) -> InputError:
+    """The error for a key that appears twice in one JSON object, at its second place."""
+    doc = Document(file, None)
+    first = _find_key(text, key, 0)
+    second = _find_key(text, key, first.end()) if first else None
+    at = second.start() if second else 0
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    path = _path_to(text, at)
+    doc.positions[path] = (line, column)
+    return InputError(Location(file, line, column), format_path((*path, key)) if path or key else "", f"duplicate key '{key}'; keep one of them")
+
+
+def _path_to(text: str, offset: int) -> tuple[str, ...]:
+    """The keys leading to the object that encloses ``offset`` in JSON ``text``."""
+    stack: list[str | None] = []  # per open container: the key whose value it is
+    key: str | None = None
+    i = 0
+    while i < offset:
+        ch = text[i]
+        if ch == '"':
+            end = i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if text[end + 1 :].lstrip().startswith(":"):
+                key = json.loads(text[i : end + 1])
+            i = end + 1
+            continue
+        if ch in "{[":
+            stack.append(key)
+            key = None
+        elif ch in "}]" and stack:
+            stack.pop()
+        elif ch == ",":
+            key = None
+        i += 1
+    return tuple(k for k in stack if k is not None)
 
 
 def _json_positions(text: str, doc: Document) -> None:

@@ -21,10 +21,11 @@ Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
 TaskState = Literal["pending", "in_progress", "complete", "blocked"]
 SnapshotKind = Literal["baseline", "progress", "final"]
 
-_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
+# fullmatch and ASCII: '$' would accept a trailing newline, '\d' Arabic-Indic digits
+_SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
+_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", re.ASCII)
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
+_URL_RE = re.compile(r"https?://[^\s<>\"'`]+", re.ASCII)
 
 
 def _line(value: Any) -> Any:
@@ -42,9 +43,9 @@ def _line(value: Any) -> Any:
 
 def _slug(value: str) -> str:
     if value.startswith(".") or "/" in value or "\\" in value or ".." in value:
-        raise ValueError(f"slug '{value}' must be a plain file-name segment (no '/', '..' or leading dot)")
-    if not _SLUG_RE.match(value):
-        raise ValueError(f"slug '{value}' may hold only letters, digits, '.', '_' and '-' (for example 'build-infra')")
+        raise ValueError(f"slug {value!r} must be a plain file-name segment (no '/', '..' or leading dot)")
+    if not _SLUG_RE.fullmatch(value):
+        raise ValueError(f"slug {value!r} may hold only letters, digits, '.', '_' and '-' (for example 'build-infra')")
     return value
 
 
@@ -52,8 +53,8 @@ def _characters(pattern: re.Pattern[str], what: str, allowed: str) -> Check:
     """A check that ``what`` (an id or key) holds only the ``allowed`` characters."""
 
     def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"{what} '{value}' may hold only {allowed}")
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{what} {value!r} may hold only {allowed}")
         return value
 
     return Check(check)
@@ -71,8 +72,8 @@ _METRIC_KEY = _characters(_KEY_RE, "metric key", _KEY_CHARS).function
 
 
 def _url(value: str) -> str:
-    if not _URL_RE.match(value):
-        raise ValueError(f"'{value}' is not an http(s) URL")
+    if not _URL_RE.fullmatch(value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
     return value
 
 
@@ -107,8 +108,30 @@ Line = Annotated[str, Before(_line)]
 Url = Annotated[str, Check(_url)]
 """An http(s) URL."""
 
-AwareDatetime = Annotated[datetime, Aware]
-"""An ISO 8601 date and time with a zone."""
+#: The years a date may fall in: every date becomes arithmetic (a finish 3,650 days on must
+#: still be a date) and a drawing; year 9999 or 1066 is a typo, not a plan.
+YEARS = (1970, 2200)
+
+
+def in_window(value: datetime) -> datetime:
+    """``value`` if its year is within :data:`YEARS`; ValueError otherwise."""
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        text = value.isoformat().replace("+00:00", "Z")
+        raise ValueError(f"{text} is outside the years {YEARS[0]} to {YEARS[1]}")
+    return value
+
+
+AwareDatetime = Annotated[datetime, Aware, Check(in_window)]
+"""An ISO 8601 date and time with a zone, in the years 1970 to 2200."""
+
+#: The longest one task may last.
+MAX_TASK_DAYS = 365
+
+
+def _task_days(value: float) -> float:
+    if value > MAX_TASK_DAYS:
+        raise ValueError(f"must be at most {MAX_TASK_DAYS} days (split a longer task)")
+    return value
 
 
 class Metric(Model):
@@ -222,7 +245,7 @@ class Task(Model):
     """Agent role identifier, used by the spawn command (e.g. 'backend-dev')."""
     agent: str | None = None
     """Display name of the role (e.g. 'Backend Developer'); default: the role."""
-    duration_days: Annotated[float, Range(gt=0)]
+    duration_days: Annotated[float, Range(gt=0), Check(_task_days)]
     """Planned duration in days (on the project calendar); more than 0."""
     depends_on: tuple[str, ...] = ()
     """Ids of tasks of this phase that must be complete first."""

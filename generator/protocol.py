@@ -23,7 +23,7 @@ TASK_FIELDS = ("memory_key", "before", "during", "after", "spawn")
 #: The fields of each name in scope (kept in step with the *_context functions below).
 FIELDS = {
     "project": ("name", "summary", "coordinator", "operator", "repo_url"),
-    "phase": ("number", "folder", "title", "summary", "tasks"),
+    "phase": ("number", "folder", "docs", "title", "summary", "tasks"),
     "task": ("id", "slug", "key", "title", "role", "agent", "goal", "duration_days", "depends_on", "file"),
 }
 
@@ -162,6 +162,7 @@ def phase_context(phase: Phase, docs_prefix: str) -> dict[str, Any]:
     return {
         "number": phase.number,
         "folder": f"phase-{phase.number:02d}",
+        "docs": f"{docs_prefix}phase-{phase.number:02d}",
         "title": phase.title,
         "summary": phase.summary,
         "tasks": [task_context(phase, t, docs_prefix) for t in phase.tasks],

@@ -8,24 +8,25 @@ concurrent process in the same second (``os.link`` refuses an existing name).
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import Abort
-from .loader import Document, load_json
+from .loader import MAX_MAGNITUDE, Document, load_json
 from .metrics_json import dumps, iso
 from .models import Snapshot
 from .paths import contained
-from .validate import PhaseInput, Project, load_project, parse_model, snapshot_errors, value_error
+from .validate import PhaseInput, Project, describe, load_project, parse_model, snapshot_errors, value_error
 from .writer import create_new
 
 STATES = ("pending", "in_progress", "complete", "blocked")
 KINDS = ("baseline", "progress", "final")
-_INT_RE = re.compile(r"^[+-]?\d+$")
-_FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INT_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_FLOAT_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
 
 
 def parse_value(unit: str, text: str) -> Any:
@@ -41,15 +42,34 @@ def parse_value(unit: str, text: str) -> Any:
         if problem:
             raise ValueError(problem)
         return f"{num.strip()}/{den.strip()}"
-    if _INT_RE.match(t):
-        return int(t)
-    if _FLOAT_RE.match(t):
+    if _INT_RE.fullmatch(t) or _FLOAT_RE.fullmatch(t):
         value = float(t)
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"'{text}' is not a finite number")
-        return value
+        if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+            raise ValueError(f"'{text}' is out of range; a value must be a finite number between -1e15 and 1e15")
+        return int(t) if _INT_RE.fullmatch(t) else value
     what = "a number or a ratio such as 626/630" if unit == "ratio" else f"a number ({unit})"
     raise ValueError(f"expected {what} or null, got '{text}'")
+
+
+def _local_time_problem(when: datetime, zone: ZoneInfo) -> str | None:
+    """Why a wall-clock time in ``zone`` does not name one instant (a DST gap or overlap)."""
+    utc = ZoneInfo("UTC")
+    there_and_back = when.astimezone(utc).astimezone(zone).replace(tzinfo=None)
+    if there_and_back != when.replace(tzinfo=None):
+        return f"this local time does not exist in {zone.key} (the clocks skip it)"
+    if when.replace(fold=0).utcoffset() != when.replace(fold=1).utcoffset():
+        return f"this local time happens twice in {zone.key} (the clocks go back)"
+    return None
+
+
+def _offsets(when: datetime, zone: ZoneInfo) -> str:
+    """The two UTC offsets around a DST change, as an example to write."""
+    found = sorted({when.replace(fold=f).utcoffset() for f in (0, 1)} | {(when - timedelta(hours=3)).utcoffset(), (when + timedelta(hours=3)).utcoffset()})  # type: ignore[type-var]
+    texts = []
+    for off in found:
+        minutes = int(off.total_seconds() // 60)  # type: ignore[union-attr]
+        texts.append(f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    return " or ".join(texts)
 
 
 def _pairs(options: tuple[str, ...], flag: str, problems: list[str]) -> list[tuple[str, str, str]]:
@@ -88,6 +108,8 @@ def build_snapshot(
             for k in ("metrics", "tasks", "checks"):
                 if isinstance(raw.get(k), dict):
                     data[k].update(raw[k])
+                elif k in raw:  # a list or a number here is a mistake, never an empty section
+                    problems.append(f"{from_json}: {k}: expected a mapping (key: value), got {describe(raw[k])}")
             for k in ("timestamp", "label", "kind"):
                 if k in raw:
                     data[k] = raw[k]
@@ -129,6 +151,10 @@ def build_snapshot(
             when = None
         if when is not None and when.tzinfo is None:
             when = when.replace(tzinfo=zone)  # a bare time means the project's zone
+            problem = _local_time_problem(when, zone)
+            if problem:
+                problems.append(f"--at {at}: {problem}; give the offset, e.g. {_offsets(when, zone)}")
+                when = None
         if when is not None:
             data["timestamp"] = iso(when, zone)
     elif "timestamp" not in data:

@@ -195,8 +195,9 @@ def _ref(cls: type) -> str:
 _SCALARS: dict[Any, typing.Callable[..., cs.CoreSchema]] = {
     str: functools.partial(cs.str_schema, strict=True),
     bool: functools.partial(cs.bool_schema, strict=True),
-    int: cs.int_schema,
-    float: cs.float_schema,
+    # strict: YAML's true is no number, and 2.5 is no whole number (an int is a float, though)
+    int: functools.partial(cs.int_schema, strict=True),
+    float: functools.partial(cs.float_schema, strict=True),
     datetime: cs.datetime_schema,
     Any: cs.any_schema,
 }

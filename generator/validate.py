@@ -20,12 +20,17 @@ from typing import Any
 
 from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
-from .loader import Document, format_path, load_json, load_yaml
+from .loader import MAX_MAGNITUDE, Document, OutOfRange, format_path, load_json, load_yaml
 from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
 from .paths import is_inside
 from .targets import parse_target
 
-PHASE_DIR_RE = re.compile(r"^phase-(\d{2,})$")
+PHASE_DIR_RE = re.compile(r"phase-([0-9]{2,})", re.ASCII)
+
+
+def phase_folder(number: int) -> str:
+    """The one folder name of phase ``number``: ``phase-07``, ``phase-123``."""
+    return f"phase-{number:02d}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,8 @@ _TYPE_WORDS = {
 }
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A value as a message names it: 'the number 3', 'a list', 'true'."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -107,25 +113,25 @@ def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: t
         if len(path) >= 3 and path[0] == "tasks" and (path[2] in ("id", "depends_on")):
             hint = f" (YAML reads {raw} as {value})" if raw != str(value) else ""
             return f"task id {raw} is a number to YAML{hint}; quote it: \"{raw}\""
-        return f"expected text, got {_describe(value)}; quote it: \"{raw}\""
+        return f"expected text, got {describe(value)}; quote it: \"{raw}\""
     if kind in _TYPE_WORDS:
-        return f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}"
+        return f"expected {_TYPE_WORDS[kind]}, got {describe(value)}"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"{_describe(value)} is not allowed; use one of {expected}"
+        return f"{describe(value)} is not allowed; use one of {expected}"
     if kind in ("greater_than", "greater_than_equal"):
         bound = err["ctx"].get("gt", err["ctx"].get("ge"))
         bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         word = "more than" if kind == "greater_than" else "at least"
-        return f"must be {word} {bound}, got {_describe(value)}"
+        return f"must be {word} {bound}, got {describe(value)}"
     if kind == "too_short":
         return "needs at least one entry"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "timezone_aware":
-        return f"{_describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
+        return f"{describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
     if kind.startswith("datetime") or kind.startswith("date_"):
-        return f"{_describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
+        return f"{describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
     if kind == "value_error":
         return str(err["ctx"]["error"])
     return err["msg"]
@@ -169,7 +175,7 @@ def _inner_model(annotation: Any) -> Any:
 def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
     """Validate ``doc`` against ``model``; return (instance or None, errors)."""
     if not isinstance(doc.data, dict):
-        got = "an empty file" if doc.data is None else _describe(doc.data)
+        got = "an empty file" if doc.data is None else describe(doc.data)
         return None, [doc.error((), f"expected a mapping of fields, got {got}")]
     try:
         return shape.parse(model, doc.data), []
@@ -179,6 +185,15 @@ def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
             path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             errors.append(doc.error(path, _message(err, doc, path, model)))
         return None, errors
+
+
+_SEQUENCE_RE = re.compile(r"(.*)~([0-9]{1,9})\.json", re.ASCII)
+
+
+def file_order(file: str) -> tuple[str, int]:
+    """Sort key of a snapshot file: ``x~10.json`` after ``x~2.json`` (same-second records)."""
+    m = _SEQUENCE_RE.fullmatch(file)
+    return (m.group(1), int(m.group(2))) if m else (file.removesuffix(".json"), 1)
 
 
 def _digest(parts: Iterable[bytes]) -> str:
@@ -229,9 +244,15 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     seen_numbers: dict[int, str] = {}
     for folder in sorted(p for p in phases_dir.iterdir() if p.is_dir() and p.name.startswith("phase-")):
         rel = f"phases/{folder.name}"
-        m = PHASE_DIR_RE.match(folder.name)
+        m = PHASE_DIR_RE.fullmatch(folder.name)
         if not m:
-            errors.append(InputError(Location(rel), "", "a phase folder is named phase-NN (two digits or more, e.g. phase-07); rename it"))
+            errors.append(InputError(Location(rel), "", "a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"))
+            continue
+        if folder.name != phase_folder(int(m.group(1))):
+            # one name per number: documents and commands say phase-07, so the folder must too
+            errors.append(
+                InputError(Location(rel), "", f"phase {int(m.group(1))} belongs in phases/{phase_folder(int(m.group(1)))} (two digits or more, no extra zeros); rename the folder")
+            )
             continue
         phase_file = folder / "phase.yaml"
         if not phase_file.is_file():
@@ -259,7 +280,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         errors += phase_errors
         if not phase_errors:
             errors += _check_snapshot_ids(phase, snapshots)
-        snaps = sorted(((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, ds[0].file))
+        snaps = sorted(((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file)))
         ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
         digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps)])
         phases.append(PhaseInput(folder.name, phase, ordered, digest))
@@ -376,6 +397,10 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
             i = ids[cycle[0]]
             j = phase.tasks[i].depends_on.index(cycle[1])
             errors.append(doc.error(("tasks", i, "depends_on", j), f"dependency cycle {' -> '.join(cycle)}; remove one of these dependencies"))
+        else:
+            length = _longest_path(phase)
+            if length > MAX_PHASE_DAYS:
+                errors.append(doc.error(("tasks",), f"the critical path is {length:g} days; a phase may last at most {MAX_PHASE_DAYS} days (split it into phases)"))
     check_ids: dict[str, tuple[Any, ...]] = {}
     groups = [(("tasks", i, "criteria"), t.criteria) for i, t in enumerate(phase.tasks)]
     groups.append((("success_criteria",), phase.success_criteria))
@@ -398,6 +423,30 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                 elif metric.unit != "text" and target.text_value is not None:
                     errors.append(doc.error((*path, "target"), f"'{target.text_value}' is not a number, but metric '{crit.metric}' is a {metric.unit}"))
     return errors
+
+
+#: The longest a phase may last: date arithmetic, day tables and charts stay bounded.
+MAX_PHASE_DAYS = 3650
+
+
+def _longest_path(phase: Phase) -> float:
+    """The length in days of the longest dependency chain (the phase has no cycle)."""
+    finish: dict[str, float] = {}
+    by_id = {t.id: t for t in phase.tasks}
+    for task in phase.tasks:
+        stack = [task.id]
+        while stack:  # iterative depth-first: a 5,000-task chain must not recurse
+            tid = stack[-1]
+            if tid in finish:
+                stack.pop()
+                continue
+            todo = [d for d in by_id[tid].depends_on if d not in finish]
+            if todo:
+                stack.extend(todo)
+                continue
+            finish[tid] = max((finish[d] for d in by_id[tid].depends_on), default=0.0) + by_id[tid].duration_days
+            stack.pop()
+    return round(max(finish.values(), default=0.0), 6)
 
 
 def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
@@ -435,9 +484,13 @@ def value_error(unit: str, value: Any) -> str | None:
     """Why ``value`` is not a value of ``unit`` (None when it is); null is always fine."""
     if value is None:
         return None
+    if isinstance(value, OutOfRange):
+        return f"{value.shown} is out of range; a value must be a finite number between -1e15 and 1e15"
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and not abs(value) <= MAX_MAGNITUDE:  # also catches NaN
+        return f"{value:g} is out of range; a value must be a finite number between -1e15 and 1e15"
     if unit == "text":
-        return None if isinstance(value, str) else f"expected text, got {_describe(value)}"
+        return None if isinstance(value, str) else f"expected text, got {describe(value)}"
     if unit == "ratio":
         if number:
             return None
@@ -445,10 +498,10 @@ def value_error(unit: str, value: Any) -> str | None:
             if float(value.split("/")[1]) == 0:
                 return f"'{value}' divides by zero"
             return None
-        return f"expected a number or a ratio such as '626/630', got {_describe(value)}"
+        return f"expected a number or a ratio such as '626/630', got {describe(value)}"
     if number:
         return None
-    return f"expected a number ({unit}), got {_describe(value)}"
+    return f"expected a number ({unit}), got {describe(value)}"
 
 
 def _section(doc: Document, key: str) -> dict[str, Any]:

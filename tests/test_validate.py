@@ -179,7 +179,7 @@ CASES = {
     ),
     "protocol unknown field": (
         proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ phase.nmber }}'"),
-        ["phases/project.yaml:13:12: protocol.session: phase has no field 'nmber' (it has: number, folder, title, summary, tasks)"],
+        ["phases/project.yaml:13:12: protocol.session: phase has no field 'nmber' (it has: number, folder, docs, title, summary, tasks)"],
     ),
     "protocol syntax": (
         proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ phase.number '"),
@@ -203,7 +203,7 @@ CASES = {
     ),
     "badly named phase folder": (
         {"phases/phase-1/phase.yaml": PHASE_YAML},
-        ["phases/phase-1: a phase folder is named phase-NN (two digits or more, e.g. phase-07); rename it"],
+        ["phases/phase-1: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"],
     ),
 }
 

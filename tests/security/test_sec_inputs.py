@@ -1,0 +1,234 @@
+"""Hostile or absurd inputs that validate accepted and then crashed, hung or misread.
+
+Every one exits 1 from ``validate`` with file, line, field and the limit, or is read right.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from conftest import PHASE_YAML, PROJECT_YAML, minimal
+
+from generator.cli import main
+
+
+def _validate(runner, root):
+    return runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+
+
+def _snap(text: str) -> dict[str, str]:
+    return minimal(**{"phases/phase-01/metrics/a.json": text})
+
+
+# ----------------------------------------------------------------------------- numbers
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("1e400", "1e400"), ("-1e400", "-1e400"), ("1" + "0" * 400, "1000000000…"), ("2e15", "2e15")],
+)
+def test_numbers_out_of_range_in_a_snapshot_are_refused(project, runner, value, shown):
+    root = project(_snap(f'{{"timestamp": "2025-01-06T09:00:00Z",\n "metrics": {{"warnings": {value}}}}}'))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"phases/phase-01/metrics/a.json:2:26: metrics.warnings: {shown} is out of range; "
+        "a value must be a finite number between -1e15 and 1e15"
+    )
+
+
+def test_a_number_too_long_to_read_is_refused_not_crashed(project, runner):
+    root = project(_snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": %s}}' % ("9" * 5000)))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "metrics.warnings: 9999999999… is out of range" in result.output
+
+
+@pytest.mark.parametrize(
+    ("duration", "message"),
+    [
+        ("1.0e+12", "tasks[0].duration_days: must be at most 365 days (split a longer task)"),
+        ("1e12", "tasks[0].duration_days: expected a number, got '1e12'"),
+        (".inf", "tasks[0].duration_days: '.inf' is not a finite number"),
+        ("true", "tasks[0].duration_days: expected a number, got true"),
+        ("0", "tasks[0].duration_days: must be more than 0, got the number 0"),
+    ],
+)
+def test_durations_are_bounded_numbers(project, runner, duration, message):
+    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", f"duration_days: {duration}")}))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert f"phases/phase-01/phase.yaml:10:20: {message}" in result.output.splitlines()
+
+
+def test_a_phase_longer_than_ten_years_is_refused_quickly(project, runner):
+    tasks = "".join(
+        f'  - {{id: "1.{i}", slug: t{i}, title: T{i}, role: dev, duration_days: 365{", depends_on: [" + chr(34) + f"1.{i - 1}" + chr(34) + "]" if i else ""}}}\n'
+        for i in range(60)
+    )
+    phase = "number: 1\ntitle: Long\ncreated: 2025-01-06T09:00:00Z\nstart: 2025-01-06T09:00:00Z\ntasks:\n" + tasks
+    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML.replace("calendar: calendar", "calendar: workdays"), "phases/phase-01/phase.yaml": phase}))
+    began = time.monotonic()
+    result = _validate(runner, root)
+    assert time.monotonic() - began < 20  # it once hung for minutes; a generous bound, not a benchmark
+    assert result.exit_code == 1
+    assert "phases/phase-01/phase.yaml:6:3: tasks: the critical path is 21900 days; a phase may last at most 3650 days (split it into phases)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("created", "9999-12-31T23:00:00Z", "created: 9999-12-31T23:00:00Z is outside the years 1970 to 2200"),
+        ("start", "1066-10-14T09:00:00Z", "start: 1066-10-14T09:00:00Z is outside the years 1970 to 2200"),
+    ],
+)
+def test_dates_are_within_a_sane_window(project, runner, field, value, message):
+    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace(f"{field}: 2025-01-06T09:00:00Z", f"{field}: {value}")}))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_a_snapshot_in_year_9999_is_refused(project, runner):
+    root = project(_snap('{"timestamp": "9999-12-31T23:00:00Z"}'))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "phases/phase-01/metrics/a.json:1:15: timestamp: 9999-12-31T23:00:00Z is outside the years 1970 to 2200" in result.output
+
+
+def test_record_refuses_a_timestamp_out_of_the_window(project, runner):
+    root = project(minimal())
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", "9999-12-31T23:00:00Z"])
+    assert result.exit_code == 1
+    assert result.output == "Error: nothing recorded:\n  timestamp: 9999-12-31T23:00:00Z is outside the years 1970 to 2200\n"
+    assert not (root / "phases/phase-01/metrics").exists()
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1e999", "inf", "nan", "1e16"])
+def test_record_refuses_numbers_out_of_range(project, runner, value):
+    root = project(minimal())
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", f"warnings={value}", "--at", "2025-01-07T09:00:00Z"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: nothing recorded:\n  --metric warnings={value}: ")
+    assert not (root / "phases/phase-01/metrics").exists()
+
+
+# ----------------------------------------------------------------------------- structure
+def test_deeply_nested_json_is_refused(project, runner):
+    root = project(_snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": ' + "[" * 100_000 + "]" * 100_000 + "}}"))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "phases/phase-01/metrics/a.json:1:1: nested more than 32 levels deep; a snapshot is a flat object" in result.output
+
+
+@pytest.mark.parametrize(("depth", "message"), [(100, "tips[0]" + "[0]" * 30 + ": nested more than 32 levels deep"), (5000, "not valid YAML: exceeded maximum nesting depth")])
+def test_deeply_nested_yaml_is_refused(project, runner, depth, message):
+    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML + "tips: " + "[" * depth + "]" * depth + "\n"}))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_duplicate_keys_in_json_are_refused_like_yaml(project, runner):
+    root = project(_snap('{"timestamp": "2025-01-06T09:00:00Z",\n "metrics": {"warnings": 3,\n  "warnings": 4}}'))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "phases/phase-01/metrics/a.json:3:3: metrics.warnings: duplicate key 'warnings'; keep one of them" in result.output
+
+
+# ----------------------------------------------------------------------------- names
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        ("phase-001", "phases/phase-001: phase 1 belongs in phases/phase-01 (two digits or more, no extra zeros); rename the folder"),
+        ("phase-٠١", "phases/phase-٠١: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"),
+        ("phase-01\n", "a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"),
+    ],
+)
+def test_phase_folders_have_one_canonical_name(project, runner, folder, message):
+    files = minimal()
+    files[f"phases/{folder}/phase.yaml"] = files.pop("phases/phase-01/phase.yaml")
+    root = project(files)
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_two_folders_for_one_phase_number_are_refused(project, runner):
+    root = project(minimal(**{"phases/phase-001/phase.yaml": PHASE_YAML}))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "phases/phase-001: phase 1 belongs in phases/phase-01" in result.output
+
+
+@pytest.mark.parametrize("slug", ['"alpha\\n"', '"alpha\\t"', '"ａｌｐｈａ"'])
+def test_slugs_and_ids_are_plain_ascii(project, runner, slug):
+    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("slug: alpha", f"slug: {slug}")}))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "tasks[0].slug: slug " in result.output
+
+
+def test_same_second_records_sort_by_their_number(project, runner):
+    files = minimal()
+    for n in range(1, 13):
+        name = "2025-01-07T09-00-00Z-progress" + ("" if n == 1 else f"~{n}")
+        files[f"phases/phase-01/metrics/{name}.json"] = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": n}})
+    root = project(files)
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    data = json.loads((root / "docs/phase-01/final-metrics.json").read_text())
+    assert data["metrics"]["warnings"]["current"] == 12
+
+
+def test_the_scaffold_monitor_command_opens_a_file_that_exists(tmp_path, runner):
+    root = tmp_path / "new"
+    assert runner.invoke(main, ["init", str(root)]).exit_code == 0
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    handoff = (root / "docs/phase-01/COORDINATOR-HANDOFF.md").read_text()
+    line = next(x for x in handoff.splitlines() if x.startswith("phasedocs generate") and "COORDINATION-DASHBOARD.md" in x)
+    path = line.split()[-1].strip("'")
+    assert (root / path).is_file(), line
+
+
+# ----------------------------------------------------------------------------- record
+def test_record_from_json_refuses_a_metrics_list(project, runner, tmp_path):
+    root = project(minimal())
+    source = tmp_path / "ci.json"
+    source.write_text('{"metrics": [1, 2]}')
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(source), "--at", "2025-01-07T09:00:00Z"])
+    assert result.exit_code == 1
+    assert result.output == f"Error: nothing recorded:\n  {source}: metrics: expected a mapping (key: value), got a list\n"
+    assert not (root / "phases/phase-01/metrics").exists()
+
+
+@pytest.mark.parametrize(
+    ("at", "problem"),
+    [
+        ("2025-03-30T02:30:00", "--at 2025-03-30T02:30:00: this local time does not exist in Europe/Berlin (the clocks skip it); give the offset, e.g. +01:00 or +02:00"),
+        ("2025-10-26T02:30:00", "--at 2025-10-26T02:30:00: this local time happens twice in Europe/Berlin (the clocks go back); give the offset, e.g. +01:00 or +02:00"),
+    ],
+)
+def test_record_refuses_local_times_that_do_not_exist_or_repeat(project, runner, at, problem):
+    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")}))
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", at])
+    assert result.exit_code == 1
+    assert result.output == f"Error: nothing recorded:\n  {problem}\n"
+
+
+def test_record_check_false_is_stored_false(project, runner):
+    phase = PHASE_YAML.replace("      - text: Few warnings\n        metric: warnings\n        target: \"< 10\"\n", "      - text: Reviewed\n        id: reviewed\n")
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
+    for value in ("false", "FALSE", "true"):
+        result = runner.invoke(main, ["record", "1", "--project", str(root), "--check", f"reviewed={value}", "--at", "2025-01-07T09:00:00Z"])
+        assert result.exit_code == 0, result.output
+    stored = [json.loads(p.read_text())["checks"]["reviewed"] for p in sorted((root / "phases/phase-01/metrics").iterdir())]
+    assert stored == [False, False, True]
+
+
+def test_record_names_files_in_utc_whatever_the_zone(project, runner):
+    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Asia/Tokyo")}))
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00+09:00"])
+    assert result.exit_code == 0
+    (path,) = (root / "phases/phase-01/metrics").iterdir()
+    assert path.name == "2025-01-07T00-00-00Z-progress.json"
+    assert json.loads(path.read_text())["timestamp"] == "2025-01-07T09:00:00+09:00"
