@@ -8,13 +8,14 @@ for an underscore attribute (``task.__class__``) is a validation error naming th
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 
 from .models import Phase, ProjectConfig, Protocol, Task
+from .sandbox import LimitedSandbox, SandboxLimit, TreeFault
 
 #: Protocol fields rendered once per phase, and once per task.
 PHASE_FIELDS = ("session", "monitor", "orchestrate")
@@ -27,7 +28,26 @@ FIELDS = {
     "task": ("id", "slug", "key", "title", "role", "agent", "goal", "duration_days", "depends_on", "file"),
 }
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+#: A rendered protocol string is one command: at most this many characters.
+MAX_COMMAND = 10_000
+
+_ENV = LimitedSandbox(
+    max_string=MAX_COMMAND, range_budget=1_000, max_loop_depth=1, allow_macros=False,
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+)
+
+
+def shell(value: Any) -> str:
+    """``value`` as one shell word, quoted so that no character of it is special to the shell.
+
+    Use it wherever user text (a title, a goal) lands in a command: a title such as
+    ``Build $(touch x) infra`` becomes ``'Build $(touch x) infra'``, which the shell reads
+    as text. A command pasted by an operator must never run what a phase file says.
+    """
+    return shlex.quote(str(value))
+
+
+_ENV.add_filters(shell=shell)
 
 
 class ProtocolError(ValueError):
@@ -68,10 +88,40 @@ def iter_strings(protocol: Protocol):
                 yield ("protocol", name, i), item, scope
 
 
+#: Fields people write as prose: in a command they must pass through ``shell``.
+FREE_TEXT = frozenset({"title", "summary", "goal", "role", "agent", "name", "coordinator", "operator", "repo_url"})
+
+
+def _unquoted_text(ast: nodes.Template) -> str | None:
+    """The first free-text field an output uses outside a ``shell`` filter, as written."""
+
+    def visit(node: nodes.Node, quoted: bool) -> str | None:
+        if isinstance(node, nodes.Filter) and node.name == "shell":
+            quoted = True
+        if isinstance(node, nodes.Getattr) and node.attr in FREE_TEXT and not quoted:
+            base = node.node.name if isinstance(node.node, nodes.Name) else "..."
+            return f"{base}.{node.attr}"
+        for child in node.iter_child_nodes():
+            found = visit(child, quoted)
+            if found:
+                return found
+        return None
+
+    for output in ast.find_all(nodes.Output):
+        for expr in output.nodes:
+            if not isinstance(expr, nodes.TemplateData):
+                found = visit(expr, False)
+                if found:
+                    return found
+    return None
+
+
 def check_template(source: str, scope: set[str]) -> None:
     """Compile ``source``; raise :class:`ProtocolError` for syntax, unknown names, internals."""
     try:
         ast = _ENV.parse(source)
+    except TreeFault as exc:
+        raise ProtocolError(str(exc)) from None
     except TemplateError as exc:
         raise ProtocolError(f"template syntax error: {exc.message}") from None
     # only names outside the scope can be undeclared; Jinja's exact analysis (which knows
@@ -87,6 +137,12 @@ def check_template(source: str, scope: set[str]) -> None:
             if not node.attr.startswith("_"):
                 known = ", ".join(FIELDS[base.name])
                 raise ProtocolError(f"{base.name} has no field '{node.attr}' (it has: {known})")
+    unquoted = _unquoted_text(ast)
+    if unquoted:
+        raise ProtocolError(
+            f"{unquoted} is free text and reaches a command unquoted; write {{{{ {unquoted} | shell }}}} "
+            "so that no character of it can run as a command"
+        )
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(attr, str) and attr.startswith("_"):
@@ -123,11 +179,15 @@ def _store(source: str, template: Any) -> Any:
 def render_string(source: str, context: dict[str, Any]) -> str:
     """Render one protocol string; raise :class:`ProtocolError` on any failure."""
     try:
-        return _template(source).render(context)
+        return _ENV.render_limited(_template(source), context)
+    except SandboxLimit as exc:
+        raise ProtocolError(f"cannot render: {exc}") from None
     except TemplateError as exc:
         raise ProtocolError(f"cannot render: {exc.message}") from None
-    except (TypeError, ValueError, ArithmeticError) as exc:
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise ProtocolError(f"cannot render: {exc}") from None
+    except (RecursionError, MemoryError):  # pragma: no cover - the limits above come first
+        raise ProtocolError("cannot render: it uses too much memory or recursion") from None
 
 
 def project_context(config: ProjectConfig) -> dict[str, Any]:

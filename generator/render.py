@@ -17,13 +17,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import metrics_json
 from .errors import TemplateError
 from .facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts
 from .paths import contained
 from .resources import builtin_templates
+from .sandbox import LimitedSandbox, SandboxLimit, TreeFault
+
+#: The largest document a template may render, in characters (and any string it builds).
+MAX_DOCUMENT = 20_000_000
 
 # ----------------------------------------------------------------------------- escaping
 _ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]{}|#"}
@@ -277,7 +280,8 @@ class Renderer:
         builtin = builtin_templates()
         if builtin not in [s.resolve() for s in self.search]:
             self.search.append(builtin)
-        self.env = SandboxedEnvironment(
+        self.env = LimitedSandbox(
+            max_string=MAX_DOCUMENT, range_budget=100_000, max_loop_depth=4,
             loader=jinja2.ChoiceLoader([ContainedLoader(s) for s in self.search]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -285,7 +289,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(md=md, code=code, fence=fence, url=url, state=state, days=days, number=number, value=value, change=change, trend=trend)
+        self.env.add_filters(md=md, code=code, fence=fence, url=url, state=state, days=days, number=number, value=value, change=change, trend=trend)
         self.env.globals.update(mermaid_graph=mermaid_graph)
 
     @property
@@ -307,7 +311,14 @@ class Renderer:
         """Render template ``name``; template faults become :class:`TemplateError`."""
         try:
             template = self.env.get_template(name)
-            return template.render(**context)
+            return self.env.render_limited(template, context)
+        except TreeFault as exc:
+            raise TemplateError(f"templates/{exc.template or name}", exc.lineno, str(exc)) from None
+        except SandboxLimit as exc:
+            where, line = _template_frame(exc, name)
+            raise TemplateError(where, line, f"over a limit: {exc}") from None
+        except (RecursionError, MemoryError):
+            raise TemplateError(name, None, "it uses too much memory or recursion") from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError((exc.filename and _short(exc.filename)) or exc.name or name, exc.lineno, exc.message or "syntax error") from None
         except jinja2.TemplateNotFound as exc:

@@ -34,7 +34,7 @@ protocol:
   session: 'demo-{{ phase.number }}'
   memory_key: 'p{{ phase.number }}/{{ task.key }}'
   before: ['gh issue develop {{ task.id }}']
-  after: ['gh pr create --title "{{ task.title }}"']
+  after: ['gh pr create --title {{ task.title | shell }}']
   spawn: 'gh workflow run agent.yml -f task={{ task.id }}'
 """
 

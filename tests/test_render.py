@@ -146,7 +146,7 @@ protocol:
   session: 'harbor-{{ phase.number }}'
   memory_key: 'harbor/{{ phase.number }}/{{ task.key }}'
   before: ['gh issue develop {{ task.id }} --checkout']
-  during: ['gh pr comment --body "{{ task.title }}: progress"']
+  during: ['gh pr comment --body {{ (task.title ~ ": progress") | shell }}']
   after: ['gh pr ready']
   monitor: ['gh pr list --label phase-{{ phase.number }}']
   spawn: 'gh workflow run agent.yml -f task={{ task.id }}'

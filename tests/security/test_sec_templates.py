@@ -1,0 +1,112 @@
+"""Templates from pull requests: protocol strings and a project's templates/ stay in the sandbox,
+within time and memory, and user text never runs as a command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+
+import pytest
+from conftest import PROJECT_YAML, minimal
+
+from generator.cli import main
+
+
+def _protocol(line: str) -> dict[str, str]:
+    """The demo project with one more 'before' command."""
+    project = PROJECT_YAML.replace("  before: ['gh issue develop {{ task.id }}']", f"  before:\n    - {json.dumps(line)}")
+    return minimal(**{"phases/project.yaml": project})
+
+
+def _validate(runner, root):
+    began = time.monotonic()
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    # each of these once took many seconds or gigabytes; a generous bound, not a benchmark
+    assert time.monotonic() - began < 10
+    return result
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{{ 'a' * 10**9 }}", "cannot render: repeating a value 1,000,000,000 times is over the limit of 10,000"),
+        ("{% for i in range(10**9) %}x{% endfor %}", "cannot render: an argument of 1,000,000,000 is over the limit of 100,000"),
+        ("{% for i in range(900) %}{{ i }}{% endfor %}{% for i in range(900) %}{% endfor %}", "cannot render: range() may yield 1,000 items in all per template; this one asks for more"),
+        ("{{ 10 ** 10 ** 10 }}", "cannot render: 10000000000 ** 10 is over the limit of 2**128"),
+        ("{{ 'x'.ljust(10**9) }}", "cannot render: an argument of 1,000,000,000 is over the limit of 100,000"),
+        ("{{ '%999999999d' % 1 }}", "cannot render: a format width of 999,999,999 is over the limit of 100,000"),
+        ("{% set a = task.id ~ task.id ~ task.id ~ task.id %}{% set b = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}{% set c = b ~ b ~ b ~ b ~ b ~ b ~ b ~ b %}{% set d = c ~ c ~ c ~ c ~ c ~ c ~ c ~ c %}{{ d ~ d }}",
+         "cannot render: a value of more than 10,000 characters is over the limit"),
+        ("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}", "a macro is not allowed here (a protocol string is one command)"),
+        ("{% for a in phase.tasks %}{% for b in phase.tasks %}x{% endfor %}{% endfor %}", "loops nest more than 1 deep here; the limit is 1"),
+        ('{{ "{0.__class__.__mro__}".format(phase) }}', "cannot render: access to attribute '__class__' of 'dict' object is unsafe."),
+        ("{% for t in phase.tasks %}{{ t.titel }}{% endfor %}", "cannot render: 'dict object' has no attribute 'titel'"),
+        ("gh pr create --title '{{ task.title }}'", "task.title is free text and reaches a command unquoted; write {{ task.title | shell }} so that no character of it can run as a command"),
+    ],
+)
+def test_protocol_strings_are_refused_past_each_limit(project, runner, line, message):
+    root = project(_protocol(line))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith("phases/project.yaml:16:7: protocol.before[0]: ")
+    assert message in result.output.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}\n{{ f(1) }}", "templates/index.md.j2:1: macro 'f' calls itself; recursion is not allowed in templates"),
+        ("{% macro f() %}{{ g() }}{% endmacro %}{% macro g() %}{{ f() }}{% endmacro %}{{ f() }}", "macro 'f' calls itself; recursion is not allowed in templates"),
+        ("x\n{{ 'x'.ljust(10**9) }}", "templates/index.md.j2:2: over a limit: an argument of 1,000,000,000 is over the limit of 100,000"),
+        ("{{ 'ab' * 10**8 }}", "templates/index.md.j2:1: over a limit: repeating a value 100,000,000 times is over the limit of 20,000,000"),
+        ("{% for a in range(2) %}{% for b in range(2) %}{% for c in range(2) %}{% for d in range(2) %}\n{% for e in range(2) %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+         "templates/index.md.j2:2: loops nest more than 4 deep here; the limit is 4"),
+        ("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
+         "range() may yield 100,000 items in all per template; this one asks for more"),
+        ("{{ facts.__class__ }}", "templates/index.md.j2:1: not allowed: access to attribute '__class__' of 'ProjectFacts' object is unsafe."),
+        ("{{ factz }}", "templates/index.md.j2:1: undefined: 'factz' is undefined"),
+    ],
+)
+def test_a_projects_templates_are_bounded_too(project, runner, template, message):
+    root = project(minimal(**{"templates/index.md.j2": template}))
+    began = time.monotonic()
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert time.monotonic() - began < 20
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (root / "docs").exists()
+
+
+HOSTILE_TITLE = "Build $(touch pwned) `touch pwned2` infra; touch pwned3 'quoted' \"double\""
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, runner, tmp_path):
+    root = project(example=True)
+    phase = root / "phases/phase-07/phase.yaml"
+    text = phase.read_text()
+    assert "    title: Build Infrastructure\n" in text
+    phase.write_text(text.replace("    title: Build Infrastructure\n", f"    title: {json.dumps(HOSTILE_TITLE)}\n", 1))
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert result.exit_code == 0, result.output
+    task_file = (root / "docs/phase-07/task-7.1-build-infra.md").read_text()
+    commands = [line for line in task_file.splitlines() if line.startswith("npx ")]
+    assert commands
+    work = tmp_path / "paste"
+    work.mkdir()
+    for command in commands:
+        # an operator pastes the line; 'npx' stands in for a function that prints its arguments
+        proc = subprocess.run(["bash", "-c", 'npx() { printf "%s\\n" "$@"; }\n' + command], cwd=work, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert list(work.iterdir()) == []
+    describe = next(c for c in commands if "--description" in c)
+    printed = subprocess.run(["bash", "-c", 'npx() { printf "%s\\n" "$@"; }\n' + describe], cwd=work, capture_output=True, text=True).stdout
+    assert f"Task 7.1: {HOSTILE_TITLE}" in printed.splitlines()
+
+
+def test_the_example_and_the_scaffold_quote_every_free_text_field(project, runner, tmp_path):
+    assert runner.invoke(main, ["validate", "--project", str(project(example=True)), "--no-cache"]).exit_code == 0
+    assert runner.invoke(main, ["init", str(tmp_path / "new")]).exit_code == 0
+    assert runner.invoke(main, ["validate", "--project", str(tmp_path / "new"), "--no-cache"]).exit_code == 0
