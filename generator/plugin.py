@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -63,7 +64,19 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
 
     @event_priority(50)  # before other plugins look at the files
     def on_files(self, files: Files, *, config: Any) -> Files:
-        """Add every generated page, chart and asset; generated pages replace copies in docs_dir."""
+        """Add every generated page, chart and asset; generated pages replace copies in docs_dir.
+
+        A file of docs_dir that a symlink leads out of it (``notes.md -> /proc/self/environ``)
+        stops the build: MkDocs would publish whatever it points at.
+        """
+        from .paths import is_inside
+
+        docs = Path(config.docs_dir)
+        for f in files:
+            src = getattr(f, "abs_src_path", None)
+            if src and Path(src).is_relative_to(docs) and not is_inside(docs, Path(src)):
+                target = os.path.realpath(src)
+                raise PluginError(f"phasedocs: refusing {src}: a symlink that leads outside {docs} (to {target}); replace it with the file itself")
         for uri, content in sorted(self.site.files.items()):
             existing = files.get_file_from_path(uri)
             if existing is not None:

@@ -37,7 +37,8 @@ _WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _one_line(value: Any) -> str:
+def one_line(value: Any) -> str:
+    """``value`` as text on one line: control characters removed, white space folded."""
     return _WS_RE.sub(" ", _CONTROL_RE.sub("", str(value))).strip()
 _ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # what opens a block at the start of a line: a list item, a quote, a setext underline
@@ -54,7 +55,7 @@ def md(value: Any) -> str:
     (``&`` before an entity name, ``>`` or ``1.`` at the start) are escaped only there,
     so the markdown stays readable as plain text too.
     """
-    text = _one_line(value)
+    text = one_line(value)
     text = _ENTITY_RE.sub("&amp;", text).translate(_INLINE)
     if _SETEXT_RE.match(text):  # a line of '=' under text would make it a heading
         return "&#61;" + text[1:]
@@ -67,7 +68,7 @@ def md(value: Any) -> str:
 
 def code(value: Any) -> str:
     """An inline code span holding ``value`` literally (one line)."""
-    text = _one_line(value)
+    text = one_line(value)
     if not text:
         return "—"
     longest = max((len(r) for r in re.findall(r"`+", text)), default=0)

@@ -71,10 +71,26 @@ def load_once(root: Path) -> Any:
     return project
 
 
-def _title(text: str) -> str:
+_ANGLES = str.maketrans({"<": "‹", ">": "›"})
+
+
+def html_text(text: str) -> str:
+    """User text for HTML outside the markdown body: nav titles, the site name.
+
+    Themes print these raw, in text and in attributes (Material's ``aria-label``), and
+    Material prints ``page.title | striptags``, which decodes entities once more: an
+    escaped ``&lt;img onerror=...&gt;`` would come back to life. So ``<`` and ``>`` become
+    the look-alike angle quotes (nothing decodes those into a tag), and the rest is
+    entity-escaped, quotes included: no filter can turn the result into markup.
+    """
     import html
 
-    return html.escape(text, quote=False)
+    from .render import one_line
+
+    return html.escape(one_line(text).translate(_ANGLES), quote=True)
+
+
+
 
 
 def render_site(root: Path) -> RenderedSite:
@@ -130,11 +146,11 @@ def render_site(root: Path) -> RenderedSite:
             for t in p.tasks:
                 uri = f"{p.folder}/{t.task.filename}"
                 out.files[uri] = pages[uri]
-                tasks.append({_title(f"{t.id} {t.task.title}"): uri})
+                tasks.append({html_text(f"{t.id} {t.task.title}"): uri})
             section.append({"Tasks": tasks})
         uri = f"{p.folder}/final-metrics.json"
         out.files[uri] = pages[uri]
-        nav.append({_title(f"Phase {p.number}: {p.phase.title}"): section})
+        nav.append({html_text(f"Phase {p.number}: {p.phase.title}"): section})
     out.nav = nav
 
     roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
@@ -231,7 +247,7 @@ def default_mkdocs_config(root: Path) -> str:
         name = load_once(root).config.name
     except PhasedocsError:
         name = root.resolve().name
-    return mkdocs_yml(site.site_name or f"{name} phases", site.site_url, site.repo_url, site.palette.primary, site.palette.accent)
+    return mkdocs_yml(html_text(site.site_name or f"{name} phases"), site.site_url, site.repo_url, site.palette.primary, site.palette.accent)
 
 
 def mkdocs_yml(site_name: str, site_url: str | None, repo_url: str | None, primary: str, accent: str, docs_dir: str | None = None) -> str:

@@ -8,38 +8,19 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, require_browser
 
 from generator.site import build
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _require() -> None:
-    missing = []
-    if CHROMIUM is None:
-        missing.append("chromium (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install playwright)")
-    if missing:
-        if os.environ.get("PHASEDOCS_REQUIRE_BROWSER"):
-            pytest.fail("browser tests need " + " and ".join(missing))
-        pytest.skip("browser tests need " + " and ".join(missing))
-
-
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
-    _require()
+    require_browser()
     site = build(REPO, tmp_path_factory.mktemp("site") / "site")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -48,21 +29,6 @@ def site_url(tmp_path_factory):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture
