@@ -335,6 +335,8 @@ def _setup(style: ChartStyle) -> Any:
             "savefig.transparent": True,
             "legend.frameon": False,
             "path.simplify": False,
+            # user text is text: '$5 and $10' is no formula, '$\\undefinedcmd$' no crash
+            "text.parse_math": False,
         }
     )
     return _plt

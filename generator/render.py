@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from . import metrics_json
+from .documents import PHASE_DOCUMENTS, PROJECT_DOCUMENTS
 from .errors import TemplateError
 from .facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts
 from .paths import contained
@@ -244,16 +245,6 @@ def _mermaid_text(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- renderer
-#: Each phase document and its title in the site navigation.
-PHASE_DOCUMENTS = {
-    "README.md": "Package",
-    "COORDINATION-SUMMARY.md": "Summary",
-    "AGENT-BRIEFING.md": "Agent briefing",
-    "COORDINATION-DASHBOARD.md": "Dashboard",
-    "COORDINATOR-HANDOFF.md": "Handoff",
-    "COMPLETION-REPORT.md": "Completion report",
-}
-PROJECT_DOCUMENTS = ("index.md", "roadmap.md")
 
 
 class ContainedLoader(jinja2.FileSystemLoader):

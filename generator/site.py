@@ -103,8 +103,9 @@ def render_site(root: Path) -> RenderedSite:
     """
     from . import charts
     from .build import group_digest, render_digest
+    from .documents import PHASE_DOCUMENTS
     from .facts import compute
-    from .render import PHASE_DOCUMENTS, Renderer
+    from .render import Renderer
     from .site_config import load_site_config
 
     site_config = load_site_config(root)

@@ -2,14 +2,63 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from .errors import ValidationErrors
+from .documents import PHASE_DOCUMENTS
+from .errors import InputError, Location, ValidationErrors
 from .loader import load_yaml
-from .render import PHASE_DOCUMENTS
-from .shape import Model, Range
+from .models import Url
+from .shape import Check, Model, Range
 from .validate import parse_model
+
+#: matplotlib's named colours (CSS4 and Tableau), checked here so validation needs no matplotlib.
+NAMED_COLORS = frozenset({
+    "aliceblue", "antiquewhite", "aqua", "aquamarine", "azure", "beige", "bisque", "black", "blanchedalmond",
+    "blue", "blueviolet", "brown", "burlywood", "cadetblue", "chartreuse", "chocolate", "coral",
+    "cornflowerblue", "cornsilk", "crimson", "cyan", "darkblue", "darkcyan", "darkgoldenrod", "darkgray",
+    "darkgreen", "darkgrey", "darkkhaki", "darkmagenta", "darkolivegreen", "darkorange", "darkorchid",
+    "darkred", "darksalmon", "darkseagreen", "darkslateblue", "darkslategray", "darkslategrey",
+    "darkturquoise", "darkviolet", "deeppink", "deepskyblue", "dimgray", "dimgrey", "dodgerblue",
+    "firebrick", "floralwhite", "forestgreen", "fuchsia", "gainsboro", "ghostwhite", "gold", "goldenrod",
+    "gray", "green", "greenyellow", "grey", "honeydew", "hotpink", "indianred", "indigo", "ivory", "khaki",
+    "lavender", "lavenderblush", "lawngreen", "lemonchiffon", "lightblue", "lightcoral", "lightcyan",
+    "lightgoldenrodyellow", "lightgray", "lightgreen", "lightgrey", "lightpink", "lightsalmon",
+    "lightseagreen", "lightskyblue", "lightslategray", "lightslategrey", "lightsteelblue", "lightyellow",
+    "lime", "limegreen", "linen", "magenta", "maroon", "mediumaquamarine", "mediumblue", "mediumorchid",
+    "mediumpurple", "mediumseagreen", "mediumslateblue", "mediumspringgreen", "mediumturquoise",
+    "mediumvioletred", "midnightblue", "mintcream", "mistyrose", "moccasin", "navajowhite", "navy",
+    "oldlace", "olive", "olivedrab", "orange", "orangered", "orchid", "palegoldenrod", "palegreen",
+    "paleturquoise", "palevioletred", "papayawhip", "peachpuff", "peru", "pink", "plum", "powderblue",
+    "purple", "rebeccapurple", "red", "rosybrown", "royalblue", "saddlebrown", "salmon", "sandybrown",
+    "seagreen", "seashell", "sienna", "silver", "skyblue", "slateblue", "slategray", "slategrey", "snow",
+    "springgreen", "steelblue", "tan", "teal", "thistle", "tomato", "turquoise", "violet", "wheat", "white",
+    "whitesmoke", "yellow", "yellowgreen",
+    "tab:blue", "tab:brown", "tab:cyan", "tab:gray", "tab:green", "tab:olive", "tab:orange", "tab:pink", "tab:purple", "tab:red",
+})
+_HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", re.ASCII)
+
+
+def _color(value: str) -> str:
+    if _HEX_RE.fullmatch(value) or value.lower() in NAMED_COLORS:
+        return value
+    raise ValueError(f"{value!r} is not a colour; write '#rrggbb' or a name such as 'steelblue' or 'tab:blue'")
+
+
+Color = Annotated[str, Check(_color)]
+"""A chart colour: '#rgb', '#rrggbb' (with optional alpha) or a matplotlib colour name."""
+
+PrimaryColor = Literal[
+    "red", "pink", "purple", "deep purple", "indigo", "blue", "light blue", "cyan", "teal", "green", "light green",
+    "lime", "yellow", "amber", "orange", "deep orange", "brown", "grey", "blue grey", "black", "white", "custom",
+]
+"""A Material primary colour name."""
+AccentColor = Literal[
+    "red", "pink", "purple", "deep purple", "indigo", "blue", "light blue", "cyan", "teal", "green", "light green",
+    "lime", "yellow", "amber", "orange", "deep orange", "custom",
+]
+"""A Material accent colour name."""
 
 PUBLISHABLE = (*PHASE_DOCUMENTS, "tasks")
 """What site.yaml's ``documents`` may name: each phase document, and 'tasks' for the task files."""
@@ -18,29 +67,29 @@ PUBLISHABLE = (*PHASE_DOCUMENTS, "tasks")
 class ChartColors(Model):
     """Colours of chart elements (any matplotlib colour)."""
 
-    task: str = "#3f51b5"
+    task: Color = "#3f51b5"
     """Bars of tasks off the critical path."""
-    critical: str = "#e53935"
+    critical: Color = "#e53935"
     """Bars of critical tasks."""
-    slack: str = "#9fa8da"
+    slack: Color = "#9fa8da"
     """Slack after a task."""
-    done: str = "#43a047"
+    done: Color = "#43a047"
     """Completed tasks and phases."""
-    met: str = "#43a047"
+    met: Color = "#43a047"
     """Criteria met."""
-    exceeded: str = "#1e88e5"
+    exceeded: Color = "#1e88e5"
     """Criteria exceeded."""
-    missed: str = "#e53935"
+    missed: Color = "#e53935"
     """Criteria missed."""
-    pending: str = "#9e9e9e"
+    pending: Color = "#9e9e9e"
     """Criteria pending."""
-    target: str = "#fb8c00"
+    target: Color = "#fb8c00"
     """Target lines and bands."""
-    baseline: str = "#9e9e9e"
+    baseline: Color = "#9e9e9e"
     """Baseline bars."""
-    current: str = "#3f51b5"
+    current: Color = "#3f51b5"
     """Current values."""
-    today: str = "#fb8c00"
+    today: Color = "#fb8c00"
     """The 'latest snapshot' marker."""
 
 
@@ -55,7 +104,7 @@ class ChartStyle(Model):
     """Font family (DejaVu Sans ships with matplotlib)."""
     font_size: Annotated[float, Range(gt=4, le=30)] = 10
     """Base font size in points."""
-    text_color: str = "#7f7f7f"
+    text_color: Color = "#7f7f7f"
     """Text and axis colour: mid grey reads on light and dark backgrounds."""
     colors: ChartColors = ChartColors()
     """Element colours."""
@@ -64,9 +113,9 @@ class ChartStyle(Model):
 class Palette(Model):
     """MkDocs Material palette colours."""
 
-    primary: str = "indigo"
+    primary: PrimaryColor = "indigo"
     """Primary colour name."""
-    accent: str = "deep orange"
+    accent: AccentColor = "deep orange"
     """Accent colour name."""
 
 
@@ -77,9 +126,9 @@ class SiteConfig(Model):
     """Site title; default: the project name."""
     site_description: str | None = None
     """Meta description; default: the project summary."""
-    site_url: str | None = None
+    site_url: Url | None = None
     """Where the site is published (for canonical links and the sitemap)."""
-    repo_url: str | None = None
+    repo_url: Url | None = None
     """Repository for edit and source links; default: project.yaml's repo_url."""
     documents: tuple[str, ...] = PUBLISHABLE
     """Which per-phase documents the site publishes ('tasks' for the task files)."""
@@ -89,18 +138,37 @@ class SiteConfig(Model):
     """Chart style."""
 
 
-def load_site_config(project_dir: Path) -> SiteConfig:
-    """The project's site_config/site.yaml, or the defaults when there is none."""
-    path = project_dir / "site_config" / "site.yaml"
+FILE = "site_config/site.yaml"
+
+
+def check_site_config(project_dir: Path) -> tuple[SiteConfig | None, list[InputError]]:
+    """The project's site_config/site.yaml (the defaults when there is none) and its faults."""
+    import os
+
+    from .paths import is_inside
+
+    path = project_dir / FILE
     if not path.is_file():
-        return SiteConfig()
-    doc = load_yaml(path, "site_config/site.yaml")
+        return SiteConfig(), []
+    if not is_inside(project_dir, path):
+        problem = f"a symlink that leads outside the project (to {os.path.realpath(path)}); replace it with the file itself"
+        return None, [InputError(Location(FILE), "", problem)]
+    try:
+        doc = load_yaml(path, FILE)
+    except InputError as exc:
+        return None, [exc]
     if doc.data is None:
-        return SiteConfig()
+        return SiteConfig(), []
     config, errors = parse_model(doc, SiteConfig)
     for i, name in enumerate(config.documents if config else ()):
         if name not in PUBLISHABLE:
             errors.append(doc.error(("documents", i), f"unknown document '{name}' (known: {', '.join(PUBLISHABLE)})"))
-    if errors:
+    return (None if errors else config), errors
+
+
+def load_site_config(project_dir: Path) -> SiteConfig:
+    """The project's site_config/site.yaml, or the defaults; :class:`ValidationErrors` on faults."""
+    config, errors = check_site_config(project_dir)
+    if errors or config is None:
         raise ValidationErrors(errors)
     return config

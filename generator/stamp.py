@@ -2,7 +2,7 @@
 validates without loading pydantic, Jinja or YAML at all.
 
 The stamp is a SHA-256 over phasedocs' own version and code (path, size and mtime of
-each module), then every file under ``phases/`` (path and bytes). Validation is a pure
+each module), then every file under ``phases/`` (path and bytes) and ``site_config/site.yaml``. Validation is a pure
 function of exactly those, so a matching stamp means the same answer: "ok". Only clean
 results are stamped; any change, or a missing or unreadable stamp, means a full run.
 """
@@ -50,6 +50,11 @@ def fingerprint(root: Path) -> str | None:
                     return None  # never read outside; a full validation names the link
                 h.update(f"f\0{rel}/{name}\0".encode())
                 h.update(hashlib.sha256(path.read_bytes()).digest())
+        site = root / "site_config" / "site.yaml"  # validate checks it too
+        if site.is_file():
+            if not is_inside(root, site):
+                return None
+            h.update(b"s\0" + hashlib.sha256(site.read_bytes()).digest())
     except OSError:
         return None
     return h.hexdigest()

@@ -287,6 +287,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
 
     if config is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)  # type: ignore[arg-type]
+    from .site_config import check_site_config  # the site's settings are input too (colours, palette, URLs)
+
+    errors += check_site_config(root)[1]
     if errors:
         raise ValidationErrors(errors)
     assert config is not None

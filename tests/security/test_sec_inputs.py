@@ -6,6 +6,7 @@ Every one exits 1 from ``validate`` with file, line, field and the limit, or is 
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -232,3 +233,42 @@ def test_record_names_files_in_utc_whatever_the_zone(project, runner):
     (path,) = (root / "phases/phase-01/metrics").iterdir()
     assert path.name == "2025-01-07T00-00-00Z-progress.json"
     assert json.loads(path.read_text())["timestamp"] == "2025-01-07T09:00:00+09:00"
+
+
+# ----------------------------------------------------------------------------- site.yaml and charts
+@pytest.mark.parametrize(
+    ("site_yaml", "line"),
+    [
+        ("charts:\n  colors:\n    task: notacolour\n",
+         "site_config/site.yaml:3:11: charts.colors.task: 'notacolour' is not a colour; write '#rrggbb' or a name such as 'steelblue' or 'tab:blue'"),
+        ("palette:\n  primary: hotpink\n", "site_config/site.yaml:2:12: palette.primary: 'hotpink' is not allowed; use one of "),
+        ("site_url: javascript:alert(1)\n", "site_config/site.yaml:1:11: site_url: 'javascript:alert(1)' is not an http(s) URL"),
+        ("charts: [1, 2\n", "site_config/site.yaml:2:1: not valid YAML: "),
+    ],
+)
+def test_validate_checks_the_site_settings_too(project, runner, site_yaml, line):
+    root = project(minimal(**{"site_config/site.yaml": site_yaml}))
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 1  # never from a stale stamp
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith(line)
+
+
+def test_a_changed_site_yaml_is_validated_again(project, runner):
+    root = project(minimal())
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
+    (root / "site_config").mkdir()
+    (root / "site_config/site.yaml").write_text("palette:\n  primary: hotpink\n")
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 1
+
+
+@pytest.mark.parametrize("title", ["Cost $5 and $10", "Broken $\\undefinedcmd$ math", "$x^2$"])
+def test_chart_text_is_never_read_as_mathtext(title):
+    from generator import charts
+    from generator.site_config import ChartStyle
+
+    spec = charts.GanttSpec(title=title, bars=(charts.GanttBar("1.1", title, 0.0, 1.0, 0.0, True, False),), arrows=(),
+                            total=1.0, today=None, day_labels=("Mon",), alt=title)
+    svg = charts.draw(spec, ChartStyle()).decode()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts.count(title) == 2  # the title and the bar's label, as written: not a formula in pieces
