@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -150,3 +151,24 @@ def browser():
         )
         yield b
         b.close()
+
+
+# ----------------------------------------------------------------------------- git
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd``; its output, stripped."""
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(project, tmp_path, monkeypatch):
+    """A git repository holding the small project, with a bare remote 'origin': (root, remote)."""
+    for key, value in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}.items():
+        monkeypatch.setenv(key, value)
+    root = project(minimal())
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "phases")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(root, "remote", "add", "origin", str(remote))
+    return root, remote

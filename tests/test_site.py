@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PHASE_YAML, REPO, minimal
+from conftest import PHASE_YAML, REPO, git, minimal
 
 from generator.cli import main
 
@@ -101,24 +101,6 @@ def test_hostile_titles_are_escaped_in_the_navigation(project, runner, tmp_path)
 
 
 # ----------------------------------------------------------------------------- deploy
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-@pytest.fixture
-def repo(project, tmp_path, monkeypatch):
-    for key, value in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}.items():
-        monkeypatch.setenv(key, value)
-    root = project(minimal())
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "phases")
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    git(root, "remote", "add", "origin", str(remote))
-    return root, remote
-
-
 def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     root, remote = repo
     first = runner.invoke(main, ["deploy", "--project", str(root)])
