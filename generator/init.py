@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Abort
+from .paths import contained
 from .schema import schemas
 from .site import PAGES_DIR, mkdocs_yml
 from .writer import create_new
@@ -29,6 +30,12 @@ def plan_files(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _parents(rel: str) -> list[str]:
+    """The folders above ``rel``: 'a/b/c.txt' -> ['a', 'a/b']."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def init(root: Path) -> tuple[list[str], list[str]]:
     """Create the starter project in ``root``; return (created, skipped) paths.
 
@@ -36,15 +43,26 @@ def init(root: Path) -> tuple[list[str], list[str]]:
     which is left as it is (with a note to add two lines).
     """
     files = plan_files(root)
+    blocked = sorted({str(root / parent) for rel in files for parent in _parents(rel) if (root / parent).exists() and not (root / parent).is_dir()})
+    if blocked:
+        listing = "\n".join(f"  {path}" for path in blocked)
+        raise Abort(f"nothing created: these are files where init needs folders:\n{listing}\nMove them aside, or choose an empty folder: phasedocs init DIR")
     taken = [rel for rel in files if (root / rel).exists() and rel != ".gitignore"]
     if taken:
         listing = "\n".join(f"  {root / rel}" for rel in taken)
         raise Abort(f"nothing created: these files exist and init never overwrites:\n{listing}\nChoose an empty folder: phasedocs init DIR")
+    for rel in files:
+        contained(root, root / rel, "to create")
     created, skipped = [], []
-    for rel, data in files.items():
-        try:
-            create_new(root / rel, data)
-            created.append(rel)
-        except FileExistsError:
-            skipped.append(rel)
+    try:
+        for rel, data in files.items():
+            try:
+                create_new(root / rel, data)
+                created.append(rel)
+            except FileExistsError:
+                skipped.append(rel)
+    except OSError as exc:
+        for rel in created:  # all or nothing: a half-made project would refuse the next init
+            (root / rel).unlink(missing_ok=True)
+        raise Abort(f"nothing created: cannot write {exc.filename or root}: {exc.strerror or exc}") from None
     return created, skipped

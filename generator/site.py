@@ -423,12 +423,16 @@ def serve(root: Path, dev_addr: str | None = None) -> None:
     from mkdocs import exceptions
     from mkdocs.commands import serve as mkserve
 
+    load_once(root)  # invalid input: the validate lines, before a server starts
     path = config_file(root)
     try:
         with contextlib.chdir(path.parent):
             mkserve.serve(config_file=str(path), dev_addr=dev_addr, livereload=True)
     except exceptions.MkDocsException as exc:
         raise Abort(str(exc)) from None
+    except OSError as exc:  # the address is taken or cannot be had
+        addr = dev_addr or "127.0.0.1:8000"
+        raise Abort(f"cannot serve on {addr}: {exc.strerror or exc}; pass another address, e.g. --dev-addr 127.0.0.1:8001") from None
 
 
 # ----------------------------------------------------------------------------- deploy

@@ -166,3 +166,50 @@ def test_a_terminated_run_leaves_no_temp_file(project, signal_name):
     tmp = Path(proc.stdout.splitlines()[0])
     assert tmp.name.endswith(".tmp") and not tmp.exists()
     assert "Traceback" not in proc.stderr
+
+
+def test_init_where_a_folder_is_a_file_writes_nothing_and_can_be_rerun(tmp_path, runner):
+    root = tmp_path / "new"
+    root.mkdir()
+    (root / ".github").write_text("not a folder\n")
+    result = runner.invoke(main, ["init", str(root)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: nothing created: these are files where init needs folders:\n  {root / '.github'}\n"
+        "Move them aside, or choose an empty folder: phasedocs init DIR\n",
+    )
+    assert sorted(p.name for p in root.iterdir()) == [".github"]
+    (root / ".github").unlink()
+    assert runner.invoke(main, ["init", str(root)]).exit_code == 0
+
+
+def test_init_that_fails_half_way_removes_what_it_made(tmp_path, runner, monkeypatch):
+    from generator import init as init_module
+
+    real = init_module.create_new
+    made = []
+
+    def failing(path, data):
+        if len(made) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        made.append(path)
+        real(path, data)
+
+    monkeypatch.setattr(init_module, "create_new", failing)
+    result = runner.invoke(main, ["init", str(tmp_path / "new")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: nothing created: cannot write ")
+    assert [p for p in (tmp_path / "new").rglob("*") if p.is_file()] == []
+
+
+def test_serve_on_a_busy_port_is_a_clean_error(project, runner):
+    import socket
+
+    root = project(minimal())
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"])
+    assert result.exit_code == 1
+    assert result.output.endswith(f"Error: cannot serve on 127.0.0.1:{port}: Address already in use; pass another address, e.g. --dev-addr 127.0.0.1:8001\n")
