@@ -28,11 +28,11 @@ metrics:
 protocol:
   session: 'synth-{{ phase.number }}'
   memory_key: 'p{{ phase.number }}/{{ task.key }}/status'
-  before: ['tool start --task "{{ task.id }}: {{ task.title }}"']
+  before: ['tool start --task {{ (task.id ~ ": " ~ task.title) | shell }}']
   during: ['tool note --task {{ task.id }} --message "[progress]"']
   after: ['tool done --task {{ task.id }}']
   monitor: ['tool status --session synth-{{ phase.number }}']
-  spawn: 'tool spawn --role {{ task.role }} --file {{ task.file }}'
+  spawn: 'tool spawn --role {{ task.role | shell }} --file {{ task.file | shell }}'
   monitor_every_minutes: 10
 """
 ROLES = ["backend-dev", "frontend-dev", "reviewer", "tester", "devops", "planner"]

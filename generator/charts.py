@@ -26,6 +26,8 @@ from .targets import parse_target
 
 #: Draw in worker processes when more charts than this need drawing.
 PARALLEL_THRESHOLD = 4
+#: The most bars a chart draws: beyond this no label can be read (and drawing costs seconds).
+MAX_BARS = 60
 
 
 # ----------------------------------------------------------------------------- specs
@@ -57,6 +59,8 @@ class TrendSpec:
     title: str
     panels: tuple[Panel, ...]
     alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class CriteriaSpec:
     title: str
     bars: tuple[CriterionBar, ...]
     alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class GanttSpec:
     day_labels: tuple[str, ...]
     """Date of each schedule day, for the x axis."""
     alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,8 @@ class RoadmapSpec:
     title: str
     bars: tuple[RoadmapBar, ...]
     alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
 
 
 Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec
@@ -224,21 +234,34 @@ def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
         bars.append(CriterionBar(label, None if base is None else round(100 * base / ref, 2), round(100 * c.value / ref, 2), c.state))
     if not bars:
         return None
+    note = ""
+    if len(bars) > MAX_BARS:
+        rank = {"missed": 0, "pending": 1, "met": 2, "exceeded": 3}
+        keep = set(sorted(range(len(bars)), key=lambda i: (rank.get(bars[i].state, 1), i))[:MAX_BARS])
+        note = f"The chart shows {MAX_BARS} of {len(bars)} measured criteria, missed ones first; the criteria table lists them all."
+        bars = [b for i, b in enumerate(bars) if i in keep]
     alt = f"Measured criteria of phase {p.number} as percent of target (100% is the target): " + "; ".join(
         f"{b.label} at {_fmt(b.current_pct)}% ({b.state})" for b in bars
     )
-    return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt)
+    return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt, note)
 
 
 def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     """The critical-path schedule: bars, slack, dependencies, the latest snapshot's time."""
     from .facts import elapsed_days
 
+    tasks = list(p.tasks)
+    note = ""
+    if len(tasks) > MAX_BARS:  # the tasks that decide the finish: critical first, then the least slack
+        keep = {t.id for t in sorted(tasks, key=lambda t: (not t.critical, t.slack, t.earliest_start))[:MAX_BARS]}
+        note = f"The chart shows {MAX_BARS} of {len(tasks)} tasks, those with the least slack (the critical path first); the schedule table lists them all."
+        tasks = [t for t in tasks if t.id in keep]
+    shown = {t.id for t in tasks}
     bars = tuple(
         GanttBar(t.id, f"{t.id} {t.task.title}", t.earliest_start, t.earliest_finish, t.slack, t.critical, t.state == "complete")
-        for t in p.tasks
+        for t in tasks
     )
-    arrows = tuple((d, t.id) for t in p.tasks for d in t.task.depends_on)
+    arrows = tuple((d, t.id) for t in tasks for d in t.task.depends_on if d in shown)
     labels = tuple(d.date.astimezone(facts.tz).strftime("%a %d %b") for d in p.days)
     today = None
     if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
@@ -246,26 +269,31 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         today = round(elapsed_days(p.schedule.start, p.latest.timestamp, workdays, facts.tz), 4)
         if today < 0:
             today = None
-    critical = ", ".join(p.schedule.critical_path)
-    slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in p.tasks if not t.critical)
-    done = [t.id for t in p.tasks if t.state == "complete"]
+    critical = ", ".join(t.id for t in tasks if t.critical)
+    slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
+    done = [t.id for t in tasks if t.state == "complete"]
     alt = (
         f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
         f"critical path {critical}" + (f"; {slack}" if slack else "") + (f"; complete: {', '.join(done)}" if done else "")
     )
-    return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt)
+    return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note)
 
 
 def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
     """Every phase on one timeline, coloured by state."""
+    phases = list(facts.phases)
+    note = ""
+    if len(phases) > MAX_BARS:  # the phases still to come matter most: the last ones
+        note = f"The chart shows the last {MAX_BARS} of {len(phases)} phases; the table lists them all."
+        phases = phases[-MAX_BARS:]
     bars = tuple(
         RoadmapBar(f"{p.number}: {p.phase.title}", p.schedule.start, p.schedule.finish, p.schedule.forecast_finish, p.state, p.percent)
-        for p in facts.phases
+        for p in phases
     )
     alt = f"Roadmap of {facts.config.name}: " + "; ".join(
         f"phase {b.label} {b.state}, {_fmt(b.percent)}% done, {b.start:%Y-%m-%d} to {b.finish:%Y-%m-%d}" for b in bars
     )
-    return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt)
+    return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt, note)
 
 
 def phase_specs(p: PhaseFacts, facts: ProjectFacts) -> dict[str, Spec]:

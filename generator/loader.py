@@ -86,9 +86,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-#: Nodes one file may expand to, aliases included. The largest real phase file is a
-#: few thousand nodes; a billion-laughs file reaches this bound in milliseconds.
+#: Values that aliases may repeat in one file. Aliases save typing a few lines; a
+#: "billion laughs" file repeats values through aliases and reaches this in milliseconds.
 MAX_NODES = 100_000
+#: Values one file may hold as written (a 5,000-task phase holds about 150,000).
+MAX_VALUES = 2_000_000
 
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -161,7 +163,8 @@ class _Walker:
     def __init__(self, file: str, constructor: Any) -> None:
         self.doc = Document(file, None)
         self.constructor = constructor
-        self.count = 0
+        self.seen: set[int] = set()
+        self.repeats = 0
         self.active: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str, path: Path_ = ()) -> InputError:
@@ -173,14 +176,19 @@ class _Walker:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         if len(path) > MAX_DEPTH:
             raise self.fail(node, TOO_DEEP, path[:MAX_DEPTH])
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise self.fail(
-                node,
-                f"the file expands to more than {MAX_NODES:,} values (aliases repeating "
-                "aliases?); write the values out or use fewer aliases",
-                path,
-            )
+        if id(node) in self.seen:  # reached again, through an alias
+            self.repeats += 1
+            if self.repeats > MAX_NODES:
+                raise self.fail(
+                    node,
+                    f"the file expands to more than {MAX_NODES:,} values (aliases repeating "
+                    "aliases?); write the values out or use fewer aliases",
+                    path,
+                )
+        else:
+            self.seen.add(id(node))
+            if len(self.seen) > MAX_VALUES:
+                raise self.fail(node, f"the file holds more than {MAX_VALUES:,} values; split the phase into phases", path)
         if id(node) in self.active:
             raise self.fail(node, "an alias refers to itself; remove the recursive alias", path)
         mark = node.start_mark

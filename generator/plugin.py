@@ -105,6 +105,10 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         tag = f'<script src="{html.escape(src)}"></script>'
         return output.replace("</head>", f"  {tag}\n  </head>", 1)
 
+    def on_build_error(self, *, error: Exception) -> None:
+        """Keep the error: MkDocs reports a plugin's error only as 'Aborted with a BuildError!'."""
+        self.error = error
+
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Rebuild when a phase, a snapshot, a template or the site config changes."""
         for name in ("phases", "templates", "site_config"):

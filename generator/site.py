@@ -414,7 +414,8 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     except exceptions.PluginError as exc:
         raise Abort(str(exc)) from None
     except exceptions.MkDocsException as exc:
-        raise Abort(f"the site build failed: {exc}") from None
+        ours = getattr(config.plugins.get("phasedocs"), "error", None)
+        raise Abort(str(ours) if isinstance(ours, exceptions.PluginError) else f"the site build failed: {exc}") from None
     return Path(config.site_dir)
 
 
