@@ -373,16 +373,20 @@ def _setup(style: ChartStyle) -> Any:
 def draw(spec: Spec, style: ChartStyle) -> bytes:
     """The SVG bytes of ``spec``."""
     import io
+    import warnings
 
     plt = _setup(style)
     drawer = {TrendSpec: _draw_trend, CriteriaSpec: _draw_criteria, GanttSpec: _draw_gantt, RoadmapSpec: _draw_roadmap}[type(spec)]
-    fig = drawer(plt, spec, style)
     buf = io.BytesIO()
-    try:
-        # no bbox_inches="tight": it draws the figure twice; tight_layout has placed everything
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "phasedocs"})
-    finally:
-        plt.close(fig)
+    with warnings.catch_warnings():
+        # user text may hold characters the font lacks: they show as boxes, not as a warning per chart
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        try:
+            fig = drawer(plt, spec, style)
+            # no bbox_inches="tight": it draws the figure twice; tight_layout has placed everything
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "phasedocs"})
+        finally:
+            plt.close("all")  # also when drawing fails half-way: a long-lived process must not collect figures
     return buf.getvalue()
 
 

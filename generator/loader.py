@@ -264,8 +264,13 @@ def parse_yaml(text: str, file: str) -> Document:
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = exc.problem or exc.context or "not valid YAML"
         raise InputError(where, "", f"not valid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with no mark of its own
+        at = exc.position
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise InputError(Location(file, line, column), "", f"not valid YAML: the character {what} is not allowed ({exc.reason}); remove it") from None
     except yaml.YAMLError as exc:
-        raise InputError(Location(file), "", f"not valid YAML: {exc}") from None
+        raise InputError(Location(file), "", f"not valid YAML: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
     walker = _Walker(file, loader)

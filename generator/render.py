@@ -88,12 +88,25 @@ def fence(lines: Any, lang: str = "bash") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
+_SCHEME_RE = re.compile(r"([a-z0-9+.-]*):")
+
+
 def url(value: Any) -> str:
-    """A link target: http(s) URLs and relative paths only, with spaces and parens encoded."""
-    text = str(value).strip()
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", text) and not re.match(r"^https?://", text):
+    """A link target: http(s) URLs and relative paths only, with spaces and parens encoded.
+
+    The scheme is read as a browser reads it: entities decoded (``javascript&#58;``) and
+    tabs, newlines and spaces removed (``java\tscript:``), so no spelling of a script URL
+    gets through; anything with another scheme becomes ``#``.
+    """
+    import html
+
+    text = _CONTROL_RE.sub("", str(value)).strip()
+    probe = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(text)).lower()
+    m = _SCHEME_RE.match(probe)
+    if m and m.group(1) not in ("http", "https"):
         return "#"
-    return text.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    table = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", '"': "%22", "\t": "%09", "\n": "%0A", "\r": "%0D"}
+    return "".join(table.get(ch, ch) for ch in text)
 
 
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")

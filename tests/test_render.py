@@ -41,6 +41,8 @@ def test_golden_files(project, runner, update_golden):
         for rel, data in got.items():
             (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / rel).write_bytes(data)
+        # comparing the files just written with themselves would prove nothing
+        pytest.skip("golden files rewritten from this run: review `git diff tests/golden`, then run without --update-golden")
     expected = {k: v for k, v in tree(GOLDEN).items()}
     assert sorted(got) == sorted(expected), "run: pytest tests/test_render.py --update-golden"
     for rel in expected:
@@ -224,7 +226,9 @@ def test_hostile_title_renders_as_literal_text(project, runner):
     escaped = r"A\|B C \`x\` &lt;script>alert(1)&lt;/script> \[x\](javascript:alert(1)) \{\{ 7\*7 \}\}"
     assert f"| [1.1 {escaped}](task-1.1-alpha.md) **critical** | dev (`dev`) | 2 days | now (day 0) | 0 days | 🟢 ready |" in readme
     html = markdown.markdown(readme, extensions=EXTENSIONS)
-    assert "<script" not in html and "javascript:" not in re.sub(r"<[^>]+>", "", html).replace("javascript:alert(1)", "") + "".join(re.findall(r'href="javascript', html))
+    assert "<script" not in html
+    assert not re.search(r"""\bhref\s*=\s*["']?\s*javascript:""", html, re.I)  # no script link, in any tag
+    assert "[x](javascript:alert(1))" in html  # the text is there, as text
     row = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "alpha" in tr)
     assert row.count("<td") == 6  # the pipe did not split the cell
 

@@ -169,10 +169,16 @@ task_like = st.fixed_dictionaries(
                        json_values | st.lists(task_like, max_size=2), max_size=6))
 def test_any_json_input_gives_a_phase_or_located_errors_never_a_crash(data):
     try:
-        parse(Phase, data)
+        phase = parse(Phase, data)
     except shape.ValidationError as exc:
-        for err in exc.errors():
-            assert isinstance(err["loc"], tuple) and isinstance(err["type"], str)
+        errors = exc.errors()
+        assert errors
+        for err in errors:  # every error points into the input, at a field that is there or required
+            assert isinstance(err["type"], str) and err["loc"]
+            assert err["loc"][0] in data or err["type"] == "missing"
+    else:
+        assert isinstance(phase, Phase)
+        assert (phase.number, phase.title, len(phase.tasks)) == (data["number"], data["title"], len(data["tasks"]))
 
 
 @given(st.builds(
