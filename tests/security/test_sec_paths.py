@@ -150,3 +150,15 @@ def test_the_site_cache_symlinked_outside_is_not_written(project, runner, tmp_pa
     (root / ".cache").symlink_to(outside)
     assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
     assert list(outside.iterdir()) == []
+
+
+def test_handoff_refuses_a_template_symlinked_outside(project, runner, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CI_TOKEN=hunter2\n")
+    root = project(minimal())
+    (root / "templates").mkdir()
+    (root / "templates/COORDINATOR-HANDOFF.md.j2").symlink_to(secret)
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
+    assert result.exit_code == 1
+    assert "hunter2" not in result.output
+    assert f"refusing template {root / 'templates/COORDINATOR-HANDOFF.md.j2'}: it leads outside {root / 'templates'}" in result.output

@@ -1,0 +1,63 @@
+"""Hand-made mutations that once passed the whole suite: each must now be caught.
+
+Run ``.venv/bin/python tests/mutations.py [NAME...]``: every mutation is applied to the
+source in turn, the tests named beside it run, and the source is restored. Any line
+that says SURVIVED is a test to write. (Not collected by pytest: it edits the code.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+M = [
+ ("protocol sandbox off (plain getattr)", "generator/sandbox.py", "class LimitedSandbox(SandboxedEnvironment):", "class LimitedSandbox(SandboxedEnvironment):\n    def is_safe_attribute(self, obj, attr, value):\n        return True\n", "tests/security/test_sec_templates.py"),
+ ("no StrictUndefined in protocol", "generator/protocol.py", "    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,", "    autoescape=False, keep_trailing_newline=False,", "tests/security/test_sec_templates.py"),
+ ("write_tree in place", "generator/writer.py", "        for rel, data in writes:\n            atomic_write(out_dir / rel, data)", "        for rel, data in writes:\n            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)\n            (out_dir / rel).write_bytes(data)", "tests/security/test_sec_writes.py"),
+ ("check false stored true", "generator/record.py", 'data["checks"][key] = text.strip().lower() == "true"', 'data["checks"][key] = bool(text.strip())', "tests/security/test_sec_inputs.py"),
+ ("record accepts 1e999", "generator/record.py", "        if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:", "        if False:", "tests/security/test_sec_inputs.py"),
+ ("file names in local time", "generator/record.py", '.astimezone(ZoneInfo("UTC"))\n    return when.strftime', '\n    return when.strftime', "tests/security/test_sec_inputs.py"),
+ ("duplicate criterion ids", "generator/validate.py", "            if crit.id is not None:\n                if crit.id in check_ids:", "            if crit.id is not None:\n                if False:", "tests/security/test_sec_mutations.py"),
+ ("text metric numeric target", "generator/validate.py", 'if metric.unit == "text" and target.text_value is None and target.op != "==":', "if False:", "tests/security/test_sec_mutations.py"),
+ ("YAML .inf duration", "generator/loader.py", "        if isinstance(value, float) and not math.isfinite(value):", "        if False:", "tests/security/test_sec_inputs.py"),
+ ("url lets javascript through", "generator/render.py", '    if m and m.group(1) not in ("http", "https"):', "    if False:", "tests/security/test_sec_mutations.py"),
+ ("mermaid quote raw", "generator/render.py", '''if ch.isalnum() or ch in " .,-_/:+()'?!":''', '''if ch.isalnum() or ch in " .,-_/:+()'?!\\"":''', "tests/security/test_sec_mutations.py"),
+ ("manifest entries trusted", "generator/writer.py", "{k: v for k, v in files.items() if _entry_ok(k) and _HASH_RE.fullmatch(str(v))}", "{k: v for k, v in files.items()}", "tests/security/test_sec_paths.py"),
+ ("no journal", "generator/writer.py", "            atomic_write(out_dir / manifest_name, journal.dumps())", "            pass", "tests/security/test_sec_writes.py"),
+ ("no lock", "generator/writer.py", "    with locked(out_dir):\n        return _write_tree", "    with contextlib.nullcontext():\n        return _write_tree", "tests/security/test_sec_writes.py"),
+ ("titles escaped only", "generator/site.py", "    return html.escape(one_line(text).translate(_ANGLES), quote=True)", "    return html.escape(one_line(text), quote=True)", "tests/security/test_sec_site.py"),
+ ("no shell rule", "generator/protocol.py", "    unquoted = _unquoted_text(ast)", "    unquoted = None", "tests/security/test_sec_templates.py"),
+ ("shell filter not quoting", "generator/protocol.py", "    return shlex.quote(str(value))", "    return str(value)", "tests/security/test_sec_templates.py"),
+ ("same-second sort by name", "generator/validate.py", "key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))", "key=lambda ds: (ds[1].timestamp, ds[0].file)", "tests/security/test_sec_inputs.py"),
+ ("folder regex with $", "generator/validate.py", '        m = PHASE_DIR_RE.fullmatch(folder.name)', '        m = re.match(r"^phase-(\\d{2,})$", folder.name)', "tests/security/test_sec_inputs.py"),
+ ("mathtext on", "generator/charts.py", '            "text.parse_math": False,', '            "text.parse_math": True,', "tests/security/test_sec_inputs.py"),
+ ("deploy names unchecked", "generator/site.py", "    check_git_names(remote, branch)\n    if _git(", "    if _git(", "tests/security/test_sec_deploy.py"),
+ ("json dup keys allowed", "generator/loader.py", "    if len(out) != len(pairs):", "    if False:", "tests/security/test_sec_inputs.py"),
+ ("bool as number", "generator/shape.py", "    float: functools.partial(cs.float_schema, strict=True),", "    float: cs.float_schema,", "tests/security/test_sec_inputs.py"),
+ ("template symlink followed", "generator/render.py", '        contained(self.folder, Path(filename), "template")\n        return source', "        return source", "tests/security/test_sec_paths.py"),
+ ("figure leak", "generator/charts.py", '            plt.close("all")', "            pass", "tests/security/test_sec_mutations.py"),
+]
+only = sys.argv[1:]
+caught = survived = 0
+for name, rel, old, new, tests in M:
+    if only and not any(o in name for o in only):
+        continue
+    path = ROOT / rel
+    src = path.read_text()
+    if src.count(old) != 1:
+        print(f"?? {name}: pattern found {src.count(old)} times")
+        continue
+    path.write_text(src.replace(old, new))
+    try:
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", tests], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    finally:
+        path.write_text(src)
+    ok = r.returncode != 0
+    caught += ok
+    survived += not ok
+    print(("caught  " if ok else "SURVIVED"), name, "|", (r.stdout.strip().splitlines() or [""])[-1])
+print(f"{caught} caught")
+sys.exit(0 if survived == 0 else 1)
+
