@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import pickle
 from collections.abc import Mapping
@@ -28,6 +29,8 @@ from .targets import parse_target
 PARALLEL_THRESHOLD = 4
 #: The most bars a chart draws: beyond this no label can be read (and drawing costs seconds).
 MAX_BARS = 60
+#: The most labels an axis carries (a 2,000-day schedule gets one every 134 days).
+MAX_TICKS = 15
 
 
 # ----------------------------------------------------------------------------- specs
@@ -481,7 +484,8 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     if spec.today is not None:
         ax.axvline(spec.today, color=c.today, linestyle=":", linewidth=2, gid="today")
     days = len(spec.day_labels)
-    ax.set_xticks([i for i in range(days)], [f"day {i + 1}\n{label}" for i, label in enumerate(spec.day_labels)])
+    step = max(1, math.ceil(days / MAX_TICKS))  # a label per day until they would overlap
+    ax.set_xticks(list(range(0, days, step)), [f"day {i + 1}\n{spec.day_labels[i]}" for i in range(0, days, step)])
     ax.set_xlim(0, max(spec.total, spec.today or 0) * 1.02 + 0.05)
     ax.set_ylim(-0.6, n - 0.1)
     ax.set_yticks([])

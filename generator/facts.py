@@ -36,6 +36,10 @@ def add_days(start: datetime, days: float, workdays: bool, tz: ZoneInfo) -> date
         return _whole_seconds(start + timedelta(days=days))
     local = start.astimezone(tz).replace(tzinfo=None)  # wall-clock arithmetic in the zone
     remaining = days
+    # any seven days in a row hold exactly five working days: skip whole weeks, walk the rest
+    weeks = max(0, int(remaining // 5) - 1)
+    local += timedelta(days=7 * weeks)
+    remaining -= 5 * weeks
     while True:
         if local.weekday() >= 5:
             local = datetime(local.year, local.month, local.day) + timedelta(days=7 - local.weekday())
@@ -57,7 +61,9 @@ def elapsed_days(start: datetime, end: datetime, workdays: bool, tz: ZoneInfo) -
         return -elapsed_days(end, start, workdays, tz)
     a = start.astimezone(tz).replace(tzinfo=None)
     b = end.astimezone(tz).replace(tzinfo=None)
-    total = 0.0
+    weeks = max(0, (b - a).days // 7 - 1)  # whole weeks: five working days each
+    a += timedelta(days=7 * weeks)
+    total = 5.0 * weeks
     while a < b:
         midnight = datetime(a.year, a.month, a.day) + timedelta(days=1)
         stop = min(midnight, b)

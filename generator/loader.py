@@ -147,14 +147,14 @@ def format_path(path: Path_) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif not _PLAIN_KEY_RE.match(part):
+        elif not _PLAIN_KEY_RE.fullmatch(part):
             out += f"[{json.dumps(part, ensure_ascii=False)}]"  # tasks["7.1"], not tasks.7.1
         else:
             out += f".{part}" if out else part
     return out
 
 
-_PLAIN_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_PLAIN_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*", re.ASCII)
 
 
 class _Walker:

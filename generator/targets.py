@@ -15,9 +15,10 @@ from typing import Literal
 Op = Literal["<", "<=", ">", ">=", "==", ".."]
 State = Literal["pending", "met", "exceeded", "missed"]
 
-_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_NUM_RE = re.compile(rf"^{_NUM}$")
-_RATIO_RE = re.compile(rf"^({_NUM})\s*/\s*({_NUM})$")
+# fullmatch and ASCII digits: '$' accepts a trailing newline and '\d' other scripts' digits
+_NUM = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUM_RE = re.compile(_NUM, re.ASCII)
+_RATIO_RE = re.compile(rf"({_NUM})\s*/\s*({_NUM})", re.ASCII)
 _COMPARE_RE = re.compile(r"^(<=|>=|==|<|>)\s*(.*)$", re.S)
 _RANGE_RE = re.compile(r"^(.*?)\s*\.\.\s*(.*)$", re.S)
 
@@ -69,23 +70,27 @@ def _number(text: str) -> Bound:
     t = text.strip()
     if t.endswith("%"):
         inner = t[:-1].strip()
-        if not _NUM_RE.match(inner):
+        if not _NUM_RE.fullmatch(inner):
             raise TargetSyntaxError(f"'{t}' is not a percentage such as -25%")
         return Bound(_finite(float(inner), t), f"{_canon(inner)}%", relative=True)
-    m = _RATIO_RE.match(t)
+    m = _RATIO_RE.fullmatch(t)
     if m:
         num, den = float(m.group(1)), float(m.group(2))
         if den == 0:
             raise TargetSyntaxError(f"'{t}' divides by zero")
         return Bound(_finite(num / den, t), f"{_canon(m.group(1))}/{_canon(m.group(2))}")
-    if _NUM_RE.match(t):
+    if _NUM_RE.fullmatch(t):
         return Bound(_finite(float(t), t), _canon(t))
     raise TargetSyntaxError(f"'{t}' is not a number, a ratio such as 626/630 or a change such as -25%")
 
 
+#: The largest magnitude a number in a target may have (as for snapshot values).
+MAX_MAGNITUDE = 1e15
+
+
 def _finite(x: float, t: str) -> float:
-    if not math.isfinite(x):
-        raise TargetSyntaxError(f"'{t}' is too large")
+    if not math.isfinite(x) or abs(x) > MAX_MAGNITUDE:
+        raise TargetSyntaxError(f"'{t}' is out of range; a number in a target is at most 1e15 in size")
     return x
 
 

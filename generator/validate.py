@@ -480,7 +480,7 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-_RATIO_TEXT_RE = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*/\s*[+-]?\d+(\.\d+)?\s*$")
+_RATIO_TEXT_RE = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]+)?\s*/\s*[+-]?[0-9]+(\.[0-9]+)?\s*", re.ASCII)
 
 
 def value_error(unit: str, value: Any) -> str | None:
@@ -497,7 +497,7 @@ def value_error(unit: str, value: Any) -> str | None:
     if unit == "ratio":
         if number:
             return None
-        if isinstance(value, str) and _RATIO_TEXT_RE.match(value):
+        if isinstance(value, str) and _RATIO_TEXT_RE.fullmatch(value):
             if float(value.split("/")[1]) == 0:
                 return f"'{value}' divides by zero"
             return None
