@@ -56,14 +56,35 @@ def sh(*cmd: str, cwd: Path = REPO) -> Callable[[], None]:
     return run
 
 
-def row(figure: str, ours: float, base: float, base_name: str, target: float | None, note: str = "") -> None:
+def row(figure: str, ours: float, base: float, base_name: str, target: float | None, note: str = "", unit: str = "s") -> None:
     ratio = ours / base if base else float("inf")
     ok = None if target is None or not JUDGE else ratio <= target
-    ROWS.append({"figure": figure, "ours_s": round(ours, 4), "baseline": base_name, "baseline_s": round(base, 4),
+    ROWS.append({"figure": figure, f"ours_{unit}": round(ours, 4), "baseline": base_name, f"baseline_{unit}": round(base, 4),
                  "ratio": round(ratio, 3), "target": target, "ok": ok, "note": note})
     mark = (" (judged at full size only)" if target is not None else "") if ok is None else (" ok" if ok else " MISSED")
-    print(f"{figure:<58} {ours:8.3f}s / {base:8.3f}s = {ratio:6.2f}x  target {'-' if target is None else f'<= {target}x'}{mark}  {note}",
+    print(f"{figure:<58} {ours:8.3f}{unit} / {base:8.3f}{unit} = {ratio:6.2f}x  target {'-' if target is None else f'<= {target}x'}{mark}  {note}",
           flush=True)
+
+
+_PEAK = """
+import resource, sys
+from generator.cli import main
+try:
+    main(["generate", "--project", sys.argv[1], "--out", sys.argv[2], "-q"])
+except SystemExit as exc:
+    if exc.code:
+        raise
+usage = resource.getrusage
+print(max(usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss))
+"""
+
+
+def generate_peak(root: Path, out: Path) -> tuple[float, float]:
+    """A full first run in a fresh process: (seconds, peak resident memory in MB, chart workers included)."""
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    done = subprocess.run([PY, "-c", _PEAK, str(root), str(out)], cwd=REPO, check=True, capture_output=True, text=True)
+    return time.perf_counter() - t, int(done.stdout.split()[-1]) / 1024
 
 
 def generate(root: Path, out: Path) -> None:
@@ -213,6 +234,16 @@ def run_all(work: Path, k: int, rep: int) -> None:
     t_ex = best(sh(*PHASEDOCS, "build", "--project", str(example), "--site-dir", str(work / "ex-site")), rep)
     row("example site: phasedocs build", t_ex, t_ex_plain, "mkdocs build (Material) of the generated pages", None,
         f"the plugin's share: {max(0.0, (t_ex - t_ex_plain) / t_ex):.0%}")
+
+    # 8. one big phase: cost near-linear in tasks, memory bounded (charts capped at MAX_BARS)
+    big1, big2 = synth.make(work / "t1000", 1, 1000 // k, 10), synth.make(work / "t2000", 1, 2000 // k, 10)
+    runs1 = [generate_peak(big1, work / "o1000") for _ in range(max(1, rep // 2))]
+    runs2 = [generate_peak(big2, work / "o2000") for _ in range(max(1, rep // 2))]
+    t1, m1 = min(r[0] for r in runs1), max(r[1] for r in runs1)
+    t2, m2 = min(r[0] for r in runs2), max(r[1] for r in runs2)
+    row(f"generate one phase of {2000 // k} tasks vs {1000 // k}", t2, t1, f"{1000 // k} tasks", 2.2, "about twice for twice the tasks")
+    row(f"peak memory, one phase of {1000 // k} tasks", m1, 600, "600 MB budget", 1.0, unit="MB")
+    row(f"peak memory, one phase of {2000 // k} tasks", m2, 600, "600 MB budget", 1.0, unit="MB")
 
 
 if __name__ == "__main__":
