@@ -8,6 +8,7 @@ for an underscore attribute (``task.__class__``) is a validation error naming th
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -40,14 +41,12 @@ _ENV = LimitedSandbox(
 def shell(value: Any) -> str:
     """``value`` as one shell word, quoted so that no character of it is special to the shell.
 
-    Use it wherever user text (a title, a goal) lands in a command: a title such as
-    ``Build $(touch x) infra`` becomes ``'Build $(touch x) infra'``, which the shell reads
-    as text. A command pasted by an operator must never run what a phase file says.
+    The explicit form of what protocol strings do anyway (see :func:`escape_for`): a title
+    such as ``Build $(touch x) infra`` becomes ``'Build $(touch x) infra'``. Use it for a
+    whole argument built from several values: ``{{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}``.
     """
-    return shlex.quote(str(value))
+    return ShellWord(shlex.quote(str(value)))
 
-
-_ENV.add_filters(shell=shell)
 
 
 class ProtocolError(ValueError):
@@ -88,32 +87,79 @@ def iter_strings(protocol: Protocol):
                 yield ("protocol", name, i), item, scope
 
 
-#: Fields people write as prose: in a command they must pass through ``shell``.
-FREE_TEXT = frozenset({"title", "summary", "goal", "role", "agent", "name", "coordinator", "operator", "repo_url"})
+class ShellWord(str):
+    """Text already quoted for the shell (the ``shell`` filter's result): escaped no further."""
 
 
-def _unquoted_text(ast: nodes.Template) -> str | None:
-    """The first free-text field an output uses outside a ``shell`` filter, as written."""
+#: Characters that are plain in every shell context (``shlex.quote`` leaves them unquoted).
+_PLAIN_RE = re.compile(r"[A-Za-z0-9@%+=:,./_-]*", re.ASCII)
+#: Characters that keep a special meaning between double quotes (``!``: history expansion).
+_DOUBLE_SPECIAL = frozenset('$`\\"!')
 
-    def visit(node: nodes.Node, quoted: bool) -> str | None:
-        if isinstance(node, nodes.Filter) and node.name == "shell":
-            quoted = True
-        if isinstance(node, nodes.Getattr) and node.attr in FREE_TEXT and not quoted:
-            base = node.node.name if isinstance(node.node, nodes.Name) else "..."
-            return f"{base}.{node.attr}"
-        for child in node.iter_child_nodes():
-            found = visit(child, quoted)
-            if found:
-                return found
-        return None
 
+def escape_for(value: Any, context: str) -> str:
+    """``value`` as it may stand at a place of a command that is ``bare``, inside ``"..."``
+    (``double``) or inside ``'...'`` (``single``): the shell reads it as the text it is.
+
+    Text with nothing special in that place is left as it is, so ordinary titles and ids
+    read as written; anything else is quoted (a bare word, or a value inside double
+    quotes, gets a single-quoted segment; inside single quotes, ``'`` becomes ``'\\''``).
+    """
+    if isinstance(value, ShellWord):
+        return value
+    text = str(value)
+    if context == "single":
+        return text.replace("'", "'\\''")
+    if context == "double":
+        if not _DOUBLE_SPECIAL.intersection(text) and "\n" not in text:
+            return text
+        return '"' + shlex.quote(text) + '"'
+    return text if _PLAIN_RE.fullmatch(text) else shlex.quote(text)
+
+
+def _quote_state(text: str, state: str) -> str:
+    """The quote context after the literal ``text`` of a command, starting in ``state``."""
+    escaped = False
+    for ch in text:
+        if state == "single":
+            if ch == "'":
+                state = "bare"
+        elif escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif state == "double":
+            if ch == '"':
+                state = "bare"
+        elif ch == "'":
+            state = "single"
+        elif ch == '"':
+            state = "double"
+    return state
+
+
+def _autoescape(ast: nodes.Template) -> nodes.Template:
+    """Wrap every ``{{ ... }}`` of a protocol string in the escape of its quote context.
+
+    Protocol strings become commands that operators paste; a title such as
+    ``Build $(touch x) infra`` must reach the shell as text wherever the author put it,
+    quoted or not (as HTML autoescaping does for markup). The context is read from the
+    literal text before each output, in the order of the source.
+    """
+    state = "bare"
     for output in ast.find_all(nodes.Output):
-        for expr in output.nodes:
-            if not isinstance(expr, nodes.TemplateData):
-                found = visit(expr, False)
-                if found:
-                    return found
-    return None
+        wrapped = []
+        for node in output.nodes:
+            if isinstance(node, nodes.TemplateData):
+                state = _quote_state(node.data, state)
+                wrapped.append(node)
+            else:
+                wrapped.append(nodes.Filter(node, "_shell_escape", [nodes.Const(state)], [], None, None, lineno=node.lineno))
+        output.nodes = wrapped
+    return ast
+
+
+_ENV.add_filters(shell=shell, _shell_escape=escape_for)
 
 
 def check_template(source: str, scope: set[str]) -> None:
@@ -137,12 +183,6 @@ def check_template(source: str, scope: set[str]) -> None:
             if not node.attr.startswith("_"):
                 known = ", ".join(FIELDS[base.name])
                 raise ProtocolError(f"{base.name} has no field '{node.attr}' (it has: {known})")
-    unquoted = _unquoted_text(ast)
-    if unquoted:
-        raise ProtocolError(
-            f"{unquoted} is free text and reaches a command unquoted; write {{{{ {unquoted} | shell }}}} "
-            "so that no character of it can run as a command"
-        )
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(attr, str) and attr.startswith("_"):
@@ -151,7 +191,7 @@ def check_template(source: str, scope: set[str]) -> None:
             )
     if source not in _COMPILED:
         try:
-            _store(source, _ENV.from_string(ast))  # from the tree: parsing again would cost as much
+            _store(source, _ENV.from_string(_autoescape(ast)))  # from the tree: parsing again would cost as much
         except TemplateError as exc:  # pragma: no cover - parse succeeded, compile rarely fails
             raise ProtocolError(f"template error: {exc.message}") from None
 
@@ -165,7 +205,7 @@ def _template(source: str) -> Any:
     """The compiled template of ``source``."""
     template = _COMPILED.get(source)
     if template is None:
-        template = _store(source, _ENV.from_string(source))
+        template = _store(source, _ENV.from_string(_autoescape(_ENV.parse(source))))
     return template
 
 

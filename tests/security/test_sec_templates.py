@@ -43,7 +43,6 @@ def _validate(runner, root):
         ("{% for a in phase.tasks %}{% for b in phase.tasks %}x{% endfor %}{% endfor %}", "loops nest more than 1 deep here; the limit is 1"),
         ('{{ "{0.__class__.__mro__}".format(phase) }}', "cannot render: access to attribute '__class__' of 'dict' object is unsafe."),
         ("{% for t in phase.tasks %}{{ t.titel }}{% endfor %}", "cannot render: 'dict object' has no attribute 'titel'"),
-        ("gh pr create --title '{{ task.title }}'", "task.title is free text and reaches a command unquoted; write {{ task.title | shell }} so that no character of it can run as a command"),
     ],
 )
 def test_protocol_strings_are_refused_past_each_limit(project, runner, line, message):
@@ -79,12 +78,64 @@ def test_a_projects_templates_are_bounded_too(project, runner, template, message
     assert not (root / "docs").exists()
 
 
-HOSTILE_TITLE = "Build $(touch pwned) `touch pwned2` infra; touch pwned3 'quoted' \"double\""
+HOSTILE_TITLE = "Build $(touch pwned) `touch pwned2` infra; touch pwned3 'quoted' \"double\" !! \\ end"
+
+
+def _paste(command: str, cwd) -> list[str]:
+    """Run ``command`` as an operator pasting it would, with its program replaced by one that
+    prints its arguments; the arguments, one per line."""
+    program = command.split()[0]
+    proc = subprocess.run(["bash", "-c", f'{program}() {{ printf "%s\\n" "$@"; }}\n' + command], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert list(cwd.iterdir()) == [], "the command ran something"
+    return proc.stdout.splitlines()
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, runner, tmp_path):
+@pytest.mark.parametrize(
+    ("line", "argument"),
+    [
+        ("tool note --title {{ task.title }}", HOSTILE_TITLE),  # bare
+        ('tool note --title "{{ task.title }}"', HOSTILE_TITLE),  # inside double quotes
+        ("tool note --title '{{ task.title }}'", HOSTILE_TITLE),  # inside single quotes
+        ('tool note --title "Task {{ task.id }}: {{ task.title }} (by {{ task.role }})"', f"Task 1.1: {HOSTILE_TITLE} (by dev)"),
+        ("tool note --title {{ task.title | shell }}", HOSTILE_TITLE),  # the explicit form, not quoted twice
+        ("tool note --title {{ ('Task ' ~ task.id ~ ': ' ~ task.title) | shell }}", f"Task 1.1: {HOSTILE_TITLE}"),
+    ],
+)
+def test_user_text_in_a_command_is_text_wherever_it_stands(project, runner, tmp_path, line, argument):
+    root = project(_protocol(line))
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(phase.read_text().replace("title: Alpha", f"title: {json.dumps(HOSTILE_TITLE)}"))
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    task_file = (root / "docs/phase-01/task-1.1-alpha.md").read_text()
+    (command,) = [x for x in task_file.splitlines() if x.startswith("tool note")]
+    work = tmp_path / "paste"
+    work.mkdir()
+    assert _paste(command, work) == ["note", "--title", argument]
+
+
+def test_ordinary_text_reads_as_written_inside_quotes():
+    from generator.protocol import escape_for
+
+    for context in ("double", "single"):
+        assert escape_for("Code Quality & Cleanup (v2)", context) == "Code Quality & Cleanup (v2)"
+    assert escape_for("cicd-engineer", "bare") == "cicd-engineer"
+    assert escape_for("Code Quality", "bare") == "'Code Quality'"  # one argument, not two
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("protocol", ["ours", "contract"])
+def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, runner, tmp_path, protocol):
+    """The example as shipped (``| shell``) and as the contract wrote it (titles in double quotes)."""
     root = project(example=True)
+    if protocol == "contract":  # FORMAT.md's example project, unchanged: valid, and safe
+        text = (root / "phases/project.yaml").read_text()
+        text = text.replace("""--description {{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}""", """--description "Task {{ task.id }}: {{ task.title }}\"""")
+        text = text.replace("""--message {{ (task.title ~ ": [progress]") | shell }}""", """--message "{{ task.title }}: [progress]\"""")
+        text = text.replace("--type {{ task.role | shell }} --task-file {{ task.file | shell }}", "--type {{ task.role }} --task-file {{ task.file }}")
+        assert "| shell" not in text.split("\nprotocol:", 1)[1]
+        (root / "phases/project.yaml").write_text(text)
     phase = root / "phases/phase-07/phase.yaml"
     text = phase.read_text()
     assert "    title: Build Infrastructure\n" in text
@@ -93,20 +144,15 @@ def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, run
     assert result.exit_code == 0, result.output
     task_file = (root / "docs/phase-07/task-7.1-build-infra.md").read_text()
     commands = [line for line in task_file.splitlines() if line.startswith("npx ")]
-    assert commands
+    assert len(commands) >= 5
     work = tmp_path / "paste"
     work.mkdir()
-    for command in commands:
-        # an operator pastes the line; 'npx' stands in for a function that prints its arguments
-        proc = subprocess.run(["bash", "-c", 'npx() { printf "%s\\n" "$@"; }\n' + command], cwd=work, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        assert list(work.iterdir()) == []
-    describe = next(c for c in commands if "--description" in c)
-    printed = subprocess.run(["bash", "-c", 'npx() { printf "%s\\n" "$@"; }\n' + describe], cwd=work, capture_output=True, text=True).stdout
-    assert f"Task 7.1: {HOSTILE_TITLE}" in printed.splitlines()
+    printed = [_paste(command, work) for command in commands]
+    assert ["claude-flow@alpha", "hooks", "pre-task", "--description", f"Task 7.1: {HOSTILE_TITLE}"] in printed
+    assert ["claude-flow@alpha", "hooks", "notify", "--message", f"{HOSTILE_TITLE}: [progress]"] in printed
 
 
-def test_the_example_and_the_scaffold_quote_every_free_text_field(project, runner, tmp_path):
+def test_the_example_and_the_scaffold_validate(project, runner, tmp_path):
     assert runner.invoke(main, ["validate", "--project", str(project(example=True)), "--no-cache"]).exit_code == 0
     assert runner.invoke(main, ["init", str(tmp_path / "new")]).exit_code == 0
     assert runner.invoke(main, ["validate", "--project", str(tmp_path / "new"), "--no-cache"]).exit_code == 0
