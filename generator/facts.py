@@ -402,7 +402,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
     schedule = Schedule(phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress)
 
     # --- task states
-    shared = protocol.scope(config, phase, docs_prefix)  # once per phase: it lists every task
+    shared = protocol.scope(config, phase, docs_prefix, source.folder)  # once per phase: it lists every task
     task_facts = []
     for t in tasks:
         state = recorded.get(t.id, "pending")

@@ -230,6 +230,11 @@ def render_string(source: str, context: dict[str, Any]) -> str:
         raise ProtocolError("cannot render: it uses too much memory or recursion") from None
 
 
+def default_folder(number: int) -> str:
+    """The folder a phase has when none is known: ``phase-07``."""
+    return f"phase-{number:02d}"
+
+
 def project_context(config: ProjectConfig) -> dict[str, Any]:
     """What ``project`` means inside a protocol template."""
     return {
@@ -241,8 +246,9 @@ def project_context(config: ProjectConfig) -> dict[str, Any]:
     }
 
 
-def task_context(phase: Phase, task: Task, docs_prefix: str) -> dict[str, Any]:
-    """What ``task`` means inside a protocol template."""
+def task_context(phase: Phase, task: Task, docs_prefix: str, folder: str | None = None) -> dict[str, Any]:
+    """What ``task`` means inside a protocol template (``folder``: the phase's folder as it is named)."""
+    folder = folder or default_folder(phase.number)
     return {
         "id": task.id,
         "slug": task.slug,
@@ -253,25 +259,26 @@ def task_context(phase: Phase, task: Task, docs_prefix: str) -> dict[str, Any]:
         "goal": task.goal,
         "duration_days": task.duration_days,
         "depends_on": list(task.depends_on),
-        "file": f"{docs_prefix}phase-{phase.number:02d}/{task.filename}",
+        "file": f"{docs_prefix}{folder}/{task.filename}",
     }
 
 
-def phase_context(phase: Phase, docs_prefix: str) -> dict[str, Any]:
-    """What ``phase`` means inside a protocol template."""
+def phase_context(phase: Phase, docs_prefix: str, folder: str | None = None) -> dict[str, Any]:
+    """What ``phase`` means inside a protocol template (``folder``: its folder as it is named)."""
+    folder = folder or default_folder(phase.number)
     return {
         "number": phase.number,
-        "folder": f"phase-{phase.number:02d}",
-        "docs": f"{docs_prefix}phase-{phase.number:02d}",
+        "folder": folder,
+        "docs": f"{docs_prefix}{folder}",
         "title": phase.title,
         "summary": phase.summary,
-        "tasks": [task_context(phase, t, docs_prefix) for t in phase.tasks],
+        "tasks": [task_context(phase, t, docs_prefix, folder) for t in phase.tasks],
     }
 
 
-def scope(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/") -> dict[str, Any]:
+def scope(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", folder: str | None = None) -> dict[str, Any]:
     """``phase`` and ``project`` as templates see them; built once per phase, shared by its tasks."""
-    return {"phase": phase_context(phase, docs_prefix), "project": project_context(config)}
+    return {"phase": phase_context(phase, docs_prefix, folder), "project": project_context(config)}
 
 
 def render_phase(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None) -> PhaseProtocol:
@@ -291,7 +298,8 @@ def render_task(
 ) -> RenderedProtocol:
     """The protocol of one task; pass ``shared`` (from :func:`scope`) when rendering many."""
     p = config.protocol
-    ctx = {**(shared or scope(config, phase, docs_prefix)), "task": task_context(phase, task, docs_prefix)}
+    base = shared or scope(config, phase, docs_prefix)
+    ctx = {**base, "task": task_context(phase, task, docs_prefix, base["phase"]["folder"])}
     return RenderedProtocol(
         session=render_string(p.session, ctx),
         memory_key=render_string(p.memory_key, ctx),

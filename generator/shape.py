@@ -192,12 +192,23 @@ def _ref(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+
+def _no_bool(make: Any, word: str, **constraints: Any) -> cs.CoreSchema:
+    """A number schema that refuses true and false (which pydantic would read as 1 and 0)."""
+
+    def refuse(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"expected {word}, got {str(value).lower()}")
+        return value
+
+    return cs.no_info_before_validator_function(refuse, make(**constraints))
+
 _SCALARS: dict[Any, typing.Callable[..., cs.CoreSchema]] = {
     str: functools.partial(cs.str_schema, strict=True),
     bool: functools.partial(cs.bool_schema, strict=True),
-    # strict: YAML's true is no number, and 2.5 is no whole number (an int is a float, though)
-    int: functools.partial(cs.int_schema, strict=True),
-    float: functools.partial(cs.float_schema, strict=True),
+    # YAML's true is no number (pydantic would read it as 1); "2" still reads as 2, as it always did
+    int: functools.partial(_no_bool, cs.int_schema, "a whole number"),
+    float: functools.partial(_no_bool, cs.float_schema, "a number"),
     datetime: cs.datetime_schema,
     Any: cs.any_schema,
 }

@@ -28,11 +28,6 @@ from .targets import parse_target
 PHASE_DIR_RE = re.compile(r"phase-([0-9]{2,})", re.ASCII)
 
 
-def phase_folder(number: int) -> str:
-    """The one folder name of phase ``number``: ``phase-07``, ``phase-123``."""
-    return f"phase-{number:02d}"
-
-
 @dataclass(frozen=True)
 class SnapshotInput:
     """One snapshot with the file it came from."""
@@ -248,12 +243,6 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if not m:
             errors.append(InputError(Location(rel), "", "a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"))
             continue
-        if folder.name != phase_folder(int(m.group(1))):
-            # one name per number: documents and commands say phase-07, so the folder must too
-            errors.append(
-                InputError(Location(rel), "", f"phase {int(m.group(1))} belongs in phases/{phase_folder(int(m.group(1)))} (two digits or more, no extra zeros); rename the folder")
-            )
-            continue
         phase_file = folder / "phase.yaml"
         if not phase_file.is_file():
             errors.append(InputError(Location(f"{rel}/phase.yaml"), "", "not found; every phase folder needs a phase.yaml"))
@@ -274,7 +263,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if phase.number != number:
             errors.append(doc.error(("number",), f"is {phase.number} but the folder is {folder.name}; make them agree"))
         if phase.number in seen_numbers:
-            errors.append(doc.error(("number",), f"phase {phase.number} is defined twice (also in {seen_numbers[phase.number]})"))
+            errors.append(doc.error(("number",), f"phase {phase.number} is defined twice (also in {seen_numbers[phase.number]}); keep one folder per phase"))
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
@@ -362,9 +351,9 @@ def _check_protocol_render(config: ProjectConfig, doc: Document, phases: list[Ph
     """Render every protocol string for every task once, so render faults surface now."""
     errors: dict[tuple[Any, ...], InputError] = {}
     for p in phases:
-        ctx_phase = protocol.scope(config, p.phase, prefix)
+        ctx_phase = protocol.scope(config, p.phase, prefix, p.folder)
         for task in p.phase.tasks:
-            ctx = {**ctx_phase, "task": protocol.task_context(p.phase, task, prefix)}
+            ctx = {**ctx_phase, "task": protocol.task_context(p.phase, task, prefix, p.folder)}
             for path, source, scope in protocol.iter_strings(config.protocol):
                 if path in errors:
                     continue
