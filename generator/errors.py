@@ -8,16 +8,44 @@ that have a place in a user's file carry it and print like Jinja's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import click
+
+# C0 and C1 controls, and the bidirectional overrides that make text read other than it is
+_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``).
+
+    Messages quote values from files anyone can edit: a newline in a value must not
+    start a line of its own (GitHub Actions runs a log line that begins with ``::`` as a
+    workflow command) and an escape sequence must not reach the terminal.
+    """
+
+    def escape(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch == "\n" and keep_newlines:
+            return ch
+        return repr(ch)[1:-1] if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    text = _UNPRINTABLE_RE.sub(escape, text)
+    if keep_newlines:  # no line of an error may pass for a workflow command
+        text = re.sub(r"(?m)^::", " ::", text)
+    return text
 
 
 class PhasedocsError(click.ClickException):
     """Root of every error phasedocs raises on purpose; exit status 1."""
 
     exit_code = 1
+
+    def format_message(self) -> str:
+        """The message as printed: control characters escaped, our own line breaks kept."""
+        return printable(super().format_message(), keep_newlines=True)
 
 
 class Abort(PhasedocsError):
@@ -33,7 +61,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        parts = [self.file]
+        parts = [printable(self.file)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -46,8 +74,8 @@ class InputError(PhasedocsError):
 
     def __init__(self, location: Location, field: str, message: str) -> None:
         self.location = location
-        self.field = field
-        self.problem = message
+        self.field = printable(field)
+        self.problem = printable(message)  # one line, whatever the values it quotes hold
         super().__init__(self.line)
 
     @property

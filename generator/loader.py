@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -418,9 +419,18 @@ def _find_key(text: str, key: str, start: int) -> re.Match[str] | None:
     return re.compile(r'"' + re.escape(encoded) + r'"\s*:\s*').search(text, start)
 
 
+#: The largest input file: a 5,000-task phase file is about 1 MB.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def read_text(path: Path, file: str) -> tuple[str, str]:
     """Read a UTF-8 file: (text, SHA-256 of its bytes); faults become :class:`InputError`."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block the read or never end
+            raise InputError(Location(file), "", "not a regular file; replace it with a file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError(Location(file), "", f"is {info.st_size / 2**20:.0f} MB; an input file may be at most {MAX_FILE_BYTES // 2**20} MB (split it)")
         data = path.read_bytes()
         return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
     except UnicodeDecodeError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import Abort
+from .errors import Abort, printable
 
 
 def is_inside(root: Path, path: Path) -> bool:
@@ -28,7 +28,7 @@ def is_inside(root: Path, path: Path) -> bool:
 def contained(root: Path, path: Path, what: str = "path") -> Path:
     """``path`` if it resolves inside ``root``; :class:`Abort` naming it otherwise."""
     if not is_inside(root, path):
-        target = os.path.realpath(path)
+        target = printable(os.path.realpath(path))
         raise Abort(
             f"refusing {what} {path}: it leads outside {root} (to {target}); "
             "remove the symlink or the '..' that points out of the folder"

@@ -45,7 +45,7 @@ def shell(value: Any) -> str:
     such as ``Build $(touch x) infra`` becomes ``'Build $(touch x) infra'``. Use it for a
     whole argument built from several values: ``{{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}``.
     """
-    return ShellWord(shlex.quote(str(value)))
+    return ShellWord(shlex.quote(_CONTROL_RE.sub(" ", str(value))))
 
 
 
@@ -91,6 +91,7 @@ class ShellWord(str):
     """Text already quoted for the shell (the ``shell`` filter's result): escaped no further."""
 
 
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: Characters that are plain in every shell context (``shlex.quote`` leaves them unquoted).
 _PLAIN_RE = re.compile(r"[A-Za-z0-9@%+=:,./_-]*", re.ASCII)
 #: Characters that keep a special meaning between double quotes (``!``: history expansion).
@@ -107,7 +108,7 @@ def escape_for(value: Any, context: str) -> str:
     """
     if isinstance(value, ShellWord):
         return value
-    text = str(value)
+    text = _CONTROL_RE.sub(" ", str(value))  # a command is one line
     if context == "single":
         return text.replace("'", "'\\''")
     if context == "double":

@@ -46,8 +46,8 @@ def fingerprint(root: Path) -> str | None:
             h.update(f"d\0{rel}\0".encode())
             for name in sorted(filenames):
                 path = Path(dirpath) / name
-                if path.is_symlink() and not is_inside(root, path):
-                    return None  # never read outside; a full validation names the link
+                if (path.is_symlink() and not is_inside(root, path)) or not path.is_file():
+                    return None  # never read outside, nor a pipe; a full validation names the file
                 h.update(f"f\0{rel}/{name}\0".encode())
                 h.update(hashlib.sha256(path.read_bytes()).digest())
         site = root / "site_config" / "site.yaml"  # validate checks it too

@@ -154,7 +154,8 @@ def test_phase_folders_are_phase_and_ascii_digits(project, runner, folder):
     root = project(files)
     result = _validate(runner, root)
     assert result.exit_code == 1
-    assert f"phases/{folder}: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it" in result.output
+    shown = folder.replace("\n", "\\n")  # a control character is written as its escape
+    assert f"phases/{shown}: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it" in result.output
 
 
 def test_a_folder_with_extra_zeros_is_the_phase_and_commands_point_at_it(project, runner):
@@ -311,3 +312,47 @@ def test_a_ten_year_workdays_phase_is_computed_quickly(project, runner):
     assert result.exit_code == 0, result.output
     data = json.loads((root / "docs/phase-01/final-metrics.json").read_text())
     assert data["schedule"]["finish"] == "2039-01-03T09:00:00Z"  # 3650 working days: 730 weeks on
+
+
+def test_values_quoted_in_errors_cannot_forge_log_lines(project, runner):
+    """A newline in a value must not start a line: GitHub Actions runs '::error ...' lines as commands."""
+    snapshot = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "kind": "x\n::error title=pwned::owned\n\x1b[31mred\u202e",
+                           "metrics": {"warnings\n::warning::k": 1}})
+    root = project(_snap(snapshot))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 3 and lines[-1] == "2 errors in 1 file"
+    assert not [line for line in lines if line.startswith("::")] and "\x1b" not in result.output and "\u202e" not in result.output
+    assert "kind: 'x\\n::error title=pwned::owned\\n\\x1b[31mred\\u202e' is not allowed" in lines[0]
+
+
+def test_commands_stay_one_line_whatever_the_title_holds(project, runner):
+    phase = PHASE_YAML.replace("title: Alpha", r'title: "Alpha\n::error::owned\u001b[2J"')  # YAML escapes
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    task_file = (root / "docs/phase-01/task-1.1-alpha.md").read_text()
+    assert "gh pr create --title 'Alpha ::error::owned [2J'" in task_file
+    assert not [line for line in task_file.splitlines() if line.startswith("::")] and "\x1b" not in task_file
+
+
+def test_an_oversized_input_file_is_refused_before_it_is_read(project, runner, monkeypatch):
+    from generator import loader
+
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1024)
+    root = project(_snap(json.dumps({"timestamp": "2025-01-07T09:00:00Z", "label": "x" * 2000})))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "phases/phase-01/metrics/a.json: is 0 MB; an input file may be at most 0 MB (split it)" in result.output
+
+
+def test_a_named_pipe_among_the_snapshots_is_refused_not_waited_on(project, runner):
+    import os
+
+    root = project(minimal())
+    (root / "phases/phase-01/metrics").mkdir()
+    os.mkfifo(root / "phases/phase-01/metrics/a.json")
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 1  # the stamp does not read it either
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert "phases/phase-01/metrics/a.json: not a regular file; replace it with a file" in result.output
