@@ -78,6 +78,9 @@ def schemas() -> dict[str, bytes]:
 
 def write_schemas(out_dir: Path) -> list[Path]:
     """Write the schemas into ``out_dir`` (atomically, refusing foreign files)."""
+    from .paths import check_output_dir
+
+    check_output_dir(Path.cwd(), out_dir)  # a committed 'schemas -> /elsewhere' must not lead out
     files = schemas()
     # its own manifest: the schemas may share a folder with the documents (docs/), and
     # neither writer may take the other's files for orphans to remove

@@ -152,3 +152,15 @@ def test_the_site_cache_symlinked_outside_is_not_written(project, runner, tmp_pa
     assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
     assert list(outside.iterdir()) == []
 
+
+
+def test_schema_refuses_a_folder_symlinked_out_of_the_project(project, runner, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root = project(minimal())
+    (root / "schemas").symlink_to(elsewhere)
+    monkeypatch.chdir(root)
+    result = runner.invoke(main, ["schema"])
+    assert result.exit_code == 1
+    assert "a symlink leads it out of the project" in result.output
+    assert list(elsewhere.iterdir()) == []
