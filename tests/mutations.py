@@ -29,9 +29,9 @@ M = [
  ("no journal", "generator/writer.py", "            atomic_write(out_dir / manifest_name, journal.dumps())", "            pass", "tests/security/test_sec_writes.py"),
  ("no lock", "generator/writer.py", "    with locked(out_dir):\n        return _write_tree", "    with contextlib.nullcontext():\n        return _write_tree", "tests/security/test_sec_writes.py"),
  ("titles escaped only", "generator/site.py", "    return html.escape(one_line(text).translate(_ANGLES), quote=True)", "    return html.escape(one_line(text), quote=True)", "tests/security/test_sec_site.py"),
- ("no shell autoescape", "generator/protocol.py", "    if isinstance(value, ShellWord):\n        return value\n    text = str(value)", "    return str(value)\n    text = str(value)", "tests/security/test_sec_templates.py"),
+ ("no shell autoescape", "generator/protocol.py", "    if isinstance(value, ShellWord):\n        return value\n", "    return str(value)\n", "tests/security/test_sec_templates.py"),
  ("wrong quote context", "generator/protocol.py", "        elif ch == \"'\":\n            state = \"single\"", "        elif ch == \"'\":\n            state = \"bare\"", "tests/security/test_sec_templates.py"),
- ("shell filter not quoting", "generator/protocol.py", "    return ShellWord(shlex.quote(str(value)))", "    return ShellWord(str(value))", "tests/security/test_sec_templates.py"),
+ ("shell filter not quoting", "generator/protocol.py", "    return ShellWord(shlex.quote(_CONTROL_RE.sub(\" \", str(value))))", "    return ShellWord(str(value))", "tests/security/test_sec_templates.py"),
  ("same-second sort by name", "generator/validate.py", "key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))", "key=lambda ds: (ds[1].timestamp, ds[0].file)", "tests/security/test_sec_inputs.py"),
  ("folder regex with $", "generator/validate.py", "        m = PHASE_DIR_RE.fullmatch(folder.name)", "        m = re.match(r\"^phase-(\\d{2,})$\", folder.name)", "tests/security/test_sec_inputs.py"),
  ("mathtext on", "generator/charts.py", '            "text.parse_math": False,', '            "text.parse_math": True,', "tests/security/test_sec_inputs.py"),
@@ -49,7 +49,8 @@ for name, rel, old, new, tests in M:
     path = ROOT / rel
     src = path.read_text()
     if src.count(old) != 1:
-        print(f"?? {name}: pattern found {src.count(old)} times")
+        print(f"STALE    {name}: its pattern is found {src.count(old)} times; update it to the code")
+        survived += 1
         continue
     path.write_text(src.replace(old, new))
     try:
