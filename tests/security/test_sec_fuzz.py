@@ -96,3 +96,32 @@ def test_hostile_text_everywhere_builds_a_site_with_no_live_markup(tmp_path_fact
         assert exc.format_message().startswith("phases/"), exc.format_message()
         return
     assert live_markup(site) == []
+
+
+TOKENS = ["", "-", ":", "[", "]", "{", "}", "'", '"', "\n", "  ", "null", "true", "1e400", "-1", "0", "9" * 30, "&a", "*a",
+          "!!python/object", "<<", "~", ".inf", "2025-13-45", "\t", "%", "{{", "}}", "{%", "#", ",", "\\", "\x00", "é"]
+EDITS = st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(TOKENS), st.sampled_from([0, 0, 1, 3])), min_size=1, max_size=3)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(which=st.integers(0, 3), edits=EDITS)
+def test_random_edits_of_any_input_file_never_crash(project, runner, which, edits):
+    root = project(example=True)
+    site = root / "site_config/site.yaml"
+    site.parent.mkdir(exist_ok=True)
+    site.write_text("palette:\n  primary: indigo\ncharts:\n  width: 8.0\n  colors:\n    task: '#3f51b5'\n")
+    targets = [root / "phases/project.yaml", root / "phases/phase-07/phase.yaml", site, *sorted((root / "phases/phase-07/metrics").glob("*.json"))]
+    target = targets[which]
+    text = target.read_text()
+    for at, token, cut in edits:
+        k = at % (len(text) + 1)
+        text = text[:k] + token + text[k + cut:]
+    target.write_text(text)
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 1:
+        assert re.match(r"(phases|site_config)/\S+(:\d+:\d+)?: ", result.output), result.output
+    else:  # what validates, generates: no later stage meets a value it cannot handle
+        generated = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+        assert generated.exit_code == 0 and generated.exception is None, (generated.output, generated.exception)
