@@ -60,6 +60,20 @@ def fingerprint(root: Path) -> str | None:
     return h.hexdigest()
 
 
+def _here(root: Path) -> str | None:
+    """Where the stamp's folder lives on this machine (device and inode), or None if absent.
+
+    A stamp is trusted only in the folder it was written in: a stamp committed to the
+    repository arrives in a folder that the checkout creates, with an inode nobody could
+    have known, so it never vouches for inputs nobody validated (``validate`` gates CI).
+    """
+    try:
+        info = os.stat(root / STAMP.parent)
+    except OSError:
+        return None
+    return f"{info.st_dev}:{info.st_ino}"
+
+
 def cached_result(root: Path) -> str | None:
     """The message of the last clean validation, if the inputs are exactly as then."""
     from .paths import is_inside
@@ -71,7 +85,7 @@ def cached_result(root: Path) -> str | None:
     except (OSError, ValueError, RecursionError):
         return None
     key = fingerprint(root)
-    if not isinstance(data, dict) or key is None or data.get("fingerprint") != key:
+    if not isinstance(data, dict) or key is None or data.get("fingerprint") != key or data.get("here") != _here(root):
         return None
     message = data.get("message")
     return message if isinstance(message, str) else None
@@ -82,6 +96,14 @@ def remember(root: Path, message: str) -> None:
     key = fingerprint(root)
     if key is None:
         return
+    from .paths import is_inside
     from .writer import write_cache
 
-    write_cache(root, root / STAMP, json.dumps({"fingerprint": key, "message": message}).encode())
+    folder = root / STAMP.parent
+    if not is_inside(root, folder):
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    write_cache(root, root / STAMP, json.dumps({"fingerprint": key, "here": _here(root), "message": message}).encode())

@@ -164,3 +164,20 @@ def test_schema_refuses_a_folder_symlinked_out_of_the_project(project, runner, t
     assert result.exit_code == 1
     assert "a symlink leads it out of the project" in result.output
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_committed_validation_stamp_vouches_for_nothing(project, runner):
+    """validate gates CI: a stamp that arrives with the checkout must not make it skip the check."""
+    from generator import stamp
+
+    root = project(minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"nope": 1}}'}))
+    forged = {"fingerprint": stamp.fingerprint(root), "message": "ok: 1 phase(s), 2 task(s), 1 snapshot(s)"}
+    folder = root / ".cache/phasedocs"
+    folder.mkdir(parents=True)
+    for here in ("0:0", None):  # a guess, and none at all
+        (folder / "validated.json").write_text(json.dumps({**forged, "here": here}))
+        result = runner.invoke(main, ["validate", "--project", str(root)])
+        assert result.exit_code == 1 and "unknown metric 'nope'" in result.output
+    # the same stamp written in this very folder is trusted: that is what makes a repeat cheap
+    (folder / "validated.json").write_text(json.dumps({**forged, "here": stamp._here(root)}))
+    assert runner.invoke(main, ["validate", "--project", str(root)]).output == forged["message"] + "\n"
