@@ -36,6 +36,14 @@ def contained(root: Path, path: Path, what: str = "path") -> Path:
     return path
 
 
+def leaves(root: Path, path: Path, name: str = "the project") -> str | None:
+    """Why ``path`` may not be read: a symlink leads it outside ``root`` (called ``name``);
+    None when it stays inside. For messages that name the file themselves."""
+    if is_inside(root, path):
+        return None
+    return f"a symlink that leads outside {name} (to {printable(os.path.realpath(path))}); replace it with the file itself"
+
+
 def lexically_inside(root: Path, path: Path) -> bool:
     """True when ``path`` is below ``root`` as written (no symlink resolved, '..' folded)."""
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import posixpath
 import re
 from pathlib import Path
@@ -69,14 +68,14 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         A file of docs_dir that a symlink leads out of it (``notes.md -> /proc/self/environ``)
         stops the build: MkDocs would publish whatever it points at.
         """
-        from .paths import is_inside
+        from .paths import leaves
 
         docs = Path(config.docs_dir)
         for f in files:
             src = getattr(f, "abs_src_path", None)
-            if src and Path(src).is_relative_to(docs) and not is_inside(docs, Path(src)):
-                target = os.path.realpath(src)
-                raise PluginError(f"phasedocs: refusing {src}: a symlink that leads outside {docs} (to {target}); replace it with the file itself")
+            problem = leaves(docs, Path(src), str(docs)) if src and Path(src).is_relative_to(docs) else None
+            if problem:
+                raise PluginError(f"phasedocs: refusing {src}: {problem}")
         for uri, content in sorted(self.site.files.items()):
             existing = files.get_file_from_path(uri)
             if existing is not None:

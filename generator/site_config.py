@@ -143,15 +143,13 @@ FILE = "site_config/site.yaml"
 
 def check_site_config(project_dir: Path) -> tuple[SiteConfig | None, list[InputError]]:
     """The project's site_config/site.yaml (the defaults when there is none) and its faults."""
-    import os
-
-    from .paths import is_inside
+    from .paths import leaves
 
     path = project_dir / FILE
     if not path.is_file():
         return SiteConfig(), []
-    if not is_inside(project_dir, path):
-        problem = f"a symlink that leads outside the project (to {os.path.realpath(path)}); replace it with the file itself"
+    problem = leaves(project_dir, path)
+    if problem:
         return None, [InputError(Location(FILE), "", problem)]
     try:
         doc = load_yaml(path, FILE)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
 from .loader import MAX_MAGNITUDE, Document, OutOfRange, format_path, load_json, load_yaml
 from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
-from .paths import is_inside
+from .paths import leaves
 from .targets import parse_target
 
 PHASE_DIR_RE = re.compile(r"phase-([0-9]{2,})", re.ASCII)
@@ -291,10 +290,10 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     )
 
 
-def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Path | None = None) -> Document | None:
-    if root is not None and not is_inside(root, path):
-        target = os.path.realpath(path)
-        errors.append(InputError(Location(file), "", f"a symlink that leads outside the project (to {target}); replace it with the file itself"))
+def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Path) -> Document | None:
+    problem = leaves(root, path)
+    if problem:
+        errors.append(InputError(Location(file), "", problem))
         return None
     try:
         return reader(path, file)
