@@ -309,20 +309,21 @@ def _write_tree(
     edited: list[str] = []
     foreign: list[str] = []
     report = WriteReport()
-    writes: list[tuple[str, bytes]] = []
+    writes: list[tuple[str, bytes, str | None]] = []  # path, bytes, hash of what is there now
     for rel, data in sorted(plan.items()):
         on_disk = _read(out_dir / rel)
         if on_disk == data:
             report.unchanged.append(rel)
             continue
-        if on_disk is not None and not force:
+        old = sha256(on_disk) if on_disk is not None else None
+        if old is not None and not force:
             if rel not in manifest.files and rel not in manifest.pending:
                 foreign.append(rel)
                 continue
-            if not manifest.owns(rel, sha256(on_disk)):
+            if not manifest.owns(rel, old):
                 edited.append(rel)
                 continue
-        writes.append((rel, data))
+        writes.append((rel, data, old))
     removals: list[str] = []
     for rel in sorted({*manifest.files, *manifest.pending}):
         if rel in plan or rel in keep:
@@ -356,14 +357,13 @@ def _write_tree(
         if writes or removals:
             # the journal first: every file this run may leave behind is ours, whatever its bytes
             journal = Manifest(dict(manifest.files), dict(manifest.groups), {k: list(v) for k, v in manifest.pending.items()})
-            for rel, data in writes:
-                old = _read(out_dir / rel)
+            for rel, _, old in writes:
                 hashes = journal.pending.setdefault(rel, [])
-                for h in (sha256(old) if old is not None else None, sha256(data)):
+                for h in (old, new.files[rel]):
                     if h is not None and h not in hashes:
                         hashes.append(h)
             atomic_write(out_dir / manifest_name, journal.dumps())
-        for rel, data in writes:
+        for rel, data, _ in writes:
             atomic_write(out_dir / rel, data)
             report.written.append(rel)
         for rel in removals:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 M = [
  ("protocol sandbox off (plain getattr)", "generator/sandbox.py", "class LimitedSandbox(SandboxedEnvironment):", "class LimitedSandbox(SandboxedEnvironment):\n    def is_safe_attribute(self, obj, attr, value):\n        return True\n", "tests/security/test_sec_templates.py"),
  ("no StrictUndefined in protocol", "generator/protocol.py", "    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,", "    autoescape=False, keep_trailing_newline=False,", "tests/security/test_sec_templates.py"),
- ("write_tree in place", "generator/writer.py", "        for rel, data in writes:\n            atomic_write(out_dir / rel, data)", "        for rel, data in writes:\n            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)\n            (out_dir / rel).write_bytes(data)", "tests/security/test_sec_writes.py"),
+ ("write_tree in place", "generator/writer.py", "        for rel, data, _ in writes:\n            atomic_write(out_dir / rel, data)", "        for rel, data, _ in writes:\n            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)\n            (out_dir / rel).write_bytes(data)", "tests/security/test_sec_writes.py"),
  ("check false stored true", "generator/record.py", 'data["checks"][key] = text.strip().lower() == "true"', 'data["checks"][key] = bool(text.strip())', "tests/security/test_sec_inputs.py"),
  ("record accepts 1e999", "generator/record.py", "        if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:", "        if False:", "tests/security/test_sec_inputs.py"),
  ("file names in local time", "generator/record.py", '.astimezone(ZoneInfo("UTC"))\n    return when.strftime', '\n    return when.strftime', "tests/security/test_sec_inputs.py"),
