@@ -39,6 +39,7 @@ TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a snapshot is a flat obje
 #: The largest magnitude a number may have: every value becomes arithmetic, a date offset
 #: or a drawing, where 1e400 (infinity) or a 400-digit integer would crash or mislead.
 MAX_MAGNITUDE = 1e15
+RANGE_RULE = "a value must be a finite number between -1e15 and 1e15"
 
 
 class OutOfRange(float):
@@ -267,7 +268,7 @@ def parse_yaml(text: str, file: str) -> Document:
         raise InputError(where, "", f"not valid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with no mark of its own
         at = exc.position
-        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        line, column = line_column(text, at)
         what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
         raise InputError(Location(file, line, column), "", f"not valid YAML: the character {what} is not allowed ({exc.reason}); remove it") from None
     except yaml.YAMLError as exc:
@@ -308,8 +309,7 @@ def parse_json(text: str, file: str) -> Document:
     except ValueError as exc:
         name = str(exc).split(" ", 1)[0]
         offset = text.find(name)
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        line, column = line_column(text, offset)
         raise InputError(Location(file, line, column), "", str(exc)) from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "null"
@@ -321,6 +321,11 @@ def parse_json(text: str, file: str) -> Document:
     doc = Document(file, data, json_text=text)
     doc.positions[()] = (1, 1)
     return doc
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of character ``offset`` of ``text``."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _depth(data: Any) -> int:
@@ -338,15 +343,11 @@ def _depth(data: Any) -> int:
 
 def _duplicate_error(text: str, file: str, key: str) -> InputError:
     """The error for a key that appears twice in one JSON object, at its second place."""
-    doc = Document(file, None)
     first = _find_key(text, key, 0)
     second = _find_key(text, key, first.end()) if first else None
     at = second.start() if second else 0
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
     path = _path_to(text, at)
-    doc.positions[path] = (line, column)
-    return InputError(Location(file, line, column), format_path((*path, key)) if path or key else "", f"duplicate key '{key}'; keep one of them")
+    return InputError(Location(file, *line_column(text, at)), format_path((*path, key)) if path or key else "", f"duplicate key '{key}'; keep one of them")
 
 
 def _path_to(text: str, offset: int) -> tuple[str, ...]:

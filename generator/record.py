@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import Abort
-from .loader import MAX_MAGNITUDE, Document, load_json
+from .loader import MAX_MAGNITUDE, RANGE_RULE, Document, load_json
 from .metrics_json import dumps, iso
 from .models import Snapshot
 from .paths import contained
@@ -45,7 +45,7 @@ def parse_value(unit: str, text: str) -> Any:
     if _INT_RE.fullmatch(t) or _FLOAT_RE.fullmatch(t):
         value = float(t)
         if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
-            raise ValueError(f"'{text}' is out of range; a value must be a finite number between -1e15 and 1e15")
+            raise ValueError(f"'{text}' is out of range; {RANGE_RULE}")
         return int(t) if _INT_RE.fullmatch(t) else value
     what = "a number or a ratio such as 626/630" if unit == "ratio" else f"a number ({unit})"
     raise ValueError(f"expected {what} or null, got '{text}'")

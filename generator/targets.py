@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .loader import MAX_MAGNITUDE  # the same bound as snapshot values
+
 Op = Literal["<", "<=", ">", ">=", "==", ".."]
 State = Literal["pending", "met", "exceeded", "missed"]
 
@@ -82,10 +84,6 @@ def _number(text: str) -> Bound:
     if _NUM_RE.fullmatch(t):
         return Bound(_finite(float(t), t), _canon(t))
     raise TargetSyntaxError(f"'{t}' is not a number, a ratio such as 626/630 or a change such as -25%")
-
-
-#: The largest magnitude a number in a target may have (as for snapshot values).
-MAX_MAGNITUDE = 1e15
 
 
 def _finite(x: float, t: str) -> float:

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import protocol, shape
 from .errors import InputError, Location, ValidationErrors
-from .loader import MAX_MAGNITUDE, Document, OutOfRange, format_path, load_json, load_yaml
+from .loader import MAX_MAGNITUDE, RANGE_RULE, Document, OutOfRange, format_path, load_json, load_yaml
 from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
 from .paths import leaves
 from .targets import parse_target
@@ -476,10 +476,10 @@ def value_error(unit: str, value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, OutOfRange):
-        return f"{value.shown} is out of range; a value must be a finite number between -1e15 and 1e15"
+        return f"{value.shown} is out of range; {RANGE_RULE}"
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if number and not abs(value) <= MAX_MAGNITUDE:  # also catches NaN
-        return f"{value:g} is out of range; a value must be a finite number between -1e15 and 1e15"
+        return f"{value:g} is out of range; {RANGE_RULE}"
     if unit == "text":
         return None if isinstance(value, str) else f"expected text, got {describe(value)}"
     if unit == "ratio":
