@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import click
 
 # C0 and C1 controls, and the bidirectional overrides that make text read other than it is
-_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str, keep_newlines: bool = False) -> str:
@@ -32,7 +32,7 @@ def printable(text: str, keep_newlines: bool = False) -> str:
             return ch
         return repr(ch)[1:-1] if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
-    text = _UNPRINTABLE_RE.sub(escape, text)
+    text = UNPRINTABLE_RE.sub(escape, text)
     if keep_newlines:  # no line of an error may pass for a workflow command
         text = re.sub(r"(?m)^::", " ::", text)
     return text

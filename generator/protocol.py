@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, meta, nodes
 
+from .errors import UNPRINTABLE_RE
 from .models import Phase, ProjectConfig, Protocol, Task
 from .sandbox import LimitedSandbox, SandboxLimit, TreeFault
 
@@ -45,7 +46,7 @@ def shell(value: Any) -> str:
     such as ``Build $(touch x) infra`` becomes ``'Build $(touch x) infra'``. Use it for a
     whole argument built from several values: ``{{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}``.
     """
-    return ShellWord(shlex.quote(_CONTROL_RE.sub(" ", str(value))))
+    return ShellWord(shlex.quote(_one_line(value)))
 
 
 
@@ -91,7 +92,11 @@ class ShellWord(str):
     """Text already quoted for the shell (the ``shell`` filter's result): escaped no further."""
 
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+def _one_line(value: Any) -> str:
+    """``value`` as text of one command line: control characters become spaces."""
+    return UNPRINTABLE_RE.sub(" ", str(value))
+
+
 #: Characters that are plain in every shell context (``shlex.quote`` leaves them unquoted).
 _PLAIN_RE = re.compile(r"[A-Za-z0-9@%+=:,./_-]*", re.ASCII)
 #: Characters that keep a special meaning between double quotes (``!``: history expansion).
@@ -108,11 +113,11 @@ def escape_for(value: Any, context: str) -> str:
     """
     if isinstance(value, ShellWord):
         return value
-    text = _CONTROL_RE.sub(" ", str(value))  # a command is one line
+    text = _one_line(value)
     if context == "single":
         return text.replace("'", "'\\''")
     if context == "double":
-        if not _DOUBLE_SPECIAL.intersection(text) and "\n" not in text:
+        if not _DOUBLE_SPECIAL.intersection(text):
             return text
         return '"' + shlex.quote(text) + '"'
     return text if _PLAIN_RE.fullmatch(text) else shlex.quote(text)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import nodes
@@ -138,7 +137,7 @@ class LimitedSandbox(SandboxedEnvironment):
         self.range_left = self.range_budget
         out: list[str] = []
         size = 0
-        for chunk in _chunks(template, context):
+        for chunk in template.generate(context):
             size += len(chunk)
             if size > self.max_string:
                 raise SandboxLimit(f"the output is over the limit of {self.max_string:,} characters")
@@ -153,10 +152,6 @@ class LimitedSandbox(SandboxedEnvironment):
             exc.template = name
             raise
         return tree
-
-
-def _chunks(template: Any, context: dict[str, Any]) -> Iterator[str]:
-    yield from template.generate(context)
 
 
 def _check_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

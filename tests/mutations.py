@@ -31,7 +31,7 @@ M = [
  ("titles escaped only", "generator/site.py", "    return html.escape(one_line(text).translate(_ANGLES), quote=True)", "    return html.escape(one_line(text), quote=True)", "tests/security/test_sec_site.py"),
  ("no shell autoescape", "generator/protocol.py", "    if isinstance(value, ShellWord):\n        return value\n", "    return str(value)\n", "tests/security/test_sec_templates.py"),
  ("wrong quote context", "generator/protocol.py", "        elif ch == \"'\":\n            state = \"single\"", "        elif ch == \"'\":\n            state = \"bare\"", "tests/security/test_sec_templates.py"),
- ("shell filter not quoting", "generator/protocol.py", "    return ShellWord(shlex.quote(_CONTROL_RE.sub(\" \", str(value))))", "    return ShellWord(str(value))", "tests/security/test_sec_templates.py"),
+ ("shell filter not quoting", "generator/protocol.py", "    return ShellWord(shlex.quote(_one_line(value)))", "    return ShellWord(_one_line(value))", "tests/security/test_sec_templates.py"),
  ("same-second sort by name", "generator/validate.py", "key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))", "key=lambda ds: (ds[1].timestamp, ds[0].file)", "tests/security/test_sec_inputs.py"),
  ("folder regex with $", "generator/validate.py", "        m = PHASE_DIR_RE.fullmatch(folder.name)", "        m = re.match(r\"^phase-(\\d{2,})$\", folder.name)", "tests/security/test_sec_inputs.py"),
  ("mathtext on", "generator/charts.py", '            "text.parse_math": False,', '            "text.parse_math": True,', "tests/security/test_sec_inputs.py"),
