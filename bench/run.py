@@ -27,7 +27,7 @@ import synth  # noqa: E402
 PY = sys.executable
 # the console script users run (``python -m`` would add runpy's start-up to every figure)
 _SCRIPT = Path(PY).parent / "phasedocs"
-PHASEDOCS = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "generator"]
+PHASEDOCS = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "phasedocs"]
 ROWS: list[dict[str, object]] = []
 # targets hold for the full-size projects; --quick shrinks them, so its rows are not judged
 JUDGE = True
@@ -68,7 +68,7 @@ def row(figure: str, ours: float, base: float, base_name: str, target: float | N
 
 _PEAK = """
 import resource, sys
-from generator.cli import main
+from phasedocs.cli import main
 try:
     main(["generate", "--project", sys.argv[1], "--out", sys.argv[2], "-q"])
 except SystemExit as exc:
@@ -115,7 +115,7 @@ def main() -> None:
     # pip writes bytecode when it installs a package, so the baseline's libraries never
     # compile at start-up; an editable install under PYTHONDONTWRITEBYTECODE (set on some
     # machines) would compile every module of ours on every run instead. Compile up front.
-    compileall.compile_dir(REPO / "generator", quiet=1)
+    compileall.compile_dir(REPO / "generator" / "phasedocs", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="phasedocs-bench-"))
     try:
         run_all(work, k, rep)
@@ -128,10 +128,11 @@ def main() -> None:
 
 
 def run_all(work: Path, k: int, rep: int) -> None:
-    from generator import charts
-    from generator.facts import compute
-    from generator.site_config import ChartStyle
-    from generator.validate import load_project
+    from phasedocs.charts import drawing
+    from phasedocs.charts import specs as charts
+    from phasedocs.facts import compute
+    from phasedocs.input.project import load_project
+    from phasedocs.input.site_config import ChartStyle
 
     print(f"{'figure':<58} {'ours':>9}   {'baseline':>9}   ratio")
     # 1. start-up: validate and handoff against a bare import of their libraries
@@ -172,7 +173,7 @@ def run_all(work: Path, k: int, rep: int) -> None:
     row("generate: no change", best(lambda: generate(p20, out20), rep), t_full, "full first run", 0.15)
     row("generate: after one snapshot of one phase", best(snapshot_then_generate(p20, out20), rep), t_full, "full first run", 0.3)
 
-    from generator.build import plan
+    from phasedocs.pipeline import plan
 
     def render_only() -> None:
         project = load_project(p20)
@@ -198,9 +199,9 @@ def run_all(work: Path, k: int, rep: int) -> None:
     facts = compute(project)
     specs = {f"{p.folder}/{name}": spec for p in facts.phases for name, spec in charts.phase_specs(p, facts).items()}
     style = ChartStyle()
-    charts.draw_all(dict(list(specs.items())[:1]), style, workers=1)  # matplotlib imported and warm
-    t_serial = best(lambda: charts.draw_all(specs, style, workers=1), 1)
-    t_parallel = best(lambda: charts.draw_all(specs, style), 1)
+    drawing.draw_all(dict(list(specs.items())[:1]), style, workers=1)  # matplotlib imported and warm
+    t_serial = best(lambda: drawing.draw_all(specs, style, workers=1), 1)
+    t_parallel = best(lambda: drawing.draw_all(specs, style), 1)
     row(f"draw {len(specs)} charts in parallel processes", t_parallel, t_serial, "one process", None,
         f"{len(specs) / t_parallel:.0f} charts/s parallel, {len(specs) / t_serial:.0f} serial")
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, require_browser
-
-from generator.site import build
+from phasedocs.site.build import build
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "tests" / "artifacts"

@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import PHASE_YAML, PROJECT_YAML, REPO, minimal
-
-from generator import charts
-from generator.cli import main
-from generator.facts import compute
-from generator.site_config import ChartStyle
-from generator.validate import load_project
+from phasedocs.charts import drawing
+from phasedocs.charts import specs as charts
+from phasedocs.cli import main
+from phasedocs.facts import compute
+from phasedocs.input.project import load_project
+from phasedocs.input.site_config import ChartStyle
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -56,7 +56,7 @@ def test_example_gantt_spec(project):
 
 def test_example_gantt_svg_structure(project):
     f = facts_of(project, example=True)
-    svg = charts.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
+    svg = drawing.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
     found = ids(svg)
     assert sorted(i for i in found if i.startswith(("critical-", "task-", "done-"))) == ["critical-7.1", "critical-7.2", "task-7.3", "task-7.4"]
     assert sorted(i for i in found if i.startswith("slack-")) == ["slack-7.3", "slack-7.4"]
@@ -81,7 +81,7 @@ def test_relative_target_band_goes_through_the_baseline(project):
     panel = next(p for p in spec.panels if p.key == "build_time")
     assert panel.y == (100.0, 70.0, 40.0)
     assert panel.target == charts.Band(50.0, 80.0, "target -50%..-20%")  # 100 x (1 - 50%) .. 100 x (1 - 20%)
-    svg = charts.draw(spec, ChartStyle())
+    svg = drawing.draw(spec, ChartStyle())
     assert {"series-warnings", "series-build_time", "series-pass_rate", "target-warnings", "target-build_time"} <= set(ids(svg))
     assert "series-version" not in ids(svg)  # text is not charted
 
@@ -95,7 +95,7 @@ def test_criteria_spec_normalises_to_target(project):
         ("1.1: Few warnings", 300.0, 80.0, "met"),
         ("1.1: Faster build", 125.0, 50.0, "exceeded"),
     ]
-    svg = charts.draw(spec, ChartStyle())
+    svg = drawing.draw(spec, ChartStyle())
     assert sorted(i for i in ids(svg) if i.startswith(("current-", "baseline-"))) == ["baseline-0", "baseline-1", "current-0-met", "current-1-exceeded"]
 
 
@@ -104,7 +104,7 @@ def test_progress_gantt_marks_done_and_today(project):
     g = charts.gantt_spec(f.phases[0], f)
     assert [b.complete for b in g.bars] == [True, False]
     assert g.today == 2.0  # Wednesday 09:00 is two days after Monday 09:00
-    assert "done-1.1" in ids(charts.draw(g, ChartStyle()))
+    assert "done-1.1" in ids(drawing.draw(g, ChartStyle()))
 
 
 def test_phase_without_snapshots_gets_only_the_gantt_and_a_note(project, runner):
@@ -138,17 +138,17 @@ def test_charts_embedded_with_alt_text_and_a_table_beside(project, runner):
 def test_parallel_drawing_gives_the_same_bytes(project):
     f = facts_of(project, PROGRESS)
     specs = {f"{i}-{k}": v for i in range(3) for k, v in charts.phase_specs(f.phases[0], f).items()}
-    assert len(specs) > charts.PARALLEL_THRESHOLD
-    serial = charts.draw_all(specs, ChartStyle(), workers=1)
-    parallel = charts.draw_all(specs, ChartStyle(), workers=2)
+    assert len(specs) > drawing.PARALLEL_THRESHOLD
+    serial = drawing.draw_all(specs, ChartStyle(), workers=1)
+    parallel = drawing.draw_all(specs, ChartStyle(), workers=2)
     assert serial == parallel
 
 
 def test_svg_has_no_date_and_stable_ids(project):
     f = facts_of(project, example=True)
-    svg = charts.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
+    svg = drawing.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
     assert b"<dc:date>" not in svg
-    assert svg == charts.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
+    assert svg == drawing.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
 
 
 def test_two_processes_write_byte_identical_trees(project, tmp_path):
@@ -156,7 +156,7 @@ def test_two_processes_write_byte_identical_trees(project, tmp_path):
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name
-        subprocess.run([sys.executable, "-m", "generator", "generate", "--project", str(root), "--out", str(out), "-q"], check=True, cwd=REPO)
+        subprocess.run([sys.executable, "-m", "phasedocs", "generate", "--project", str(root), "--out", str(out), "-q"], check=True, cwd=REPO)
         outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1]
     assert any(k.endswith(".svg") for k in outs[0])
@@ -165,7 +165,7 @@ def test_two_processes_write_byte_identical_trees(project, tmp_path):
 @pytest.mark.parametrize("command", [["validate"], ["handoff", "7"]])
 def test_validate_and_handoff_never_import_matplotlib_or_mkdocs(command):
     code = (
-        "import sys\nfrom generator.cli import main\n"
+        "import sys\nfrom phasedocs.cli import main\n"
         f"try:\n    main({[*command, '--project', str(REPO)]!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'mkdocs', 'material'))\n"
         "print(bad, file=sys.stderr)\nassert not bad\n"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 from conftest import minimal
-
-from generator import __version__
-from generator.cli import main
-from generator.schema import field_docs
-from generator.shape import Model
+from phasedocs import __version__
+from phasedocs.cli import main
+from phasedocs.commands.schema import field_docs
+from phasedocs.input.records import Model
 
 
 def test_version(runner):
@@ -40,7 +39,7 @@ def test_schema_writes_three_schemas_with_descriptions(runner, tmp_path):
 
 
 def test_every_model_field_has_a_docstring():
-    from generator import models, site_config
+    from phasedocs.input import models, site_config
 
     docs = field_docs(models, site_config)
     found = [

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from conftest import PROJECT_YAML
-
-from generator.facts import add_days, collisions, compute, elapsed_days
-from generator.metrics_json import final_metrics
-from generator.models import Task
-from generator.validate import load_project
+from phasedocs.dates import add_days, elapsed_days
+from phasedocs.facts import collisions, compute
+from phasedocs.input.models import Task
+from phasedocs.input.project import load_project
+from phasedocs.render.final_metrics import final_metrics
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -209,7 +209,7 @@ def test_collisions_only_between_tasks_that_can_overlap():
 
 
 def test_final_metrics_bytes_are_stable(project, runner):
-    from generator.cli import main
+    from phasedocs.cli import main
 
     root = project(example=True)
     runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "a")])

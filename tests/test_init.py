@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from conftest import tree
-
-from generator.cli import main
+from phasedocs.cli import main
 
 
 def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):

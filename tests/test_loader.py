@@ -11,9 +11,8 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.errors import InputError, Location
-from generator.loader import MAX_NODES, format_path, parse_json, parse_yaml
+from phasedocs.errors import InputError, Location
+from phasedocs.input.loader import MAX_NODES, format_path, parse_json, parse_yaml
 
 
 def error_of(fn, text: str, file: str = "f.yaml") -> str:
@@ -192,7 +191,7 @@ def test_arbitrary_json_text_gives_data_or_our_error(text):
     ],
 )
 def test_the_pure_python_fallback_gives_the_same_answers(text, monkeypatch):
-    import generator.loader as loader
+    import phasedocs.input.loader as loader
 
     def outcome():
         try:

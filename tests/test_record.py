@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from conftest import PHASE_YAML, REPO, minimal
-
-from generator.cli import main
-from generator.record import build_snapshot, parse_value
-from generator.validate import load_project
+from phasedocs.cli import main
+from phasedocs.commands.record import build_snapshot, parse_value
+from phasedocs.input.project import load_project
 
 CHECKED = PHASE_YAML.replace("    criteria:\n", "    criteria:\n      - text: Reviewed\n        id: reviewed\n", 1)
 
@@ -122,7 +121,7 @@ def test_parse_value(unit, text, value):
 
 def test_concurrent_records_in_the_same_second_all_land(project):
     root = project(minimal())
-    cmd = [sys.executable, "-m", "generator", "record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z"]
+    cmd = [sys.executable, "-m", "phasedocs", "record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z"]
     procs = [subprocess.Popen([*cmd, "--metric", f"warnings={i}"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(8)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, outs

@@ -11,9 +11,8 @@ import pytest
 from conftest import PHASE_YAML, REPO, minimal, tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.cli import main
-from generator.render import code, fence, md, tidy
+from phasedocs.cli import main
+from phasedocs.render.filters import code, fence, md, tidy
 
 GOLDEN = REPO / "tests" / "golden" / "eventmesh"
 EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.superfences", "pymdownx.tasklist", "md_in_html"]
@@ -312,7 +311,7 @@ def test_template_typo_names_template_and_line(project, runner):
     root = project(minimal(**{"templates/README.md.j2": "# ok\n\n{{ p.phase.titel }}\n"}))
     result, out = generate(runner, root)
     assert result.exit_code == 1
-    assert result.output == "templates/README.md.j2:3: undefined: 'generator.models.Phase object' has no attribute 'titel'\n"
+    assert result.output == "templates/README.md.j2:3: undefined: 'phasedocs.input.models.Phase object' has no attribute 'titel'\n"
     assert not out.exists()
 
 

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import PHASE_YAML, REPO, git, minimal
-
-from generator.cli import main
+from phasedocs.cli import main
 
 
 def build(runner, root: Path, site: Path, *args: str):
@@ -192,7 +191,7 @@ def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
     root = project(minimal())
     port = _free_port()
     url = f"http://127.0.0.1:{port}/phase-01/COORDINATION-DASHBOARD/"
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([sys.executable, "-m", "phasedocs", "serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"],
                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_for(lambda: "Coordination Dashboard" in (_get(url) or "")), "serve did not start"
@@ -207,7 +206,7 @@ def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
 
 
 def test_site_rebuilds_render_and_draw_only_what_changed(project):
-    from generator.site import render_site
+    from phasedocs.site.pages import render_site
 
     root = project(minimal(**{"phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2")}))
     first = render_site(root)
@@ -242,8 +241,8 @@ def test_edit_links_lead_to_the_input_of_each_page(project, runner, tmp_path):
 
 
 def test_the_repository_mkdocs_yml_is_the_generated_one():
-    from generator.site import PAGES_DIR, mkdocs_yml
-    from generator.site_config import load_site_config
+    from phasedocs.input.site_config import load_site_config
+    from phasedocs.site.config import PAGES_DIR, mkdocs_yml
 
     s = load_site_config(REPO)
     expected = "# The repository's own site: the embedded default project, built through the phasedocs plugin.\n" + mkdocs_yml(

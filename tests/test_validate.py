@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import PHASE_YAML, PROJECT_YAML, minimal, tree
-
-from generator.cli import main
-from generator.targets import FORMS
+from phasedocs.cli import main
+from phasedocs.input.targets import FORMS
 
 P = "phases/phase-01/phase.yaml"
 J = "phases/phase-01/metrics/a.json"
@@ -322,7 +321,7 @@ def test_validate_uses_pydantic_core_only_and_a_stamped_one_nothing(project):
 
     root = project(minimal())
     code = (
-        "import sys\nfrom generator.cli import main\n"
+        "import sys\nfrom phasedocs.cli import main\n"
         f"try:\n    main(['validate', '--project', {str(root)!r}])\nexcept SystemExit as e:\n    assert e.code == 0\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_core', 'jinja2', 'yaml'}))\n"
     )

@@ -7,11 +7,10 @@ import os
 
 import pytest
 from conftest import PHASE_YAML, minimal, stat_tree, tree
-
-from generator.build import generate
-from generator.cli import main
-from generator.errors import Abort
-from generator.writer import MANIFEST, Manifest, atomic_write, write_tree
+from phasedocs.cli import main
+from phasedocs.errors import Abort
+from phasedocs.output.writer import MANIFEST, Manifest, atomic_write, write_tree
+from phasedocs.pipeline import generate
 
 TWO_PHASES = minimal(**{
     "phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2").replace('"1.1"', '"2.1"').replace('"1.2"', '"2.2"'),
@@ -203,7 +202,7 @@ def test_a_no_change_run_does_not_even_import_matplotlib(two):
 
     root, out = two
     code = (
-        "import sys\nfrom generator.build import generate\nfrom pathlib import Path\n"
+        "import sys\nfrom phasedocs.pipeline import generate\nfrom pathlib import Path\n"
         f"plan, report = generate(Path({str(root)!r}), Path({str(out)!r}))\n"
         "print(plan.rendered, plan.charts_drawn, report.written, 'matplotlib' in sys.modules)\n"
     )

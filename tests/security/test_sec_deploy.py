@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git
-
-from generator.cli import main
+from phasedocs.cli import main
 
 
 def _refuse_pushes(remote: Path) -> None:

@@ -10,11 +10,10 @@ import markdown
 from conftest import PROJECT_YAML, tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from phasedocs.cli import main
+from phasedocs.errors import PhasedocsError
+from phasedocs.site.build import build
 from test_sec_site import LiveMarkup, live_markup
-
-from generator.cli import main
-from generator.errors import PhasedocsError
-from generator.site import build
 
 FRAGMENTS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</title><svg onload=alert(1)>", '"><b onmouseover=alert(1)>',

@@ -11,8 +11,7 @@ import time
 
 import pytest
 from conftest import PHASE_YAML, PROJECT_YAML, minimal
-
-from generator.cli import main
+from phasedocs.cli import main
 
 
 def _validate(runner, root):
@@ -278,12 +277,13 @@ def test_a_changed_site_yaml_is_validated_again(project, runner):
 
 @pytest.mark.parametrize("title", ["Cost $5 and $10", "Broken $\\undefinedcmd$ math", "$x^2$"])
 def test_chart_text_is_never_read_as_mathtext(title):
-    from generator import charts
-    from generator.site_config import ChartStyle
+    from phasedocs.charts import drawing
+    from phasedocs.charts import specs as charts
+    from phasedocs.input.site_config import ChartStyle
 
     spec = charts.GanttSpec(title=title, bars=(charts.GanttBar("1.1", title, 0.0, 1.0, 0.0, True, False),), arrows=(),
                             total=1.0, today=None, day_labels=("Mon",), alt=title)
-    svg = charts.draw(spec, ChartStyle()).decode()
+    svg = drawing.draw(spec, ChartStyle()).decode()
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert texts.count(title) == 2  # the title and the bar's label, as written: not a formula in pieces
 
@@ -337,7 +337,7 @@ def test_commands_stay_one_line_whatever_the_title_holds(project, runner):
 
 
 def test_an_oversized_input_file_is_refused_before_it_is_read(project, runner, monkeypatch):
-    from generator import loader
+    from phasedocs.input import loader
 
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1024)
     root = project(_snap(json.dumps({"timestamp": "2025-01-07T09:00:00Z", "label": "x" * 2000})))

@@ -8,11 +8,11 @@ import re
 import markdown
 import pytest
 from conftest import PHASE_YAML, minimal
-
-from generator.cli import main
-from generator.facts import compute
-from generator.render import md, mermaid_graph, url
-from generator.validate import load_project
+from phasedocs.cli import main
+from phasedocs.facts import compute
+from phasedocs.input.project import load_project
+from phasedocs.render.filters import md, url
+from phasedocs.render.mermaid import mermaid_graph
 
 
 @pytest.mark.parametrize(
@@ -91,16 +91,16 @@ def test_a_text_metric_takes_only_equality_targets(project, runner):
 
 def test_a_drawing_that_fails_half_way_leaves_no_open_figure(monkeypatch):
     import matplotlib.pyplot as plt
-
-    from generator import charts
-    from generator.site_config import ChartStyle
+    from phasedocs.charts import drawing
+    from phasedocs.charts import specs as charts
+    from phasedocs.input.site_config import ChartStyle
 
     def failing(plt_, spec, style):
         plt_.figure()
         raise ValueError("half-way")
 
-    monkeypatch.setattr(charts, "_draw_gantt", failing)
+    monkeypatch.setattr(drawing, "_draw_gantt", failing)
     spec = charts.GanttSpec("t", (), (), 1.0, None, ("Mon",), "alt")
     with pytest.raises(ValueError, match="half-way"):
-        charts.draw(spec, ChartStyle())
+        drawing.draw(spec, ChartStyle())
     assert plt.get_fignums() == []

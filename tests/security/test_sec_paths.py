@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import minimal, tree
-
-from generator.cli import main
-from generator.writer import MANIFEST, sha256
+from phasedocs.cli import main
+from phasedocs.output.writer import MANIFEST, sha256
 
 
 def _generate(runner, root: Path, *args: str):
@@ -168,7 +167,7 @@ def test_schema_refuses_a_folder_symlinked_out_of_the_project(project, runner, t
 
 def test_a_committed_validation_stamp_vouches_for_nothing(project, runner):
     """validate gates CI: a stamp that arrives with the checkout must not make it skip the check."""
-    from generator import stamp
+    from phasedocs.output import caches as stamp
 
     root = project(minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"nope": 1}}'}))
     forged = {"fingerprint": stamp.fingerprint(root), "message": "ok: 1 phase(s), 2 task(s), 1 snapshot(s)"}

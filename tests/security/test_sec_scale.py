@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 
 from conftest import REPO
-
-from generator import charts
-from generator.cli import main
-from generator.facts import compute
-from generator.loader import parse_yaml
-from generator.validate import load_project
+from phasedocs.charts import specs as charts
+from phasedocs.cli import main
+from phasedocs.facts import compute
+from phasedocs.input.loader import parse_yaml
+from phasedocs.input.project import load_project
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PHASE_YAML, PROJECT_YAML, minimal
-
-from generator.cli import main
-from generator.site import build
+from phasedocs.cli import main
+from phasedocs.site.build import build
 
 PAYLOAD = "</title><img src=x onerror=alert(1)>\" onmouseover=\"alert(2)\" '><script>alert(3)</script>&lt;img src=y onerror=alert(4)&gt;"
 

@@ -10,8 +10,7 @@ import time
 
 import pytest
 from conftest import PROJECT_YAML, minimal
-
-from generator.cli import main
+from phasedocs.cli import main
 
 
 def _protocol(line: str) -> dict[str, str]:
@@ -116,7 +115,7 @@ def test_user_text_in_a_command_is_text_wherever_it_stands(project, runner, tmp_
 
 
 def test_ordinary_text_reads_as_written_inside_quotes():
-    from generator.protocol import escape_for
+    from phasedocs.input.protocol import escape_for
 
     for context in ("double", "single"):
         assert escape_for("Code Quality & Cleanup (v2)", context) == "Code Quality & Cleanup (v2)"

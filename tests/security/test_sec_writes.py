@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, minimal, tree
-
-from generator import writer
-from generator.cli import main
-from generator.writer import MANIFEST
+from phasedocs.cli import main
+from phasedocs.output import writer
+from phasedocs.output.writer import MANIFEST
 
 SNAPSHOT = '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}'
 
@@ -73,7 +72,8 @@ def test_temp_files_left_by_a_killed_run_are_removed(project, runner):
 
 PAUSED_RUN = """
 import sys, time
-from generator import cli, writer
+from phasedocs import cli
+from phasedocs.output import writer
 real = writer.atomic_write
 count = 0
 def paused(path, data, durable=True):
@@ -95,7 +95,7 @@ def test_concurrent_runs_on_one_folder_queue_instead_of_refusing_each_other(proj
     assert first.stdout.readline() == "paused\n"
     (root / "phases/phase-01/metrics").mkdir()
     (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)  # a record lands meanwhile
-    second = subprocess.run([sys.executable, "-m", "generator", "generate", "--project", str(root), "-q"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    second = subprocess.run([sys.executable, "-m", "phasedocs", "generate", "--project", str(root), "-q"], cwd=REPO, capture_output=True, text=True, timeout=120)
     _out, err = first.communicate(timeout=120)
     assert (first.returncode, err) == (0, "")
     assert (second.returncode, second.stderr) == (0, "")
@@ -150,7 +150,7 @@ def test_a_terminated_run_leaves_no_temp_file(project, signal_name):
     root = project(minimal())
     code = (
         "import os, signal, sys\n"
-        "from generator import cli, writer\n"
+        "from phasedocs import cli\nfrom phasedocs.output import writer\n"
         "real = writer._temp_copy\n"
         "def slow(path, data, mode, durable=True):\n"
         "    tmp = real(path, data, mode, durable)\n"
@@ -184,7 +184,7 @@ def test_init_where_a_folder_is_a_file_writes_nothing_and_can_be_rerun(tmp_path,
 
 
 def test_init_that_fails_half_way_removes_what_it_made(tmp_path, runner, monkeypatch):
-    from generator import init as init_module
+    from phasedocs.commands import init as init_module
 
     real = init_module.create_new
     made = []

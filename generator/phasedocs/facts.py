@@ -1,6 +1,6 @@
 """Every computed fact of a project: schedule, states, criteria, metrics, collisions.
 
-Pure: no I/O, no wall clock. Input is a validated :class:`~generator.validate.Project`,
+Pure: no I/O, no wall clock. Input is a validated :class:`~phasedocs.input.project.Project`,
 output is plain frozen dataclasses that the templates, charts and final-metrics.json
 read. Everything is linear in tasks + dependencies + snapshots (collisions are found
 through a path index, not by comparing every pair of tasks' files).
@@ -12,72 +12,17 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from . import protocol
-from .models import Criterion, Metric, Phase, ProjectConfig, Task
-from .targets import change_pct, judge, parse_target
-from .validate import PhaseInput, Project
+from phasedocs.dates import EPS, add_days, elapsed_days, r6
+from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
+from phasedocs.input.targets import change_pct, judge, parse_target
 
-EPS = 1e-9
-
-
-def r6(x: float) -> float:
-    """Round day arithmetic so 2.4 - 2.2 reads 0.2, not 0.20000000000000018."""
-    return round(x + 0.0, 6)
-
-
-# --------------------------------------------------------------------------- calendar
-def add_days(start: datetime, days: float, workdays: bool, tz: ZoneInfo) -> datetime:
-    """``start`` plus ``days``; on a workdays calendar Saturday and Sunday do not count."""
-    if not workdays:
-        return _whole_seconds(start + timedelta(days=days))
-    local = start.astimezone(tz).replace(tzinfo=None)  # wall-clock arithmetic in the zone
-    remaining = days
-    # any seven days in a row hold exactly five working days: skip whole weeks, walk the rest
-    weeks = max(0, int(remaining // 5) - 1)
-    local += timedelta(days=7 * weeks)
-    remaining -= 5 * weeks
-    while True:
-        if local.weekday() >= 5:
-            local = datetime(local.year, local.month, local.day) + timedelta(days=7 - local.weekday())
-            continue
-        midnight = datetime(local.year, local.month, local.day) + timedelta(days=1)
-        available = (midnight - local).total_seconds() / 86400
-        if remaining <= available + EPS:
-            result = (local + timedelta(days=remaining)).replace(tzinfo=tz)
-            return _whole_seconds(result.astimezone(start.tzinfo))
-        remaining -= available
-        local = midnight
-
-
-def elapsed_days(start: datetime, end: datetime, workdays: bool, tz: ZoneInfo) -> float:
-    """Days of the calendar between ``start`` and ``end`` (negative if before)."""
-    if not workdays:
-        return (end - start).total_seconds() / 86400
-    if end < start:
-        return -elapsed_days(end, start, workdays, tz)
-    a = start.astimezone(tz).replace(tzinfo=None)
-    b = end.astimezone(tz).replace(tzinfo=None)
-    weeks = max(0, (b - a).days // 7 - 1)  # whole weeks: five working days each
-    a += timedelta(days=7 * weeks)
-    total = 5.0 * weeks
-    while a < b:
-        midnight = datetime(a.year, a.month, a.day) + timedelta(days=1)
-        stop = min(midnight, b)
-        if a.weekday() < 5:
-            total += (stop - a).total_seconds() / 86400
-        a = stop
-    return total
-
-
-def _whole_seconds(dt: datetime) -> datetime:
-    micro = dt.microsecond
-    dt = dt.replace(microsecond=0)
-    return dt + timedelta(seconds=1) if micro >= 500_000 else dt
-
+if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
+    from phasedocs.input.project import PhaseInput, Project
+    from phasedocs.input.protocol import PhaseProtocol, RenderedProtocol
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
@@ -99,10 +44,11 @@ class TaskFacts:
     """Tasks that depend on this one."""
     start_at: datetime
     finish_at: datetime
-    protocol: protocol.RenderedProtocol
     criteria: tuple[CriterionFacts, ...]
     progress_percent: float
     """Share of the task's criteria met or exceeded (0 without criteria, 100 when complete)."""
+    protocol: RenderedProtocol | None = None
+    """The task's protocol commands: rendered with the documents (render stage), None here."""
 
     @property
     def id(self) -> str:
@@ -217,7 +163,8 @@ class PhaseFacts:
     metrics: tuple[MetricFacts, ...]
     collisions: tuple[Collision, ...]
     snapshots: tuple[SnapshotInfo, ...]
-    protocol: protocol.PhaseProtocol
+    protocol: PhaseProtocol | None = None
+    """The phase's protocol commands: rendered with the documents (render stage), None here."""
 
     @property
     def number(self) -> int:
@@ -253,7 +200,7 @@ class ProjectFacts:
 def compute(project: Project, docs_prefix: str = "docs/") -> ProjectFacts:
     """The facts of every phase of ``project``."""
     tz = ZoneInfo(project.config.timezone)
-    phases = tuple(compute_phase(project.config, p, tz, docs_prefix) for p in project.phases)
+    phases = tuple(compute_phase(project.config, p, tz) for p in project.phases)
     return ProjectFacts(project.config, phases, tz, docs_prefix)
 
 
@@ -290,7 +237,7 @@ def topological(tasks: list[Task]) -> list[Task]:
     return out
 
 
-def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_prefix: str = "docs/") -> PhaseFacts:
+def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> PhaseFacts:
     """The facts of one phase."""
     phase = source.phase
     workdays = config.calendar == "workdays"
@@ -402,7 +349,6 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
     schedule = Schedule(phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress)
 
     # --- task states
-    shared = protocol.scope(config, phase, docs_prefix, source.folder)  # once per phase: it lists every task
     task_facts = []
     for t in tasks:
         state = recorded.get(t.id, "pending")
@@ -430,7 +376,6 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
                 dependents=tuple(dependents[t.id]),
                 start_at=add_days(phase.start, es[t.id], workdays, tz),
                 finish_at=add_days(phase.start, ef[t.id], workdays, tz),
-                protocol=protocol.render_task(config, phase, t, docs_prefix, shared),
                 criteria=crits,
                 progress_percent=pct,
             )
@@ -467,7 +412,6 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo, docs_
         metrics=tuple(metrics),
         collisions=collisions(tasks),
         snapshots=snapshots,
-        protocol=protocol.render_phase(config, phase, docs_prefix, shared),
     )
 
 

@@ -1,10 +1,15 @@
-"""A content stamp of the inputs that last validated cleanly, so an unchanged project
-validates without loading pydantic, Jinja or YAML at all.
+"""What phasedocs keeps under ``.cache/phasedocs/`` to skip work it has done before.
+
+The validation stamp: a content stamp of the inputs that last validated cleanly, so an
+unchanged project validates without loading pydantic, Jinja or YAML at all.
 
 The stamp is a SHA-256 over phasedocs' own version and code (path, size and mtime of
 each module), then every file under ``phases/`` (path and bytes) and ``site_config/site.yaml``. Validation is a pure
 function of exactly those, so a matching stamp means the same answer: "ok". Only clean
 results are stamped; any change, or a missing or unreadable stamp, means a full run.
+
+The page cache (:class:`PageCache`): rendered page groups and chart SVGs of site builds.
+Both are trusted like the checkout and never committed (``init``'s .gitignore).
 """
 
 from __future__ import annotations
@@ -14,26 +19,27 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
+from phasedocs import __version__
+from phasedocs.output.writer import write_cache
+from phasedocs.paths import is_inside
 
 CACHE = Path(".cache") / "phasedocs"
 """Where phasedocs keeps what it can make again, relative to the project."""
 STAMP = CACHE / "validated.json"
-_CODE = Path(__file__).resolve().parent
+_CODE = Path(__file__).resolve().parent.parent  # the package folder
 
 
 def code_fingerprint() -> str:
     """phasedocs' version and code: any cache of its results must change when either does."""
     h = hashlib.sha256(__version__.encode())
-    for module in sorted(_CODE.glob("*.py")):
+    for module in sorted(_CODE.rglob("*.py")):
         st = module.stat()
-        h.update(f"{module.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        h.update(f"{module.relative_to(_CODE).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()[:16]
 
 
 def fingerprint(root: Path) -> str | None:
     """The stamp of ``root``'s inputs, or None when phases/ cannot be read."""
-    from .paths import is_inside
 
     h = hashlib.sha256(code_fingerprint().encode())
     phases = root / "phases"
@@ -76,7 +82,6 @@ def _here(root: Path) -> str | None:
 
 def cached_result(root: Path) -> str | None:
     """The message of the last clean validation, if the inputs are exactly as then."""
-    from .paths import is_inside
 
     if not is_inside(root, root / STAMP):
         return None
@@ -96,8 +101,6 @@ def remember(root: Path, message: str) -> None:
     key = fingerprint(root)
     if key is None:
         return
-    from .paths import is_inside
-    from .writer import write_cache
 
     folder = root / STAMP.parent
     if not is_inside(root, folder):
@@ -107,3 +110,60 @@ def remember(root: Path, message: str) -> None:
     except OSError:
         return
     write_cache(root, root / STAMP, json.dumps({"fingerprint": key, "here": _here(root), "message": message}).encode())
+
+
+class PageCache:
+    """Rendered page groups and chart SVGs under ``.cache/phasedocs/`` (see render_site)."""
+
+    def __init__(self, root: Path, folder: Path) -> None:
+
+        self.root = root
+        self.pages = folder / "pages"
+        self.charts = folder / "charts"
+        self.used: set[str] = set()
+        # a cache that a symlink leads out of the project is not used at all: not read
+        # (it would publish what it points at), not written, and above all not pruned
+        self.usable = all(is_inside(root, f) for f in (self.pages, self.charts))
+
+    def get(self, key: str) -> dict[str, str] | None:
+        """A cached group's pages (site path -> text), or None."""
+        self.used.add(key)
+        if not self.usable:
+            return None
+        try:
+            data = json.loads((self.pages / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        return data if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()) else None
+
+    def put(self, key: str, data: dict[str, str]) -> None:
+        """Keep a group; a read-only checkout simply builds without the cache."""
+
+        write_cache(self.root, self.pages / f"{key}.json", json.dumps(data).encode())
+
+    def chart(self, digest: str) -> bytes | None:
+        """A cached chart, or None."""
+        if not self.usable:
+            return None
+        try:
+            return (self.charts / f"{digest}.svg").read_bytes()
+        except OSError:
+            return None
+
+    def put_chart(self, digest: str, svg: bytes) -> None:
+        """Keep a chart."""
+
+        write_cache(self.root, self.charts / f"{digest}.svg", svg)
+
+    def prune(self, charts_used: set[str]) -> None:
+        """Remove entries this build did not use, so the cache holds one project's worth."""
+        if not self.usable:
+            return
+        for path in self.pages.glob("*.json"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+        for path in self.charts.glob("*.svg"):
+            if path.stem not in charts_used:
+                path.unlink(missing_ok=True)
+
+

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import Abort
-from .loader import MAX_MAGNITUDE, RANGE_RULE, Document, load_json
-from .metrics_json import dumps, iso
-from .models import Snapshot
-from .paths import contained
-from .validate import PhaseInput, Project, describe, load_project, parse_model, snapshot_errors, value_error
-from .writer import create_new
+from phasedocs.errors import Abort
+from phasedocs.formats import dumps, iso
+from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, load_json
+from phasedocs.input.messages import describe, parse_model, value_error
+from phasedocs.input.models import Snapshot
+from phasedocs.input.project import PhaseInput, Project, find_phase_input, load_project, snapshot_errors
+from phasedocs.output.writer import create_new
+from phasedocs.paths import contained
 
 STATES = ("pending", "in_progress", "complete", "blocked")
 KINDS = ("baseline", "progress", "final")
@@ -205,7 +206,6 @@ def write_exclusive(folder: Path, stem: str, data: bytes) -> Path:
 
 def record(project_dir: Path, phase: str, **flags: Any) -> Path:
     """``phasedocs record``: validate the project and the new snapshot, then write it."""
-    from .build import find_phase_input
 
     project = load_project(project_dir)
     target = find_phase_input(project, phase)

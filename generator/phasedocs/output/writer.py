@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import Abort
-from .paths import contained, is_inside
+from phasedocs.errors import Abort
+from phasedocs.paths import contained, is_inside
 
 MANIFEST = ".phasedocs-manifest.json"
 MANIFEST_VERSION = 1
@@ -395,3 +395,17 @@ def _prune_empty(out_dir: Path, folder: Path) -> None:
     while is_inside(out_dir, folder) and folder.resolve() != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def write_user_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` atomically; refuse to replace a file that is not ours.
+
+    A file counts as ours when its first line is the same heading we write (an older
+    handoff of the same phase); anything else needs ``force``.
+    """
+    data = text.encode("utf-8")
+    if path.exists() and not force:
+        old = path.read_bytes()
+        if old != data and old.split(b"\n", 1)[0] != data.split(b"\n", 1)[0]:
+            raise Abort(f"{path} exists and is not a handoff of this phase; choose another file or use --force")
+    atomic_write(path, data)

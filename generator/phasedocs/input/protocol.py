@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, meta, nodes
-
-from .errors import UNPRINTABLE_RE
-from .models import Phase, ProjectConfig, Protocol, Task
-from .sandbox import LimitedSandbox, SandboxLimit, TreeFault
+from phasedocs.errors import UNPRINTABLE_RE
+from phasedocs.input.models import Phase, ProjectConfig, Protocol, Task
+from phasedocs.sandbox import LimitedSandbox, SandboxLimit, TreeFault
 
 #: Protocol fields rendered once per phase, and once per task.
 PHASE_FIELDS = ("session", "monitor", "orchestrate")

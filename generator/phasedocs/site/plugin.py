@@ -21,8 +21,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
-
-from .errors import PhasedocsError
+from phasedocs.errors import PhasedocsError
 
 log = logging.getLogger("mkdocs.plugins.phasedocs")
 
@@ -47,7 +46,7 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
 
     def on_config(self, config: Any) -> Any:
         """Load, validate and render everything; set the navigation."""
-        from .site import render_site
+        from phasedocs.site.pages import render_site
 
         root = Path(self.config.project_dir or Path(config.config_file_path or ".").parent).resolve()
         self.root = root
@@ -68,7 +67,7 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         A file of docs_dir that a symlink leads out of it (``notes.md -> /proc/self/environ``)
         stops the build: MkDocs would publish whatever it points at.
         """
-        from .paths import leaves
+        from phasedocs.paths import leaves
 
         docs = Path(config.docs_dir)
         for f in files:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from phasedocs import __version__
 
 project_option = click.option(
     "--project",
@@ -28,7 +28,7 @@ project_option = click.option(
 @click.version_option(__version__, prog_name="phasedocs")
 def main() -> None:
     """phasedocs: coordination documents as a pure function of phase data."""
-    from .writer import exit_on_terminate
+    from phasedocs.output.writer import exit_on_terminate
 
     exit_on_terminate()
 
@@ -38,14 +38,14 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Validate in full even if the inputs are unchanged since the last clean run.")
 def validate(project_dir: Path, no_cache: bool) -> None:
     """Check phases/ against the input format; print every error found."""
-    from . import stamp
+    from phasedocs.output import caches as stamp
 
     if not no_cache:
         cached = stamp.cached_result(project_dir)
         if cached is not None:
             click.echo(cached)
             return
-    from .validate import load_project
+    from phasedocs.input.project import load_project
 
     project = load_project(project_dir)
     tasks = sum(len(p.phase.tasks) for p in project.phases)
@@ -71,7 +71,7 @@ def _progress(quiet: bool):
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) -> None:
     """Write the documents, charts and final-metrics.json into the output folder."""
-    from .build import generate as run
+    from phasedocs.pipeline import generate as run
 
     out = out_dir if out_dir is not None else project_dir / "docs"
     try:
@@ -94,8 +94,8 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
     """Generate everything and build the MkDocs Material site."""
-    from .site import build as run
-    from .site import log_to_terminal
+    from phasedocs.site.build import build as run
+    from phasedocs.site.config import log_to_terminal
 
     log_to_terminal("WARNING")
     out = run(project_dir, site_dir, strict)
@@ -107,8 +107,8 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
 @click.option("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000].")
 def serve(project_dir: Path, dev_addr: str | None) -> None:
     """Serve the site with live reload when a phase or snapshot changes."""
-    from .site import log_to_terminal
-    from .site import serve as run
+    from phasedocs.site.build import serve as run
+    from phasedocs.site.config import log_to_terminal
 
     log_to_terminal("INFO")
     run(project_dir, dev_addr)
@@ -121,8 +121,8 @@ def serve(project_dir: Path, dev_addr: str | None) -> None:
 @click.option("-m", "--message", default=None, help="Commit message [default: Deploy phase docs from <sha>].")
 def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> None:
     """Build and publish the site to a gh-pages branch (a new commit on top of it)."""
-    from .site import deploy as run
-    from .site import log_to_terminal
+    from phasedocs.site.config import log_to_terminal
+    from phasedocs.site.deploy import deploy as run
 
     log_to_terminal("WARNING")
     sha = run(project_dir, remote, branch, message)
@@ -136,8 +136,8 @@ def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> 
 @click.option("--force", is_flag=True, help="Replace FILE even if it is not a handoff of this phase.")
 def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> None:
     """Print the COORDINATOR-HANDOFF document of PHASE (e.g. 7)."""
-    from .build import handoff as run
-    from .build import write_user_file
+    from phasedocs.output.writer import write_user_file
+    from phasedocs.pipeline import handoff as run
 
     text = run(project_dir, phase)
     if output is None:
@@ -158,7 +158,7 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
 @click.option("--kind", default=None, type=click.Choice(["baseline", "progress", "final"]), help="Snapshot kind [default: progress].")
 def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
-    from .record import record as run
+    from phasedocs.commands.record import record as run
 
     path = run(project_dir, phase, **flags)
     click.echo(f"recorded {path}")
@@ -168,7 +168,7 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 def init(directory: Path) -> None:
     """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow."""
-    from .init import init as run
+    from phasedocs.commands.init import init as run
 
     created, skipped = run(directory)
     for rel in created:
@@ -182,7 +182,7 @@ def init(directory: Path) -> None:
 @click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="Folder for the schema files.")
 def schema(out_dir: Path) -> None:
     """Write JSON Schemas of project.yaml, phase.yaml and a snapshot (for editors)."""
-    from .schema import write_schemas
+    from phasedocs.commands.schema import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(str(path))

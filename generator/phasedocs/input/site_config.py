@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from .documents import PHASE_DOCUMENTS
-from .errors import InputError, Location, ValidationErrors
-from .loader import load_yaml
-from .models import Url
-from .shape import Check, Model, Range
-from .validate import parse_model
+from phasedocs.documents import PHASE_DOCUMENTS
+from phasedocs.errors import InputError, Location, ValidationErrors
+from phasedocs.input.loader import load_yaml
+from phasedocs.input.messages import parse_model
+from phasedocs.input.models import Url
+from phasedocs.input.records import Check, Model, Range
 
 #: matplotlib's named colours (CSS4 and Tableau), checked here so validation needs no matplotlib.
 NAMED_COLORS = frozenset({
@@ -143,7 +143,7 @@ FILE = "site_config/site.yaml"
 
 def check_site_config(project_dir: Path) -> tuple[SiteConfig | None, list[InputError]]:
     """The project's site_config/site.yaml (the defaults when there is none) and its faults."""
-    from .paths import leaves
+    from phasedocs.paths import leaves
 
     path = project_dir / FILE
     if not path.is_file():

@@ -8,10 +8,10 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from .metrics_json import dumps
-from .models import Phase, ProjectConfig, Snapshot
-from .shape import json_schema
-from .writer import write_tree
+from phasedocs.formats import dumps
+from phasedocs.input.models import Phase, ProjectConfig, Snapshot
+from phasedocs.input.records import json_schema
+from phasedocs.output.writer import write_tree
 
 SCHEMA_MANIFEST = ".phasedocs-schemas.json"
 
@@ -57,7 +57,7 @@ def _describe(schema: dict[str, Any], model_name: str, docs: dict[str, dict[str,
 
 def schemas() -> dict[str, bytes]:
     """File name -> JSON Schema bytes."""
-    from . import models
+    from phasedocs.input import models
 
     docs = field_docs(models)
     out = {}
@@ -78,7 +78,7 @@ def schemas() -> dict[str, bytes]:
 
 def write_schemas(out_dir: Path) -> list[Path]:
     """Write the schemas into ``out_dir`` (atomically, refusing foreign files)."""
-    from .paths import check_output_dir
+    from phasedocs.paths import check_output_dir
 
     check_output_dir(Path.cwd(), out_dir)  # a committed 'schemas -> /elsewhere' must not lead out
     files = schemas()

@@ -15,14 +15,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from . import protocol, shape
-from .errors import InputError, Location, ValidationErrors
-from .loader import MAX_MAGNITUDE, RANGE_RULE, Document, OutOfRange, format_path, load_json, load_yaml
-from .models import Metric, Phase, ProjectConfig, Protocol, Snapshot
-from .paths import leaves
-from .targets import parse_target
+from phasedocs.errors import Abort, InputError, Location, ValidationErrors
+from phasedocs.input import protocol, records
+from phasedocs.input.loader import Document, format_path, load_json, load_yaml
+from phasedocs.input.messages import close_matches, parse_model, value_error
+from phasedocs.input.models import Metric, Phase, ProjectConfig, Protocol, Snapshot
+from phasedocs.input.targets import parse_target
+from phasedocs.paths import leaves
 
 PHASE_DIR_RE = re.compile(r"phase-([0-9]{2,})", re.ASCII)
 
@@ -57,128 +58,6 @@ class Project:
     """Hash of project.yaml; every phase's documents depend on it."""
     input_files: tuple[str, ...] = field(default=())
     """Every input file read, relative to the project (for serve's watch list)."""
-
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "dict_type": "a mapping (key: value)",
-    "dataclass_type": "a mapping (key: value)",
-    "dataclass_args_type": "a mapping (key: value)",
-}
-
-
-def describe(value: Any) -> str:
-    """A value as a message names it: 'the number 3', 'a list', 'true'."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: type) -> str:
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "missing":
-        return "required field is missing; add it"
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        known = _known_fields(model, path[:-1])
-        close = _close_matches(str(path[-1]), known)
-        hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
-        return f"unknown field '{path[-1]}'; {hint}"
-    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        raw = doc.raw.get(path, str(value))
-        if len(path) >= 3 and path[0] == "tasks" and (path[2] in ("id", "depends_on")):
-            hint = f" (YAML reads {raw} as {value})" if raw != str(value) else ""
-            return f"task id {raw} is a number to YAML{hint}; quote it: \"{raw}\""
-        return f"expected text, got {describe(value)}; quote it: \"{raw}\""
-    if kind in _TYPE_WORDS:
-        return f"expected {_TYPE_WORDS[kind]}, got {describe(value)}"
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"{describe(value)} is not allowed; use one of {expected}"
-    if kind in ("greater_than", "greater_than_equal"):
-        bound = err["ctx"].get("gt", err["ctx"].get("ge"))
-        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
-        word = "more than" if kind == "greater_than" else "at least"
-        return f"must be {word} {bound}, got {describe(value)}"
-    if kind == "too_short":
-        return "needs at least one entry"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "timezone_aware":
-        return f"{describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
-    if kind.startswith("datetime") or kind.startswith("date_"):
-        return f"{describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
-    if kind == "value_error":
-        return str(err["ctx"]["error"])
-    return err["msg"]
-
-
-def _close_matches(word: str, options: list[str]) -> list[str]:
-    import difflib  # only a faulty file needs it; a clean run should not pay its import
-
-    return difflib.get_close_matches(word, options, n=1)
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _known_fields(model: type, path: tuple[Any, ...]) -> list[str]:
-    """The field names of the (sub)model at ``path`` of ``model``."""
-    current: Any = model
-    for part in path:
-        if isinstance(part, int):
-            continue
-        annotation = shape.fields(current).get(part)
-        if annotation is None:
-            return []
-        current = _inner_model(annotation)
-        if current is None:
-            return []
-    return list(shape.fields(current))
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, shape.Model):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
-    """Validate ``doc`` against ``model``; return (instance or None, errors)."""
-    if not isinstance(doc.data, dict):
-        got = "an empty file" if doc.data is None else describe(doc.data)
-        return None, [doc.error((), f"expected a mapping of fields, got {got}")]
-    try:
-        return shape.parse(model, doc.data), []
-    except shape.ValidationError as exc:
-        errors = []
-        for err in exc.errors():
-            path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-            errors.append(doc.error(path, _message(err, doc, path, model)))
-        return None, errors
 
 
 _SEQUENCE_RE = re.compile(r"(.*)~([0-9]{1,9})\.json", re.ASCII)
@@ -275,7 +154,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
 
     if config is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)  # type: ignore[arg-type]
-    from .site_config import check_site_config  # the site's settings are input too (colours, palette, URLs)
+    from phasedocs.input.site_config import (
+        check_site_config,  # the site's settings are input too (colours, palette, URLs)
+    )
 
     errors += check_site_config(root)[1]
     if errors:
@@ -331,8 +212,8 @@ def _config_part(config: ProjectConfig | None, doc: Document, key: str) -> Any:
     if doc.data.get(key) is None:
         return copy.copy(getattr(ProjectConfig, key))  # the class default; never share a dict
     try:
-        return shape.parse(shape.fields(ProjectConfig)[key], doc.data[key])
-    except shape.ValidationError:
+        return records.parse(records.fields(ProjectConfig)[key], doc.data[key])
+    except records.ValidationError:
         return None
 
 
@@ -468,33 +349,6 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-_RATIO_TEXT_RE = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]+)?\s*/\s*[+-]?[0-9]+(\.[0-9]+)?\s*", re.ASCII)
-
-
-def value_error(unit: str, value: Any) -> str | None:
-    """Why ``value`` is not a value of ``unit`` (None when it is); null is always fine."""
-    if value is None:
-        return None
-    if isinstance(value, OutOfRange):
-        return f"{value.shown} is out of range; {RANGE_RULE}"
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if number and not abs(value) <= MAX_MAGNITUDE:  # also catches NaN
-        return f"{value:g} is out of range; {RANGE_RULE}"
-    if unit == "text":
-        return None if isinstance(value, str) else f"expected text, got {describe(value)}"
-    if unit == "ratio":
-        if number:
-            return None
-        if isinstance(value, str) and _RATIO_TEXT_RE.fullmatch(value):
-            if float(value.split("/")[1]) == 0:
-                return f"'{value}' divides by zero"
-            return None
-        return f"expected a number or a ratio such as '626/630', got {describe(value)}"
-    if number:
-        return None
-    return f"expected a number ({unit}), got {describe(value)}"
-
-
 def _section(doc: Document, key: str) -> dict[str, Any]:
     value = doc.data.get(key) if isinstance(doc.data, dict) else None
     return value if isinstance(value, dict) else {}
@@ -522,7 +376,7 @@ def _check_snapshot_values(catalogue: dict[str, Metric] | None, snaps: list[tupl
         for key, value in _section(doc, "metrics").items():
             metric = catalogue.get(key)
             if metric is None:
-                close = _close_matches(key, list(catalogue))
+                close = close_matches(key, list(catalogue))
                 hint = f"did you mean '{close[0]}'?" if close else "add it to the catalogue in phases/project.yaml"
                 errors.append(doc.error(("metrics", key), f"unknown metric '{key}'; {hint}"))
                 continue
@@ -547,3 +401,26 @@ def _check_snapshot_ids(phase: Phase, snaps: list[tuple[Document, Snapshot | Non
                 known = ", ".join(check_ids) or "none"
                 errors.append(doc.error(("checks", cid), f"unknown hand-checked criterion '{cid}' (known: {known})"))
     return errors
+
+
+_Item = TypeVar("_Item")
+
+
+def pick_phase(items: list[_Item], numbers: list[int], phase: str) -> _Item:
+    """The item of phase ``phase`` ('7', '07' or 'phase-07') among ``items`` numbered ``numbers``.
+
+    Raises :class:`Abort` naming the phases there are when ``phase`` is not one of them.
+    """
+    text = phase.removeprefix("phase-")
+    known = ", ".join(str(n) for n in numbers)
+    if not text.isdigit():
+        raise Abort(f"'{phase}' is not a phase number (phases: {known})")
+    for item, number in zip(items, numbers, strict=True):
+        if number == int(text):
+            return item
+    raise Abort(f"no phase {int(text)} in this project (phases: {known})")
+
+
+def find_phase_input(project: Project, phase: str) -> PhaseInput:
+    """The input of phase ``phase``; :class:`Abort` if unknown."""
+    return pick_phase(list(project.phases), [p.phase.number for p in project.phases], phase)

@@ -9,10 +9,9 @@ from typing import Annotated, Any, Literal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from generator import shape
-from generator.models import Phase, Task
-from generator.shape import Aware, Before, Check, MinLen, Model, Range, parse
+from phasedocs.input import records as shape
+from phasedocs.input.models import Phase, Task
+from phasedocs.input.records import Aware, Before, Check, MinLen, Model, Range, parse
 
 
 def _upper(value: str) -> str:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
-from .facts import CriterionFacts, PhaseFacts
+from phasedocs.formats import iso, num
 
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
-def iso(dt: datetime, tz: ZoneInfo) -> str:
-    """ISO 8601 in the project's zone, 'Z' for UTC."""
-    text = dt.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def num(x: float | int | None, places: int = 6) -> float | int | None:
-    """A number for JSON: rounded, and whole numbers without '.0' (0, not 0.0)."""
-    if x is None or isinstance(x, bool):
-        return x
-    r = round(float(x), places)
-    return int(r) if r == int(r) and abs(r) < 2**53 else r
+    from phasedocs.facts import CriterionFacts, PhaseFacts
 
 
 def _value(v: Any, places: int = 4) -> Any:
@@ -78,8 +66,3 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
         },
         "collisions": [{"tasks": list(c.tasks), "files": list(c.files)} for c in p.collisions],
     }
-
-
-def dumps(data: Any) -> bytes:
-    """Stable JSON bytes: keys in the given order, two-space indent, final newline."""
-    return (json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")

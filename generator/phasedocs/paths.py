@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import Abort, printable
+from phasedocs.errors import Abort, printable
 
 
 def is_inside(root: Path, path: Path) -> bool:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import Abort
-from .paths import contained
-from .schema import schemas
-from .site import PAGES_DIR, mkdocs_yml
-from .writer import create_new
-
-SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+from phasedocs.commands.schema import schemas
+from phasedocs.errors import Abort
+from phasedocs.output.writer import create_new
+from phasedocs.paths import contained
+from phasedocs.resources import data
+from phasedocs.site.config import PAGES_DIR, mkdocs_yml
 
 
 def plan_files(root: Path) -> dict[str, bytes]:
     """Relative path -> bytes of every file ``init`` creates."""
-    read = lambda name: (SCAFFOLD / name).read_bytes()  # noqa: E731 - a local shorthand
+    read = lambda name: data("scaffold", name).read_bytes()  # noqa: E731 - a local shorthand
     files = {
         "phases/project.yaml": read("project.yaml"),
         "phases/phase-01/phase.yaml": read("phase.yaml"),

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .loader import MAX_MAGNITUDE  # the same bound as snapshot values
+from phasedocs.input.loader import MAX_MAGNITUDE  # the same bound as snapshot values
 
 Op = Literal["<", "<=", ">", ">=", "==", ".."]
 State = Literal["pending", "met", "exceeded", "missed"]

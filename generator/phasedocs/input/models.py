@@ -1,6 +1,6 @@
 """Typed models of the input: project.yaml, phase.yaml and metric snapshots.
 
-Each model is an immutable record checked by pydantic-core (see ``shape.py``): types,
+Each model is an immutable record checked by pydantic-core (see ``records.py``): types,
 required fields, unknown keys, and the per-field rules below. Rules that span fields or
 files (dependencies, cycles, the metric catalogue) live in ``validate.py``. Field
 docstrings become descriptions in the JSON Schemas that ``phasedocs schema`` writes, so
@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .shape import Aware, Before, Check, MinLen, Model, Range
-from .targets import Target, TargetSyntaxError, parse_target
+from phasedocs.input.records import Aware, Before, Check, MinLen, Model, Range
+from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
 Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
 TaskState = Literal["pending", "in_progress", "complete", "blocked"]

@@ -1,8 +1,11 @@
-"""The pipeline: load -> validate -> compute facts -> render -> chart -> write.
+"""The pipeline: input -> facts -> render and charts -> plan -> output.
 
-One function per command that writes, each computing every fact and rendering every
-file in memory before the writer touches the output folder (as pelican's
-``Pelican.run`` and mkdocs' ``build()`` do): invalid input leaves the output as it was.
+``generate`` passes each stage once, in order: :mod:`phasedocs.input` loads and
+validates, :mod:`phasedocs.facts` computes, :mod:`phasedocs.render` and
+:mod:`phasedocs.charts` turn facts into bytes in memory (``plan``), and only then does
+:mod:`phasedocs.output` touch the output folder (as pelican's ``Pelican.run`` and
+mkdocs' ``build()`` do): invalid input leaves the output as it was. ``handoff`` is the
+same pipeline ending in one document.
 """
 
 from __future__ import annotations
@@ -13,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import shape
-from .facts import ProjectFacts, compute
-from .paths import check_output_dir
-from .stamp import code_fingerprint
-from .validate import Project, load_project
-from .writer import Manifest, WriteReport, sha256, write_tree
+from phasedocs.facts import PhaseFacts, ProjectFacts, compute
+from phasedocs.input import records
+from phasedocs.input.project import Project, load_project, pick_phase
+from phasedocs.output.caches import code_fingerprint
+from phasedocs.output.writer import Manifest, WriteReport, sha256, write_tree
+from phasedocs.paths import check_output_dir
 
 if TYPE_CHECKING:  # annotations only: render and site_config load Jinja and more
-    from .render import Renderer
-    from .site_config import ChartStyle
+    from phasedocs.input.site_config import ChartStyle
+    from phasedocs.render.renderer import Renderer
 
 
 @dataclass
@@ -58,7 +61,7 @@ def _digest(*parts: str) -> str:
 def render_digest(project: Project, renderer: Renderer, style: ChartStyle) -> str:
     """What every page group's output depends on besides its own phase: phasedocs' code,
     project.yaml, the templates and the chart style (used by ``generate`` and the site)."""
-    return _digest(code_fingerprint(), project.config_digest, renderer.digest, shape.dump_json(style))
+    return _digest(code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(style))
 
 
 def group_digest(base: str, name: str, inputs: str) -> str:
@@ -89,9 +92,10 @@ def plan(
     and whose files are untouched on disk is neither rendered nor drawn. In a group
     that is re-rendered, each chart is drawn only when its own content hash changed.
     """
-    from . import charts
-    from .render import Renderer
-    from .site_config import load_site_config
+    from phasedocs.charts import specs as charts
+    from phasedocs.charts.drawing import draw_all
+    from phasedocs.input.site_config import load_site_config
+    from phasedocs.render.renderer import Renderer
 
     style = load_site_config(project.root).charts
     env = Renderer(project.root)
@@ -160,7 +164,7 @@ def plan(
         progress("index and roadmap", total, total)
     if to_draw:
         progress(f"drawing {len(to_draw)} charts", 0, len(to_draw))
-        result.files.update(charts.draw_all(to_draw, style))
+        result.files.update(draw_all(to_draw, style))
         result.charts_drawn = len(to_draw)
         progress(f"drew {len(to_draw)} charts", len(to_draw), len(to_draw))
     return result
@@ -176,50 +180,15 @@ def generate(project_dir: Path, out_dir: Path, *, force: bool = False, progress:
     return result, report
 
 
-def _pick(items: list, numbers: list[int], phase: str):
-    from .errors import Abort
-
-    text = phase.removeprefix("phase-")
-    known = ", ".join(str(n) for n in numbers)
-    if not text.isdigit():
-        raise Abort(f"'{phase}' is not a phase number (phases: {known})")
-    for item, number in zip(items, numbers, strict=True):
-        if number == int(text):
-            return item
-    raise Abort(f"no phase {int(text)} in this project (phases: {known})")
-
-
-def find_phase(facts: ProjectFacts, phase: str):
+def find_phase(facts: ProjectFacts, phase: str) -> PhaseFacts:
     """The facts of phase ``phase`` ('7', '07' or 'phase-07'); :class:`Abort` if unknown."""
-    return _pick(list(facts.phases), [p.number for p in facts.phases], phase)
-
-
-def find_phase_input(project: Project, phase: str):
-    """The input of phase ``phase``; :class:`Abort` if unknown."""
-    return _pick(list(project.phases), [p.phase.number for p in project.phases], phase)
+    return pick_phase(list(facts.phases), [p.number for p in facts.phases], phase)
 
 
 def handoff(project_dir: Path, phase: str) -> str:
     """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text."""
-    from .render import Renderer
+    from phasedocs.render.renderer import Renderer
 
     prefix = docs_prefix(project_dir, project_dir / "docs")
     facts = compute(load_project(project_dir, prefix), prefix)
     return Renderer(project_dir).handoff(facts, find_phase(facts, phase))
-
-
-def write_user_file(path: Path, text: str, *, force: bool = False) -> None:
-    """Write ``text`` to ``path`` atomically; refuse to replace a file that is not ours.
-
-    A file counts as ours when its first line is the same heading we write (an older
-    handoff of the same phase); anything else needs ``force``.
-    """
-    from .errors import Abort
-    from .writer import atomic_write
-
-    data = text.encode("utf-8")
-    if path.exists() and not force:
-        old = path.read_bytes()
-        if old != data and old.split(b"\n", 1)[0] != data.split(b"\n", 1)[0]:
-            raise Abort(f"{path} exists and is not a handoff of this phase; choose another file or use --force")
-    atomic_write(path, data)

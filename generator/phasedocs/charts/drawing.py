@@ -1,0 +1,268 @@
+"""Drawing chart specs to SVG bytes with matplotlib.
+
+matplotlib is imported here only, and only when a chart is actually drawn. Output is
+deterministic: a fixed ``svg.hashsalt``, no date metadata, text kept as text, series in
+a fixed order. Worker processes import this module and :mod:`phasedocs.charts.specs`
+(to unpickle the specs), never Jinja.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from phasedocs.charts.specs import MAX_TICKS, CriteriaSpec, GanttSpec, RoadmapSpec, Spec, TrendSpec
+from phasedocs.input import records
+from phasedocs.input.site_config import ChartStyle
+
+#: Draw in worker processes when more charts than this need drawing.
+PARALLEL_THRESHOLD = 4
+
+
+_STATE_COLOR = {"met": "met", "exceeded": "exceeded", "missed": "missed", "pending": "pending"}
+_PHASE_COLOR = {"complete": "done", "active": "task", "blocked": "missed", "planned": "pending"}
+_plt: Any = None
+_style_applied: str | None = None
+
+
+def _setup(style: ChartStyle) -> Any:
+    """Import matplotlib once per process, headless, with deterministic SVG settings."""
+    global _plt, _style_applied
+    if _plt is None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        _plt = plt
+    key = records.dump_json(style)
+    if key == _style_applied:  # the same style as the last chart: nothing to reset
+        return _plt
+    _style_applied = key
+    import matplotlib
+
+    matplotlib.rcdefaults()
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "phasedocs",  # stable ids: no random diff per run
+            "svg.fonttype": "none",  # text stays text: searchable, smaller, no glyph paths
+            "font.family": style.font_family,
+            "font.size": style.font_size,
+            "text.color": style.text_color,
+            "axes.labelcolor": style.text_color,
+            "axes.edgecolor": style.text_color,
+            "xtick.color": style.text_color,
+            "ytick.color": style.text_color,
+            "axes.facecolor": "none",
+            "figure.facecolor": "none",
+            "savefig.facecolor": "none",
+            "savefig.transparent": True,
+            "legend.frameon": False,
+            "path.simplify": False,
+            # user text is text: '$5 and $10' is no formula, '$\\undefinedcmd$' no crash
+            "text.parse_math": False,
+        }
+    )
+    return _plt
+
+
+def draw(spec: Spec, style: ChartStyle) -> bytes:
+    """The SVG bytes of ``spec``."""
+    import io
+    import warnings
+
+    plt = _setup(style)
+    drawer = {TrendSpec: _draw_trend, CriteriaSpec: _draw_criteria, GanttSpec: _draw_gantt, RoadmapSpec: _draw_roadmap}[type(spec)]
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        # user text may hold characters the font lacks: they show as boxes, not as a warning per chart
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        try:
+            fig = drawer(plt, spec, style)
+            # no bbox_inches="tight": it draws the figure twice; tight_layout has placed everything
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "phasedocs"})
+        finally:
+            plt.close("all")  # also when drawing fails half-way: a long-lived process must not collect figures
+    return buf.getvalue()
+
+
+def _title(ax: Any, text: str) -> None:
+    ax.set_title(text, loc="left", fontweight="bold")
+
+
+def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
+    import matplotlib.dates as mdates
+
+    c = style.colors
+    n = len(spec.panels)
+    cols = 1 if n == 1 else 2
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(style.width, max(2.6, style.height * 0.65) * rows), squeeze=False)
+    for ax, panel in zip(axes.flat, spec.panels, strict=False):
+        ax.plot(panel.x, panel.y, marker="o", color=c.current, linewidth=2, label="measured", gid=f"series-{panel.key}")
+        if panel.target is not None:
+            t = panel.target
+            if t.low is not None and t.high is not None and t.low != t.high:
+                ax.axhspan(t.low, t.high, color=c.target, alpha=0.2, label=t.label, gid=f"target-{panel.key}")
+            else:
+                ax.axhline(t.low if t.low is not None else t.high, color=c.target, linestyle="--", linewidth=1.5, label=t.label,
+                           gid=f"target-{panel.key}")
+        unit = {"ratio": "%", "percent": "%", "seconds": "s", "bytes": "bytes"}.get(panel.unit, "")
+        ax.set_title(panel.label + (f" ({unit})" if unit else ""), loc="left", fontsize=style.font_size)
+        if len(set(panel.x)) <= 6:  # few snapshots: tick exactly at each one
+            ticks = sorted(set(panel.x))
+            ax.set_xticks([mdates.date2num(t) for t in ticks], [t.strftime("%d %b") for t in ticks])
+        else:
+            _date_axis(ax, min(panel.x), max(panel.x))
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="best", fontsize=style.font_size * 0.8)
+        if len(set(panel.x)) == 1:  # one point: give the axis a day of room each side
+            mid = mdates.date2num(panel.x[0])
+            ax.set_xlim(mid - 1, mid + 1)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(spec.title, x=0.01, ha="left", fontweight="bold", color=style.text_color)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
+    c = style.colors
+    n = len(spec.bars)
+    fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.55 * n + 1.2)))
+    ys = list(range(n))[::-1]
+    h = 0.38
+    for i, (y, bar) in enumerate(zip(ys, spec.bars, strict=True)):
+        if bar.baseline_pct is not None:
+            ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, alpha=0.6, gid=f"baseline-{i}")
+        color = getattr(c, _STATE_COLOR[bar.state])
+        ax.barh(y - h / 2, bar.current_pct, height=h, color=color, gid=f"current-{i}-{bar.state}")
+        ax.text(bar.current_pct, y - h / 2, f" {bar.current_pct:g}% {bar.state}", va="center", fontsize=style.font_size * 0.8)
+    ax.axvline(100, color=c.target, linestyle="--", linewidth=1.5, gid="target")
+    ax.set_yticks(ys, [_short(b.label, 48) for b in spec.bars])
+    ax.set_xlabel("percent of target (dashed line: the target; grey: baseline)")
+    ax.grid(axis="x", alpha=0.3)
+    xmax = max([100.0, *(b.current_pct for b in spec.bars), *(b.baseline_pct or 0 for b in spec.bars)])
+    ax.set_xlim(0, xmax * 1.3)
+    _title(ax, spec.title)
+    fig.tight_layout()
+    return fig
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
+    c = style.colors
+    n = len(spec.bars)
+    fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
+    row = {b.id: n - 1 - i for i, b in enumerate(spec.bars)}
+    for b in spec.bars:
+        y = row[b.id]
+        color = c.done if b.complete else c.critical if b.critical else c.task
+        kind = "done" if b.complete else "critical" if b.critical else "task"
+        ax.barh(y, b.finish - b.start, left=b.start, height=0.5, color=color, hatch="//" if b.complete else None, edgecolor=color,
+                gid=f"{kind}-{b.id}")
+        if b.slack > 0:
+            ax.barh(y, b.slack, left=b.finish, height=0.2, color=c.slack, gid=f"slack-{b.id}")
+        mark = " ✓" if b.complete else ""
+        ax.text(b.start + 0.02, y + 0.33, _short(b.label, 40) + mark, fontsize=style.font_size * 0.8, va="bottom")
+    by_id = {b.id: b for b in spec.bars}
+    for src, dst in spec.arrows:
+        a, b = by_id[src], by_id[dst]
+        arrow = ax.annotate("", xy=(b.start, row[dst]), xytext=(a.finish, row[src]),
+                            arrowprops={"arrowstyle": "->", "color": style.text_color, "lw": 1, "connectionstyle": "arc3,rad=0"})
+        arrow.arrow_patch.set_gid(f"dep-{src}-{dst}")
+    if spec.today is not None:
+        ax.axvline(spec.today, color=c.today, linestyle=":", linewidth=2, gid="today")
+    days = len(spec.day_labels)
+    step = max(1, math.ceil(days / MAX_TICKS))  # a label per day until they would overlap
+    ax.set_xticks(list(range(0, days, step)), [f"day {i + 1}\n{spec.day_labels[i]}" for i in range(0, days, step)])
+    ax.set_xlim(0, max(spec.total, spec.today or 0) * 1.02 + 0.05)
+    ax.set_ylim(-0.6, n - 0.1)
+    ax.set_yticks([])
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    legend = [Patch(color=c.critical, label="critical path"), Patch(color=c.task, label="has slack"),
+              Patch(color=c.slack, label="slack"), Patch(color=c.done, label="complete")]
+    if spec.today is not None:
+        legend.append(Line2D([], [], color=c.today, linestyle=":", linewidth=2, label="latest snapshot"))
+    _title(ax, spec.title)
+    # a strip at the bottom for the legend, so it never meets the two-line day labels
+    strip = 0.45 / fig.get_figheight()
+    fig.tight_layout(rect=(0, strip, 1, 1))
+    fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8)
+    return fig
+
+
+def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
+    import matplotlib.dates as mdates
+
+    c = style.colors
+    n = len(spec.bars)
+    fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
+    for i, b in enumerate(spec.bars):
+        y = n - 1 - i
+        color = getattr(c, _PHASE_COLOR[b.state])
+        start, finish = mdates.date2num(b.start), mdates.date2num(b.finish)
+        ax.barh(y, finish - start, left=start, height=0.5, color=color, gid=f"phase-{i}-{b.state}")
+        forecast = mdates.date2num(b.forecast)
+        if forecast > finish:
+            ax.barh(y, forecast - finish, left=finish, height=0.2, color=c.missed, gid=f"late-{i}")
+        ax.text(start, y + 0.33, f"{_short(b.label, 40)} ({b.state}, {b.percent:g}%)", fontsize=style.font_size * 0.8, va="bottom")
+    ax.xaxis_date()
+    _date_axis(ax, min(b.start for b in spec.bars), max(max(b.finish, b.forecast) for b in spec.bars))
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, n - 0.1)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    _title(ax, spec.title)
+    fig.tight_layout()
+    return fig
+
+
+def _date_axis(ax: Any, start: datetime, end: datetime) -> None:
+    """Date ticks chosen by the span (matplotlib's automatic choice warns on short spans)."""
+    import matplotlib.dates as mdates
+
+    days = max(1.0, (end - start).total_seconds() / 86400)
+    if days <= 16:
+        locator: Any = mdates.DayLocator(interval=1 if days <= 8 else 2)
+    elif days <= 120:
+        locator = mdates.WeekdayLocator(byweekday=mdates.MO, interval=1 if days <= 60 else 2)
+    elif days <= 1100:
+        locator = mdates.MonthLocator(interval=1 if days <= 370 else 3)
+    else:
+        locator = mdates.YearLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _worker_init(style_data: dict[str, Any]) -> None:
+    _setup(records.parse(ChartStyle, style_data))  # import matplotlib once per worker
+
+
+def _worker_draw(item: tuple[str, Spec, dict[str, Any]]) -> tuple[str, bytes]:
+    name, spec, style_data = item
+    return name, draw(spec, records.parse(ChartStyle, style_data))
+
+
+def draw_all(specs: Mapping[str, Spec], style: ChartStyle, workers: int | None = None) -> dict[str, bytes]:
+    """Draw every spec; in worker processes when there are more than a handful."""
+    items = sorted(specs.items())
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if len(items) <= PARALLEL_THRESHOLD or workers <= 1:
+        return {name: draw(spec, style) for name, spec in items}
+    data = records.dump(style)
+    with ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_worker_init, initargs=(data,)) as pool:
+        return dict(pool.map(_worker_draw, [(name, spec, data) for name, spec in items], chunksize=max(1, len(items) // (workers * 4))))

@@ -1,0 +1,321 @@
+"""What each chart shows: pure, frozen specs built from facts (no matplotlib here).
+
+``*_spec`` functions turn facts into small frozen dataclasses: everything a chart shows
+(series, bars, colours by state, target bands, alt text). Tests check those; drawing
+them is :mod:`phasedocs.charts.drawing`'s job. ``spec_hash`` names a chart by its
+content, so an unchanged chart is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from phasedocs.dates import elapsed_days
+from phasedocs.input import records
+from phasedocs.input.targets import parse_target
+
+if TYPE_CHECKING:
+    from phasedocs.facts import PhaseFacts, ProjectFacts
+    from phasedocs.input.site_config import ChartStyle
+
+#: The most bars a chart draws: beyond this no label can be read (and drawing costs seconds).
+MAX_BARS = 60
+#: The most labels an axis carries (a 2,000-day schedule gets one every 134 days).
+MAX_TICKS = 15
+
+
+@dataclass(frozen=True)
+class Band:
+    """A target on a metric's own scale: a line (low == high or one side open) or a band."""
+
+    low: float | None
+    high: float | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One metric's trend: one small multiple with its own y axis."""
+
+    key: str
+    label: str
+    unit: str
+    x: tuple[datetime, ...]
+    y: tuple[float, ...]
+    target: Band | None
+
+
+@dataclass(frozen=True)
+class TrendSpec:
+    """Metric trends of a phase."""
+
+    title: str
+    panels: tuple[Panel, ...]
+    alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+
+
+@dataclass(frozen=True)
+class CriterionBar:
+    """One measured criterion, baseline and current as percent of the target."""
+
+    label: str
+    baseline_pct: float | None
+    current_pct: float
+    state: str
+
+
+@dataclass(frozen=True)
+class CriteriaSpec:
+    """Baseline vs current vs target of measured criteria, normalised to the target."""
+
+    title: str
+    bars: tuple[CriterionBar, ...]
+    alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+
+
+@dataclass(frozen=True)
+class GanttBar:
+    """One task on the schedule."""
+
+    id: str
+    label: str
+    start: float
+    finish: float
+    slack: float
+    critical: bool
+    complete: bool
+
+
+@dataclass(frozen=True)
+class GanttSpec:
+    """The schedule of a phase."""
+
+    title: str
+    bars: tuple[GanttBar, ...]
+    arrows: tuple[tuple[str, str], ...]
+    total: float
+    today: float | None
+    """Days since start of the latest snapshot (never the wall clock), if any."""
+    day_labels: tuple[str, ...]
+    """Date of each schedule day, for the x axis."""
+    alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+
+
+@dataclass(frozen=True)
+class RoadmapBar:
+    """One phase on the roadmap."""
+
+    label: str
+    start: datetime
+    finish: datetime
+    forecast: datetime
+    state: str
+    percent: float
+
+
+@dataclass(frozen=True)
+class RoadmapSpec:
+    """All phases on one timeline."""
+
+    title: str
+    bars: tuple[RoadmapBar, ...]
+    alt: str
+    note: str = ""
+    """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+
+
+Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec
+
+
+def _fmt(x: float) -> str:
+    r = round(x, 2)
+    return str(int(r)) if r == int(r) else str(r)
+
+
+def _display(value: float, unit: str) -> float:
+    """Ratios are charted in percent; everything else as recorded."""
+    return value * 100 if unit == "ratio" else value
+
+
+def _on_scale(target_text: str, baseline: Any) -> tuple[Any, list[float]] | None:
+    """The target and its bounds on the metric's own scale (relative bounds through the
+    baseline); None for text targets, or relative ones without a numeric baseline."""
+    t = parse_target(target_text)
+    if t.text_value is not None:
+        return None
+    values: list[float] = []
+    for b in t.bounds:
+        if not b.relative:
+            values.append(b.value)
+        elif isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
+            values.append(baseline * (1 + b.value / 100))
+        else:
+            return None
+    return t, values
+
+
+def _band(target_text: str, baseline: Any, unit: str) -> Band | None:
+    """A target as a line or band on the chart's scale (ratios in percent)."""
+    found = _on_scale(target_text, baseline)
+    if found is None:
+        return None
+    t, values = found
+    values = [_display(v, unit) for v in values]
+    label = f"target {target_text}"
+    if t.op == "..":
+        return Band(min(values), max(values), label)
+    if t.op in ("<", "<="):
+        return Band(None, values[0], label)
+    if t.op in (">", ">="):
+        return Band(values[0], None, label)
+    return Band(values[0], values[0], label)
+
+
+def trend_spec(p: PhaseFacts) -> TrendSpec | None:
+    """Numeric metrics over the snapshots; None when nothing numeric was measured."""
+    targets: dict[str, str] = {}
+    for c in p.criteria:
+        if c.measured and c.criterion.metric not in targets:
+            targets[c.criterion.metric] = c.criterion.target  # type: ignore[index]
+    panels = []
+    for m in p.metrics:
+        if m.metric.unit == "text" or not m.series:
+            continue
+        xs = tuple(ts for ts, _ in m.series)
+        ys = tuple(_display(float(v), m.metric.unit) for _, v in m.series)  # type: ignore[arg-type]
+        band = _band(targets[m.key], m.baseline, m.metric.unit) if m.key in targets else None
+        panels.append(Panel(m.key, m.metric.label, m.metric.unit, xs, ys, band))
+    if not panels:
+        return None
+    parts = []
+    for panel in panels:
+        unit = "%" if panel.unit in ("ratio", "percent") else " s" if panel.unit == "seconds" else ""
+        target = f" ({panel.target.label})" if panel.target else ""
+        parts.append(f"{panel.label} {_fmt(panel.y[0])}{unit} to {_fmt(panel.y[-1])}{unit}{target}")
+    alt = f"Metric trends of phase {p.number} over {len(p.snapshots)} snapshot(s): " + "; ".join(parts)
+    return TrendSpec(f"Phase {p.number}: metric trends", tuple(panels), alt)
+
+
+def _reference(target_text: str, baseline: Any, better: str | None) -> float | None:
+    """The number a criterion must reach, on the metric's own scale."""
+    found = _on_scale(target_text, baseline)
+    if found is None:
+        return None
+    t, values = found
+    if t.op == "..":  # the edge to reach first: the worse end of the range
+        return max(values) if better == "lower" else min(values)
+    return values[0]
+
+
+def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
+    """Measured criteria with a current value, as percent of their target."""
+    bars = []
+    for c in p.criteria:
+        if not c.measured or not isinstance(c.value, (int, float)) or isinstance(c.value, bool):
+            continue
+        ref = _reference(c.criterion.target or "", c.baseline, c.metric.better if c.metric else None)
+        if ref is None or ref == 0:
+            continue
+        base = c.baseline if isinstance(c.baseline, (int, float)) and not isinstance(c.baseline, bool) else None
+        label = f"{c.scope}: {c.criterion.text}" if c.scope != "phase" else f"phase: {c.criterion.text}"
+        bars.append(CriterionBar(label, None if base is None else round(100 * base / ref, 2), round(100 * c.value / ref, 2), c.state))
+    if not bars:
+        return None
+    note = ""
+    if len(bars) > MAX_BARS:
+        rank = {"missed": 0, "pending": 1, "met": 2, "exceeded": 3}
+        keep = set(sorted(range(len(bars)), key=lambda i: (rank.get(bars[i].state, 1), i))[:MAX_BARS])
+        note = f"The chart shows {MAX_BARS} of {len(bars)} measured criteria, missed ones first; the criteria table lists them all."
+        bars = [b for i, b in enumerate(bars) if i in keep]
+    alt = f"Measured criteria of phase {p.number} as percent of target (100% is the target): " + "; ".join(
+        f"{b.label} at {_fmt(b.current_pct)}% ({b.state})" for b in bars
+    )
+    return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt, note)
+
+
+def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
+    """The critical-path schedule: bars, slack, dependencies, the latest snapshot's time."""
+
+    tasks = list(p.tasks)
+    note = ""
+    if len(tasks) > MAX_BARS:  # the tasks that decide the finish: critical first, then the least slack
+        keep = {t.id for t in sorted(tasks, key=lambda t: (not t.critical, t.slack, t.earliest_start))[:MAX_BARS]}
+        note = f"The chart shows {MAX_BARS} of {len(tasks)} tasks, those with the least slack (the critical path first); the schedule table lists them all."
+        tasks = [t for t in tasks if t.id in keep]
+    shown = {t.id for t in tasks}
+    bars = tuple(
+        GanttBar(t.id, f"{t.id} {t.task.title}", t.earliest_start, t.earliest_finish, t.slack, t.critical, t.state == "complete")
+        for t in tasks
+    )
+    arrows = tuple((d, t.id) for t in tasks for d in t.task.depends_on if d in shown)
+    labels = tuple(d.date.astimezone(facts.tz).strftime("%a %d %b") for d in p.days)
+    today = None
+    if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
+        workdays = facts.config.calendar == "workdays"
+        today = round(elapsed_days(p.schedule.start, p.latest.timestamp, workdays, facts.tz), 4)
+        if today < 0:
+            today = None
+    critical = ", ".join(t.id for t in tasks if t.critical)
+    slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
+    done = [t.id for t in tasks if t.state == "complete"]
+    alt = (
+        f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
+        f"critical path {critical}" + (f"; {slack}" if slack else "") + (f"; complete: {', '.join(done)}" if done else "")
+    )
+    return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note)
+
+
+def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
+    """Every phase on one timeline, coloured by state."""
+    phases = list(facts.phases)
+    note = ""
+    if len(phases) > MAX_BARS:  # the phases still to come matter most: the last ones
+        note = f"The chart shows the last {MAX_BARS} of {len(phases)} phases; the table lists them all."
+        phases = phases[-MAX_BARS:]
+    bars = tuple(
+        RoadmapBar(f"{p.number}: {p.phase.title}", p.schedule.start, p.schedule.finish, p.schedule.forecast_finish, p.state, p.percent)
+        for p in phases
+    )
+    alt = f"Roadmap of {facts.config.name}: " + "; ".join(
+        f"phase {b.label} {b.state}, {_fmt(b.percent)}% done, {b.start:%Y-%m-%d} to {b.finish:%Y-%m-%d}" for b in bars
+    )
+    return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt, note)
+
+
+def phase_specs(p: PhaseFacts, facts: ProjectFacts) -> dict[str, Spec]:
+    """Chart file name -> spec, for every chart phase ``p`` has data for."""
+    out: dict[str, Spec] = {"gantt.svg": gantt_spec(p, facts)}
+    trend = trend_spec(p)
+    if trend is not None:
+        out["metrics.svg"] = trend
+    crit = criteria_spec(p)
+    if crit is not None:
+        out["criteria.svg"] = crit
+    return out
+
+
+def spec_hash(spec: Spec, style: ChartStyle) -> str:
+    """A content hash of a chart's input: same hash, same SVG."""
+    payload = pickle.dumps((spec, _style_key(style)), protocol=4)
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=8)
+def _style_key(style: ChartStyle) -> str:
+    """The style and the matplotlib version: a new matplotlib may draw differently."""
+    from importlib.metadata import version  # no matplotlib import for a hash; slow, hence cached
+
+    return records.dump_json(style) + version("matplotlib")
+
+

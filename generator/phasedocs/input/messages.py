@@ -1,0 +1,166 @@
+"""Error messages for input that breaks its model: the words users read.
+
+``parse_model`` turns a records' validation error into one :class:`InputError` per
+fault, each with the field's position and a fix; ``describe`` and ``value_error`` are
+shared with ``record``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from phasedocs.errors import InputError
+from phasedocs.input import records
+from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, OutOfRange
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "dataclass_type": "a mapping (key: value)",
+    "dataclass_args_type": "a mapping (key: value)",
+}
+
+
+def describe(value: Any) -> str:
+    """A value as a message names it: 'the number 3', 'a list', 'true'."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: type) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        return "required field is missing; add it"
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        known = _known_fields(model, path[:-1])
+        close = close_matches(str(path[-1]), known)
+        hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
+        return f"unknown field '{path[-1]}'; {hint}"
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        raw = doc.raw.get(path, str(value))
+        if len(path) >= 3 and path[0] == "tasks" and (path[2] in ("id", "depends_on")):
+            hint = f" (YAML reads {raw} as {value})" if raw != str(value) else ""
+            return f"task id {raw} is a number to YAML{hint}; quote it: \"{raw}\""
+        return f"expected text, got {describe(value)}; quote it: \"{raw}\""
+    if kind in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[kind]}, got {describe(value)}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{describe(value)} is not allowed; use one of {expected}"
+    if kind in ("greater_than", "greater_than_equal"):
+        bound = err["ctx"].get("gt", err["ctx"].get("ge"))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+        word = "more than" if kind == "greater_than" else "at least"
+        return f"must be {word} {bound}, got {describe(value)}"
+    if kind == "too_short":
+        return "needs at least one entry"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "timezone_aware":
+        return f"{describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
+    if kind.startswith("datetime") or kind.startswith("date_"):
+        return f"{describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    return err["msg"]
+
+
+def close_matches(word: str, options: list[str]) -> list[str]:
+    """The one option closest to ``word`` (for "did you mean"), or none."""
+    import difflib  # only a faulty file needs it; a clean run should not pay its import
+
+    return difflib.get_close_matches(word, options, n=1)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _known_fields(model: type, path: tuple[Any, ...]) -> list[str]:
+    """The field names of the (sub)model at ``path`` of ``model``."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        annotation = records.fields(current).get(part)
+        if annotation is None:
+            return []
+        current = _inner_model(annotation)
+        if current is None:
+            return []
+    return list(records.fields(current))
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, records.Model):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
+    """Validate ``doc`` against ``model``; return (instance or None, errors)."""
+    if not isinstance(doc.data, dict):
+        got = "an empty file" if doc.data is None else describe(doc.data)
+        return None, [doc.error((), f"expected a mapping of fields, got {got}")]
+    try:
+        return records.parse(model, doc.data), []
+    except records.ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            errors.append(doc.error(path, _message(err, doc, path, model)))
+        return None, errors
+
+
+_RATIO_TEXT_RE = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]+)?\s*/\s*[+-]?[0-9]+(\.[0-9]+)?\s*", re.ASCII)
+
+
+def value_error(unit: str, value: Any) -> str | None:
+    """Why ``value`` is not a value of ``unit`` (None when it is); null is always fine."""
+    if value is None:
+        return None
+    if isinstance(value, OutOfRange):
+        return f"{value.shown} is out of range; {RANGE_RULE}"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and not abs(value) <= MAX_MAGNITUDE:  # also catches NaN
+        return f"{value:g} is out of range; {RANGE_RULE}"
+    if unit == "text":
+        return None if isinstance(value, str) else f"expected text, got {describe(value)}"
+    if unit == "ratio":
+        if number:
+            return None
+        if isinstance(value, str) and _RATIO_TEXT_RE.fullmatch(value):
+            if float(value.split("/")[1]) == 0:
+                return f"'{value}' divides by zero"
+            return None
+        return f"expected a number or a ratio such as '626/630', got {describe(value)}"
+    if number:
+        return None
+    return f"expected a number ({unit}), got {describe(value)}"
+
+

@@ -1,0 +1,233 @@
+"""Jinja filters: escaping user text for markdown and HTML, and formatting values.
+
+``md`` turns any user string into literal markdown text; ``code``, ``fence`` and ``url``
+do the same for code spans, fenced blocks and link targets. The formatting filters
+(``state``, ``days``, ``number``, ``value``, ``change``, ``trend``) and the
+:class:`Formatter` of dates are what every document shares. Nothing here imports Jinja.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from phasedocs.formats import iso, num
+
+if TYPE_CHECKING:
+    from phasedocs.facts import MetricFacts
+
+
+_ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]{}|#"}
+_ESCAPES["<"] = "&lt;"
+_INLINE = str.maketrans(_ESCAPES)
+WS_RE = re.compile(r"\s+")
+# C0 controls and DEL: invisible, and \x02/\x03 are Python-Markdown's own placeholders
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def one_line(value: Any) -> str:
+    """``value`` as text on one line: control characters removed, white space folded."""
+    return WS_RE.sub(" ", _CONTROL_RE.sub("", str(value))).strip()
+_ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# what opens a block at the start of a line: a list item, a quote, a setext underline
+_LEADING_RE = re.compile(r"^(?:[-+>]|\d+[.)])(?=\s|$)|^>")
+_SETEXT_RE = re.compile(r"^=+$")
+
+
+def md(value: Any) -> str:
+    """Any value as literal inline markdown text: one line, nothing interpreted.
+
+    Markdown and HTML punctuation is escaped, so ``<script>`` shows as text,
+    ``[x](javascript:...)`` is no link, ``|`` does not split a table cell and
+    ``{{ 7*7 }}`` stays as written. Characters that are only special in some places
+    (``&`` before an entity name, ``>`` or ``1.`` at the start) are escaped only there,
+    so the markdown stays readable as plain text too.
+    """
+    text = one_line(value)
+    text = _ENTITY_RE.sub("&amp;", text).translate(_INLINE)
+    if _SETEXT_RE.match(text):  # a line of '=' under text would make it a heading
+        return "&#61;" + text[1:]
+    m = _LEADING_RE.match(text)
+    if m:
+        cut = m.end() - 1
+        text = text[:cut] + "\\" + text[cut:]
+    return text
+
+
+def code(value: Any) -> str:
+    """An inline code span holding ``value`` literally (one line)."""
+    text = one_line(value)
+    if not text:
+        return "—"
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fence(lines: Any, lang: str = "bash") -> str:
+    """A fenced code block holding ``lines`` literally."""
+    if isinstance(lines, str):
+        lines = [lines]
+    body = "\n".join(_CONTROL_RE.sub("", str(line).replace("\r", "")) for line in lines)
+    longest = max((len(r) for r in re.findall(r"`{3,}", body)), default=2)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{body}\n{ticks}"
+
+
+_SCHEME_RE = re.compile(r"([a-z0-9+.-]*):")
+
+
+def url(value: Any) -> str:
+    """A link target: http(s) URLs and relative paths only, with spaces and parens encoded.
+
+    The scheme is read as a browser reads it: entities decoded (``javascript&#58;``) and
+    tabs, newlines and spaces removed (``java\tscript:``), so no spelling of a script URL
+    gets through; anything with another scheme becomes ``#``.
+    """
+    text = _CONTROL_RE.sub("", str(value)).strip()
+    probe = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(text)).lower()
+    m = _SCHEME_RE.match(probe)
+    if m and m.group(1) not in ("http", "https"):
+        return "#"
+    table = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", '"': "%22", "\t": "%09", "\n": "%0A", "\r": "%0D"}
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+_FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+
+
+def tidy(text: str) -> str:
+    """At most one blank line in a row outside fenced code, no trailing spaces, one final newline."""
+    out: list[str] = []
+    fence_mark: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE_RE.match(line.lstrip())
+        if fence_mark is None:
+            line = line.rstrip()
+            if m:
+                fence_mark = m.group(1)
+            elif not line and (not out or not out[-1]):
+                continue
+        elif m and line.strip() == fence_mark[0] * len(m.group(1)) and len(m.group(1)) >= len(fence_mark):
+            fence_mark = None
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+STATE_SYMBOLS = {
+    "met": "✅",
+    "exceeded": "🌟",
+    "missed": "❌",
+    "pending": "⏳",
+    "complete": "✅",
+    "in_progress": "🔄",
+    "ready": "🟢",
+    "waiting": "⏸️",
+    "blocked": "⛔",
+    "planned": "📋",
+    "active": "🔄",
+}
+
+
+def state(value: str) -> str:
+    """A state as symbol and word: ``✅ met``."""
+    return f"{STATE_SYMBOLS.get(value, '')} {value.replace('_', ' ')}".strip()
+
+
+def days(x: float) -> str:
+    """``2.4 days``, ``1 day``."""
+    n = num(x, 2)
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def number(x: float | int) -> str:
+    """A number without noise: 12, 17.13, 1,234."""
+    n = num(x, 2)
+    return f"{n:,}" if isinstance(n, int) else f"{n:,.2f}".rstrip("0").rstrip(".")
+
+
+def value(v: Any, unit: str = "count") -> str:
+    """A metric value in its unit; ``TBD`` when not measured. Text values are escaped."""
+    if v is None:
+        return "TBD"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if unit == "text" or isinstance(v, str):
+        return md(v)
+    if unit == "ratio":
+        return f"{number(v * 100)}%"
+    if unit == "percent":
+        return f"{number(v)}%"
+    if unit == "seconds":
+        return f"{number(v)} s"
+    if unit == "bytes":
+        for size, suffix in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+            if abs(v) >= size:
+                return f"{number(v / size)} {suffix}"
+        return f"{number(v)} B"
+    return number(v)
+
+
+def change(x: float | None) -> str:
+    """A change in percent with its sign, or an em dash."""
+    if x is None:
+        return "—"
+    n = num(x, 1)
+    return f"{'+' if n > 0 else ''}{n}%"
+
+
+def trend(m: MetricFacts) -> str:
+    """An arrow for the last move of a metric, marked when it goes the better way."""
+    if m.trend is None:
+        return "—"
+    arrow = {"up": "↑", "down": "↓", "flat": "→"}[m.trend]
+    if m.improving is None:
+        return arrow
+    return f"{arrow} better" if m.improving else f"{arrow} worse"
+
+
+class Formatter:
+    """Date filters bound to the project's time zone."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+
+    def datetime(self, dt: datetime) -> str:
+        """``2025-10-25 17:36 UTC``."""
+        return dt.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+    def date(self, dt: datetime) -> str:
+        """``Sat 2025-10-25``."""
+        return dt.astimezone(self.tz).strftime("%a %Y-%m-%d")
+
+    def iso(self, dt: datetime) -> str:
+        """ISO 8601 in the project's zone."""
+        return iso(dt, self.tz)
+
+
+
+
+_ANGLES = str.maketrans({"<": "‹", ">": "›"})
+
+
+def html_text(text: str) -> str:
+    """User text for HTML outside the markdown body: nav titles, the site name.
+
+    Themes print these raw, in text and in attributes (Material's ``aria-label``), and
+    Material prints ``page.title | striptags``, which decodes entities once more: an
+    escaped ``&lt;img onerror=...&gt;`` would come back to life. So ``<`` and ``>`` become
+    the look-alike angle quotes (nothing decodes those into a tag), and the rest is
+    entity-escaped, quotes included: no filter can turn the result into markup.
+    """
+    return html.escape(one_line(text).translate(_ANGLES), quote=True)
+
+
+
+
+

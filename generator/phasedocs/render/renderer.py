@@ -1,0 +1,177 @@
+"""Render documents from facts through Jinja templates into ``{path: bytes}``.
+
+Templates live in the package's ``templates/``; a project's own ``templates/``
+overrides any of them by name (a ``ChoiceLoader``). The environment is sandboxed and
+strict (``StrictUndefined``): a typo in a template is a :class:`TemplateError` naming
+the template and its line. Templates receive facts and formatting filters only; the
+one escaping filter, ``md``, turns any user string into literal markdown text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from phasedocs.documents import PHASE_DOCUMENTS, PROJECT_DOCUMENTS
+from phasedocs.errors import TemplateError
+from phasedocs.facts import PhaseFacts, ProjectFacts
+from phasedocs.formats import dumps
+from phasedocs.input import protocol
+from phasedocs.paths import contained
+from phasedocs.render.filters import Formatter, change, code, days, fence, md, number, state, tidy, trend, url, value
+from phasedocs.render.final_metrics import final_metrics
+from phasedocs.render.mermaid import mermaid_graph
+from phasedocs.render.views import PhaseView, ProjectView
+from phasedocs.resources import builtin_templates
+from phasedocs.sandbox import LimitedSandbox, SandboxLimit, TreeFault
+
+#: The largest document a template may render, in characters (and any string it builds).
+MAX_DOCUMENT = 20_000_000
+
+
+
+class ContainedLoader(jinja2.FileSystemLoader):
+    """A template folder whose templates must stay inside it: a template that is a symlink
+    to ``/proc/self/environ`` would otherwise publish the CI's secrets."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        """The template's source, refused when it resolves outside the folder."""
+        source, filename, uptodate = super().get_source(environment, template)
+        contained(self.folder, Path(filename), "template")
+        return source, filename, uptodate
+
+
+class Renderer:
+    """The Jinja environment of one project and the functions that use it."""
+
+    def __init__(self, project_dir: Path | None = None) -> None:
+        self.search: list[Path] = []
+        if project_dir is not None and (project_dir / "templates").is_dir():
+            self.search.append(contained(project_dir, project_dir / "templates", "templates folder"))
+        builtin = builtin_templates()
+        if builtin not in [s.resolve() for s in self.search]:
+            self.search.append(builtin)
+        self.env = LimitedSandbox(
+            max_string=MAX_DOCUMENT, range_budget=100_000, max_loop_depth=4,
+            loader=jinja2.ChoiceLoader([ContainedLoader(s) for s in self.search]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.add_filters(md=md, code=code, fence=fence, url=url, state=state, days=days, number=number, value=value, change=change, trend=trend)
+        self.env.globals.update(mermaid_graph=mermaid_graph)
+
+    @property
+    def digest(self) -> str:
+        """A hash of every template that could be used: a change re-renders everything."""
+        h = hashlib.sha256()
+        seen = set()
+        for folder in self.search:
+            for path in sorted(folder.rglob("*.j2")):
+                contained(folder, path, "template")
+                name = path.relative_to(folder).as_posix()
+                if name in seen:
+                    continue
+                seen.add(name)
+                h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()[:16]
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render template ``name``; template faults become :class:`TemplateError`."""
+        try:
+            template = self.env.get_template(name)
+            return self.env.render_limited(template, context)
+        except TreeFault as exc:
+            raise TemplateError(f"templates/{exc.template or name}", exc.lineno, str(exc)) from None
+        except SandboxLimit as exc:
+            where, line = _template_frame(exc, name)
+            raise TemplateError(where, line, f"over a limit: {exc}") from None
+        except (RecursionError, MemoryError):
+            raise TemplateError(name, None, "it uses too much memory or recursion") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError((exc.filename and _short(exc.filename)) or exc.name or name, exc.lineno, exc.message or "syntax error") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(name, None, f"template not found: {exc.name}") from None
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            where, line = _template_frame(exc, name)
+            raise TemplateError(where, line, _explain(exc)) from None
+
+    def _context(self, facts: ProjectFacts, **extra: Any) -> dict[str, Any]:
+        fmt = Formatter(facts.tz)
+        return {"project": facts.config, "facts": facts, "fmt": fmt, **extra}
+
+    def render_md(self, name: str, **context: Any) -> str:
+        """Render a markdown template and normalise its blank lines."""
+        return tidy(self.render(name, **context))
+
+    def phase_documents(self, facts: ProjectFacts, p: PhaseFacts, charts: dict[str, Any] | None = None) -> dict[str, str]:
+        """Every markdown document of phase ``p``: relative path -> text."""
+        p = with_commands(facts, p)
+        ctx = self._context(facts, p=p, charts=charts or {}, views=PhaseView(p))
+        out = {f"{p.folder}/{doc}": self.render_md(f"{doc}.j2", **ctx) for doc in PHASE_DOCUMENTS}
+        for t in p.tasks:
+            out[f"{p.folder}/{t.task.filename}"] = self.render_md("task.md.j2", **ctx, t=t)
+        return out
+
+    def phase_files(self, facts: ProjectFacts, p: PhaseFacts, charts: dict[str, Any] | None = None) -> dict[str, bytes]:
+        """Every file of phase ``p`` (documents and final-metrics.json) as bytes."""
+        out = {k: v.encode("utf-8") for k, v in self.phase_documents(facts, p, charts).items()}
+        out[f"{p.folder}/final-metrics.json"] = dumps(final_metrics(p, facts.tz))
+        return out
+
+    def project_files(self, facts: ProjectFacts, charts: dict[str, Any] | None = None) -> dict[str, bytes]:
+        """index.md and roadmap.md as bytes."""
+        ctx = self._context(facts, charts=charts or {}, views=ProjectView(facts))
+        return {doc: self.render_md(f"{doc}.j2", **ctx).encode("utf-8") for doc in PROJECT_DOCUMENTS}
+
+    def handoff(self, facts: ProjectFacts, p: PhaseFacts) -> str:
+        """The handoff document of phase ``p`` alone (for ``phasedocs handoff``)."""
+        p = with_commands(facts, p)
+        return self.render_md("COORDINATOR-HANDOFF.md.j2", **self._context(facts, p=p, charts={}, views=PhaseView(p)))
+
+
+def with_commands(facts: ProjectFacts, p: PhaseFacts) -> PhaseFacts:
+    """``p`` with its protocol commands rendered (the templates' ``p.protocol`` and ``t.protocol``).
+
+    Commands are text made from templates, so they are rendered here, with the documents,
+    not by the facts stage; the scope (which lists every task) is built once per phase.
+    """
+    shared = protocol.scope(facts.config, p.phase, facts.docs_prefix, p.folder)
+    tasks = tuple(replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared)) for t in p.tasks)
+    return replace(p, tasks=tasks, protocol=protocol.render_phase(facts.config, p.phase, facts.docs_prefix, shared))
+
+
+def _short(filename: str) -> str:
+    p = Path(filename)
+    return f"templates/{p.name}"
+
+
+def _template_frame(exc: BaseException, default: str) -> tuple[str, int | None]:
+    """The innermost template file and line in ``exc``'s (Jinja-rewritten) traceback."""
+    where, line = default, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where, line = _short(filename), tb.tb_lineno
+        tb = tb.tb_next
+    return where, line
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined: {exc.message}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return f"not allowed: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+

@@ -1,0 +1,55 @@
+"""``phasedocs build`` and ``serve``: MkDocs over the phasedocs plugin."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from phasedocs.errors import Abort
+from phasedocs.site.config import config_file, load_config, quiet_material
+from phasedocs.site.pages import load_once
+
+
+def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
+    """``phasedocs build``: generate everything and build the site with MkDocs."""
+    from mkdocs import exceptions
+    from mkdocs.commands import build as mkbuild
+    from phasedocs.input.site_config import load_site_config
+
+    # the plugin validates too, but MkDocs reduces its error to "Aborted with a BuildError!";
+    # checking first prints exactly what `phasedocs validate` prints (and the plugin reuses it)
+    load_once(root)
+    load_site_config(root)
+    config = load_config(root, site_dir=str(site_dir.resolve()) if site_dir else None, strict=strict or None)
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkbuild.build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except exceptions.PluginError as exc:
+        raise Abort(str(exc)) from None
+    except exceptions.MkDocsException as exc:
+        ours = getattr(config.plugins.get("phasedocs"), "error", None)
+        raise Abort(str(ours) if isinstance(ours, exceptions.PluginError) else f"the site build failed: {exc}") from None
+    return Path(config.site_dir)
+
+
+def serve(root: Path, dev_addr: str | None = None) -> None:
+    """``phasedocs serve``: MkDocs' live-reloading server over the plugin."""
+    from mkdocs import exceptions
+    from mkdocs.commands import serve as mkserve
+
+    load_once(root)  # invalid input: the validate lines, before a server starts
+    quiet_material()
+    path = config_file(root)
+    try:
+        with contextlib.chdir(path.parent):
+            mkserve.serve(config_file=str(path), dev_addr=dev_addr, livereload=True)
+    except exceptions.MkDocsException as exc:
+        raise Abort(str(exc)) from None
+    except OSError as exc:  # the address is taken or cannot be had
+        addr = dev_addr or "127.0.0.1:8000"
+        raise Abort(f"cannot serve on {addr}: {exc.strerror or exc}; pass another address, e.g. --dev-addr 127.0.0.1:8001") from None
+
+

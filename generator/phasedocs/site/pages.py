@@ -1,0 +1,142 @@
+"""The pages of a site build: facts, documents and charts in memory, for the plugin.
+
+``render_site`` is what the plugin calls. Rendered page groups and charts are kept in
+:class:`~phasedocs.output.caches.PageCache` by the digest of their inputs, so a rebuild
+renders and draws only what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from phasedocs.output.caches import CACHE, PageCache, fingerprint
+from phasedocs.resources import mermaid_script
+
+if TYPE_CHECKING:
+    from phasedocs.input.project import Project
+
+
+@dataclass
+class RenderedSite:
+    """Everything the plugin adds to a build."""
+
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    """Site path (docs-relative) -> content."""
+    nav: list[Any] = field(default_factory=list)
+    """The navigation, by phase."""
+    repo_url: str | None = None
+    """repo_url from site_config or project.yaml."""
+    mermaid: Path = Path()
+    """The vendored Mermaid script."""
+    charts_drawn: int = 0
+    """Charts drawn this build (the rest came from the cache)."""
+    rendered: list[str] = field(default_factory=list)
+    """Page groups rendered this build (the rest came from the cache)."""
+
+
+_LOADED: dict[Path, tuple[str, Any]] = {}
+
+
+def load_once(root: Path) -> Project:
+    """The validated project at ``root``, loaded once per process while its inputs stay the same.
+
+    ``phasedocs build`` checks the input before MkDocs starts, then the plugin needs the
+    same project; ``serve`` rebuilds after template edits with the phases unchanged.
+    """
+    from phasedocs.input.project import load_project
+
+    root = root.resolve()
+    key = fingerprint(root)
+    hit = _LOADED.get(root)
+    if key is not None and hit is not None and hit[0] == key:
+        return hit[1]
+    project = load_project(root)
+    if key is not None:
+        _LOADED[root] = (key, project)
+    return project
+
+
+def render_site(root: Path) -> RenderedSite:
+    """Validate, compute and render the project at ``root`` for a site build.
+
+    Rendered pages are kept per group (a phase, or the project pages) under
+    ``.cache/phasedocs/pages/`` by the digest of their inputs, templates and code, and
+    charts under ``.cache/phasedocs/charts/`` by their content hash: a rebuild renders
+    and draws only what changed. Entries this build did not use are removed.
+    """
+    from phasedocs.charts import specs as charts
+    from phasedocs.charts.drawing import draw_all
+    from phasedocs.documents import PHASE_DOCUMENTS
+    from phasedocs.facts import compute
+    from phasedocs.input.site_config import load_site_config
+    from phasedocs.pipeline import group_digest, render_digest
+    from phasedocs.render.filters import html_text
+    from phasedocs.render.renderer import Renderer
+
+    site_config = load_site_config(root)
+    project = load_once(root)
+    facts = compute(project)
+    env = Renderer(root)
+    style = site_config.charts
+    cache = PageCache(root, root / CACHE)
+    base = render_digest(project, env, style)
+
+    out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
+
+    def pages_of(name: str, inputs: str, make: Any) -> dict[str, str]:
+        """A group's pages from the cache, or rendered by ``make`` and kept."""
+        key = group_digest(base, name, inputs)
+        pages = cache.get(key)
+        if pages is None:
+            out.rendered.append(name)
+            pages = {uri: data.decode() for uri, data in make().items()}
+            cache.put(key, pages)
+        return pages
+
+    publish = set(site_config.documents)
+    nav: list[Any] = [{"Home": "index.md"}, {"Roadmap": "roadmap.md"}]
+    # chart specs are cheap data built from facts; only the pages and the drawing are cached
+    specs: dict[str, charts.Spec] = {}
+    for p in facts.phases:
+        phase_specs = charts.phase_specs(p, facts)
+        specs.update({f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()})
+        pages = pages_of(p.folder, p.source.digest, lambda p=p, s=phase_specs: env.phase_files(facts, p, s))
+        section: list[Any] = []
+        for name, title in PHASE_DOCUMENTS.items():
+            if name in publish:
+                uri = f"{p.folder}/{name}"
+                out.files[uri] = pages[uri]
+                section.append({title: uri})
+        if "tasks" in publish:
+            tasks = []
+            for t in p.tasks:
+                uri = f"{p.folder}/{t.task.filename}"
+                out.files[uri] = pages[uri]
+                tasks.append({html_text(f"{t.id} {t.task.title}"): uri})
+            section.append({"Tasks": tasks})
+        uri = f"{p.folder}/final-metrics.json"
+        out.files[uri] = pages[uri]
+        nav.append({html_text(f"Phase {p.number}: {p.phase.title}"): section})
+    out.nav = nav
+
+    roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
+    specs["charts/roadmap.svg"] = roadmap["roadmap.svg"]
+    inputs = "\0".join(p.source.digest for p in facts.phases)
+    out.files.update(pages_of("project", inputs, lambda: env.project_files(facts, roadmap)))
+
+    hashes = {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}
+    missing: dict[str, charts.Spec] = {}
+    for uri, digest in hashes.items():
+        svg = cache.chart(digest)
+        if svg is None:
+            missing[uri] = specs[uri]
+        else:
+            out.files[uri] = svg
+    for uri, svg in draw_all(missing, style).items():
+        out.files[uri] = svg
+        cache.put_chart(hashes[uri], svg)
+    out.charts_drawn = len(missing)
+    cache.prune(set(hashes.values()))
+    return out
