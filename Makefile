@@ -4,15 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test docs lint bench clean
+.PHONY: site test docs lint bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,browser]"
 	# bytecode now, as pip writes it for a regular install: an editable install under
 	# PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run
-	$(BIN)/python -m compileall -q generator
+	$(BIN)/python -m compileall -q generator/phasedocs
 	touch $(STAMP)
 
 ## site: install, generate the documents from phases/ and build the site into site/
@@ -20,14 +20,21 @@ site: $(STAMP)
 	$(BIN)/phasedocs generate --out docs
 	$(BIN)/phasedocs build --site-dir site
 
-## test: the whole test suite (lint included)
+## test: the whole test suite: lint, format, types, then pytest
 test: $(STAMP)
 	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+## mutate: mutation testing (mutmut) of input, facts, render and output; prints the score (many minutes)
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[mutate]"
+	$(BIN)/python tests/mutate.py
 
 ## bench: performance figures as ratios, printed and written to bench/out/
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) site docs bench/out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-lowest .mutate site docs bench/out .pytest_cache .ruff_cache .hypothesis

@@ -53,17 +53,32 @@ def best_interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[
 def sh(*cmd: str, cwd: Path = REPO) -> Callable[[], None]:
     def run() -> None:
         subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     return run
 
 
-def row(figure: str, ours: float, base: float, base_name: str, target: float | None, note: str = "", unit: str = "s") -> None:
+def row(
+    figure: str, ours: float, base: float, base_name: str, target: float | None, note: str = "", unit: str = "s"
+) -> None:
     ratio = ours / base if base else float("inf")
     ok = None if target is None or not JUDGE else ratio <= target
-    ROWS.append({"figure": figure, f"ours_{unit}": round(ours, 4), "baseline": base_name, f"baseline_{unit}": round(base, 4),
-                 "ratio": round(ratio, 3), "target": target, "ok": ok, "note": note})
+    ROWS.append(
+        {
+            "figure": figure,
+            f"ours_{unit}": round(ours, 4),
+            "baseline": base_name,
+            f"baseline_{unit}": round(base, 4),
+            "ratio": round(ratio, 3),
+            "target": target,
+            "ok": ok,
+            "note": note,
+        }
+    )
     mark = (" (judged at full size only)" if target is not None else "") if ok is None else (" ok" if ok else " MISSED")
-    print(f"{figure:<58} {ours:8.3f}{unit} / {base:8.3f}{unit} = {ratio:6.2f}x  target {'-' if target is None else f'<= {target}x'}{mark}  {note}",
-          flush=True)
+    print(
+        f"{figure:<58} {ours:8.3f}{unit} / {base:8.3f}{unit} = {ratio:6.2f}x  target {'-' if target is None else f'<= {target}x'}{mark}  {note}",
+        flush=True,
+    )
 
 
 _PEAK = """
@@ -97,8 +112,9 @@ def snapshot_then_generate(root: Path, out: Path) -> Callable[[], None]:
 
     def run() -> None:
         n = next(counter)
-        (root / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(json.dumps(
-            {"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}}))
+        (root / "phases/phase-01/metrics" / f"zz{n:05d}.json").write_text(
+            json.dumps({"timestamp": f"2025-03-01T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}})
+        )
         generate(root, out)
 
     return run
@@ -106,7 +122,9 @@ def snapshot_then_generate(root: Path, out: Path) -> Callable[[], None]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller projects, fewer repeats: a smoke run whose rows are not judged")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller projects, fewer repeats: a smoke run whose rows are not judged"
+    )
     args = parser.parse_args()
     global JUDGE
     JUDGE = not args.quick
@@ -141,12 +159,15 @@ def run_all(work: Path, k: int, rep: int) -> None:
     stamped = work / "stamped"
     shutil.copytree(REPO / "phases", stamped / "phases")
     sh(*PHASEDOCS, "validate", "--project", str(stamped))()
-    t = best_interleaved({
-        "bare": sh(PY, "-c", "import yaml, pydantic, jinja2"),
-        "cold": sh(*PHASEDOCS, "validate", "--no-cache", "--project", str(example)),
-        "stamped": sh(*PHASEDOCS, "validate", "--project", str(stamped)),
-        "handoff": sh(*PHASEDOCS, "handoff", "7", "--project", str(example)),
-    }, rep * 4)
+    t = best_interleaved(
+        {
+            "bare": sh(PY, "-c", "import yaml, pydantic, jinja2"),
+            "cold": sh(*PHASEDOCS, "validate", "--no-cache", "--project", str(example)),
+            "stamped": sh(*PHASEDOCS, "validate", "--project", str(stamped)),
+            "handoff": sh(*PHASEDOCS, "handoff", "7", "--project", str(example)),
+        },
+        rep * 4,
+    )
     bare = "import yaml, pydantic, jinja2"
     row("validate example, cold (no stamp)", t["cold"], t["bare"], bare, 1.5)
     row("validate example, inputs unchanged (stamped)", t["stamped"], t["bare"], bare, 1.5)
@@ -157,8 +178,14 @@ def run_all(work: Path, k: int, rep: int) -> None:
     large = synth.make(work / "facts-large", 1, 200 // k, 5000 // k)
     t_small = best(lambda: compute(load_project(small)), rep)
     t_large = best(lambda: compute(load_project(large)), rep)
-    row(f"load+facts {200 // k} tasks, {5000 // k} snapshots", t_large, t_small, f"{50 // k} tasks, {1250 // k} snapshots", 5.0,
-        "linear: 4x the input")
+    row(
+        f"load+facts {200 // k} tasks, {5000 // k} snapshots",
+        t_large,
+        t_small,
+        f"{50 // k} tasks, {1250 // k} snapshots",
+        5.0,
+        "linear: 4x the input",
+    )
 
     # 3. generate: full first run, no change, one snapshot (20 phases x 20 tasks = 400 tasks)
     p20 = synth.make(work / "p20", 20 // k, 20, 6)
@@ -169,9 +196,22 @@ def run_all(work: Path, k: int, rep: int) -> None:
         generate(p20, out20)
 
     t_full = best(full20, max(2, rep // 2))
-    row(f"generate {20 // k} phases x 20 tasks: full first run", t_full, t_full, "itself", None, "renders every document and chart")
+    row(
+        f"generate {20 // k} phases x 20 tasks: full first run",
+        t_full,
+        t_full,
+        "itself",
+        None,
+        "renders every document and chart",
+    )
     row("generate: no change", best(lambda: generate(p20, out20), rep), t_full, "full first run", 0.15)
-    row("generate: after one snapshot of one phase", best(snapshot_then_generate(p20, out20), rep), t_full, "full first run", 0.3)
+    row(
+        "generate: after one snapshot of one phase",
+        best(snapshot_then_generate(p20, out20), rep),
+        t_full,
+        "full first run",
+        0.3,
+    )
 
     from phasedocs.pipeline import plan
 
@@ -179,8 +219,14 @@ def run_all(work: Path, k: int, rep: int) -> None:
         project = load_project(p20)
         plan(project, compute(project), None, draw=False)
 
-    row("render every document of the same project (no charts)", best(render_only, max(2, rep // 2)), t_full, "full first run", None,
-        "load, validate, facts and all markdown")
+    row(
+        "render every document of the same project (no charts)",
+        best(render_only, max(2, rep // 2)),
+        t_full,
+        "full first run",
+        None,
+        "load, validate, facts and all markdown",
+    )
 
     # 4. a full first run grows linearly with phases
     p10, p40 = synth.make(work / "p10", 10 // k, 10, 4), synth.make(work / "p40", 40 // k, 10, 4)
@@ -189,10 +235,17 @@ def run_all(work: Path, k: int, rep: int) -> None:
         def run() -> None:
             shutil.rmtree(out, ignore_errors=True)
             generate(root, out)
+
         return run
 
-    row(f"generate full first run: {40 // k} phases vs {10 // k}", best(full(p40, work / "o40"), max(2, rep // 2)),
-        best(full(p10, work / "o10"), max(2, rep // 2)), f"{10 // k} phases", 4.5, "4x the phases")
+    row(
+        f"generate full first run: {40 // k} phases vs {10 // k}",
+        best(full(p40, work / "o40"), max(2, rep // 2)),
+        best(full(p10, work / "o10"), max(2, rep // 2)),
+        f"{10 // k} phases",
+        4.5,
+        "4x the phases",
+    )
 
     # 5. charts per second, serial and in parallel processes
     project = load_project(p20)
@@ -202,17 +255,34 @@ def run_all(work: Path, k: int, rep: int) -> None:
     drawing.draw_all(dict(list(specs.items())[:1]), style, workers=1)  # matplotlib imported and warm
     t_serial = best(lambda: drawing.draw_all(specs, style, workers=1), 1)
     t_parallel = best(lambda: drawing.draw_all(specs, style), 1)
-    row(f"draw {len(specs)} charts in parallel processes", t_parallel, t_serial, "one process", None,
-        f"{len(specs) / t_parallel:.0f} charts/s parallel, {len(specs) / t_serial:.0f} serial")
+    row(
+        f"draw {len(specs)} charts in parallel processes",
+        t_parallel,
+        t_serial,
+        "one process",
+        None,
+        f"{len(specs) / t_parallel:.0f} charts/s parallel, {len(specs) / t_serial:.0f} serial",
+    )
 
     # 6. a no-change run on a 50-phase project draws nothing
     p50 = synth.make(work / "p50", 50 // k, 6, 4)
     out50 = work / "out50"
     t_full50 = best(full(p50, out50), 1)
     generate(p50, out50)
-    row(f"generate {50 // k} phases: no change (draws nothing)", best(lambda: generate(p50, out50), rep), t_full50, "full first run", 0.15)
-    row(f"generate {50 // k} phases: after one snapshot of one phase", best(snapshot_then_generate(p50, out50), rep), t_full50,
-        "full first run", 0.3)
+    row(
+        f"generate {50 // k} phases: no change (draws nothing)",
+        best(lambda: generate(p50, out50), rep),
+        t_full50,
+        "full first run",
+        0.15,
+    )
+    row(
+        f"generate {50 // k} phases: after one snapshot of one phase",
+        best(snapshot_then_generate(p50, out50), rep),
+        t_full50,
+        "full first run",
+        0.3,
+    )
 
     # 7. the site: phasedocs build against plain mkdocs on the same pages
     mk = str(Path(PY).parent / "mkdocs")
@@ -224,7 +294,13 @@ def run_all(work: Path, k: int, rep: int) -> None:
     sh(*PHASEDOCS, "build", "--project", str(p50), "--site-dir", str(work / "site50"))()  # fills the chart cache
     t_site = best(sh(*PHASEDOCS, "build", "--project", str(p50), "--site-dir", str(work / "site50")), max(2, rep // 2))
     pages = sum(1 for _ in (work / "site50").rglob("index.html"))
-    row(f"site of {50 // k} phases ({pages} pages): phasedocs build", t_site, t_plain, "plain mkdocs build, default config", 1.5)
+    row(
+        f"site of {50 // k} phases ({pages} pages): phasedocs build",
+        t_site,
+        t_plain,
+        "plain mkdocs build, default config",
+        1.5,
+    )
 
     ex_plain = work / "ex-plain"
     (ex_plain / "docs").mkdir(parents=True)
@@ -233,8 +309,14 @@ def run_all(work: Path, k: int, rep: int) -> None:
     t_ex_plain = best(sh(mk, "build", "-q", "-d", str(work / "ex-plain-site"), cwd=ex_plain), rep)
     sh(*PHASEDOCS, "build", "--project", str(example), "--site-dir", str(work / "ex-site"))()
     t_ex = best(sh(*PHASEDOCS, "build", "--project", str(example), "--site-dir", str(work / "ex-site")), rep)
-    row("example site: phasedocs build", t_ex, t_ex_plain, "mkdocs build (Material) of the generated pages", None,
-        f"the plugin's share: {max(0.0, (t_ex - t_ex_plain) / t_ex):.0%}")
+    row(
+        "example site: phasedocs build",
+        t_ex,
+        t_ex_plain,
+        "mkdocs build (Material) of the generated pages",
+        None,
+        f"the plugin's share: {max(0.0, (t_ex - t_ex_plain) / t_ex):.0%}",
+    )
 
     # 8. one big phase: cost near-linear in tasks, memory bounded (charts capped at MAX_BARS)
     big1, big2 = synth.make(work / "t1000", 1, 1000 // k, 10), synth.make(work / "t2000", 1, 2000 // k, 10)
@@ -242,7 +324,14 @@ def run_all(work: Path, k: int, rep: int) -> None:
     runs2 = [generate_peak(big2, work / "o2000") for _ in range(max(1, rep // 2))]
     t1, m1 = min(r[0] for r in runs1), max(r[1] for r in runs1)
     t2, m2 = min(r[0] for r in runs2), max(r[1] for r in runs2)
-    row(f"generate one phase of {2000 // k} tasks vs {1000 // k}", t2, t1, f"{1000 // k} tasks", 2.2, "about twice for twice the tasks")
+    row(
+        f"generate one phase of {2000 // k} tasks vs {1000 // k}",
+        t2,
+        t1,
+        f"{1000 // k} tasks",
+        2.2,
+        "about twice for twice the tasks",
+    )
     row(f"peak memory, one phase of {1000 // k} tasks", m1, 600, "600 MB budget", 1.0, unit="MB")
     row(f"peak memory, one phase of {2000 // k} tasks", m2, 600, "600 MB budget", 1.0, unit="MB")
 

@@ -36,7 +36,13 @@ protocol:
   monitor_every_minutes: 10
 """
 ROLES = ["backend-dev", "frontend-dev", "reviewer", "tester", "devops", "planner"]
-TARGETS = [("warnings", "< 20"), ("build_time", "-40%..-20%"), ("pass_rate", ">= 0.95"), ("coverage", "80..95"), ("size", "<= 50000000")]
+TARGETS = [
+    ("warnings", "< 20"),
+    ("build_time", "-40%..-20%"),
+    ("pass_rate", ">= 0.95"),
+    ("coverage", "80..95"),
+    ("size", "<= 50000000"),
+]
 STATES = ["pending", "in_progress", "complete"]
 
 
@@ -48,23 +54,47 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
     start = datetime(2025, 1, 6, 9, tzinfo=UTC)
     # the pool grows with the tasks, so each file has a handful of owners at any size
     modules = max(12, tasks // 2)
-    pool = [f"src/mod{i}/file{j}.py" for i in range(modules) for j in range(4)] + [f"src/mod{i}" for i in range(modules)]
+    pool = [f"src/mod{i}/file{j}.py" for i in range(modules) for j in range(4)] + [
+        f"src/mod{i}" for i in range(modules)
+    ]
     for n in range(1, phases + 1):
         folder = root / "phases" / f"phase-{n:02d}"
         (folder / "metrics").mkdir(parents=True, exist_ok=True)
-        lines = [f"number: {n}", f"title: Phase {n} work", f"created: {start.isoformat()}", f"start: {start.isoformat()}",
-                 f"summary: Synthetic phase {n}.", "tasks:"]
+        lines = [
+            f"number: {n}",
+            f"title: Phase {n} work",
+            f"created: {start.isoformat()}",
+            f"start: {start.isoformat()}",
+            f"summary: Synthetic phase {n}.",
+            "tasks:",
+        ]
         for t in range(1, tasks + 1):
-            deps = sorted({f"{n}.{d}" for d in rng.sample(range(1, t), k=min(t - 1, rng.choice([0, 1, 1, 2])))}) if t > 1 else []
+            deps = (
+                sorted({f"{n}.{d}" for d in rng.sample(range(1, t), k=min(t - 1, rng.choice([0, 1, 1, 2])))})
+                if t > 1
+                else []
+            )
             metric, target = rng.choice(TARGETS)
             files = rng.sample(pool, k=2)
             lines += [
-                f'  - id: "{n}.{t}"', f"    slug: task-{t}", f"    title: Task {t} of phase {n}", f"    role: {rng.choice(ROLES)}",
-                f"    duration_days: {rng.choice([0.5, 1, 1.5, 2, 3])}", f"    depends_on: {json.dumps(deps)}",
-                f"    goal: Deliver part {t}", "    objectives:", "      - title: Build it", "        steps: [Design, Implement, Test]",
-                "    deliverables: [Code, Docs]", f"    files: {json.dumps(files)}", "    criteria:",
-                f"      - text: {metric} target", f"        metric: {metric}", f'        target: "{target}"',
-                f"      - text: Reviewed {t}", f"        id: reviewed-{n}-{t}",
+                f'  - id: "{n}.{t}"',
+                f"    slug: task-{t}",
+                f"    title: Task {t} of phase {n}",
+                f"    role: {rng.choice(ROLES)}",
+                f"    duration_days: {rng.choice([0.5, 1, 1.5, 2, 3])}",
+                f"    depends_on: {json.dumps(deps)}",
+                f"    goal: Deliver part {t}",
+                "    objectives:",
+                "      - title: Build it",
+                "        steps: [Design, Implement, Test]",
+                "    deliverables: [Code, Docs]",
+                f"    files: {json.dumps(files)}",
+                "    criteria:",
+                f"      - text: {metric} target",
+                f"        metric: {metric}",
+                f'        target: "{target}"',
+                f"      - text: Reviewed {t}",
+                f"        id: reviewed-{n}-{t}",
             ]
         lines += ["success_criteria:", "  - text: Tests pass", "    metric: pass_rate", '    target: ">= 0.9"']
         (folder / "phase.yaml").write_text("\n".join(lines) + "\n")
@@ -79,7 +109,8 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
                 states[tid] = min(2, states[tid] + 1)
             snap = {
                 "timestamp": (start + timedelta(hours=6 * s)).isoformat().replace("+00:00", "Z"),
-                "label": f"S{s}", "kind": "baseline" if s == 0 else "progress",
+                "label": f"S{s}",
+                "kind": "baseline" if s == 0 else "progress",
                 "metrics": {k: round(v, 4) for k, v in values.items()} | {"version": f"1.{s}.0"},
                 "tasks": {tid: STATES[states[tid]] for tid in sorted(changed)},
             }

@@ -107,7 +107,11 @@ def stat_tree(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under ``root`` as relative path -> (bytes, mtime_ns)."""
     if not root.exists():
         return {}
-    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -146,8 +150,15 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -162,7 +173,12 @@ def git(cwd: Path, *args: str) -> str:
 @pytest.fixture
 def repo(project, tmp_path, monkeypatch):
     """A git repository holding the small project, with a bare remote 'origin': (root, remote)."""
-    for key, value in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}.items():
+    for key, value in {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+    }.items():
         monkeypatch.setenv(key, value)
     root = project(minimal())
     git(root, "init", "-q", "-b", "main")

@@ -17,6 +17,8 @@ from phasedocs.site.build import build
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "tests" / "artifacts"
+
+
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
     require_browser()
@@ -46,8 +48,10 @@ def page(browser, site_url):
 
     pg.route("**/*", offline)
     # Material draws Mermaid into a closed shadow root; open it so the test can see the SVG
-    pg.add_init_script("const a = Element.prototype.attachShadow;"
-                       "Element.prototype.attachShadow = function (o) { return a.call(this, {...o, mode: 'open'}); };")
+    pg.add_init_script(
+        "const a = Element.prototype.attachShadow;"
+        "Element.prototype.attachShadow = function (o) { return a.call(this, {...o, mode: 'open'}); };"
+    )
     yield pg
     context.close()
 
@@ -90,7 +94,9 @@ def test_search_finds_a_task_title(page, site_url):
     box = page.locator("input.md-search__input")
     box.click()
     # the index loads in a worker; typing before it is ready finds nothing
-    page.wait_for_function("() => !document.querySelector('.md-search-result__meta')?.textContent.includes('Initializing')", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('.md-search-result__meta')?.textContent.includes('Initializing')", timeout=30_000
+    )
     box.press_sequentially("Configuration System")
     result = page.locator(".md-search-result__item").first
     result.wait_for(timeout=20_000)

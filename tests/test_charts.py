@@ -20,15 +20,33 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 PROGRESS = {
     "phases/project.yaml": PROJECT_YAML,
-    "phases/phase-01/phase.yaml": PHASE_YAML.replace('target: "< 10"', 'target: "< 10"\n      - text: Faster build\n        metric: build_time\n        target: "-50%..-20%"'),
-    "phases/phase-01/metrics/a.json": json.dumps({"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline",
-                                                    "metrics": {"warnings": 30, "build_time": 100, "pass_rate": "90/100", "version": "1.0"}}),
-    "phases/phase-01/metrics/b.json": json.dumps({"timestamp": "2025-01-07T09:00:00Z", "label": "Day 2",
-                                                    "metrics": {"warnings": 14, "build_time": 70, "pass_rate": "95/100"},
-                                                    "tasks": {"1.1": "in_progress"}}),
-    "phases/phase-01/metrics/c.json": json.dumps({"timestamp": "2025-01-08T09:00:00Z", "label": "Day 3",
-                                                    "metrics": {"warnings": 8, "build_time": 40, "version": "1.1"},
-                                                    "tasks": {"1.1": "complete"}}),
+    "phases/phase-01/phase.yaml": PHASE_YAML.replace(
+        'target: "< 10"',
+        'target: "< 10"\n      - text: Faster build\n        metric: build_time\n        target: "-50%..-20%"',
+    ),
+    "phases/phase-01/metrics/a.json": json.dumps(
+        {
+            "timestamp": "2025-01-06T09:00:00Z",
+            "kind": "baseline",
+            "metrics": {"warnings": 30, "build_time": 100, "pass_rate": "90/100", "version": "1.0"},
+        }
+    ),
+    "phases/phase-01/metrics/b.json": json.dumps(
+        {
+            "timestamp": "2025-01-07T09:00:00Z",
+            "label": "Day 2",
+            "metrics": {"warnings": 14, "build_time": 70, "pass_rate": "95/100"},
+            "tasks": {"1.1": "in_progress"},
+        }
+    ),
+    "phases/phase-01/metrics/c.json": json.dumps(
+        {
+            "timestamp": "2025-01-08T09:00:00Z",
+            "label": "Day 3",
+            "metrics": {"warnings": 8, "build_time": 40, "version": "1.1"},
+            "tasks": {"1.1": "complete"},
+        }
+    ),
 }
 
 
@@ -38,27 +56,59 @@ def facts_of(project, files=None, **kw):
 
 def ids(svg: bytes) -> list[str]:
     root = ET.fromstring(svg)
-    return [el.get("id") for el in root.iter() if el.get("id") and not el.get("id", "").startswith(("m", "p", "clip", "patch", "line2d", "text", "axes", "figure", "legend", "xtick", "ytick", "matplotlib", "PathCollection", "Line2D"))]
+    return [
+        el.get("id")
+        for el in root.iter()
+        if el.get("id")
+        and not el.get("id", "").startswith(
+            (
+                "m",
+                "p",
+                "clip",
+                "patch",
+                "line2d",
+                "text",
+                "axes",
+                "figure",
+                "legend",
+                "xtick",
+                "ytick",
+                "matplotlib",
+                "PathCollection",
+                "Line2D",
+            )
+        )
+    ]
 
 
 def test_example_gantt_spec(project):
     f = facts_of(project, example=True)
     g = charts.gantt_spec(f.phases[0], f)
     assert [(b.id, b.start, b.finish, b.slack, b.critical) for b in g.bars] == [
-        ("7.1", 0, 2.4, 0, True), ("7.2", 0, 2.4, 0, True), ("7.3", 0, 1.2, 0.2, False), ("7.4", 1.2, 2.2, 0.2, False),
+        ("7.1", 0, 2.4, 0, True),
+        ("7.2", 0, 2.4, 0, True),
+        ("7.3", 0, 1.2, 0.2, False),
+        ("7.4", 1.2, 2.2, 0.2, False),
     ]
     assert g.arrows == (("7.3", "7.4"),)
     assert g.today == 0  # the baseline snapshot sits at the start
     assert g.day_labels == ("Thu 23 Oct", "Fri 24 Oct", "Sat 25 Oct")
-    assert g.alt == ("Gantt chart of phase 7: 4 tasks over 2.4 days; critical path 7.1, 7.2; "
-                     "7.3 has 0.2 days of slack; 7.4 has 0.2 days of slack")
+    assert g.alt == (
+        "Gantt chart of phase 7: 4 tasks over 2.4 days; critical path 7.1, 7.2; "
+        "7.3 has 0.2 days of slack; 7.4 has 0.2 days of slack"
+    )
 
 
 def test_example_gantt_svg_structure(project):
     f = facts_of(project, example=True)
     svg = drawing.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
     found = ids(svg)
-    assert sorted(i for i in found if i.startswith(("critical-", "task-", "done-"))) == ["critical-7.1", "critical-7.2", "task-7.3", "task-7.4"]
+    assert sorted(i for i in found if i.startswith(("critical-", "task-", "done-"))) == [
+        "critical-7.1",
+        "critical-7.2",
+        "task-7.3",
+        "task-7.4",
+    ]
     assert sorted(i for i in found if i.startswith("slack-")) == ["slack-7.3", "slack-7.4"]
     assert "dep-7.3-7.4" in found and "today" in found
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
@@ -68,7 +118,13 @@ def test_example_gantt_svg_structure(project):
 def test_trend_spec_skips_text_and_unmeasured_metrics(project):
     f = facts_of(project, example=True)
     spec = charts.trend_spec(f.phases[0])
-    assert [p.key for p in spec.panels] == ["clippy_warnings", "rust_files", "test_pass_rate", "env_vars", "dead_code_removed"]
+    assert [p.key for p in spec.panels] == [
+        "clippy_warnings",
+        "rust_files",
+        "test_pass_rate",
+        "env_vars",
+        "dead_code_removed",
+    ]
     by_key = {p.key: p for p in spec.panels}
     assert by_key["test_pass_rate"].y == (pytest.approx(99.365, abs=0.001),)  # ratios in percent
     assert by_key["clippy_warnings"].target == charts.Band(None, 20.0, "target < 20")
@@ -82,7 +138,9 @@ def test_relative_target_band_goes_through_the_baseline(project):
     assert panel.y == (100.0, 70.0, 40.0)
     assert panel.target == charts.Band(50.0, 80.0, "target -50%..-20%")  # 100 x (1 - 50%) .. 100 x (1 - 20%)
     svg = drawing.draw(spec, ChartStyle())
-    assert {"series-warnings", "series-build_time", "series-pass_rate", "target-warnings", "target-build_time"} <= set(ids(svg))
+    assert {"series-warnings", "series-build_time", "series-pass_rate", "target-warnings", "target-build_time"} <= set(
+        ids(svg)
+    )
     assert "series-version" not in ids(svg)  # text is not charted
 
 
@@ -96,7 +154,12 @@ def test_criteria_spec_normalises_to_target(project):
         ("1.1: Faster build", 125.0, 50.0, "exceeded"),
     ]
     svg = drawing.draw(spec, ChartStyle())
-    assert sorted(i for i in ids(svg) if i.startswith(("current-", "baseline-"))) == ["baseline-0", "baseline-1", "current-0-met", "current-1-exceeded"]
+    assert sorted(i for i in ids(svg) if i.startswith(("current-", "baseline-"))) == [
+        "baseline-0",
+        "baseline-1",
+        "current-0-met",
+        "current-1-exceeded",
+    ]
 
 
 def test_progress_gantt_marks_done_and_today(project):
@@ -132,7 +195,9 @@ def test_charts_embedded_with_alt_text_and_a_table_beside(project, runner):
     assert "| Warnings | 30 | 8 | -73.3% | ↓ better | &lt; 10 (1.1) | ✅ met | — |" in dashboard
     assert "![Gantt chart of phase 1" in dashboard
     roadmap = (out / "roadmap.md").read_text()
-    assert "![Roadmap of Demo: phase 1: First active, 50% done, 2025-01-06 to 2025-01-09](charts/roadmap.svg)" in roadmap
+    assert (
+        "![Roadmap of Demo: phase 1: First active, 50% done, 2025-01-06 to 2025-01-09](charts/roadmap.svg)" in roadmap
+    )
 
 
 def test_parallel_drawing_gives_the_same_bytes(project):
@@ -156,7 +221,11 @@ def test_two_processes_write_byte_identical_trees(project, tmp_path):
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name
-        subprocess.run([sys.executable, "-m", "phasedocs", "generate", "--project", str(root), "--out", str(out), "-q"], check=True, cwd=REPO)
+        subprocess.run(
+            [sys.executable, "-m", "phasedocs", "generate", "--project", str(root), "--out", str(out), "-q"],
+            check=True,
+            cwd=REPO,
+        )
         outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1]
     assert any(k.endswith(".svg") for k in outs[0])

@@ -32,9 +32,16 @@ def test_schema_writes_three_schemas_with_descriptions(runner, tmp_path):
     out = tmp_path / "schemas"
     result = runner.invoke(main, ["schema", "--output", str(out)])
     assert result.exit_code == 0
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["phase.schema.json", "project.schema.json", "snapshot.schema.json"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "phase.schema.json",
+        "project.schema.json",
+        "snapshot.schema.json",
+    ]
     phase = json.loads((out / "phase.schema.json").read_text())
-    assert phase["$defs"]["Task"]["properties"]["duration_days"]["description"] == "Planned duration in days (on the project calendar); more than 0."
+    assert (
+        phase["$defs"]["Task"]["properties"]["duration_days"]["description"]
+        == "Planned duration in days (on the project calendar); more than 0."
+    )
     assert phase["$defs"]["Task"]["properties"]["duration_days"]["exclusiveMinimum"] == 0
 
 
@@ -43,7 +50,9 @@ def test_every_model_field_has_a_docstring():
 
     docs = field_docs(models, site_config)
     found = [
-        obj for module in (models, site_config) for obj in vars(module).values()
+        obj
+        for module in (models, site_config)
+        for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, Model) and obj.__module__ == module.__name__
     ]
     assert len(found) == 14  # every model class, so a new one cannot slip past

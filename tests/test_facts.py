@@ -35,8 +35,12 @@ def task(tid: str, days: float, deps: tuple[str, ...] = (), files: tuple[str, ..
     )
 
 
-def snapshot(ts: str, kind: str = "progress", metrics: dict | None = None, tasks: dict | None = None, checks: dict | None = None) -> str:
-    return json.dumps({"timestamp": ts, "kind": kind, "metrics": metrics or {}, "tasks": tasks or {}, "checks": checks or {}})
+def snapshot(
+    ts: str, kind: str = "progress", metrics: dict | None = None, tasks: dict | None = None, checks: dict | None = None
+) -> str:
+    return json.dumps(
+        {"timestamp": ts, "kind": kind, "metrics": metrics or {}, "tasks": tasks or {}, "checks": checks or {}}
+    )
 
 
 def test_example_schedule(project):
@@ -82,7 +86,10 @@ def test_workdays_skip_the_weekend(project):
     proj = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays")
     tasks = task("1", 1) + task("2", 1.5, ("1",))
     # Friday 09:00: 15 h (0.625 d) left on Friday, the rest (0.375 d = 09:00) on Monday
-    _, fm = facts_of(project, {"phases/project.yaml": proj, "phases/phase-01/phase.yaml": phase_yaml(tasks, start="2025-01-03T09:00:00Z")})
+    _, fm = facts_of(
+        project,
+        {"phases/project.yaml": proj, "phases/phase-01/phase.yaml": phase_yaml(tasks, start="2025-01-03T09:00:00Z")},
+    )
     assert fm[1]["schedule"]["total_days"] == 2.5
     # 2.5 working days from Friday 09:00: Fri 0.625 + Mon 1 + Tue 0.875 (21:00)
     assert fm[1]["schedule"]["finish"] == "2025-01-07T21:00:00Z"
@@ -121,15 +128,20 @@ def test_partial_progress_and_forecast(project):
 
 
 def crit(metric: str, target: str) -> str:
-    return f"    criteria:\n      - text: {metric} {target}\n        metric: {metric}\n        target: \"{target}\"\n"
+    return f'    criteria:\n      - text: {metric} {target}\n        metric: {metric}\n        target: "{target}"\n'
 
 
 def test_relative_target_with_late_baseline_and_exceeded_range(project):
     tasks = task("1", 1, criteria=crit("build_time", "-40%..-25%")) + task("2", 1, criteria=crit("warnings", "0..10"))
     files = {
-        "phases/project.yaml": PROJECT_YAML.replace("warnings: {label: Warnings, unit: count, better: lower}", "warnings: {label: Warnings, unit: count, better: higher}"),
+        "phases/project.yaml": PROJECT_YAML.replace(
+            "warnings: {label: Warnings, unit: count, better: lower}",
+            "warnings: {label: Warnings, unit: count, better: higher}",
+        ),
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
-        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"build_time": None, "warnings": 5}),
+        "phases/phase-01/metrics/a.json": snapshot(
+            "2025-01-06T09:00:00Z", "baseline", {"build_time": None, "warnings": 5}
+        ),
         "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", metrics={"build_time": 200}),
         "phases/phase-01/metrics/c.json": snapshot("2025-01-08T09:00:00Z", metrics={"build_time": 100, "warnings": 12}),
     }
@@ -159,20 +171,33 @@ def test_complete_phase_with_a_regression_tells_the_truth(project):
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
         "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"warnings": 12}),
-        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", "final", {"warnings": 34}, {"1": "complete"}),
+        "phases/phase-01/metrics/b.json": snapshot(
+            "2025-01-07T09:00:00Z", "final", {"warnings": 34}, {"1": "complete"}
+        ),
     }
     f, fm = facts_of(project, files)
     assert fm[1]["state"] == "complete"
     assert fm[1]["criteria"][0] | {} == {
-        "scope": "1", "text": "warnings < 20", "metric": "warnings", "target": "< 20",
-        "baseline": 12, "value": 34, "change_pct": 183.33, "state": "missed", "id": None,
+        "scope": "1",
+        "text": "warnings < 20",
+        "metric": "warnings",
+        "target": "< 20",
+        "baseline": 12,
+        "value": 34,
+        "change_pct": 183.33,
+        "state": "missed",
+        "id": None,
     }
     metric = f.phases[0].metrics[0]
     assert (metric.trend, metric.improving) == ("up", False)
 
 
 def test_hand_checked_criteria_follow_the_latest_snapshot(project):
-    tasks = task("1", 1, criteria="    criteria:\n      - text: Docs\n        id: docs\n      - text: Tests\n        id: tests\n      - text: Other\n        id: other\n")
+    tasks = task(
+        "1",
+        1,
+        criteria="    criteria:\n      - text: Docs\n        id: docs\n      - text: Tests\n        id: tests\n      - text: Other\n        id: other\n",
+    )
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -216,4 +241,15 @@ def test_final_metrics_bytes_are_stable(project, runner):
     runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "b")])
     a = (root / "a/phase-07/final-metrics.json").read_bytes()
     assert a == (root / "b/phase-07/final-metrics.json").read_bytes()
-    assert list(json.loads(a)) == ["phase", "title", "state", "updated", "progress", "schedule", "tasks", "criteria", "metrics", "collisions"]
+    assert list(json.loads(a)) == [
+        "phase",
+        "title",
+        "state",
+        "updated",
+        "progress",
+        "schedule",
+        "tasks",
+        "criteria",
+        "metrics",
+        "collisions",
+    ]

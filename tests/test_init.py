@@ -23,7 +23,9 @@ def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):
         "site_config/pages/.gitkeep",
         "site_config/site.yaml",
     ]
-    assert runner.invoke(main, ["validate", "--project", str(root)]).output == "ok: 1 phase(s), 3 task(s), 1 snapshot(s)\n"
+    assert (
+        runner.invoke(main, ["validate", "--project", str(root)]).output == "ok: 1 phase(s), 3 task(s), 1 snapshot(s)\n"
+    )
     built = runner.invoke(main, ["build", "--project", str(root), "--strict"])
     assert built.exit_code == 0, built.output
     assert (root / "site/phase-01/COORDINATION-DASHBOARD/index.html").is_file()

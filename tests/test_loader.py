@@ -36,7 +36,10 @@ def test_raw_text_of_scalars_kept_for_hints():
 
 
 def test_duplicate_key_refused():
-    assert error_of(parse_yaml, "a: 1\nb: 2\na: 3\n") == "f.yaml:3:1: a: duplicate key 'a' (first on line 1); keep one of them"
+    assert (
+        error_of(parse_yaml, "a: 1\nb: 2\na: 3\n")
+        == "f.yaml:3:1: a: duplicate key 'a' (first on line 1); keep one of them"
+    )
 
 
 def test_object_building_tag_refused():
@@ -62,7 +65,10 @@ def test_billion_laughs_refused_fast():
 
 
 def test_recursive_alias_refused():
-    assert error_of(parse_yaml, "a: &x [1, *x]\n") == "f.yaml:1:4: a[1]: an alias refers to itself; remove the recursive alias"  # the alias is its anchor's node
+    assert (
+        error_of(parse_yaml, "a: &x [1, *x]\n")
+        == "f.yaml:1:4: a[1]: an alias refers to itself; remove the recursive alias"
+    )  # the alias is its anchor's node
 
 
 def test_merge_key_refused():
@@ -89,11 +95,17 @@ def test_timestamps_keep_zone():
     [
         ('{"a": NaN}', "m.json:1:7: NaN is not a number JSON allows; write a number or null"),
         ('{"a": Infinity}', "m.json:1:7: Infinity is not a number JSON allows; write a number or null"),
-        ('{"a": 1,', "m.json:1:9: not valid JSON: Expecting property name enclosed in double quotes (the file ends too early: is it truncated?)"),
+        (
+            '{"a": 1,',
+            "m.json:1:9: not valid JSON: Expecting property name enclosed in double quotes (the file ends too early: is it truncated?)",
+        ),
         ("[1, 2]", "m.json:1:1: a snapshot must be a JSON object {...}, not list"),
         ("null", "m.json:1:1: a snapshot must be a JSON object {...}, not null"),
         ("", "m.json:1:1: not valid JSON: Expecting value (the file ends too early: is it truncated?)"),
-        ('{"timestamp": "2025-01', 'm.json:1:15: not valid JSON: Unterminated string (it starts here: a closing " is missing, or the file is truncated)'),
+        (
+            '{"timestamp": "2025-01',
+            'm.json:1:15: not valid JSON: Unterminated string (it starts here: a closing " is missing, or the file is truncated)',
+        ),
         ('{"a": "x\ty"}', "m.json:1:9: not valid JSON: Invalid control character"),
     ],
 )
@@ -122,7 +134,9 @@ scalars = st.one_of(
 )
 data = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 

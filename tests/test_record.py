@@ -23,11 +23,31 @@ def metrics_dir(root: Path) -> Path:
 
 def test_record_writes_one_typed_snapshot(project, runner):
     root = project(minimal(**{"phases/phase-01/phase.yaml": CHECKED}))
-    result = runner.invoke(main, [
-        "record", "1", "--project", str(root), "--metric", "warnings=7", "--metric", "pass_rate=626/630",
-        "--metric", "build_time=12.5", "--metric", "version=2.0.0", "--task", "1.1=complete",
-        "--check", "reviewed=true", "--at", "2025-01-07T10:00:00+01:00", "--label", "Day 2",
-    ])
+    result = runner.invoke(
+        main,
+        [
+            "record",
+            "1",
+            "--project",
+            str(root),
+            "--metric",
+            "warnings=7",
+            "--metric",
+            "pass_rate=626/630",
+            "--metric",
+            "build_time=12.5",
+            "--metric",
+            "version=2.0.0",
+            "--task",
+            "1.1=complete",
+            "--check",
+            "reviewed=true",
+            "--at",
+            "2025-01-07T10:00:00+01:00",
+            "--label",
+            "Day 2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     path = metrics_dir(root) / "2025-01-07T09-00-00Z-progress.json"
     assert result.output == f"recorded {path}\n"
@@ -43,11 +63,31 @@ def test_record_writes_one_typed_snapshot(project, runner):
 
 def test_refused_record_names_every_problem_and_writes_nothing(project, runner):
     root = project(minimal(**{"phases/phase-01/phase.yaml": CHECKED}))
-    result = runner.invoke(main, [
-        "record", "1", "--project", str(root), "--metric", "warnings=many", "--metric", "warnigns=3",
-        "--metric", "pass_rate=1/0", "--metric", "novalue", "--task", "1.9=complete", "--task", "1.1=done",
-        "--check", "reviewed=maybe", "--at", "soon",
-    ])
+    result = runner.invoke(
+        main,
+        [
+            "record",
+            "1",
+            "--project",
+            str(root),
+            "--metric",
+            "warnings=many",
+            "--metric",
+            "warnigns=3",
+            "--metric",
+            "pass_rate=1/0",
+            "--metric",
+            "novalue",
+            "--task",
+            "1.9=complete",
+            "--task",
+            "1.1=done",
+            "--check",
+            "reviewed=maybe",
+            "--at",
+            "soon",
+        ],
+    )
     assert result.exit_code == 1
     assert result.output == (
         "Error: nothing recorded:\n"
@@ -64,8 +104,12 @@ def test_refused_record_names_every_problem_and_writes_nothing(project, runner):
 
 
 def test_a_second_baseline_is_refused(project, runner):
-    root = project(minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline"}'}))
-    result = runner.invoke(main, ["record", "1", "--project", str(root), "--kind", "baseline", "--at", "2025-01-07T09:00:00Z"])
+    root = project(
+        minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline"}'})
+    )
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--kind", "baseline", "--at", "2025-01-07T09:00:00Z"]
+    )
     assert result.exit_code == 1
     assert result.output == (
         "Error: nothing recorded:\n  --kind baseline: the phase has a baseline already (phases/phase-01/metrics/a.json); record this one as progress\n"
@@ -74,7 +118,9 @@ def test_a_second_baseline_is_refused(project, runner):
 
 
 def test_record_into_an_invalid_project_is_refused(project, runner):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: 0")}))
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: 0")})
+    )
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", "warnings=1"])
     assert result.exit_code == 1
     assert result.output.startswith("phases/phase-01/phase.yaml:10:20: tasks[0].duration_days:")
@@ -90,8 +136,21 @@ def test_from_json_merges_with_flags_which_win(project, runner, tmp_path):
     root = project(minimal())
     ci = tmp_path / "ci.json"
     ci.write_text('{"warnings": 40, "build_time": 99}')  # a flat CI output
-    result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(ci), "--metric", "warnings=3",
-                                  "--at", "2025-01-07T09:00:00Z"])
+    result = runner.invoke(
+        main,
+        [
+            "record",
+            "1",
+            "--project",
+            str(root),
+            "--from-json",
+            str(ci),
+            "--metric",
+            "warnings=3",
+            "--at",
+            "2025-01-07T09:00:00Z",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((metrics_dir(root) / "2025-01-07T09-00-00Z-progress.json").read_text())
     assert data["metrics"] == {"warnings": 3, "build_time": 99}
@@ -101,20 +160,42 @@ def test_from_json_errors_name_the_file(project, runner, tmp_path):
     ci = tmp_path / "ci.json"
     ci.write_text('{"warnings": NaN}')
     result = runner.invoke(main, ["record", "1", "--project", str(project(minimal())), "--from-json", str(ci)])
-    assert (result.exit_code, result.output) == (1, f"{ci}:1:14: NaN is not a number JSON allows; write a number or null\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"{ci}:1:14: NaN is not a number JSON allows; write a number or null\n",
+    )
 
 
 def test_default_time_is_now_in_the_project_zone(project):
-    root = project(minimal(**{"phases/project.yaml": (REPO / "tests/conftest.py").read_text().split('PROJECT_YAML = """\\\n')[1].split('"""')[0].replace("timezone: UTC", "timezone: Asia/Tokyo")}))
+    root = project(
+        minimal(
+            **{
+                "phases/project.yaml": (REPO / "tests/conftest.py")
+                .read_text()
+                .split('PROJECT_YAML = """\\\n')[1]
+                .split('"""')[0]
+                .replace("timezone: UTC", "timezone: Asia/Tokyo")
+            }
+        )
+    )
     p = load_project(root)
     snap = build_snapshot(p, p.phases[0], metrics=("warnings=1",), now=datetime(2025, 1, 7, 1, 2, 3, 456, tzinfo=UTC))
     assert snap["timestamp"] == "2025-01-07T10:02:03+09:00"
 
 
-@pytest.mark.parametrize(("unit", "text", "value"), [
-    ("count", "12", 12), ("count", "-3", -3), ("seconds", "1.5", 1.5), ("count", "null", None),
-    ("ratio", "626/630", "626/630"), ("ratio", " 1 / 2 ", "1/2"), ("ratio", "0.99", 0.99), ("text", "2.0.0", "2.0.0"),
-])
+@pytest.mark.parametrize(
+    ("unit", "text", "value"),
+    [
+        ("count", "12", 12),
+        ("count", "-3", -3),
+        ("seconds", "1.5", 1.5),
+        ("count", "null", None),
+        ("ratio", "626/630", "626/630"),
+        ("ratio", " 1 / 2 ", "1/2"),
+        ("ratio", "0.99", 0.99),
+        ("text", "2.0.0", "2.0.0"),
+    ],
+)
 def test_parse_value(unit, text, value):
     assert parse_value(unit, text) == value
 
@@ -122,11 +203,16 @@ def test_parse_value(unit, text, value):
 def test_concurrent_records_in_the_same_second_all_land(project):
     root = project(minimal())
     cmd = [sys.executable, "-m", "phasedocs", "record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z"]
-    procs = [subprocess.Popen([*cmd, "--metric", f"warnings={i}"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(8)]
+    procs = [
+        subprocess.Popen([*cmd, "--metric", f"warnings={i}"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for i in range(8)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, outs
     names = sorted(p.name for p in metrics_dir(root).iterdir())
-    assert names == ["2025-01-07T09-00-00Z-progress.json"] + [f"2025-01-07T09-00-00Z-progress~{n}.json" for n in range(2, 9)]
+    assert names == ["2025-01-07T09-00-00Z-progress.json"] + [
+        f"2025-01-07T09-00-00Z-progress~{n}.json" for n in range(2, 9)
+    ]
     values = sorted(json.loads((metrics_dir(root) / n).read_text())["metrics"]["warnings"] for n in names)
     assert values == list(range(8))  # nothing lost, nothing overwritten
     assert load_project(root).phases[0].snapshots[-1].file.endswith("~8.json")  # sorts after the others

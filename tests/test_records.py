@@ -67,8 +67,19 @@ def test_a_valid_mapping_becomes_the_model_with_defaults():
 
 
 def test_every_fault_of_a_file_is_reported_with_its_location():
-    assert errors({"text": 5, "flag": "yes", "size": 0, "when": "2025-01-01T00:00:00", "kind": "c",
-                   "items": [{"n": -1}, {"m": 1}], "table": {"a": "x"}, "code": "low", "extra": 1}) == [
+    assert errors(
+        {
+            "text": 5,
+            "flag": "yes",
+            "size": 0,
+            "when": "2025-01-01T00:00:00",
+            "kind": "c",
+            "items": [{"n": -1}, {"m": 1}],
+            "table": {"a": "x"},
+            "code": "low",
+            "extra": 1,
+        }
+    ) == [
         ("string_type", ("text",)),
         ("bool_type", ("flag",)),
         ("greater_than", ("size",)),
@@ -160,12 +171,19 @@ json_values = st.recursive(
 )
 task_like = st.fixed_dictionaries(
     {},
-    optional={k: json_values for k in ("id", "slug", "title", "role", "duration_days", "depends_on", "criteria", "objectives")},
+    optional={
+        k: json_values for k in ("id", "slug", "title", "role", "duration_days", "depends_on", "criteria", "objectives")
+    },
 )
 
 
-@given(st.dictionaries(st.sampled_from(["number", "title", "created", "start", "tasks", "tips", "references", "x"]),
-                       json_values | st.lists(task_like, max_size=2), max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(["number", "title", "created", "start", "tasks", "tips", "references", "x"]),
+        json_values | st.lists(task_like, max_size=2),
+        max_size=6,
+    )
+)
 def test_any_json_input_gives_a_phase_or_located_errors_never_a_crash(data):
     try:
         phase = parse(Phase, data)
@@ -180,13 +198,22 @@ def test_any_json_input_gives_a_phase_or_located_errors_never_a_crash(data):
         assert (phase.number, phase.title, len(phase.tasks)) == (data["number"], data["title"], len(data["tasks"]))
 
 
-@given(st.builds(
-    lambda tid, slug, days, deps: {"id": tid, "slug": slug, "title": "T", "role": "r", "duration_days": days, "depends_on": deps},
-    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,6}", fullmatch=True),
-    st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True),
-    st.floats(min_value=0.01, max_value=100),
-    st.lists(st.text(min_size=1, max_size=4), max_size=3),
-))
+@given(
+    st.builds(
+        lambda tid, slug, days, deps: {
+            "id": tid,
+            "slug": slug,
+            "title": "T",
+            "role": "r",
+            "duration_days": days,
+            "depends_on": deps,
+        },
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,6}", fullmatch=True),
+        st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True),
+        st.floats(min_value=0.01, max_value=100),
+        st.lists(st.text(min_size=1, max_size=4), max_size=3),
+    )
+)
 def test_a_task_survives_dump_and_parse(data):
     task = parse(Task, data)
     assert parse(Task, shape.dump(task)) == task

@@ -41,7 +41,9 @@ def test_golden_files(project, runner, update_golden):
             (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / rel).write_bytes(data)
         # comparing the files just written with themselves would prove nothing
-        pytest.skip("golden files rewritten from this run: review `git diff tests/golden`, then run without --update-golden")
+        pytest.skip(
+            "golden files rewritten from this run: review `git diff tests/golden`, then run without --update-golden"
+        )
     expected = {k: v for k, v in tree(GOLDEN).items()}
     assert sorted(got) == sorted(expected), "run: pytest tests/test_render.py --update-golden"
     for rel in expected:
@@ -54,8 +56,18 @@ def test_the_output_set_is_complete(project, runner):
     assert names == {
         "index.md",
         "roadmap.md",
-        *(f"phase-07/{d}" for d in ("README.md", "COORDINATION-SUMMARY.md", "AGENT-BRIEFING.md", "COORDINATION-DASHBOARD.md",
-                                     "COORDINATOR-HANDOFF.md", "COMPLETION-REPORT.md", "final-metrics.json")),
+        *(
+            f"phase-07/{d}"
+            for d in (
+                "README.md",
+                "COORDINATION-SUMMARY.md",
+                "AGENT-BRIEFING.md",
+                "COORDINATION-DASHBOARD.md",
+                "COORDINATOR-HANDOFF.md",
+                "COMPLETION-REPORT.md",
+                "final-metrics.json",
+            )
+        ),
         "phase-07/task-7.1-build-infra.md",
         "phase-07/task-7.2-config-system.md",
         "phase-07/task-7.3-code-quality.md",
@@ -123,7 +135,10 @@ def test_handoff_output_file_is_written_and_foreign_file_refused(project, runner
     mine = tmp_path / "mine.md"
     mine.write_text("my notes\n")
     result = runner.invoke(main, ["handoff", "7", "--project", str(root), "--output", str(mine)])
-    assert (result.exit_code, result.output) == (1, f"Error: {mine} exists and is not a handoff of this phase; choose another file or use --force\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {mine} exists and is not a handoff of this phase; choose another file or use --force\n",
+    )
     assert mine.read_text() == "my notes\n"
 
 
@@ -190,16 +205,29 @@ tasks:
 
 
 def test_another_project_leaks_nothing_of_the_example(project, runner):
-    root = project({
-        "phases/project.yaml": OTHER_PROJECT,
-        "phases/phase-01/phase.yaml": harbor_phase(1),
-        "phases/phase-02/phase.yaml": harbor_phase(2),
-        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-03-03T08:00:00+01:00", "kind": "baseline", "metrics": {"p95_latency": 0.4}, "tasks": {"S1": "in_progress"}}',
-    })
+    root = project(
+        {
+            "phases/project.yaml": OTHER_PROJECT,
+            "phases/phase-01/phase.yaml": harbor_phase(1),
+            "phases/phase-02/phase.yaml": harbor_phase(2),
+            "phases/phase-01/metrics/a.json": '{"timestamp": "2025-03-03T08:00:00+01:00", "kind": "baseline", "metrics": {"p95_latency": 0.4}, "tasks": {"S1": "in_progress"}}',
+        }
+    )
     result, out = generate(runner, root)
     assert result.exit_code == 0, result.output
     text = "\n".join(v.decode() for v in documents(out).values())
-    for word in ("claude-flow", "npx", "EventMesh", "riptide", "Riptide", "clippy", "swarm", "Phase 7", "7.1", "cicd-engineer"):
+    for word in (
+        "claude-flow",
+        "npx",
+        "EventMesh",
+        "riptide",
+        "Riptide",
+        "clippy",
+        "swarm",
+        "Phase 7",
+        "7.1",
+        "cicd-engineer",
+    ):
         assert word not in text, word
     brief = (out / "phase-01/AGENT-BRIEFING.md").read_text()
     assert "gh issue develop S1 --checkout" in brief
@@ -223,7 +251,10 @@ def test_hostile_title_renders_as_literal_text(project, runner):
     _, out = generate(runner, project(minimal(**{"phases/phase-01/phase.yaml": phase})))
     readme = (out / "phase-01/README.md").read_text()
     escaped = r"A\|B C \`x\` &lt;script>alert(1)&lt;/script> \[x\](javascript:alert(1)) \{\{ 7\*7 \}\}"
-    assert f"| [1.1 {escaped}](task-1.1-alpha.md) **critical** | dev (`dev`) | 2 days | now (day 0) | 0 days | 🟢 ready |" in readme
+    assert (
+        f"| [1.1 {escaped}](task-1.1-alpha.md) **critical** | dev (`dev`) | 2 days | now (day 0) | 0 days | 🟢 ready |"
+        in readme
+    )
     html = markdown.markdown(readme, extensions=EXTENSIONS)
     assert "<script" not in html
     assert not re.search(r"""\bhref\s*=\s*["']?\s*javascript:""", html, re.I)  # no script link, in any tag
@@ -270,7 +301,9 @@ def test_md_round_trips_through_markdown(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20), min_size=3, max_size=3))
+@given(
+    st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20), min_size=3, max_size=3)
+)
 def test_table_cells_keep_the_column_count(cells):
     table = "| a | b | c |\n|---|---|---|\n| " + " | ".join(md(c) or "-" for c in cells) + " |\n"
     html = markdown.markdown(table, extensions=EXTENSIONS)
@@ -288,7 +321,13 @@ def test_code_span_holds_any_text(text):
         assert html == "<p>—</p>"
 
 
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=30), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=30),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_fence_holds_any_lines(lines):
     block = fence(lines, "bash")
     html = markdown.markdown(block, extensions=EXTENSIONS)
@@ -301,7 +340,9 @@ def test_tidy():
 
 # ----------------------------------------------------------------------------- templates
 def test_project_template_overrides_a_builtin(project, runner):
-    root = project(minimal(**{"templates/README.md.j2": "# {{ p.phase.title | md }} has {{ p.tasks | length }} tasks\n"}))
+    root = project(
+        minimal(**{"templates/README.md.j2": "# {{ p.phase.title | md }} has {{ p.tasks | length }} tasks\n"})
+    )
     _, out = generate(runner, root)
     assert (out / "phase-01/README.md").read_text() == "# First has 2 tasks\n"
     assert (out / "phase-01/AGENT-BRIEFING.md").read_text().startswith("# Phase 1: Agent Briefing")
@@ -311,14 +352,20 @@ def test_template_typo_names_template_and_line(project, runner):
     root = project(minimal(**{"templates/README.md.j2": "# ok\n\n{{ p.phase.titel }}\n"}))
     result, out = generate(runner, root)
     assert result.exit_code == 1
-    assert result.output == "templates/README.md.j2:3: undefined: 'phasedocs.input.models.Phase object' has no attribute 'titel'\n"
+    assert (
+        result.output
+        == "templates/README.md.j2:3: undefined: 'phasedocs.input.models.Phase object' has no attribute 'titel'\n"
+    )
     assert not out.exists()
 
 
 def test_template_syntax_error_names_template_and_line(project, runner):
     root = project(minimal(**{"templates/README.md.j2": "# ok\n{% if %}\n"}))
     result, _ = generate(runner, root)
-    assert (result.exit_code, result.output) == (1, "templates/README.md.j2:2: Expected an expression, got 'end of statement block'\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        "templates/README.md.j2:2: Expected an expression, got 'end of statement block'\n",
+    )
 
 
 def test_templates_cannot_reach_python_internals(project, runner):
@@ -332,12 +379,16 @@ def test_templates_cannot_reach_python_internals(project, runner):
 
 def test_completion_report_tells_the_truth_about_a_regression(project, runner):
     phase = PHASE_YAML.replace('target: "< 10"', 'target: "< 20"')
-    root = project(minimal(**{
-        "phases/phase-01/phase.yaml": phase,
-        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 12}}',
-        "phases/phase-01/metrics/b.json": '{"timestamp": "2025-01-09T09:00:00Z", "kind": "final", "metrics": {"warnings": 34}, '
-                                          '"tasks": {"1.1": "complete", "1.2": "complete"}}',
-    }))
+    root = project(
+        minimal(
+            **{
+                "phases/phase-01/phase.yaml": phase,
+                "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 12}}',
+                "phases/phase-01/metrics/b.json": '{"timestamp": "2025-01-09T09:00:00Z", "kind": "final", "metrics": {"warnings": 34}, '
+                '"tasks": {"1.1": "complete", "1.2": "complete"}}',
+            }
+        )
+    )
     _, out = generate(runner, root)
     report = (out / "phase-01/COMPLETION-REPORT.md").read_text()
     assert "All 2 tasks are complete." in report
@@ -345,5 +396,8 @@ def test_completion_report_tells_the_truth_about_a_regression(project, runner):
     assert "| Few warnings | &lt; 20 | 12 | 34 | +183.3% | ❌ missed |" in report
     assert '!!! failure "1 criteria missed"\n    - 1.1: Few warnings (target &lt; 20, achieved 34)' in report
     dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
-    assert '!!! failure "Missed: Few warnings"\n    1.1 is complete, but the target &lt; 20 was not reached: current 34.' in dashboard
+    assert (
+        '!!! failure "Missed: Few warnings"\n    1.1 is complete, but the target &lt; 20 was not reached: current 34.'
+        in dashboard
+    )
     assert "Not met yet" not in dashboard

@@ -46,7 +46,9 @@ def test_build_a_project_with_only_phases(project, runner, tmp_path):
 
 
 def test_build_refuses_invalid_input_with_the_validate_message(project, runner, tmp_path):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["1.9"]')}))
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["1.9"]')})
+    )
     result = build(runner, root, tmp_path / "site")
     assert result.exit_code == 1
     assert result.output == (
@@ -57,7 +59,9 @@ def test_build_refuses_invalid_input_with_the_validate_message(project, runner, 
 
 
 def test_site_config_limits_the_published_documents(project, runner, tmp_path):
-    root = project(minimal(**{"site_config/site.yaml": "site_name: Mini\ndocuments: [README.md, COORDINATION-DASHBOARD.md]\n"}))
+    root = project(
+        minimal(**{"site_config/site.yaml": "site_name: Mini\ndocuments: [README.md, COORDINATION-DASHBOARD.md]\n"})
+    )
     site = tmp_path / "site"
     assert build(runner, root, site).exit_code == 0
     assert sorted(p.relative_to(site / "phase-01").as_posix() for p in (site / "phase-01").rglob("index.html")) == [
@@ -82,7 +86,12 @@ def test_bad_site_config_is_an_input_error(project, runner, tmp_path):
 
 
 def test_the_repository_builds_strict_through_plain_mkdocs(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site/phase-07/COORDINATION-DASHBOARD/index.html").is_file()
     assert (tmp_path / "site/assets/javascripts/mermaid.min.js").is_file()
@@ -108,7 +117,9 @@ def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     # a snapshot is recorded, then the site is deployed again
     metrics = root / "phases/phase-01/metrics"
     metrics.mkdir()
-    (metrics / "s.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 7}, "tasks": {"1.1": "complete"}}')
+    (metrics / "s.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 7}, "tasks": {"1.1": "complete"}}'
+    )
     second = runner.invoke(main, ["deploy", "--project", str(root), "-m", "Day 2"])
     assert second.exit_code == 0, second.output
     tip2 = git(remote, "rev-parse", "gh-pages")
@@ -127,7 +138,8 @@ def test_deploy_refuses_outside_a_git_repository(project, runner):
     root = project(minimal())
     result = runner.invoke(main, ["deploy", "--project", str(root)])
     assert (result.exit_code, result.output) == (
-        1, f"Error: {root} is not inside a git repository; deploy publishes to a branch of one (git init, add a remote)\n"
+        1,
+        f"Error: {root} is not inside a git repository; deploy publishes to a branch of one (git init, add a remote)\n",
     )
 
 
@@ -135,7 +147,8 @@ def test_deploy_refuses_an_unknown_remote(repo, runner):
     root, _ = repo
     result = runner.invoke(main, ["deploy", "--project", str(root), "--remote", "upstream"])
     assert (result.exit_code, result.output) == (
-        1, "Error: no git remote named 'upstream'; add one (git remote add upstream URL) or pass --remote\n"
+        1,
+        "Error: no git remote named 'upstream'; add one (git remote add upstream URL) or pass --remote\n",
     )
 
 
@@ -148,12 +161,22 @@ def test_deploy_refuses_an_unreachable_remote(repo, runner, tmp_path):
 
 
 def test_plain_mkdocs_build_stops_on_invalid_input_with_the_message(project, tmp_path):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: -1")}))
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: -1")})
+    )
     (root / "pages").mkdir()
     (root / "mkdocs.yml").write_text("site_name: X\ndocs_dir: pages\nplugins: [phasedocs]\n")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "site")], cwd=root, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
-    assert "phases/phase-01/phase.yaml:10:20: tasks[0].duration_days: must be more than 0, got the number -1" in result.stderr
+    assert (
+        "phases/phase-01/phase.yaml:10:20: tasks[0].duration_days: must be more than 0, got the number -1"
+        in result.stderr
+    )
 
 
 def _free_port() -> int:
@@ -191,12 +214,18 @@ def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
     root = project(minimal())
     port = _free_port()
     url = f"http://127.0.0.1:{port}/phase-01/COORDINATION-DASHBOARD/"
-    server = subprocess.Popen([sys.executable, "-m", "phasedocs", "serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "phasedocs", "serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert _wait_for(lambda: "Coordination Dashboard" in (_get(url) or "")), "serve did not start"
         assert "<td>Warnings</td>" not in _get(url)  # no snapshot yet: no metric table
-        result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", "warnings=7", "--at", "2025-01-07T09:00:00Z"])
+        result = runner.invoke(
+            main, ["record", "1", "--project", str(root), "--metric", "warnings=7", "--at", "2025-01-07T09:00:00Z"]
+        )
         assert result.exit_code == 0
         assert _wait_for(lambda: "<td>Warnings</td>" in (_get(url) or "")), "no rebuild after the snapshot"
         assert not (root / "docs").exists()  # served from memory, nothing written into the project
@@ -215,7 +244,9 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
     assert (again.rendered, again.charts_drawn) == ([], 0)
     assert again.files == first.files
     (root / "phases/phase-01/metrics").mkdir()
-    (root / "phases/phase-01/metrics/a.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 4}}')
+    (root / "phases/phase-01/metrics/a.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 4}}'
+    )
     after = render_site(root)
     assert sorted(after.rendered) == ["phase-01", "project"]
     # phase 1's Gantt (the latest-snapshot marker moved), trend and criteria charts; the roadmap's
@@ -236,7 +267,10 @@ def test_edit_links_lead_to_the_input_of_each_page(project, runner, tmp_path):
     root = project(minimal(**{"site_config/site.yaml": "repo_url: https://github.com/acme/plans\n"}))
     site = tmp_path / "site"
     assert build(runner, root, site, "--strict").exit_code == 0
-    assert 'href="https://github.com/acme/plans/edit/main/phases/phase-01/phase.yaml"' in (site / "phase-01/COORDINATION-DASHBOARD/index.html").read_text()
+    assert (
+        'href="https://github.com/acme/plans/edit/main/phases/phase-01/phase.yaml"'
+        in (site / "phase-01/COORDINATION-DASHBOARD/index.html").read_text()
+    )
     assert 'href="https://github.com/acme/plans/edit/main/phases/project.yaml"' in (site / "index.html").read_text()
 
 
@@ -245,8 +279,9 @@ def test_the_repository_mkdocs_yml_is_the_generated_one():
     from phasedocs.site.config import PAGES_DIR, mkdocs_yml
 
     s = load_site_config(REPO)
-    expected = "# The repository's own site: the embedded default project, built through the phasedocs plugin.\n" + mkdocs_yml(
-        s.site_name, s.site_url, s.repo_url, s.palette.primary, s.palette.accent, PAGES_DIR
+    expected = (
+        "# The repository's own site: the embedded default project, built through the phasedocs plugin.\n"
+        + mkdocs_yml(s.site_name, s.site_url, s.repo_url, s.palette.primary, s.palette.accent, PAGES_DIR)
     )
     assert (REPO / "mkdocs.yml").read_text() == expected
 

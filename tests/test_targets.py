@@ -76,8 +76,12 @@ def test_judge(target, value, baseline, better, state):
     assert judge(parse_target(target), value, baseline, better) == state
 
 
-numbers = st.decimals(min_value=-10000, max_value=10000, places=2, allow_nan=False, allow_infinity=False).map(lambda d: format(d, "f"))
-bound = st.one_of(numbers, numbers.map(lambda n: n + "%"), st.tuples(numbers, st.integers(1, 999)).map(lambda t: f"{t[0]}/{t[1]}"))
+numbers = st.decimals(min_value=-10000, max_value=10000, places=2, allow_nan=False, allow_infinity=False).map(
+    lambda d: format(d, "f")
+)
+bound = st.one_of(
+    numbers, numbers.map(lambda n: n + "%"), st.tuples(numbers, st.integers(1, 999)).map(lambda t: f"{t[0]}/{t[1]}")
+)
 
 
 @given(st.sampled_from(["<", "<=", ">", ">=", "=="]), bound)

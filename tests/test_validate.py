@@ -49,8 +49,14 @@ CASES = {
         ],
     ),
     "ids, keys and slugs with characters that break file names or keys": (
-        {P: PHASE_YAML.replace('id: "1.1"', 'id: "1 1"').replace('["1.1"]', '["1 1"]').replace(
-            "    slug: beta\n", "    slug: ../beta\n    key: a b\n    criteria:\n      - text: Done\n        id: is done\n")},
+        {
+            P: PHASE_YAML.replace('id: "1.1"', 'id: "1 1"')
+            .replace('["1.1"]', '["1 1"]')
+            .replace(
+                "    slug: beta\n",
+                "    slug: ../beta\n    key: a b\n    criteria:\n      - text: Done\n        id: is done\n",
+            )
+        },
         [
             f"{P}:6:9: tasks[0].id: task id '1 1' may hold only letters, digits, '.', '_' and '-'",
             f"{P}:17:11: tasks[1].slug: slug '../beta' must be a plain file-name segment (no '/', '..' or leading dot)",
@@ -118,7 +124,9 @@ CASES = {
         [f"{J}:1:63: metrics.warnigns: unknown metric 'warnigns'; did you mean 'warnings'?"],
     ),
     "snapshot values of the wrong unit": (
-        snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": "many", "pass_rate": "x/y", "version": 2, "build_time": true}}'),
+        snap(
+            '{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": "many", "pass_rate": "x/y", "version": 2, "build_time": true}}'
+        ),
         [
             f"{J}:1:63: metrics.warnings: expected a number (count), got 'many'",
             f"{J}:1:84: metrics.pass_rate: expected a number or a ratio such as '626/630', got 'x/y'",
@@ -151,7 +159,9 @@ CASES = {
     ),
     "snapshot truncated": (
         snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {'),
-        [f"{J}:1:51: not valid JSON: Expecting property name enclosed in double quotes (the file ends too early: is it truncated?)"],
+        [
+            f"{J}:1:51: not valid JSON: Expecting property name enclosed in double quotes (the file ends too early: is it truncated?)"
+        ],
     ),
     "snapshot not an object": (
         snap("[]"),
@@ -162,43 +172,62 @@ CASES = {
             J: '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline"}',
             "phases/phase-01/metrics/b.json": '{"timestamp": "2025-01-07T09:00:00Z", "kind": "baseline"}',
         },
-        ["phases/phase-01/metrics/b.json:1:47: kind: a second baseline snapshot (the first is phases/phase-01/metrics/a.json); make this one 'progress'"],
+        [
+            "phases/phase-01/metrics/b.json:1:47: kind: a second baseline snapshot (the first is phases/phase-01/metrics/a.json); make this one 'progress'"
+        ],
     ),
     "protocol reaches for internals": (
         proj("spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: '{{ task.__class__.__mro__ }}'"),
-        ["phases/project.yaml:17:10: protocol.spawn: '__mro__' reaches for Python internals and is not allowed; use the fields of phase, task or project"],
+        [
+            "phases/project.yaml:17:10: protocol.spawn: '__mro__' reaches for Python internals and is not allowed; use the fields of phase, task or project"
+        ],
     ),
     "protocol unknown variable": (
         proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ task.id }}'"),
         ["phases/project.yaml:13:12: protocol.session: unknown variable 'task' (available here: phase, project)"],
     ),
     "protocol unknown variable inside a loop": (
-        proj("session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }}{{ x }}{% endfor %}'"),
+        proj(
+            "session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }}{{ x }}{% endfor %}'"
+        ),
         ["phases/project.yaml:13:12: protocol.session: unknown variable 'x' (available here: phase, project)"],
     ),
     "protocol unknown field": (
         proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ phase.nmber }}'"),
-        ["phases/project.yaml:13:12: protocol.session: phase has no field 'nmber' (it has: number, folder, docs, title, summary, tasks)"],
+        [
+            "phases/project.yaml:13:12: protocol.session: phase has no field 'nmber' (it has: number, folder, docs, title, summary, tasks)"
+        ],
     ),
     "protocol syntax": (
         proj("session: 'demo-{{ phase.number }}'", "session: 'demo-{{ phase.number '"),
-        ["phases/project.yaml:13:12: protocol.session: template syntax error: unexpected end of template, expected 'end of print statement'."],
+        [
+            "phases/project.yaml:13:12: protocol.session: template syntax error: unexpected end of template, expected 'end of print statement'."
+        ],
     ),
     "unknown time zone": (
         proj("timezone: UTC", "timezone: Mars/Base"),
-        ["phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'"],
+        [
+            "phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'"
+        ],
     ),
     "metric key with a space": (
-        proj("  version: {label: Version, unit: text}", "  version: {label: Version, unit: text}\n  build size: {label: Size, unit: bytes}"),
+        proj(
+            "  version: {label: Version, unit: text}",
+            "  version: {label: Version, unit: text}\n  build size: {label: Size, unit: bytes}",
+        ),
         ["phases/project.yaml:8:3: metrics: metric key 'build size' may hold only letters, digits, '_', '.' and '-'"],
     ),
     "unknown unit": (
         proj("unit: count", "unit: widgets"),
-        ["phases/project.yaml:8:37: metrics.warnings.unit: 'widgets' is not allowed; use one of 'count', 'seconds', 'percent', 'ratio', 'bytes' or 'text'"],
+        [
+            "phases/project.yaml:8:37: metrics.warnings.unit: 'widgets' is not allowed; use one of 'count', 'seconds', 'percent', 'ratio', 'bytes' or 'text'"
+        ],
     ),
     "object-building tag": (
         proj("name: Demo", "name: !!python/object/apply:os.system ['true']"),
-        ["phases/project.yaml:1:7: name: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it"],
+        [
+            "phases/project.yaml:1:7: name: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it"
+        ],
     ),
     "badly named phase folder": (
         {"phases/phase-1/phase.yaml": PHASE_YAML},
@@ -270,7 +299,9 @@ def test_a_fault_elsewhere_in_project_yaml_does_not_hide_catalogue_errors(projec
 
 
 def test_protocol_loop_variables_are_not_unknown(project, runner):
-    files = minimal(**proj("session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }} {% endfor %}'"))
+    files = minimal(
+        **proj("session: 'demo-{{ phase.number }}'", "session: '{% for t in phase.tasks %}{{ t.id }} {% endfor %}'")
+    )
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
     assert (result.exit_code, result.output) == (0, "ok: 1 phase(s), 2 task(s), 0 snapshot(s)\n")
 
@@ -307,7 +338,10 @@ def test_a_clean_result_is_stamped_and_any_change_revalidates(project, runner):
     (root / P).write_text(PHASE_YAML.replace("duration_days: 1", "duration_days: -1"))
     result = runner.invoke(main, ["validate", "--project", str(root)])
     assert result.exit_code == 1
-    assert result.output == f"{P}:20:20: tasks[1].duration_days: must be more than 0, got the number -1\n1 error in 1 file\n"
+    assert (
+        result.output
+        == f"{P}:20:20: tasks[1].duration_days: must be more than 0, got the number -1\n1 error in 1 file\n"
+    )
     (root / "phases/phase-01/metrics").mkdir()
     (root / P).write_text(PHASE_YAML)  # back as it was, plus an empty folder: still a change of the tree
     assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
@@ -328,5 +362,8 @@ def test_validate_uses_pydantic_core_only_and_a_stamped_one_nothing(project):
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     # pydantic's Python layer (BaseModel, schema generation) costs more than a whole run
-    assert first.stdout.splitlines() == ["ok: 1 phase(s), 2 task(s), 0 snapshot(s)", "['jinja2', 'pydantic_core', 'yaml']"]
+    assert first.stdout.splitlines() == [
+        "ok: 1 phase(s), 2 task(s), 0 snapshot(s)",
+        "['jinja2', 'pydantic_core', 'yaml']",
+    ]
     assert second.stdout.splitlines() == ["ok: 1 phase(s), 2 task(s), 0 snapshot(s)", "[]"]

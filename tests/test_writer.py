@@ -12,11 +12,15 @@ from phasedocs.errors import Abort
 from phasedocs.output.writer import MANIFEST, Manifest, atomic_write, write_tree
 from phasedocs.pipeline import generate
 
-TWO_PHASES = minimal(**{
-    "phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2").replace('"1.1"', '"2.1"').replace('"1.2"', '"2.2"'),
-    "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 12}}',
-    "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 30}}',
-})
+TWO_PHASES = minimal(
+    **{
+        "phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2")
+        .replace('"1.1"', '"2.1"')
+        .replace('"1.2"', '"2.2"'),
+        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 12}}',
+        "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 30}}',
+    }
+)
 
 
 @pytest.fixture
@@ -38,7 +42,9 @@ def test_a_no_change_run_renders_draws_and_writes_nothing(two):
 def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
     root, out = two
     before = tree(out)
-    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}, "tasks": {"1.1": "complete"}}')
+    (root / "phases/phase-01/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}, "tasks": {"1.1": "complete"}}'
+    )
     result, report = generate(root, out)
     assert result.rendered == ["phase-01", "project"]
     after = tree(out)
@@ -68,7 +74,9 @@ def test_a_hand_edit_is_refused_and_kept_then_force_replaces_it(two, runner):
     root, out = two
     dashboard = out / "phase-01/COORDINATION-DASHBOARD.md"
     dashboard.write_text("my notes\n")
-    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}')
+    (root / "phases/phase-01/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}'
+    )
     before = stat_tree(out)
     result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"])
     assert result.exit_code == 1
@@ -99,7 +107,9 @@ def test_files_the_generator_did_not_create_are_never_touched(two):
     notes = out / "phase-01/notes.md"
     notes.write_text("hand-written\n")
     os.utime(notes, ns=(1, 1))
-    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}')
+    (root / "phases/phase-01/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}'
+    )
     generate(root, out)
     assert notes.read_text() == "hand-written\n" and notes.stat().st_mtime_ns == 1
 
@@ -123,19 +133,23 @@ def test_removed_task_and_phase_files_are_removed_unless_edited(two):
     (root / "phases/phase-02/metrics/a.json").unlink()
     (root / "phases/phase-02/metrics").rmdir()
     (root / "phases/phase-02").rmdir()
-    (root / "phases/phase-01/phase.yaml").write_text(PHASE_YAML.split("  - id: \"1.2\"")[0])
+    (root / "phases/phase-01/phase.yaml").write_text(PHASE_YAML.split('  - id: "1.2"')[0])
     _, report = generate(root, out)
     assert "phase-01/task-1.2-beta.md" in report.removed
     assert "phase-02/README.md" in report.removed and "phase-02/charts/gantt.svg" in report.removed
     assert report.kept_edited == ["phase-02/COMPLETION-REPORT.md"]
-    assert sorted(p.relative_to(out).as_posix() for p in (out / "phase-02").rglob("*")) == ["phase-02/COMPLETION-REPORT.md"]
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "phase-02").rglob("*")) == [
+        "phase-02/COMPLETION-REPORT.md"
+    ]
     assert "phase-02/COMPLETION-REPORT.md" not in Manifest.read(out).files  # no longer ours
 
 
 def test_a_broken_snapshot_leaves_every_output_byte_and_mtime(two, runner):
     root, out = two
     before = stat_tree(out)
-    (root / "phases/phase-01/metrics/b.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": ')
+    (root / "phases/phase-01/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": '
+    )
     result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
     assert result.exit_code == 1
     assert result.output.startswith("phases/phase-01/metrics/b.json:1:")
@@ -146,7 +160,9 @@ def test_a_cycle_leaves_the_output_as_it_was(two, runner):
     root, out = two
     before = stat_tree(out)
     (root / "phases/phase-02/phase.yaml").write_text(
-        (root / "phases/phase-02/phase.yaml").read_text().replace("    files: [src/a.py]", '    depends_on: ["2.2"]\n    files: [src/a.py]')
+        (root / "phases/phase-02/phase.yaml")
+        .read_text()
+        .replace("    files: [src/a.py]", '    depends_on: ["2.2"]\n    files: [src/a.py]')
     )
     assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)]).exit_code == 1
     assert stat_tree(out) == before
@@ -179,7 +195,10 @@ def test_the_manifest_is_stable_json(two):
     data = json.loads((out / MANIFEST).read_text())
     assert data["version"] == 1
     assert sorted(data["groups"]) == ["phase-01", "phase-02", "project"]
-    assert data["files"]["phase-01/README.md"] == __import__("hashlib").sha256((out / "phase-01/README.md").read_bytes()).hexdigest()
+    assert (
+        data["files"]["phase-01/README.md"]
+        == __import__("hashlib").sha256((out / "phase-01/README.md").read_bytes()).hexdigest()
+    )
 
 
 def test_generate_prints_a_summary_and_progress_lines_off_a_terminal(project, runner):

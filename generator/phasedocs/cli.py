@@ -35,7 +35,9 @@ def main() -> None:
 
 @main.command()
 @project_option
-@click.option("--no-cache", is_flag=True, help="Validate in full even if the inputs are unchanged since the last clean run.")
+@click.option(
+    "--no-cache", is_flag=True, help="Validate in full even if the inputs are unchanged since the last clean run."
+)
 def validate(project_dir: Path, no_cache: bool) -> None:
     """Check phases/ against the input format; print every error found."""
     from phasedocs.output import caches as stamp
@@ -66,7 +68,13 @@ def _progress(quiet: bool):
 
 @main.command()
 @project_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: PROJECT/docs].")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: PROJECT/docs].",
+)
 @click.option("--force", is_flag=True, help="Replace generated files even if they were edited by hand.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) -> None:
@@ -90,7 +98,12 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
 
 @main.command()
 @project_option
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to build [default: from mkdocs.yml, else PROJECT/site].")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to build [default: from mkdocs.yml, else PROJECT/site].",
+)
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
     """Generate everything and build the MkDocs Material site."""
@@ -104,7 +117,9 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
 
 @main.command()
 @project_option
-@click.option("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000].")
+@click.option(
+    "-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000]."
+)
 def serve(project_dir: Path, dev_addr: str | None) -> None:
     """Serve the site with live reload when a phase or snapshot changes."""
     from phasedocs.site.build import serve as run
@@ -132,7 +147,9 @@ def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> 
 @main.command()
 @click.argument("phase")
 @project_option
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout."
+)
 @click.option("--force", is_flag=True, help="Replace FILE even if it is not a handoff of this phase.")
 def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> None:
     """Print the COORDINATOR-HANDOFF document of PHASE (e.g. 7)."""
@@ -149,13 +166,35 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
 @main.command()
 @click.argument("phase")
 @project_option
-@click.option("--metric", "metrics", multiple=True, metavar="KEY=VALUE", help="A metric value (typed by the catalogue; null = not measured).")
-@click.option("--task", "tasks", multiple=True, metavar="ID=STATE", help="A task state: pending, in_progress, complete or blocked.")
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A metric value (typed by the catalogue; null = not measured).",
+)
+@click.option(
+    "--task",
+    "tasks",
+    multiple=True,
+    metavar="ID=STATE",
+    help="A task state: pending, in_progress, complete or blocked.",
+)
 @click.option("--check", "checks", multiple=True, metavar="ID=true|false", help="A hand-checked criterion.")
-@click.option("--from-json", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A JSON file of values (a CI tool's output); the flags win.")
+@click.option(
+    "--from-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSON file of values (a CI tool's output); the flags win.",
+)
 @click.option("--at", default=None, metavar="TIMESTAMP", help="When the values were measured [default: now].")
 @click.option("--label", default=None, help="Short name shown in tables and charts.")
-@click.option("--kind", default=None, type=click.Choice(["baseline", "progress", "final"]), help="Snapshot kind [default: progress].")
+@click.option(
+    "--kind",
+    default=None,
+    type=click.Choice(["baseline", "progress", "final"]),
+    help="Snapshot kind [default: progress].",
+)
 def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
     from phasedocs.commands.record import record as run
@@ -179,7 +218,14 @@ def init(directory: Path) -> None:
 
 
 @main.command()
-@click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="Folder for the schema files.")
+@click.option(
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder for the schema files.",
+)
 def schema(out_dir: Path) -> None:
     """Write JSON Schemas of project.yaml, phase.yaml and a snapshot (for editors)."""
     from phasedocs.commands.schema import write_schemas

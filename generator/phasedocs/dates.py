@@ -60,5 +60,3 @@ def _whole_seconds(dt: datetime) -> datetime:
     micro = dt.microsecond
     dt = dt.replace(microsecond=0)
     return dt + timedelta(seconds=1) if micro >= 500_000 else dt
-
-

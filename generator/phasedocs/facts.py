@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # annotations only: the project loader brings the protocol ch
     from phasedocs.input.project import PhaseInput, Project
     from phasedocs.input.protocol import PhaseProtocol, RenderedProtocol
 
+
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class TaskFacts:
@@ -254,9 +255,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         baseline_snap = source.snapshots[0]
     for s in source.snapshots:
         snap = s.snapshot
-        for tid, state in snap.tasks.items():
-            recorded[tid] = state
-            first_seen.setdefault((tid, state), snap.timestamp)
+        for tid, task_state in snap.tasks.items():
+            recorded[tid] = task_state
+            first_seen.setdefault((tid, task_state), snap.timestamp)
         checks.update(snap.checks)
         for key, value in snap.metrics.items():
             if value is not None:
@@ -275,8 +276,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         if base is None and points:
             base = points[0][1]
         current = points[-1][1] if points else None
-        numeric = isinstance(current, (int, float)) and isinstance(base, (int, float))
-        change = change_pct(current, base) if numeric else None  # type: ignore[arg-type]
+        change = (
+            change_pct(current, base) if isinstance(current, (int, float)) and isinstance(base, (int, float)) else None
+        )
         trend = improving = None
         if len(points) >= 2 and metric.unit != "text":
             prev, last = points[-2][1], points[-1][1]
@@ -290,9 +292,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
     # --- criteria
     def criterion_facts(scope: str, crit: Criterion) -> CriterionFacts:
         if crit.metric is None:
-            value = checks.get(crit.id or "")
-            state = "pending" if value is None else "met" if value else "missed"
-            return CriterionFacts(scope, crit, state, value=value)
+            checked = checks.get(crit.id or "")
+            state = "pending" if checked is None else "met" if checked else "missed"
+            return CriterionFacts(scope, crit, state, value=checked)
         metric = config.metrics[crit.metric]
         mf = metric_by_key.get(crit.metric)
         base = mf.baseline if mf else None
@@ -302,7 +304,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
 
     all_complete = all(recorded.get(t.id) == "complete" for t in tasks)
     task_criteria = {
-        t.id: tuple(replace(criterion_facts(t.id, c), settled=recorded.get(t.id) == "complete") for c in t.criteria) for t in tasks
+        t.id: tuple(replace(criterion_facts(t.id, c), settled=recorded.get(t.id) == "complete") for c in t.criteria)
+        for t in tasks
     }
     phase_criteria = tuple(replace(criterion_facts("phase", c), settled=all_complete) for c in phase.success_criteria)
 
@@ -333,12 +336,12 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         now = max(0.0, elapsed_days(phase.start, source.snapshots[-1].snapshot.timestamp, workdays, tz))
         fef: dict[str, float] = {}
         for t in order:
-            state = recorded.get(t.id, "pending")
+            recorded_state = recorded.get(t.id, "pending")
             start_ = max((fef[d] for d in t.depends_on), default=0.0)
-            if state == "complete":
+            if recorded_state == "complete":
                 done = first_seen.get((t.id, "complete"), phase.start)
                 fef[t.id] = max(0.0, elapsed_days(phase.start, done, workdays, tz))
-            elif state == "in_progress":
+            elif recorded_state == "in_progress":
                 began = first_seen.get((t.id, "in_progress"))
                 s0 = elapsed_days(phase.start, began, workdays, tz) if began else start_
                 fef[t.id] = max(s0 + t.duration_days, now)
@@ -351,7 +354,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
     # --- task states
     task_facts = []
     for t in tasks:
-        state = recorded.get(t.id, "pending")
+        state: str = recorded.get(t.id, "pending")
         waiting = tuple(d for d in t.depends_on if recorded.get(d) != "complete")
         if state == "pending":
             state = "waiting" if waiting else "ready"
@@ -392,7 +395,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         phase_state = "planned"
 
     snapshots = tuple(
-        SnapshotInfo(s.file, s.snapshot.timestamp, s.snapshot.label or s.snapshot.timestamp.isoformat(), s.snapshot.kind)
+        SnapshotInfo(
+            s.file, s.snapshot.timestamp, s.snapshot.label or s.snapshot.timestamp.isoformat(), s.snapshot.kind
+        )
         for s in source.snapshots
     )
     updated = snapshots[-1].timestamp if snapshots else phase.created
@@ -461,7 +466,7 @@ def collisions(tasks: list[Task]) -> tuple[Collision, ...]:
 
     for path, owners in index.items():
         for i, a in enumerate(owners):
-            for b in owners[i + 1:]:
+            for b in owners[i + 1 :]:
                 pair(a, b, path)
         parts = path.split("/")
         for n in range(1, len(parts)):
@@ -469,5 +474,6 @@ def collisions(tasks: list[Task]) -> tuple[Collision, ...]:
                 for a in owners:
                     pair(folder_owner, a, path)
     return tuple(
-        Collision(k, tuple(sorted(v))) for k, v in sorted(common.items(), key=lambda kv: (position[kv[0][0]], position[kv[0][1]]))
+        Collision(k, tuple(sorted(v)))
+        for k, v in sorted(common.items(), key=lambda kv: (position[kv[0][0]], position[kv[0][1]]))
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 
@@ -18,6 +18,10 @@ def iso(dt: datetime, tz: ZoneInfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+@overload
+def num(x: None, places: int = ...) -> None: ...
+@overload
+def num(x: float | int, places: int = ...) -> float | int: ...
 def num(x: float | int | None, places: int = 6) -> float | int | None:
     """A number for JSON: rounded, and whole numbers without '.0' (0, not 0.0)."""
     if x is None or isinstance(x, bool):

@@ -41,7 +41,9 @@ def leaves(root: Path, path: Path, name: str = "the project") -> str | None:
     None when it stays inside. For messages that name the file themselves."""
     if is_inside(root, path):
         return None
-    return f"a symlink that leads outside {name} (to {printable(os.path.realpath(path))}); replace it with the file itself"
+    return (
+        f"a symlink that leads outside {name} (to {printable(os.path.realpath(path))}); replace it with the file itself"
+    )
 
 
 def lexically_inside(root: Path, path: Path) -> bool:
@@ -69,8 +71,14 @@ def check_output_dir(project_dir: Path, out_dir: Path) -> None:
     for name in INPUT_FOLDERS:
         folder = root / name
         if is_inside(folder, out):
-            raise Abort(f"refusing to write into {out_dir}: it is inside the project's {name}/, which holds inputs; choose another --out")
+            raise Abort(
+                f"refusing to write into {out_dir}: it is inside the project's {name}/, which holds inputs; choose another --out"
+            )
         if folder.exists() and is_inside(out, folder):
-            raise Abort(f"refusing to write into {out_dir}: it holds the project's {name}/ (inputs); choose a folder of its own, such as docs")
+            raise Abort(
+                f"refusing to write into {out_dir}: it holds the project's {name}/ (inputs); choose a folder of its own, such as docs"
+            )
     if lexically_inside(project_dir, out_dir) and not is_inside(project_dir, out_dir):
-        raise Abort(f"refusing to write into {out_dir}: a symlink leads it out of the project (to {out}); remove the symlink")
+        raise Abort(
+            f"refusing to write into {out_dir}: a symlink leads it out of the project (to {out}); remove the symlink"
+        )

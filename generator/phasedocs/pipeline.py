@@ -170,7 +170,9 @@ def plan(
     return result
 
 
-def generate(project_dir: Path, out_dir: Path, *, force: bool = False, progress: Progress = _silent) -> tuple[Plan, WriteReport]:
+def generate(
+    project_dir: Path, out_dir: Path, *, force: bool = False, progress: Progress = _silent
+) -> tuple[Plan, WriteReport]:
     """``phasedocs generate``: validate, compute, render everything, then write."""
     check_output_dir(project_dir, out_dir)
     project = load_project(project_dir, docs_prefix(project_dir, out_dir))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import nodes
@@ -57,7 +58,9 @@ class LimitedSandbox(SandboxedEnvironment):
     code_generator_class = _Codegen
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
-    def __init__(self, *, max_string: int, range_budget: int, max_loop_depth: int, allow_macros: bool = True, **options: Any) -> None:
+    def __init__(
+        self, *, max_string: int, range_budget: int, max_loop_depth: int, allow_macros: bool = True, **options: Any
+    ) -> None:
         super().__init__(**options)
         self.max_string = max_string
         self.range_budget = range_budget
@@ -73,7 +76,9 @@ class LimitedSandbox(SandboxedEnvironment):
     def measure(self, value: Any) -> Any:
         """``value``, refused when it is a string or list over the limit, or a huge number."""
         if isinstance(value, (str, list, tuple)) and len(value) > self.max_string:
-            raise SandboxLimit(f"a value of {len(value):,} characters or items is over the limit of {self.max_string:,}")
+            raise SandboxLimit(
+                f"a value of {len(value):,} characters or items is over the limit of {self.max_string:,}"
+            )
         if isinstance(value, int) and value.bit_length() > MAX_BITS:
             raise SandboxLimit(f"a number over 2**{MAX_BITS} is over the limit")
         return value
@@ -92,7 +97,7 @@ class LimitedSandbox(SandboxedEnvironment):
         thousands of times); Jinja's built-in ones (``indent``, ``center``, ``replace``...) are."""
         self.filters.update(filters)
 
-    def concat(self, parts: tuple[Any, ...]) -> str:
+    def concat(self, parts: Iterable[Any]) -> str:
         """``a ~ b ~ c``: the joined text, measured before it is built."""
         texts = [str(p) for p in parts]
         if sum(map(len, texts)) > self.max_string:
@@ -120,7 +125,9 @@ class LimitedSandbox(SandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """A call from a template: arguments and result measured."""
         _check_arguments(args, kwargs)
-        if getattr(__obj, "__name__", "") in ("format", "format_map") and isinstance(getattr(__obj, "__self__", None), str):
+        if getattr(__obj, "__name__", "") in ("format", "format_map") and isinstance(
+            getattr(__obj, "__self__", None), str
+        ):
             _check_widths(__obj.__self__)
         return __self.measure(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
 
@@ -128,7 +135,9 @@ class LimitedSandbox(SandboxedEnvironment):
         items = range(*args)
         self.range_left -= len(items)
         if self.range_left < 0:
-            raise SandboxLimit(f"range() may yield {self.range_budget:,} items in all per template; this one asks for more")
+            raise SandboxLimit(
+                f"range() may yield {self.range_budget:,} items in all per template; this one asks for more"
+            )
         return items
 
     # ------------------------------------------------------------------ rendering
@@ -180,18 +189,31 @@ def check_tree(tree: nodes.Template, max_loop_depth: int, allow_macros: bool) ->
     """Refuse recursive macros, (when not allowed) any macro, and loops nested too deep."""
     macros = {m.name: m for m in tree.find_all(nodes.Macro)}
     if not allow_macros:
-        for kind in (nodes.Macro, nodes.CallBlock, nodes.Import, nodes.FromImport, nodes.Include, nodes.Extends, nodes.Block):
+        for kind in (
+            nodes.Macro,
+            nodes.CallBlock,
+            nodes.Import,
+            nodes.FromImport,
+            nodes.Include,
+            nodes.Extends,
+            nodes.Block,
+        ):
             node = tree.find(kind)
             if node is not None:
                 word = kind.__name__.lower().replace("callblock", "call block").replace("fromimport", "import")
                 raise TreeFault(f"a {word} is not allowed here (a protocol string is one command)", node.lineno)
-    calls = {name: {c.node.name for c in m.find_all(nodes.Call) if isinstance(c.node, nodes.Name) and c.node.name in macros} for name, m in macros.items()}
+    calls = {
+        name: {c.node.name for c in m.find_all(nodes.Call) if isinstance(c.node, nodes.Name) and c.node.name in macros}
+        for name, m in macros.items()
+    }
     for name in macros:  # a cycle through the macros of this template
         seen, todo = set(), list(calls[name])
         while todo:
             callee = todo.pop()
             if callee == name:
-                raise TreeFault(f"macro '{name}' calls itself; recursion is not allowed in templates", macros[name].lineno)
+                raise TreeFault(
+                    f"macro '{name}' calls itself; recursion is not allowed in templates", macros[name].lineno
+                )
             if callee not in seen:
                 seen.add(callee)
                 todo.extend(calls[callee])

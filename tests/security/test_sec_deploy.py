@@ -18,8 +18,14 @@ def _refuse_pushes(remote: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--branch", "--receive-pack=touch PWNED"], "Error: --branch '--receive-pack=touch PWNED' is not a branch name (it must not start with '-' or hold spaces); pass a name such as gh-pages\n"),
-        (["--remote", "--upload-pack=touch PWNED"], "Error: --remote '--upload-pack=touch PWNED' is not a remote name (it must not start with '-' or hold spaces); pass a name such as origin\n"),
+        (
+            ["--branch", "--receive-pack=touch PWNED"],
+            "Error: --branch '--receive-pack=touch PWNED' is not a branch name (it must not start with '-' or hold spaces); pass a name such as gh-pages\n",
+        ),
+        (
+            ["--remote", "--upload-pack=touch PWNED"],
+            "Error: --remote '--upload-pack=touch PWNED' is not a remote name (it must not start with '-' or hold spaces); pass a name such as origin\n",
+        ),
         (["--branch", "a..b"], "Error: --branch 'a..b' is not a valid git branch name; pass a name such as gh-pages\n"),
     ],
 )
@@ -37,7 +43,9 @@ def test_a_refused_push_is_a_clean_error_and_the_next_deploy_replaces_the_commit
     assert runner.invoke(main, ["deploy", "--project", str(root)]).exit_code == 0
     published = git(remote, "rev-parse", "gh-pages")
     (root / "phases/phase-01/metrics").mkdir()
-    (root / "phases/phase-01/metrics/a.json").write_text('{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 7}}')
+    (root / "phases/phase-01/metrics/a.json").write_text(
+        '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 7}}'
+    )
     _refuse_pushes(remote)
     result = runner.invoke(main, ["deploy", "--project", str(root)])
     assert result.exit_code == 1

@@ -56,7 +56,9 @@ def test_a_number_too_long_to_read_is_refused_not_crashed(project, runner):
     ],
 )
 def test_durations_are_bounded_numbers(project, runner, duration, message):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", f"duration_days: {duration}")}))
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", f"duration_days: {duration}")})
+    )
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert f"phases/phase-01/phase.yaml:10:20: {message}" in result.output.splitlines()
@@ -69,7 +71,12 @@ def _chain(tasks: int) -> dict[str, str]:
         for i in range(tasks)
     )
     phase = "number: 1\ntitle: Long\ncreated: 2025-01-06T09:00:00Z\nstart: 2025-01-06T09:00:00Z\ntasks:\n" + lines
-    return minimal(**{"phases/project.yaml": PROJECT_YAML.replace("calendar: calendar", "calendar: workdays"), "phases/phase-01/phase.yaml": phase})
+    return minimal(
+        **{
+            "phases/project.yaml": PROJECT_YAML.replace("calendar: calendar", "calendar: workdays"),
+            "phases/phase-01/phase.yaml": phase,
+        }
+    )
 
 
 def test_a_phase_longer_than_ten_years_is_refused_quickly(project, runner):
@@ -78,7 +85,10 @@ def test_a_phase_longer_than_ten_years_is_refused_quickly(project, runner):
     result = _validate(runner, root)
     assert time.monotonic() - began < 20  # it once hung for minutes; a generous bound, not a benchmark
     assert result.exit_code == 1
-    assert "phases/phase-01/phase.yaml:6:3: tasks: the critical path is 21900 days; a phase may last at most 3650 days (split it into phases)" in result.output
+    assert (
+        "phases/phase-01/phase.yaml:6:3: tasks: the critical path is 21900 days; a phase may last at most 3650 days (split it into phases)"
+        in result.output
+    )
 
 
 @pytest.mark.parametrize(
@@ -89,7 +99,11 @@ def test_a_phase_longer_than_ten_years_is_refused_quickly(project, runner):
     ],
 )
 def test_dates_are_within_a_sane_window(project, runner, field, value, message):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace(f"{field}: 2025-01-06T09:00:00Z", f"{field}: {value}")}))
+    root = project(
+        minimal(
+            **{"phases/phase-01/phase.yaml": PHASE_YAML.replace(f"{field}: 2025-01-06T09:00:00Z", f"{field}: {value}")}
+        )
+    )
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert message in result.output
@@ -99,21 +113,29 @@ def test_a_snapshot_in_year_9999_is_refused(project, runner):
     root = project(_snap('{"timestamp": "9999-12-31T23:00:00Z"}'))
     result = _validate(runner, root)
     assert result.exit_code == 1
-    assert "phases/phase-01/metrics/a.json:1:15: timestamp: 9999-12-31T23:00:00Z is outside the years 1970 to 2200" in result.output
+    assert (
+        "phases/phase-01/metrics/a.json:1:15: timestamp: 9999-12-31T23:00:00Z is outside the years 1970 to 2200"
+        in result.output
+    )
 
 
 def test_record_refuses_a_timestamp_out_of_the_window(project, runner):
     root = project(minimal())
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", "9999-12-31T23:00:00Z"])
     assert result.exit_code == 1
-    assert result.output == "Error: nothing recorded:\n  timestamp: 9999-12-31T23:00:00Z is outside the years 1970 to 2200\n"
+    assert (
+        result.output
+        == "Error: nothing recorded:\n  timestamp: 9999-12-31T23:00:00Z is outside the years 1970 to 2200\n"
+    )
     assert not (root / "phases/phase-01/metrics").exists()
 
 
 @pytest.mark.parametrize("value", ["1e999", "-1e999", "inf", "nan", "1e16"])
 def test_record_refuses_numbers_out_of_range(project, runner, value):
     root = project(minimal())
-    result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", f"warnings={value}", "--at", "2025-01-07T09:00:00Z"])
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--metric", f"warnings={value}", "--at", "2025-01-07T09:00:00Z"]
+    )
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"Error: nothing recorded:\n  --metric warnings={value}: ")
     assert not (root / "phases/phase-01/metrics").exists()
@@ -121,13 +143,24 @@ def test_record_refuses_numbers_out_of_range(project, runner, value):
 
 # ----------------------------------------------------------------------------- structure
 def test_deeply_nested_json_is_refused(project, runner):
-    root = project(_snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": ' + "[" * 100_000 + "]" * 100_000 + "}}"))
+    root = project(
+        _snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+    )
     result = _validate(runner, root)
     assert result.exit_code == 1
-    assert "phases/phase-01/metrics/a.json:1:1: nested more than 32 levels deep; a snapshot is a flat object" in result.output
+    assert (
+        "phases/phase-01/metrics/a.json:1:1: nested more than 32 levels deep; a snapshot is a flat object"
+        in result.output
+    )
 
 
-@pytest.mark.parametrize(("depth", "message"), [(100, "tips[0]" + "[0]" * 30 + ": nested more than 32 levels deep"), (5000, "not valid YAML: exceeded maximum nesting depth")])
+@pytest.mark.parametrize(
+    ("depth", "message"),
+    [
+        (100, "tips[0]" + "[0]" * 30 + ": nested more than 32 levels deep"),
+        (5000, "not valid YAML: exceeded maximum nesting depth"),
+    ],
+)
 def test_deeply_nested_yaml_is_refused(project, runner, depth, message):
     root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML + "tips: " + "[" * depth + "]" * depth + "\n"}))
     result = _validate(runner, root)
@@ -139,7 +172,10 @@ def test_duplicate_keys_in_json_are_refused_like_yaml(project, runner):
     root = project(_snap('{"timestamp": "2025-01-06T09:00:00Z",\n "metrics": {"warnings": 3,\n  "warnings": 4}}'))
     result = _validate(runner, root)
     assert result.exit_code == 1
-    assert "phases/phase-01/metrics/a.json:3:3: metrics.warnings: duplicate key 'warnings'; keep one of them" in result.output
+    assert (
+        "phases/phase-01/metrics/a.json:3:3: metrics.warnings: duplicate key 'warnings'; keep one of them"
+        in result.output
+    )
 
 
 # ----------------------------------------------------------------------------- names
@@ -154,11 +190,20 @@ def test_phase_folders_are_phase_and_ascii_digits(project, runner, folder):
     result = _validate(runner, root)
     assert result.exit_code == 1
     shown = folder.replace("\n", "\\n")  # a control character is written as its escape
-    assert f"phases/{shown}: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it" in result.output
+    assert (
+        f"phases/{shown}: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"
+        in result.output
+    )
 
 
 def test_a_folder_with_extra_zeros_is_the_phase_and_commands_point_at_it(project, runner):
-    files = minimal(**{"phases/project.yaml": PROJECT_YAML.replace("spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: 'agent --file {{ task.file }}'")})
+    files = minimal(
+        **{
+            "phases/project.yaml": PROJECT_YAML.replace(
+                "spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: 'agent --file {{ task.file }}'"
+            )
+        }
+    )
     files["phases/phase-001/phase.yaml"] = files.pop("phases/phase-01/phase.yaml")
     root = project(files)
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
@@ -172,7 +217,10 @@ def test_two_folders_for_one_phase_number_are_refused(project, runner):
     root = project(minimal(**{"phases/phase-001/phase.yaml": PHASE_YAML}))
     result = _validate(runner, root)
     assert result.exit_code == 1
-    assert "phases/phase-01/phase.yaml:1:9: number: phase 1 is defined twice (also in phases/phase-001/phase.yaml); keep one folder per phase" in result.output
+    assert (
+        "phases/phase-01/phase.yaml:1:9: number: phase 1 is defined twice (also in phases/phase-001/phase.yaml); keep one folder per phase"
+        in result.output
+    )
 
 
 @pytest.mark.parametrize("slug", ['"alpha\\n"', '"alpha\\t"', '"ａｌｐｈａ"'])
@@ -187,7 +235,9 @@ def test_same_second_records_sort_by_their_number(project, runner):
     files = minimal()
     for n in range(1, 13):
         name = "2025-01-07T09-00-00Z-progress" + ("" if n == 1 else f"~{n}")
-        files[f"phases/phase-01/metrics/{name}.json"] = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": n}})
+        files[f"phases/phase-01/metrics/{name}.json"] = json.dumps(
+            {"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": n}}
+        )
     root = project(files)
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     data = json.loads((root / "docs/phase-01/final-metrics.json").read_text())
@@ -199,7 +249,9 @@ def test_the_scaffold_monitor_command_opens_a_file_that_exists(tmp_path, runner)
     assert runner.invoke(main, ["init", str(root)]).exit_code == 0
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     handoff = (root / "docs/phase-01/COORDINATOR-HANDOFF.md").read_text()
-    line = next(x for x in handoff.splitlines() if x.startswith("phasedocs generate") and "COORDINATION-DASHBOARD.md" in x)
+    line = next(
+        x for x in handoff.splitlines() if x.startswith("phasedocs generate") and "COORDINATION-DASHBOARD.md" in x
+    )
     path = line.split()[-1].strip("'")
     assert (root / path).is_file(), line
 
@@ -209,17 +261,27 @@ def test_record_from_json_refuses_a_metrics_list(project, runner, tmp_path):
     root = project(minimal())
     source = tmp_path / "ci.json"
     source.write_text('{"metrics": [1, 2]}')
-    result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(source), "--at", "2025-01-07T09:00:00Z"])
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--from-json", str(source), "--at", "2025-01-07T09:00:00Z"]
+    )
     assert result.exit_code == 1
-    assert result.output == f"Error: nothing recorded:\n  {source}: metrics: expected a mapping (key: value), got a list\n"
+    assert (
+        result.output == f"Error: nothing recorded:\n  {source}: metrics: expected a mapping (key: value), got a list\n"
+    )
     assert not (root / "phases/phase-01/metrics").exists()
 
 
 @pytest.mark.parametrize(
     ("at", "problem"),
     [
-        ("2025-03-30T02:30:00", "--at 2025-03-30T02:30:00: this local time does not exist in Europe/Berlin (the clocks skip it); give the offset, e.g. +01:00 or +02:00"),
-        ("2025-10-26T02:30:00", "--at 2025-10-26T02:30:00: this local time happens twice in Europe/Berlin (the clocks go back); give the offset, e.g. +01:00 or +02:00"),
+        (
+            "2025-03-30T02:30:00",
+            "--at 2025-03-30T02:30:00: this local time does not exist in Europe/Berlin (the clocks skip it); give the offset, e.g. +01:00 or +02:00",
+        ),
+        (
+            "2025-10-26T02:30:00",
+            "--at 2025-10-26T02:30:00: this local time happens twice in Europe/Berlin (the clocks go back); give the offset, e.g. +01:00 or +02:00",
+        ),
     ],
 )
 def test_record_refuses_local_times_that_do_not_exist_or_repeat(project, runner, at, problem):
@@ -230,12 +292,20 @@ def test_record_refuses_local_times_that_do_not_exist_or_repeat(project, runner,
 
 
 def test_record_check_false_is_stored_false(project, runner):
-    phase = PHASE_YAML.replace("      - text: Few warnings\n        metric: warnings\n        target: \"< 10\"\n", "      - text: Reviewed\n        id: reviewed\n")
+    phase = PHASE_YAML.replace(
+        '      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n',
+        "      - text: Reviewed\n        id: reviewed\n",
+    )
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     for value in ("false", "FALSE", "true"):
-        result = runner.invoke(main, ["record", "1", "--project", str(root), "--check", f"reviewed={value}", "--at", "2025-01-07T09:00:00Z"])
+        result = runner.invoke(
+            main,
+            ["record", "1", "--project", str(root), "--check", f"reviewed={value}", "--at", "2025-01-07T09:00:00Z"],
+        )
         assert result.exit_code == 0, result.output
-    stored = [json.loads(p.read_text())["checks"]["reviewed"] for p in sorted((root / "phases/phase-01/metrics").iterdir())]
+    stored = [
+        json.loads(p.read_text())["checks"]["reviewed"] for p in sorted((root / "phases/phase-01/metrics").iterdir())
+    ]
     assert stored == [False, False, True]
 
 
@@ -252,10 +322,18 @@ def test_record_names_files_in_utc_whatever_the_zone(project, runner):
 @pytest.mark.parametrize(
     ("site_yaml", "line"),
     [
-        ("charts:\n  colors:\n    task: notacolour\n",
-         "site_config/site.yaml:3:11: charts.colors.task: 'notacolour' is not a colour; write '#rrggbb' or a name such as 'steelblue' or 'tab:blue'"),
-        ("palette:\n  primary: hotpink\n", "site_config/site.yaml:2:12: palette.primary: 'hotpink' is not allowed; use one of "),
-        ("site_url: javascript:alert(1)\n", "site_config/site.yaml:1:11: site_url: 'javascript:alert(1)' is not an http(s) URL"),
+        (
+            "charts:\n  colors:\n    task: notacolour\n",
+            "site_config/site.yaml:3:11: charts.colors.task: 'notacolour' is not a colour; write '#rrggbb' or a name such as 'steelblue' or 'tab:blue'",
+        ),
+        (
+            "palette:\n  primary: hotpink\n",
+            "site_config/site.yaml:2:12: palette.primary: 'hotpink' is not allowed; use one of ",
+        ),
+        (
+            "site_url: javascript:alert(1)\n",
+            "site_config/site.yaml:1:11: site_url: 'javascript:alert(1)' is not an http(s) URL",
+        ),
         ("charts: [1, 2\n", "site_config/site.yaml:2:1: not valid YAML: "),
     ],
 )
@@ -281,8 +359,15 @@ def test_chart_text_is_never_read_as_mathtext(title):
     from phasedocs.charts import specs as charts
     from phasedocs.input.site_config import ChartStyle
 
-    spec = charts.GanttSpec(title=title, bars=(charts.GanttBar("1.1", title, 0.0, 1.0, 0.0, True, False),), arrows=(),
-                            total=1.0, today=None, day_labels=("Mon",), alt=title)
+    spec = charts.GanttSpec(
+        title=title,
+        bars=(charts.GanttBar("1.1", title, 0.0, 1.0, 0.0, True, False),),
+        arrows=(),
+        total=1.0,
+        today=None,
+        day_labels=("Mon",),
+        alt=title,
+    )
     svg = drawing.draw(spec, ChartStyle()).decode()
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert texts.count(title) == 2  # the title and the bar's label, as written: not a formula in pieces
@@ -298,7 +383,9 @@ def test_chart_text_is_never_read_as_mathtext(title):
     ],
 )
 def test_numbers_in_targets_are_bounded(project, runner, target, message):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('target: "< 10"', f'target: "{target}"')}))
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('target: "< 10"', f'target: "{target}"')})
+    )
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert f"phases/phase-01/phase.yaml:15:17: tasks[0].criteria[0].target: {message}" in result.output
@@ -316,14 +403,23 @@ def test_a_ten_year_workdays_phase_is_computed_quickly(project, runner):
 
 def test_values_quoted_in_errors_cannot_forge_log_lines(project, runner):
     """A newline in a value must not start a line: GitHub Actions runs '::error ...' lines as commands."""
-    snapshot = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "kind": "x\n::error title=pwned::owned\n\x1b[31mred\u202e",
-                           "metrics": {"warnings\n::warning::k": 1}})
+    snapshot = json.dumps(
+        {
+            "timestamp": "2025-01-07T09:00:00Z",
+            "kind": "x\n::error title=pwned::owned\n\x1b[31mred\u202e",
+            "metrics": {"warnings\n::warning::k": 1},
+        }
+    )
     root = project(_snap(snapshot))
     result = _validate(runner, root)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert len(lines) == 3 and lines[-1] == "2 errors in 1 file"
-    assert not [line for line in lines if line.startswith("::")] and "\x1b" not in result.output and "\u202e" not in result.output
+    assert (
+        not [line for line in lines if line.startswith("::")]
+        and "\x1b" not in result.output
+        and "\u202e" not in result.output
+    )
     assert "kind: 'x\\n::error title=pwned::owned\\n\\x1b[31mred\\u202e' is not allowed" in lines[0]
 
 

@@ -18,9 +18,17 @@ from phasedocs.render.mermaid import mermaid_graph
 @pytest.mark.parametrize(
     "value",
     [
-        "javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)",
-        "javascript&#58;alert(1)", "javascript&colon;alert(1)", "&#106;avascript:alert(1)", "vbscript:msgbox(1)",
-        "data:text/html,<script>alert(1)</script>", "file:///etc/passwd",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "javascript&#58;alert(1)",
+        "javascript&colon;alert(1)",
+        "&#106;avascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
     ],
 )
 def test_the_url_filter_lets_no_script_url_through(value):
@@ -42,13 +50,18 @@ def test_the_url_filter_keeps_plain_links(value, expected):
 
 
 def test_a_reference_path_with_a_script_url_is_no_link_in_the_built_html(project, runner):
-    phase = PHASE_YAML + "references:\n  - {title: Evil, path: \"java\\tscript:alert(1)\"}\n  - {title: Good, path: docs/guide.md}\n"
+    phase = (
+        PHASE_YAML
+        + 'references:\n  - {title: Evil, path: "java\\tscript:alert(1)"}\n  - {title: Good, path: docs/guide.md}\n'
+    )
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     text = (root / "docs/phase-01/COORDINATOR-HANDOFF.md").read_text()
     html = markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html", "admonition"])
     hrefs = re.findall(r'href="([^"]*)"', html)
-    assert "<code>docs/guide.md</code>" in html and "<code>java script:alert(1)</code>" in html  # paths are shown, not linked
+    assert (
+        "<code>docs/guide.md</code>" in html and "<code>java script:alert(1)</code>" in html
+    )  # paths are shown, not linked
     assert hrefs and not [h for h in hrefs if re.sub(r"\s", "", h).lower().startswith("javascript")]
 
 
@@ -60,29 +73,36 @@ def test_markdown_escaping_never_makes_a_link():
 
 def test_mermaid_labels_hold_no_raw_quote_or_markup(project):
     title = 'Say "hi"] --> X[<img src=x onerror=alert(1)>'
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("title: Alpha", f"title: {json.dumps(title)}")}))
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("title: Alpha", f"title: {json.dumps(title)}")})
+    )
     facts = compute(load_project(root))
     graph = mermaid_graph(facts.phases[0])
     nodes = [line for line in graph.splitlines() if line.startswith("  T") and "[" in line]
     assert len(nodes) == 2
     for line in nodes:
-        assert re.fullmatch(r'  T\d+\["[^"<>\[\]]*"\]', line.replace("<br/>", " ", 1)), line  # the one line break is ours
+        assert re.fullmatch(r'  T\d+\["[^"<>\[\]]*"\]', line.replace("<br/>", " ", 1)), (
+            line
+        )  # the one line break is ours
     assert "#34;" in nodes[0] and "#60;" in nodes[0]
 
 
 def test_duplicate_criterion_ids_are_refused(project, runner):
     phase = PHASE_YAML.replace(
-        "      - text: Few warnings\n        metric: warnings\n        target: \"< 10\"\n",
+        '      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n',
         "      - text: Reviewed\n        id: reviewed\n      - text: Reviewed again\n        id: reviewed\n",
     )
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert result.exit_code == 1
-    assert "tasks[0].criteria[1].id: criterion id 'reviewed' is used twice in this phase (also tasks[0].criteria[0]); make it unique" in result.output
+    assert (
+        "tasks[0].criteria[1].id: criterion id 'reviewed' is used twice in this phase (also tasks[0].criteria[0]); make it unique"
+        in result.output
+    )
 
 
 def test_a_text_metric_takes_only_equality_targets(project, runner):
-    phase = PHASE_YAML.replace("metric: warnings\n        target: \"< 10\"", "metric: version\n        target: \"< 10\"")
+    phase = PHASE_YAML.replace('metric: warnings\n        target: "< 10"', 'metric: version\n        target: "< 10"')
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert result.exit_code == 1

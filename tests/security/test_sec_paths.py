@@ -82,7 +82,9 @@ def test_outputs_never_go_into_or_over_the_inputs(project, runner, out):
     assert tree(root) == before
 
 
-@pytest.mark.parametrize(("command", "template"), [(["generate", "-q"], "README.md.j2"), (["handoff", "1"], "COORDINATOR-HANDOFF.md.j2")])
+@pytest.mark.parametrize(
+    ("command", "template"), [(["generate", "-q"], "README.md.j2"), (["handoff", "1"], "COORDINATOR-HANDOFF.md.j2")]
+)
 def test_a_template_symlinked_outside_the_project_is_refused(project, runner, tmp_path, command, template):
     secret = tmp_path / "secret.txt"
     secret.write_text("CI_TOKEN=hunter2\n")
@@ -107,7 +109,9 @@ def test_a_templates_folder_symlinked_outside_is_refused(project, runner, tmp_pa
     assert f"refusing templates folder {root / 'templates'}: it leads outside {root}" in result.output
 
 
-@pytest.mark.parametrize("which", ["phases/project.yaml", "phases/phase-01/phase.yaml", "phases/phase-01/metrics/a.json"])
+@pytest.mark.parametrize(
+    "which", ["phases/project.yaml", "phases/phase-01/phase.yaml", "phases/phase-01/metrics/a.json"]
+)
 def test_an_input_symlinked_outside_the_project_is_refused(project, runner, tmp_path, which):
     files = minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z"}'})
     root = project(files)
@@ -118,7 +122,10 @@ def test_an_input_symlinked_outside_the_project_is_refused(project, runner, tmp_
     real.symlink_to(copy)
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert result.exit_code == 1
-    assert f"{which}: a symlink that leads outside the project (to {copy}); replace it with the file itself" in result.output
+    assert (
+        f"{which}: a symlink that leads outside the project (to {copy}); replace it with the file itself"
+        in result.output
+    )
 
 
 def test_record_refuses_a_metrics_folder_symlinked_outside(project, runner, tmp_path):
@@ -126,7 +133,9 @@ def test_record_refuses_a_metrics_folder_symlinked_outside(project, runner, tmp_
     outside.mkdir()
     root = project(minimal())
     (root / "phases/phase-01/metrics").symlink_to(outside)
-    result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", "warnings=3", "--at", "2025-01-07T09:00:00Z"])
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--metric", "warnings=3", "--at", "2025-01-07T09:00:00Z"]
+    )
     assert result.exit_code == 1
     assert list(outside.iterdir()) == []
 
@@ -152,7 +161,6 @@ def test_the_site_cache_symlinked_outside_is_not_written(project, runner, tmp_pa
     assert list(outside.iterdir()) == []
 
 
-
 def test_schema_refuses_a_folder_symlinked_out_of_the_project(project, runner, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -169,7 +177,9 @@ def test_a_committed_validation_stamp_vouches_for_nothing(project, runner):
     """validate gates CI: a stamp that arrives with the checkout must not make it skip the check."""
     from phasedocs.output import caches as stamp
 
-    root = project(minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"nope": 1}}'}))
+    root = project(
+        minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"nope": 1}}'})
+    )
     forged = {"fingerprint": stamp.fingerprint(root), "message": "ok: 1 phase(s), 2 task(s), 1 snapshot(s)"}
     folder = root / ".cache/phasedocs"
     folder.mkdir(parents=True)

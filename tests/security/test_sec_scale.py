@@ -28,10 +28,16 @@ def test_a_gantt_of_hundreds_of_tasks_shows_the_ones_that_decide_the_finish(tmp_
     assert all(t.slack >= most_slack_shown for t in p.tasks if t.id not in shown)
     assert [b.id for b in spec.bars] == [t.id for t in p.tasks if t.id in shown]  # in task order
     assert all(a in shown and b in shown for a, b in spec.arrows)
-    assert spec.note == "The chart shows 60 of 200 tasks, those with the least slack (the critical path first); the schedule table lists them all."
+    assert (
+        spec.note
+        == "The chart shows 60 of 200 tasks, those with the least slack (the critical path first); the schedule table lists them all."
+    )
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
-    assert "\n*The chart shows 60 of 200 tasks, those with the least slack (the critical path first); the schedule table lists them all.*\n" in dashboard
+    assert (
+        "\n*The chart shows 60 of 200 tasks, those with the least slack (the critical path first); the schedule table lists them all.*\n"
+        in dashboard
+    )
 
 
 def test_a_criteria_chart_of_hundreds_shows_the_missed_first(tmp_path):
@@ -54,6 +60,9 @@ def test_small_charts_carry_no_note(project):
 
 
 def test_a_phase_file_of_five_thousand_tasks_loads():
-    lines = ["tasks:"] + [f'  - {{id: "1.{i}", slug: t{i}, title: Task {i}, role: dev, duration_days: 1, files: [a, b], objectives: [{{title: x, steps: [a, b]}}]}}' for i in range(5000)]
+    lines = ["tasks:"] + [
+        f'  - {{id: "1.{i}", slug: t{i}, title: Task {i}, role: dev, duration_days: 1, files: [a, b], objectives: [{{title: x, steps: [a, b]}}]}}'
+        for i in range(5000)
+    ]
     doc = parse_yaml("\n".join(lines), "phase.yaml")
     assert len(doc.data["tasks"]) == 5000

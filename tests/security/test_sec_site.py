@@ -14,7 +14,7 @@ from conftest import PHASE_YAML, PROJECT_YAML, minimal
 from phasedocs.cli import main
 from phasedocs.site.build import build
 
-PAYLOAD = "</title><img src=x onerror=alert(1)>\" onmouseover=\"alert(2)\" '><script>alert(3)</script>&lt;img src=y onerror=alert(4)&gt;"
+PAYLOAD = '</title><img src=x onerror=alert(1)>" onmouseover="alert(2)" \'><script>alert(3)</script>&lt;img src=y onerror=alert(4)&gt;'
 
 
 class LiveMarkup(HTMLParser):
@@ -52,19 +52,35 @@ def live_markup(site: Path) -> list[str]:
 def hostile_project(project) -> Path:
     """A project whose every free-text field carries the payload, with no mkdocs.yml."""
     text = json.dumps(PAYLOAD)
-    project_yaml = PROJECT_YAML.replace("name: Demo", f"name: {text}").replace("summary: A small demo project", f"summary: {text}")
+    project_yaml = PROJECT_YAML.replace("name: Demo", f"name: {text}").replace(
+        "summary: A small demo project", f"summary: {text}"
+    )
     phase_yaml = (
         PHASE_YAML.replace("title: First", f"title: {text}")
         .replace("title: Alpha", f"title: {text}")
-        .replace("role: dev\n    duration_days: 2", f"role: {text}\n    agent: {text}\n    goal: {text}\n    duration_days: 2")
+        .replace(
+            "role: dev\n    duration_days: 2",
+            f"role: {text}\n    agent: {text}\n    goal: {text}\n    duration_days: 2",
+        )
         .replace("text: Few warnings", f"text: {text}")
     )
-    snapshot = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "label": PAYLOAD, "metrics": {"warnings": 3, "version": PAYLOAD}, "tasks": {"1.1": "complete"}})
-    return project(minimal(**{
-        "phases/project.yaml": project_yaml,
-        "phases/phase-01/phase.yaml": phase_yaml,
-        "phases/phase-01/metrics/a.json": snapshot,
-    }))
+    snapshot = json.dumps(
+        {
+            "timestamp": "2025-01-07T09:00:00Z",
+            "label": PAYLOAD,
+            "metrics": {"warnings": 3, "version": PAYLOAD},
+            "tasks": {"1.1": "complete"},
+        }
+    )
+    return project(
+        minimal(
+            **{
+                "phases/project.yaml": project_yaml,
+                "phases/phase-01/phase.yaml": phase_yaml,
+                "phases/phase-01/metrics/a.json": snapshot,
+            }
+        )
+    )
 
 
 def test_hostile_titles_and_names_stay_text_in_every_page(project, tmp_path):
@@ -89,7 +105,10 @@ def test_a_page_symlinked_outside_docs_dir_stops_the_build(project, runner, tmp_
     (root / "docs/notes.md").symlink_to(secret)
     result = runner.invoke(main, ["build", "--project", str(root), "--site-dir", str(tmp_path / "site")])
     assert result.exit_code == 1
-    assert f"phasedocs: refusing {root / 'docs/notes.md'}: a symlink that leads outside {root / 'docs'} (to {secret})" in result.output
+    assert (
+        f"phasedocs: refusing {root / 'docs/notes.md'}: a symlink that leads outside {root / 'docs'} (to {secret})"
+        in result.output
+    )
     assert not any(p.read_text(errors="ignore").count("hunter2") for p in (tmp_path / "site").rglob("*") if p.is_file())
 
 

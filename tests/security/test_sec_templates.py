@@ -15,7 +15,9 @@ from phasedocs.cli import main
 
 def _protocol(line: str) -> dict[str, str]:
     """The demo project with one more 'before' command."""
-    project = PROJECT_YAML.replace("  before: ['gh issue develop {{ task.id }}']", f"  before:\n    - {json.dumps(line)}")
+    project = PROJECT_YAML.replace(
+        "  before: ['gh issue develop {{ task.id }}']", f"  before:\n    - {json.dumps(line)}"
+    )
     return minimal(**{"phases/project.yaml": project})
 
 
@@ -31,17 +33,37 @@ def _validate(runner, root):
     ("line", "message"),
     [
         ("{{ 'a' * 10**9 }}", "cannot render: repeating a value 1,000,000,000 times is over the limit of 10,000"),
-        ("{% for i in range(10**9) %}x{% endfor %}", "cannot render: an argument of 1,000,000,000 is over the limit of 100,000"),
-        ("{% for i in range(900) %}{{ i }}{% endfor %}{% for i in range(900) %}{% endfor %}", "cannot render: range() may yield 1,000 items in all per template; this one asks for more"),
+        (
+            "{% for i in range(10**9) %}x{% endfor %}",
+            "cannot render: an argument of 1,000,000,000 is over the limit of 100,000",
+        ),
+        (
+            "{% for i in range(900) %}{{ i }}{% endfor %}{% for i in range(900) %}{% endfor %}",
+            "cannot render: range() may yield 1,000 items in all per template; this one asks for more",
+        ),
         ("{{ 10 ** 10 ** 10 }}", "cannot render: 10000000000 ** 10 is over the limit of 2**128"),
         ("{{ 'x'.ljust(10**9) }}", "cannot render: an argument of 1,000,000,000 is over the limit of 100,000"),
         ("{{ '%999999999d' % 1 }}", "cannot render: a format width of 999,999,999 is over the limit of 100,000"),
-        ("{% set a = task.id ~ task.id ~ task.id ~ task.id %}{% set b = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}{% set c = b ~ b ~ b ~ b ~ b ~ b ~ b ~ b %}{% set d = c ~ c ~ c ~ c ~ c ~ c ~ c ~ c %}{{ d ~ d }}",
-         "cannot render: a value of more than 10,000 characters is over the limit"),
-        ("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}", "a macro is not allowed here (a protocol string is one command)"),
-        ("{% for a in phase.tasks %}{% for b in phase.tasks %}x{% endfor %}{% endfor %}", "loops nest more than 1 deep here; the limit is 1"),
-        ('{{ "{0.__class__.__mro__}".format(phase) }}', "cannot render: access to attribute '__class__' of 'dict' object is unsafe."),
-        ("{% for t in phase.tasks %}{{ t.titel }}{% endfor %}", "cannot render: 'dict object' has no attribute 'titel'"),
+        (
+            "{% set a = task.id ~ task.id ~ task.id ~ task.id %}{% set b = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}{% set c = b ~ b ~ b ~ b ~ b ~ b ~ b ~ b %}{% set d = c ~ c ~ c ~ c ~ c ~ c ~ c ~ c %}{{ d ~ d }}",
+            "cannot render: a value of more than 10,000 characters is over the limit",
+        ),
+        (
+            "{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}",
+            "a macro is not allowed here (a protocol string is one command)",
+        ),
+        (
+            "{% for a in phase.tasks %}{% for b in phase.tasks %}x{% endfor %}{% endfor %}",
+            "loops nest more than 1 deep here; the limit is 1",
+        ),
+        (
+            '{{ "{0.__class__.__mro__}".format(phase) }}',
+            "cannot render: access to attribute '__class__' of 'dict' object is unsafe.",
+        ),
+        (
+            "{% for t in phase.tasks %}{{ t.titel }}{% endfor %}",
+            "cannot render: 'dict object' has no attribute 'titel'",
+        ),
     ],
 )
 def test_protocol_strings_are_refused_past_each_limit(project, runner, line, message):
@@ -55,15 +77,34 @@ def test_protocol_strings_are_refused_past_each_limit(project, runner, line, mes
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}\n{{ f(1) }}", "templates/index.md.j2:1: macro 'f' calls itself; recursion is not allowed in templates"),
-        ("{% macro f() %}{{ g() }}{% endmacro %}{% macro g() %}{{ f() }}{% endmacro %}{{ f() }}", "macro 'f' calls itself; recursion is not allowed in templates"),
-        ("x\n{{ 'x'.ljust(10**9) }}", "templates/index.md.j2:2: over a limit: an argument of 1,000,000,000 is over the limit of 100,000"),
-        ("{{ 'ab' * 10**8 }}", "templates/index.md.j2:1: over a limit: repeating a value 100,000,000 times is over the limit of 20,000,000"),
-        ("{% for a in range(2) %}{% for b in range(2) %}{% for c in range(2) %}{% for d in range(2) %}\n{% for e in range(2) %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
-         "templates/index.md.j2:2: loops nest more than 4 deep here; the limit is 4"),
-        ("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
-         "range() may yield 100,000 items in all per template; this one asks for more"),
-        ("{{ facts.__class__ }}", "templates/index.md.j2:1: not allowed: access to attribute '__class__' of 'ProjectFacts' object is unsafe."),
+        (
+            "{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}\n{{ f(1) }}",
+            "templates/index.md.j2:1: macro 'f' calls itself; recursion is not allowed in templates",
+        ),
+        (
+            "{% macro f() %}{{ g() }}{% endmacro %}{% macro g() %}{{ f() }}{% endmacro %}{{ f() }}",
+            "macro 'f' calls itself; recursion is not allowed in templates",
+        ),
+        (
+            "x\n{{ 'x'.ljust(10**9) }}",
+            "templates/index.md.j2:2: over a limit: an argument of 1,000,000,000 is over the limit of 100,000",
+        ),
+        (
+            "{{ 'ab' * 10**8 }}",
+            "templates/index.md.j2:1: over a limit: repeating a value 100,000,000 times is over the limit of 20,000,000",
+        ),
+        (
+            "{% for a in range(2) %}{% for b in range(2) %}{% for c in range(2) %}{% for d in range(2) %}\n{% for e in range(2) %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+            "templates/index.md.j2:2: loops nest more than 4 deep here; the limit is 4",
+        ),
+        (
+            "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
+            "range() may yield 100,000 items in all per template; this one asks for more",
+        ),
+        (
+            "{{ facts.__class__ }}",
+            "templates/index.md.j2:1: not allowed: access to attribute '__class__' of 'ProjectFacts' object is unsafe.",
+        ),
         ("{{ factz }}", "templates/index.md.j2:1: undefined: 'factz' is undefined"),
     ],
 )
@@ -84,7 +125,9 @@ def _paste(command: str, cwd) -> list[str]:
     """Run ``command`` as an operator pasting it would, with its program replaced by one that
     prints its arguments; the arguments, one per line."""
     program = command.split()[0]
-    proc = subprocess.run(["bash", "-c", f'{program}() {{ printf "%s\\n" "$@"; }}\n' + command], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", "-c", f'{program}() {{ printf "%s\\n" "$@"; }}\n' + command], cwd=cwd, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert list(cwd.iterdir()) == [], "the command ran something"
     return proc.stdout.splitlines()
@@ -97,7 +140,10 @@ def _paste(command: str, cwd) -> list[str]:
         ("tool note --title {{ task.title }}", HOSTILE_TITLE),  # bare
         ('tool note --title "{{ task.title }}"', HOSTILE_TITLE),  # inside double quotes
         ("tool note --title '{{ task.title }}'", HOSTILE_TITLE),  # inside single quotes
-        ('tool note --title "Task {{ task.id }}: {{ task.title }} (by {{ task.role }})"', f"Task 1.1: {HOSTILE_TITLE} (by dev)"),
+        (
+            'tool note --title "Task {{ task.id }}: {{ task.title }} (by {{ task.role }})"',
+            f"Task 1.1: {HOSTILE_TITLE} (by dev)",
+        ),
         ("tool note --title {{ task.title | shell }}", HOSTILE_TITLE),  # the explicit form, not quoted twice
         ("tool note --title {{ ('Task ' ~ task.id ~ ': ' ~ task.title) | shell }}", f"Task 1.1: {HOSTILE_TITLE}"),
     ],
@@ -130,9 +176,17 @@ def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, run
     root = project(example=True)
     if protocol == "contract":  # FORMAT.md's example project, unchanged: valid, and safe
         text = (root / "phases/project.yaml").read_text()
-        text = text.replace("""--description {{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}""", """--description "Task {{ task.id }}: {{ task.title }}\"""")
-        text = text.replace("""--message {{ (task.title ~ ": [progress]") | shell }}""", """--message "{{ task.title }}: [progress]\"""")
-        text = text.replace("--type {{ task.role | shell }} --task-file {{ task.file | shell }}", "--type {{ task.role }} --task-file {{ task.file }}")
+        text = text.replace(
+            """--description {{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}""",
+            """--description "Task {{ task.id }}: {{ task.title }}\"""",
+        )
+        text = text.replace(
+            """--message {{ (task.title ~ ": [progress]") | shell }}""", """--message "{{ task.title }}: [progress]\""""
+        )
+        text = text.replace(
+            "--type {{ task.role | shell }} --task-file {{ task.file | shell }}",
+            "--type {{ task.role }} --task-file {{ task.file }}",
+        )
         assert "| shell" not in text.split("\nprotocol:", 1)[1]
         (root / "phases/project.yaml").write_text(text)
     phase = root / "phases/phase-07/phase.yaml"

@@ -91,11 +91,23 @@ cli.main()
 
 def test_concurrent_runs_on_one_folder_queue_instead_of_refusing_each_other(project):
     root = project(minimal())
-    first = subprocess.Popen([sys.executable, "-c", PAUSED_RUN, str(root)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_RUN, str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert first.stdout.readline() == "paused\n"
     (root / "phases/phase-01/metrics").mkdir()
     (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)  # a record lands meanwhile
-    second = subprocess.run([sys.executable, "-m", "phasedocs", "generate", "--project", str(root), "-q"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(
+        [sys.executable, "-m", "phasedocs", "generate", "--project", str(root), "-q"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     _out, err = first.communicate(timeout=120)
     assert (first.returncode, err) == (0, "")
     assert (second.returncode, second.stderr) == (0, "")
@@ -117,7 +129,10 @@ def test_a_second_run_waits_for_the_lock_then_refuses_cleanly(project, runner, m
     finally:
         os.close(fd)
     assert result.exit_code == 1
-    assert result.output == f"Error: another phasedocs run is writing to {root / 'docs'}; wait for it to finish, then run again\n"
+    assert (
+        result.output
+        == f"Error: another phasedocs run is writing to {root / 'docs'}; wait for it to finish, then run again\n"
+    )
 
 
 def test_an_output_folder_that_is_a_file_is_a_clean_error(project, runner):
@@ -161,7 +176,9 @@ def test_a_terminated_run_leaves_no_temp_file(project, signal_name):
         "sys.argv = ['phasedocs', 'generate', '--project', sys.argv[1], '-q']\n"
         "cli.main()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 128 + signal.Signals[signal_name].value
     tmp = Path(proc.stdout.splitlines()[0])
     assert tmp.name.endswith(".tmp") and not tmp.exists()
@@ -212,4 +229,6 @@ def test_serve_on_a_busy_port_is_a_clean_error(project, runner):
         port = busy.getsockname()[1]
         result = runner.invoke(main, ["serve", "--project", str(root), "--dev-addr", f"127.0.0.1:{port}"])
     assert result.exit_code == 1
-    assert result.output.endswith(f"Error: cannot serve on 127.0.0.1:{port}: Address already in use; pass another address, e.g. --dev-addr 127.0.0.1:8001\n")
+    assert result.output.endswith(
+        f"Error: cannot serve on 127.0.0.1:{port}: Address already in use; pass another address, e.g. --dev-addr 127.0.0.1:8001\n"
+    )

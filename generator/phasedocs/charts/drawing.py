@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -76,7 +76,13 @@ def draw(spec: Spec, style: ChartStyle) -> bytes:
     import warnings
 
     plt = _setup(style)
-    drawer = {TrendSpec: _draw_trend, CriteriaSpec: _draw_criteria, GanttSpec: _draw_gantt, RoadmapSpec: _draw_roadmap}[type(spec)]
+    drawers: dict[type, Callable[[Any, Any, ChartStyle], Any]] = {
+        TrendSpec: _draw_trend,
+        CriteriaSpec: _draw_criteria,
+        GanttSpec: _draw_gantt,
+        RoadmapSpec: _draw_roadmap,
+    }
+    drawer = drawers[type(spec)]
     buf = io.BytesIO()
     with warnings.catch_warnings():
         # user text may hold characters the font lacks: they show as boxes, not as a warning per chart
@@ -109,8 +115,14 @@ def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
             if t.low is not None and t.high is not None and t.low != t.high:
                 ax.axhspan(t.low, t.high, color=c.target, alpha=0.2, label=t.label, gid=f"target-{panel.key}")
             else:
-                ax.axhline(t.low if t.low is not None else t.high, color=c.target, linestyle="--", linewidth=1.5, label=t.label,
-                           gid=f"target-{panel.key}")
+                ax.axhline(
+                    t.low if t.low is not None else t.high,
+                    color=c.target,
+                    linestyle="--",
+                    linewidth=1.5,
+                    label=t.label,
+                    gid=f"target-{panel.key}",
+                )
         unit = {"ratio": "%", "percent": "%", "seconds": "s", "bytes": "bytes"}.get(panel.unit, "")
         ax.set_title(panel.label + (f" ({unit})" if unit else ""), loc="left", fontsize=style.font_size)
         if len(set(panel.x)) <= 6:  # few snapshots: tick exactly at each one
@@ -141,7 +153,13 @@ def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
             ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, alpha=0.6, gid=f"baseline-{i}")
         color = getattr(c, _STATE_COLOR[bar.state])
         ax.barh(y - h / 2, bar.current_pct, height=h, color=color, gid=f"current-{i}-{bar.state}")
-        ax.text(bar.current_pct, y - h / 2, f" {bar.current_pct:g}% {bar.state}", va="center", fontsize=style.font_size * 0.8)
+        ax.text(
+            bar.current_pct,
+            y - h / 2,
+            f" {bar.current_pct:g}% {bar.state}",
+            va="center",
+            fontsize=style.font_size * 0.8,
+        )
     ax.axvline(100, color=c.target, linestyle="--", linewidth=1.5, gid="target")
     ax.set_yticks(ys, [_short(b.label, 48) for b in spec.bars])
     ax.set_xlabel("percent of target (dashed line: the target; grey: baseline)")
@@ -166,8 +184,16 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         y = row[b.id]
         color = c.done if b.complete else c.critical if b.critical else c.task
         kind = "done" if b.complete else "critical" if b.critical else "task"
-        ax.barh(y, b.finish - b.start, left=b.start, height=0.5, color=color, hatch="//" if b.complete else None, edgecolor=color,
-                gid=f"{kind}-{b.id}")
+        ax.barh(
+            y,
+            b.finish - b.start,
+            left=b.start,
+            height=0.5,
+            color=color,
+            hatch="//" if b.complete else None,
+            edgecolor=color,
+            gid=f"{kind}-{b.id}",
+        )
         if b.slack > 0:
             ax.barh(y, b.slack, left=b.finish, height=0.2, color=c.slack, gid=f"slack-{b.id}")
         mark = " ✓" if b.complete else ""
@@ -175,8 +201,12 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     by_id = {b.id: b for b in spec.bars}
     for src, dst in spec.arrows:
         a, b = by_id[src], by_id[dst]
-        arrow = ax.annotate("", xy=(b.start, row[dst]), xytext=(a.finish, row[src]),
-                            arrowprops={"arrowstyle": "->", "color": style.text_color, "lw": 1, "connectionstyle": "arc3,rad=0"})
+        arrow = ax.annotate(
+            "",
+            xy=(b.start, row[dst]),
+            xytext=(a.finish, row[src]),
+            arrowprops={"arrowstyle": "->", "color": style.text_color, "lw": 1, "connectionstyle": "arc3,rad=0"},
+        )
         arrow.arrow_patch.set_gid(f"dep-{src}-{dst}")
     if spec.today is not None:
         ax.axvline(spec.today, color=c.today, linestyle=":", linewidth=2, gid="today")
@@ -192,15 +222,21 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    legend = [Patch(color=c.critical, label="critical path"), Patch(color=c.task, label="has slack"),
-              Patch(color=c.slack, label="slack"), Patch(color=c.done, label="complete")]
+    legend: list[Any] = [
+        Patch(color=c.critical, label="critical path"),
+        Patch(color=c.task, label="has slack"),
+        Patch(color=c.slack, label="slack"),
+        Patch(color=c.done, label="complete"),
+    ]
     if spec.today is not None:
         legend.append(Line2D([], [], color=c.today, linestyle=":", linewidth=2, label="latest snapshot"))
     _title(ax, spec.title)
     # a strip at the bottom for the legend, so it never meets the two-line day labels
     strip = 0.45 / fig.get_figheight()
     fig.tight_layout(rect=(0, strip, 1, 1))
-    fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8)
+    fig.legend(
+        handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8
+    )
     return fig
 
 
@@ -218,7 +254,13 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
         forecast = mdates.date2num(b.forecast)
         if forecast > finish:
             ax.barh(y, forecast - finish, left=finish, height=0.2, color=c.missed, gid=f"late-{i}")
-        ax.text(start, y + 0.33, f"{_short(b.label, 40)} ({b.state}, {b.percent:g}%)", fontsize=style.font_size * 0.8, va="bottom")
+        ax.text(
+            start,
+            y + 0.33,
+            f"{_short(b.label, 40)} ({b.state}, {b.percent:g}%)",
+            fontsize=style.font_size * 0.8,
+            va="bottom",
+        )
     ax.xaxis_date()
     _date_axis(ax, min(b.start for b in spec.bars), max(max(b.finish, b.forecast) for b in spec.bars))
     ax.set_yticks([])
@@ -265,4 +307,10 @@ def draw_all(specs: Mapping[str, Spec], style: ChartStyle, workers: int | None =
         return {name: draw(spec, style) for name, spec in items}
     data = records.dump(style)
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_worker_init, initargs=(data,)) as pool:
-        return dict(pool.map(_worker_draw, [(name, spec, data) for name, spec in items], chunksize=max(1, len(items) // (workers * 4))))
+        return dict(
+            pool.map(
+                _worker_draw,
+                [(name, spec, data) for name, spec in items],
+                chunksize=max(1, len(items) // (workers * 4)),
+            )
+        )

@@ -186,14 +186,15 @@ def trend_spec(p: PhaseFacts) -> TrendSpec | None:
     """Numeric metrics over the snapshots; None when nothing numeric was measured."""
     targets: dict[str, str] = {}
     for c in p.criteria:
-        if c.measured and c.criterion.metric not in targets:
-            targets[c.criterion.metric] = c.criterion.target  # type: ignore[index]
+        metric, target = c.criterion.metric, c.criterion.target
+        if metric is not None and target is not None and metric not in targets:
+            targets[metric] = target
     panels = []
     for m in p.metrics:
         if m.metric.unit == "text" or not m.series:
             continue
         xs = tuple(ts for ts, _ in m.series)
-        ys = tuple(_display(float(v), m.metric.unit) for _, v in m.series)  # type: ignore[arg-type]
+        ys = tuple(_display(float(v), m.metric.unit) for _, v in m.series)
         band = _band(targets[m.key], m.baseline, m.metric.unit) if m.key in targets else None
         panels.append(Panel(m.key, m.metric.label, m.metric.unit, xs, ys, band))
     if not panels:
@@ -229,7 +230,11 @@ def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
             continue
         base = c.baseline if isinstance(c.baseline, (int, float)) and not isinstance(c.baseline, bool) else None
         label = f"{c.scope}: {c.criterion.text}" if c.scope != "phase" else f"phase: {c.criterion.text}"
-        bars.append(CriterionBar(label, None if base is None else round(100 * base / ref, 2), round(100 * c.value / ref, 2), c.state))
+        bars.append(
+            CriterionBar(
+                label, None if base is None else round(100 * base / ref, 2), round(100 * c.value / ref, 2), c.state
+            )
+        )
     if not bars:
         return None
     note = ""
@@ -255,7 +260,15 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         tasks = [t for t in tasks if t.id in keep]
     shown = {t.id for t in tasks}
     bars = tuple(
-        GanttBar(t.id, f"{t.id} {t.task.title}", t.earliest_start, t.earliest_finish, t.slack, t.critical, t.state == "complete")
+        GanttBar(
+            t.id,
+            f"{t.id} {t.task.title}",
+            t.earliest_start,
+            t.earliest_finish,
+            t.slack,
+            t.critical,
+            t.state == "complete",
+        )
         for t in tasks
     )
     arrows = tuple((d, t.id) for t in tasks for d in t.task.depends_on if d in shown)
@@ -271,7 +284,9 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     done = [t.id for t in tasks if t.state == "complete"]
     alt = (
         f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
-        f"critical path {critical}" + (f"; {slack}" if slack else "") + (f"; complete: {', '.join(done)}" if done else "")
+        f"critical path {critical}"
+        + (f"; {slack}" if slack else "")
+        + (f"; complete: {', '.join(done)}" if done else "")
     )
     return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note)
 
@@ -284,7 +299,14 @@ def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
         note = f"The chart shows the last {MAX_BARS} of {len(phases)} phases; the table lists them all."
         phases = phases[-MAX_BARS:]
     bars = tuple(
-        RoadmapBar(f"{p.number}: {p.phase.title}", p.schedule.start, p.schedule.finish, p.schedule.forecast_finish, p.state, p.percent)
+        RoadmapBar(
+            f"{p.number}: {p.phase.title}",
+            p.schedule.start,
+            p.schedule.finish,
+            p.schedule.forecast_finish,
+            p.state,
+            p.percent,
+        )
         for p in phases
     )
     alt = f"Roadmap of {facts.config.name}: " + "; ".join(
@@ -317,5 +339,3 @@ def _style_key(style: ChartStyle) -> str:
     from importlib.metadata import version  # no matplotlib import for a hash; slow, hence cached
 
     return records.dump_json(style) + version("matplotlib")
-
-

@@ -42,14 +42,25 @@ def init(root: Path) -> tuple[list[str], list[str]]:
     which is left as it is (with a note to add two lines).
     """
     files = plan_files(root)
-    blocked = sorted({str(root / parent) for rel in files for parent in _parents(rel) if (root / parent).exists() and not (root / parent).is_dir()})
+    blocked = sorted(
+        {
+            str(root / parent)
+            for rel in files
+            for parent in _parents(rel)
+            if (root / parent).exists() and not (root / parent).is_dir()
+        }
+    )
     if blocked:
         listing = "\n".join(f"  {path}" for path in blocked)
-        raise Abort(f"nothing created: these are files where init needs folders:\n{listing}\nMove them aside, or choose an empty folder: phasedocs init DIR")
+        raise Abort(
+            f"nothing created: these are files where init needs folders:\n{listing}\nMove them aside, or choose an empty folder: phasedocs init DIR"
+        )
     taken = [rel for rel in files if (root / rel).exists() and rel != ".gitignore"]
     if taken:
         listing = "\n".join(f"  {root / rel}" for rel in taken)
-        raise Abort(f"nothing created: these files exist and init never overwrites:\n{listing}\nChoose an empty folder: phasedocs init DIR")
+        raise Abort(
+            f"nothing created: these files exist and init never overwrites:\n{listing}\nChoose an empty folder: phasedocs init DIR"
+        )
     for rel in files:
         contained(root, root / rel, "to create")
     created, skipped = [], []

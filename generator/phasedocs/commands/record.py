@@ -65,10 +65,11 @@ def _local_time_problem(when: datetime, zone: ZoneInfo) -> str | None:
 
 def _offsets(when: datetime, zone: ZoneInfo) -> str:
     """The two UTC offsets around a DST change, as an example to write."""
-    found = sorted({when.replace(fold=f).utcoffset() for f in (0, 1)} | {(when - timedelta(hours=3)).utcoffset(), (when + timedelta(hours=3)).utcoffset()})  # type: ignore[type-var]
+    around = [when.replace(fold=0), when.replace(fold=1), when - timedelta(hours=3), when + timedelta(hours=3)]
+    found = sorted({off for off in (w.utcoffset() for w in around) if off is not None})
     texts = []
     for off in found:
-        minutes = int(off.total_seconds() // 60)  # type: ignore[union-attr]
+        minutes = int(off.total_seconds() // 60)
         texts.append(f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
     return " or ".join(texts)
 
@@ -135,10 +136,14 @@ def build_snapshot(
             problems.append(f"--task {option}: unknown state '{text}'; use one of {', '.join(STATES)}")
         else:
             data["tasks"][key] = text.strip()
-    check_ids = [c.id for t in phase.phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.phase.success_criteria if c.id]
+    check_ids = [c.id for t in phase.phase.tasks for c in t.criteria if c.id] + [
+        c.id for c in phase.phase.success_criteria if c.id
+    ]
     for option, key, text in _pairs(checks, "--check", problems):
         if key not in check_ids:
-            problems.append(f"--check {option}: unknown hand-checked criterion '{key}' (known: {', '.join(check_ids) or 'none'})")
+            problems.append(
+                f"--check {option}: unknown hand-checked criterion '{key}' (known: {', '.join(check_ids) or 'none'})"
+            )
         elif text.strip().lower() not in ("true", "false"):
             problems.append(f"--check {option}: write true or false, not '{text}'")
         else:
@@ -171,7 +176,9 @@ def build_snapshot(
             data["kind"] = kind
     if problems:
         raise Abort("nothing recorded:\n" + "\n".join(f"  {p}" for p in problems))
-    ordered = {k: data[k] for k in ("timestamp", "label", "kind", "metrics", "tasks", "checks") if k in data}
+    ordered: dict[str, Any] = {
+        k: data[k] for k in ("timestamp", "label", "kind", "metrics", "tasks", "checks") if k in data
+    }
     # the same rules as files on disk, together with the phase's other snapshots
     doc = Document(f"phases/{phase.folder}/metrics/(new)", ordered, {(): (1, 1)})
     snap, errors = parse_model(doc, Snapshot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import types
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,14 @@ SCHEMAS = {
 }
 
 
-def field_docs(*modules: object) -> dict[str, dict[str, str]]:
+def field_docs(*modules: types.ModuleType) -> dict[str, dict[str, str]]:
     """Class name -> field name -> the field's docstring, read from the modules' source.
 
     Only the schema needs the text, so the source is parsed here, not at every import.
     """
     docs: dict[str, dict[str, str]] = {}
     for module in modules:
-        tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+        tree = ast.parse(inspect.getsource(module))
         for node in ast.walk(tree):
             if not isinstance(node, ast.ClassDef):
                 continue

@@ -28,6 +28,7 @@ from phasedocs.errors import InputError, Location
 try:  # libyaml is several times faster; the pure-Python composer is the fallback
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    # the pure-Python class has the C one's interface but is no subclass of it
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 #: Levels of nesting a file may have. The formats need four; a deeper file is an attack
@@ -170,9 +171,7 @@ class _Walker:
 
     def fail(self, node: yaml.Node, message: str, path: Path_ = ()) -> InputError:
         mark = node.start_mark
-        return InputError(
-            Location(self.doc.file, mark.line + 1, mark.column + 1), format_path(path), message
-        )
+        return InputError(Location(self.doc.file, mark.line + 1, mark.column + 1), format_path(path), message)
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         if len(path) > MAX_DEPTH:
@@ -189,7 +188,9 @@ class _Walker:
         else:
             self.seen.add(id(node))
             if len(self.seen) > MAX_VALUES:
-                raise self.fail(node, f"the file holds more than {MAX_VALUES:,} values; split the phase into phases", path)
+                raise self.fail(
+                    node, f"the file holds more than {MAX_VALUES:,} values; split the phase into phases", path
+                )
         if id(node) in self.active:
             raise self.fail(node, "an alias refers to itself; remove the recursive alias", path)
         mark = node.start_mark
@@ -214,9 +215,7 @@ class _Walker:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self.fail(
-                        key_node, "merge keys ('<<') are not supported; write the keys out", path
-                    )
+                    raise self.fail(key_node, "merge keys ('<<') are not supported; write the keys out", path)
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, "a key must be plain text", path)
                 key = self._scalar(key_node, path)
@@ -269,7 +268,11 @@ def parse_yaml(text: str, file: str) -> Document:
         at = exc.position
         line, column = line_column(text, at)
         what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
-        raise InputError(Location(file, line, column), "", f"not valid YAML: the character {what} is not allowed ({exc.reason}); remove it") from None
+        raise InputError(
+            Location(file, line, column),
+            "",
+            f"not valid YAML: the character {what} is not allowed ({exc.reason}); remove it",
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(Location(file), "", f"not valid YAML: {' '.join(str(exc).split())}") from None
     finally:
@@ -292,7 +295,13 @@ _KEY_RE = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
 def parse_json(text: str, file: str) -> Document:
     """Parse a JSON snapshot; NaN/Infinity, bad syntax and non-object roots are errors."""
     try:
-        data = json.loads(text, parse_constant=_reject_constant, parse_float=_json_float, parse_int=_json_int, object_pairs_hook=_no_duplicates)
+        data = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_json_float,
+            parse_int=_json_int,
+            object_pairs_hook=_no_duplicates,
+        )
     except RecursionError:
         raise InputError(Location(file, 1, 1), "", TOO_DEEP) from None
     except _DuplicateKey as exc:
@@ -312,9 +321,7 @@ def parse_json(text: str, file: str) -> Document:
         raise InputError(Location(file, line, column), "", str(exc)) from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "null"
-        raise InputError(
-            Location(file, 1, 1), "", f"a snapshot must be a JSON object {{...}}, not {kind}"
-        )
+        raise InputError(Location(file, 1, 1), "", f"a snapshot must be a JSON object {{...}}, not {kind}")
     if _depth(data) > MAX_DEPTH:
         raise InputError(Location(file, 1, 1), "", TOO_DEEP)
     doc = Document(file, data, json_text=text)
@@ -346,7 +353,11 @@ def _duplicate_error(text: str, file: str, key: str) -> InputError:
     second = _find_key(text, key, first.end()) if first else None
     at = second.start() if second else 0
     path = _path_to(text, at)
-    return InputError(Location(file, *line_column(text, at)), format_path((*path, key)) if path or key else "", f"duplicate key '{key}'; keep one of them")
+    return InputError(
+        Location(file, *line_column(text, at)),
+        format_path((*path, key)) if path or key else "",
+        f"duplicate key '{key}'; keep one of them",
+    )
 
 
 def _path_to(text: str, offset: int) -> tuple[str, ...]:
@@ -430,7 +441,11 @@ def read_text(path: Path, file: str) -> tuple[str, str]:
         if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block the read or never end
             raise InputError(Location(file), "", "not a regular file; replace it with a file")
         if info.st_size > MAX_FILE_BYTES:
-            raise InputError(Location(file), "", f"is {info.st_size / 2**20:.0f} MB; an input file may be at most {MAX_FILE_BYTES // 2**20} MB (split it)")
+            raise InputError(
+                Location(file),
+                "",
+                f"is {info.st_size / 2**20:.0f} MB; an input file may be at most {MAX_FILE_BYTES // 2**20} MB (split it)",
+            )
         data = path.read_bytes()
         return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
     except UnicodeDecodeError as exc:

@@ -8,11 +8,14 @@ shared with ``record``.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phasedocs.errors import InputError
 from phasedocs.input import records
 from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, OutOfRange
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 _TYPE_WORDS = {
     "string_type": "text",
@@ -47,7 +50,7 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: type) -> str:
+def _message(err: ErrorDetails, doc: Document, path: tuple[Any, ...], model: type) -> str:
     kind = err["type"]
     value = err.get("input")
     if kind == "missing":
@@ -61,8 +64,8 @@ def _message(err: dict[str, Any], doc: Document, path: tuple[Any, ...], model: t
         raw = doc.raw.get(path, str(value))
         if len(path) >= 3 and path[0] == "tasks" and (path[2] in ("id", "depends_on")):
             hint = f" (YAML reads {raw} as {value})" if raw != str(value) else ""
-            return f"task id {raw} is a number to YAML{hint}; quote it: \"{raw}\""
-        return f"expected text, got {describe(value)}; quote it: \"{raw}\""
+            return f'task id {raw} is a number to YAML{hint}; quote it: "{raw}"'
+        return f'expected text, got {describe(value)}; quote it: "{raw}"'
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}, got {describe(value)}"
     if kind == "literal_error":
@@ -162,5 +165,3 @@ def value_error(unit: str, value: Any) -> str | None:
     if number:
         return None
     return f"expected a number ({unit}), got {describe(value)}"
-
-

@@ -35,7 +35,7 @@ def _line(value: Any) -> Any:
     sensible reading is ``"Check this: then that"``.
     """
     if isinstance(value, dict) and len(value) == 1:
-        (key, val), = value.items()
+        ((key, val),) = value.items()
         if isinstance(key, str) and isinstance(val, str):
             return f"{key}: {val}"
     return value

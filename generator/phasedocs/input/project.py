@@ -21,7 +21,7 @@ from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
-from phasedocs.input.models import Metric, Phase, ProjectConfig, Protocol, Snapshot
+from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
 from phasedocs.input.targets import parse_target
 from phasedocs.paths import leaves
 
@@ -119,11 +119,19 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         rel = f"phases/{folder.name}"
         m = PHASE_DIR_RE.fullmatch(folder.name)
         if not m:
-            errors.append(InputError(Location(rel), "", "a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"))
+            errors.append(
+                InputError(
+                    Location(rel),
+                    "",
+                    "a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it",
+                )
+            )
             continue
         phase_file = folder / "phase.yaml"
         if not phase_file.is_file():
-            errors.append(InputError(Location(f"{rel}/phase.yaml"), "", "not found; every phase folder needs a phase.yaml"))
+            errors.append(
+                InputError(Location(f"{rel}/phase.yaml"), "", "not found; every phase folder needs a phase.yaml")
+            )
             continue
         file = f"{rel}/phase.yaml"
         inputs.append(file)
@@ -141,19 +149,26 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if phase.number != number:
             errors.append(doc.error(("number",), f"is {phase.number} but the folder is {folder.name}; make them agree"))
         if phase.number in seen_numbers:
-            errors.append(doc.error(("number",), f"phase {phase.number} is defined twice (also in {seen_numbers[phase.number]}); keep one folder per phase"))
+            errors.append(
+                doc.error(
+                    ("number",),
+                    f"phase {phase.number} is defined twice (also in {seen_numbers[phase.number]}); keep one folder per phase",
+                )
+            )
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
         if not phase_errors:
             errors += _check_snapshot_ids(phase, snapshots)
-        snaps = sorted(((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file)))
+        snaps = sorted(
+            ((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))
+        )
         ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
         digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps)])
         phases.append(PhaseInput(folder.name, phase, ordered, digest))
 
-    if config is not None and not errors:
-        errors += _check_protocol_render(config, config_doc, phases, docs_prefix)  # type: ignore[arg-type]
+    if config is not None and config_doc is not None and not errors:
+        errors += _check_protocol_render(config, config_doc, phases, docs_prefix)
     from phasedocs.input.site_config import (
         check_site_config,  # the site's settings are input too (colours, palette, URLs)
     )
@@ -161,12 +176,12 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     errors += check_site_config(root)[1]
     if errors:
         raise ValidationErrors(errors)
-    assert config is not None
+    assert config is not None and config_doc is not None  # no errors: project.yaml was read and parsed
     return Project(
         root=root,
         config=config,
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
-        config_digest=_digest([config_doc.sha256.encode()]),  # type: ignore[union-attr]
+        config_digest=_digest([config_doc.sha256.encode()]),
         input_files=tuple(inputs),
     )
 
@@ -183,7 +198,9 @@ def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Pa
         return None
 
 
-def _load_snapshots(folder: Path, rel: str, errors: list[InputError], root: Path) -> tuple[list[tuple[Document, Snapshot | None]], list[str]]:
+def _load_snapshots(
+    folder: Path, rel: str, errors: list[InputError], root: Path
+) -> tuple[list[tuple[Document, Snapshot | None]], list[str]]:
     out: list[tuple[Document, Snapshot | None]] = []
     files: list[str] = []
     metrics_dir = folder / "metrics"
@@ -227,7 +244,9 @@ def _check_protocol_templates(section: Protocol, doc: Document) -> list[InputErr
     return errors
 
 
-def _check_protocol_render(config: ProjectConfig, doc: Document, phases: list[PhaseInput], prefix: str) -> list[InputError]:
+def _check_protocol_render(
+    config: ProjectConfig, doc: Document, phases: list[PhaseInput], prefix: str
+) -> list[InputError]:
     """Render every protocol string for every task once, so render faults surface now."""
     errors: dict[tuple[Any, ...], InputError] = {}
     for p in phases:
@@ -250,11 +269,21 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
     files: dict[str, int] = {}
     for i, task in enumerate(phase.tasks):
         if task.id in ids:
-            errors.append(doc.error(("tasks", i, "id"), f"task id '{task.id}' is used twice (also tasks[{ids[task.id]}]); make it unique"))
+            errors.append(
+                doc.error(
+                    ("tasks", i, "id"),
+                    f"task id '{task.id}' is used twice (also tasks[{ids[task.id]}]); make it unique",
+                )
+            )
         else:
             ids[task.id] = i
         if task.filename in files:
-            errors.append(doc.error(("tasks", i, "slug"), f"task file {task.filename} would be written twice (also tasks[{files[task.filename]}]); change the slug"))
+            errors.append(
+                doc.error(
+                    ("tasks", i, "slug"),
+                    f"task file {task.filename} would be written twice (also tasks[{files[task.filename]}]); change the slug",
+                )
+            )
         files.setdefault(task.filename, i)
     known = ", ".join(ids)
     for i, task in enumerate(phase.tasks):
@@ -268,32 +297,61 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
         if cycle:
             i = ids[cycle[0]]
             j = phase.tasks[i].depends_on.index(cycle[1])
-            errors.append(doc.error(("tasks", i, "depends_on", j), f"dependency cycle {' -> '.join(cycle)}; remove one of these dependencies"))
+            errors.append(
+                doc.error(
+                    ("tasks", i, "depends_on", j),
+                    f"dependency cycle {' -> '.join(cycle)}; remove one of these dependencies",
+                )
+            )
         else:
             length = _longest_path(phase)
             if length > MAX_PHASE_DAYS:
-                errors.append(doc.error(("tasks",), f"the critical path is {length:g} days; a phase may last at most {MAX_PHASE_DAYS} days (split it into phases)"))
+                errors.append(
+                    doc.error(
+                        ("tasks",),
+                        f"the critical path is {length:g} days; a phase may last at most {MAX_PHASE_DAYS} days (split it into phases)",
+                    )
+                )
     check_ids: dict[str, tuple[Any, ...]] = {}
-    groups = [(("tasks", i, "criteria"), t.criteria) for i, t in enumerate(phase.tasks)]
+    groups: list[tuple[tuple[Any, ...], tuple[Criterion, ...]]] = [
+        (("tasks", i, "criteria"), t.criteria) for i, t in enumerate(phase.tasks)
+    ]
     groups.append((("success_criteria",), phase.success_criteria))
     for base, criteria in groups:
         for k, crit in enumerate(criteria):
             path = (*base, k)
             if crit.id is not None:
                 if crit.id in check_ids:
-                    errors.append(doc.error((*path, "id"), f"criterion id '{crit.id}' is used twice in this phase (also {format_path(check_ids[crit.id])}); make it unique"))
+                    errors.append(
+                        doc.error(
+                            (*path, "id"),
+                            f"criterion id '{crit.id}' is used twice in this phase (also {format_path(check_ids[crit.id])}); make it unique",
+                        )
+                    )
                 check_ids.setdefault(crit.id, path)
             if crit.metric is not None and catalogue is not None:
                 metric = catalogue.get(crit.metric)
                 if metric is None:
                     known_m = ", ".join(sorted(catalogue)) or "none"
-                    errors.append(doc.error((*path, "metric"), f"unknown metric '{crit.metric}'; add it to the catalogue in phases/project.yaml (known: {known_m})"))
+                    errors.append(
+                        doc.error(
+                            (*path, "metric"),
+                            f"unknown metric '{crit.metric}'; add it to the catalogue in phases/project.yaml (known: {known_m})",
+                        )
+                    )
                     continue
                 target = parse_target(crit.target or "")
                 if metric.unit == "text" and target.text_value is None and target.op != "==":
-                    errors.append(doc.error((*path, "target"), f"metric '{crit.metric}' is text; only '== V' targets apply to it"))
+                    errors.append(
+                        doc.error((*path, "target"), f"metric '{crit.metric}' is text; only '== V' targets apply to it")
+                    )
                 elif metric.unit != "text" and target.text_value is not None:
-                    errors.append(doc.error((*path, "target"), f"'{target.text_value}' is not a number, but metric '{crit.metric}' is a {metric.unit}"))
+                    errors.append(
+                        doc.error(
+                            (*path, "target"),
+                            f"'{target.text_value}' is not a number, but metric '{crit.metric}' is a {metric.unit}",
+                        )
+                    )
     return errors
 
 
@@ -337,7 +395,7 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
                 stack[-1] = (node, i + 1)
                 nxt = deps[i]
                 if color.get(nxt) == 1:
-                    return [*path[path.index(nxt):], nxt]
+                    return [*path[path.index(nxt) :], nxt]
                 if color.get(nxt) == 0:
                     color[nxt] = 1
                     stack.append((nxt, 0))
@@ -354,12 +412,16 @@ def _section(doc: Document, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def snapshot_errors(phase: Phase, config: ProjectConfig, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+def snapshot_errors(
+    phase: Phase, config: ProjectConfig, snaps: list[tuple[Document, Snapshot | None]]
+) -> list[InputError]:
     """Every rule across files for ``snaps`` of ``phase`` (``record`` checks a new snapshot so)."""
     return _check_snapshot_values(config.metrics, snaps) + _check_snapshot_ids(phase, snaps)
 
 
-def _check_snapshot_values(catalogue: dict[str, Metric] | None, snaps: list[tuple[Document, Snapshot | None]]) -> list[InputError]:
+def _check_snapshot_values(
+    catalogue: dict[str, Metric] | None, snaps: list[tuple[Document, Snapshot | None]]
+) -> list[InputError]:
     """Rules that need no phase: one baseline, and the catalogue (when it could be read).
 
     Checked on the raw data, so they are reported even when a file's shape or its phase is off.
@@ -369,7 +431,11 @@ def _check_snapshot_values(catalogue: dict[str, Metric] | None, snaps: list[tupl
     for doc, _snap in sorted(snaps, key=lambda ds: ds[0].file):
         if isinstance(doc.data, dict) and doc.data.get("kind") == "baseline":
             if baseline is not None:
-                errors.append(doc.error(("kind",), f"a second baseline snapshot (the first is {baseline}); make this one 'progress'"))
+                errors.append(
+                    doc.error(
+                        ("kind",), f"a second baseline snapshot (the first is {baseline}); make this one 'progress'"
+                    )
+                )
             baseline = baseline or doc.file
         if catalogue is None:
             continue

@@ -33,8 +33,13 @@ FIELDS = {
 MAX_COMMAND = 10_000
 
 _ENV = LimitedSandbox(
-    max_string=MAX_COMMAND, range_budget=1_000, max_loop_depth=1, allow_macros=False,
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+    max_string=MAX_COMMAND,
+    range_budget=1_000,
+    max_loop_depth=1,
+    allow_macros=False,
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
 )
 
 
@@ -46,7 +51,6 @@ def shell(value: Any) -> str:
     whole argument built from several values: ``{{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}``.
     """
     return ShellWord(shlex.quote(_one_line(value)))
-
 
 
 class ProtocolError(ValueError):
@@ -153,13 +157,15 @@ def _autoescape(ast: nodes.Template) -> nodes.Template:
     """
     state = "bare"
     for output in ast.find_all(nodes.Output):
-        wrapped = []
+        wrapped: list[nodes.Expr] = []
         for node in output.nodes:
             if isinstance(node, nodes.TemplateData):
                 state = _quote_state(node.data, state)
                 wrapped.append(node)
             else:
-                wrapped.append(nodes.Filter(node, "_shell_escape", [nodes.Const(state)], [], None, None, lineno=node.lineno))
+                wrapped.append(
+                    nodes.Filter(node, "_shell_escape", [nodes.Const(state)], [], None, None, lineno=node.lineno)
+                )
         output.nodes = wrapped
     return ast
 
@@ -188,8 +194,8 @@ def check_template(source: str, scope: set[str]) -> None:
             if not node.attr.startswith("_"):
                 known = ", ".join(FIELDS[base.name])
                 raise ProtocolError(f"{base.name} has no field '{node.attr}' (it has: {known})")
-    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
-        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+    for reach in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = reach.attr if isinstance(reach, nodes.Getattr) else getattr(getattr(reach, "arg", None), "value", None)
         if isinstance(attr, str) and attr.startswith("_"):
             raise ProtocolError(
                 f"'{attr}' reaches for Python internals and is not allowed; use the fields of phase, task or project"
@@ -286,7 +292,9 @@ def scope(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", folde
     return {"phase": phase_context(phase, docs_prefix, folder), "project": project_context(config)}
 
 
-def render_phase(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None) -> PhaseProtocol:
+def render_phase(
+    config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None
+) -> PhaseProtocol:
     """The phase-level protocol of ``phase``."""
     p = config.protocol
     ctx = shared or scope(config, phase, docs_prefix)

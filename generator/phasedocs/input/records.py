@@ -28,7 +28,19 @@ from typing import Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar, get_a
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-__all__ = ["Aware", "Before", "Check", "MinLen", "Model", "Range", "ValidationError", "dump", "dump_json", "fields", "parse"]
+__all__ = [
+    "Aware",
+    "Before",
+    "Check",
+    "MinLen",
+    "Model",
+    "Range",
+    "ValidationError",
+    "dump",
+    "dump_json",
+    "fields",
+    "parse",
+]
 
 T = TypeVar("T")
 
@@ -178,19 +190,26 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-@functools.cache
+_VALIDATORS: dict[type, SchemaValidator] = {}
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _validator(cls: type) -> SchemaValidator:
-    return SchemaValidator(core_schema(cls))
+    found = _VALIDATORS.get(cls)
+    if found is None:  # built once per model class, on first use
+        found = _VALIDATORS[cls] = SchemaValidator(core_schema(cls))
+    return found
 
 
-@functools.cache
 def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls, include_extras=True)
+    found = _HINTS.get(cls)
+    if found is None:
+        found = _HINTS[cls] = get_type_hints(cls, include_extras=True)
+    return found
 
 
 def _ref(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
-
 
 
 def _no_bool(make: Any, word: str, **constraints: Any) -> cs.CoreSchema:
@@ -202,6 +221,7 @@ def _no_bool(make: Any, word: str, **constraints: Any) -> cs.CoreSchema:
         return value
 
     return cs.no_info_before_validator_function(refuse, make(**constraints))
+
 
 _SCALARS: dict[Any, typing.Callable[..., cs.CoreSchema]] = {
     str: functools.partial(cs.str_schema, strict=True),
@@ -258,7 +278,9 @@ def _annotated(
             raise TypeError(f"shape does not know the marker {marker!r}")
     schema = _schema(tp, definitions, **constraints)
     for marker in wrappers:
-        wrap = cs.no_info_after_validator_function if isinstance(marker, Check) else cs.no_info_before_validator_function
+        wrap = (
+            cs.no_info_after_validator_function if isinstance(marker, Check) else cs.no_info_before_validator_function
+        )
         schema = wrap(marker.function, schema)
     return schema
 
@@ -277,16 +299,13 @@ def _model_schema(cls: type[Model], definitions: dict[type, cs.CoreSchema]) -> c
             schema = cs.with_default_schema(schema, default=getattr(cls, name))
         args.append(cs.dataclass_field(name, schema, kw_only=True))
     # a dataclass schema needs no dataclass: pydantic-core fills __dict__ of a bare instance
-    body = cs.dataclass_schema(
-        cls, cs.dataclass_args_schema(cls.__name__, args, extra_behavior="forbid"), list(cls.__fields__), frozen=True
-    )
-    check = getattr(cls, "_check", None)
-    if check is not None:
+    fields_schema = cs.dataclass_args_schema(cls.__name__, args, extra_behavior="forbid")
+    if getattr(cls, "_check", None) is None:
+        return cs.dataclass_schema(cls, fields_schema, list(cls.__fields__), frozen=True, ref=_ref(cls))
 
-        def run_check(value: Any) -> Any:
-            value._check()
-            return value
+    def run_check(value: Any) -> Any:
+        value._check()
+        return value
 
-        body = cs.no_info_after_validator_function(run_check, body)
-    body["ref"] = _ref(cls)  # type: ignore[typeddict-unknown-key]
-    return body
+    body = cs.dataclass_schema(cls, fields_schema, list(cls.__fields__), frozen=True)
+    return cs.no_info_after_validator_function(run_check, body, ref=_ref(cls))

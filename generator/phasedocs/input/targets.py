@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from phasedocs.input.loader import MAX_MAGNITUDE  # the same bound as snapshot values
 
@@ -105,7 +105,7 @@ def parse_target(text: str) -> Target:
         raise TargetSyntaxError(f"the target is empty; write one of {FORMS}")
     m = _COMPARE_RE.match(t)
     if m:
-        op, rest = m.group(1), m.group(2).strip()
+        op, rest = cast(Op, m.group(1)), m.group(2).strip()  # the pattern matches only the five operators
         if not rest:
             raise TargetSyntaxError(f"'{t}' has no value after '{op}'")
         if op == "==":
@@ -115,7 +115,7 @@ def parse_target(text: str) -> Target:
                 if "\n" in rest:
                     raise TargetSyntaxError(f"'{t}' spans lines; write it on one line") from None
                 return Target("==", (), text_value=rest)
-        return Target(op, (_number(rest),))  # type: ignore[arg-type]
+        return Target(op, (_number(rest),))
     m = _RANGE_RE.match(t)
     if m:
         low, high = _number(m.group(1)), _number(m.group(2))

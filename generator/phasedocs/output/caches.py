@@ -165,5 +165,3 @@ class PageCache:
         for path in self.charts.glob("*.svg"):
             if path.stem not in charts_used:
                 path.unlink(missing_ok=True)
-
-

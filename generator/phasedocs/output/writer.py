@@ -90,7 +90,11 @@ class Manifest:
 
     def dumps(self) -> bytes:
         """The manifest as stable JSON bytes."""
-        data: dict[str, object] = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items())), "groups": dict(sorted(self.groups.items()))}
+        data: dict[str, object] = {
+            "version": MANIFEST_VERSION,
+            "files": dict(sorted(self.files.items())),
+            "groups": dict(sorted(self.groups.items())),
+        }
         if self.pending:
             data["pending"] = dict(sorted(self.pending.items()))
         return (json.dumps(data, indent=1, sort_keys=False) + "\n").encode()
@@ -240,7 +244,9 @@ def locked(out_dir: Path, wait: float | None = None) -> Iterator[None]:
         # the folder's own descriptor: a lock file would be one more file a refused run leaves
         fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as exc:
-        raise Abort(f"cannot write into {out_dir}: {exc.strerror or exc}; check that it is a folder you can write to") from None
+        raise Abort(
+            f"cannot write into {out_dir}: {exc.strerror or exc}; check that it is a folder you can write to"
+        ) from None
     try:
         deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
         while True:
@@ -249,7 +255,9 @@ def locked(out_dir: Path, wait: float | None = None) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise Abort(f"another phasedocs run is writing to {out_dir}; wait for it to finish, then run again") from None
+                    raise Abort(
+                        f"another phasedocs run is writing to {out_dir}; wait for it to finish, then run again"
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:
@@ -300,7 +308,12 @@ def write_tree(
 
 
 def _write_tree(
-    out_dir: Path, plan: Mapping[str, bytes], keep: dict[str, str], groups: dict[str, dict[str, object]], force: bool, manifest_name: str
+    out_dir: Path,
+    plan: Mapping[str, bytes],
+    keep: dict[str, str],
+    groups: dict[str, dict[str, object]],
+    force: bool,
+    manifest_name: str,
 ) -> WriteReport:
     manifest = Manifest.read(out_dir, manifest_name)
     for rel in [*plan, *manifest.files, *manifest.pending, manifest_name]:
@@ -356,7 +369,9 @@ def _write_tree(
     try:
         if writes or removals:
             # the journal first: every file this run may leave behind is ours, whatever its bytes
-            journal = Manifest(dict(manifest.files), dict(manifest.groups), {k: list(v) for k, v in manifest.pending.items()})
+            journal = Manifest(
+                dict(manifest.files), dict(manifest.groups), {k: list(v) for k, v in manifest.pending.items()}
+            )
             for rel, _, old in writes:
                 hashes = journal.pending.setdefault(rel, [])
                 for h in (old, new.files[rel]):

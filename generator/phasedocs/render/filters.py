@@ -31,6 +31,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def one_line(value: Any) -> str:
     """``value`` as text on one line: control characters removed, white space folded."""
     return WS_RE.sub(" ", _CONTROL_RE.sub("", str(value))).strip()
+
+
 _ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # what opens a block at the start of a line: a list item, a quote, a setext underline
 _LEADING_RE = re.compile(r"^(?:[-+>]|\d+[.)])(?=\s|$)|^>")
@@ -93,7 +95,17 @@ def url(value: Any) -> str:
     m = _SCHEME_RE.match(probe)
     if m and m.group(1) not in ("http", "https"):
         return "#"
-    table = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", '"': "%22", "\t": "%09", "\n": "%0A", "\r": "%0D"}
+    table = {
+        " ": "%20",
+        "(": "%28",
+        ")": "%29",
+        "<": "%3C",
+        ">": "%3E",
+        '"': "%22",
+        "\t": "%09",
+        "\n": "%0A",
+        "\r": "%0D",
+    }
     return "".join(table.get(ch, ch) for ch in text)
 
 
@@ -192,25 +204,26 @@ def trend(m: MetricFacts) -> str:
     return f"{arrow} better" if m.improving else f"{arrow} worse"
 
 
+_DateTime = datetime  # the class's method ``datetime`` hides the type inside it
+
+
 class Formatter:
     """Date filters bound to the project's time zone."""
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
 
-    def datetime(self, dt: datetime) -> str:
+    def datetime(self, dt: _DateTime) -> str:
         """``2025-10-25 17:36 UTC``."""
         return dt.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %Z")
 
-    def date(self, dt: datetime) -> str:
+    def date(self, dt: _DateTime) -> str:
         """``Sat 2025-10-25``."""
         return dt.astimezone(self.tz).strftime("%a %Y-%m-%d")
 
-    def iso(self, dt: datetime) -> str:
+    def iso(self, dt: _DateTime) -> str:
         """ISO 8601 in the project's zone."""
         return iso(dt, self.tz)
-
-
 
 
 _ANGLES = str.maketrans({"<": "‹", ">": "›"})
@@ -226,8 +239,3 @@ def html_text(text: str) -> str:
     entity-escaped, quotes included: no filter can turn the result into markup.
     """
     return html.escape(one_line(text).translate(_ANGLES), quote=True)
-
-
-
-
-

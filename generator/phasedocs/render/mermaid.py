@@ -40,5 +40,3 @@ def _mermaid_text(text: str) -> str:
         else:
             out.append(f"#{ord(ch)};")
     return "".join(out)
-
-

@@ -32,7 +32,6 @@ from phasedocs.sandbox import LimitedSandbox, SandboxLimit, TreeFault
 MAX_DOCUMENT = 20_000_000
 
 
-
 class ContainedLoader(jinja2.FileSystemLoader):
     """A template folder whose templates must stay inside it: a template that is a symlink
     to ``/proc/self/environ`` would otherwise publish the CI's secrets."""
@@ -59,7 +58,9 @@ class Renderer:
         if builtin not in [s.resolve() for s in self.search]:
             self.search.append(builtin)
         self.env = LimitedSandbox(
-            max_string=MAX_DOCUMENT, range_budget=100_000, max_loop_depth=4,
+            max_string=MAX_DOCUMENT,
+            range_budget=100_000,
+            max_loop_depth=4,
             loader=jinja2.ChoiceLoader([ContainedLoader(s) for s in self.search]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -67,7 +68,18 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.add_filters(md=md, code=code, fence=fence, url=url, state=state, days=days, number=number, value=value, change=change, trend=trend)
+        self.env.add_filters(
+            md=md,
+            code=code,
+            fence=fence,
+            url=url,
+            state=state,
+            days=days,
+            number=number,
+            value=value,
+            change=change,
+            trend=trend,
+        )
         self.env.globals.update(mermaid_graph=mermaid_graph)
 
     @property
@@ -98,7 +110,9 @@ class Renderer:
         except (RecursionError, MemoryError):
             raise TemplateError(name, None, "it uses too much memory or recursion") from None
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError((exc.filename and _short(exc.filename)) or exc.name or name, exc.lineno, exc.message or "syntax error") from None
+            raise TemplateError(
+                (exc.filename and _short(exc.filename)) or exc.name or name, exc.lineno, exc.message or "syntax error"
+            ) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(name, None, f"template not found: {exc.name}") from None
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
@@ -113,7 +127,9 @@ class Renderer:
         """Render a markdown template and normalise its blank lines."""
         return tidy(self.render(name, **context))
 
-    def phase_documents(self, facts: ProjectFacts, p: PhaseFacts, charts: dict[str, Any] | None = None) -> dict[str, str]:
+    def phase_documents(
+        self, facts: ProjectFacts, p: PhaseFacts, charts: dict[str, Any] | None = None
+    ) -> dict[str, str]:
         """Every markdown document of phase ``p``: relative path -> text."""
         p = with_commands(facts, p)
         ctx = self._context(facts, p=p, charts=charts or {}, views=PhaseView(p))
@@ -146,7 +162,10 @@ def with_commands(facts: ProjectFacts, p: PhaseFacts) -> PhaseFacts:
     not by the facts stage; the scope (which lists every task) is built once per phase.
     """
     shared = protocol.scope(facts.config, p.phase, facts.docs_prefix, p.folder)
-    tasks = tuple(replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared)) for t in p.tasks)
+    tasks = tuple(
+        replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared))
+        for t in p.tasks
+    )
     return replace(p, tasks=tasks, protocol=protocol.render_phase(facts.config, p.phase, facts.docs_prefix, shared))
 
 
@@ -173,5 +192,3 @@ def _explain(exc: BaseException) -> str:
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return f"not allowed: {exc}"
     return f"{type(exc).__name__}: {exc}"
-
-

@@ -101,7 +101,10 @@ class PhaseView:
             (f"Task files generated for all {len(p.tasks)} tasks", True),
             ("Dependencies checked: no cycle, critical path computed", True),
             ("Baseline metrics recorded in a snapshot", self.has_baseline),
-            ("File-collision risks reviewed" if p.collisions else "No file collisions between parallel tasks", not p.collisions),
+            (
+                "File-collision risks reviewed" if p.collisions else "No file collisions between parallel tasks",
+                not p.collisions,
+            ),
         ]
         during = [(f"Task {t.id} started ({md(t.task.title)})", t in started) for t in p.tasks]
         during.append(("No task blocked", not self.blocked))
@@ -122,7 +125,7 @@ class ProjectView:
 
     def metric_rows(self) -> list[tuple[str, str, list[Any]]]:
         """(label, unit, current value per phase or None) for every metric measured anywhere."""
-        rows = []
+        rows: list[tuple[str, str, list[Any]]] = []
         for key, metric in self.facts.config.metrics.items():
             values = []
             for p in self.facts.phases:

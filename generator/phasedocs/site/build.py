@@ -31,7 +31,9 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
         raise Abort(str(exc)) from None
     except exceptions.MkDocsException as exc:
         ours = getattr(config.plugins.get("phasedocs"), "error", None)
-        raise Abort(str(ours) if isinstance(ours, exceptions.PluginError) else f"the site build failed: {exc}") from None
+        raise Abort(
+            str(ours) if isinstance(ours, exceptions.PluginError) else f"the site build failed: {exc}"
+        ) from None
     return Path(config.site_dir)
 
 
@@ -50,6 +52,6 @@ def serve(root: Path, dev_addr: str | None = None) -> None:
         raise Abort(str(exc)) from None
     except OSError as exc:  # the address is taken or cannot be had
         addr = dev_addr or "127.0.0.1:8000"
-        raise Abort(f"cannot serve on {addr}: {exc.strerror or exc}; pass another address, e.g. --dev-addr 127.0.0.1:8001") from None
-
-
+        raise Abort(
+            f"cannot serve on {addr}: {exc.strerror or exc}; pass another address, e.g. --dev-addr 127.0.0.1:8001"
+        ) from None

@@ -40,10 +40,18 @@ def default_mkdocs_config(root: Path) -> str:
         name = load_once(root).config.name
     except PhasedocsError:
         name = root.resolve().name
-    return mkdocs_yml(html_text(site.site_name or f"{name} phases"), site.site_url, site.repo_url, site.palette.primary, site.palette.accent)
+    return mkdocs_yml(
+        html_text(site.site_name or f"{name} phases"),
+        site.site_url,
+        site.repo_url,
+        site.palette.primary,
+        site.palette.accent,
+    )
 
 
-def mkdocs_yml(site_name: str, site_url: str | None, repo_url: str | None, primary: str, accent: str, docs_dir: str | None = None) -> str:
+def mkdocs_yml(
+    site_name: str, site_url: str | None, repo_url: str | None, primary: str, accent: str, docs_dir: str | None = None
+) -> str:
     """The text of a mkdocs.yml with Material, the phasedocs plugin and the extensions the documents use."""
     head: dict[str, Any] = {"site_name": site_name}
     if site_url:
@@ -126,7 +134,9 @@ def config_file(root: Path) -> Path:
     docs = root / "docs" if (root / "docs").is_dir() else cache / "empty-docs"
     docs.mkdir(parents=True, exist_ok=True)
     text = default_mkdocs_config(root)
-    text = text.replace("  - phasedocs\n", f"  - phasedocs:\n      project_dir: {yaml.safe_dump(str(root.resolve())).splitlines()[0]}\n")
+    text = text.replace(
+        "  - phasedocs\n", f"  - phasedocs:\n      project_dir: {yaml.safe_dump(str(root.resolve())).splitlines()[0]}\n"
+    )
     text += f"docs_dir: {yaml.safe_dump(str(docs.resolve())).splitlines()[0]}\n"
     # MkDocs resolves site_dir from the config file's folder; the site belongs in the project
     text += f"site_dir: {yaml.safe_dump(str(root / 'site')).splitlines()[0]}\n"
@@ -148,13 +158,16 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
+class _Terminal(logging.StreamHandler):
+    """The handler ``log_to_terminal`` adds (recognised so it is added once)."""
+
+
 def log_to_terminal(level: str = "INFO") -> None:
     """Print MkDocs' log lines at ``level`` (a logging level name) as ``mkdocs`` itself does (once per process)."""
     logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_phasedocs", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _Terminal) for h in logger.handlers):
+        handler = _Terminal()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler._phasedocs = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(level)
@@ -183,5 +196,3 @@ def load_config(root: Path, **overrides: Any) -> Any:
     for record in collect.records:  # warnings of a config that loaded: show them as usual
         logger.handle(record)
     return config
-
-

@@ -13,7 +13,9 @@ from phasedocs.site.build import build
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    )
 
 
 #: The trailer every deploy commit carries: a local commit with it is phasedocs' own,
@@ -25,7 +27,9 @@ def check_git_names(remote: str, branch: str) -> None:
     """Refuse a remote or branch that git would read as an option or that is no branch name."""
     for what, name in (("remote", remote), ("branch", branch)):
         if not name or name.startswith("-") or any(ch.isspace() or ord(ch) < 32 for ch in name):
-            raise Abort(f"--{what} {name!r} is not a {what} name (it must not start with '-' or hold spaces); pass a name such as {'origin' if what == 'remote' else 'gh-pages'}")
+            raise Abort(
+                f"--{what} {name!r} is not a {what} name (it must not start with '-' or hold spaces); pass a name such as {'origin' if what == 'remote' else 'gh-pages'}"
+            )
     if subprocess.run(["git", "check-ref-format", "--branch", branch], capture_output=True).returncode != 0:
         raise Abort(f"--branch {branch!r} is not a valid git branch name; pass a name such as gh-pages")
 
@@ -53,7 +57,9 @@ def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message
 
     check_git_names(remote, branch)
     if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
-        raise Abort(f"{root} is not inside a git repository; deploy publishes to a branch of one (git init, add a remote)")
+        raise Abort(
+            f"{root} is not inside a git repository; deploy publishes to a branch of one (git init, add a remote)"
+        )
     if _git(root, "remote", "get-url", "--", remote).returncode != 0:
         raise Abort(f"no git remote named '{remote}'; add one (git remote add {remote} URL) or pass --remote")
     ref = f"refs/heads/{branch}"
@@ -84,12 +90,18 @@ def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message
         site = build(root, Path(tmp) / "site")
         try:
             with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
-                ghp_import.ghp_import(str(site), mesg=text, remote=remote, branch=branch, push=False, force=False, nojekyll=True)
+                ghp_import.ghp_import(
+                    str(site), mesg=text, remote=remote, branch=branch, push=False, force=False, nojekyll=True
+                )
         except (ghp_import.GhpError, sp.CalledProcessError, OSError) as exc:
             raise Abort(f"deploy failed while committing the site: {getattr(exc, 'message', exc)}") from None
     pushed = _git(root, "push", "--porcelain", "--", remote, f"{ref}:{ref}")
     if pushed.returncode != 0:
-        lines = [x.removeprefix("remote: ").strip() for x in pushed.stderr.splitlines() if x.strip() and not x.startswith("To ")]
+        lines = [
+            x.removeprefix("remote: ").strip()
+            for x in pushed.stderr.splitlines()
+            if x.strip() and not x.startswith("To ")
+        ]
         detail = "; ".join(lines[-3:]) or "no answer"
         raise Abort(
             f"the push to '{remote}' was refused: {detail}. The site commit stays on the local branch '{branch}'; "

@@ -1,0 +1,111 @@
+"""Mutation testing (``make mutate``): mutmut over the input, facts, render and output code.
+
+mutmut imports the mutated package from ``mutants/src/`` (its own convention), so the run
+happens in a staging folder, ``.mutate/``, where ``generator/phasedocs`` is laid out as
+``src/phasedocs`` next to copies of the tests and the three folders they read. The score
+(killed / all mutants, timeouts counted as killed) is printed at the end; the exit status
+is 1 under ``--fail-under`` (90 by default). Not part of ``make test``: it takes many
+minutes on two cores. Not collected by pytest (the name does not start with ``test_``).
+
+    .venv/bin/python tests/mutate.py [--fail-under 90] [--max-children N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STAGE = REPO / ".mutate"
+
+#: What is mutated: the pipeline's core stages (site, charts and commands are glue
+#: tested end to end; their mutants mostly change wording or drawing).
+TARGETS = ["input", "facts.py", "dates.py", "formats.py", "render", "output"]
+#: Tests left out of the mutant runs: the browser (minutes each), and the one that
+#: builds the repository itself through an installed plugin (it sees the original code).
+DESELECT = [
+    "-m",
+    "not browser",
+    "--deselect",
+    "tests/test_site.py::test_the_repository_builds_strict_through_plain_mkdocs",
+]
+
+
+def stage() -> None:
+    """Lay out the staging folder: src/phasedocs, tests, data folders, pyproject with mutmut's settings."""
+    mutants = STAGE / "mutants"
+    if STAGE.exists():
+        # keep mutmut's cache (mutants/ and its results) between runs: it re-tests only what changed
+        for child in STAGE.iterdir():
+            if child != mutants:
+                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    STAGE.mkdir(exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
+    shutil.copytree(REPO / "generator" / "phasedocs", STAGE / "src" / "phasedocs", ignore=ignore)
+    for name in ("tests", "templates", "phases", "site_config", "bench"):
+        shutil.copytree(REPO / name, STAGE / name, ignore=ignore)
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    paths = ", ".join(f'"src/phasedocs/{t}"' for t in TARGETS)
+    copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench"))
+    args = ", ".join(f'"{a}"' for a in DESELECT)
+    text += (
+        "\n[tool.mutmut]\n"
+        f"source_paths = [{paths}]\n"
+        f"also_copy = [{copies}]\n"
+        f'pytest_add_cli_args = [{args}, "-p", "no:cacheprovider"]\n'
+        "mutate_only_covered_lines = true\n"
+    )
+    (STAGE / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
+def score(results: str) -> tuple[int, int, dict[str, int]]:
+    """(killed, total, count per status) from ``mutmut results --all true``."""
+    counts: dict[str, int] = {}
+    for line in results.splitlines():
+        m = re.match(r"\s*\S+__mutmut_\d+: (.+)$", line)
+        if m:
+            counts[m.group(1).strip()] = counts.get(m.group(1).strip(), 0) + 1
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    # a mutant no test reaches is a survivor: nothing would notice the bug
+    total = sum(n for status, n in counts.items() if status not in ("skipped", "not checked"))
+    return killed, total, counts
+
+
+def main() -> int:
+    """Stage, run mutmut, print the score."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fail-under", type=float, default=90.0, help="lowest acceptable score, in percent")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    opts = parser.parse_args()
+    mutmut = Path(sys.executable).with_name("mutmut")
+    if not mutmut.exists():
+        print("mutmut is not installed: .venv/bin/pip install -e '.[mutate]'", file=sys.stderr)
+        return 2
+    stage()
+    # subprocesses the tests start (python -m phasedocs) import the mutated package too
+    env = {**os.environ, "PYTHONPATH": str(STAGE / "mutants" / "src")}
+    subprocess.run([str(mutmut), "run", "--max-children", str(opts.max_children)], cwd=STAGE, env=env, check=False)
+    results = subprocess.run(
+        [str(mutmut), "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True
+    )
+    survivors = [
+        line.strip().removesuffix(": survived") for line in results.stdout.splitlines() if line.endswith(": survived")
+    ]
+    killed, total, counts = score(results.stdout)
+    pct = 100.0 * killed / total if total else 0.0
+    print(f"\nmutants: {', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}")
+    if survivors:
+        print(f"survivors (first 40 of {len(survivors)}; `cd .mutate && mutmut show NAME`):")
+        for name in survivors[:40]:
+            print(f"  {name}")
+    print(f"mutation score: {killed}/{total} = {pct:.1f}% (target >= {opts.fail_under:g}%)")
+    return 0 if pct >= opts.fail_under else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
