@@ -26,14 +26,19 @@ STAGE = REPO / ".mutate"
 #: What is mutated: the pipeline's core stages (site, charts and commands are glue
 #: tested end to end; their mutants mostly change wording or drawing).
 TARGETS = ["input", "facts.py", "dates.py", "formats.py", "render", "output"]
-#: Tests left out of the mutant runs: the browser (minutes each), and the one that
-#: builds the repository itself through an installed plugin (it sees the original code).
+#: Tests left out of the mutant runs: the browser (minutes each), the fuzz and scale runs
+#: (minutes of hypothesis and large projects per mutant), the packaging tests (they build
+#: a wheel of the original code), and the one that builds the repository through the
+#: installed plugin (it sees the original code too).
 DESELECT = [
-    "-m",
-    "not browser",
-    "--deselect",
-    "tests/test_site.py::test_the_repository_builds_strict_through_plain_mkdocs",
-]
+    "-m", "not browser",
+    "--ignore", "tests/security/test_sec_fuzz.py",
+    "--ignore", "tests/security/test_sec_scale.py",
+    "--ignore", "tests/test_layout.py",
+    "--deselect", "tests/test_site.py::test_the_repository_builds_strict_through_plain_mkdocs",
+]  # fmt: skip
+#: Repository files the tests read besides the package and the data folders.
+FILES = ["mkdocs.yml", "README.md"]
 
 
 def stage() -> None:
@@ -49,9 +54,11 @@ def stage() -> None:
     shutil.copytree(REPO / "generator" / "phasedocs", STAGE / "src" / "phasedocs", ignore=ignore)
     for name in ("tests", "templates", "phases", "site_config", "bench"):
         shutil.copytree(REPO / name, STAGE / name, ignore=ignore)
+    for name in FILES:
+        shutil.copy2(REPO / name, STAGE / name)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     paths = ", ".join(f'"src/phasedocs/{t}"' for t in TARGETS)
-    copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench"))
+    copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench", *FILES))
     args = ", ".join(f'"{a}"' for a in DESELECT)
     text += (
         "\n[tool.mutmut]\n"
@@ -97,6 +104,9 @@ def main() -> int:
         line.strip().removesuffix(": survived") for line in results.stdout.splitlines() if line.endswith(": survived")
     ]
     killed, total, counts = score(results.stdout)
+    if not total:
+        print("mutmut tested no mutant: see its output above", file=sys.stderr)
+        return 1
     pct = 100.0 * killed / total if total else 0.0
     print(f"\nmutants: {', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}")
     if survivors:

@@ -2,7 +2,7 @@
 
 Each command imports its module inside the function (as mkdocs' ``__main__`` does), so
 ``validate`` and ``handoff`` never pay for matplotlib or mkdocs. Errors are
-:class:`~generator.errors.PhasedocsError` subclasses: click prints them and exits 1.
+:class:`~phasedocs.errors.PhasedocsError` subclasses: click prints them and exits 1.
 """
 
 from __future__ import annotations

@@ -192,9 +192,13 @@ class ProjectFacts:
     """Everything computed about a project."""
 
     config: ProjectConfig
+    """project.yaml."""
     phases: tuple[PhaseFacts, ...]
+    """Every phase, by number."""
     tz: ZoneInfo
+    """The project's time zone: every date shown is in it."""
     docs_prefix: str
+    """The output folder as protocol commands name task files ('docs/'); used when they are rendered."""
 
 
 # --------------------------------------------------------------------------- compute

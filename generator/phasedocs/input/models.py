@@ -2,7 +2,7 @@
 
 Each model is an immutable record checked by pydantic-core (see ``records.py``): types,
 required fields, unknown keys, and the per-field rules below. Rules that span fields or
-files (dependencies, cycles, the metric catalogue) live in ``validate.py``. Field
+files (dependencies, cycles, the metric catalogue) live in ``input/project.py``. Field
 docstrings become descriptions in the JSON Schemas that ``phasedocs schema`` writes, so
 editors can show them.
 """

@@ -249,7 +249,7 @@ def _schema(tp: Any, definitions: dict[type, cs.CoreSchema], **constraints: Any)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return _tuple(args[0], definitions, constraints)
     if constraints:
-        raise TypeError(f"shape cannot constrain {tp!r} with {constraints}")
+        raise TypeError(f"records cannot constrain {tp!r} with {constraints}")
     if origin is Literal:
         return cs.literal_schema(list(args))
     if origin in (types.UnionType, typing.Union):
@@ -258,7 +258,7 @@ def _schema(tp: Any, definitions: dict[type, cs.CoreSchema], **constraints: Any)
             return cs.nullable_schema(_schema(rest[0], definitions))
     if origin is dict and len(args) == 2:
         return cs.dict_schema(_schema(args[0], definitions), _schema(args[1], definitions))
-    raise TypeError(f"shape cannot check the annotation {tp!r}")
+    raise TypeError(f"records cannot check the annotation {tp!r}")
 
 
 def _annotated(
@@ -275,7 +275,7 @@ def _annotated(
         elif isinstance(marker, (Check, Before)):
             wrappers.append(marker)
         else:
-            raise TypeError(f"shape does not know the marker {marker!r}")
+            raise TypeError(f"records does not know the marker {marker!r}")
     schema = _schema(tp, definitions, **constraints)
     for marker in wrappers:
         wrap = (
