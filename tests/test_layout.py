@@ -88,6 +88,12 @@ def test_generate_never_loads_mkdocs(example, tmp_path):
     assert "matplotlib" in top(loaded)  # it draws: the budget is about the site, not the charts
 
 
+def test_writing_the_json_schemas_loads_no_template_engine(tmp_path):
+    loaded = modules_after(run_cli("schema", "--output", str(tmp_path / "schemas")), tmp_path)
+    assert (tmp_path / "schemas").is_dir()
+    assert not top(loaded) & ({"jinja2", "markupsafe"} | DRAWING | SITE)
+
+
 def test_a_chart_worker_never_loads_jinja(tmp_path):
     from phasedocs.charts import specs as charts
     from phasedocs.facts import compute
