@@ -114,7 +114,7 @@ def test_an_annotation_shape_cannot_check_is_refused_when_the_schema_is_built():
         values: set[int]
         """Not supported."""
 
-    with pytest.raises(TypeError, match=r"shape cannot check the annotation set\[int\]"):
+    with pytest.raises(TypeError, match=r"records cannot check the annotation set\[int\]"):
         parse(Odd, {"values": [1]})
 
 
