@@ -36,6 +36,9 @@ DESELECT = [
     "--ignore", "tests/security/test_sec_scale.py",
     "--ignore", "tests/test_layout.py",
     "--deselect", "tests/test_site.py::test_the_repository_builds_strict_through_plain_mkdocs",
+    # a second generate in a subprocess sees other code mtimes than mutmut's process
+    # (its stats pass), so the code fingerprint differs and the group re-renders
+    "--deselect", "tests/test_writer.py::test_a_no_change_run_does_not_even_import_matplotlib",
 ]  # fmt: skip
 #: Repository files the tests read besides the package and the data folders.
 FILES = ["mkdocs.yml", "README.md"]
@@ -57,12 +60,15 @@ def stage() -> None:
     for name in FILES:
         shutil.copy2(REPO / name, STAGE / name)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    paths = ", ".join(f'"src/phasedocs/{t}"' for t in TARGETS)
+    # the whole package is copied (mutants/src/phasedocs must be a package that wins over
+    # the editable install); only the targets are mutated
+    only = ", ".join(f'"src/phasedocs/{t}/*"' if not t.endswith(".py") else f'"src/phasedocs/{t}"' for t in TARGETS)
     copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench", *FILES))
     args = ", ".join(f'"{a}"' for a in DESELECT)
     text += (
         "\n[tool.mutmut]\n"
-        f"source_paths = [{paths}]\n"
+        'source_paths = ["src/phasedocs"]\n'
+        f"only_mutate = [{only}]\n"
         f"also_copy = [{copies}]\n"
         f'pytest_add_cli_args = [{args}, "-p", "no:cacheprovider"]\n'
         "mutate_only_covered_lines = true\n"

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, require_browser
 from phasedocs.site.build import build
 

@@ -8,6 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+
 from conftest import PHASE_YAML, PROJECT_YAML, REPO, minimal
 from phasedocs.charts import drawing
 from phasedocs.charts import specs as charts

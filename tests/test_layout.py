@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLE, REPO
 
 #: Heavy or unrelated packages no pipeline stage may load unless it uses them.

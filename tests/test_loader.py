@@ -11,6 +11,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from phasedocs.errors import InputError, Location
 from phasedocs.input.loader import MAX_NODES, format_path, parse_json, parse_yaml
 

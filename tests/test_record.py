@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from conftest import PHASE_YAML, REPO, minimal
 from phasedocs.cli import main
 from phasedocs.commands.record import build_snapshot, parse_value

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from phasedocs.input import records as shape
 from phasedocs.input.models import Phase, Task
 from phasedocs.input.records import Aware, Before, Check, MinLen, Model, Range, parse

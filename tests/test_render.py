@@ -8,9 +8,10 @@ from pathlib import Path
 
 import markdown
 import pytest
-from conftest import PHASE_YAML, REPO, minimal, tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from conftest import PHASE_YAML, REPO, minimal, tree
 from phasedocs.cli import main
 from phasedocs.render.filters import code, fence, md, tidy
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import PHASE_YAML, PROJECT_YAML, minimal, tree
 from phasedocs.cli import main
 from phasedocs.input.targets import FORMS

@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+
 from conftest import PHASE_YAML, minimal, stat_tree, tree
 from phasedocs.cli import main
 from phasedocs.errors import Abort

@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 
 import markdown
-from conftest import PROJECT_YAML, tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_sec_site import LiveMarkup, live_markup
+
+from conftest import PROJECT_YAML, tree
 from phasedocs.cli import main
 from phasedocs.errors import PhasedocsError
 from phasedocs.site.build import build
-from test_sec_site import LiveMarkup, live_markup
 
 FRAGMENTS = [
     "<script>alert(1)</script>",

@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+
 from conftest import PHASE_YAML, PROJECT_YAML, minimal
 from phasedocs.cli import main
 
@@ -158,14 +159,16 @@ def test_deeply_nested_json_is_refused(project, runner):
     ("depth", "message"),
     [
         (100, "tips[0]" + "[0]" * 30 + ": nested more than 32 levels deep"),
-        (5000, "not valid YAML: exceeded maximum nesting depth"),
+        # current PyYAML wheels' libyaml refuses this itself; with an older one our own bound does
+        (5000, ("not valid YAML: exceeded maximum nesting depth", "nested more than 32 levels deep")),
     ],
 )
 def test_deeply_nested_yaml_is_refused(project, runner, depth, message):
     root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML + "tips: " + "[" * depth + "]" * depth + "\n"}))
     result = _validate(runner, root)
     assert result.exit_code == 1
-    assert message in result.output
+    assert any(m in result.output for m in ([message] if isinstance(message, str) else message)), result.output
+    assert "Traceback" not in result.output
 
 
 def test_duplicate_keys_in_json_are_refused_like_yaml(project, runner):

@@ -7,6 +7,7 @@ import re
 
 import markdown
 import pytest
+
 from conftest import PHASE_YAML, minimal
 from phasedocs.cli import main
 from phasedocs.facts import compute
@@ -111,6 +112,7 @@ def test_a_text_metric_takes_only_equality_targets(project, runner):
 
 def test_a_drawing_that_fails_half_way_leaves_no_open_figure(monkeypatch):
     import matplotlib.pyplot as plt
+
     from phasedocs.charts import drawing
     from phasedocs.charts import specs as charts
     from phasedocs.input.site_config import ChartStyle

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from conftest import minimal, tree
 from phasedocs.cli import main
 from phasedocs.output.writer import MANIFEST, sha256

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from conftest import PHASE_YAML, PROJECT_YAML, minimal
 from phasedocs.cli import main
 from phasedocs.site.build import build

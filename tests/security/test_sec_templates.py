@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import pytest
+
 from conftest import PROJECT_YAML, minimal
 from phasedocs.cli import main
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, minimal, tree
 from phasedocs.cli import main
 from phasedocs.output import writer

@@ -86,7 +86,13 @@ def draw(spec: Spec, style: ChartStyle) -> bytes:
     buf = io.BytesIO()
     with warnings.catch_warnings():
         # user text may hold characters the font lacks: they show as boxes, not as a warning per chart
-        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)  # "font(s) X" or "current font"
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from", category=UserWarning
+        )  # "font(s) X" or "current font"
+        # nor a script matplotlib cannot shape (Telugu, Arabic...): it draws the characters as they come
+        warnings.filterwarnings(
+            "ignore", message="Matplotlib currently does not support .* natively", category=UserWarning
+        )
         try:
             fig = drawer(plt, spec, style)
             # no bbox_inches="tight": it draws the figure twice; tight_layout has placed everything

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from phasedocs.errors import InputError, Location
 
 try:  # libyaml is several times faster; the pure-Python composer is the fallback

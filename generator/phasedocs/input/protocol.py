@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, meta, nodes
+
 from phasedocs.errors import UNPRINTABLE_RE
 from phasedocs.input.models import Phase, ProjectConfig, Protocol, Task
 from phasedocs.sandbox import LimitedSandbox, SandboxLimit, TreeFault

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+
 from phasedocs.documents import PHASE_DOCUMENTS, PROJECT_DOCUMENTS
 from phasedocs.errors import TemplateError
 from phasedocs.facts import PhaseFacts, ProjectFacts

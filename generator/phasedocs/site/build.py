@@ -14,6 +14,7 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     """``phasedocs build``: generate everything and build the site with MkDocs."""
     from mkdocs import exceptions
     from mkdocs.commands import build as mkbuild
+
     from phasedocs.input.site_config import load_site_config
 
     # the plugin validates too, but MkDocs reduces its error to "Aborted with a BuildError!";

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from phasedocs.errors import Abort, PhasedocsError
 from phasedocs.output.caches import CACHE
 from phasedocs.paths import contained

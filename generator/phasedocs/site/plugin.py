@@ -21,6 +21,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+
 from phasedocs.errors import PhasedocsError
 
 log = logging.getLogger("mkdocs.plugins.phasedocs")
