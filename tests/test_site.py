@@ -292,3 +292,17 @@ def test_build_without_site_dir_builds_into_the_project(project, runner):
     assert (result.exit_code, result.output) == (0, f"site built in {root / 'site'}\n")
     assert (root / "site/phase-01/index.html").is_file()
     assert not (root / ".cache/phasedocs/site").exists()
+
+
+def test_a_repo_url_set_only_in_project_yaml_names_the_host_in_the_header(project, runner, tmp_path):
+    files = minimal()
+    files["phases/project.yaml"] = files["phases/project.yaml"].replace(
+        "name: Demo\n", "name: Demo\nrepo_url: https://github.com/acme/demo\n"
+    )
+    root = project(files)
+    site = tmp_path / "site"
+    assert build(runner, root, site).exit_code == 0
+    page = (site / "index.html").read_text()
+    source = re.search(r'<div class="md-source__repository">\s*(.*?)\s*</div>', page, re.S)
+    assert source is not None and source.group(1) == "GitHub"
+    assert "None" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)

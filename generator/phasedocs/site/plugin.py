@@ -59,6 +59,9 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             config.nav = self.site.nav
         if not config.repo_url and self.site.repo_url:
             config.repo_url = self.site.repo_url
+            # MkDocs derives repo_name ("GitHub") while it validates the config, before this
+            # hook; without it the theme's header shows "None"
+            c.RepoName("repo_url").post_validation(config, "repo_name")
         return config
 
     @event_priority(50)  # before other plugins look at the files
