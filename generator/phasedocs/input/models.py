@@ -102,7 +102,11 @@ def _metric_keys(value: dict[str, Any]) -> dict[str, Any]:
 Text = Annotated[str, MinLen(1)]
 """Text that may not be empty."""
 
-Line = Annotated[str, Before(_line)]
+Line = Annotated[
+    str,
+    # YAML reads "- Check this: then that" as a one-entry mapping; the schema allows it too
+    Before(_line, json='{"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": {"type": "string"}}'),
+]
 """A line of text in a list (steps, deliverables, tips, fixes)."""
 
 Url = Annotated[str, Check(_url)]

@@ -72,6 +72,9 @@ class Before(NamedTuple):
     """A function run on the raw value before its type is checked."""
 
     function: typing.Callable[[Any], Any]
+    json: str | None = None
+    """The JSON Schema (as JSON text: annotations must hash) of another raw form ``function``
+    accepts; the generated schema then allows both."""
 
 
 Aware = "tz-aware"
@@ -174,6 +177,12 @@ def json_schema(cls: type) -> dict[str, Any]:
             # models, also inside tuples, as the plain JSON values an input file would hold
             return super().encode_default(_plain(dft))
 
+        def function_before_schema(self, schema: Any) -> Any:
+            # a Before function that also reads another form: the schema accepts both
+            inner = super().function_before_schema(schema)
+            other = _RAW_FORMS.get(schema["function"]["function"])
+            return {"anyOf": [inner, other]} if other else inner
+
     return Generate().generate(core_schema(cls), mode="validation")
 
 
@@ -191,6 +200,8 @@ def _json_default(value: Any) -> Any:
 
 
 _VALIDATORS: dict[type, SchemaValidator] = {}
+_RAW_FORMS: dict[typing.Callable[[Any], Any], dict[str, Any]] = {}
+"""Before functions -> the JSON Schema of the other raw form each reads (see :class:`Before`)."""
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
@@ -282,6 +293,8 @@ def _annotated(
             cs.no_info_after_validator_function if isinstance(marker, Check) else cs.no_info_before_validator_function
         )
         schema = wrap(marker.function, schema)
+        if isinstance(marker, Before) and marker.json is not None:
+            _RAW_FORMS[marker.function] = json.loads(marker.json)
     return schema
 
 
