@@ -4,7 +4,7 @@ mutmut imports the mutated package from ``mutants/src/`` (its own convention), s
 happens in a staging folder, ``.mutate/``, where ``generator/phasedocs`` is laid out as
 ``src/phasedocs`` next to copies of the tests and the three folders they read. The score
 (killed / all mutants, timeouts counted as killed) is printed at the end; the exit status
-is 1 under ``--fail-under`` (90 by default). Not part of ``make test``: it takes many
+is 1 under ``--fail-under`` (90 by default). Each run starts from a fresh stage. Not part of ``make test``: it takes many
 minutes on two cores. Not collected by pytest (the name does not start with ``test_``).
 
     .venv/bin/python tests/mutate.py [--fail-under 90] [--max-children N]
@@ -46,12 +46,10 @@ FILES = ["mkdocs.yml", "README.md"]
 
 def stage() -> None:
     """Lay out the staging folder: src/phasedocs, tests, data folders, pyproject with mutmut's settings."""
-    mutants = STAGE / "mutants"
+    # a fresh stage every run: mutmut trusts a mutant file newer than its source, and the
+    # copies keep the checkout's times, so a kept mutants/ would hide changed code
     if STAGE.exists():
-        # keep mutmut's cache (mutants/ and its results) between runs: it re-tests only what changed
-        for child in STAGE.iterdir():
-            if child != mutants:
-                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+        shutil.rmtree(STAGE)
     STAGE.mkdir(exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
     shutil.copytree(REPO / "generator" / "phasedocs", STAGE / "src" / "phasedocs", ignore=ignore)
