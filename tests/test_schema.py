@@ -23,8 +23,9 @@ from phasedocs.commands.schema import schemas
 from phasedocs.input.loader import parse_json, parse_yaml
 from phasedocs.input.models import Phase, ProjectConfig, Snapshot
 from phasedocs.input.records import ValidationError, parse
+from phasedocs.resources import data
 
-SCAFFOLD = REPO / "generator" / "phasedocs" / "data" / "scaffold"
+SCAFFOLD = data("scaffold")
 SHARED = REPO.parent / "shared" / "examples" / "eventmesh" / "phases"
 MODELS = {"project": ProjectConfig, "phase": Phase, "snapshot": Snapshot}
 
