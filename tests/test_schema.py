@@ -34,8 +34,8 @@ MODELS = {"project": ProjectConfig, "phase": Phase, "snapshot": Snapshot}
 def validators() -> dict[str, Draft202012Validator]:
     """One validator per schema, by kind (project, phase, snapshot)."""
     out = {}
-    for name, data in schemas().items():
-        schema = json.loads(data)
+    for name, text in schemas().items():
+        schema = json.loads(text)
         Draft202012Validator.check_schema(schema)
         out[name.split(".")[0]] = Draft202012Validator(schema)
     return out

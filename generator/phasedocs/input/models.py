@@ -105,7 +105,10 @@ Text = Annotated[str, MinLen(1)]
 Line = Annotated[
     str,
     # YAML reads "- Check this: then that" as a one-entry mapping; the schema allows it too
-    Before(_line, json='{"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": {"type": "string"}}'),
+    Before(
+        _line,
+        json='{"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": {"type": "string"}}',
+    ),
 ]
 """A line of text in a list (steps, deliverables, tips, fixes)."""
 
