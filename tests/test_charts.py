@@ -145,21 +145,23 @@ def test_relative_target_band_goes_through_the_baseline(project):
     assert "series-version" not in ids(svg)  # text is not charted
 
 
-def test_criteria_spec_normalises_to_target(project):
+def test_criteria_spec_shows_attainment_where_longer_is_better(project):
     f = facts_of(project, PROGRESS)
     spec = charts.criteria_spec(f.phases[0])
-    # warnings 30 -> 8 against < 10; build time 100 -> 40 (-60%) against -50%..-20%: past the
-    # better end, so exceeded (lower is better: 80 is the edge to reach, 40 is 50% of it)
-    assert [(b.label, b.baseline_pct, b.current_pct, b.state) for b in spec.bars] == [
-        ("1.1: Few warnings", 300.0, 80.0, "met"),
-        ("1.1: Faster build", 125.0, 50.0, "exceeded"),
+    # warnings 30 -> 8 against "< 10" (lower is better): 10/30 = 33% of the way at baseline,
+    # 10/8 = 125% now; build time 100 -> 40 against -50%..-20% (lower is better, the edge to
+    # reach is -20% = 80): 80/100 = 80% at baseline, 80/40 = 200% now. Both longer than
+    # before, both past 100: an improvement always draws a longer bar
+    assert [(b.label, b.baseline_pct, b.current_pct, b.state, b.settled) for b in spec.bars] == [
+        ("1.1: Few warnings", 33.33, 125.0, "met", True),
+        ("1.1: Faster build", 80.0, 200.0, "exceeded", True),
     ]
     svg = drawing.draw(spec, ChartStyle())
     assert sorted(i for i in ids(svg) if i.startswith(("current-", "baseline-"))) == [
         "baseline-0",
         "baseline-1",
-        "current-0-met",
-        "current-1-exceeded",
+        "current-0-met-settled",
+        "current-1-exceeded-settled",
     ]
 
 

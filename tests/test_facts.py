@@ -53,6 +53,11 @@ def test_example_schedule(project):
         "finish": "2025-10-25T17:36:00Z",  # 08:00 + 2.4 x 24 h = 57.6 h later
         "forecast_finish": "2025-10-25T17:36:00Z",  # no progress recorded: the plan
         "critical_path": ["7.1", "7.2"],
+        # two independent critical tasks: two chains, never the sequence 7.1 -> 7.2
+        "critical_chains": [["7.1"], ["7.2"]],
+        "actual_start": None,
+        "actual_finish": None,
+        "variance_days": None,
     }
     assert [(t["id"], t["slack_days"], t["critical"], t["state"]) for t in m["tasks"]] == [
         ("7.1", 0, True, "ready"),
@@ -63,7 +68,15 @@ def test_example_schedule(project):
     assert m["state"] == "planned"
     assert m["progress"] == {"tasks_complete": 0, "tasks_total": 4, "percent": 0}
     assert m["collisions"] == []
-    assert m["metrics"]["test_pass_rate"] == {"baseline": 0.9937, "current": 0.9937, "change_pct": 0}
+    assert m["metrics"]["test_pass_rate"] == {
+        "baseline": 0.9937,
+        "current": 0.9937,
+        "change_pct": 0,
+        "change_from": "baseline",
+    }
+    # at baseline nothing is settled, nothing has started: no "missed", no progress
+    assert {c["state"] for c in m["criteria"]} <= {"pending", "on_track", "off_track"}
+    assert [t["progress_percent"] for t in m["tasks"]] == [0, 0, 0, 0]
 
 
 def test_diamond(project):
@@ -147,10 +160,15 @@ def test_relative_target_with_late_baseline_and_exceeded_range(project):
     }
     _, fm = facts_of(project, files)
     c1, c2 = fm[1]["criteria"]
-    # baseline null in the baseline snapshot: the earliest non-null value (200) is the baseline
-    assert (c1["baseline"], c1["value"], c1["change_pct"], c1["state"]) == (200, 100, -50, "exceeded")
+    # baseline null in the baseline snapshot: it stays TBD, and the change is measured from the
+    # first value (200), which says so; the work is not done, so the verdict is "so far"
+    assert (c1["baseline"], c1["value"], c1["change_pct"], c1["state"]) == (None, 100, -50, "on_track")
+    assert fm[1]["metrics"]["build_time"]["change_from"] == "first value"
     # 12 is above the range 0..10 on the better (higher) side
-    assert (c2["baseline"], c2["value"], c2["change_pct"], c2["state"]) == (5, 12, 140, "exceeded")
+    assert (c2["baseline"], c2["value"], c2["change_pct"], c2["state"]) == (5, 12, 140, "on_track")
+    files["phases/phase-01/metrics/d.json"] = snapshot("2025-01-09T09:00:00Z", tasks={"1": "complete", "2": "complete"})
+    _, fm = facts_of(project, files)
+    assert [(c["state"], c["settled"]) for c in fm[1]["criteria"]] == [("exceeded", True), ("exceeded", True)]
 
 
 def test_relative_target_is_pending_without_any_baseline(project):
@@ -162,7 +180,12 @@ def test_relative_target_is_pending_without_any_baseline(project):
     }
     _, fm = facts_of(project, files)
     assert fm[1]["criteria"][0]["state"] == "pending"
-    assert fm[1]["metrics"]["build_time"] == {"baseline": None, "current": None, "change_pct": None}
+    assert fm[1]["metrics"]["build_time"] == {
+        "baseline": None,
+        "current": None,
+        "change_pct": None,
+        "change_from": "baseline",  # nothing measured at all: no first value to measure from
+    }
 
 
 def test_complete_phase_with_a_regression_tells_the_truth(project):
@@ -187,6 +210,7 @@ def test_complete_phase_with_a_regression_tells_the_truth(project):
         "change_pct": 183.33,
         "state": "missed",
         "id": None,
+        "settled": True,
     }
     metric = f.phases[0].metrics[0]
     assert (metric.trend, metric.improving) == ("up", False)

@@ -80,8 +80,18 @@ def test_judge(target, value, baseline, better, state):
 numbers = st.decimals(min_value=-10000, max_value=10000, places=2, allow_nan=False, allow_infinity=False).map(
     lambda d: format(d, "f")
 )
+
+
+def signed(n: str) -> str:
+    """A relative change carries its sign: ``+5%``, ``-5%``."""
+    return n if n.startswith(("-", "+")) else "+" + n
+
+
 bound = st.one_of(
-    numbers, numbers.map(lambda n: n + "%"), st.tuples(numbers, st.integers(1, 999)).map(lambda t: f"{t[0]}/{t[1]}")
+    numbers,
+    numbers.map(lambda n: signed(n) + "%"),
+    numbers.map(lambda n: n.lstrip("-") + "%"),  # unsigned: a percent metric's own value
+    st.tuples(numbers, st.integers(1, 999)).map(lambda t: f"{t[0]}/{t[1]}"),
 )
 
 
@@ -94,8 +104,9 @@ def test_comparison_round_trips(op, b):
 @given(numbers, numbers, st.booleans())
 def test_range_round_trips(a, b, pct):
     lo, hi = sorted([a, b], key=float)
-    suffix = "%" if pct else ""
-    t = parse_target(f"{lo}{suffix}..{hi}{suffix}")
+    if pct:
+        lo, hi = signed(lo) + "%", signed(hi) + "%"
+    t = parse_target(f"{lo}..{hi}")
     assert parse_target(str(t)) == t
 
 

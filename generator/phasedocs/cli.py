@@ -182,6 +182,19 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
 )
 @click.option("--check", "checks", multiple=True, metavar="ID=true|false", help="A hand-checked criterion.")
 @click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    metavar="[ID=]TEXT",
+    help="Why: ID=TEXT for a task (a blocker's reason), plain TEXT for the whole snapshot.",
+)
+@click.option(
+    "--health",
+    default=None,
+    type=click.Choice(["on_track", "at_risk", "off_track"]),
+    help="Your call on the phase, shown beside the computed one.",
+)
+@click.option(
     "--from-json",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -44,10 +45,33 @@ class TaskFacts:
     dependents: tuple[str, ...]
     """Tasks that depend on this one."""
     start_at: datetime
+    """Planned start (from phase.yaml's schedule)."""
     finish_at: datetime
+    """Planned finish."""
     criteria: tuple[CriterionFacts, ...]
     progress_percent: float
-    """Share of the task's criteria met or exceeded (0 without criteria, 100 when complete)."""
+    """From state and time, never from criteria: 0 until started, the share of the planned
+    duration worked while running (at most 99), 100 when complete."""
+    note: str | None = None
+    """The reason recorded with the task's current state (what blocks it), if any."""
+    since: datetime | None = None
+    """When the current state began (the entry's ``at``, else its snapshot's time); None if never recorded."""
+    actual_start: datetime | None = None
+    """When work began: the first time it was recorded in progress (or complete)."""
+    actual_finish: datetime | None = None
+    """When it was first recorded complete."""
+    actual_days: float | None = None
+    """Actual start to actual finish, on the project's calendar."""
+    worked_days: float = 0.0
+    """Time spent in progress so far (blocked spells do not count)."""
+    variance_days: float | None = None
+    """Actual finish minus planned finish, in days (positive: late); None until complete."""
+    late: bool = False
+    """True for a task running (in progress or blocked) past its planned finish."""
+    overdue_days: float = 0.0
+    """How far past its planned finish a running task is, at the latest snapshot."""
+    forecast_finish: datetime | None = None
+    """When it is expected to finish (see :func:`_forecast`); None once complete."""
     protocol: RenderedProtocol | None = None
     """The task's protocol commands: rendered with the documents (render stage), None here."""
 
@@ -65,7 +89,8 @@ class CriterionFacts:
     """A task id, or 'phase'."""
     criterion: Criterion
     state: str
-    """pending, met, exceeded or missed."""
+    """pending (no value yet); on_track or off_track while its work goes on; met, exceeded
+    or missed once settled."""
     metric: Metric | None = None
     baseline: float | str | None = None
     value: float | str | bool | None = None
@@ -73,9 +98,12 @@ class CriterionFacts:
     settled: bool = False
     """True when its task (or, for phase criteria, the phase) is complete: the state is final."""
 
+    baseline_is_first: bool = False
+    """True when the baseline snapshot had no value: the change is measured from the first value."""
+
     @property
     def passed(self) -> bool:
-        """True when the criterion is met or exceeded."""
+        """True when the criterion is met or exceeded: a settled fact."""
         return self.state in ("met", "exceeded")
 
     @property
@@ -95,6 +123,8 @@ class MetricFacts:
     change_pct: float | None
     series: tuple[tuple[datetime, float | str], ...]
     """(timestamp, value) of every non-null value, in time order."""
+    baseline_is_first: bool
+    """True when the baseline snapshot has no value for it: ``baseline`` is then its first value."""
     trend: str | None
     """up, down or flat: the last value against the one before; None with fewer than two."""
     improving: bool | None
@@ -119,8 +149,11 @@ class Schedule:
     forecast_finish: datetime
     forecast_days: float
     critical_path: tuple[str, ...]
+    """Every zero-slack task in dependency order: a set, not a sequence (see ``critical_chains``)."""
     uses_progress: bool
     """True when the forecast comes from recorded progress, not the plan."""
+    critical_chains: tuple[tuple[str, ...], ...] = ()
+    """Each chain of critical tasks from a start to the finish; parallel chains are separate."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +175,8 @@ class SnapshotInfo:
     timestamp: datetime
     label: str
     kind: str
+    note: str | None = None
+    """The snapshot's note."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +199,22 @@ class PhaseFacts:
     metrics: tuple[MetricFacts, ...]
     collisions: tuple[Collision, ...]
     snapshots: tuple[SnapshotInfo, ...]
+    now: datetime | None = None
+    """The latest snapshot's time: "now" for every fact of work in progress (no wall clock)."""
+    actual_start: datetime | None = None
+    """When the first task started."""
+    actual_finish: datetime | None = None
+    """When the last task was complete (only for a complete phase)."""
+    variance_days: float | None = None
+    """Actual finish minus planned finish, in days (positive: late); None until complete."""
+    changes: tuple[Change, ...] = ()
+    """What the latest snapshot changed against the one before."""
+    note: str | None = None
+    """The latest snapshot's note."""
+    health: str | None = None
+    """The latest recorded health call (on_track, at_risk, off_track), if any."""
+    sequence: tuple[str, ...] = ()
+    """Warnings about phase order: started while the phase it follows was not complete."""
     protocol: PhaseProtocol | None = None
     """The phase's protocol commands: rendered with the documents (render stage), None here."""
 
@@ -206,7 +257,31 @@ def compute(project: Project, docs_prefix: str = "docs/") -> ProjectFacts:
     """The facts of every phase of ``project``."""
     tz = ZoneInfo(project.config.timezone)
     phases = tuple(compute_phase(project.config, p, tz) for p in project.phases)
-    return ProjectFacts(project.config, phases, tz, docs_prefix)
+    return ProjectFacts(project.config, _sequence(phases, tz), tz, docs_prefix)
+
+
+def _sequence(phases: tuple[PhaseFacts, ...], tz: ZoneInfo) -> tuple[PhaseFacts, ...]:
+    """Flag, on both phases, a phase that started while the phase it follows was not complete."""
+    by_number = {p.number: p for p in phases}
+    warnings: dict[int, list[str]] = defaultdict(list)
+    for p in phases:
+        before = by_number.get(p.phase.after_phase) if p.phase.after_phase is not None else None
+        if before is None or p.actual_start is None:
+            continue
+        if before.actual_finish is not None and before.actual_finish <= p.actual_start:
+            continue
+        when = p.actual_start.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        done = (
+            f"it completed only on {before.actual_finish.astimezone(tz).strftime('%Y-%m-%d %H:%M %Z')}"
+            if before.actual_finish is not None
+            else "it is still not complete"
+        )
+        text = (
+            f"Phase {p.number} started on {when}, before phase {before.number} (which it follows) was complete: {done}."
+        )
+        warnings[p.number].append(text)
+        warnings[before.number].append(text)
+    return tuple(replace(p, sequence=tuple(warnings[p.number])) if warnings[p.number] else p for p in phases)
 
 
 def _numeric(unit: str, value: Any) -> float | str | None:
@@ -250,26 +325,28 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
     order = topological(tasks)
 
     # --- recorded states, checks and metric series, in snapshot order
-    recorded: dict[str, str] = {}
-    first_seen: dict[tuple[str, str], datetime] = {}
+    history = _history(source)
+    recorded = {tid: runs[-1].state for tid, runs in history.items()}
     checks: dict[str, bool] = {}
+    prev_checks: dict[str, bool] = {}
     series: dict[str, list[tuple[datetime, Any]]] = defaultdict(list)
     baseline_snap = next((s for s in source.snapshots if s.snapshot.kind == "baseline"), None)
     if baseline_snap is None and source.snapshots:
         baseline_snap = source.snapshots[0]
-    for s in source.snapshots:
+    for i, s in enumerate(source.snapshots):
         snap = s.snapshot
-        for tid, task_state in snap.tasks.items():
-            recorded[tid] = task_state
-            first_seen.setdefault((tid, task_state), snap.timestamp)
+        if i == len(source.snapshots) - 1:
+            prev_checks = dict(checks)
         checks.update(snap.checks)
         for key, value in snap.metrics.items():
             if value is not None:
                 series[key].append((snap.timestamp, _numeric(config.metrics[key].unit, value)))
+    now = source.snapshots[-1].snapshot.timestamp if source.snapshots else None
 
     # --- metrics
     metrics: list[MetricFacts] = []
     metric_by_key: dict[str, MetricFacts] = {}
+    reference: dict[str, float | str | None] = {}  # what changes are measured from
     for key, metric in config.metrics.items():
         points = series.get(key, [])
         if not points and not any(key in s.snapshot.metrics for s in source.snapshots):
@@ -277,11 +354,12 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         base = None
         if baseline_snap is not None:
             base = _numeric(metric.unit, baseline_snap.snapshot.metrics.get(key))
-        if base is None and points:
-            base = points[0][1]
+        first = base is None and bool(points)
+        ref = points[0][1] if first else base
+        reference[key] = ref
         current = points[-1][1] if points else None
         change = (
-            change_pct(current, base) if isinstance(current, (int, float)) and isinstance(base, (int, float)) else None
+            change_pct(current, ref) if isinstance(current, (int, float)) and isinstance(ref, (int, float)) else None
         )
         trend = improving = None
         if len(points) >= 2 and metric.unit != "text":
@@ -289,29 +367,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
             trend = "up" if last > prev + EPS else "down" if last < prev - EPS else "flat"
             if metric.better and trend != "flat":
                 improving = (trend == "down") == (metric.better == "lower")
-        mf = MetricFacts(key, metric, base, current, change, tuple(points), trend, improving)
+        mf = MetricFacts(key, metric, base, current, change, tuple(points), first, trend, improving)
         metrics.append(mf)
         metric_by_key[key] = mf
-
-    # --- criteria
-    def criterion_facts(scope: str, crit: Criterion) -> CriterionFacts:
-        if crit.metric is None:
-            checked = checks.get(crit.id or "")
-            state = "pending" if checked is None else "met" if checked else "missed"
-            return CriterionFacts(scope, crit, state, value=checked)
-        metric = config.metrics[crit.metric]
-        mf = metric_by_key.get(crit.metric)
-        base = mf.baseline if mf else None
-        value = mf.current if mf else None
-        state = judge(parse_target(crit.target or ""), value, base, metric.better)
-        return CriterionFacts(scope, crit, state, metric, base, value, mf.change_pct if mf else None)
-
-    all_complete = all(recorded.get(t.id) == "complete" for t in tasks)
-    task_criteria = {
-        t.id: tuple(replace(criterion_facts(t.id, c), settled=recorded.get(t.id) == "complete") for c in t.criteria)
-        for t in tasks
-    }
-    phase_criteria = tuple(replace(criterion_facts("phase", c), settled=all_complete) for c in phase.success_criteria)
 
     # --- schedule (critical path method)
     es: dict[str, float] = {}
@@ -331,44 +389,72 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         ls[t.id] = r6(lf[t.id] - t.duration_days)
     slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
     critical_path = tuple(t.id for t in order if slack[t.id] <= EPS)
+    chains = critical_chains(order, es, ef, slack, dependents, total)
     finish = add_days(phase.start, total, workdays, tz)
 
-    # --- forecast from recorded progress
-    uses_progress = any(state != "pending" for state in recorded.values())
-    forecast_days = total
-    if uses_progress and source.snapshots:
-        now = max(0.0, elapsed_days(phase.start, source.snapshots[-1].snapshot.timestamp, workdays, tz))
-        fef: dict[str, float] = {}
-        for t in order:
-            recorded_state = recorded.get(t.id, "pending")
-            start_ = max((fef[d] for d in t.depends_on), default=0.0)
-            if recorded_state == "complete":
-                done = first_seen.get((t.id, "complete"), phase.start)
-                fef[t.id] = max(0.0, elapsed_days(phase.start, done, workdays, tz))
-            elif recorded_state == "in_progress":
-                began = first_seen.get((t.id, "in_progress"))
-                s0 = elapsed_days(phase.start, began, workdays, tz) if began else start_
-                fef[t.id] = max(s0 + t.duration_days, now)
-            else:
-                fef[t.id] = max(start_, now) + t.duration_days
-        forecast_days = r6(max(fef.values()))
-    forecast_finish = add_days(phase.start, forecast_days, workdays, tz)
-    schedule = Schedule(phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress)
+    # --- actuals: what the snapshots say happened, on the project's calendar
+    def offset(when: datetime) -> float:
+        return r6(elapsed_days(phase.start, when, workdays, tz))
 
-    # --- task states
+    now_off = offset(now) if now is not None else None
+    actual = {t.id: _actual(history.get(t.id, ()), now, offset) for t in tasks}
+
+    # --- forecast: finished work as it happened, running work from the time already spent
+    uses_progress = any(state != "pending" for state in recorded.values())
+    fef = _forecast(order, recorded, actual, ef, now_off) if uses_progress and now_off is not None else dict(ef)
+    forecast_days = r6(max(fef.values()))
+    forecast_finish = add_days(phase.start, forecast_days, workdays, tz)
+    schedule = Schedule(
+        phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress, chains
+    )
+
+    # --- criteria: on or off track while their work goes on; met, exceeded or missed once settled
+    all_complete = all(recorded.get(t.id) == "complete" for t in tasks)
+    values = {k: mf.current for k, mf in metric_by_key.items()}
+
+    def criterion_facts(scope: str, crit: Criterion, settled: bool) -> CriterionFacts:
+        if crit.metric is None:
+            checked = checks.get(crit.id or "")
+            return CriterionFacts(scope, crit, _checked_state(checked, settled), value=checked, settled=settled)
+        mf = metric_by_key.get(crit.metric)
+        state = _measured_state(
+            crit, config.metrics[crit.metric], values.get(crit.metric), reference.get(crit.metric), settled
+        )
+        return CriterionFacts(
+            scope,
+            crit,
+            state,
+            config.metrics[crit.metric],
+            mf.baseline if mf else None,
+            mf.current if mf else None,
+            mf.change_pct if mf else None,
+            settled,
+            mf.baseline_is_first if mf else False,
+        )
+
+    task_criteria = {
+        t.id: tuple(criterion_facts(t.id, c, recorded.get(t.id) == "complete") for c in t.criteria) for t in tasks
+    }
+    phase_criteria = tuple(criterion_facts("phase", c, all_complete) for c in phase.success_criteria)
+
+    # --- task facts
     task_facts = []
     for t in tasks:
         state: str = recorded.get(t.id, "pending")
         waiting = tuple(d for d in t.depends_on if recorded.get(d) != "complete")
         if state == "pending":
             state = "waiting" if waiting else "ready"
-        crits = task_criteria[t.id]
+        a = actual[t.id]
+        running = state in ("in_progress", "blocked")
         if state == "complete":
             pct = 100.0
-        elif crits:
-            pct = round(100.0 * sum(c.state in ("met", "exceeded") for c in crits) / len(crits), 1)
+        elif running:
+            pct = min(99.0, round(100.0 * a.worked / t.duration_days, 1))
         else:
             pct = 0.0
+        finish_off = offset(a.finish) if a.finish is not None and state == "complete" else None
+        overdue = r6(now_off - ef[t.id]) if running and now_off is not None and now_off > ef[t.id] + EPS else 0.0
+        runs = history.get(t.id, ())
         task_facts.append(
             TaskFacts(
                 task=t,
@@ -383,8 +469,20 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
                 dependents=tuple(dependents[t.id]),
                 start_at=add_days(phase.start, es[t.id], workdays, tz),
                 finish_at=add_days(phase.start, ef[t.id], workdays, tz),
-                criteria=crits,
+                criteria=task_criteria[t.id],
                 progress_percent=pct,
+                note=runs[-1].note if runs else None,
+                since=runs[-1].since if runs else None,
+                actual_start=a.start,
+                actual_finish=a.finish if state == "complete" else None,
+                actual_days=r6(elapsed_days(a.start, a.finish, workdays, tz))
+                if state == "complete" and a.start is not None and a.finish is not None
+                else None,
+                worked_days=r6(a.worked),
+                variance_days=r6(finish_off - ef[t.id]) if finish_off is not None else None,
+                late=overdue > 0,
+                overdue_days=overdue,
+                forecast_finish=None if state == "complete" else add_days(phase.start, fef[t.id], workdays, tz),
             )
         )
     states = [tf.state for tf in task_facts]
@@ -397,15 +495,22 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         phase_state = "active"
     else:
         phase_state = "planned"
+    starts = [tf.actual_start for tf in task_facts if tf.actual_start is not None]
+    phase_finish = max(tf.actual_finish for tf in task_facts if tf.actual_finish) if phase_state == "complete" else None
 
     snapshots = tuple(
         SnapshotInfo(
-            s.file, s.snapshot.timestamp, s.snapshot.label or s.snapshot.timestamp.isoformat(), s.snapshot.kind
+            s.file,
+            s.snapshot.timestamp,
+            s.snapshot.label or s.snapshot.timestamp.isoformat(),
+            s.snapshot.kind,
+            s.snapshot.note,
         )
         for s in source.snapshots
     )
     updated = snapshots[-1].timestamp if snapshots else phase.created
     all_criteria = tuple(c for t in tasks for c in task_criteria[t.id]) + phase_criteria
+    changes = _changes(source, config, series, all_criteria, reference, prev_checks)
     return PhaseFacts(
         source=source,
         phase=phase,
@@ -421,7 +526,206 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         metrics=tuple(metrics),
         collisions=collisions(tasks),
         snapshots=snapshots,
+        now=now,
+        actual_start=min(starts) if starts else None,
+        actual_finish=phase_finish,
+        variance_days=r6(offset(phase_finish) - total) if phase_finish is not None else None,
+        changes=changes,
+        note=source.snapshots[-1].snapshot.note if source.snapshots else None,
+        health=next((s.snapshot.health for s in reversed(source.snapshots) if s.snapshot.health), None),
     )
+
+
+# --------------------------------------------------------------------------- work in progress
+#: A running task that has used up its planned duration is forecast to need this share of
+#: it again: it is not assumed to finish at the latest snapshot, and nothing says how much more.
+OVERRUN_SHARE = 0.25
+#: The most critical chains listed: parallel branches multiply, a reader needs the first few.
+MAX_CHAINS = 20
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A stretch of one task in one state, from the snapshots."""
+
+    state: str
+    since: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class _Actual:
+    """What the snapshots say of one task's work, as times and calendar offsets from the phase start."""
+
+    start: datetime | None
+    finish: datetime | None
+    finish_off: float | None
+    worked: float
+
+
+def _history(source: PhaseInput) -> dict[str, tuple[_Run, ...]]:
+    """Each task's states in order; an entry's ``at`` dates its state, else its snapshot does.
+
+    A repeated state is the same run (a new note replaces the old one); a new state starts a
+    run whose note is its own (a blocker's reason does not outlive the block).
+    """
+    runs: dict[str, list[_Run]] = defaultdict(list)
+    for s in source.snapshots:
+        for tid, entry in s.snapshot.tasks.items():
+            when = entry.at or s.snapshot.timestamp
+            own = runs[tid]
+            if own and own[-1].state == entry.state:
+                if entry.note:
+                    own[-1] = replace(own[-1], note=entry.note)
+            else:
+                own.append(_Run(entry.state, when, entry.note))
+    return {tid: tuple(r) for tid, r in runs.items()}
+
+
+def _actual(runs: tuple[_Run, ...], now: datetime | None, offset: Callable[[datetime], float]) -> _Actual:
+    """Actual start (first in progress or complete), finish (first complete) and time worked."""
+    start = next((r.since for r in runs if r.state in ("in_progress", "complete")), None)
+    finish = next((r.since for r in runs if r.state == "complete"), None)
+    worked = 0.0
+    for i, r in enumerate(runs):
+        if r.state != "in_progress":
+            continue  # a blocked spell pauses the task: its time is not work
+        end = runs[i + 1].since if i + 1 < len(runs) else now or r.since
+        worked += max(0.0, offset(end) - offset(r.since))
+    return _Actual(start, finish, offset(finish) if finish is not None else None, worked)
+
+
+def _forecast(
+    order: list[Task], recorded: dict[str, str], actual: dict[str, _Actual], ef: dict[str, float], now: float
+) -> dict[str, float]:
+    """Each task's expected finish, in days from the phase start, at the latest snapshot ``now``.
+
+    Complete work finished when it did. A running task needs what is left of its duration
+    after the time already worked (a blocked spell paused it, it did not restart it); one
+    that has used it all needs :data:`OVERRUN_SHARE` of it again, from now. Work not started
+    starts when its dependencies are forecast to finish, and not before now.
+    """
+    out: dict[str, float] = {}
+    for t in order:
+        state, a = recorded.get(t.id, "pending"), actual[t.id]
+        if state == "complete" and a.finish_off is not None:
+            out[t.id] = a.finish_off
+            continue
+        left = t.duration_days - a.worked
+        if left <= EPS:
+            left = t.duration_days * OVERRUN_SHARE
+        ready = max((out[d] for d in t.depends_on), default=0.0)
+        begin = now if state == "in_progress" else max(ready, now)
+        out[t.id] = r6(begin + left)
+    return out
+
+
+def critical_chains(
+    order: list[Task],
+    es: dict[str, float],
+    ef: dict[str, float],
+    slack: dict[str, float],
+    dependents: dict[str, list[str]],
+    total: float,
+) -> tuple[tuple[str, ...], ...]:
+    """Each chain of zero-slack tasks from the start to the finish, in dependency order.
+
+    Two independent critical tasks are two chains (``[["7.1"], ["7.2"]]``), never one
+    sequence. At most :data:`MAX_CHAINS`, in task order.
+    """
+    position = {t.id: i for i, t in enumerate(order)}
+    critical = {t.id for t in order if slack[t.id] <= EPS}
+    nxt = {
+        tid: sorted(
+            (c for c in dependents[tid] if c in critical and abs(es[c] - ef[tid]) <= EPS), key=lambda c: position[c]
+        )
+        for tid in critical
+    }
+    chains: list[tuple[str, ...]] = []
+    stack: list[tuple[str, ...]] = [(t.id,) for t in reversed(order) if t.id in critical and es[t.id] <= EPS]
+    while stack and len(chains) < MAX_CHAINS:
+        path = stack.pop()
+        following = nxt[path[-1]]
+        if not following:
+            if abs(ef[path[-1]] - total) <= EPS:
+                chains.append(path)
+            continue
+        stack.extend((*path, c) for c in reversed(following))
+    return tuple(chains)
+
+
+def _checked_state(checked: bool | None, settled: bool) -> str:
+    """A hand-checked criterion: pending until recorded; true is met; false is off track until settled."""
+    if checked is None:
+        return "pending"
+    if checked:
+        return "met"
+    return "missed" if settled else "off_track"
+
+
+def _measured_state(crit: Criterion, metric: Metric, value: Any, reference: Any, settled: bool) -> str:
+    """A measured criterion: the target's verdict once settled, on or off track before."""
+    verdict = judge(parse_target(crit.target or "", metric.unit), value, reference, metric.better)
+    if verdict == "pending" or settled:
+        return verdict
+    return "on_track" if verdict in ("met", "exceeded") else "off_track"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the latest snapshot changed against the one before."""
+
+    kind: str
+    """task, metric or criterion."""
+    subject: str
+    """The task id, the metric key, or the criterion's scope and text."""
+    before: Any
+    """The state or value before (None: none recorded)."""
+    after: Any
+    """The state or value now."""
+    unit: str | None = None
+    """A metric's unit, for showing its values."""
+    note: str | None = None
+    """The reason recorded with a task's new state."""
+
+
+def _changes(
+    source: PhaseInput,
+    config: ProjectConfig,
+    series: dict[str, list[tuple[datetime, Any]]],
+    criteria: tuple[CriterionFacts, ...],
+    reference: dict[str, Any],
+    checks_before: dict[str, bool],
+) -> tuple[Change, ...]:
+    """What the latest snapshot changed: task states, metric values, criterion states."""
+    if len(source.snapshots) < 2:
+        return ()
+    latest = source.snapshots[-1].snapshot
+    before: dict[str, str] = {}
+    for s in source.snapshots[:-1]:
+        before.update({tid: e.state for tid, e in s.snapshot.tasks.items()})
+    out: list[Change] = []
+    for tid, entry in latest.tasks.items():
+        if before.get(tid, "pending") != entry.state:
+            out.append(Change("task", tid, before.get(tid, "pending"), entry.state, note=entry.note))
+    values_before: dict[str, Any] = {}
+    for key, points in series.items():
+        earlier = [v for ts, v in points if ts < latest.timestamp]
+        values_before[key] = earlier[-1] if earlier else None
+        if key in latest.metrics and latest.metrics[key] is not None and points[-1][1] != values_before[key]:
+            out.append(Change("metric", key, values_before[key], points[-1][1], config.metrics[key].unit))
+    for c in criteria:
+        settled_before = c.scope != "phase" and before.get(c.scope) == "complete"
+        if c.scope == "phase":
+            settled_before = all(before.get(t.id) == "complete" for t in source.phase.tasks)
+        if c.metric is None:
+            old = _checked_state(checks_before.get(c.criterion.id or ""), settled_before)
+        else:
+            key = c.criterion.metric or ""
+            old = _measured_state(c.criterion, c.metric, values_before.get(key), reference.get(key), settled_before)
+        if old != c.state:
+            out.append(Change("criterion", f"{c.scope}: {c.criterion.text}", old, c.state))
+    return tuple(out)
 
 
 def _days(tasks: list[TaskFacts], start: datetime, total: float, workdays: bool, tz: ZoneInfo) -> tuple[Day, ...]:

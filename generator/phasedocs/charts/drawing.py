@@ -23,7 +23,15 @@ from phasedocs.input.site_config import ChartStyle
 PARALLEL_THRESHOLD = 4
 
 
-_STATE_COLOR = {"met": "met", "exceeded": "exceeded", "missed": "missed", "pending": "pending"}
+_STATE_COLOR = {
+    "met": "met",
+    "exceeded": "exceeded",
+    "missed": "missed",
+    "pending": "pending",
+    "on_track": "met",  # drawn hatched: the same verdict, not settled yet
+    "off_track": "missed",
+}
+_STATE_WORDS = {"on_track": "on track so far", "off_track": "not met yet"}
 _PHASE_COLOR = {"complete": "done", "active": "task", "blocked": "missed", "planned": "pending"}
 _plt: Any = None
 _style_applied: str | None = None
@@ -158,17 +166,29 @@ def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
         if bar.baseline_pct is not None:
             ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, alpha=0.6, gid=f"baseline-{i}")
         color = getattr(c, _STATE_COLOR[bar.state])
-        ax.barh(y - h / 2, bar.current_pct, height=h, color=color, gid=f"current-{i}-{bar.state}")
+        # work still going on: hatched and lighter, so a verdict so far never reads as a final one
+        ax.barh(
+            y - h / 2,
+            bar.current_pct,
+            height=h,
+            color=color,
+            alpha=1.0 if bar.settled else 0.45,
+            hatch=None if bar.settled else "//",
+            edgecolor=color,
+            gid=f"current-{i}-{bar.state}-{'settled' if bar.settled else 'open'}",
+        )
         ax.text(
             bar.current_pct,
             y - h / 2,
-            f" {bar.current_pct:g}% {bar.state}",
+            f" {bar.current_pct:g}% {_STATE_WORDS.get(bar.state, bar.state)}",
             va="center",
             fontsize=style.font_size * 0.8,
         )
     ax.axvline(100, color=c.target, linestyle="--", linewidth=1.5, gid="target")
     ax.set_yticks(ys, [_short(b.label, 48) for b in spec.bars])
-    ax.set_xlabel("percent of target (dashed line: the target; grey: baseline)")
+    ax.set_xlabel(
+        "attainment of the target, longer is better (dashed: the target; grey: baseline; hatched: work going on)"
+    )
     ax.grid(axis="x", alpha=0.3)
     xmax = max([100.0, *(b.current_pct for b in spec.bars), *(b.baseline_pct or 0 for b in spec.bars)])
     ax.set_xlim(0, xmax * 1.3)

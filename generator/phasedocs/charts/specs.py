@@ -63,12 +63,19 @@ class TrendSpec:
 
 @dataclass(frozen=True)
 class CriterionBar:
-    """One measured criterion, baseline and current as percent of the target."""
+    """One measured criterion: how far baseline and current go towards the target.
+
+    Attainment reads one way for every criterion: 100 is the target, longer is better. A
+    higher-is-better target is value / target; a lower-is-better one target / value (a
+    build time of 10 s against "< 20" is 200%, of 40 s 50%). Drawn up to :data:`ATTAIN_CAP`.
+    """
 
     label: str
     baseline_pct: float | None
     current_pct: float
     state: str
+    settled: bool = False
+    """True when the criterion's work is complete (its state is final); drawn apart from the others."""
 
 
 @dataclass(frozen=True)
@@ -148,10 +155,10 @@ def _display(value: float, unit: str) -> float:
     return value * 100 if unit == "ratio" else value
 
 
-def _on_scale(target_text: str, baseline: Any) -> tuple[Any, list[float]] | None:
+def _on_scale(target_text: str, baseline: Any, unit: str | None = None) -> tuple[Any, list[float]] | None:
     """The target and its bounds on the metric's own scale (relative bounds through the
     baseline); None for text targets, or relative ones without a numeric baseline."""
-    t = parse_target(target_text)
+    t = parse_target(target_text, unit)
     if t.text_value is not None:
         return None
     values: list[float] = []
@@ -167,7 +174,7 @@ def _on_scale(target_text: str, baseline: Any) -> tuple[Any, list[float]] | None
 
 def _band(target_text: str, baseline: Any, unit: str) -> Band | None:
     """A target as a line or band on the chart's scale (ratios in percent)."""
-    found = _on_scale(target_text, baseline)
+    found = _on_scale(target_text, baseline, unit)
     if found is None:
         return None
     t, values = found
@@ -208,43 +215,89 @@ def trend_spec(p: PhaseFacts) -> TrendSpec | None:
     return TrendSpec(f"Phase {p.number}: metric trends", tuple(panels), alt)
 
 
-def _reference(target_text: str, baseline: Any, better: str | None) -> float | None:
-    """The number a criterion must reach, on the metric's own scale."""
-    found = _on_scale(target_text, baseline)
+#: Attainment is drawn up to this percent: far past the target, the length no longer tells anything.
+ATTAIN_CAP = 200.0
+
+
+def _direction(op: str, better: str | None) -> str | None:
+    """Which way is better for a target: ``lower``, ``higher``, or None (an exact value)."""
+    if op in ("<", "<="):
+        return "lower"
+    if op in (">", ">="):
+        return "higher"
+    if op == "..":
+        return better or "higher"
+    return None
+
+
+def _attainment(value: float, ref: float, direction: str) -> float | None:
+    """Percent of the way to ``ref`` (100: there; more: past it), longer always better."""
+    if direction == "higher":
+        if ref <= 0:
+            return None
+        pct = 100.0 * value / ref
+    else:
+        if ref <= 0:
+            return None
+        pct = ATTAIN_CAP if value <= 0 else 100.0 * ref / value
+    return round(min(max(pct, 0.0), ATTAIN_CAP), 2)
+
+
+def _reference(
+    target_text: str, baseline: Any, better: str | None, unit: str | None = None
+) -> tuple[float, str] | None:
+    """The number a criterion must reach on the metric's own scale, and which way is better."""
+    found = _on_scale(target_text, baseline, unit)
     if found is None:
         return None
     t, values = found
+    direction = _direction(t.op, better)
+    if direction is None:
+        return None
     if t.op == "..":  # the edge to reach first: the worse end of the range
-        return max(values) if better == "lower" else min(values)
-    return values[0]
+        return (max(values) if direction == "lower" else min(values)), direction
+    return values[0], direction
+
+
+_WORDS = {"on_track": "on track so far", "off_track": "not met yet"}
 
 
 def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
-    """Measured criteria with a current value, as percent of their target."""
+    """Criteria with a threshold or range target and a numeric value, as attainment of the target.
+
+    Settled criteria (their work complete) come first, then those whose work goes on;
+    ``==`` targets and relative ones without a baseline are left to the tables.
+    """
     bars = []
     for c in p.criteria:
-        if not c.measured or not isinstance(c.value, (int, float)) or isinstance(c.value, bool):
+        if not c.measured or not isinstance(c.value, (int, float)) or isinstance(c.value, bool) or c.metric is None:
             continue
-        ref = _reference(c.criterion.target or "", c.baseline, c.metric.better if c.metric else None)
-        if ref is None or ref == 0:
+        found = _reference(c.criterion.target or "", c.baseline, c.metric.better, c.metric.unit)
+        if found is None:
+            continue
+        ref, direction = found
+        current = _attainment(float(c.value), ref, direction)
+        if current is None:
             continue
         base = c.baseline if isinstance(c.baseline, (int, float)) and not isinstance(c.baseline, bool) else None
         label = f"{c.scope}: {c.criterion.text}" if c.scope != "phase" else f"phase: {c.criterion.text}"
-        bars.append(
-            CriterionBar(
-                label, None if base is None else round(100 * base / ref, 2), round(100 * c.value / ref, 2), c.state
-            )
-        )
+        base_pct = None if base is None else _attainment(float(base), ref, direction)
+        bars.append(CriterionBar(label, base_pct, current, c.state, c.settled))
     if not bars:
         return None
+    bars.sort(key=lambda b: not b.settled)  # stable: settled first, each group in criteria order
     note = ""
     if len(bars) > MAX_BARS:
-        rank = {"missed": 0, "pending": 1, "met": 2, "exceeded": 3}
-        keep = set(sorted(range(len(bars)), key=lambda i: (rank.get(bars[i].state, 1), i))[:MAX_BARS])
+        rank = {"missed": 0, "off_track": 1, "pending": 2, "on_track": 3, "met": 4, "exceeded": 5}
+        keep = set(sorted(range(len(bars)), key=lambda i: (rank.get(bars[i].state, 2), i))[:MAX_BARS])
         note = f"The chart shows {MAX_BARS} of {len(bars)} measured criteria, missed ones first; the criteria table lists them all."
         bars = [b for i, b in enumerate(bars) if i in keep]
-    alt = f"Measured criteria of phase {p.number} as percent of target (100% is the target): " + "; ".join(
-        f"{b.label} at {_fmt(b.current_pct)}% ({b.state})" for b in bars
+    alt = (
+        f"Criteria of phase {p.number} as attainment of their target (100% is the target, longer is better): "
+        + "; ".join(
+            f"{b.label} at {_fmt(b.current_pct)}% ({_WORDS.get(b.state, b.state)}{'' if b.settled else ', work going on'})"
+            for b in bars
+        )
     )
     return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt, note)
 

@@ -20,7 +20,14 @@ from phasedocs.formats import dumps, iso
 from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, load_json
 from phasedocs.input.messages import describe, parse_model, value_error
 from phasedocs.input.models import Snapshot
-from phasedocs.input.project import PhaseInput, Project, find_phase_input, load_project, snapshot_errors
+from phasedocs.input.project import (
+    PhaseInput,
+    Project,
+    find_phase_input,
+    load_project,
+    snapshot_errors,
+    snapshot_order_errors,
+)
 from phasedocs.output.writer import create_new
 from phasedocs.paths import contained
 
@@ -85,6 +92,18 @@ def _pairs(options: tuple[str, ...], flag: str, problems: list[str]) -> list[tup
     return out
 
 
+_ID_LIKE_RE = re.compile(r"[0-9][0-9A-Za-z._-]*", re.ASCII)
+
+
+def _current_state(phase: PhaseInput, tid: str) -> str:
+    """The state a task was last recorded in (pending if never): a note alone keeps it."""
+    for s in reversed(phase.snapshots):
+        entry = s.snapshot.tasks.get(tid)
+        if entry is not None:
+            return entry.state
+    return "pending"
+
+
 def build_snapshot(
     project: Project,
     phase: PhaseInput,
@@ -92,6 +111,8 @@ def build_snapshot(
     metrics: tuple[str, ...] = (),
     tasks: tuple[str, ...] = (),
     checks: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    health: str | None = None,
     from_json: Path | None = None,
     at: str | None = None,
     label: str | None = None,
@@ -105,14 +126,14 @@ def build_snapshot(
     if from_json is not None:
         doc = load_json(from_json, str(from_json))  # its own errors name the file and line
         raw = doc.data
-        shaped = any(k in raw for k in ("metrics", "tasks", "checks", "timestamp", "label", "kind"))
+        shaped = any(k in raw for k in ("metrics", "tasks", "checks", "timestamp", "label", "kind", "note", "health"))
         if shaped:
             for k in ("metrics", "tasks", "checks"):
                 if isinstance(raw.get(k), dict):
                     data[k].update(raw[k])
                 elif k in raw:  # a list or a number here is a mistake, never an empty section
                     problems.append(f"{from_json}: {k}: expected a mapping (key: value), got {describe(raw[k])}")
-            for k in ("timestamp", "label", "kind"):
+            for k in ("timestamp", "label", "kind", "note", "health"):
                 if k in raw:
                     data[k] = raw[k]
         else:  # a flat {"metric": value} object, as CI tools print
@@ -148,6 +169,31 @@ def build_snapshot(
             problems.append(f"--check {option}: write true or false, not '{text}'")
         else:
             data["checks"][key] = text.strip().lower() == "true"
+    for text in notes:
+        key, sep, rest = text.partition("=")
+        if sep and key.strip() in task_ids:  # ID=TEXT: a task's note (ids never hold spaces)
+            tid, note = key.strip(), rest.strip()
+            if not note:
+                problems.append(
+                    f'--note {text}: the note is empty; say why, e.g. --note {tid}="waiting for the licence"'
+                )
+                continue
+            entry = data["tasks"].get(tid)
+            state = entry.get("state") if isinstance(entry, dict) else entry
+            if state is None:
+                state = _current_state(phase, tid)
+            data["tasks"][tid] = {"state": state, "note": note}
+        elif sep and _ID_LIKE_RE.fullmatch(key.strip()):  # "7.9=..." is a task id mistyped, not prose
+            problems.append(
+                f"--note {text}: unknown task '{key.strip()}' (known: {', '.join(task_ids)}); "
+                "for a note on the whole snapshot write text without ID="
+            )
+        elif text.strip():
+            data["note"] = (data.get("note", "") + "\n" + text.strip()).strip()
+        else:
+            problems.append("--note: the note is empty")
+    if health is not None:
+        data["health"] = health
     zone = ZoneInfo(config.timezone)
     if at is not None:
         try:
@@ -177,12 +223,16 @@ def build_snapshot(
     if problems:
         raise Abort("nothing recorded:\n" + "\n".join(f"  {p}" for p in problems))
     ordered: dict[str, Any] = {
-        k: data[k] for k in ("timestamp", "label", "kind", "metrics", "tasks", "checks") if k in data
+        k: data[k] for k in ("timestamp", "label", "kind", "note", "health", "metrics", "tasks", "checks") if k in data
     }
     # the same rules as files on disk, together with the phase's other snapshots
     doc = Document(f"phases/{phase.folder}/metrics/(new)", ordered, {(): (1, 1)})
     snap, errors = parse_model(doc, Snapshot)
     errors += snapshot_errors(phase.phase, config, [(doc, snap)])
+    if snap is not None and not errors:  # the new one in its place among the phase's snapshots
+        earlier = [(Document(s.file, {}, {}), s.snapshot) for s in phase.snapshots]
+        timeline = sorted([*earlier, (doc, snap)], key=lambda ds: ds[1].timestamp)
+        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.location.file == doc.file]
     lines = [f"  {e.field}: {e.problem}" if e.field else f"  {e.problem}" for e in errors]
     baseline = next((s.file for s in phase.snapshots if s.snapshot.kind == "baseline"), None)
     if ordered.get("kind") == "baseline" and baseline is not None:

@@ -125,6 +125,23 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+def _as_written(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``path`` cut where the file holds a plain value that a reader widened into a mapping.
+
+    ``"7.1": "done"`` is read as ``{"state": "done"}``; its error belongs to ``tasks["7.1"]``
+    as written, not to a ``state`` field the file does not have.
+    """
+    node = data
+    for i, key in enumerate(path):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return path[:i] if not isinstance(node, (dict, list)) and i > 0 else path
+    return path
+
+
 def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
     """Validate ``doc`` against ``model``; return (instance or None, errors)."""
     if not isinstance(doc.data, dict):
@@ -135,7 +152,9 @@ def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
     except records.ValidationError as exc:
         errors = []
         for err in exc.errors():
-            path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            path = _as_written(
+                doc.data, tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            )
             errors.append(doc.error(path, _message(err, doc, path, model)))
         return None, errors
 

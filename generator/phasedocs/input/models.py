@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from phasedocs.input.records import Aware, Before, Check, MinLen, Model, Range
+from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Range
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
 Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
@@ -336,6 +336,35 @@ class Phase(Model):
     """Reference documents."""
 
 
+Health = Literal["on_track", "at_risk", "off_track"]
+
+#: The longest note a snapshot or a task entry may carry: a reason, not a report.
+MAX_NOTE = 2000
+
+
+def _entry(value: Any) -> Any:
+    """A task entry written as a bare state (``"7.1": "complete"``) is an entry with only a state."""
+    return {"state": value} if isinstance(value, str) else value
+
+
+class TaskEntry(Model):
+    """A task's state in a snapshot, with the reason and the time it began when known."""
+
+    state: TaskState
+    """pending, in_progress, complete or blocked."""
+    note: Annotated[str, MinLen(1), MaxLen(MAX_NOTE)] | None = None
+    """Why: what blocks the task and what would unblock it, or what was done."""
+    at: AwareDatetime | None = None
+    """When this state began, if not at the snapshot's timestamp (ISO 8601 with zone)."""
+
+
+TaskRecord = Annotated[
+    TaskEntry,
+    Before(_entry, json='{"enum": ["pending", "in_progress", "complete", "blocked"]}'),
+]
+"""A task entry, or its state alone."""
+
+
 class Snapshot(Model):
     """phases/phase-NN/metrics/*.json: metric values and task states at one time."""
 
@@ -347,7 +376,11 @@ class Snapshot(Model):
     """baseline, progress or final."""
     metrics: dict[str, Any] = {}
     """Metric key -> value of the metric's unit; null means not measured yet."""
-    tasks: dict[str, TaskState] = {}
-    """Task id -> state."""
+    tasks: dict[str, TaskRecord] = {}
+    """Task id -> state, or {state, note, at}: the note says why (a blocker's reason), at says since when."""
     checks: dict[str, bool] = {}
     """Hand-checked criterion id -> true (met) or false (missed)."""
+    note: Annotated[str, MinLen(1), MaxLen(MAX_NOTE)] | None = None
+    """Free text for the whole update: what happened since the last one."""
+    health: Health | None = None
+    """A person's call on the phase: on_track, at_risk or off_track (shown beside the computed one)."""

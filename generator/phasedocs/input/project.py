@@ -22,7 +22,7 @@ from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
-from phasedocs.input.targets import parse_target
+from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
 
 PHASE_DIR_RE = re.compile(r"phase-([0-9]{2,})", re.ASCII)
@@ -158,11 +158,14 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
-        if not phase_errors:
-            errors += _check_snapshot_ids(phase, snapshots)
         snaps = sorted(
             ((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))
         )
+        if not phase_errors:
+            ids = _check_snapshot_ids(phase, snapshots)
+            errors += ids
+            if not ids:
+                errors += snapshot_order_errors(phase, snaps)
         ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
         digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps)])
         phases.append(PhaseInput(folder.name, phase, ordered, digest))
@@ -340,7 +343,11 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                         )
                     )
                     continue
-                target = parse_target(crit.target or "")
+                try:
+                    target = parse_target(crit.target or "", metric.unit)
+                except TargetSyntaxError as exc:
+                    errors.append(doc.error((*path, "target"), str(exc)))
+                    continue
                 if metric.unit == "text" and target.text_value is None and target.op != "==":
                     errors.append(
                         doc.error((*path, "target"), f"metric '{crit.metric}' is text; only '== V' targets apply to it")
@@ -417,6 +424,55 @@ def snapshot_errors(
 ) -> list[InputError]:
     """Every rule across files for ``snaps`` of ``phase`` (``record`` checks a new snapshot so)."""
     return _check_snapshot_values(config.metrics, snaps) + _check_snapshot_ids(phase, snaps)
+
+
+def snapshot_order_errors(phase: Phase, snaps: list[tuple[Document, Snapshot]]) -> list[InputError]:
+    """Snapshots (in time order) that contradict the plan or the clock.
+
+    A task may not start or finish before all its dependencies are complete (in the same
+    or an earlier snapshot); a snapshot may not predate the phase's ``created``; a state's
+    ``at`` may not come after the snapshot that records it.
+    """
+    errors: list[InputError] = []
+    depends = {t.id: t.depends_on for t in phase.tasks}
+    states: dict[str, str] = {}
+    started: set[str] = set()
+    for doc, snap in snaps:
+        if snap.timestamp < phase.created:
+            errors.append(
+                doc.error(
+                    ("timestamp",),
+                    f"{snap.timestamp.isoformat()} is before the phase was created ({phase.created.isoformat()}); "
+                    "a snapshot records the phase's work, so it cannot predate it: fix the timestamp",
+                )
+            )
+        merged = {**states, **{tid: e.state for tid, e in snap.tasks.items()}}
+        for tid, entry in snap.tasks.items():
+            if entry.at is not None and entry.at > snap.timestamp:
+                errors.append(
+                    doc.error(
+                        ("tasks", tid, "at"),
+                        f"{entry.at.isoformat()} is after the snapshot's timestamp ({snap.timestamp.isoformat()}); "
+                        "'at' says when the state began, so at most when it was recorded",
+                    )
+                )
+            if entry.state not in ("in_progress", "complete") or tid in started:
+                continue
+            started.add(tid)
+            missing = [d for d in depends.get(tid, ()) if merged.get(d) != "complete"]
+            if missing:
+                names = ", ".join(missing)
+                one = len(missing) == 1
+                errors.append(
+                    doc.error(
+                        ("tasks", tid),
+                        f"task {tid} is recorded {entry.state}, but its {'dependency' if one else 'dependencies'} "
+                        f"{names} {'is' if one else 'are'} not complete in this or an earlier snapshot; "
+                        f"record {names} complete first, or correct the state of {tid}",
+                    )
+                )
+        states = merged
+    return errors
 
 
 def _check_snapshot_values(

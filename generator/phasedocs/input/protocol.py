@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -294,15 +295,30 @@ def scope(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", folde
 
 
 def render_phase(
-    config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None
+    config: ProjectConfig,
+    phase: Phase,
+    docs_prefix: str = "docs/",
+    shared: dict[str, Any] | None = None,
+    ready: Collection[str] | None = None,
 ) -> PhaseProtocol:
-    """The phase-level protocol of ``phase``."""
+    """The phase-level protocol of ``phase``.
+
+    ``ready``: the ids of the tasks that can start now. The orchestrate commands launch
+    agents, so inside them ``phase.tasks`` lists only those (a pool is sized by what can
+    run), and they are left out when nothing can. None renders them for every task.
+    """
     p = config.protocol
     ctx = shared or scope(config, phase, docs_prefix)
+    orchestrate: tuple[str, ...] = ()
+    if ready is None or ready:
+        launch = ctx
+        if ready is not None:
+            launch = {**ctx, "phase": {**ctx["phase"], "tasks": [t for t in ctx["phase"]["tasks"] if t["id"] in ready]}}
+        orchestrate = tuple(render_string(s, launch) for s in p.orchestrate)
     return PhaseProtocol(
         session=render_string(p.session, ctx),
         monitor=tuple(render_string(s, ctx) for s in p.monitor),
-        orchestrate=tuple(render_string(s, ctx) for s in p.orchestrate),
+        orchestrate=orchestrate,
         monitor_every_minutes=p.monitor_every_minutes,
     )
 

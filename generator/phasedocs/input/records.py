@@ -32,6 +32,7 @@ __all__ = [
     "Aware",
     "Before",
     "Check",
+    "MaxLen",
     "MinLen",
     "Model",
     "Range",
@@ -50,6 +51,12 @@ T = TypeVar("T")
 
 class MinLen(NamedTuple):
     """At least ``length`` characters (text) or items (lists)."""
+
+    length: int
+
+
+class MaxLen(NamedTuple):
+    """At most ``length`` characters (text) or items (lists)."""
 
     length: int
 
@@ -279,6 +286,8 @@ def _annotated(
     for marker in markers:
         if isinstance(marker, MinLen):
             constraints["min_length"] = marker.length
+        elif isinstance(marker, MaxLen):
+            constraints["max_length"] = marker.length
         elif isinstance(marker, Range):
             constraints.update({k: v for k, v in marker._asdict().items() if v is not None})
         elif marker == Aware:

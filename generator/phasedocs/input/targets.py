@@ -29,7 +29,11 @@ class TargetSyntaxError(ValueError):
     """A target that does not parse; the message says what the forms are."""
 
 
-FORMS = "'< N', '<= N', '> N', '>= N', '== V', 'A..B' (N a number, a ratio 626/630 or a change such as -25%)"
+class AmbiguousPercent(TargetSyntaxError):
+    """An unsigned ``N%`` on a metric whose unit is not percent: a value or a change?"""
+
+
+FORMS = "'< N', '<= N', '> N', '>= N', '== V', 'A..B' (N a number, a ratio 626/630 or a signed change such as -25%)"
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Bound:
     text: str
     """How it was written, for display."""
     relative: bool = False
-    """True for ``-25%``: a change in percent relative to the baseline."""
+    """True for ``-25%`` or ``+10%`` (signed): a change in percent relative to the baseline."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,18 @@ class Target:
         return f"{self.op} {self.bounds[0].text}"
 
 
-def _number(text: str) -> Bound:
+def _number(text: str, unit: str | None) -> Bound:
     t = text.strip()
     if t.endswith("%"):
         inner = t[:-1].strip()
         if not _NUM_RE.fullmatch(inner):
             raise TargetSyntaxError(f"'{t}' is not a percentage such as -25%")
-        return Bound(_finite(float(inner), t), f"{_canon(inner)}%", relative=True)
+        value = _finite(float(inner), t)
+        if inner[0] in "+-":  # signed: a change from the baseline, the sign kept in the text
+            return Bound(value, f"{inner}%", relative=True)
+        if unit not in (None, "percent"):
+            raise AmbiguousPercent(inner)
+        return Bound(value, f"{inner}%")  # a percent metric's own value
     m = _RATIO_RE.fullmatch(t)
     if m:
         num, den = float(m.group(1)), float(m.group(2))
@@ -96,8 +105,45 @@ def _canon(t: str) -> str:
     return t.strip().lstrip("+") if t.strip().startswith("+") and len(t.strip()) > 1 else t.strip()
 
 
-def parse_target(text: str) -> Target:
-    """Parse a target string; raise :class:`TargetSyntaxError` naming the forms on failure."""
+def _ambiguous(t: str, unit: str) -> TargetSyntaxError:
+    """The error for an unsigned ``N%`` on a metric that is not a percent: both readings, spelled out."""
+
+    def rewrite(part: str, as_change: bool) -> str:
+        p = part.strip()
+        if not p.endswith("%") or p[0] in "+-":
+            return p
+        inner = p[:-1].strip()
+        if as_change:
+            return f"+{inner}%"
+        return _canon(f"{float(inner) / 100:.10g}") if unit == "ratio" else inner
+
+    def spell(as_change: bool) -> str:
+        m = _COMPARE_RE.match(t)
+        if m:
+            return f"{m.group(1)} {rewrite(m.group(2), as_change)}"
+        low, _, high = t.partition("..")
+        return f"{rewrite(low, as_change)}..{rewrite(high, as_change)}"
+
+    return TargetSyntaxError(
+        f"'{t}' is ambiguous on a {unit} metric: write '{spell(True)}' for a change from the baseline, "
+        f"or '{spell(False)}' for the value itself"
+    )
+
+
+def parse_target(text: str, unit: str | None = None) -> Target:
+    """Parse a target string; raise :class:`TargetSyntaxError` naming the forms on failure.
+
+    ``unit`` is the metric's: an unsigned ``N%`` is the value itself on a ``percent``
+    metric and an error elsewhere (a change needs its sign: ``+10%``). Without a unit
+    (the syntax alone) it reads as a percent value.
+    """
+    try:
+        return _parse(text, unit)
+    except AmbiguousPercent:
+        raise _ambiguous(text.strip(), unit or "") from None
+
+
+def _parse(text: str, unit: str | None) -> Target:
     if not isinstance(text, str):
         raise TargetSyntaxError(f"a target is text such as '< 20'; quote it ({FORMS})")
     t = text.strip()
@@ -110,15 +156,19 @@ def parse_target(text: str) -> Target:
             raise TargetSyntaxError(f"'{t}' has no value after '{op}'")
         if op == "==":
             try:
-                return Target("==", (_number(rest),))
+                return Target("==", (_number(rest, unit),))
+            except AmbiguousPercent:
+                if unit != "text":
+                    raise
+                return Target("==", (), text_value=rest)
             except TargetSyntaxError:
                 if "\n" in rest:
                     raise TargetSyntaxError(f"'{t}' spans lines; write it on one line") from None
                 return Target("==", (), text_value=rest)
-        return Target(op, (_number(rest),))
+        return Target(op, (_number(rest, unit),))
     m = _RANGE_RE.match(t)
     if m:
-        low, high = _number(m.group(1)), _number(m.group(2))
+        low, high = _number(m.group(1), unit), _number(m.group(2), unit)
         if low.relative != high.relative:
             raise TargetSyntaxError(f"'{t}' mixes a change in % with a plain number; use one kind")
         if low.value > high.value:

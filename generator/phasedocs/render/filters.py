@@ -144,12 +144,33 @@ STATE_SYMBOLS = {
     "blocked": "⛔",
     "planned": "📋",
     "active": "🔄",
+    "on_track": "🔵",
+    "off_track": "🟠",
 }
+#: A phase's health, recorded by a person or computed: words of its own, apart from criteria's.
+HEALTH = {"on_track": "🟢 on track", "at_risk": "🟠 at risk", "off_track": "🔴 off track"}
+#: States whose plain words differ from their names: "not met yet" is not "missed".
+STATE_WORDS = {"on_track": "on track so far", "off_track": "not met yet", "in_progress": "in progress"}
 
 
 def state(value: str) -> str:
-    """A state as symbol and word: ``✅ met``."""
-    return f"{STATE_SYMBOLS.get(value, '')} {value.replace('_', ' ')}".strip()
+    """A state as symbol and word: ``✅ met``, ``🟠 not met yet``."""
+    return f"{STATE_SYMBOLS.get(value, '')} {STATE_WORDS.get(value, value.replace('_', ' '))}".strip()
+
+
+def health(value: str | None) -> str:
+    """A health call in words: ``🟠 at risk``; an em dash for none."""
+    return HEALTH.get(value or "", "—")
+
+
+def variance(x: float | None) -> str:
+    """Days against plan: ``1 day late``, ``2.37 days early``, ``on time``; an em dash for none."""
+    if x is None:
+        return "—"
+    n = num(abs(x), 2)
+    if n == 0:
+        return "on time"
+    return f"{days(abs(x))} {'late' if x > 0 else 'early'}"
 
 
 def days(x: float) -> str:

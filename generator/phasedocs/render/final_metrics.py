@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from phasedocs.formats import iso, num
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from phasedocs.facts import CriterionFacts, PhaseFacts
@@ -29,7 +30,12 @@ def _criterion(c: CriterionFacts) -> dict[str, Any]:
         "change_pct": num(c.change_pct, 2),
         "state": c.state,
         "id": c.criterion.id,
+        "settled": c.settled,
     }
+
+
+def _when(dt: datetime | None, tz: ZoneInfo) -> str | None:
+    return iso(dt, tz) if dt is not None else None
 
 
 def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
@@ -47,6 +53,10 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
             "finish": iso(s.finish, tz),
             "forecast_finish": iso(s.forecast_finish, tz),
             "critical_path": list(s.critical_path),
+            "critical_chains": [list(c) for c in s.critical_chains],
+            "actual_start": _when(p.actual_start, tz),
+            "actual_finish": _when(p.actual_finish, tz),
+            "variance_days": num(p.variance_days, 2),
         },
         "tasks": [
             {
@@ -56,12 +66,25 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
                 "earliest_finish_days": num(t.earliest_finish),
                 "slack_days": num(t.slack),
                 "critical": t.critical,
+                "progress_percent": num(t.progress_percent, 1),
+                "planned_start": iso(t.start_at, tz),
+                "planned_finish": iso(t.finish_at, tz),
+                "actual_start": _when(t.actual_start, tz),
+                "actual_finish": _when(t.actual_finish, tz),
+                "variance_days": num(t.variance_days, 2),
+                "late": t.late,
+                "note": t.note,
             }
             for t in p.tasks
         ],
         "criteria": [_criterion(c) for c in p.criteria],
         "metrics": {
-            m.key: {"baseline": _value(m.baseline), "current": _value(m.current), "change_pct": num(m.change_pct, 2)}
+            m.key: {
+                "baseline": _value(m.baseline),
+                "current": _value(m.current),
+                "change_pct": num(m.change_pct, 2),
+                "change_from": "first value" if m.baseline_is_first else "baseline",
+            }
             for m in p.metrics
         },
         "collisions": [{"tasks": list(c.tasks), "files": list(c.files)} for c in p.collisions],

@@ -22,7 +22,22 @@ from phasedocs.facts import PhaseFacts, ProjectFacts
 from phasedocs.formats import dumps
 from phasedocs.input import protocol
 from phasedocs.paths import contained
-from phasedocs.render.filters import Formatter, change, code, days, fence, md, number, state, tidy, trend, url, value
+from phasedocs.render.filters import (
+    Formatter,
+    change,
+    code,
+    days,
+    fence,
+    health,
+    md,
+    number,
+    state,
+    tidy,
+    trend,
+    url,
+    value,
+    variance,
+)
 from phasedocs.render.final_metrics import final_metrics
 from phasedocs.render.mermaid import mermaid_graph
 from phasedocs.render.views import PhaseView, ProjectView
@@ -75,6 +90,8 @@ class Renderer:
             fence=fence,
             url=url,
             state=state,
+            variance=variance,
+            health=health,
             days=days,
             number=number,
             value=value,
@@ -167,7 +184,10 @@ def with_commands(facts: ProjectFacts, p: PhaseFacts) -> PhaseFacts:
         replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared))
         for t in p.tasks
     )
-    return replace(p, tasks=tasks, protocol=protocol.render_phase(facts.config, p.phase, facts.docs_prefix, shared))
+    ready = {t.id for t in p.tasks if t.state == "ready"}
+    return replace(
+        p, tasks=tasks, protocol=protocol.render_phase(facts.config, p.phase, facts.docs_prefix, shared, ready)
+    )
 
 
 def _short(filename: str) -> str:

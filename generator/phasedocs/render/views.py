@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts
-from phasedocs.render.filters import md, state
+from phasedocs.render.filters import STATE_WORDS, md, state, value
 
 
 class PhaseView:
@@ -26,7 +26,7 @@ class PhaseView:
 
     @property
     def ready(self) -> list[TaskFacts]:
-        """Tasks that can start now."""
+        """Tasks that can start now: the only ones to launch."""
         return [t for t in self.p.tasks if t.state == "ready"]
 
     @property
@@ -40,29 +40,39 @@ class PhaseView:
         return [t for t in self.p.tasks if t.state == "blocked"]
 
     @property
+    def running(self) -> list[TaskFacts]:
+        """Tasks in progress: to monitor, not to launch again."""
+        return [t for t in self.p.tasks if t.state == "in_progress"]
+
+    @property
+    def done(self) -> list[TaskFacts]:
+        """Complete tasks."""
+        return [t for t in self.p.tasks if t.state == "complete"]
+
+    @property
+    def late(self) -> list[TaskFacts]:
+        """Running tasks past their planned finish."""
+        return [t for t in self.p.tasks if t.late]
+
+    @property
     def open_tasks(self) -> list[TaskFacts]:
         """Tasks not complete."""
         return [t for t in self.p.tasks if t.state != "complete"]
 
     @property
     def missed(self) -> list[CriterionFacts]:
-        """Criteria whose state is missed."""
+        """Criteria missed: settled (their work is complete) and the target not reached."""
         return [c for c in self.p.criteria if c.state == "missed"]
 
     @property
-    def missed_final(self) -> list[CriterionFacts]:
-        """Missed criteria whose task (or phase) is complete: the miss is final."""
-        return [c for c in self.missed if c.settled]
-
-    @property
-    def missed_open(self) -> list[CriterionFacts]:
-        """Missed criteria whose work is still going on: not met yet."""
-        return [c for c in self.missed if not c.settled]
+    def off_track(self) -> list[CriterionFacts]:
+        """Criteria not met yet while their work goes on."""
+        return [c for c in self.p.criteria if c.state == "off_track"]
 
     @property
     def open_criteria(self) -> list[CriterionFacts]:
-        """Criteria not met or exceeded."""
-        return [c for c in self.p.criteria if c.state in ("missed", "pending")]
+        """Criteria not met or exceeded (yet)."""
+        return [c for c in self.p.criteria if not c.passed]
 
     @property
     def measured(self) -> list[CriterionFacts]:
@@ -75,11 +85,35 @@ class PhaseView:
         return [c for c in self.p.criteria if not c.measured]
 
     def criteria_counts(self) -> dict[str, int]:
-        """How many criteria are in each state."""
-        counts = dict.fromkeys(("met", "exceeded", "missed", "pending"), 0)
+        """How many criteria are in each state, settled ones first; states with none left out."""
+        order = ("met", "exceeded", "missed", "on_track", "off_track", "pending")
+        counts = dict.fromkeys(order, 0)
         for c in self.p.criteria:
             counts[c.state] += 1
-        return counts
+        return {s: n for s, n in counts.items() if n}
+
+    def computed_health(self) -> str:
+        """The phase's health from its facts: off_track when a criterion is missed or a critical
+        task is late or blocked; at_risk when any task is late or blocked or a criterion is not
+        met yet; on_track otherwise."""
+        p = self.p
+        if self.missed or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
+            return "off_track"
+        if self.late or self.blocked or self.off_track:
+            return "at_risk"
+        return "on_track"
+
+    def criteria_summary(self) -> str:
+        """``2 met, 1 not met yet, 3 pending``: the counts in words."""
+        parts = [f"{n} {STATE_WORDS.get(s, s)}" for s, n in self.criteria_counts().items()]
+        return ", ".join(parts) or "none defined"
+
+    def chains(self) -> str:
+        """The critical chains as text: one chain as ``A → B``, parallel chains as such."""
+        chains = [" → ".join(md(i) for i in chain) for chain in self.p.schedule.critical_chains]
+        if len(chains) == 1:
+            return chains[0]
+        return f"{len(chains)} parallel chains: " + "; ".join(chains)
 
     @property
     def has_baseline(self) -> bool:
@@ -92,29 +126,44 @@ class PhaseView:
         return any(s.kind == "final" for s in self.p.snapshots)
 
     def checklist(self) -> dict[str, list[tuple[str, bool]]]:
-        """The handoff checklist; each box is ticked only when a fact makes it true."""
+        """The handoff checklist; each box is ticked only by a settled fact."""
         p = self.p
-        started = [t for t in p.tasks if t.state in ("in_progress", "complete", "blocked")]
-        all_done = p.state == "complete"
-        crit_ok = all(c.state in ("met", "exceeded") for c in p.criteria)
         pre = [
             (f"Task files generated for all {len(p.tasks)} tasks", True),
-            ("Dependencies checked: no cycle, critical path computed", True),
+            ("Dependencies checked: no cycle, critical chains computed", True),
             ("Baseline metrics recorded in a snapshot", self.has_baseline),
             (
                 "File-collision risks reviewed" if p.collisions else "No file collisions between parallel tasks",
                 not p.collisions,
             ),
         ]
-        during = [(f"Task {t.id} started ({md(t.task.title)})", t in started) for t in p.tasks]
+        during = [(f"Task {md(t.id)} started ({md(t.task.title)})", t.actual_start is not None) for t in p.tasks]
         during.append(("No task blocked", not self.blocked))
-        post = [(f"Task {t.id} complete", t.state == "complete") for t in p.tasks]
+        post = [(f"Task {md(t.id)} complete", t.state == "complete") for t in p.tasks]
         post += [
-            ("All tasks complete", all_done),
-            ("Every success criterion met or exceeded", crit_ok),
+            ("All tasks complete", p.state == "complete"),
+            ("Every success criterion met or exceeded", bool(p.criteria) and all(c.passed for c in p.criteria)),
             ("Final metrics snapshot recorded", self.has_final),
         ]
         return {"Pre-execution": pre, "During execution": during, "Post-execution": post}
+
+    def change_lines(self) -> list[str]:
+        """What the latest snapshot changed, as markdown lines."""
+        out = []
+        for c in self.p.changes:
+            if c.kind == "task":
+                why = f": {md(c.note)}" if c.note else ""
+                out.append(f"Task {md(c.subject)}: {state(c.before)} → {state(c.after)}{why}")
+            elif c.kind == "metric":
+                label = md(self._label(c.subject))
+                out.append(f"{label}: {value(c.before, c.unit or 'count')} → {value(c.after, c.unit or 'count')}")
+            else:
+                out.append(f"Criterion {md(c.subject)}: {state(c.before)} → {state(c.after)}")
+        return out
+
+    def _label(self, key: str) -> str:
+        found = next((m for m in self.p.metrics if m.key == key), None)
+        return found.metric.label if found else key
 
 
 class ProjectView:
