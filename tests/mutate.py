@@ -119,9 +119,7 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(STAGE / "mutants" / "src")}
     mutmut = [str(python), "-m", "mutmut"]
     subprocess.run([*mutmut, "run", "--max-children", str(opts.max_children)], cwd=STAGE, env=env, check=False)
-    results = subprocess.run(
-        [*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True
-    )
+    results = subprocess.run([*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True)
     survivors = [
         line.strip().removesuffix(": survived") for line in results.stdout.splitlines() if line.endswith(": survived")
     ]
