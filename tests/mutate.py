@@ -13,11 +13,13 @@ minutes on two cores. Not collected by pytest (the name does not start with ``te
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,6 +76,21 @@ def stage() -> None:
     (STAGE / "pyproject.toml").write_text(text, encoding="utf-8")
 
 
+def isolated_python() -> Path:
+    """An interpreter that sees this venv's packages but not the editable install of phasedocs.
+
+    The editable install puts the checkout's package on every path; a test would then mix
+    mutated modules with original ones. A bare venv whose one .pth names this venv's
+    site-packages sees the libraries (mutmut, pytest, MkDocs...) and only the staged package.
+    """
+    venv = STAGE / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = Path(sysconfig.get_paths()["purelib"])
+    (own,) = venv.glob("lib/python*/site-packages")
+    (own / "libraries.pth").write_text(f"{site}\n", encoding="utf-8")  # a path line: its .pth files are not run
+    return venv / "bin" / "python"
+
+
 def score(results: str) -> tuple[int, int, dict[str, int]]:
     """(killed, total, count per status) from ``mutmut results --all true``."""
     counts: dict[str, int] = {}
@@ -93,17 +110,16 @@ def main() -> int:
     parser.add_argument("--fail-under", type=float, default=90.0, help="lowest acceptable score, in percent")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     opts = parser.parse_args()
-    mutmut = Path(sys.executable).with_name("mutmut")
-    if not mutmut.exists():
+    if importlib.util.find_spec("mutmut") is None:
         print("mutmut is not installed: .venv/bin/pip install -e '.[mutate]'", file=sys.stderr)
         return 2
     stage()
+    python = isolated_python()
     # subprocesses the tests start (python -m phasedocs) import the mutated package too
     env = {**os.environ, "PYTHONPATH": str(STAGE / "mutants" / "src")}
-    subprocess.run([str(mutmut), "run", "--max-children", str(opts.max_children)], cwd=STAGE, env=env, check=False)
-    results = subprocess.run(
-        [str(mutmut), "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True
-    )
+    mutmut = [str(python), "-m", "mutmut"]
+    subprocess.run([*mutmut, "run", "--max-children", str(opts.max_children)], cwd=STAGE, env=env, check=False)
+    results = subprocess.run([*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True)
     survivors = [
         line.strip().removesuffix(": survived") for line in results.stdout.splitlines() if line.endswith(": survived")
     ]
@@ -114,7 +130,7 @@ def main() -> int:
     pct = 100.0 * killed / total if total else 0.0
     print(f"\nmutants: {', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}")
     if survivors:
-        print(f"survivors (first 40 of {len(survivors)}; `cd .mutate && mutmut show NAME`):")
+        print(f"survivors (first 40 of {len(survivors)}; `cd .mutate && venv/bin/python -m mutmut show NAME`):")
         for name in survivors[:40]:
             print(f"  {name}")
     print(f"mutation score: {killed}/{total} = {pct:.1f}% (target >= {opts.fail_under:g}%)")
