@@ -95,7 +95,7 @@ def test_example_gantt_spec(project):
     assert g.today == 0  # the baseline snapshot sits at the start
     assert g.day_labels == ("Thu 23 Oct", "Fri 24 Oct", "Sat 25 Oct")
     assert g.alt == (
-        "Gantt chart of phase 7: 4 tasks over 2.4 days; critical path 7.1, 7.2; "
+        "Gantt chart of phase 7: 4 tasks over 2.4 days; critical chains 7.1 and, in parallel, 7.2; "
         "7.3 has 0.2 days of slack; 7.4 has 0.2 days of slack"
     )
 

@@ -397,7 +397,7 @@ def test_completion_report_tells_the_truth_about_a_regression(project, runner):
     assert "All 2 tasks are complete: finished 2025-01-09 09:00 UTC, on time." in report
     assert "Criteria: 1 missed." in report
     assert "| Few warnings | &lt; 20 | 12 | 34 | +183.3% | ❌ missed |" in report
-    assert '!!! failure "1 criteria missed"\n    - 1.1: Few warnings (target &lt; 20, achieved 34)' in report
+    assert '!!! failure "1 criterion missed"\n    - 1.1: Few warnings (target &lt; 20, achieved 34)' in report
     dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
     assert (
         '!!! failure "Missed: Few warnings"\n    1.1 is complete, but the target &lt; 20 was not reached: current 34.'

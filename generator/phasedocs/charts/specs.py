@@ -332,12 +332,13 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         today = round(elapsed_days(p.schedule.start, p.latest.timestamp, workdays, facts.tz), 4)
         if today < 0:
             today = None
-    critical = ", ".join(t.id for t in tasks if t.critical)
+    chains = p.schedule.critical_chains
+    critical = " → ".join(chains[0]) if len(chains) == 1 else " and, in parallel, ".join(" → ".join(c) for c in chains)
     slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
     done = [t.id for t in tasks if t.state == "complete"]
     alt = (
         f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
-        f"critical path {critical}"
+        f"critical {'chain' if len(chains) == 1 else 'chains'} {critical}"
         + (f"; {slack}" if slack else "")
         + (f"; complete: {', '.join(done)}" if done else "")
     )

@@ -1,0 +1,298 @@
+"""A phase caught mid-flight, and the same phase finished: what every document says.
+
+The mid-phase project (start Monday 2025-01-06 09:00 UTC, a 24-hour calendar; the latest
+snapshot, "now", is Friday 2025-01-10 09:00, day 4 of a 5-day plan):
+
+    1.1 Alpha    1 day          done early: complete day 0.5, planned day 1   (0.5 days early)
+    1.2 Beta     1 day          done late:  complete day 2,   planned day 1   (1 day late)
+    1.3 Gamma    2 days  <1.1   running late: in progress since day 1, planned finish day 3
+    1.4 Delta    2 days  <1.2   blocked since day 3 (in progress days 2-3), with a reason
+    1.5 Epsilon  1 day   <1.3,1.4  waiting
+    1.6 Zeta     1 day   <1.5      waiting
+
+Two critical chains run side by side: 1.1 -> 1.3 -> 1.5 -> 1.6 and 1.2 -> 1.4 -> 1.5 -> 1.6.
+Every expectation below is worked out by hand in the comment beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_YAML, REPO, tree
+from phasedocs.cli import main
+from phasedocs.facts import compute
+from phasedocs.input.project import load_project
+
+GOLDEN = REPO / "tests" / "golden"
+
+PHASE = """\
+number: 1
+title: Ingest
+created: 2025-01-06T09:00:00Z
+start: 2025-01-06T09:00:00Z
+tasks:
+  - {id: "1.1", slug: alpha, title: Alpha, role: dev, duration_days: 1,
+     criteria: [{text: Few warnings, metric: warnings, target: "< 25"}]}
+  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1}
+  - {id: "1.3", slug: gamma, title: Gamma, role: dev, duration_days: 2, depends_on: ["1.1"],
+     criteria: [{text: Tests pass, metric: pass_rate, target: ">= 95/100"}]}
+  - {id: "1.4", slug: delta, title: Delta, role: dev, duration_days: 2, depends_on: ["1.2"],
+     criteria: [{text: Almost no warnings, metric: warnings, target: "< 5"}]}
+  - {id: "1.5", slug: epsilon, title: Epsilon, role: dev, duration_days: 1, depends_on: ["1.3", "1.4"]}
+  - {id: "1.6", slug: zeta, title: Zeta, role: dev, duration_days: 1, depends_on: ["1.5"]}
+success_criteria:
+  - {text: Release quality, metric: pass_rate, target: ">= 98/100"}
+"""
+
+SNAPSHOTS = {
+    "a.json": {
+        "timestamp": "2025-01-06T09:00:00Z",
+        "kind": "baseline",
+        "metrics": {"warnings": 30, "pass_rate": "90/100"},
+        "tasks": {"1.1": "in_progress", "1.2": "in_progress"},
+    },
+    "b.json": {
+        "timestamp": "2025-01-07T09:00:00Z",
+        "metrics": {"warnings": 20},
+        "tasks": {"1.1": {"state": "complete", "at": "2025-01-06T21:00:00Z"}, "1.3": "in_progress"},
+    },
+    "c.json": {
+        "timestamp": "2025-01-08T09:00:00Z",
+        "metrics": {"warnings": 15},
+        "tasks": {"1.2": "complete", "1.4": "in_progress"},
+    },
+    "d.json": {
+        "timestamp": "2025-01-09T09:00:00Z",
+        "metrics": {"warnings": 12},
+        "tasks": {"1.4": {"state": "blocked", "note": "waiting for the tokenizer licence"}},
+    },
+    "e.json": {
+        "timestamp": "2025-01-10T09:00:00Z",
+        "label": "Friday",
+        "note": "nightly run",
+        "health": "at_risk",
+        "metrics": {"warnings": 9, "pass_rate": "99/100"},
+    },
+}
+
+FINISH = {
+    "f.json": {"timestamp": "2025-01-10T21:00:00Z", "tasks": {"1.3": "complete", "1.4": "in_progress"}},
+    "g.json": {"timestamp": "2025-01-11T21:00:00Z", "metrics": {"warnings": 4}, "tasks": {"1.4": "complete"}},
+    "h.json": {"timestamp": "2025-01-12T09:00:00Z", "tasks": {"1.5": "complete"}},
+    "i.json": {
+        "timestamp": "2025-01-13T09:00:00Z",
+        "kind": "final",
+        "metrics": {"pass_rate": "97/100"},
+        "tasks": {"1.6": "complete"},
+    },
+}
+
+
+def files(*groups: dict) -> dict[str, str]:
+    """The project: PROJECT_YAML, the phase, and the snapshots of ``groups``."""
+    out = {"phases/project.yaml": PROJECT_YAML, "phases/phase-01/phase.yaml": PHASE}
+    for group in groups:
+        out.update({f"phases/phase-01/metrics/{k}": json.dumps(v) for k, v in group.items()})
+    return out
+
+
+@pytest.fixture
+def midphase(project, runner) -> Path:
+    """The mid-phase project generated into docs/; returns docs/phase-01."""
+    root = project(files(SNAPSHOTS))
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"])
+    assert result.exit_code == 0, result.output
+    return root / "docs" / "phase-01"
+
+
+@pytest.fixture
+def finished(project, runner) -> Path:
+    """The same phase with its last tasks done; returns docs/phase-01."""
+    root = project(files(SNAPSHOTS, FINISH))
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"])
+    assert result.exit_code == 0, result.output
+    return root / "docs" / "phase-01"
+
+
+def read(folder: Path, name: str) -> str:
+    return (folder / name).read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- facts
+def test_mid_phase_facts_by_hand(project):
+    p = compute(load_project(project(files(SNAPSHOTS)))).phases[0]
+    t = {x.id: x for x in p.tasks}
+    assert p.schedule.critical_chains == (("1.1", "1.3", "1.5", "1.6"), ("1.2", "1.4", "1.5", "1.6"))
+    # 1.1: complete at day 0.5 ('at'), planned finish day 1: 0.5 days early
+    assert (t["1.1"].variance_days, t["1.1"].progress_percent) == (-0.5, 100.0)
+    # 1.2: complete at day 2, planned day 1: 1 day late
+    assert t["1.2"].variance_days == 1.0
+    # 1.3: in progress since day 1, now day 4: 3 days worked of 2 planned; past its planned
+    # finish (day 3) by 1 day; it has used its duration, so a quarter of it again (0.5) from now
+    assert (t["1.3"].state, t["1.3"].late, t["1.3"].overdue_days, t["1.3"].worked_days) == (
+        "in_progress",
+        True,
+        1.0,
+        3.0,
+    )
+    assert t["1.3"].progress_percent == 99.0  # never 100 before it is complete
+    assert t["1.3"].forecast_finish.isoformat() == "2025-01-10T21:00:00+00:00"
+    # 1.4: worked day 2 to 3 (1 day), blocked since day 3: paused, not restarted; 1 day left,
+    # resuming no earlier than now (day 4): forecast day 5
+    assert (t["1.4"].state, t["1.4"].worked_days, t["1.4"].progress_percent) == ("blocked", 1.0, 50.0)
+    assert t["1.4"].note == "waiting for the tokenizer licence"
+    assert t["1.4"].since.isoformat() == "2025-01-09T09:00:00+00:00"
+    assert t["1.4"].forecast_finish.isoformat() == "2025-01-11T09:00:00+00:00"
+    # 1.5 waits for both (1.3 in progress and 1.4 blocked are not complete): day 5 to 6; 1.6 day 6 to 7
+    assert t["1.5"].waiting_for == ("1.3", "1.4") and t["1.5"].progress_percent == 0.0
+    assert t["1.6"].forecast_finish.isoformat() == "2025-01-13T09:00:00+00:00"
+    assert p.schedule.forecast_finish.isoformat() == "2025-01-13T09:00:00+00:00"
+    assert p.actual_start.isoformat() == "2025-01-06T09:00:00+00:00" and p.actual_finish is None
+    # criteria: only 1.1's is settled; the others are "so far"
+    states = {(c.scope, c.criterion.text): (c.state, c.settled) for c in p.criteria}
+    assert states == {
+        ("1.1", "Few warnings"): ("met", True),
+        ("1.3", "Tests pass"): ("on_track", False),
+        ("1.4", "Almost no warnings"): ("off_track", False),
+        ("phase", "Release quality"): ("on_track", False),
+    }
+
+
+def test_what_the_latest_snapshot_changed(project):
+    p = compute(load_project(project(files(SNAPSHOTS)))).phases[0]
+    assert [(c.kind, c.subject, c.before, c.after) for c in p.changes] == [
+        ("metric", "warnings", 12, 9),
+        ("metric", "pass_rate", 0.9, 0.99),  # the last value before e: the baseline's
+        ("criterion", "1.3: Tests pass", "off_track", "on_track"),
+        ("criterion", "phase: Release quality", "off_track", "on_track"),
+    ]
+    assert (p.note, p.health) == ("nightly run", "at_risk")
+
+
+def test_finished_phase_facts_by_hand(project):
+    p = compute(load_project(project(files(SNAPSHOTS, FINISH)))).phases[0]
+    t = {x.id: x for x in p.tasks}
+    assert p.state == "complete"
+    # 1.3 complete at day 4.5 against day 3: 1.5 days late; 1.4 at day 5.5 against 3
+    assert (t["1.3"].variance_days, t["1.4"].variance_days) == (1.5, 2.5)
+    # 1.4 worked days 2-3 and 4.5-5.5 (resumed at f): 2 days, its planned duration
+    assert t["1.4"].worked_days == 2.0
+    # the phase: finished day 7 (1.6 at 2025-01-13 09:00) against a 5-day plan
+    assert (p.actual_finish.isoformat(), p.variance_days) == ("2025-01-13T09:00:00+00:00", 2.0)
+    assert all(x.forecast_finish is None for x in p.tasks)
+    states = {c.criterion.text: c.state for c in p.criteria}
+    # settled now: 4 < 5 met; 0.97 >= 0.95 met; the phase's 0.97 >= 0.98 missed
+    assert states == {
+        "Few warnings": "met",
+        "Tests pass": "met",
+        "Almost no warnings": "met",
+        "Release quality": "missed",
+    }
+
+
+# ----------------------------------------------------------------------------- documents
+def test_the_handoff_launches_nothing_that_runs_and_says_why_each_task_stands(midphase):
+    text = read(midphase, "COORDINATOR-HANDOFF.md")
+    # nothing is ready: no launch command at all, no orchestrator
+    assert "Nothing can start now" in text
+    assert "gh workflow run agent.yml" not in text
+    assert (
+        "### Step 3: watch what is running\n\n- Task 1.3 (dev): 🔄 in progress since 2025-01-07 09:00 UTC, 3 days worked of 2 days planned"
+        in text
+    )
+    assert "**late by 1 day**" in text
+    assert (
+        "- Task 1.4 (dev) is blocked since 2025-01-09 09:00 UTC. Reason: waiting for the tokenizer licence. "
+        "Waiting on it: 1.5. Once the cause is resolved, record it: `phasedocs record 1 --task 1.4=in_progress`"
+    ) in text
+    assert "- Task 1.5 waits for 1.3 (🔄 in progress), 1.4 (⛔ blocked)" in text
+    assert "- Task 1.1 is done: ✅ complete 2025-01-06 21:00 UTC (0.5 days early)." in text
+    assert "- Task 1.2 is done: ✅ complete 2025-01-08 09:00 UTC (1 day late)." in text
+    assert "- **Critical chains:** 2 parallel chains: 1.1 → 1.3 → 1.5 → 1.6; 1.2 → 1.4 → 1.5 → 1.6" in text
+    assert "missed" not in text
+
+
+def test_the_handoff_launches_only_ready_tasks_and_sizes_the_pool_by_them(project, runner):
+    proj = PROJECT_YAML + "  orchestrate: ['swarm init --max-agents {{ phase.tasks | length }}']\n"
+    root = project({**files({"a.json": SNAPSHOTS["a.json"]}), "phases/project.yaml": proj})
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    # 1.1 and 1.2 run; nothing else is ready: no launch, and no orchestrator for zero tasks
+    assert "gh workflow run agent.yml" not in result.output and "swarm init" not in result.output
+    snap = {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "complete"}}
+    (root / "phases/phase-01/metrics/b.json").write_text(json.dumps(snap))
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
+    # 1.3 became ready (1.1 complete): one launch command, a pool of one
+    assert result.output.count("gh workflow run agent.yml") == 1
+    assert "gh workflow run agent.yml -f task=1.3" in result.output
+    assert "swarm init --max-agents 1" in result.output
+
+
+def test_the_dashboard_tells_late_blocked_changed_and_unsettled_apart(midphase):
+    text = read(midphase, "COORDINATION-DASHBOARD.md")
+    assert '!!! warning "Task 1.3 is late"' in text
+    assert '!!! danger "Task 1.4 is blocked"' in text and "Reason: waiting for the tokenizer licence." in text
+    assert "| Health | 🔴 off track (computed); 🟠 at risk (recorded) |" in text  # a critical task is late
+    assert "Missed:" not in text
+    assert '!!! warning "Not met yet: 1 criterion of work still in progress"' in text
+    # what changed in the latest snapshot
+    assert "- Warnings: 12 → 9" in text
+    assert "- Criterion 1.3: Tests pass: 🟠 not met yet → 🔵 on track so far" in text
+    assert "Note with the latest snapshot: nightly run" in text
+    # quality gates: only a settled fact ticks a box
+    assert "- [x] Few warnings: ✅ met" in text
+    assert "- [ ] Tests pass: 🔵 on track so far" in text
+    assert "| [1.3 Gamma](task-1.3-gamma.md) | dev | 🔄 in progress since 2025-01-07 09:00 UTC" in text
+
+
+def test_task_pages_say_what_happened_never_starts_now(midphase):
+    assert "Done: finished 2025-01-06 21:00 UTC, 0.5 days early" in read(midphase, "task-1.1-alpha.md")
+    late = read(midphase, "task-1.3-gamma.md")
+    assert "**Late by 1 day**: it was planned to finish 2025-01-09 09:00 UTC." in late
+    assert "can start" not in late
+    blocked = read(midphase, "task-1.4-delta.md")
+    assert '!!! danger "Blocked since 2025-01-09 09:00 UTC"\n    waiting for the tokenizer licence' in blocked
+
+
+def test_final_metrics_of_a_phase_in_flight(midphase):
+    fm = json.loads(read(midphase, "final-metrics.json"))
+    assert fm["schedule"]["critical_chains"] == [["1.1", "1.3", "1.5", "1.6"], ["1.2", "1.4", "1.5", "1.6"]]
+    tasks = {t["id"]: t for t in fm["tasks"]}
+    assert (tasks["1.3"]["late"], tasks["1.3"]["progress_percent"], tasks["1.3"]["actual_finish"]) == (True, 99, None)
+    assert tasks["1.4"]["note"] == "waiting for the tokenizer licence"
+    assert (tasks["1.1"]["variance_days"], tasks["1.2"]["variance_days"]) == (-0.5, 1)
+    assert [c["settled"] for c in fm["criteria"]] == [True, False, False, False]
+
+
+def test_a_finished_phase_shows_actuals_never_a_forecast(finished):
+    report = read(finished, "COMPLETION-REPORT.md")
+    assert "All 6 tasks are complete: finished 2025-01-13 09:00 UTC, 2 days late." in report
+    assert "| | Planned | Actual |" in report and "| | Planned | Forecast |" not in report
+    assert "Forecast" not in read(finished, "COORDINATION-SUMMARY.md")
+    handoff = read(finished, "COORDINATOR-HANDOFF.md")
+    assert "- **Finished:** 2025-01-13 09:00 UTC (2 days late)" in handoff
+    assert "Every task is complete: there is nothing to launch, watch or unblock." in handoff
+    assert "Step 4" not in handoff and "spawn" not in handoff
+    assert '!!! failure "1 criterion missed"' in report
+
+
+@pytest.mark.parametrize("which", ["midphase", "finished"])
+def test_golden_files(request, which, update_golden):
+    out = request.getfixturevalue(which).parent
+    got = {k: v for k, v in tree(out).items() if k.endswith((".md", ".json")) and not k.startswith(".")}
+    golden = GOLDEN / which
+    if update_golden:
+        for old in golden.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        for rel, data in got.items():
+            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden / rel).write_bytes(data)
+        pytest.skip(f"golden files of {which} rewritten: review `git diff tests/golden`")
+    expected = tree(golden)
+    assert sorted(got) == sorted(expected), "run: pytest tests/test_progress.py --update-golden"
+    for rel in expected:
+        assert got[rel].decode() == expected[rel].decode(), rel
