@@ -135,7 +135,8 @@ def test_partial_progress_and_forecast(project):
     assert [t["state"] for t in m["tasks"]] == ["complete", "ready", "blocked"]  # 2's dependency is complete
     assert m["updated"] == "2025-01-09T09:00:00Z"
     # plan: 3 days (Thursday 09:00). Forecast at day 3: task 1 done at day 3; task 2 from 3 to 4;
-    # task 3 (blocked, not started as far as the forecast knows) from now (3) to 4: finish day 4
+    # task 3 worked 2.5 days of its 1 before it was blocked: a quarter of it again from now
+    # (3 to 3.25), not its whole duration; the phase finishes with task 2, day 4
     assert m["schedule"]["finish"] == "2025-01-09T09:00:00Z"
     assert m["schedule"]["forecast_finish"] == "2025-01-10T09:00:00Z"
 
@@ -277,3 +278,71 @@ def test_final_metrics_bytes_are_stable(project, runner):
         "metrics",
         "collisions",
     ]
+
+
+def test_the_baseline_is_the_baseline_snapshot_even_when_it_is_not_the_first(project):
+    tasks = task("1", 2, criteria=crit("warnings", "< 10"))
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", metrics={"warnings": 50}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-06T10:00:00Z", "baseline", {"warnings": 40}),
+        "phases/phase-01/metrics/c.json": snapshot("2025-01-07T09:00:00Z", metrics={"warnings": 20}),
+    }
+    _, fm = facts_of(project, files)
+    assert fm[1]["metrics"]["warnings"] == {
+        "baseline": 40,
+        "current": 20,
+        "change_pct": -50,
+        "change_from": "baseline",
+    }
+
+
+def test_the_trend_compares_the_last_value_with_the_one_before(project):
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(task("1", 2)),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"warnings": 10}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", metrics={"warnings": 20}),
+        "phases/phase-01/metrics/c.json": snapshot("2025-01-08T09:00:00Z", metrics={"warnings": 15}),
+    }
+    f, _ = facts_of(project, files)
+    m = f.phases[0].metrics[0]
+    # 20 -> 15 is down (better, as fewer warnings are better), although 15 is above the first value
+    assert (m.trend, m.improving) == ("down", True)
+
+
+def test_an_exceeded_criterion_counts_as_passed(project):
+    tasks = task("1", 1, criteria=crit("warnings", "0..10"))
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"warnings": -1}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", tasks={"1": "complete"}),
+    }
+    f, _ = facts_of(project, files)
+    c = f.phases[0].criteria[0]
+    assert (c.state, c.passed, c.settled) == ("exceeded", True, True)  # below 0..10, lower is better
+
+
+def test_a_dependency_in_progress_still_makes_its_dependents_wait(project):
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(task("1", 1) + task("2", 1, deps=("1",))),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", tasks={"1": "in_progress"}),
+    }
+    f, _ = facts_of(project, files)
+    t2 = f.phases[0].task("2")
+    assert (t2.state, t2.waiting_for) == ("waiting", ("1",))
+
+
+def test_a_task_complete_without_an_in_progress_record_started_when_it_finished(project):
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(task("1", 1)),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T21:00:00Z", tasks={"1": "complete"}),
+    }
+    f, _ = facts_of(project, files)
+    t = f.phases[0].task("1")
+    assert (t.actual_start, t.actual_finish) == (t.actual_finish, datetime(2025, 1, 6, 21, tzinfo=UTC))
+    assert (t.actual_days, t.variance_days, t.progress_percent) == (0.0, -0.5, 100.0)

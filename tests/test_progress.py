@@ -296,3 +296,101 @@ def test_golden_files(request, which, update_golden):
     assert sorted(got) == sorted(expected), "run: pytest tests/test_progress.py --update-golden"
     for rel in expected:
         assert got[rel].decode() == expected[rel].decode(), rel
+
+
+# ----------------------------------------------------------------------------- refusals
+def validate(runner, root: Path):
+    return runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+
+
+def test_a_task_started_before_its_dependencies_are_complete_is_refused(project, runner):
+    snaps = {
+        "a.json": {"timestamp": "2025-01-06T09:00:00Z", "tasks": {"1.1": "in_progress"}},
+        "b.json": {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.3": "in_progress"}},
+    }
+    result = validate(runner, project(files(snaps)))
+    assert result.exit_code == 1
+    assert result.output == (
+        'phases/phase-01/metrics/b.json:1:56: tasks["1.3"]: task 1.3 is recorded in_progress, but its dependency '
+        "1.1 is not complete in this or an earlier snapshot; record 1.1 complete first, or correct the state of 1.3\n"
+        "1 error in 1 file\n"
+    )
+    # in the same snapshot as its dependency's completion, it may start
+    snaps["b.json"]["tasks"]["1.1"] = "complete"
+    assert validate(runner, project(files(snaps))).exit_code == 0
+
+
+def test_a_snapshot_before_the_phase_was_created_or_dated_after_itself_is_refused(project, runner):
+    snaps = {
+        "a.json": {
+            "timestamp": "2025-01-05T09:00:00Z",
+            "tasks": {"1.1": {"state": "in_progress", "at": "2025-01-05T10:00:00Z"}},
+        }
+    }
+    result = validate(runner, project(files(snaps)))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].endswith(
+        "timestamp: 2025-01-05T09:00:00+00:00 is before the phase was created (2025-01-06T09:00:00+00:00); "
+        "a snapshot records the phase's work, so it cannot predate it: fix the timestamp"
+    )
+    assert lines[1].endswith(
+        'tasks["1.1"].at: 2025-01-05T10:00:00+00:00 is after the snapshot\'s timestamp (2025-01-05T09:00:00+00:00); '
+        "'at' says when the state began, so at most when it was recorded"
+    )
+
+
+def test_an_unsigned_percentage_on_a_ratio_metric_is_refused_with_both_spellings(project, runner):
+    phase = PHASE.replace('target: ">= 98/100"', 'target: ">= 99.9%"')
+    result = validate(runner, project({**files(), "phases/phase-01/phase.yaml": phase}))
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "phases/phase-01/phase.yaml:16:56: success_criteria[0].target: '>= 99.9%' is ambiguous on a ratio metric: "
+        "write '>= +99.9%' for a change from the baseline, or '>= 0.999' for the value itself\n"
+    )
+
+
+def test_record_writes_notes_and_health(project, runner):
+    root = project(files({"a.json": SNAPSHOTS["a.json"]}))
+    result = runner.invoke(
+        main,
+        [
+            "record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z",
+            "--task", "1.1=complete", "--task", "1.3=blocked", "--note", "1.3=waiting for the licence",
+            "--note", "slow day", "--health", "at_risk",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    written = json.loads(Path(result.output.split("recorded ", 1)[1].strip()).read_text())
+    assert written["note"] == "slow day" and written["health"] == "at_risk"
+    assert written["tasks"] == {"1.1": "complete", "1.3": {"state": "blocked", "note": "waiting for the licence"}}
+    # a note alone keeps the task's state; a mistyped id is refused, not taken as prose
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--note", "1.3=licence signed Monday"])
+    written = json.loads(Path(result.output.split("recorded ", 1)[1].strip()).read_text())
+    assert written["tasks"] == {"1.3": {"state": "blocked", "note": "licence signed Monday"}}
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--note", "1.9=oops"])
+    assert result.exit_code == 1 and "--note 1.9=oops: unknown task '1.9'" in result.output
+    p = compute(load_project(root)).phases[0]
+    assert p.task("1.3").note == "licence signed Monday"
+
+
+def test_a_phase_started_before_the_phase_it_follows_is_flagged_on_both(project, runner):
+    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
+    snaps2 = {"a.json": {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress"}}}
+    root = project(
+        {
+            **files(SNAPSHOTS),
+            "phases/phase-02/phase.yaml": second,
+            **{f"phases/phase-02/metrics/{k}": json.dumps(v) for k, v in snaps2.items()},
+        }
+    )
+    facts = compute(load_project(root))
+    text = (
+        "Phase 2 started on 2025-01-07 09:00 UTC, before phase 1 (which it follows) was complete: "
+        "it is still not complete."
+    )
+    assert [p.sequence for p in facts.phases] == [(text,), (text,)]
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"])
+    assert result.exit_code == 0, result.output
+    for page in ("phase-01/COORDINATION-DASHBOARD.md", "phase-02/COORDINATION-DASHBOARD.md", "roadmap.md"):
+        assert text in (root / "docs" / page).read_text(), page

@@ -20,11 +20,48 @@ from phasedocs.input.targets import FORMS, TargetSyntaxError, judge, parse_targe
         ("1..2", "..", [1.0, 2.0], False),
         ("-40%..-25%", "..", [-40.0, -25.0], True),
         ("<= -10%", "<=", [-10.0], True),
+        (">= +10%", ">=", [10.0], True),
+        (">= 98%", ">=", [98.0], False),  # unsigned: a percent metric's own value
     ],
 )
 def test_parse(text, op, values, relative):
     t = parse_target(text)
     assert (t.op, [b.value for b in t.bounds], t.relative) == (op, values, relative)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "message"),
+    [
+        (
+            ">= 99.9%",
+            "ratio",
+            "'>= 99.9%' is ambiguous on a ratio metric: write '>= +99.9%' for a change from the baseline, "
+            "or '>= 0.999' for the value itself",
+        ),
+        (
+            "10%..20%",
+            "count",
+            "'10%..20%' is ambiguous on a count metric: write '+10%..+20%' for a change from the baseline, "
+            "or '10..20' for the value itself",
+        ),
+    ],
+)
+def test_an_unsigned_percentage_is_a_value_only_on_a_percent_metric(text, unit, message):
+    with pytest.raises(TargetSyntaxError) as info:
+        parse_target(text, unit)
+    assert str(info.value) == message
+    assert [b.value for b in parse_target(text, "percent").bounds] == [b.value for b in parse_target(text).bounds]
+    assert not parse_target(text, "percent").relative
+    change = message.split("write '")[1].split("'")[0]  # the spelling the message offers works
+    assert parse_target(change, unit).relative
+
+
+def test_change_pct_measures_against_the_size_of_the_baseline():
+    from phasedocs.input.targets import change_pct
+
+    assert change_pct(-5, -10) == 50.0  # less negative: up, not down
+    assert change_pct(15, 10) == 50.0
+    assert change_pct(5, 0) is None
 
 
 def test_text_equality():
@@ -71,6 +108,18 @@ def test_parse_errors(text, message):
         ("== 2.0.0", "2.0.0", "1.0.0", None, "met"),
         ("== 2.0.0", "1.0.0", "1.0.0", None, "missed"),
         ("== 3", 3, None, None, "met"),
+        # the edges: '>' is strict, a range holds both its ends
+        ("> 5", 5, None, "higher", "missed"),
+        ("> 5", 5.01, None, "higher", "met"),
+        ("10..20", 10, None, "higher", "met"),
+        ("10..20", 20, None, "higher", "met"),
+        # a text value never satisfies a numeric target
+        ("< 20", "n/a", None, "lower", "missed"),
+        # a change from a zero baseline is undefined: pending, not met or missed
+        (">= +10%", 5, 0, "higher", "pending"),
+        # a negative baseline: the change is measured against its size (-10 -> -5 is +50%)
+        (">= +40%", -5, -10, "higher", "met"),
+        (">= +60%", -5, -10, "higher", "missed"),
     ],
 )
 def test_judge(target, value, baseline, better, state):
