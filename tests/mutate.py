@@ -52,7 +52,9 @@ def stage() -> None:
     # copies keep the checkout's times, so a kept mutants/ would hide changed code
     if STAGE.exists():
         shutil.rmtree(STAGE)
-    STAGE.mkdir(exist_ok=True)
+    # mutants/src exists before mutmut starts: Python caches "no such folder" for a path entry
+    # (PYTHONPATH below) and would never look there again, importing the original instead
+    (STAGE / "mutants" / "src").mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
     shutil.copytree(REPO / "generator" / "phasedocs", STAGE / "src" / "phasedocs", ignore=ignore)
     for name in ("tests", "templates", "phases", "site_config", "bench"):
