@@ -404,3 +404,19 @@ def test_completion_report_tells_the_truth_about_a_regression(project, runner):
         in dashboard
     )
     assert "Not met yet" not in dashboard
+
+
+def test_the_example_at_baseline_says_nothing_is_missed_started_or_ticked(project, runner):
+    _, out = generate(runner, project(example=True))
+    for rel, data in documents(out).items():
+        text = data.decode()
+        # no criterion can be missed before its work ends: no ❌, no "missed" state, no failure box
+        assert "❌" not in text and '"state": "missed"' not in text and "!!! failure" not in text, rel
+    dashboard = (out / "phase-07/COORDINATION-DASHBOARD.md").read_text()
+    gates = dashboard.split("## Quality gates", 1)[1].split("## Blockers", 1)[0]
+    assert "[x]" not in gates  # 7.3's "Clippy warnings below 20" holds at baseline, but 7.3 has not started
+    assert (
+        "| [7.3 Code Quality](task-7.3-code-quality.md) | Code Reviewer | 🟢 ready: can start now | 0% |" in dashboard
+    )
+    report = (out / "phase-07/COMPLETION-REPORT.md").read_text()
+    assert "The phase has not started" in report

@@ -62,12 +62,16 @@ def example_files() -> list[tuple[str, str, str]]:
     for name, kind in (("project.yaml", "project"), ("phase.yaml", "phase"), ("baseline.json", "snapshot")):
         found.append((f"scaffold/{name}", kind, (SCAFFOLD / name).read_text()))
     found += [("conftest PROJECT_YAML", "project", PROJECT_YAML), ("conftest PHASE_YAML", "phase", PHASE_YAML)]
+    from test_progress import FINISH, PHASE, SNAPSHOTS  # task entries with notes and times, health
+
+    found.append(("test_progress PHASE", "phase", PHASE))
+    found += [(f"test_progress {k}", "snapshot", json.dumps(v)) for k, v in {**SNAPSHOTS, **FINISH}.items()]
     return found
 
 
 @pytest.mark.parametrize(("label", "kind", "text"), example_files(), ids=[f[0] for f in example_files()])
 def test_every_example_and_fixture_file_passes_both_the_schema_and_the_validator(validators, label, kind, text):
-    doc = parse_json(text, label) if label.endswith(".json") else parse_yaml(text, label)
+    doc = parse_json(text, label) if kind == "snapshot" else parse_yaml(text, label)
     parse(MODELS[kind], doc.data)  # the validator's own reading (raises on a fault)
     errors = sorted(validators[kind].iter_errors(plain(doc.data)), key=str)
     assert errors == [], f"{label}: {errors[0].json_path}: {errors[0].message}"
