@@ -1,7 +1,8 @@
 """Synthetic projects for benchmarks: phases x tasks x snapshots, seeded.
 
 Dependencies point only at earlier tasks (so there is never a cycle), files come from a
-shared pool (so some parallel tasks collide), metrics follow a seeded random walk.
+shared pool (so some parallel tasks collide), metrics follow a seeded random walk, and a
+task starts only once its dependencies are complete (validate refuses anything else).
 """
 
 from __future__ import annotations
@@ -68,12 +69,14 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
             f"summary: Synthetic phase {n}.",
             "tasks:",
         ]
+        deps_of: dict[str, list[str]] = {}
         for t in range(1, tasks + 1):
             deps = (
                 sorted({f"{n}.{d}" for d in rng.sample(range(1, t), k=min(t - 1, rng.choice([0, 1, 1, 2])))})
                 if t > 1
                 else []
             )
+            deps_of[f"{n}.{t}"] = deps
             metric, target = rng.choice(TARGETS)
             files = rng.sample(pool, k=2)
             lines += [
@@ -104,7 +107,13 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
             for key in values:
                 values[key] *= 1 + rng.uniform(-0.08, 0.05)
             values["pass_rate"] = min(values["pass_rate"], 1.0)
-            changed = rng.sample(sorted(states), k=min(3, tasks))  # a snapshot records what changed
+            # a snapshot records what changed; a task starts only once its dependencies are complete
+            movable = [
+                tid
+                for tid in sorted(states)
+                if states[tid] == 1 or (states[tid] == 0 and all(states[d] == 2 for d in deps_of[tid]))
+            ]
+            changed = rng.sample(movable, k=min(3, len(movable)))
             for tid in changed:
                 states[tid] = min(2, states[tid] + 1)
             snap = {
