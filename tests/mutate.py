@@ -53,7 +53,7 @@ def stage() -> None:
     if STAGE.exists():
         shutil.rmtree(STAGE)
     # mutants/src exists before mutmut starts: Python caches "no such folder" for a path entry
-    # (PYTHONPATH below) and would never look there again, importing the original instead
+    # and would never look there again, importing another copy instead
     (STAGE / "mutants" / "src").mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
     shutil.copytree(REPO / "generator" / "phasedocs", STAGE / "src" / "phasedocs", ignore=ignore)
@@ -117,8 +117,9 @@ def main() -> int:
         return 2
     stage()
     python = isolated_python()
-    # subprocesses the tests start (python -m phasedocs) import the mutated package too
-    env = {**os.environ, "PYTHONPATH": str(STAGE / "mutants" / "src")}
+    # subprocesses the tests start (python -m phasedocs, mkdocs build) import the staged
+    # original: mutated code outside mutmut's own process has no mutmut to report to
+    env = {**os.environ, "PYTHONPATH": str(STAGE / "src")}
     mutmut = [str(python), "-m", "mutmut"]
     subprocess.run([*mutmut, "run", "--max-children", str(opts.max_children)], cwd=STAGE, env=env, check=False)
     results = subprocess.run([*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True)
