@@ -124,6 +124,32 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+def documents(out: Path) -> dict[str, bytes]:
+    """The text outputs of a generated folder (markdown and JSON), not charts or the manifest."""
+    return {k: v for k, v in tree(out).items() if k.endswith((".md", ".json")) and not k.startswith(".")}
+
+
+def compare_golden(got: dict[str, bytes], golden: Path, update: bool) -> None:
+    """Assert ``got`` equals the files under ``golden`` byte for byte; with ``update``, rewrite them and skip.
+
+    Comparing files just written with themselves would prove nothing, so an update run skips.
+    """
+    if update:
+        for old in golden.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        for rel, data in got.items():
+            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden / rel).write_bytes(data)
+        pytest.skip(
+            f"golden files in {golden.name}/ rewritten: review `git diff tests/golden`, then run without --update-golden"
+        )
+    expected = tree(golden)
+    assert sorted(got) == sorted(expected), "run pytest with --update-golden after a deliberate change"
+    for rel in expected:
+        assert got[rel].decode() == expected[rel].decode(), rel
+
+
 # ----------------------------------------------------------------------------- browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_YAML, REPO, tree
+from conftest import PROJECT_YAML, REPO, compare_golden, documents
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
@@ -281,21 +281,7 @@ def test_a_finished_phase_shows_actuals_never_a_forecast(finished):
 
 @pytest.mark.parametrize("which", ["midphase", "finished"])
 def test_golden_files(request, which, update_golden):
-    out = request.getfixturevalue(which).parent
-    got = {k: v for k, v in tree(out).items() if k.endswith((".md", ".json")) and not k.startswith(".")}
-    golden = GOLDEN / which
-    if update_golden:
-        for old in golden.rglob("*"):
-            if old.is_file():
-                old.unlink()
-        for rel, data in got.items():
-            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
-            (golden / rel).write_bytes(data)
-        pytest.skip(f"golden files of {which} rewritten: review `git diff tests/golden`")
-    expected = tree(golden)
-    assert sorted(got) == sorted(expected), "run: pytest tests/test_progress.py --update-golden"
-    for rel in expected:
-        assert got[rel].decode() == expected[rel].decode(), rel
+    compare_golden(documents(request.getfixturevalue(which).parent), GOLDEN / which, update_golden)
 
 
 # ----------------------------------------------------------------------------- refusals

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import PHASE_YAML, REPO, minimal, tree
+from conftest import PHASE_YAML, REPO, compare_golden, documents, minimal
 from phasedocs.cli import main
 from phasedocs.render.filters import code, fence, md, tidy
 
@@ -25,30 +25,10 @@ def generate(runner, root: Path, out: Path | None = None, *args: str):
     return result, out
 
 
-def documents(out: Path) -> dict[str, bytes]:
-    """The text outputs (markdown and JSON), not charts or the manifest."""
-    return {k: v for k, v in tree(out).items() if k.endswith((".md", ".json")) and not k.startswith(".")}
-
-
 def test_golden_files(project, runner, update_golden):
     result, out = generate(runner, project(example=True))
     assert result.exit_code == 0, result.output
-    got = documents(out)
-    if update_golden:
-        for old in GOLDEN.rglob("*"):
-            if old.is_file():
-                old.unlink()
-        for rel, data in got.items():
-            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / rel).write_bytes(data)
-        # comparing the files just written with themselves would prove nothing
-        pytest.skip(
-            "golden files rewritten from this run: review `git diff tests/golden`, then run without --update-golden"
-        )
-    expected = {k: v for k, v in tree(GOLDEN).items()}
-    assert sorted(got) == sorted(expected), "run: pytest tests/test_render.py --update-golden"
-    for rel in expected:
-        assert got[rel].decode() == expected[rel].decode(), rel
+    compare_golden(documents(out), GOLDEN, update_golden)
 
 
 def test_the_output_set_is_complete(project, runner):
