@@ -380,3 +380,13 @@ def test_a_phase_started_before_the_phase_it_follows_is_flagged_on_both(project,
     assert result.exit_code == 0, result.output
     for page in ("phase-01/COORDINATION-DASHBOARD.md", "phase-02/COORDINATION-DASHBOARD.md", "roadmap.md"):
         assert text in (root / "docs" / page).read_text(), page
+
+
+def test_computed_health_at_baseline_is_on_track(project):
+    from phasedocs.render.views import PhaseView
+
+    # nothing late, blocked or missed, and the forecast is the plan: criteria not met yet at
+    # the start of work are no risk by themselves (the mid-phase dashboard test has off track)
+    base = compute(load_project(project(files({"a.json": SNAPSHOTS["a.json"]})))).phases[0]
+    assert {c.state for c in base.criteria} == {"off_track"}
+    assert PhaseView(base).computed_health() == "on_track"

@@ -94,12 +94,13 @@ class PhaseView:
 
     def computed_health(self) -> str:
         """The phase's health from its facts: off_track when a criterion is missed or a critical
-        task is late or blocked; at_risk when any task is late or blocked or a criterion is not
-        met yet; on_track otherwise."""
+        task is late or blocked; at_risk when any task is late or blocked or the forecast ends
+        after the plan; on_track otherwise. A criterion not met yet while its work goes on is
+        the normal course of work, not a risk by itself."""
         p = self.p
         if self.missed or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
             return "off_track"
-        if self.late or self.blocked or self.off_track:
+        if self.late or self.blocked or p.schedule.forecast_finish > p.schedule.finish:
             return "at_risk"
         return "on_track"
 
