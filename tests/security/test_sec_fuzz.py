@@ -120,10 +120,17 @@ def project_files(t: list[str]) -> dict[str, str]:
         "tasks": {"1.1": "in_progress"},
         "checks": {"reviewed": False},
     }
+    # notes reach the dashboard, the handoff and the task pages: a blocker's reason, an update's note
+    later = {
+        "timestamp": "2025-01-08T09:00:00Z",
+        "note": t[0] or "-",
+        "tasks": {"1.1": {"state": "blocked", "note": t[1] or "-"}},
+    }
     return {
         "phases/project.yaml": project,
         "phases/phase-01/phase.yaml": j(phase),
         "phases/phase-01/metrics/a.json": json.dumps(snapshot),
+        "phases/phase-01/metrics/b.json": json.dumps(later),
     }
 
 

@@ -70,7 +70,9 @@ def hostile_project(project) -> Path:
             "timestamp": "2025-01-07T09:00:00Z",
             "label": PAYLOAD,
             "metrics": {"warnings": 3, "version": PAYLOAD},
-            "tasks": {"1.1": "complete"},
+            # a blocker's reason and an update's note reach the dashboard, handoff and task pages
+            "note": PAYLOAD,
+            "tasks": {"1.1": "complete", "1.2": {"state": "blocked", "note": PAYLOAD}},
         }
     )
     return project(
