@@ -228,3 +228,36 @@ def test_a_no_change_run_does_not_even_import_matplotlib(two):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.stdout == "[] 0 [] False\n", result.stderr
+
+
+def test_a_user_file_is_replaced_only_when_it_is_an_older_copy_of_the_same_document(tmp_path):
+    from phasedocs.errors import Abort
+    from phasedocs.output.writer import write_user_file
+
+    path = tmp_path / "handoff.md"
+    write_user_file(path, "# Phase 7: Coordinator Handoff\nfirst\n")
+    write_user_file(path, "# Phase 7: Coordinator Handoff\nsecond\n")  # the same heading: an older handoff
+    assert path.read_text() == "# Phase 7: Coordinator Handoff\nsecond\n"
+    write_user_file(path, "# Phase 7: Coordinator Handoff\nsecond\n")  # identical: nothing to refuse
+    for foreign in ("# Phase 8: Coordinator Handoff\nother\n", "notes on one line"):
+        path.write_text(foreign)
+        with pytest.raises(Abort, match="exists and is not a handoff of this phase"):
+            write_user_file(path, "# Phase 7: Coordinator Handoff\nthird\n")
+        assert path.read_text() == foreign
+    write_user_file(path, "# Phase 7: Coordinator Handoff\nthird\n", force=True)
+    assert path.read_bytes() == b"# Phase 7: Coordinator Handoff\nthird\n"
+
+
+def test_a_clean_validation_is_stamped_and_read_back_until_an_input_changes(project):
+    import json
+
+    from phasedocs.output.caches import STAMP, cached_result, remember
+
+    root = project(minimal())
+    assert cached_result(root) is None
+    remember(root, "ok: 1 phase")
+    remember(root, "ok: 1 phase")  # again, over its own stamp
+    assert cached_result(root) == "ok: 1 phase"
+    assert set(json.loads((root / STAMP).read_text(encoding="utf-8"))) == {"fingerprint", "here", "message"}
+    (root / "phases/phase-01/phase.yaml").write_text(PHASE_YAML.replace("title: First", "title: Changed"))
+    assert cached_result(root) is None
