@@ -220,3 +220,36 @@ def test_the_pure_python_fallback_gives_the_same_answers(text, monkeypatch):
     fast = outcome()
     monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
     assert outcome() == fast
+
+
+def test_json_positions_survive_escapes_arrays_and_nesting():
+    text = (
+        "{\n"
+        '  "label": "a \\"quoted\\" word, {not: a key}",\n'
+        '  "list": [1, {"x": 2}, 3],\n'
+        '  "metrics": {"a": 1, "b": {"c": 3}},\n'
+        '  "tasks": {"1.1": {"state": "blocked", "note": "n"}}\n'
+        "}"
+    )
+    doc = parse_json(text, "m.json")
+    assert doc.locate(("label",)) == Location("m.json", 2, 12)
+    assert doc.locate(("list",)) == Location("m.json", 3, 11)
+    assert doc.locate(("metrics", "b", "c")) == Location("m.json", 4, 34)
+    assert doc.locate(("tasks", "1.1", "note")) == Location("m.json", 5, 49)
+    assert doc.locate(("tasks", "1.1", "missing")) == Location("m.json", 5, 20)  # the nearest known parent
+
+
+def test_a_duplicate_json_key_is_found_after_escaped_quotes_and_nested_objects():
+    text = '{\n  "note": "say \\"a\\": 1",\n  "metrics": {"a": {"b": 1}, "a": 2}\n}'
+    assert error_of(parse_json, text, "m.json") == ("m.json:3:30: metrics.a: duplicate key 'a'; keep one of them")
+
+
+def test_format_path_quotes_keys_that_are_not_names_and_keeps_their_letters():
+    assert format_path(("tasks", "7.1", "state")) == 'tasks["7.1"].state'
+    assert format_path(("metrics", "größe")) == 'metrics["größe"]'  # the letters as written, not \u escapes
+
+
+def test_the_largest_number_allowed_is_1e15_itself():
+    doc = parse_json('{"a": 1e15, "b": -1e15, "c": 1.0000001e15}', "m.json")
+    assert (doc.data["a"], doc.data["b"]) == (1e15, -1e15)
+    assert type(doc.data["c"]).__name__ == "OutOfRange"

@@ -388,10 +388,11 @@ def _path_to(text: str, offset: int) -> tuple[str, ...]:
 
 
 def _json_positions(text: str, doc: Document) -> None:
-    """Record the line of each top-level and second-level key (for error messages).
+    """Record the line and column of each key's value down to the third level (for error messages).
 
-    json gives no positions; snapshots are small and flat (two levels), so a scan for
-    ``"key":`` in order is exact enough to point a person at the right line.
+    json gives no positions; snapshots are small and shallow (a task entry is the third
+    level: ``tasks["7.1"].note``), so a scan for ``"key":`` in order, each search starting
+    after the previous key and its nested keys, is exact enough to point at the value.
     """
     line_starts = [0]
     for i, ch in enumerate(text):
@@ -408,22 +409,19 @@ def _json_positions(text: str, doc: Document) -> None:
                 hi = mid - 1
         return lo + 1, offset - line_starts[lo] + 1
 
-    data = doc.data
-    pos = 0
-    for key, value in data.items():
-        m = _find_key(text, key, pos)
-        if m is None:
-            continue
-        doc.positions[(key,)] = where(m.end())
-        pos = m.end()
-        if isinstance(value, dict):
-            inner = pos
-            for sub in value:
-                sm = _find_key(text, sub, inner)
-                if sm is None:
-                    continue
-                doc.positions[(key, sub)] = where(sm.end())
-                inner = sm.end()
+    def scan(obj: dict[str, Any], prefix: tuple[str, ...], pos: int) -> int:
+        for key, value in obj.items():
+            m = _find_key(text, key, pos)
+            if m is None:
+                continue
+            doc.positions[(*prefix, key)] = where(m.end())
+            pos = m.end()
+            if isinstance(value, dict) and len(prefix) < 2:
+                pos = scan(value, (*prefix, key), pos)
+        return pos
+
+    if isinstance(doc.data, dict):
+        scan(doc.data, (), 0)
 
 
 def _find_key(text: str, key: str, start: int) -> re.Match[str] | None:
