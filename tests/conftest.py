@@ -214,3 +214,16 @@ def repo(project, tmp_path, monkeypatch):
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(root, "remote", "add", "origin", str(remote))
     return root, remote
+
+
+@pytest.fixture(autouse=True)
+def _fresh_protocol_cache() -> None:
+    """Each test compiles the protocol templates it renders.
+
+    Compiled templates are cached per process; a cache warmed by an earlier test (or by the
+    parent process mutmut forks its runs from) would hide any change to the compiler, such
+    as the shell escaping that runs at compile time.
+    """
+    from phasedocs.input import protocol
+
+    protocol._COMPILED.clear()
