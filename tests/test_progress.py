@@ -390,3 +390,61 @@ def test_computed_health_at_baseline_is_on_track(project):
     base = compute(load_project(project(files({"a.json": SNAPSHOTS["a.json"]})))).phases[0]
     assert {c.state for c in base.criteria} == {"off_track"}
     assert PhaseView(base).computed_health() == "on_track"
+
+
+def test_a_hand_check_recorded_false_is_not_met_yet_until_its_task_is_done(project):
+    phase = PHASE.replace(
+        '  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1}',
+        '  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1, criteria: [{text: Reviewed, id: reviewed}]}',
+    )
+    snaps = {"a.json": {"timestamp": "2025-01-06T09:00:00Z", "checks": {"reviewed": False}}}
+    root = project({**files(snaps), "phases/phase-01/phase.yaml": phase})
+    crit = next(c for c in compute(load_project(root)).phases[0].criteria if c.criterion.id == "reviewed")
+    assert (crit.state, crit.settled) == ("off_track", False)
+    done = {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.2": "complete"}}
+    (root / "phases/phase-01/metrics/b.json").write_text(json.dumps(done))
+    crit = next(c for c in compute(load_project(root)).phases[0].criteria if c.criterion.id == "reviewed")
+    assert (crit.state, crit.settled) == ("missed", True)
+
+
+def test_forecasts_start_from_now_and_a_reopened_task_is_forecast_from_its_work(project):
+    snaps = {
+        # now is day 0.25: 1.2 is ready and would start now, not at day 1
+        "a.json": {"timestamp": "2025-01-06T15:00:00Z", "tasks": {"1.1": "in_progress"}},
+    }
+    p = compute(load_project(project(files(snaps)))).phases[0]
+    assert p.task("1.2").forecast_finish.isoformat() == "2025-01-07T15:00:00+00:00"  # 0.25 + 1 day
+    # 1.1 in progress from day 0.25, complete at day 0.5, reopened at day 1 and worked until now
+    # (day 1.5): its first finish no longer counts; 0.25 + 0.5 = 0.75 days worked of 1, so 0.25
+    # left, from now: day 1.75
+    snaps["b.json"] = {"timestamp": "2025-01-06T21:00:00Z", "tasks": {"1.1": "complete"}}
+    snaps["c.json"] = {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress"}}
+    snaps["d.json"] = {"timestamp": "2025-01-07T21:00:00Z"}
+    p = compute(load_project(project(files(snaps)))).phases[0]
+    t = p.task("1.1")
+    assert (t.state, t.worked_days, t.actual_finish) == ("in_progress", 0.75, None)
+    assert t.forecast_finish.isoformat() == "2025-01-08T03:00:00+00:00"
+
+
+def test_a_task_change_in_the_latest_snapshot_carries_its_reason(project):
+    p = compute(load_project(project(files({k: SNAPSHOTS[k] for k in "abcd" for k in [k + ".json"]})))).phases[0]
+    from phasedocs.render.views import PhaseView
+
+    assert PhaseView(p).change_lines()[0] == "Task 1.4: 🔄 in progress → ⛔ blocked: waiting for the tokenizer licence"
+
+
+def test_a_phase_is_named_by_number_or_folder_and_an_unknown_one_lists_the_known(project, runner):
+    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve")
+    root = project({**files(), "phases/phase-02/phase.yaml": second})
+    assert runner.invoke(main, ["handoff", "phase-02", "--project", str(root)]).output.startswith("# Phase 2:")
+    result = runner.invoke(main, ["handoff", "phase-9", "--project", str(root)])
+    assert (result.exit_code, result.output) == (1, "Error: no phase 9 in this project (phases: 1, 2)\n")
+
+
+def test_record_from_json_checks_values_against_the_catalogue(project, runner, tmp_path):
+    root = project(files())
+    report = tmp_path / "ci.json"
+    report.write_text('{"warnings": "many"}')
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(report)])
+    assert result.exit_code == 1
+    assert "metrics.warnings: expected a number (count), got 'many'" in result.output

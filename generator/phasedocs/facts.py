@@ -607,15 +607,15 @@ def _forecast(
     """
     out: dict[str, float] = {}
     for t in order:
-        state, a = recorded.get(t.id, "pending"), actual[t.id]
+        state, a = recorded.get(t.id), actual[t.id]
         if state == "complete" and a.finish_off is not None:
             out[t.id] = a.finish_off
             continue
         left = t.duration_days - a.worked
         if left <= EPS:
             left = t.duration_days * OVERRUN_SHARE
-        ready = max((out[d] for d in t.depends_on), default=0.0)
-        begin = now if state == "in_progress" else max(ready, now)
+        # a running task's dependencies are complete (validate sees to it): it goes on from now
+        begin = max(max((out[d] for d in t.depends_on), default=now), now)
         out[t.id] = r6(begin + left)
     return out
 
@@ -683,7 +683,7 @@ class Change:
     """The state or value before (None: none recorded)."""
     after: Any
     """The state or value now."""
-    unit: str | None = None
+    unit: str = "count"
     """A metric's unit, for showing its values."""
     note: str | None = None
     """The reason recorded with a task's new state."""

@@ -157,14 +157,13 @@ class PhaseView:
                 out.append(f"Task {md(c.subject)}: {state(c.before)} → {state(c.after)}{why}")
             elif c.kind == "metric":
                 label = md(self._label(c.subject))
-                out.append(f"{label}: {value(c.before, c.unit or 'count')} → {value(c.after, c.unit or 'count')}")
+                out.append(f"{label}: {value(c.before, c.unit)} → {value(c.after, c.unit)}")
             else:
                 out.append(f"Criterion {md(c.subject)}: {state(c.before)} → {state(c.after)}")
         return out
 
     def _label(self, key: str) -> str:
-        found = next((m for m in self.p.metrics if m.key == key), None)
-        return found.metric.label if found else key
+        return next(m.metric.label for m in self.p.metrics if m.key == key)  # a changed metric is measured
 
 
 class ProjectView:
