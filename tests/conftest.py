@@ -217,13 +217,17 @@ def repo(project, tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_protocol_cache() -> None:
-    """Each test compiles the protocol templates it renders.
+def _fresh_caches() -> None:
+    """Each test builds the validators and compiles the protocol templates it uses.
 
-    Compiled templates are cached per process; a cache warmed by an earlier test (or by the
-    parent process mutmut forks its runs from) would hide any change to the compiler, such
-    as the shell escaping that runs at compile time.
+    Both are cached per process; a cache warmed by an earlier test (or by the parent process
+    mutmut forks its runs from) would hide any change to the code that builds them, such as
+    a record's schema or the shell escaping that runs at compile time. Rebuilding costs a
+    few milliseconds a test.
     """
-    from phasedocs.input import protocol
+    from phasedocs.input import protocol, records
 
     protocol._COMPILED.clear()
+    records._VALIDATORS.clear()
+    records._HINTS.clear()
+    records._RAW_FORMS.clear()
