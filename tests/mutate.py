@@ -46,7 +46,7 @@ DESELECT = [
 FILES = ["mkdocs.yml", "README.md"]
 
 
-def stage() -> None:
+def stage(targets: list[str]) -> None:
     """Lay out the staging folder: src/phasedocs, tests, data folders, pyproject with mutmut's settings."""
     # a fresh stage every run: mutmut trusts a mutant file newer than its source, and the
     # copies keep the checkout's times, so a kept mutants/ would hide changed code
@@ -64,7 +64,7 @@ def stage() -> None:
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     # the whole package is copied (mutants/src/phasedocs must be a package that wins over
     # the editable install); only the targets are mutated
-    only = ", ".join(f'"src/phasedocs/{t}/*"' if not t.endswith(".py") else f'"src/phasedocs/{t}"' for t in TARGETS)
+    only = ", ".join(f'"src/phasedocs/{t}/*"' if not t.endswith(".py") else f'"src/phasedocs/{t}"' for t in targets)
     copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench", *FILES))
     args = ", ".join(f'"{a}"' for a in DESELECT)
     text += (
@@ -111,11 +111,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fail-under", type=float, default=90.0, help="lowest acceptable score, in percent")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="PATH",
+        help="mutate only these (e.g. input/targets.py render); default: all targets",
+    )
     opts = parser.parse_args()
     if importlib.util.find_spec("mutmut") is None:
         print("mutmut is not installed: .venv/bin/pip install -e '.[mutate]'", file=sys.stderr)
         return 2
-    stage()
+    stage(opts.only or TARGETS)
     python = isolated_python()
     # subprocesses the tests start (python -m phasedocs, mkdocs build) import the staged
     # original: mutated code outside mutmut's own process has no mutmut to report to
