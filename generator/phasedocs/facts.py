@@ -26,6 +26,15 @@ if TYPE_CHECKING:  # annotations only: the project loader brings the protocol ch
     from phasedocs.input.protocol import PhaseProtocol, RenderedProtocol
 
 
+#: States whose plain words differ from their names: "not met yet" is not "missed".
+STATE_WORDS = {"on_track": "on track so far", "off_track": "not met yet"}
+
+
+def in_words(state: str) -> str:
+    """A task, phase or criterion state as documents, charts and alt text say it: ``not met yet``."""
+    return STATE_WORDS.get(state, state.replace("_", " "))
+
+
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class TaskFacts:
@@ -715,9 +724,8 @@ def _changes(
         if key in latest.metrics and latest.metrics[key] is not None and points[-1][1] != values_before[key]:
             out.append(Change("metric", key, values_before[key], points[-1][1], config.metrics[key].unit))
     for c in criteria:
-        settled_before = c.scope != "phase" and before.get(c.scope) == "complete"
-        if c.scope == "phase":
-            settled_before = all(before.get(t.id) == "complete" for t in source.phase.tasks)
+        scope = [t.id for t in source.phase.tasks] if c.scope == "phase" else [c.scope]
+        settled_before = all(before.get(tid) == "complete" for tid in scope)
         if c.metric is None:
             old = _checked_state(checks_before.get(c.criterion.id or ""), settled_before)
         else:

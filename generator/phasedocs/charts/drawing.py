@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from phasedocs.charts.specs import MAX_TICKS, CriteriaSpec, GanttSpec, RoadmapSpec, Spec, TrendSpec
+from phasedocs.facts import in_words
 from phasedocs.input import records
 from phasedocs.input.site_config import ChartStyle
 
@@ -31,7 +32,6 @@ _STATE_COLOR = {
     "on_track": "met",  # drawn hatched: the same verdict, not settled yet
     "off_track": "missed",
 }
-_STATE_WORDS = {"on_track": "on track so far", "off_track": "not met yet"}
 _PHASE_COLOR = {"complete": "done", "active": "task", "blocked": "missed", "planned": "pending"}
 _plt: Any = None
 _style_applied: str | None = None
@@ -180,7 +180,7 @@ def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
         ax.text(
             bar.current_pct,
             y - h / 2,
-            f" {bar.current_pct:g}% {_STATE_WORDS.get(bar.state, bar.state)}",
+            f" {bar.current_pct:g}% {in_words(bar.state)}",
             va="center",
             fontsize=style.font_size * 0.8,
         )

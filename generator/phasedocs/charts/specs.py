@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import elapsed_days
+from phasedocs.facts import in_words
 from phasedocs.input import records
 from phasedocs.input.targets import parse_target
 
@@ -259,9 +260,6 @@ def _reference(
     return values[0], direction
 
 
-_WORDS = {"on_track": "on track so far", "off_track": "not met yet"}
-
-
 def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
     """Criteria with a threshold or range target and a numeric value, as attainment of the target.
 
@@ -295,7 +293,7 @@ def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
     alt = (
         f"Criteria of phase {p.number} as attainment of their target (100% is the target, longer is better): "
         + "; ".join(
-            f"{b.label} at {_fmt(b.current_pct)}% ({_WORDS.get(b.state, b.state)}{'' if b.settled else ', work going on'})"
+            f"{b.label} at {_fmt(b.current_pct)}% ({in_words(b.state)}{'' if b.settled else ', work going on'})"
             for b in bars
         )
     )

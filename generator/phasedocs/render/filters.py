@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from phasedocs.facts import in_words
 from phasedocs.formats import iso, num
 
 if TYPE_CHECKING:
@@ -149,13 +150,11 @@ STATE_SYMBOLS = {
 }
 #: A phase's health, recorded by a person or computed: words of its own, apart from criteria's.
 HEALTH = {"on_track": "🟢 on track", "at_risk": "🟠 at risk", "off_track": "🔴 off track"}
-#: States whose plain words differ from their names: "not met yet" is not "missed".
-STATE_WORDS = {"on_track": "on track so far", "off_track": "not met yet", "in_progress": "in progress"}
 
 
 def state(value: str) -> str:
     """A state as symbol and word: ``✅ met``, ``🟠 not met yet``."""
-    return f"{STATE_SYMBOLS.get(value, '')} {STATE_WORDS.get(value, value.replace('_', ' '))}".strip()
+    return f"{STATE_SYMBOLS.get(value, '')} {in_words(value)}".strip()
 
 
 def health(value: str | None) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts
-from phasedocs.render.filters import STATE_WORDS, md, state, value
+from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts, in_words
+from phasedocs.render.filters import md, state, value
 
 
 class PhaseView:
@@ -106,7 +106,7 @@ class PhaseView:
 
     def criteria_summary(self) -> str:
         """``2 met, 1 not met yet, 3 pending``: the counts in words."""
-        parts = [f"{n} {STATE_WORDS.get(s, s)}" for s, n in self.criteria_counts().items()]
+        parts = [f"{n} {in_words(s)}" for s, n in self.criteria_counts().items()]
         return ", ".join(parts) or "none defined"
 
     def chains(self) -> str:
