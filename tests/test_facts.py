@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from conftest import PROJECT_YAML
-from phasedocs.dates import add_days, elapsed_days
+from phasedocs.dates import Calendar
 from phasedocs.facts import collisions, compute
 from phasedocs.input.models import Task
 from phasedocs.input.project import load_project
@@ -110,12 +110,13 @@ def test_workdays_skip_the_weekend(project):
 
 def test_calendar_helpers():
     friday = datetime(2025, 1, 3, 9, tzinfo=UTC)
-    assert add_days(friday, 1, True, UTC_ZONE) == datetime(2025, 1, 6, 9, tzinfo=UTC)
-    assert add_days(friday, 1, False, UTC_ZONE) == datetime(2025, 1, 4, 9, tzinfo=UTC)
+    workdays, calendar = Calendar(UTC_ZONE, workdays=True), Calendar(UTC_ZONE)
+    assert workdays.add(friday, 1) == datetime(2025, 1, 6, 9, tzinfo=UTC)
+    assert calendar.add(friday, 1) == datetime(2025, 1, 4, 9, tzinfo=UTC)
     saturday = datetime(2025, 1, 4, 12, tzinfo=UTC)  # a start on the weekend begins Monday 00:00
-    assert add_days(saturday, 0.5, True, UTC_ZONE) == datetime(2025, 1, 6, 12, tzinfo=UTC)
-    assert elapsed_days(friday, datetime(2025, 1, 6, 9, tzinfo=UTC), True, UTC_ZONE) == 1.0
-    assert elapsed_days(friday, datetime(2025, 1, 6, 9, tzinfo=UTC), False, UTC_ZONE) == 3.0
+    assert workdays.add(saturday, 0.5) == datetime(2025, 1, 6, 12, tzinfo=UTC)
+    assert workdays.elapsed(friday, datetime(2025, 1, 6, 9, tzinfo=UTC)) == 1.0
+    assert calendar.elapsed(friday, datetime(2025, 1, 6, 9, tzinfo=UTC)) == 3.0
 
 
 def test_partial_progress_and_forecast(project):

@@ -1,11 +1,22 @@
-"""Calendar arithmetic shared by facts and charts: days on a 24-hour or workdays calendar."""
+"""Calendar arithmetic shared by facts, the forecast and charts.
+
+A :class:`Calendar` turns "days of work" into datetimes and back. On the ``calendar``
+calendar a day is 24 hours. On ``workdays`` Saturdays, Sundays and the project's
+holidays do not count, and with working hours (``workday: {start: "09:00", hours: 8}``)
+a day of work is that window of each working day, so half a day from 09:00 ends at
+13:00. Arithmetic is on the wall clock of the project's zone (a working day starts at
+09:00 local time, summer or winter).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import bisect
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 EPS = 1e-9
+_DAY = timedelta(days=1)
 
 
 def r6(x: float) -> float:
@@ -13,47 +24,87 @@ def r6(x: float) -> float:
     return round(x + 0.0, 6)
 
 
-def add_days(start: datetime, days: float, workdays: bool, tz: ZoneInfo) -> datetime:
-    """``start`` plus ``days``; on a workdays calendar Saturday and Sunday do not count."""
-    if not workdays:
-        return _whole_seconds(start + timedelta(days=days))
-    local = start.astimezone(tz).replace(tzinfo=None)  # wall-clock arithmetic in the zone
-    remaining = days
-    # any seven days in a row hold exactly five working days: skip whole weeks, walk the rest
-    weeks = max(0, int(remaining // 5) - 1)
-    local += timedelta(days=7 * weeks)
-    remaining -= 5 * weeks
-    while True:
-        if local.weekday() >= 5:
-            local = datetime(local.year, local.month, local.day) + timedelta(days=7 - local.weekday())
-            continue
-        midnight = datetime(local.year, local.month, local.day) + timedelta(days=1)
-        available = (midnight - local).total_seconds() / 86400
-        if remaining <= available + EPS:
-            result = (local + timedelta(days=remaining)).replace(tzinfo=tz)
-            return _whole_seconds(result.astimezone(start.tzinfo))
-        remaining -= available
-        local = midnight
+@dataclass(frozen=True)
+class Calendar:
+    """Days of work on the project's calendar: 24-hour days, or working days and hours."""
 
+    tz: ZoneInfo
+    """The zone whose wall clock the working days and hours follow."""
+    workdays: bool = False
+    """True to skip Saturdays, Sundays and :attr:`holidays`."""
+    holidays: frozenset[date] = frozenset()
+    """Dates that are not working days (workdays calendar only)."""
+    day_start: timedelta = timedelta(0)
+    """When a working day begins, after local midnight (workdays calendar only)."""
+    day_length: timedelta = _DAY
+    """How long a working day lasts: one day of work (workdays calendar only)."""
+    _weekday_holidays: tuple[date, ...] = field(default=(), init=False, repr=False, compare=False)
 
-def elapsed_days(start: datetime, end: datetime, workdays: bool, tz: ZoneInfo) -> float:
-    """Days of the calendar between ``start`` and ``end`` (negative if before)."""
-    if not workdays:
-        return (end - start).total_seconds() / 86400
-    if end < start:
-        return -elapsed_days(end, start, workdays, tz)
-    a = start.astimezone(tz).replace(tzinfo=None)
-    b = end.astimezone(tz).replace(tzinfo=None)
-    weeks = max(0, (b - a).days // 7 - 1)  # whole weeks: five working days each
-    a += timedelta(days=7 * weeks)
-    total = 5.0 * weeks
-    while a < b:
-        midnight = datetime(a.year, a.month, a.day) + timedelta(days=1)
-        stop = min(midnight, b)
-        if a.weekday() < 5:
-            total += (stop - a).total_seconds() / 86400
-        a = stop
-    return total
+    def __post_init__(self) -> None:
+        # only holidays on a weekday change a count of weekdays: sorted, for bisect
+        object.__setattr__(self, "_weekday_holidays", tuple(sorted(d for d in self.holidays if d.weekday() < 5)))
+
+    def working(self, day: date) -> bool:
+        """True when ``day`` holds working time."""
+        return not self.workdays or (day.weekday() < 5 and day not in self.holidays)
+
+    def _window(self, day: date) -> tuple[datetime, datetime]:
+        begin = datetime(day.year, day.month, day.day) + self.day_start
+        return begin, begin + self.day_length
+
+    def _holidays_in(self, first: date, stop: date) -> int:
+        """Weekday holidays in ``[first, stop)``."""
+        h = self._weekday_holidays
+        return bisect.bisect_left(h, stop) - bisect.bisect_left(h, first)
+
+    def add(self, start: datetime, days: float) -> datetime:
+        """``start`` plus ``days`` of work; a start outside working time begins at the next working time."""
+        if not self.workdays:
+            return _whole_seconds(start + timedelta(days=days))
+        local = start.astimezone(self.tz).replace(tzinfo=None)  # wall-clock arithmetic in the zone
+        remaining = days
+        while True:
+            day = local.date()
+            if self.working(day):
+                open_, close = self._window(day)
+                begin = max(local, open_)
+                if begin < close:
+                    available = (close - begin) / self.day_length
+                    if remaining <= available + EPS:
+                        result = (begin + remaining * self.day_length).replace(tzinfo=self.tz)
+                        return _whole_seconds(result.astimezone(start.tzinfo))
+                    remaining -= available
+            local = datetime(day.year, day.month, day.day) + _DAY
+            # at midnight: any seven days in a row hold five weekdays, less the holidays among them
+            weeks = int(remaining // 5) - 1
+            if weeks > 0:
+                first = local.date()
+                remaining -= 5 * weeks - self._holidays_in(first, first + timedelta(days=7 * weeks))
+                local += timedelta(days=7 * weeks)
+
+    def elapsed(self, start: datetime, end: datetime) -> float:
+        """Days of work between ``start`` and ``end`` (negative if ``end`` is earlier)."""
+        if not self.workdays:
+            return (end - start).total_seconds() / 86400
+        if end < start:
+            return -self.elapsed(end, start)
+        a = start.astimezone(self.tz).replace(tzinfo=None)
+        b = end.astimezone(self.tz).replace(tzinfo=None)
+        total = 0.0
+        while a < b:
+            day = a.date()
+            if self.working(day):
+                open_, close = self._window(day)
+                lo, hi = max(a, open_), min(b, close)
+                if hi > lo:
+                    total += (hi - lo) / self.day_length
+            a = datetime(day.year, day.month, day.day) + _DAY
+            weeks = (b - a).days // 7 - 1  # whole weeks: five weekdays each, less holidays
+            if weeks > 0:
+                first = a.date()
+                total += 5 * weeks - self._holidays_in(first, first + timedelta(days=7 * weeks))
+                a += timedelta(days=7 * weeks)
+        return total
 
 
 def _whole_seconds(dt: datetime) -> datetime:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from phasedocs.dates import EPS, add_days, elapsed_days, r6
+from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
 from phasedocs.input.targets import change_pct, judge, parse_target
 
@@ -329,7 +329,7 @@ def topological(tasks: list[Task]) -> list[Task]:
 def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> PhaseFacts:
     """The facts of one phase."""
     phase = source.phase
-    workdays = config.calendar == "workdays"
+    cal = config.work_calendar()
     tasks = list(phase.tasks)
     order = topological(tasks)
 
@@ -399,11 +399,11 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
     slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
     critical_path = tuple(t.id for t in order if slack[t.id] <= EPS)
     chains = critical_chains(order, es, ef, slack, dependents, total)
-    finish = add_days(phase.start, total, workdays, tz)
+    finish = cal.add(phase.start, total)
 
     # --- actuals: what the snapshots say happened, on the project's calendar
     def offset(when: datetime) -> float:
-        return r6(elapsed_days(phase.start, when, workdays, tz))
+        return r6(cal.elapsed(phase.start, when))
 
     now_off = offset(now) if now is not None else None
     actual = {t.id: _actual(history.get(t.id, ()), now, offset) for t in tasks}
@@ -412,7 +412,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
     uses_progress = any(state != "pending" for state in recorded.values())
     fef = _forecast(order, recorded, actual, ef, now_off) if uses_progress and now_off is not None else dict(ef)
     forecast_days = r6(max(fef.values()))
-    forecast_finish = add_days(phase.start, forecast_days, workdays, tz)
+    forecast_finish = cal.add(phase.start, forecast_days)
     schedule = Schedule(
         phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress, chains
     )
@@ -476,22 +476,22 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
                 critical=slack[t.id] <= EPS,
                 waiting_for=waiting if recorded.get(t.id, "pending") == "pending" else (),
                 dependents=tuple(dependents[t.id]),
-                start_at=add_days(phase.start, es[t.id], workdays, tz),
-                finish_at=add_days(phase.start, ef[t.id], workdays, tz),
+                start_at=cal.add(phase.start, es[t.id]),
+                finish_at=cal.add(phase.start, ef[t.id]),
                 criteria=task_criteria[t.id],
                 progress_percent=pct,
                 note=runs[-1].note if runs else None,
                 since=runs[-1].since if runs else None,
                 actual_start=a.start,
                 actual_finish=a.finish if state == "complete" else None,
-                actual_days=r6(elapsed_days(a.start, a.finish, workdays, tz))
+                actual_days=r6(cal.elapsed(a.start, a.finish))
                 if state == "complete" and a.start is not None and a.finish is not None
                 else None,
                 worked_days=r6(a.worked),
                 variance_days=r6(finish_off - ef[t.id]) if finish_off is not None else None,
                 late=overdue > 0,
                 overdue_days=overdue,
-                forecast_finish=None if state == "complete" else add_days(phase.start, fef[t.id], workdays, tz),
+                forecast_finish=None if state == "complete" else cal.add(phase.start, fef[t.id]),
             )
         )
     states = [tf.state for tf in task_facts]
@@ -530,7 +530,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         tasks_complete=complete,
         percent=round(100.0 * complete / len(tasks), 1),
         schedule=schedule,
-        days=_days(task_facts, phase.start, total, workdays, tz),
+        days=_days(task_facts, phase.start, total, cal),
         criteria=all_criteria,
         metrics=tuple(metrics),
         collisions=collisions(tasks),
@@ -736,7 +736,7 @@ def _changes(
     return tuple(out)
 
 
-def _days(tasks: list[TaskFacts], start: datetime, total: float, workdays: bool, tz: ZoneInfo) -> tuple[Day, ...]:
+def _days(tasks: list[TaskFacts], start: datetime, total: float, cal: Calendar) -> tuple[Day, ...]:
     """The plan by day: day k covers schedule days (k-1, k]."""
     out = []
     for k in range(1, math.ceil(total - EPS) + 1):
@@ -744,7 +744,7 @@ def _days(tasks: list[TaskFacts], start: datetime, total: float, workdays: bool,
         starting = tuple(t.id for t in tasks if lo - EPS <= t.earliest_start < hi - EPS)
         finishing = tuple(t.id for t in tasks if lo + EPS < t.earliest_finish <= hi + EPS)
         running = tuple(t.id for t in tasks if t.earliest_start < hi - EPS and t.earliest_finish > lo + EPS)
-        out.append(Day(k, add_days(start, lo, workdays, tz), starting, running, finishing))
+        out.append(Day(k, cal.add(start, lo), starting, running, finishing))
     return tuple(out)
 
 

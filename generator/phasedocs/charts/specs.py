@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from phasedocs.dates import elapsed_days
 from phasedocs.facts import in_words
 from phasedocs.input import records
 from phasedocs.input.targets import parse_target
@@ -326,8 +325,7 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     labels = tuple(d.date.astimezone(facts.tz).strftime("%a %d %b") for d in p.days)
     today = None
     if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
-        workdays = facts.config.calendar == "workdays"
-        today = round(elapsed_days(p.schedule.start, p.latest.timestamp, workdays, facts.tz), 4)
+        today = round(facts.config.work_calendar().elapsed(p.schedule.start, p.latest.timestamp), 4)
         if today < 0:
             today = None
     chains = p.schedule.critical_chains

@@ -10,10 +10,11 @@ editors can show them.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from phasedocs.dates import Calendar
 from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Range
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
@@ -177,6 +178,62 @@ class Protocol(Model):
     """How often the coordinator checks progress."""
 
 
+_CLOCK_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
+
+
+def _clock(value: str) -> str:
+    if not _CLOCK_RE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a time of day; write it as HH:MM on a 24-hour clock, such as \"09:00\"")
+    return value
+
+
+class Workday(Model):
+    """Working hours on the workdays calendar: a day of work is this window of each working day."""
+
+    start: Annotated[str, Check(_clock)] = "09:00"
+    """When a working day begins, local time (HH:MM, 24-hour clock; quote it in YAML)."""
+    hours: Annotated[float, Range(gt=0, le=24)] = 8.0
+    """How many hours a day of work lasts, from start (more than 0, at most 24)."""
+
+    def _check(self) -> None:
+        hh, mm = (int(x) for x in self.start.split(":"))
+        if hh * 60 + mm + self.hours * 60 > 24 * 60 + EPS_MINUTES:
+            raise ValueError(
+                f"a working day from {self.start} for {self.hours:g} hours runs past midnight; "
+                "start earlier or work fewer hours"
+            )
+
+    @property
+    def begins(self) -> timedelta:
+        """When the day begins, after midnight."""
+        hh, mm = (int(x) for x in self.start.split(":"))
+        return timedelta(hours=hh, minutes=mm)
+
+
+EPS_MINUTES = 1e-6
+#: The most holidays a project may list: a calendar, not a data set.
+MAX_HOLIDAYS = 5000
+
+
+def _holidays(value: tuple[date, ...]) -> tuple[date, ...]:
+    seen: set[date] = set()
+    for day in value:
+        if day in seen:
+            raise ValueError(f"{day.isoformat()} is listed twice; list each holiday once")
+        seen.add(day)
+        in_window(datetime(day.year, day.month, day.day))
+    return value
+
+
+class ForecastSettings(Model):
+    """How the Monte Carlo forecast runs."""
+
+    runs: Annotated[int, Range(ge=1000, le=100_000)] = 10_000
+    """How many runs to sample (1,000 to 100,000)."""
+    seed: Annotated[int, Range(ge=0, le=2**32 - 1)] = 0
+    """The random seed: the same inputs and seed give the same dates, byte for byte."""
+
+
 class ProjectConfig(Model):
     """phases/project.yaml: settings shared by every phase."""
 
@@ -198,6 +255,28 @@ class ProjectConfig(Model):
     """The metric catalogue: key -> definition. Snapshots may report only these keys."""
     protocol: Protocol = Protocol()
     """The coordination protocol every agent follows."""
+    holidays: Annotated[tuple[date, ...], MaxLen(MAX_HOLIDAYS), Check(_holidays)] = ()
+    """Dates (YYYY-MM-DD) the workdays calendar skips, like a weekend day."""
+    workday: Workday | None = None
+    """Working hours on the workdays calendar (start, hours); without it a day of work is 24 hours."""
+    stale_after_days: Annotated[float, Range(gt=0, le=365)] = 3.0
+    """A phase under way with no snapshot for longer than this many days (of the calendar) is flagged stale."""
+    forecast: ForecastSettings = ForecastSettings()
+    """Runs and seed of the Monte Carlo forecast."""
+
+    def _check(self) -> None:
+        if self.calendar != "workdays" and (self.holidays or self.workday is not None):
+            given = "holidays" if self.holidays else "workday"
+            raise ValueError(f"{given} apply to the workdays calendar only; set calendar: workdays, or remove {given}")
+
+    def work_calendar(self) -> Calendar:
+        """The calendar every date of the project is computed on."""
+        tz = ZoneInfo(self.timezone)
+        if self.calendar != "workdays":
+            return Calendar(tz)
+        if self.workday is None:
+            return Calendar(tz, True, frozenset(self.holidays))
+        return Calendar(tz, True, frozenset(self.holidays), self.workday.begins, timedelta(hours=self.workday.hours))
 
 
 class Objective(Model):
@@ -237,6 +316,15 @@ class Criterion(Model):
         return parse_target(self.target) if self.target is not None else None
 
 
+class Estimate(Model):
+    """The range a task's duration may take: low <= duration_days <= high."""
+
+    low: Annotated[float, Range(gt=0), Check(_task_days)]
+    """The shortest it may take, in days (more than 0)."""
+    high: Annotated[float, Range(gt=0), Check(_task_days)]
+    """The longest it may take, in days."""
+
+
 class Task(Model):
     """One task of a phase, done by one agent."""
 
@@ -266,6 +354,16 @@ class Task(Model):
     """Files and folders the task will touch (for the collision-risk table)."""
     criteria: tuple[Criterion, ...] = ()
     """The task's success criteria."""
+    estimate: Estimate | None = None
+    """The range its duration may take ({low, high} in days), for the forecast's spread."""
+
+    def _check(self) -> None:
+        e = self.estimate
+        if e is not None and not e.low <= self.duration_days <= e.high:
+            raise ValueError(
+                f"estimate {{low: {e.low:g}, high: {e.high:g}}} must hold duration_days ({self.duration_days:g}): "
+                "low <= duration_days <= high"
+            )
 
     @property
     def memory_key(self) -> str:

@@ -9,7 +9,7 @@ types and locations as ``BaseModel``, every error of a file collected. pydantic 
 imported only to write JSON Schemas (:func:`json_schema`), from the same core schema.
 
 The annotations this understands are the few the input format needs: ``str`` and
-``bool`` (strict), ``int``, ``float``, ``datetime``, ``Any``, ``Literal[...]``,
+``bool`` (strict), ``int``, ``float``, ``datetime``, ``date``, ``Any``, ``Literal[...]``,
 ``X | None``, ``tuple[X, ...]``, ``dict[K, V]``, nested models, and ``Annotated`` with
 the markers below. Anything else is a programming error, raised when the schema is built.
 """
@@ -22,7 +22,7 @@ import inspect
 import json
 import types
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar, get_args, get_origin, get_type_hints
 
 from pydantic_core import SchemaValidator, ValidationError
@@ -201,7 +201,7 @@ def _plain(value: Any) -> Any:
 def _json_default(value: Any) -> Any:
     if isinstance(value, Model):
         return value.__dict__
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
@@ -248,6 +248,7 @@ _SCALARS: dict[Any, typing.Callable[..., cs.CoreSchema]] = {
     int: functools.partial(_no_bool, cs.int_schema, "a whole number"),
     float: functools.partial(_no_bool, cs.float_schema, "a number"),
     datetime: cs.datetime_schema,
+    date: cs.date_schema,
     Any: cs.any_schema,
 }
 

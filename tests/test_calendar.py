@@ -1,0 +1,112 @@
+"""The workdays calendar: holidays and working hours, against hand sums and a day-by-day walk."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_facts import facts_of, phase_yaml, task
+
+from conftest import PROJECT_YAML
+from phasedocs.dates import Calendar
+
+UTC_ZONE = ZoneInfo("UTC")
+NINE_TO_FIVE = Calendar(UTC_ZONE, True, frozenset(), timedelta(hours=9), timedelta(hours=8))
+MONDAY_9 = datetime(2025, 1, 6, 9, tzinfo=UTC)
+
+
+def test_half_a_working_day_ends_at_one_oclock():
+    assert NINE_TO_FIVE.add(MONDAY_9, 0.5) == datetime(2025, 1, 6, 13, tzinfo=UTC)
+    # a 24-hour day makes the same half day end at 21:00
+    assert Calendar(UTC_ZONE, True).add(MONDAY_9, 0.5) == datetime(2025, 1, 6, 21, tzinfo=UTC)
+
+
+def test_a_whole_day_ends_at_the_close_and_the_next_begins_at_the_open():
+    assert NINE_TO_FIVE.add(MONDAY_9, 1) == datetime(2025, 1, 6, 17, tzinfo=UTC)
+    assert NINE_TO_FIVE.add(MONDAY_9, 1.5) == datetime(2025, 1, 7, 13, tzinfo=UTC)
+    # Friday afternoon's half day carries over the weekend into Monday morning
+    friday_1pm = datetime(2025, 1, 10, 13, tzinfo=UTC)
+    assert NINE_TO_FIVE.add(friday_1pm, 1) == datetime(2025, 1, 13, 13, tzinfo=UTC)
+    # a start outside the hours begins at the next opening
+    assert NINE_TO_FIVE.add(datetime(2025, 1, 6, 20, tzinfo=UTC), 0.25) == datetime(2025, 1, 7, 11, tzinfo=UTC)
+    assert NINE_TO_FIVE.elapsed(MONDAY_9, datetime(2025, 1, 7, 13, tzinfo=UTC)) == 1.5
+    # the night and the weekend hold no work
+    assert NINE_TO_FIVE.elapsed(datetime(2025, 1, 10, 17, tzinfo=UTC), datetime(2025, 1, 13, 9, tzinfo=UTC)) == 0
+
+
+def test_hours_follow_the_local_wall_clock_across_a_dst_change():
+    berlin = ZoneInfo("Europe/Berlin")
+    cal = Calendar(berlin, True, frozenset(), timedelta(hours=9), timedelta(hours=8))
+    friday = datetime(2025, 3, 28, 9, tzinfo=berlin)  # clocks go forward on Sunday the 30th
+    assert cal.add(friday, 1.5) == datetime(2025, 3, 31, 13, tzinfo=berlin)
+    assert cal.add(friday, 1.5).utcoffset() == timedelta(hours=2)
+
+
+def test_holidays_are_skipped_like_a_weekend():
+    christmas = Calendar(UTC_ZONE, True, frozenset({date(2025, 12, 25)}), timedelta(hours=9), timedelta(hours=8))
+    wednesday = datetime(2025, 12, 24, 9, tzinfo=UTC)
+    # Wednesday is one day; Thursday the 25th is a holiday; Friday is the second
+    assert christmas.add(wednesday, 2) == datetime(2025, 12, 26, 17, tzinfo=UTC)
+    assert NINE_TO_FIVE.add(wednesday, 2) == datetime(2025, 12, 25, 17, tzinfo=UTC)
+    assert christmas.elapsed(wednesday, datetime(2025, 12, 26, 17, tzinfo=UTC)) == 2
+
+
+def test_holidays_inside_skipped_weeks_still_count():
+    holidays = frozenset({date(2025, 2, 3), date(2025, 2, 4), date(2025, 3, 1)})  # Mon, Tue, a Saturday
+    cal = Calendar(UTC_ZONE, True, holidays)
+    # 30 working days from Monday 6 Jan: six weeks, plus the two weekday holidays
+    assert cal.add(datetime(2025, 1, 6, tzinfo=UTC), 30) == datetime(2025, 2, 19, tzinfo=UTC)
+    assert cal.elapsed(datetime(2025, 1, 6, tzinfo=UTC), datetime(2025, 2, 19, tzinfo=UTC)) == 30
+
+
+def _walk_elapsed(cal: Calendar, start: datetime, end: datetime) -> float:
+    """An independent oracle: every day from start to end, its window intersected (no week skipping)."""
+    a = start.astimezone(cal.tz).replace(tzinfo=None)
+    b = end.astimezone(cal.tz).replace(tzinfo=None)
+    total = timedelta(0)
+    day = a.date()
+    while day <= b.date():
+        if day.weekday() < 5 and day not in cal.holidays:
+            open_ = datetime(day.year, day.month, day.day) + cal.day_start
+            lo, hi = max(a, open_), min(b, open_ + cal.day_length)
+            total += max(timedelta(0), hi - lo)
+        day += timedelta(days=1)
+    return total / cal.day_length
+
+
+@given(
+    offset_minutes=st.integers(0, 14 * 24 * 60),
+    quarter_days=st.integers(0, 400),
+    holiday_days=st.sets(st.integers(0, 120), max_size=20),
+    hours=st.sampled_from([None, (9, 8), (0, 24), (22, 2), (6, 12)]),
+)
+def test_add_and_elapsed_agree_with_a_day_by_day_walk(offset_minutes, quarter_days, holiday_days, hours):
+    holidays = frozenset(date(2025, 1, 1) + timedelta(days=d) for d in holiday_days)
+    window = {} if hours is None else {"day_start": timedelta(hours=hours[0]), "day_length": timedelta(hours=hours[1])}
+    cal = Calendar(UTC_ZONE, True, holidays, **window)
+    start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=offset_minutes)
+    days = quarter_days / 4
+    end = cal.add(start, days)
+    assert end >= start
+    assert abs(_walk_elapsed(cal, start, end) - days) < 1e-6
+    assert abs(cal.elapsed(start, end) - days) < 1e-6
+    assert abs(cal.elapsed(end, start) + days) < 1e-6
+
+
+def test_holidays_shift_a_phase_finish(project):
+    tasks = task("1", 1) + task("2", 1.5, ("1",))
+    plain = PROJECT_YAML.replace("calendar: calendar", 'calendar: workdays\nworkday: {start: "09:00", hours: 8}')
+    with_holiday = plain + "holidays: [2025-01-07]\n"
+    start = "2025-01-06T09:00:00Z"  # Monday
+    _, fm = facts_of(
+        project, {"phases/project.yaml": plain, "phases/phase-01/phase.yaml": phase_yaml(tasks, start=start)}
+    )
+    # Monday 09:00-17:00 is task 1; task 2 takes Tuesday and half of Wednesday
+    assert fm[1]["schedule"]["finish"] == "2025-01-08T13:00:00Z"
+    _, fm = facts_of(
+        project, {"phases/project.yaml": with_holiday, "phases/phase-01/phase.yaml": phase_yaml(tasks, start=start)}
+    )
+    assert fm[1]["schedule"]["finish"] == "2025-01-09T13:00:00Z"  # Tuesday is a holiday
+    assert [t["planned_start"] for t in fm[1]["tasks"]] == ["2025-01-06T09:00:00Z", "2025-01-06T17:00:00Z"]
