@@ -217,6 +217,20 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
 
 
 @main.command()
+@click.argument("phase")
+@project_option
+@click.option("--replan", is_flag=True, help="Record a new plan beside the earlier ones (needs --reason).")
+@click.option("--reason", default=None, metavar="TEXT", help="Why the plan changes (with --replan).")
+@click.option("--at", default=None, metavar="TIMESTAMP", help="When the plan was agreed [default: now].")
+def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None) -> None:
+    """Freeze PHASE's schedule as its plan (phases/phase-NN/plan.json); never overwrites."""
+    from phasedocs.commands.freeze import freeze as run
+
+    path = run(project_dir, phase, replan=replan, reason=reason, at=at)
+    click.echo(f"{'re-planned' if replan else 'froze the plan'} in {path}")
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 def init(directory: Path) -> None:
     """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow."""

@@ -83,11 +83,113 @@ class TaskFacts:
     """When it is expected to finish (see :func:`_forecast`); None once complete."""
     protocol: RenderedProtocol | None = None
     """The task's protocol commands: rendered with the documents (render stage), None here."""
+    plan_start: datetime | None = None
+    """Planned start in the plan in force (the frozen plan, else phase.yaml's schedule)."""
+    plan_finish: datetime | None = None
+    """Planned finish in the plan in force; what ``late``, variance and the gauge are measured against."""
+    in_plan: bool = True
+    """False for a task added to phase.yaml after the plan was frozen (judged against phase.yaml)."""
+    gauge: str = "on_schedule"
+    """on_schedule, behind or ahead: the actual (complete) or forecast finish against the plan."""
+    gauge_days: float = 0.0
+    """How far the actual or forecast finish is from the plan's, in days (positive: behind)."""
+    stale: bool = False
+    """True for a task in progress past its planned finish plus its slack: it now delays the phase."""
+    criticality: float = 0.0
+    """The share of forecast runs in which it is on a critical path (0 once complete)."""
+    days: TaskDays | None = None
+    """Its planned, actual and forecast times as days from the phase start, for the charts."""
 
     @property
     def id(self) -> str:
         """The task id."""
         return self.task.id
+
+
+@dataclass(frozen=True)
+class TaskDays:
+    """A task's times as days from the phase start (on the project calendar)."""
+
+    plan_start: float
+    """Start in the plan in force."""
+    plan_finish: float
+    """Finish in the plan in force."""
+    actual_start: float | None
+    """When work began, if it has."""
+    actual_finish: float | None
+    """When it was complete, if it is."""
+    forecast_finish: float | None
+    """When it is forecast to finish, unless complete."""
+
+
+@dataclass(frozen=True)
+class PlanVersionFacts:
+    """One frozen plan of a phase."""
+
+    frozen_at: datetime
+    reason: str | None
+    finish: datetime
+    total_days: float
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """The plan that actuals and the forecast are judged against."""
+
+    frozen: bool
+    """False when no plan is frozen: phase.yaml's schedule stands in for it."""
+    start: datetime
+    finish: datetime
+    """The phase's planned finish in the plan in force."""
+    total_days: float
+    versions: tuple[PlanVersionFacts, ...] = ()
+    """Every frozen plan, oldest first (empty when none is frozen)."""
+    changed: bool = False
+    """True when phase.yaml changed after the plan in force was frozen."""
+    added: tuple[str, ...] = ()
+    """Tasks of phase.yaml the plan in force does not hold."""
+    removed: tuple[str, ...] = ()
+    """Tasks the plan in force holds that phase.yaml no longer does."""
+
+    @property
+    def replans(self) -> tuple[PlanVersionFacts, ...]:
+        """The re-plans, with their reasons (every plan after the first)."""
+        return self.versions[1:]
+
+    @property
+    def first(self) -> PlanVersionFacts | None:
+        """The original promise, if a plan was frozen."""
+        return self.versions[0] if self.versions else None
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """Where the phase stands against its plan: its worst task."""
+
+    state: str
+    """on_schedule, behind or ahead."""
+    days: float
+    """The worst task's gauge days (positive: behind)."""
+    task: str | None
+    """The worst task's id."""
+
+
+@dataclass(frozen=True)
+class ForecastFacts:
+    """The Monte Carlo forecast of a phase's completion."""
+
+    p50: datetime
+    p85: datetime
+    p95: datetime
+    p50_days: float
+    p85_days: float
+    p95_days: float
+    runs: int
+    seed: int
+    spread: str
+    """estimates, history, estimates and history, or none (then p50 = p85 = p95)."""
+    history: int = 0
+    """How many finished tasks' actual/planned ratios the history holds."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +328,16 @@ class PhaseFacts:
     """Warnings about phase order: started while the phase it follows was not complete."""
     protocol: PhaseProtocol | None = None
     """The phase's protocol commands: rendered with the documents (render stage), None here."""
+    plan: PlanFacts | None = None
+    """The plan in force and the re-plans (see :class:`PlanFacts`)."""
+    gauge: Gauge = Gauge("on_schedule", 0.0, None)
+    """Its worst task against the plan."""
+    forecast: ForecastFacts | None = None
+    """The Monte Carlo forecast (set by :func:`compute`, which knows every phase's history)."""
+    stale_days: float | None = None
+    """For a phase under way: days without a snapshot, up to the project's newest one, when over the limit."""
+    now_days: float | None = None
+    """The latest snapshot's time in days from the phase start."""
 
     @property
     def number(self) -> int:
@@ -265,8 +377,90 @@ class ProjectFacts:
 def compute(project: Project, docs_prefix: str = "docs/") -> ProjectFacts:
     """The facts of every phase of ``project``."""
     tz = ZoneInfo(project.config.timezone)
-    phases = tuple(compute_phase(project.config, p, tz) for p in project.phases)
+    phases = tuple(compute_phase(project.config, p) for p in project.phases)
+    phases = _stale(_forecasts(phases, project.config), project.config)
     return ProjectFacts(project.config, _sequence(phases, tz), tz, docs_prefix)
+
+
+def history_ratios(phases: tuple[PhaseFacts, ...]) -> tuple[float, ...]:
+    """Actual/planned duration of every finished task of the project (start to finish, on its calendar).
+
+    A task recorded complete without ever being seen in progress took no measurable time
+    and says nothing about the spread: it is left out.
+    """
+    return tuple(
+        t.actual_days / t.task.duration_days
+        for p in phases
+        for t in p.tasks
+        if t.state == "complete" and t.actual_days is not None and t.actual_days > EPS
+    )
+
+
+def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[PhaseFacts, ...]:
+    """Each phase with its Monte Carlo forecast and its tasks' criticality."""
+    from phasedocs.forecast import Work, simulate
+
+    cal = config.work_calendar()
+    ratios = history_ratios(phases)
+    out = []
+    for p in phases:
+        by_id = {t.id: t for t in p.tasks}
+        work = []
+        for task in topological(list(p.phase.tasks)):
+            tf = by_id[task.id]
+            done = tf.days.actual_finish if tf.state == "complete" and tf.days is not None else None
+            est = task.estimate
+            work.append(
+                Work(
+                    task.id,
+                    tuple(dict.fromkeys(task.depends_on)),
+                    task.duration_days,
+                    done,
+                    tf.worked_days,
+                    est.low if est else None,
+                    est.high if est else None,
+                )
+            )
+        # as the point forecast: from the latest snapshot once work is recorded, else the plan
+        now = p.now_days if p.schedule.uses_progress and p.now_days is not None else 0.0
+        settings = config.forecast
+        result = simulate(
+            work, now, ratios=ratios, runs=settings.runs, seed=settings.seed, overrun=OVERRUN_SHARE
+        )
+        start = p.schedule.start
+        forecast = ForecastFacts(
+            cal.add(start, result.p50),
+            cal.add(start, result.p85),
+            cal.add(start, result.p95),
+            result.p50,
+            result.p85,
+            result.p95,
+            result.runs,
+            settings.seed,
+            result.spread,
+            len(ratios) if "history" in result.spread else 0,
+        )
+        tasks = tuple(replace(t, criticality=result.criticality[t.id]) for t in p.tasks)
+        out.append(replace(p, forecast=forecast, tasks=tasks))
+    return tuple(out)
+
+
+def _stale(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[PhaseFacts, ...]:
+    """Flag phases under way whose latest snapshot is older than the project's newest by more
+    than ``stale_after_days`` (the newest snapshot is "now": never the wall clock)."""
+    times = [p.now for p in phases if p.now is not None]
+    if not times:
+        return phases
+    as_of = max(times)
+    cal = config.work_calendar()
+    out = []
+    for p in phases:
+        if p.state in ("active", "blocked") and p.now is not None:
+            gap = r6(cal.elapsed(p.now, as_of))
+            if gap > config.stale_after_days + EPS:
+                p = replace(p, stale_days=gap)
+        out.append(p)
+    return tuple(out)
 
 
 def _sequence(phases: tuple[PhaseFacts, ...], tz: ZoneInfo) -> tuple[PhaseFacts, ...]:
@@ -326,7 +520,7 @@ def topological(tasks: list[Task]) -> list[Task]:
     return out
 
 
-def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> PhaseFacts:
+def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
     """The facts of one phase."""
     phase = source.phase
     cal = config.work_calendar()
@@ -408,6 +602,20 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
     now_off = offset(now) if now is not None else None
     actual = {t.id: _actual(history.get(t.id, ()), now, offset) for t in tasks}
 
+    # --- the plan in force: the frozen one, else phase.yaml's schedule
+    plan = _plan_facts(source, finish, total)
+    frozen = source.plan.current.tasks if source.plan is not None else {}
+    plan_at = {
+        t.id: (frozen[t.id].start, frozen[t.id].finish)
+        if t.id in frozen
+        else (cal.add(phase.start, es[t.id]), cal.add(phase.start, ef[t.id]))
+        for t in tasks
+    }
+    # offsets of the frozen times on today's calendar; phase.yaml's own where nothing is frozen
+    ps = {tid: offset(a) if tid in frozen else es[tid] for tid, (a, _) in plan_at.items()}
+    pf = {tid: offset(b) if tid in frozen else ef[tid] for tid, (_, b) in plan_at.items()}
+    plan_total = offset(plan.finish) if plan.frozen else total
+
     # --- forecast: finished work as it happened, running work from the time already spent
     uses_progress = any(state != "pending" for state in recorded.values())
     fef = _forecast(order, recorded, actual, ef, now_off) if uses_progress and now_off is not None else dict(ef)
@@ -462,8 +670,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         else:
             pct = 0.0
         finish_off = offset(a.finish) if a.finish is not None and state == "complete" else None
-        overdue = r6(now_off - ef[t.id]) if running and now_off is not None and now_off > ef[t.id] + EPS else 0.0
+        overdue = r6(now_off - pf[t.id]) if running and now_off is not None and now_off > pf[t.id] + EPS else 0.0
         runs = history.get(t.id, ())
+        gauge_days = r6((finish_off if finish_off is not None else fef[t.id]) - pf[t.id])
         task_facts.append(
             TaskFacts(
                 task=t,
@@ -488,10 +697,23 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
                 if state == "complete" and a.start is not None and a.finish is not None
                 else None,
                 worked_days=r6(a.worked),
-                variance_days=r6(finish_off - ef[t.id]) if finish_off is not None else None,
+                variance_days=r6(finish_off - pf[t.id]) if finish_off is not None else None,
                 late=overdue > 0,
                 overdue_days=overdue,
                 forecast_finish=None if state == "complete" else cal.add(phase.start, fef[t.id]),
+                plan_start=plan_at[t.id][0],
+                plan_finish=plan_at[t.id][1],
+                in_plan=not plan.frozen or t.id in frozen,
+                gauge=gauge_of(gauge_days),
+                gauge_days=gauge_days,
+                stale=state == "in_progress" and now_off is not None and now_off > pf[t.id] + slack[t.id] + EPS,
+                days=TaskDays(
+                    ps[t.id],
+                    pf[t.id],
+                    offset(a.start) if a.start is not None else None,
+                    finish_off,
+                    None if state == "complete" else fef[t.id],
+                ),
             )
         )
     states = [tf.state for tf in task_facts]
@@ -538,10 +760,52 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, tz: ZoneInfo) -> Ph
         now=now,
         actual_start=min(starts) if starts else None,
         actual_finish=phase_finish,
-        variance_days=r6(offset(phase_finish) - total) if phase_finish is not None else None,
+        variance_days=r6(offset(phase_finish) - plan_total) if phase_finish is not None else None,
         changes=changes,
         note=source.snapshots[-1].snapshot.note if source.snapshots else None,
         health=next((s.snapshot.health for s in reversed(source.snapshots) if s.snapshot.health), None),
+        plan=plan,
+        gauge=_worst(task_facts),
+        now_days=now_off,
+    )
+
+
+#: How far a finish may be from the plan's and still be on schedule, in days (about a quarter of
+#: an hour on a 24-hour day): finishes are whole seconds, offsets rounded to six places.
+GAUGE_TOLERANCE = 0.01
+
+
+def gauge_of(days: float) -> str:
+    """on_schedule, behind or ahead, for a finish ``days`` after the plan's."""
+    if days > GAUGE_TOLERANCE:
+        return "behind"
+    if days < -GAUGE_TOLERANCE:
+        return "ahead"
+    return "on_schedule"
+
+
+def _worst(tasks: list[TaskFacts]) -> Gauge:
+    """The phase's gauge: its worst task (the furthest behind; the least ahead if all are)."""
+    worst = max(tasks, key=lambda t: t.gauge_days)  # the first of equals, in task order
+    return Gauge(worst.gauge, worst.gauge_days, worst.id)
+
+
+def _plan_facts(source: PhaseInput, finish: datetime, total: float) -> PlanFacts:
+    """The plan in force, the re-plans, and what changed in phase.yaml since."""
+    if source.plan is None:
+        return PlanFacts(False, source.phase.start, finish, total)
+    versions = tuple(PlanVersionFacts(v.frozen_at, v.reason, v.finish, v.total_days) for v in source.plan.plans)
+    current = source.plan.current
+    ids = [t.id for t in source.phase.tasks]
+    return PlanFacts(
+        True,
+        current.start,
+        current.finish,
+        current.total_days,
+        versions,
+        changed=current.phase_digest != source.yaml_digest,
+        added=tuple(tid for tid in ids if tid not in current.tasks),
+        removed=tuple(tid for tid in current.tasks if tid not in set(ids)),
     )
 
 

@@ -81,6 +81,26 @@ def _offsets(when: datetime, zone: ZoneInfo) -> str:
     return " or ".join(texts)
 
 
+def parse_at(at: str, zone: ZoneInfo) -> datetime:
+    """An ``--at`` value as a datetime; a bare time is in the project's ``zone``. ValueError says why not."""
+    try:
+        when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--at {at}: not a date-time; write ISO 8601 such as 2025-10-24T16:00:00Z") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone)  # a bare time means the project's zone
+        problem = _local_time_problem(when, zone)
+        if problem:
+            raise ValueError(f"--at {at}: {problem}; give the offset, e.g. {_offsets(when, zone)}")
+    return when
+
+
+def wall_clock(zone: ZoneInfo, now: datetime | None = None) -> datetime:
+    """The time of a record or a freeze when none is given: the only places phasedocs reads the clock."""
+    current = now or datetime.now(tz=zone)
+    return current.astimezone(zone).replace(microsecond=0)
+
+
 def _pairs(options: tuple[str, ...], flag: str, problems: list[str]) -> list[tuple[str, str, str]]:
     out = []
     for option in options:
@@ -197,22 +217,11 @@ def build_snapshot(
     zone = ZoneInfo(config.timezone)
     if at is not None:
         try:
-            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
-        except ValueError:
-            problems.append(f"--at {at}: not a date-time; write ISO 8601 such as 2025-10-24T16:00:00Z")
-            when = None
-        if when is not None and when.tzinfo is None:
-            when = when.replace(tzinfo=zone)  # a bare time means the project's zone
-            problem = _local_time_problem(when, zone)
-            if problem:
-                problems.append(f"--at {at}: {problem}; give the offset, e.g. {_offsets(when, zone)}")
-                when = None
-        if when is not None:
-            data["timestamp"] = iso(when, zone)
+            data["timestamp"] = iso(parse_at(at, zone), zone)
+        except ValueError as exc:
+            problems.append(str(exc))
     elif "timestamp" not in data:
-        # the only place phasedocs reads the wall clock
-        current = now or datetime.now(tz=zone)
-        data["timestamp"] = iso(current.astimezone(zone).replace(microsecond=0), zone)
+        data["timestamp"] = iso(wall_clock(zone, now), zone)
     if label is not None:
         data["label"] = label
     if kind is not None:

@@ -22,6 +22,7 @@ from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
+from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
 
@@ -44,7 +45,11 @@ class PhaseInput:
     phase: Phase
     snapshots: tuple[SnapshotInput, ...]
     digest: str
-    """Hash of the phase's own input files (phase.yaml and snapshots)."""
+    """Hash of the phase's own input files (phase.yaml, snapshots and plan.json)."""
+    plan: PlanFile | None = None
+    """The frozen plans (plan.json), if the phase has been frozen."""
+    yaml_digest: str = ""
+    """Hash of phase.yaml alone: a frozen plan records it, so documents tell when it changed since."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             errors += errs
         snapshots, snap_files = _load_snapshots(folder, rel, errors, root)
         inputs += snap_files
+        plan_doc, plan = _load_plan(folder, rel, errors, root)
+        if plan_doc is not None:
+            inputs.append(plan_doc.file)
         errors += _check_snapshot_values(catalogue, snapshots)
         if phase is None or doc is None:
             continue
@@ -167,8 +175,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             if not ids:
                 errors += snapshot_order_errors(phase, snaps)
         ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
-        digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps)])
-        phases.append(PhaseInput(folder.name, phase, ordered, digest))
+        plan_part = [b"plan", plan_doc.sha256.encode()] if plan_doc is not None else []
+        digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps), *plan_part])
+        phases.append(PhaseInput(folder.name, phase, ordered, digest, plan, doc.sha256[:16]))
 
     if config is not None and config_doc is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)
@@ -219,6 +228,21 @@ def _load_snapshots(
         errors += errs
         out.append((doc, snap) if snap is not None else (doc, None))
     return out, files
+
+
+def _load_plan(folder: Path, rel: str, errors: list[InputError], root: Path) -> tuple[Document | None, PlanFile | None]:
+    """plan.json of a phase folder, checked; (None, None) when the phase has no frozen plan."""
+    path = folder / PLAN_FILE
+    if not path.exists() and not path.is_symlink():
+        return None, None
+    doc = _read(path, f"{rel}/{PLAN_FILE}", load_json, errors, root)
+    if doc is None:
+        return None, None
+    plan, errs = parse_model(doc, PlanFile)
+    errors += errs
+    if plan is not None:
+        errors += plan_errors(doc, plan)
+    return doc, plan
 
 
 def _config_part(config: ProjectConfig | None, doc: Document, key: str) -> Any:

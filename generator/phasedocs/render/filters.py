@@ -172,6 +172,15 @@ def variance(x: float | None) -> str:
     return f"{days(abs(x))} {'late' if x > 0 else 'early'}"
 
 
+def gauge(state: str, x: float) -> str:
+    """A finish against the plan: ``behind by 1.5 days``, ``ahead by 1 day``, ``on schedule``."""
+    if state == "behind":
+        return f"behind by {days(x)}"
+    if state == "ahead":
+        return f"ahead by {days(-x)}"
+    return "on schedule"
+
+
 def days(x: float) -> str:
     """``2.4 days``, ``1 day``."""
     n = num(x, 2)

@@ -38,6 +38,37 @@ def _when(dt: datetime | None, tz: ZoneInfo) -> str | None:
     return iso(dt, tz) if dt is not None else None
 
 
+def _plan(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
+    plan = p.plan
+    if plan is None or not plan.frozen:
+        return {"frozen": False, "finish": iso(p.schedule.finish, tz), "replans": 0, "versions": []}
+    return {
+        "frozen": True,
+        "finish": iso(plan.finish, tz),
+        "replans": len(plan.replans),
+        "changed_since": plan.changed,
+        "added": list(plan.added),
+        "removed": list(plan.removed),
+        "versions": [
+            {"frozen_at": iso(v.frozen_at, tz), "reason": v.reason, "finish": iso(v.finish, tz)} for v in plan.versions
+        ],
+    }
+
+
+def _forecast(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any] | None:
+    f = p.forecast
+    if f is None:
+        return None
+    return {
+        "p50": iso(f.p50, tz),
+        "p85": iso(f.p85, tz),
+        "p95": iso(f.p95, tz),
+        "runs": f.runs,
+        "seed": f.seed,
+        "spread": f.spread,
+    }
+
+
 def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
     """The final-metrics document of phase ``p`` as ordered data."""
     s = p.schedule
@@ -57,6 +88,10 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
             "actual_start": _when(p.actual_start, tz),
             "actual_finish": _when(p.actual_finish, tz),
             "variance_days": num(p.variance_days, 2),
+            "plan": _plan(p, tz),
+            "forecast": _forecast(p, tz),
+            "gauge": {"state": p.gauge.state, "days": num(p.gauge.days, 2), "task": p.gauge.task},
+            "stale_days": num(p.stale_days, 2),
         },
         "tasks": [
             {
@@ -67,12 +102,19 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
                 "slack_days": num(t.slack),
                 "critical": t.critical,
                 "progress_percent": num(t.progress_percent, 1),
-                "planned_start": iso(t.start_at, tz),
-                "planned_finish": iso(t.finish_at, tz),
+                "planned_start": iso(t.plan_start or t.start_at, tz),
+                "planned_finish": iso(t.plan_finish or t.finish_at, tz),
+                "current_start": iso(t.start_at, tz),
+                "current_finish": iso(t.finish_at, tz),
+                "in_plan": t.in_plan,
                 "actual_start": _when(t.actual_start, tz),
                 "actual_finish": _when(t.actual_finish, tz),
                 "variance_days": num(t.variance_days, 2),
                 "late": t.late,
+                "gauge": t.gauge,
+                "gauge_days": num(t.gauge_days, 2),
+                "stale": t.stale,
+                "criticality": num(t.criticality, 4),
                 "note": t.note,
             }
             for t in p.tasks

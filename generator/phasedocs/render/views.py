@@ -55,6 +55,24 @@ class PhaseView:
         return [t for t in self.p.tasks if t.late]
 
     @property
+    def stale(self) -> list[TaskFacts]:
+        """Tasks in progress past their planned finish plus their slack: they now delay the phase."""
+        return [t for t in self.p.tasks if t.stale]
+
+    def spread_words(self) -> str:
+        """Where the forecast's spread comes from, in words."""
+        f = self.p.forecast
+        if f is None or f.spread == "none":
+            return "no spread: no task has an estimate and no finished task gives a history, so every run is the plan"
+        runs = f"{f.runs:,} seeded runs"
+        if f.spread == "estimates":
+            return f"{runs} over the tasks' estimates"
+        history = f"the actual/planned durations of {f.history} finished task{'s' if f.history != 1 else ''}"
+        if f.spread == "history":
+            return f"{runs} over {history}"
+        return f"{runs} over the tasks' estimates and, for tasks without one, {history}"
+
+    @property
     def open_tasks(self) -> list[TaskFacts]:
         """Tasks not complete."""
         return [t for t in self.p.tasks if t.state != "complete"]

@@ -1,0 +1,132 @@
+"""The Monte Carlo forecast against hand-derived numbers and an independent enumeration."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from test_facts import facts_of, phase_yaml, snapshot, task
+
+from conftest import PROJECT_YAML
+from phasedocs.forecast import Work, simulate
+
+
+def tri_inverse(u: float, a: float, c: float, b: float) -> float:
+    """The triangular distribution's quantile, written out independently of the code under test."""
+    if u < (c - a) / (b - a):
+        return a + math.sqrt(u * (b - a) * (c - a))
+    return b - math.sqrt((1 - u) * (b - a) * (b - c))
+
+
+def quantile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    pos = (len(xs) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def test_one_triangular_task_matches_its_closed_form():
+    # low 1, mode 2, high 4: F(mode) = 1/3, so p50 = 4 - sqrt(0.5 * 3 * 2) = 4 - sqrt(3)
+    out = simulate([Work("a", (), 2.0, low=1.0, high=4.0)], 0.0)
+    assert out.spread == "estimates"
+    assert out.runs == 10_000
+    assert out.p50 == pytest.approx(4 - math.sqrt(3), abs=0.03)  # 2.268
+    assert out.p85 == pytest.approx(4 - math.sqrt(0.15 * 6), abs=0.03)  # 3.051
+    assert out.p95 == pytest.approx(4 - math.sqrt(0.05 * 6), abs=0.03)  # 3.452
+    assert out.criticality == {"a": 1.0}
+
+
+def test_a_chain_of_three_matches_a_brute_force_enumeration():
+    chain = [
+        Work("a", (), 2.0, low=1.0, high=4.0),
+        Work("b", ("a",), 3.0, low=2.0, high=3.5),
+        Work("c", ("b",), 1.0, low=0.5, high=3.0),
+    ]
+    # enumerate 60 equally likely quantiles of each duration: 216,000 equally likely sums
+    n = 60
+    grids = [[tri_inverse((k + 0.5) / n, w.low, w.duration, w.high) for k in range(n)] for w in chain]
+    sums = [x + y + z for x, y, z in itertools.product(*grids)]
+    out = simulate(chain, 0.0)
+    assert out.p50 == pytest.approx(quantile(sums, 0.50), abs=0.05)
+    assert out.p85 == pytest.approx(quantile(sums, 0.85), abs=0.05)
+    assert out.p95 == pytest.approx(quantile(sums, 0.95), abs=0.06)
+    assert out.p50 < out.p85 < out.p95
+    assert out.criticality == {"a": 1.0, "b": 1.0, "c": 1.0}  # a chain: every task on every path
+
+
+def test_criticality_is_one_on_every_path_and_zero_on_none():
+    work = [
+        Work("start", (), 1.0),
+        Work("left", ("start",), 2.0, low=1.0, high=3.0),
+        Work("right", ("start",), 2.0, low=1.0, high=3.0),
+        Work("end", ("left", "right"), 1.0),
+        Work("side", (), 0.5),  # never longer than the 3 days the rest takes at least
+    ]
+    out = simulate(work, 0.0)
+    assert out.criticality["start"] == 1.0
+    assert out.criticality["end"] == 1.0
+    assert out.criticality["side"] == 0.0
+    # two equal branches: each decides about half the runs, and one of them always does
+    assert out.criticality["left"] == pytest.approx(0.5, abs=0.03)
+    assert out.criticality["left"] + out.criticality["right"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_without_spread_every_percentile_is_the_plan_and_numpy_is_not_needed():
+    work = [Work("a", (), 2.0), Work("b", ("a",), 1.5), Work("c", (), 1.0)]
+    out = simulate(work, 0.0, ratios=[1.0, 1.0])  # finished exactly on plan: no spread to learn
+    assert (out.p50, out.p85, out.p95, out.runs, out.spread) == (3.5, 3.5, 3.5, 1, "none")
+    assert out.criticality == {"a": 1.0, "b": 1.0, "c": 0.0}
+    code = "import sys; from phasedocs.forecast import Work, simulate; simulate([Work('a', (), 1.0)], 0.0); print('numpy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_history_spreads_tasks_without_estimates():
+    # finished tasks took 1x, 1.5x and 2x their plan: a 2-day task takes 2, 3 or 4 days, equally likely
+    out = simulate([Work("a", (), 2.0)], 0.0, ratios=[2.0, 1.0, 1.5])
+    assert out.spread == "history"
+    assert (out.p50, out.p95) == (3.0, 4.0)
+    assert out.p85 == 4.0
+
+
+def test_time_already_worked_is_spent_and_an_overrun_gets_the_share_again():
+    # worked 3 of an estimate 1..4: only durations above 3 remain possible, so at most 1 day is left
+    out = simulate([Work("a", (), 2.0, worked=3.0, low=1.0, high=4.0)], 5.0)
+    assert 5.0 < out.p50 < out.p95 <= 6.0
+    # worked past the high end: a quarter of the plan again, from now
+    out = simulate([Work("a", (), 2.0, worked=4.5, low=1.0, high=4.0)], 5.0)
+    assert (out.p50, out.p95) == (5.5, 5.5)
+
+
+def test_finished_work_is_fixed_and_nothing_starts_before_now():
+    work = [Work("a", (), 2.0, finished_at=3.0), Work("b", ("a",), 1.0, low=0.5, high=1.5)]
+    out = simulate(work, 4.0)
+    assert out.criticality == {"a": 0.0, "b": 1.0}  # finished work delays nothing
+    assert out.p50 == pytest.approx(5.0, abs=0.03)  # b starts now (4.0), not when a finished (3.0)
+
+
+def test_the_same_inputs_and_seed_give_the_same_numbers():
+    work = [Work("a", (), 2.0, low=1.0, high=4.0), Work("b", ("a",), 1.0, low=0.5, high=3.0)]
+    assert simulate(work, 0.0) == simulate(work, 0.0)
+    assert simulate(work, 0.0, seed=1).p50 != simulate(work, 0.0).p50
+
+
+def test_the_phase_forecast_in_final_metrics(project):
+    tasks = task("1", 2) + "    estimate: {low: 1, high: 4}\n" + task("2", 1, ("1",))
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(tasks),
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline"),
+    }
+    _, fm = facts_of(project, files)
+    forecast = fm[1]["schedule"]["forecast"]
+    assert forecast["runs"] == 10_000 and forecast["seed"] == 0 and forecast["spread"] == "estimates"
+    # task 1 alone spreads: p50 = (4 - sqrt 3) + 1 = 3.268 days after Monday 09:00, Thursday about 15:26
+    p50 = datetime.fromisoformat(forecast["p50"])
+    expected = datetime(2025, 1, 6, 9, tzinfo=UTC) + timedelta(days=5 - math.sqrt(3))
+    assert abs((p50 - expected).total_seconds()) < 0.03 * 86400
+    assert [t["criticality"] for t in fm[1]["tasks"]] == [1, 1]
