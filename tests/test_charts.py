@@ -173,13 +173,13 @@ def test_progress_gantt_marks_done_and_today(project):
     assert "done-1.1" in ids(drawing.draw(g, ChartStyle()))
 
 
-def test_phase_without_snapshots_gets_only_the_gantt_and_a_note(project, runner):
+def test_phase_without_snapshots_gets_the_gantt_the_burnup_and_a_note(project, runner):
     root = project(minimal())
     f = compute(load_project(root))
-    assert list(charts.phase_specs(f.phases[0], f)) == ["gantt.svg"]
+    assert list(charts.phase_specs(f.phases[0], f)) == ["gantt.svg", "burnup.svg"]
     out = root / "docs"
     assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)]).exit_code == 0
-    assert sorted(p.name for p in (out / "phase-01/charts").iterdir()) == ["gantt.svg"]
+    assert sorted(p.name for p in (out / "phase-01/charts").iterdir()) == ["burnup.svg", "gantt.svg"]
     dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
     assert "*No numeric measurements yet: nothing to chart.*" in dashboard
     assert "metrics.svg" not in dashboard
@@ -199,7 +199,8 @@ def test_charts_embedded_with_alt_text_and_a_table_beside(project, runner):
     assert "![Gantt chart of phase 1" in dashboard
     roadmap = (out / "roadmap.md").read_text()
     assert (
-        "![Roadmap of Demo: phase 1: First active, 50% done, 2025-01-06 to 2025-01-09](charts/roadmap.svg)" in roadmap
+        "![Roadmap of Demo: phase 1: First active, 50% done, 2025-01-06 to 2025-01-09, "
+        "forecast 2025-01-09 (50%) to 2025-01-09 (85%)](charts/roadmap.svg)" in roadmap
     )
 
 

@@ -34,12 +34,13 @@ def test_record_kind_is_checked_by_click(runner, project):
     assert "'weekly' is not one of 'baseline', 'progress', 'final'" in result.output
 
 
-def test_schema_writes_three_schemas_with_descriptions(runner, tmp_path):
+def test_schema_writes_four_schemas_with_descriptions(runner, tmp_path):
     out = tmp_path / "schemas"
     result = runner.invoke(main, ["schema", "--output", str(out)])
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "phase.schema.json",
+        "plan.schema.json",
         "project.schema.json",
         "snapshot.schema.json",
     ]
@@ -52,16 +53,16 @@ def test_schema_writes_three_schemas_with_descriptions(runner, tmp_path):
 
 
 def test_every_model_field_has_a_docstring():
-    from phasedocs.input import models, site_config
+    from phasedocs.input import models, plan, site_config
 
-    docs = field_docs(models, site_config)
+    docs = field_docs(models, site_config, plan)
     found = [
         obj
-        for module in (models, site_config)
+        for module in (models, site_config, plan)
         for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, Model) and obj.__module__ == module.__name__
     ]
-    assert len(found) == 15  # every model class, so a new one cannot slip past
+    assert len(found) == 21  # every model class, so a new one cannot slip past
     for model in found:
         missing = set(model.__fields__) - set(docs[model.__name__])
         assert not missing, (model.__name__, missing)

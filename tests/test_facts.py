@@ -58,7 +58,22 @@ def test_example_schedule(project):
         "actual_start": None,
         "actual_finish": None,
         "variance_days": None,
+        # no plan frozen: phase.yaml's schedule is the plan
+        "plan": {"frozen": False, "finish": "2025-10-25T17:36:00Z", "replans": 0, "versions": []},
+        # no estimates, no finished task: no spread, one run is the answer
+        "forecast": {
+            "p50": "2025-10-25T17:36:00Z",
+            "p85": "2025-10-25T17:36:00Z",
+            "p95": "2025-10-25T17:36:00Z",
+            "runs": 1,
+            "seed": 0,
+            "spread": "none",
+        },
+        "gauge": {"state": "on_schedule", "days": 0, "task": "7.1"},
+        "stale_days": None,
     }
+    # 7.1 and 7.2 decide the finish in the one run; 7.3 and 7.4 have slack
+    assert [t["criticality"] for t in m["tasks"]] == [1, 1, 0, 0]
     assert [(t["id"], t["slack_days"], t["critical"], t["state"]) for t in m["tasks"]] == [
         ("7.1", 0, True, "ready"),
         ("7.2", 0, True, "ready"),

@@ -233,7 +233,8 @@ def test_the_handoff_launches_only_ready_tasks_and_sizes_the_pool_by_them(projec
 
 def test_the_dashboard_tells_late_blocked_changed_and_unsettled_apart(midphase):
     text = read(midphase, "COORDINATION-DASHBOARD.md")
-    assert '!!! warning "Task 1.3 is late"' in text
+    # past its planned finish (day 3) plus its slack (none): late, and now delaying the phase
+    assert '!!! warning "Task 1.3 is late and stale"' in text
     assert '!!! danger "Task 1.4 is blocked"' in text and "Reason: waiting for the tokenizer licence." in text
     assert "| Health | 🔴 off track (computed); 🟠 at risk (recorded) |" in text  # a critical task is late
     assert "Missed:" not in text
@@ -273,7 +274,7 @@ def test_a_finished_phase_shows_actuals_never_a_forecast(finished):
     assert "| | Planned | Actual |" in report and "| | Planned | Forecast |" not in report
     assert "Forecast" not in read(finished, "COORDINATION-SUMMARY.md")
     handoff = read(finished, "COORDINATOR-HANDOFF.md")
-    assert "- **Finished:** 2025-01-13 09:00 UTC (2 days late)" in handoff
+    assert "- **Finished:** 2025-01-13 09:00 UTC (2 days late against the plan)" in handoff
     assert "Every task is complete: there is nothing to launch, watch or unblock." in handoff
     assert "Step 4" not in handoff and "spawn" not in handoff
     assert '!!! failure "1 criterion missed"' in report

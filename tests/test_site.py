@@ -239,7 +239,7 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
 
     root = project(minimal(**{"phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2")}))
     first = render_site(root)
-    assert (sorted(first.rendered), first.charts_drawn) == (["phase-01", "phase-02", "project"], 3)
+    assert (sorted(first.rendered), first.charts_drawn) == (["phase-01", "phase-02", "project"], 5)
     again = render_site(root)
     assert (again.rendered, again.charts_drawn) == ([], 0)
     assert again.files == first.files
@@ -249,9 +249,10 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
     )
     after = render_site(root)
     assert sorted(after.rendered) == ["phase-01", "project"]
-    # phase 1's Gantt (the latest-snapshot marker moved), trend and criteria charts; the roadmap's
-    # own data (states, progress, dates) did not change, so its chart comes from the cache
-    assert after.charts_drawn == 3
+    # phase 1's Gantt (the latest-snapshot marker moved), burn-up (a new point), trend and criteria
+    # charts; the roadmap's own data (states, progress, dates, forecast) did not change, so its
+    # chart comes from the cache
+    assert after.charts_drawn == 4
     assert {k: v for k, v in after.files.items() if k.startswith("phase-02/")} == {
         k: v for k, v in first.files.items() if k.startswith("phase-02/")
     }
@@ -260,7 +261,7 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
         svg.unlink()
     healed = render_site(root)
     assert healed.files == after.files
-    assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 5  # the ones in use; stale ones pruned
+    assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 7  # the ones in use; stale ones pruned
 
 
 def test_edit_links_lead_to_the_input_of_each_page(project, runner, tmp_path):

@@ -59,6 +59,7 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
         "phase-01/COORDINATION-SUMMARY.md",
         "phase-01/COORDINATOR-HANDOFF.md",
         "phase-01/README.md",
+        "phase-01/charts/burnup.svg",
         "phase-01/charts/criteria.svg",
         "phase-01/charts/gantt.svg",
         "phase-01/charts/metrics.svg",
@@ -207,11 +208,11 @@ def test_generate_prints_a_summary_and_progress_lines_off_a_terminal(project, ru
     result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs")])
     assert result.exit_code == 0
     assert result.output == (
-        "phase-01 rendered\nindex and roadmap\ndrawing 2 charts\ndrew 2 charts\n"
-        f"13 written, 0 unchanged, 0 removed in {root / 'docs'}\n"
+        "phase-01 rendered\nindex and roadmap\ndrawing 3 charts\ndrew 3 charts\n"
+        f"14 written, 0 unchanged, 0 removed in {root / 'docs'}\n"
     )
     again = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs")])
-    assert again.output == f"0 written, 13 unchanged, 0 removed in {root / 'docs'}\n"
+    assert again.output == f"0 written, 14 unchanged, 0 removed in {root / 'docs'}\n"
 
 
 def test_a_no_change_run_does_not_even_import_matplotlib(two):

@@ -15,13 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from phasedocs.charts.specs import MAX_TICKS, CriteriaSpec, GanttSpec, RoadmapSpec, Spec, TrendSpec
+from phasedocs.charts.specs import MAX_TICKS, BurnupSpec, CriteriaSpec, GanttSpec, RoadmapSpec, Spec, TrendSpec
 from phasedocs.facts import in_words
 from phasedocs.input import records
 from phasedocs.input.site_config import ChartStyle
 
-#: Draw in worker processes when more charts than this need drawing.
-PARALLEL_THRESHOLD = 4
+#: Draw in worker processes when more charts than this need drawing (one phase and the
+#: roadmap are five: starting workers that import matplotlib costs more than they save).
+PARALLEL_THRESHOLD = 5
 
 
 _STATE_COLOR = {
@@ -89,6 +90,7 @@ def draw(spec: Spec, style: ChartStyle) -> bytes:
         CriteriaSpec: _draw_criteria,
         GanttSpec: _draw_gantt,
         RoadmapSpec: _draw_roadmap,
+        BurnupSpec: _draw_burnup,
     }
     drawer = drawers[type(spec)]
     buf = io.BytesIO()
@@ -222,6 +224,39 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         )
         if b.slack > 0:
             ax.barh(y, b.slack, left=b.finish, height=0.2, color=c.slack, gid=f"slack-{b.id}")
+        if b.plan_start is not None and b.plan_finish is not None:  # the frozen plan: an outline
+            ax.barh(
+                y,
+                b.plan_finish - b.plan_start,
+                left=b.plan_start,
+                height=0.62,
+                fill=False,
+                edgecolor=style.text_color,
+                linestyle="--",
+                linewidth=1,
+                gid=f"plan-{b.id}",
+            )
+        if b.actual_start is not None and b.actual_end is not None:  # what happened, under the plan
+            ax.barh(
+                y - 0.36,
+                max(b.actual_end - b.actual_start, 0.02),
+                left=b.actual_start,
+                height=0.16,
+                color=c.done if b.complete else c.current,
+                gid=f"actual-{b.id}",
+            )
+        if b.forecast_from is not None and b.forecast_finish is not None and b.forecast_finish > b.forecast_from:
+            ax.barh(
+                y - 0.36,
+                b.forecast_finish - b.forecast_from,
+                left=b.forecast_from,
+                height=0.16,
+                color=c.today,
+                alpha=0.5,
+                hatch="//",
+                edgecolor=c.today,
+                gid=f"forecast-{b.id}",
+            )
         mark = " ✓" if b.complete else ""
         ax.text(b.start + 0.02, y + 0.33, _short(b.label, 40) + mark, fontsize=style.font_size * 0.8, va="bottom")
     by_id = {b.id: b for b in spec.bars}
@@ -239,8 +274,10 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     days = len(spec.day_labels)
     step = max(1, math.ceil(days / MAX_TICKS))  # a label per day until they would overlap
     ax.set_xticks(list(range(0, days, step)), [f"day {i + 1}\n{spec.day_labels[i]}" for i in range(0, days, step)])
-    ax.set_xlim(0, max(spec.total, spec.today or 0) * 1.02 + 0.05)
-    ax.set_ylim(-0.6, n - 0.1)
+    right = [spec.total, spec.today or 0]
+    right += [x for b in spec.bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
+    ax.set_xlim(min(0.0, *(b.actual_start or 0 for b in spec.bars)), max(right) * 1.02 + 0.05)
+    ax.set_ylim(-0.7, n - 0.1)
     ax.set_yticks([])
     ax.grid(axis="x", alpha=0.3)
     for side in ("top", "right", "left"):
@@ -254,14 +291,22 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         Patch(color=c.slack, label="slack"),
         Patch(color=c.done, label="complete"),
     ]
+    if any(b.actual_start is not None for b in spec.bars):
+        legend.append(Patch(color=c.current, label="actual"))
+    if any(b.forecast_from is not None for b in spec.bars):
+        legend.append(Patch(color=c.today, alpha=0.5, label="forecast"))
+    if any(b.plan_start is not None for b in spec.bars):
+        legend.append(Patch(fill=False, edgecolor=style.text_color, linestyle="--", label="frozen plan"))
     if spec.today is not None:
         legend.append(Line2D([], [], color=c.today, linestyle=":", linewidth=2, label="latest snapshot"))
     _title(ax, spec.title)
     # a strip at the bottom for the legend, so it never meets the two-line day labels
-    strip = 0.45 / fig.get_figheight()
+    columns = min(len(legend), 5)
+    rows = math.ceil(len(legend) / columns)
+    strip = (0.2 + 0.25 * rows) / fig.get_figheight()
     fig.tight_layout(rect=(0, strip, 1, 1))
     fig.legend(
-        handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(legend), fontsize=style.font_size * 0.8
+        handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=columns, fontsize=style.font_size * 0.8
     )
     return fig
 
@@ -280,6 +325,10 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
         forecast = mdates.date2num(b.forecast)
         if forecast > finish:
             ax.barh(y, forecast - finish, left=finish, height=0.2, color=c.missed, gid=f"late-{i}")
+        if b.p50 is not None and b.p85 is not None:  # how sure: the 50% to 85% dates, under the bar
+            p50, p85 = mdates.date2num(b.p50), mdates.date2num(b.p85)
+            ax.barh(y - 0.34, max(p85 - p50, 0.05), left=p50, height=0.14, color=c.today, gid=f"forecast-{i}")
+            ax.text(max(p85, p50 + 0.05), y - 0.34, " forecast 50-85%", fontsize=style.font_size * 0.7, va="center")
         ax.text(
             start,
             y + 0.33,
@@ -288,12 +337,55 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
             va="bottom",
         )
     ax.xaxis_date()
-    _date_axis(ax, min(b.start for b in spec.bars), max(max(b.finish, b.forecast) for b in spec.bars))
+    ends = [max(b.finish, b.forecast, b.p85 or b.finish) for b in spec.bars]
+    _date_axis(ax, min(b.start for b in spec.bars), max(ends))
     ax.set_yticks([])
-    ax.set_ylim(-0.6, n - 0.1)
+    ax.set_ylim(-0.7, n - 0.1)
     ax.grid(axis="x", alpha=0.3)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+    _title(ax, spec.title)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
+    import matplotlib.dates as mdates
+
+    c = style.colors
+    fig, ax = plt.subplots(figsize=(style.width, style.height))
+
+    def xy(points: Any) -> tuple[list[float], list[float]]:
+        return [mdates.date2num(x) for x, _ in points], [y for _, y in points]
+
+    xs, ys = xy(spec.scope)
+    ax.step(xs, ys, where="post", color=c.pending, linewidth=2, label="scope (planned task-days)", gid="scope")
+    xs, ys = xy(spec.plan)
+    label = "frozen plan" if spec.frozen else "plan (phase.yaml)"
+    ax.plot(xs, ys, color=c.task, linestyle="--", linewidth=1.5, label=label, gid="plan")
+    xs, ys = xy(spec.completed)
+    ax.step(xs, ys, where="post", color=c.done, linewidth=2, marker="o", markersize=3, label="completed", gid="completed")
+    everything = [*spec.scope, *spec.plan, *spec.completed]
+    if spec.cone is not None:
+        at, done, (p50, p85, p95) = spec.cone
+        top = spec.scope[-1][1]
+        x0 = mdates.date2num(at)
+        ax.fill(
+            [x0, mdates.date2num(p50), mdates.date2num(p95)],
+            [done, top, top],
+            color=c.today,
+            alpha=0.2,
+            label="forecast 50% to 95%",
+            gid="forecast",
+        )
+        for name, when in (("p50", p50), ("p85", p85), ("p95", p95)):
+            ax.plot([x0, mdates.date2num(when)], [done, top], color=c.today, linewidth=1, gid=f"forecast-{name}")
+        everything += [(p95, top)]
+    _date_axis(ax, min(x for x, _ in everything), max(x for x, _ in everything))
+    ax.set_ylabel("task-days")
+    ax.set_ylim(0, max(y for _, y in everything) * 1.08 + 0.1)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=style.font_size * 0.8)
     _title(ax, spec.title)
     fig.tight_layout()
     return fig

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import math
 import pickle
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from phasedocs.facts import in_words
+from phasedocs.dates import EPS
+from phasedocs.facts import OVERRUN_SHARE, in_words
 from phasedocs.input import records
 from phasedocs.input.targets import parse_target
 
 if TYPE_CHECKING:
-    from phasedocs.facts import PhaseFacts, ProjectFacts
+    from phasedocs.facts import PhaseFacts, ProjectFacts, TaskFacts
     from phasedocs.input.site_config import ChartStyle
 
 #: The most bars a chart draws: beyond this no label can be read (and drawing costs seconds).
@@ -100,6 +103,18 @@ class GanttBar:
     slack: float
     critical: bool
     complete: bool
+    actual_start: float | None = None
+    """When work began (days from the phase start), drawn beside the planned bar."""
+    actual_end: float | None = None
+    """Its actual finish, or the latest snapshot while it runs."""
+    forecast_from: float | None = None
+    """Where its remaining work is forecast to start (None: nothing forecast beyond the plan)."""
+    forecast_finish: float | None = None
+    """Its forecast finish, if not complete."""
+    plan_start: float | None = None
+    """Its start in the frozen plan, when one is frozen."""
+    plan_finish: float | None = None
+    """Its finish in the frozen plan, when one is frozen."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,10 @@ class RoadmapBar:
     forecast: datetime
     state: str
     percent: float
+    p50: datetime | None = None
+    """The forecast's 50% date, unless the phase is complete."""
+    p85: datetime | None = None
+    """The forecast's 85% date, unless the phase is complete."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +161,27 @@ class RoadmapSpec:
     """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
 
 
-Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec
+@dataclass(frozen=True)
+class BurnupSpec:
+    """Scope and completed work in task-days over time, the plan's line and the forecast cone."""
+
+    title: str
+    scope: tuple[tuple[datetime, float], ...]
+    """Planned task-days as they stood at each plan and now (a step line)."""
+    completed: tuple[tuple[datetime, float], ...]
+    """Planned task-days of the tasks complete at each snapshot (a step line)."""
+    plan: tuple[tuple[datetime, float], ...]
+    """Work the plan in force expected done by each time (each task pro rata)."""
+    frozen: bool
+    """True when the plan line is a frozen plan, not phase.yaml's schedule."""
+    cone: tuple[datetime, float, tuple[datetime, datetime, datetime]] | None
+    """From (time, work done) to the whole scope at p50, p85 and p95; None once complete."""
+    alt: str
+    note: str = ""
+    """What the chart leaves out (nothing: every task counts in its sums)."""
+
+
+Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec | BurnupSpec
 
 
 def _fmt(x: float) -> str:
@@ -309,25 +348,23 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         note = f"The chart shows {MAX_BARS} of {len(tasks)} tasks, those with the least slack (the critical path first); the schedule table lists them all."
         tasks = [t for t in tasks if t.id in keep]
     shown = {t.id for t in tasks}
-    bars = tuple(
-        GanttBar(
-            t.id,
-            f"{t.id} {t.task.title}",
-            t.earliest_start,
-            t.earliest_finish,
-            t.slack,
-            t.critical,
-            t.state == "complete",
-        )
-        for t in tasks
-    )
-    arrows = tuple((d, t.id) for t in tasks for d in t.task.depends_on if d in shown)
-    labels = tuple(d.date.astimezone(facts.tz).strftime("%a %d %b") for d in p.days)
     today = None
     if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
         today = round(facts.config.work_calendar().elapsed(p.schedule.start, p.latest.timestamp), 4)
         if today < 0:
             today = None
+    frozen = p.plan is not None and p.plan.frozen
+    bars = tuple(_gantt_bar(t, today if p.schedule.uses_progress else None, frozen) for t in tasks)
+    arrows = tuple((d, t.id) for t in tasks for d in t.task.depends_on if d in shown)
+    # a label for every day the chart spans: the plan's days, and beyond them the forecast's
+    ends = [p.schedule.total_days, today or 0.0]
+    ends += [x for b in bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
+    cal = facts.config.work_calendar()
+    labels = tuple(
+        (d.date if k < len(p.days) else cal.add(p.schedule.start, k)).astimezone(facts.tz).strftime("%a %d %b")
+        for k, d in itertools.zip_longest(range(math.ceil(max(ends) - 1e-9)), p.days)
+        if k is not None
+    )
     chains = p.schedule.critical_chains
     critical = " → ".join(chains[0]) if len(chains) == 1 else " and, in parallel, ".join(" → ".join(c) for c in chains)
     slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
@@ -339,6 +376,102 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         + (f"; complete: {', '.join(done)}" if done else "")
     )
     return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note)
+
+
+def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
+    """A task's bar: planned (phase.yaml), actual, the forecast of what remains, the frozen plan."""
+    d = t.days
+    actual_start = actual_end = forecast_from = forecast_finish = None
+    if d is not None:
+        if d.actual_start is not None:
+            actual_start = d.actual_start
+            actual_end = d.actual_finish if d.actual_finish is not None else today
+        if t.state != "complete" and today is not None and d.forecast_finish is not None:
+            left = t.task.duration_days - t.worked_days  # what the point forecast gives it, as facts do
+            if left <= EPS:
+                left = t.task.duration_days * OVERRUN_SHARE
+            forecast_from = max(today, d.forecast_finish - left)
+            forecast_finish = d.forecast_finish
+    return GanttBar(
+        t.id,
+        f"{t.id} {t.task.title}",
+        t.earliest_start,
+        t.earliest_finish,
+        t.slack,
+        t.critical,
+        t.state == "complete",
+        actual_start,
+        actual_end,
+        forecast_from,
+        forecast_finish,
+        d.plan_start if frozen and d is not None and t.in_plan else None,
+        d.plan_finish if frozen and d is not None and t.in_plan else None,
+    )
+
+
+def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
+    """The burn-up: scope and completed task-days over time, the plan's line, the forecast cone."""
+    cal = facts.config.work_calendar()
+    scope_now = sum(t.task.duration_days for t in p.tasks)
+    scope: list[tuple[datetime, float]] = []
+    source = p.source.plan
+    if source is not None:
+        for v in source.plans:
+            scope.append((v.frozen_at, sum(task.duration_days for task in v.tasks.values())))
+    begin = min([p.schedule.start, *(x for x, _ in scope[:1])])
+    if not scope or scope[0][0] > begin:
+        scope.insert(0, (begin, scope[0][1] if scope else scope_now))
+    if p.now is not None and p.now > scope[-1][0]:
+        scope.append((p.now, scope_now))
+    elif abs(scope[-1][1] - scope_now) > 1e-9:
+        scope.append((scope[-1][0], scope_now))
+    finish_of = {t.id: t.actual_finish for t in p.tasks if t.actual_finish is not None}
+    duration = {t.id: t.task.duration_days for t in p.tasks}
+    completed = [(begin, 0.0)]
+    for snap in p.snapshots:
+        done = sum(duration[tid] for tid, when in finish_of.items() if when <= snap.timestamp)
+        completed.append((snap.timestamp, round(done, 6)))
+    plan = _plan_line(p, cal)
+    cone = None
+    if p.state != "complete" and p.forecast is not None:
+        at, done = completed[-1] if p.schedule.uses_progress else (p.schedule.start, 0.0)
+        cone = (at, done, (p.forecast.p50, p.forecast.p85, p.forecast.p95))
+    right = [scope[-1][0], plan[-1][0], completed[-1][0]] + (list(cone[2]) if cone else [])
+    scope.append((max(right), scope_now))
+    frozen = source is not None
+    f = p.forecast
+    alt = (
+        f"Burn-up of phase {p.number}: scope {_fmt(scope_now)} task-days"
+        + (f" (the first plan held {_fmt(scope[0][1])})" if frozen and abs(scope[0][1] - scope_now) > 1e-9 else "")
+        + f"; {_fmt(completed[-1][1])} task-days complete by {completed[-1][0]:%Y-%m-%d}"
+        + f"; {'the frozen plan' if frozen else 'the plan (phase.yaml, none frozen)'} finishes {plan[-1][0]:%Y-%m-%d}"
+        + (
+            f"; forecast 50% by {f.p50:%Y-%m-%d}, 85% by {f.p85:%Y-%m-%d}, 95% by {f.p95:%Y-%m-%d}"
+            if cone and f is not None
+            else ""
+        )
+    )
+    return BurnupSpec(
+        f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt
+    )
+
+
+def _plan_line(p: PhaseFacts, cal: Any) -> list[tuple[datetime, float]]:
+    """Work the plan in force expects done over time: each task pro rata between its planned start and finish."""
+    source = p.source.plan
+    if source is not None:
+        current = source.current
+        start = current.start
+        spans = [(t.start_days, t.finish_days, t.duration_days) for t in current.tasks.values()]
+    else:
+        start = p.schedule.start
+        spans = [(t.earliest_start, t.earliest_finish, t.task.duration_days) for t in p.tasks]
+    points = sorted({0.0, *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
+    out = []
+    for x in points:
+        done = sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > a else (d if x >= b else 0.0) for a, b, d in spans)
+        out.append((cal.add(start, x), round(done, 6)))
+    return out
 
 
 def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
@@ -356,18 +489,22 @@ def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
             p.schedule.forecast_finish,
             p.state,
             p.percent,
+            p.forecast.p50 if p.forecast is not None and p.state != "complete" else None,
+            p.forecast.p85 if p.forecast is not None and p.state != "complete" else None,
         )
         for p in phases
     )
     alt = f"Roadmap of {facts.config.name}: " + "; ".join(
-        f"phase {b.label} {b.state}, {_fmt(b.percent)}% done, {b.start:%Y-%m-%d} to {b.finish:%Y-%m-%d}" for b in bars
+        f"phase {b.label} {b.state}, {_fmt(b.percent)}% done, {b.start:%Y-%m-%d} to {b.finish:%Y-%m-%d}"
+        + (f", forecast {b.p50:%Y-%m-%d} (50%) to {b.p85:%Y-%m-%d} (85%)" if b.p50 and b.p85 else "")
+        for b in bars
     )
     return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt, note)
 
 
 def phase_specs(p: PhaseFacts, facts: ProjectFacts) -> dict[str, Spec]:
     """Chart file name -> spec, for every chart phase ``p`` has data for."""
-    out: dict[str, Spec] = {"gantt.svg": gantt_spec(p, facts)}
+    out: dict[str, Spec] = {"gantt.svg": gantt_spec(p, facts), "burnup.svg": burnup_spec(p, facts)}
     trend = trend_spec(p)
     if trend is not None:
         out["metrics.svg"] = trend

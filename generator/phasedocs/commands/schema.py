@@ -11,6 +11,7 @@ from typing import Any
 
 from phasedocs.formats import dumps
 from phasedocs.input.models import Phase, ProjectConfig, Snapshot
+from phasedocs.input.plan import PlanFile
 from phasedocs.input.records import json_schema
 from phasedocs.output.writer import write_tree
 
@@ -20,6 +21,7 @@ SCHEMAS = {
     "project.schema.json": (ProjectConfig, "phases/project.yaml"),
     "phase.schema.json": (Phase, "phases/phase-NN/phase.yaml"),
     "snapshot.schema.json": (Snapshot, "phases/phase-NN/metrics/*.json"),
+    "plan.schema.json": (PlanFile, "phases/phase-NN/plan.json"),
 }
 
 
@@ -58,9 +60,9 @@ def _describe(schema: dict[str, Any], model_name: str, docs: dict[str, dict[str,
 
 def schemas() -> dict[str, bytes]:
     """File name -> JSON Schema bytes."""
-    from phasedocs.input import models
+    from phasedocs.input import models, plan
 
-    docs = field_docs(models)
+    docs = field_docs(models, plan)
     out = {}
     for name, (model, where) in SCHEMAS.items():
         data = json_schema(model)
