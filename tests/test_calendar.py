@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_facts import facts_of, phase_yaml, task
 
 from conftest import PROJECT_YAML
 from phasedocs.dates import Calendar
+from test_facts import facts_of, phase_yaml, task
 
 UTC_ZONE = ZoneInfo("UTC")
 NINE_TO_FIVE = Calendar(UTC_ZONE, True, frozenset(), timedelta(hours=9), timedelta(hours=8))

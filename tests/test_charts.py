@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -61,10 +62,9 @@ def ids(svg: bytes) -> list[str]:
         el.get("id")
         for el in root.iter()
         if el.get("id")
+        and not re.fullmatch(r"[mp][0-9a-f]{10}", el.get("id", ""))  # markers and clip paths
         and not el.get("id", "").startswith(
             (
-                "m",
-                "p",
                 "clip",
                 "patch",
                 "line2d",
@@ -245,3 +245,91 @@ def test_validate_and_handoff_never_import_matplotlib_or_mkdocs(command):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
+
+
+# ----------------------------------------------------------------------------- plan against reality
+def _midflight(project, runner, frozen: bool = True):
+    """The mid-phase project of test_progress, frozen at its start, with 1.3 re-estimated since."""
+    from test_progress import SNAPSHOTS, files
+
+    root = project(files(SNAPSHOTS))
+    if frozen:
+        assert (
+            runner.invoke(main, ["freeze", "1", "--project", str(root), "--at", "2025-01-06T08:00:00Z"]).exit_code == 0
+        )
+        phase = root / "phases/phase-01/phase.yaml"
+        phase.write_text(
+            phase.read_text().replace('duration_days: 2, depends_on: ["1.1"]', 'duration_days: 3, depends_on: ["1.1"]')
+        )
+    return compute(load_project(root))
+
+
+def test_the_burnup_shows_scope_moving_work_done_the_plan_and_the_cone(project, runner):
+    f = _midflight(project, runner)
+    spec = charts.burnup_spec(f.phases[0], f)
+    day = lambda x: x.strftime("%d %H")  # noqa: E731
+    # scope: 8 task-days when frozen (06 08:00), 9 after 1.3's re-estimate (seen at the latest snapshot)
+    assert [(day(x), y) for x, y in spec.scope] == [("06 08", 8), ("10 09", 9), (day(f.phases[0].forecast.p95), 9)]
+    # completed: 1.1 (1 day) by the 7th, 1.2 (1 day) by the 8th; nothing more since
+    assert [(day(x), y) for x, y in spec.completed] == [
+        ("06 08", 0),
+        ("06 09", 0),
+        ("07 09", 1),
+        ("08 09", 2),
+        ("09 09", 2),
+        ("10 09", 2),
+    ]
+    # the frozen plan pro rata: 2 task-days by day 1 (1.1 and 1.2), 6 by day 3, all 8 by day 5
+    assert [(day(x), y) for x, y in spec.plan] == [("06 09", 0), ("07 09", 2), ("09 09", 6), ("10 09", 7), ("11 09", 8)]
+    at, done, ends = spec.cone
+    assert (day(at), done) == ("10 09", 2)
+    assert list(ends) == [f.phases[0].forecast.p50, f.phases[0].forecast.p85, f.phases[0].forecast.p95]
+    svg = drawing.draw(spec, ChartStyle())
+    assert {"scope", "completed", "plan", "forecast", "forecast-p50", "forecast-p85", "forecast-p95"} <= set(ids(svg))
+
+
+def test_a_finished_phase_has_no_cone_and_an_unfrozen_one_plots_phase_yaml(project, runner):
+    from test_progress import FINISH, SNAPSHOTS, files
+
+    f = compute(load_project(project(files(SNAPSHOTS, FINISH))))
+    spec = charts.burnup_spec(f.phases[0], f)
+    assert (spec.cone, spec.frozen, spec.completed[-1][1]) == (None, False, 8)
+    assert "forecast" not in ids(drawing.draw(spec, ChartStyle()))
+
+
+def test_the_gantt_draws_actual_bars_the_remaining_forecast_and_the_frozen_plan(project, runner):
+    f = _midflight(project, runner)
+    g = charts.gantt_spec(f.phases[0], f)
+    bars = {b.id: b for b in g.bars}
+    # 1.1 worked day 0 to 0.5; 1.3 from day 1 to now (day 4), 3 days of its new 3: a quarter again, 4 to 4.75
+    assert (bars["1.1"].actual_start, bars["1.1"].actual_end, bars["1.1"].forecast_finish) == (0, 0.5, None)
+    assert (bars["1.3"].actual_start, bars["1.3"].actual_end) == (1, 4)
+    assert (bars["1.3"].forecast_from, bars["1.3"].forecast_finish) == (4, 4.75)
+    # the frozen plan had 1.3 on days 1 to 3; phase.yaml now says 1 to 4
+    assert (bars["1.3"].plan_start, bars["1.3"].plan_finish, bars["1.3"].finish) == (1, 3, 4)
+    # 1.5 has not started: its forecast runs from when its last dependency is forecast to finish
+    assert (bars["1.5"].actual_start, bars["1.5"].forecast_from, bars["1.5"].forecast_finish) == (None, 5, 6)
+    found = set(ids(drawing.draw(g, ChartStyle())))
+    assert {"actual-1.1", "actual-1.3", "forecast-1.3", "forecast-1.5", "plan-1.3"} <= found
+    assert "actual-1.5" not in found and "forecast-1.1" not in found
+    assert len(g.day_labels) == 7  # the axis reaches the forecast's last day, past the plan's 5
+
+
+def test_the_roadmap_shows_each_phase_p50_to_p85(project, runner):
+    f = _midflight(project, runner)
+    spec = charts.roadmap_spec(f)
+    (bar,) = spec.bars
+    assert (bar.p50, bar.p85) == (f.phases[0].forecast.p50, f.phases[0].forecast.p85)
+    assert "forecast-0" in ids(drawing.draw(spec, ChartStyle()))
+
+
+def test_the_plan_line_counts_each_task_pro_rata(project):
+    tasks = (
+        '  - {id: "1", slug: one, title: One, role: dev, duration_days: 4}\n'
+        '  - {id: "2", slug: two, title: Two, role: dev, duration_days: 1}\n'
+    )
+    phase = "number: 1\ntitle: P\ncreated: 2025-01-06T00:00:00Z\nstart: 2025-01-06T00:00:00Z\ntasks:\n" + tasks
+    f = facts_of(project, {"phases/project.yaml": PROJECT_YAML, "phases/phase-01/phase.yaml": phase})
+    spec = charts.burnup_spec(f.phases[0], f)
+    # by day 1: task 2 whole (1) and a quarter of task 1 (1); by day 4 both (5)
+    assert [(x.day, y) for x, y in spec.plan] == [(6, 0), (7, 2), (10, 5)]

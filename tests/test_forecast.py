@@ -9,10 +9,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_facts import facts_of, phase_yaml, snapshot, task
 
 from conftest import PROJECT_YAML
 from phasedocs.forecast import Work, simulate
+from test_facts import facts_of, phase_yaml, snapshot, task
 
 
 def tri_inverse(u: float, a: float, c: float, b: float) -> float:
@@ -130,3 +130,24 @@ def test_the_phase_forecast_in_final_metrics(project):
     expected = datetime(2025, 1, 6, 9, tzinfo=UTC) + timedelta(days=5 - math.sqrt(3))
     assert abs((p50 - expected).total_seconds()) < 0.03 * 86400
     assert [t["criticality"] for t in fm[1]["tasks"]] == [1, 1]
+
+
+def test_history_draws_only_durations_longer_than_the_time_already_worked():
+    # 2 days planned, 1.5 worked; the history says 0.5, 1, 1.5 or 4 days: only 4 is still possible, 2.5 left
+    out = simulate([Work("a", (), 2.0, worked=1.5)], 10.0, ratios=[0.25, 0.5, 0.75, 2.0])
+    assert (out.spread, out.p50, out.p95) == ("history", 12.5, 12.5)
+
+
+def test_the_history_holds_every_finished_task_that_took_measurable_time(project):
+    from phasedocs.facts import compute, history_ratios
+    from phasedocs.input.project import load_project
+    from test_progress import SNAPSHOTS, files
+
+    # 1.1 took half its day, 1.2 twice its day; a task recorded complete at once took no measurable time
+    snaps = {**SNAPSHOTS, "e.json": {**SNAPSHOTS["e.json"], "tasks": {"1.3": "complete"}}}
+    f = compute(load_project(project(files(snaps))))
+    assert history_ratios(f.phases) == (0.5, 2.0, 1.5)  # 1.3: day 1 to day 4, 3 days for 2
+    snaps["e.json"]["tasks"] = {"1.3": "complete"}
+    snaps["b.json"] = {**snaps["b.json"], "tasks": {"1.1": {"state": "complete", "at": "2025-01-06T21:00:00Z"}}}
+    f = compute(load_project(project(files(snaps))))
+    assert history_ratios(f.phases) == (0.5, 2.0)  # 1.3 was never seen in progress

@@ -242,6 +242,10 @@ def init(directory: Path) -> None:
     for rel in skipped:
         click.echo(f"kept your {directory / rel}: add the lines 'site/' and '.cache/' to it")
     click.echo("next: phasedocs validate && phasedocs build, then push to publish with GitHub Pages")
+    click.echo(
+        "when a phase is handed off: phasedocs freeze NN, and commit its plan.json "
+        "(documents then measure what happens against that plan)"
+    )
 
 
 @main.command()

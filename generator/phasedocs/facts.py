@@ -392,7 +392,7 @@ def history_ratios(phases: tuple[PhaseFacts, ...]) -> tuple[float, ...]:
         t.actual_days / t.task.duration_days
         for p in phases
         for t in p.tasks
-        if t.state == "complete" and t.actual_days is not None and t.actual_days > EPS
+        if t.actual_days is not None and t.actual_days > EPS  # actual days: complete tasks only
     )
 
 
@@ -424,9 +424,7 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[P
         # as the point forecast: from the latest snapshot once work is recorded, else the plan
         now = p.now_days if p.schedule.uses_progress and p.now_days is not None else 0.0
         settings = config.forecast
-        result = simulate(
-            work, now, ratios=ratios, runs=settings.runs, seed=settings.seed, overrun=OVERRUN_SHARE
-        )
+        result = simulate(work, now, ratios=ratios, runs=settings.runs, seed=settings.seed, overrun=OVERRUN_SHARE)
         start = p.schedule.start
         forecast = ForecastFacts(
             cal.add(start, result.p50),

@@ -206,4 +206,3 @@ def _critical(work: Sequence[Work], start: dict[str, Any], finish: dict[str, Any
                 on = on | (out[c] & (start[c] == finish[w.id]))
         out[w.id] = on
     return out
-

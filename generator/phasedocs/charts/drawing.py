@@ -364,7 +364,9 @@ def _draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
     label = "frozen plan" if spec.frozen else "plan (phase.yaml)"
     ax.plot(xs, ys, color=c.task, linestyle="--", linewidth=1.5, label=label, gid="plan")
     xs, ys = xy(spec.completed)
-    ax.step(xs, ys, where="post", color=c.done, linewidth=2, marker="o", markersize=3, label="completed", gid="completed")
+    ax.step(
+        xs, ys, where="post", color=c.done, linewidth=2, marker="o", markersize=3, label="completed", gid="completed"
+    )
     everything = [*spec.scope, *spec.plan, *spec.completed]
     if spec.cone is not None:
         at, done, (p50, p85, p95) = spec.cone

@@ -451,9 +451,7 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
             else ""
         )
     )
-    return BurnupSpec(
-        f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt
-    )
+    return BurnupSpec(f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt)
 
 
 def _plan_line(p: PhaseFacts, cal: Any) -> list[tuple[datetime, float]]:

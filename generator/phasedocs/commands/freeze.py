@@ -79,7 +79,7 @@ def freeze(
     if old is not None and not replan:
         raise Abort(
             f"{rel} exists: phase {number} was frozen on {iso(old.current.frozen_at, zone)}, and a plan is never "
-            f"overwritten. To record a new plan, run: phasedocs freeze {number} --replan --reason \"why\""
+            f'overwritten. To record a new plan, run: phasedocs freeze {number} --replan --reason "why"'
         )
     version = plan_version(project.config, source, frozen_at, reason.strip() if replan and reason else None)
     if old is None:

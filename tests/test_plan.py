@@ -1,0 +1,294 @@
+"""The frozen plan: freeze and re-plan, the gauge against the plan, stale work, and their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_YAML, minimal, tree
+from phasedocs.cli import main
+from phasedocs.facts import compute
+from phasedocs.input.project import load_project
+from phasedocs.render.final_metrics import final_metrics
+from test_progress import PHASE, SNAPSHOTS, files
+
+ETA = '  - {id: "1.7", slug: eta, title: Eta, role: dev, duration_days: 1}\n'
+
+
+def freeze(runner, root: Path, *args: str):
+    return runner.invoke(main, ["freeze", "1", "--project", str(root), *args])
+
+
+def phase_facts(root: Path):
+    f = compute(load_project(root))
+    return f.phases[0], final_metrics(f.phases[0], f.tz)
+
+
+def test_freeze_writes_the_schedule_as_planned_now(project, runner):
+    root = project(minimal())
+    result = freeze(runner, root, "--at", "2025-01-05T12:00:00Z")
+    assert (result.exit_code, result.output) == (0, f"froze the plan in {root}/phases/phase-01/plan.json\n")
+    plan = json.loads((root / "phases/phase-01/plan.json").read_text())
+    version = plan["plans"][0]
+    assert {k: v for k, v in version.items() if k != "phase_digest"} == {
+        "frozen_at": "2025-01-05T12:00:00Z",
+        "reason": None,
+        "start": "2025-01-06T09:00:00Z",
+        "finish": "2025-01-09T09:00:00Z",  # 1.1 takes 2 days, then 1.2 one
+        "total_days": 3,
+        "tasks": {
+            "1.1": {
+                "duration_days": 2,
+                "start_days": 0,
+                "finish_days": 2,
+                "start": "2025-01-06T09:00:00Z",
+                "finish": "2025-01-08T09:00:00Z",
+            },
+            "1.2": {
+                "duration_days": 1,
+                "start_days": 2,
+                "finish_days": 3,
+                "start": "2025-01-08T09:00:00Z",
+                "finish": "2025-01-09T09:00:00Z",
+            },
+        },
+    }
+    assert len(version["phase_digest"]) == 16
+    # the frozen plan is an input: the project still validates, and says the plan is frozen
+    _p, fm = phase_facts(root)
+    assert fm["schedule"]["plan"] == {
+        "frozen": True,
+        "finish": "2025-01-09T09:00:00Z",
+        "replans": 0,
+        "changed_since": False,
+        "added": [],
+        "removed": [],
+        "versions": [{"frozen_at": "2025-01-05T12:00:00Z", "reason": None, "finish": "2025-01-09T09:00:00Z"}],
+    }
+
+
+def test_freeze_never_overwrites_and_a_replan_keeps_the_earlier_plan_with_its_reason(project, runner):
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    first = (root / "phases/phase-01/plan.json").read_bytes()
+    again = freeze(runner, root)
+    assert again.exit_code == 1
+    assert again.output == (
+        "Error: phases/phase-01/plan.json exists: phase 1 was frozen on 2025-01-05T12:00:00Z, and a plan is never "
+        'overwritten. To record a new plan, run: phasedocs freeze 1 --replan --reason "why"\n'
+    )
+    unchanged = freeze(runner, root, "--replan", "--reason", "nothing moved")
+    assert unchanged.exit_code == 1
+    assert "nothing to re-plan: phase.yaml has not changed since the plan of 2025-01-05T12:00:00Z" in unchanged.output
+    assert (root / "phases/phase-01/plan.json").read_bytes() == first
+    # 1.2 re-estimated from 1 to 2 days
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(phase.read_text().replace("duration_days: 1\n", "duration_days: 2\n"))
+    result = freeze(runner, root, "--replan", "--reason", "1.2 re-estimated", "--at", "2025-01-07T09:00:00Z")
+    assert result.exit_code == 0, result.output
+    text = (root / "phases/phase-01/plan.json").read_text()
+    plans = json.loads(text)["plans"]
+    assert plans[0] == json.loads(first)["plans"][0]  # the first plan, as it was written
+    assert [(v["frozen_at"], v["reason"], v["finish"]) for v in plans] == [
+        ("2025-01-05T12:00:00Z", None, "2025-01-09T09:00:00Z"),
+        ("2025-01-07T09:00:00Z", "1.2 re-estimated", "2025-01-10T09:00:00Z"),
+    ]
+    p, fm = phase_facts(root)
+    assert fm["schedule"]["plan"]["replans"] == 1
+    assert [v.reason for v in p.plan.replans] == ["1.2 re-estimated"]
+    assert p.plan.finish.isoformat() == "2025-01-10T09:00:00+00:00"  # the plan in force is the newest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--replan"],
+            'Error: --replan needs --reason TEXT: say why the plan changes, e.g. --reason "7.2 re-estimated"\n',
+        ),
+        (["--reason", "x"], "Error: --reason goes with --replan: the first plan needs no reason\n"),
+        (
+            ["--replan", "--reason", "x"],
+            "Error: phase 1 has no frozen plan yet: freeze it first with 'phasedocs freeze 1'\n",
+        ),
+        (
+            ["--at", "tomorrow"],
+            "Error: nothing frozen: --at tomorrow: not a date-time; write ISO 8601 such as 2025-10-24T16:00:00Z\n",
+        ),
+    ],
+)
+def test_freeze_refusals_write_nothing(project, runner, args, message):
+    root = project(minimal())
+    before = tree(root)
+    result = freeze(runner, root, *args)
+    assert (result.exit_code, result.output) == (1, message)
+    assert tree(root) == before
+
+
+def test_actuals_are_judged_against_the_frozen_plan_not_the_edited_phase(project, runner):
+    root = project(files(SNAPSHOTS))
+    assert freeze(runner, root, "--at", "2025-01-06T08:00:00Z").exit_code == 0
+    # after freezing, 1.3 is re-estimated to 4 days and a task is added: phase.yaml moves, the plan does not
+    phase = root / "phases/phase-01/phase.yaml"
+    text = PHASE.replace('duration_days: 2, depends_on: ["1.1"]', 'duration_days: 4, depends_on: ["1.1"]')
+    phase.write_text(text.replace("success_criteria:", ETA + "success_criteria:"))
+    p, fm = phase_facts(root)
+    t = {x.id: x for x in p.tasks}
+    assert (p.plan.frozen, p.plan.changed, p.plan.added) == (True, True, ("1.7",))
+    # 1.3's frozen finish is day 3 (Thursday 09:00), not phase.yaml's day 5: late by a day at day 4
+    assert t["1.3"].plan_finish.isoformat() == "2025-01-09T09:00:00+00:00"
+    assert t["1.3"].finish_at.isoformat() == "2025-01-11T09:00:00+00:00"
+    assert (t["1.3"].late, t["1.3"].overdue_days) == (True, 1.0)
+    # 1.3 has worked 3 of its new 4 days: 1 left from now (day 4) is day 5, 2 days behind the frozen day 3
+    assert (t["1.3"].gauge, t["1.3"].gauge_days) == ("behind", 2.0)
+    # done early and done late, against the plan
+    assert (t["1.1"].gauge, t["1.1"].gauge_days) == ("ahead", -0.5)
+    assert (t["1.2"].gauge, t["1.2"].gauge_days) == ("behind", 1.0)
+    # 1.7 is not in the plan: it is judged against phase.yaml (ready now, day 4: 4 days behind day 0..1)
+    assert (t["1.7"].in_plan, t["1.7"].gauge) == (False, "behind")
+    row = next(x for x in fm["tasks"] if x["id"] == "1.7")
+    assert (row["in_plan"], row["planned_finish"], row["current_finish"]) == (
+        False,
+        "2025-01-07T09:00:00Z",
+        "2025-01-07T09:00:00Z",
+    )
+    # 1.5 and 1.6 wait for 1.3 and 1.4 (both day 5 now): days 6 and 7 against the frozen 4 and 5
+    assert [(t[k].gauge, t[k].gauge_days) for k in ("1.5", "1.6")] == [("behind", 2.0), ("behind", 2.0)]
+    # the phase shows its worst task: 1.7, which could start on day 0 and starts only now (day 4)
+    assert (p.gauge.state, p.gauge.task, p.gauge.days) == ("behind", "1.7", 4.0)
+
+
+def test_the_gauge_tolerates_rounding_but_not_a_quarter_hour(project):
+    from phasedocs.facts import gauge_of
+
+    assert [gauge_of(x) for x in (0.0, 0.01, -0.01, 0.0101, -0.0101)] == [
+        "on_schedule",
+        "on_schedule",
+        "on_schedule",
+        "behind",
+        "ahead",
+    ]
+
+
+def test_a_task_running_past_its_planned_finish_plus_slack_is_stale(project):
+    # 1.3 (critical, no slack) runs past its finish: stale; 1.4 is blocked, flagged as such, not stale
+    p, fm = phase_facts(project(files(SNAPSHOTS)))
+    assert [(t["id"], t["late"], t["stale"]) for t in fm["tasks"] if t["late"] or t["stale"]] == [
+        ("1.3", True, True),
+        ("1.4", True, False),
+    ]
+    side = PHASE.replace("success_criteria:", ETA + "success_criteria:")
+    snaps = {
+        **SNAPSHOTS,
+        "e.json": {**SNAPSHOTS["e.json"], "tasks": {"1.7": {"state": "in_progress", "at": "2025-01-06T09:00:00Z"}}},
+    }
+    root = project({**files(snaps), "phases/phase-01/phase.yaml": side})
+    p, fm = phase_facts(root)
+    t = {x.id: x for x in p.tasks}
+    # 1.7 runs days 0-4 with 1 day planned and 4 days of slack (the phase lasts 5): late, not stale yet
+    assert (t["1.7"].slack, t["1.7"].late, t["1.7"].stale) == (4.0, True, False)
+
+
+def test_a_phase_without_a_snapshot_for_longer_than_the_limit_is_stale(project):
+    two = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.').replace('["1.', '["2.')
+    late = {
+        "phases/phase-02/phase.yaml": two,
+        "phases/phase-02/metrics/a.json": json.dumps(
+            {"timestamp": "2025-01-14T09:00:00Z", "tasks": {"2.1": "in_progress"}}
+        ),
+    }
+    f = compute(load_project(project({**files(SNAPSHOTS), **late})))
+    one, second = f.phases
+    # phase 1's newest snapshot is Friday the 10th, the project's newest Tuesday the 14th: 4 days > 3
+    assert (one.stale_days, second.stale_days) == (4.0, None)
+    assert final_metrics(one, f.tz)["schedule"]["stale_days"] == 4
+    # with a limit of 5 days it is not stale; on workdays, the weekend does not count (2 days)
+    relaxed = PROJECT_YAML + "stale_after_days: 5\n"
+    f = compute(load_project(project({**files(SNAPSHOTS), **late, "phases/project.yaml": relaxed})))
+    assert f.phases[0].stale_days is None
+    workdays = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays")
+    f = compute(load_project(project({**files(SNAPSHOTS), **late, "phases/project.yaml": workdays})))
+    assert f.phases[0].stale_days is None
+
+
+def test_documents_say_whether_a_plan_is_frozen(project, runner):
+    root = project(files(SNAPSHOTS))
+    out = root / "docs"
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
+    handoff = (out / "phase-01/COORDINATOR-HANDOFF.md").read_text()
+    assert "No plan is frozen yet: freeze this schedule as the plan before launching anything" in handoff
+    assert "```bash\nphasedocs freeze 1\n```" in handoff
+    assert freeze(runner, root, "--at", "2025-01-06T08:00:00Z").exit_code == 0
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
+    handoff = (out / "phase-01/COORDINATOR-HANDOFF.md").read_text()
+    dashboard = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert "No plan is frozen yet" not in handoff
+    assert "- **Plan:** frozen 2025-01-06 08:00 UTC; it finishes 2025-01-11 09:00 UTC\n" in handoff
+    assert "| Plan | frozen 2025-01-06 08:00 UTC; it finishes 2025-01-11 09:00 UTC |" in dashboard
+    assert "- 2025-01-06 08:00 UTC: first plan; finish 2025-01-11 09:00 UTC (5 days).\n" in dashboard
+    assert "| Against the plan | **behind**: task 1.4 is the furthest behind the plan, by 2 days |" in dashboard
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "error"),
+    [
+        (
+            "phases/project.yaml",
+            PROJECT_YAML + "holidays: [2025-12-25]\n",
+            "phases/project.yaml:1:1: holidays apply to the workdays calendar only; set calendar: workdays, or remove holidays",
+        ),
+        (
+            "phases/project.yaml",
+            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + "holidays: [2025-12-25, 2025-12-25]\n",
+            "phases/project.yaml:18:11: holidays: 2025-12-25 is listed twice; list each holiday once",
+        ),
+        (
+            "phases/project.yaml",
+            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + 'workday: {start: "20:00", hours: 8}\n',
+            "phases/project.yaml:18:10: workday: a working day from 20:00 for 8 hours runs past midnight; start earlier or work fewer hours",
+        ),
+        (
+            "phases/project.yaml",
+            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + 'workday: {start: "9am"}\n',
+            "phases/project.yaml:18:18: workday.start: '9am' is not a time of day; write it as HH:MM on a 24-hour clock, such as \"09:00\"",
+        ),
+    ],
+)
+def test_calendar_settings_are_checked(project, runner, path, text, error):
+    root = project(minimal(**{path: text}))
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert result.exit_code == 1
+    assert error in result.output
+
+
+def test_an_estimate_must_hold_the_duration(project, runner):
+    bad = minimal(
+        **{
+            "phases/phase-01/phase.yaml": minimal()["phases/phase-01/phase.yaml"].replace(
+                "    duration_days: 1\n", "    duration_days: 1\n    estimate: {low: 1.5, high: 3}\n"
+            )
+        }
+    )
+    result = runner.invoke(main, ["validate", "--project", str(project(bad)), "--no-cache"])
+    assert result.exit_code == 1
+    assert (
+        "phases/phase-01/phase.yaml:16:5: tasks[1]: estimate {low: 1.5, high: 3} must hold duration_days (1): "
+        "low <= duration_days <= high" in result.output
+    )
+
+
+def test_a_replan_without_its_reason_in_plan_json_is_refused(project, runner):
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    path = root / "phases/phase-01/plan.json"
+    data = json.loads(path.read_text())
+    data["plans"].append(dict(data["plans"][0]))  # a second plan, written by hand, without a reason
+    path.write_text(json.dumps(data, indent=2))
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert result.exit_code == 1
+    assert (
+        "phases/phase-01/plan.json:2:12: plans[1]: a re-plan needs its reason; record it with phasedocs freeze --replan --reason"
+        in result.output
+    )
