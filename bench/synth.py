@@ -47,8 +47,9 @@ TARGETS = [
 STATES = ["pending", "in_progress", "complete"]
 
 
-def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> Path:
-    """Write a project with ``phases`` phases of ``tasks`` tasks and ``snapshots`` snapshots each."""
+def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7, estimates: bool = False) -> Path:
+    """Write a project with ``phases`` phases of ``tasks`` tasks and ``snapshots`` snapshots each
+    (with ``estimates``, every task carries an estimate around its duration)."""
     rng = random.Random(seed)
     (root / "phases").mkdir(parents=True, exist_ok=True)
     (root / "phases/project.yaml").write_text(PROJECT)
@@ -79,12 +80,14 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7) -> 
             deps_of[f"{n}.{t}"] = deps
             metric, target = rng.choice(TARGETS)
             files = rng.sample(pool, k=2)
+            days = rng.choice([0.5, 1, 1.5, 2, 3])
             lines += [
                 f'  - id: "{n}.{t}"',
                 f"    slug: task-{t}",
                 f"    title: Task {t} of phase {n}",
                 f"    role: {rng.choice(ROLES)}",
-                f"    duration_days: {rng.choice([0.5, 1, 1.5, 2, 3])}",
+                f"    duration_days: {days}",
+                *([f"    estimate: {{low: {days * 0.75:g}, high: {days * 2:g}}}"] if estimates else []),
                 f"    depends_on: {json.dumps(deps)}",
                 f"    goal: Deliver part {t}",
                 "    objectives:",

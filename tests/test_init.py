@@ -18,6 +18,7 @@ def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):
         "phases/phase-01/phase.yaml",
         "phases/project.yaml",
         "schemas/phase.schema.json",
+        "schemas/plan.schema.json",
         "schemas/project.schema.json",
         "schemas/snapshot.schema.json",
         "site_config/pages/.gitkeep",
