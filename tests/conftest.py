@@ -125,8 +125,8 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def documents(out: Path) -> dict[str, bytes]:
-    """The text outputs of a generated folder (markdown and JSON), not charts or the manifest."""
-    return {k: v for k, v in tree(out).items() if k.endswith((".md", ".json")) and not k.startswith(".")}
+    """The text outputs of a generated folder (markdown, JSON, the feed), not charts or the manifest."""
+    return {k: v for k, v in tree(out).items() if k.endswith((".md", ".json", ".xml")) and not k.startswith(".")}
 
 
 def compare_golden(got: dict[str, bytes], golden: Path, update: bool) -> None:

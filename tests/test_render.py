@@ -37,6 +37,9 @@ def test_the_output_set_is_complete(project, runner):
     assert names == {
         "index.md",
         "roadmap.md",
+        "feed.xml",
+        "status.json",
+        "phase-07/badge.json",
         *(
             f"phase-07/{d}"
             for d in (

@@ -52,6 +52,7 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
     changed = sorted(k for k in after if before.get(k) != after[k] and k != MANIFEST)
     assert changed == [
         "charts/roadmap.svg",
+        "feed.xml",
         "index.md",
         "phase-01/AGENT-BRIEFING.md",
         "phase-01/COMPLETION-REPORT.md",
@@ -59,6 +60,7 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
         "phase-01/COORDINATION-SUMMARY.md",
         "phase-01/COORDINATOR-HANDOFF.md",
         "phase-01/README.md",
+        "phase-01/badge.json",
         "phase-01/charts/burnup.svg",
         "phase-01/charts/criteria.svg",
         "phase-01/charts/gantt.svg",
@@ -67,6 +69,7 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
         "phase-01/task-1.1-alpha.md",
         "phase-01/task-1.2-beta.md",
         "roadmap.md",
+        "status.json",
     ]
     assert not any(k.startswith("phase-02/") for k in changed)
     assert sorted(report.written) == changed
@@ -209,10 +212,10 @@ def test_generate_prints_a_summary_and_progress_lines_off_a_terminal(project, ru
     assert result.exit_code == 0
     assert result.output == (
         "phase-01 rendered\nindex and roadmap\ndrawing 3 charts\ndrew 3 charts\n"
-        f"14 written, 0 unchanged, 0 removed in {root / 'docs'}\n"
+        f"17 written, 0 unchanged, 0 removed in {root / 'docs'}\n"
     )
     again = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs")])
-    assert again.output == f"0 written, 14 unchanged, 0 removed in {root / 'docs'}\n"
+    assert again.output == f"0 written, 17 unchanged, 0 removed in {root / 'docs'}\n"
 
 
 def test_a_no_change_run_does_not_even_import_matplotlib(two):

@@ -217,6 +217,77 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
 
 
 @main.command()
+@click.argument("phase", required=False)
+@project_option
+@click.option("--task", "tasks", multiple=True, metavar="ID=STATE", help="A task state recorded with the values.")
+@click.option("--note", "notes", multiple=True, metavar="[ID=]TEXT", help="Why: ID=TEXT for a task, TEXT for the run.")
+@click.option("--label", default=None, help="Short name shown in tables and charts (e.g. the commit).")
+@click.option("--at", default=None, metavar="TIMESTAMP", help="When the reports were made [default: now].")
+@click.option("--allow-missing", is_flag=True, help="Record the metrics whose reports exist; skip the missing ones.")
+def measure(
+    phase: str | None,
+    project_dir: Path,
+    tasks: tuple[str, ...],
+    notes: tuple[str, ...],
+    label: str | None,
+    at: str | None,
+    allow_missing: bool,
+) -> None:
+    """Record one snapshot of PHASE from the tool reports the catalogue declares (extract:).
+
+    Without PHASE, the phase under way.
+    """
+    from phasedocs.commands.measure import measure as run
+
+    done = run(project_dir, phase, allow_missing=allow_missing, tasks=tasks, notes=notes, label=label, at=at)
+    for key, value in done.values.items():
+        click.echo(f"{key} = {value} ({', '.join(done.sources[key])})")
+    for line in done.missing:
+        click.echo(f"skipped {line}", err=True)
+    click.echo(f"recorded {done.path}")
+
+
+@main.command()
+@click.argument("phases", nargs=-1)
+@project_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the findings.",
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Append the markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY).",
+)
+@click.option("--strict", is_flag=True, help="Fail on criteria not met yet too (work still going on).")
+def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | None, strict: bool) -> None:
+    """Exit 1 when a settled criterion is missed or a metric regressed past its threshold.
+
+    PHASES default to every phase. Criteria not met yet are reported but pass, unless --strict.
+    """
+    from phasedocs.commands.check import append_summary
+    from phasedocs.commands.check import check as run
+
+    report = run(project_dir, phases, strict=strict)
+    if fmt == "json":
+        click.echo(report.json().decode("utf-8"), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.markdown())
+    else:
+        click.echo(report.text(), nl=False)
+    if summary is not None:
+        append_summary(summary, report.markdown())
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@main.command()
 @click.argument("phase")
 @project_option
 @click.option("--replan", is_flag=True, help="Record a new plan beside the earlier ones (needs --reason).")

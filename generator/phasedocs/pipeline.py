@@ -97,7 +97,8 @@ def plan(
     from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
 
-    style = load_site_config(project.root).charts
+    site = load_site_config(project.root)
+    style = site.charts
     env = Renderer(project.root)
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
     base = render_digest(project, env, style)
@@ -151,12 +152,13 @@ def plan(
         result.groups[p.folder] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
         result.rendered.append(p.folder)
         progress(f"{p.folder} rendered", done, total)
-    digest = group_digest(base, "project", "\0".join(p.source.digest for p in facts.phases))
+    # the feed's links hold the site's URL
+    digest = group_digest(base, "project", "\0".join([*(p.source.digest for p in facts.phases), site.site_url or ""]))
     if reuse("project", digest):
         progress("index and roadmap unchanged", total, total)
     else:
         specs = {"roadmap.svg": charts.roadmap_spec(facts)}
-        files = env.project_files(facts, specs)
+        files = env.project_files(facts, specs, site.site_url)
         result.files.update(files)
         hashes = add_charts("project", "", specs)
         result.groups["project"] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}

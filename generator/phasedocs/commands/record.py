@@ -138,6 +138,7 @@ def build_snapshot(
     label: str | None = None,
     kind: str | None = None,
     now: datetime | None = None,
+    values: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The snapshot the flags describe, checked against the catalogue; :class:`Abort` lists every problem."""
     config = project.config
@@ -158,6 +159,7 @@ def build_snapshot(
                     data[k] = raw[k]
         else:  # a flat {"metric": value} object, as CI tools print
             data["metrics"].update(raw)
+    data["metrics"].update(values or {})  # read from tool reports (measure)
     for option, key, text in _pairs(metrics, "--metric", problems):
         metric = config.metrics.get(key)
         if metric is None:
@@ -275,6 +277,11 @@ def record(project_dir: Path, phase: str, **flags: Any) -> Path:
 
     project = load_project(project_dir)
     target = find_phase_input(project, phase)
-    snapshot = build_snapshot(project, target, **flags)
+    return write_snapshot(project_dir, target, build_snapshot(project, target, **flags))
+
+
+def write_snapshot(project_dir: Path, target: PhaseInput, snapshot: dict[str, Any]) -> Path:
+    """Write a checked ``snapshot`` of ``target`` into its metrics folder: atomic, never replacing."""
     folder = contained(project_dir, project_dir / "phases" / target.folder / "metrics", "metrics folder")
+    folder.mkdir(exist_ok=True)
     return write_exclusive(folder, file_stem(snapshot), dumps(snapshot))

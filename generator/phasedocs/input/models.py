@@ -142,6 +142,119 @@ def _task_days(value: float) -> float:
     return value
 
 
+#: What each extractor can read, and the units that can hold it.
+JUNIT_VALUES = ("pass_rate", "tests", "passed", "failures", "errors", "skipped")
+COBERTURA_VALUES = ("line_rate", "branch_rate")
+_EXTRACTORS = ("junit", "cobertura", "json", "count", "grep")
+#: The longest regular expression a grep extractor may hold.
+MAX_PATTERN = 500
+
+
+def _report_path(value: str) -> str:
+    """A report's path or glob: relative to the project, never leaving it."""
+    text = value.replace("\\", "/")
+    if not text.strip():
+        raise ValueError("the path is empty; give a path relative to the project, such as 'reports/junit.xml'")
+    if text.startswith("/") or re.match(r"[A-Za-z]:", text) or text.startswith("~"):
+        raise ValueError(f"'{value}' is absolute; give a path relative to the project, such as 'reports/junit.xml'")
+    if ".." in text.split("/"):
+        raise ValueError(f"'{value}' leaves the project ('..'); reports must lie inside it")
+    return value
+
+
+ReportPath = Annotated[str, MaxLen(500), Check(_report_path)]
+"""A path or glob relative to the project (no '..', not absolute)."""
+
+
+class Extract(Model):
+    """Where ``phasedocs measure`` reads a metric: one extractor and its options."""
+
+    junit: ReportPath | None = None
+    """JUnit XML report(s), a path or glob (pytest, cargo-nextest, Surefire, Jest, go-junit-report); summed."""
+    cobertura: ReportPath | None = None
+    """A Cobertura XML coverage report (coverage.py, cargo-tarpaulin, Jest, JaCoCo converters)."""
+    json: ReportPath | None = None
+    """A JSON file (hyperfine, criterion, any tool's JSON); the value at ``pointer``."""
+    count: ReportPath | None = None
+    """A glob: the number of files matching it."""
+    grep: ReportPath | None = None
+    """A text file: the number of its lines matching ``pattern``."""
+    value: str | None = None
+    """junit: pass_rate, tests, passed, failures, errors or skipped; cobertura: line_rate or branch_rate."""
+    pointer: str | None = None
+    """json: an RFC 6901 JSON pointer such as /results/0/mean."""
+    pattern: Annotated[str, MinLen(1), MaxLen(MAX_PATTERN)] | None = None
+    """grep: a regular expression (Python syntax), matched anywhere in each line."""
+
+    @property
+    def kind(self) -> str:
+        """junit, cobertura, json, count or grep."""
+        return next(k for k in _EXTRACTORS if getattr(self, k) is not None)
+
+    @property
+    def path(self) -> str:
+        """The report's path or glob."""
+        return str(getattr(self, self.kind))
+
+    def _check(self) -> None:
+        kinds = [k for k in _EXTRACTORS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            given = " and ".join(kinds) if kinds else "none"
+            raise ValueError(f"give exactly one extractor of junit, cobertura, json, count, grep (given: {given})")
+        kind = kinds[0]
+        allowed = {"junit": JUNIT_VALUES, "cobertura": COBERTURA_VALUES}.get(kind)
+        if allowed is not None and self.value not in allowed:
+            raise ValueError(f"{kind} needs value: one of {', '.join(allowed)}")
+        if allowed is None and self.value is not None:
+            raise ValueError(f"value goes with junit or cobertura, not {kind}")
+        if (kind == "json") != (self.pointer is not None):
+            raise ValueError("json needs pointer: an RFC 6901 pointer such as /mean" if kind == "json" else f"pointer goes with json, not {kind}")
+        if self.pointer is not None and self.pointer and not self.pointer.startswith("/"):
+            raise ValueError(f"pointer '{self.pointer}' must start with '/' (RFC 6901), e.g. /results/0/mean")
+        if (kind == "grep") != (self.pattern is not None):
+            raise ValueError("grep needs pattern: a regular expression" if kind == "grep" else f"pattern goes with grep, not {kind}")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}") from None
+
+
+def _regress_amount(value: Any) -> Any:
+    """``by: 5`` (an amount) and ``by: "10%"`` (a share) both arrive as text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+_AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?%?", re.ASCII)
+
+
+def _regress_by(value: str) -> str:
+    if not _AMOUNT_RE.fullmatch(value.strip()):
+        raise ValueError(f"'{value}' is neither an amount (5) nor a percentage (10%); regress.by is a size, no sign")
+    return value.strip()
+
+
+class Regress(Model):
+    """When ``phasedocs check`` fails on a metric that got worse."""
+
+    by: Annotated[str, Before(_regress_amount), Check(_regress_by)]
+    """How much worse is a regression: a percentage ("10%") or an amount in the metric's unit (5)."""
+    against: Literal["previous", "baseline", "best"] = "previous"
+    """Compared with the previous value, the baseline, or the best value so far."""
+
+    @property
+    def relative(self) -> bool:
+        """True for a percentage."""
+        return self.by.endswith("%")
+
+    @property
+    def amount(self) -> float:
+        """The number in ``by`` (a percentage without its sign)."""
+        return float(self.by.rstrip("%"))
+
+
 class Metric(Model):
     """One entry of the metric catalogue."""
 
@@ -153,6 +266,25 @@ class Metric(Model):
     """Which direction is an improvement; decides 'exceeded' for range targets."""
     source: str | None = None
     """Where the number comes from (a command, a tool), shown beside the metric."""
+    extract: Extract | None = None
+    """Where ``phasedocs measure`` reads it from a tool's report (junit, cobertura, json, count or grep)."""
+    regress: Regress | None = None
+    """When ``phasedocs check`` calls it a regression: {by: "10%" or an amount, against: previous|baseline|best}."""
+
+    def _check(self) -> None:
+        if self.regress is not None and self.better is None:
+            raise ValueError("regress needs better: lower or higher, to know which way is worse")
+        if self.regress is not None and self.unit == "text":
+            raise ValueError("a text metric cannot regress; remove regress")
+        e = self.extract
+        if e is None:
+            return
+        counts = e.kind in ("count", "grep") or (e.kind == "junit" and e.value != "pass_rate")
+        if counts and self.unit != "count":
+            raise ValueError(f"{e.kind} gives a count, but the unit is {self.unit}; set unit: count")
+        rates = (e.kind == "junit" and e.value == "pass_rate") or e.kind == "cobertura"
+        if rates and self.unit not in ("ratio", "percent"):
+            raise ValueError(f"{e.kind} {e.value} is a rate: set unit: ratio (0.95) or percent (95)")
 
 
 class Protocol(Model):

@@ -39,6 +39,7 @@ from phasedocs.render.filters import (
     value,
     variance,
 )
+from phasedocs.render.feeds import atom_feed, badge, status
 from phasedocs.render.final_metrics import final_metrics
 from phasedocs.render.mermaid import mermaid_graph
 from phasedocs.render.views import PhaseView, ProjectView
@@ -162,12 +163,18 @@ class Renderer:
         """Every file of phase ``p`` (documents and final-metrics.json) as bytes."""
         out = {k: v.encode("utf-8") for k, v in self.phase_documents(facts, p, charts).items()}
         out[f"{p.folder}/final-metrics.json"] = dumps(final_metrics(p, facts.tz))
+        out[f"{p.folder}/badge.json"] = badge(p)
         return out
 
-    def project_files(self, facts: ProjectFacts, charts: dict[str, Any] | None = None) -> dict[str, bytes]:
-        """index.md and roadmap.md as bytes."""
+    def project_files(
+        self, facts: ProjectFacts, charts: dict[str, Any] | None = None, site_url: str | None = None
+    ) -> dict[str, bytes]:
+        """index.md and roadmap.md, the Atom feed and status.json, as bytes."""
         ctx = self._context(facts, charts=charts or {}, views=ProjectView(facts))
-        return {doc: self.render_md(f"{doc}.j2", **ctx).encode("utf-8") for doc in PROJECT_DOCUMENTS}
+        out = {doc: self.render_md(f"{doc}.j2", **ctx).encode("utf-8") for doc in PROJECT_DOCUMENTS}
+        out["feed.xml"] = atom_feed(facts, site_url)
+        out["status.json"] = status(facts)
+        return out
 
     def handoff(self, facts: ProjectFacts, p: PhaseFacts) -> str:
         """The handoff document of phase ``p`` alone (for ``phasedocs handoff``)."""

@@ -116,15 +116,15 @@ def render_site(root: Path) -> RenderedSite:
                 out.files[uri] = pages[uri]
                 tasks.append({html_text(f"{t.id} {t.task.title}"): uri})
             section.append({"Tasks": tasks})
-        uri = f"{p.folder}/final-metrics.json"
-        out.files[uri] = pages[uri]
+        for name in ("final-metrics.json", "badge.json"):
+            out.files[f"{p.folder}/{name}"] = pages[f"{p.folder}/{name}"]
         nav.append({html_text(f"Phase {p.number}: {p.phase.title}"): section})
     out.nav = nav
 
     roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
     specs["charts/roadmap.svg"] = roadmap["roadmap.svg"]
-    inputs = "\0".join(p.source.digest for p in facts.phases)
-    out.files.update(pages_of("project", inputs, lambda: env.project_files(facts, roadmap)))
+    inputs = "\0".join([*(p.source.digest for p in facts.phases), site_config.site_url or ""])  # the feed's links
+    out.files.update(pages_of("project", inputs, lambda: env.project_files(facts, roadmap, site_config.site_url)))
 
     hashes = {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}
     missing: dict[str, charts.Spec] = {}

@@ -100,12 +100,19 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         return page
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        """Load the shipped Mermaid only on pages that draw a diagram (Material then skips its CDN)."""
-        if not _MERMAID_RE.search(output):
+        """Link the Atom feed from every page's head, so feed readers discover it; load the shipped
+        Mermaid only on pages that draw a diagram (Material then skips its CDN)."""
+        here = posixpath.dirname(page.file.dest_uri) or "."
+        tags = []
+        if "feed.xml" in self.site.files:
+            href = html.escape(posixpath.relpath("feed.xml", here))
+            title = html.escape(f"{config.site_name}: phase updates")
+            tags.append(f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}">')
+        if _MERMAID_RE.search(output):
+            tags.append(f'<script src="{html.escape(posixpath.relpath(MERMAID_URI, here))}"></script>')
+        if not tags:
             return output
-        src = posixpath.relpath(MERMAID_URI, posixpath.dirname(page.file.dest_uri) or ".")
-        tag = f'<script src="{html.escape(src)}"></script>'
-        return output.replace("</head>", f"  {tag}\n  </head>", 1)
+        return output.replace("</head>", "".join(f"  {t}\n" for t in tags) + "  </head>", 1)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Keep the error: MkDocs reports a plugin's error only as 'Aborted with a BuildError!'."""

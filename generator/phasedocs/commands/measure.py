@@ -1,0 +1,92 @@
+"""``phasedocs measure``: one snapshot from the tool reports the metric catalogue points at.
+
+Every catalogue metric that declares ``extract:`` is read (see :mod:`phasedocs.input.reports`);
+the values then go through the same checks and the same atomic write as ``record``.
+A report that cannot be read stops the command with nothing recorded; a missing one
+does too, unless ``--allow-missing`` records the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from phasedocs.errors import Abort
+from phasedocs.input.project import PhaseInput, Project, find_phase_input, load_project
+
+
+@dataclass
+class Measured:
+    """What one ``measure`` read and wrote."""
+
+    path: Path | None = None
+    """The snapshot written."""
+    values: dict[str, Any] = field(default_factory=dict)
+    """Metric key -> value recorded."""
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Metric key -> the report files its value came from."""
+    missing: list[str] = field(default_factory=list)
+    """Metrics left out under --allow-missing, each with the path it looked for."""
+
+
+def default_phase(project: Project) -> PhaseInput:
+    """The phase to measure when none is named: the one under way (recorded in progress, not complete)."""
+    under_way = []
+    for p in project.phases:
+        states: dict[str, str] = {}
+        for s in p.snapshots:
+            states.update((tid, e.state) for tid, e in s.snapshot.tasks.items())
+        started = any(v != "pending" for v in states.values())
+        done = len(states) == len(p.phase.tasks) and all(v == "complete" for v in states.values())
+        if started and not done:
+            under_way.append(p)
+    if len(under_way) == 1:
+        return under_way[0]
+    numbers = ", ".join(str(p.phase.number) for p in (under_way or project.phases))
+    if under_way:
+        raise Abort(f"several phases are under way ({numbers}); name the one to measure: phasedocs measure PHASE")
+    raise Abort(f"no phase is under way; name the one to measure (phases: {numbers}): phasedocs measure PHASE")
+
+
+def measure(
+    project_dir: Path,
+    phase: str | None,
+    *,
+    allow_missing: bool = False,
+    **flags: Any,
+) -> Measured:
+    """Read every declared extractor, then record one snapshot of ``phase``; :class:`Abort` on any fault."""
+    from phasedocs.commands.record import build_snapshot, write_snapshot
+    from phasedocs.input.reports import MissingReport, ReportError, read
+
+    project = load_project(project_dir)
+    target = find_phase_input(project, phase) if phase is not None else default_phase(project)
+    declared = {key: m for key, m in project.config.metrics.items() if m.extract is not None}
+    if not declared:
+        raise Abort(
+            "no metric of phases/project.yaml declares extract:, so there is nothing to measure; "
+            "add one, e.g. extract: {junit: reports/junit.xml, value: pass_rate}"
+        )
+    out = Measured()
+    problems: list[str] = []
+    missing: list[str] = []
+    for key, metric in declared.items():
+        try:
+            reading = read(project_dir, metric)
+        except MissingReport as exc:
+            missing.append(f"{key}: {exc}")
+        except ReportError as exc:
+            problems.append(f"{key}: {exc}")
+        else:
+            out.values[key] = reading.value
+            out.sources[key] = reading.files
+    if problems or (missing and not allow_missing):
+        hint = ["  (--allow-missing records the metrics whose reports exist)"] if missing and not problems else []
+        raise Abort("nothing recorded:\n" + "\n".join(f"  {line}" for line in problems + missing + hint))
+    if not out.values:
+        raise Abort("nothing recorded: no declared report exists:\n" + "\n".join(f"  {m}" for m in missing))
+    out.missing = missing
+    snapshot = build_snapshot(project, target, values=out.values, **flags)
+    out.path = write_snapshot(project_dir, target, snapshot)
+    return out

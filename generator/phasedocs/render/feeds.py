@@ -1,0 +1,167 @@
+"""Files that other programs follow: feed.xml (Atom 1.0), status.json, and a shields.io badge per phase.
+
+Each is a pure function of the facts, like every document: same inputs, same bytes. The
+feed has one entry per snapshot, newest first, with ids derived from the project, the
+phase and the snapshot's file (stable across runs), ``updated`` at the snapshot's time,
+and a text saying what the snapshot changed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
+
+from phasedocs.formats import dumps, iso, num
+from phasedocs.render.filters import value
+
+if TYPE_CHECKING:
+    from phasedocs.facts import PhaseFacts, ProjectFacts
+
+#: The newest snapshots the feed holds: readers poll it, a long history is in the site.
+MAX_ENTRIES = 100
+# characters XML 1.0 cannot carry at all, even escaped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(s: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", s))
+
+
+def _id(*parts: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, "phasedocs:" + "\0".join(parts)).urn
+
+
+def snapshot_changes(p: PhaseFacts) -> list[tuple[Any, list[str]]]:
+    """Each snapshot of ``p`` (oldest first) with what it changed against the ones before it."""
+    units = {m.key: m.metric for m in p.metrics}
+    labels = {**{k: m.label for k, m in units.items()}}
+    states: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    out = []
+    for info, s in zip(p.snapshots, p.source.snapshots, strict=True):
+        snap = s.snapshot
+        lines = []
+        for tid, entry in snap.tasks.items():
+            before = states.get(tid, "pending")
+            if entry.state != before:
+                why = f" ({entry.note})" if entry.note else ""
+                lines.append(f"Task {tid}: {before.replace('_', ' ')} → {entry.state.replace('_', ' ')}{why}")
+            states[tid] = entry.state
+        for key, raw in snap.metrics.items():
+            if raw is None or key not in units:
+                continue
+            unit = units[key].unit
+            shown = value(_number(raw, unit), unit)
+            if key in values and values[key] != shown:
+                lines.append(f"{labels[key]}: {values[key]} → {shown}")
+            elif key not in values:
+                lines.append(f"{labels[key]}: {shown}")
+            values[key] = shown
+        for cid, ok in snap.checks.items():
+            lines.append(f"Check {cid}: {'passed' if ok else 'failed'}")
+        if snap.health:
+            lines.append(f"Health (recorded): {snap.health.replace('_', ' ')}")
+        if snap.note:
+            lines.append(f"Note: {snap.note}")
+        out.append((info, lines or ["No change recorded."]))
+    return out
+
+
+def _number(raw: Any, unit: str) -> Any:
+    if unit == "ratio" and isinstance(raw, str) and "/" in raw:
+        a, b = raw.split("/")
+        return float(a) / float(b)
+    return raw
+
+
+def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
+    """feed.xml: every phase's snapshots, newest first (at most :data:`MAX_ENTRIES`)."""
+    name = facts.config.name
+    entries = []
+    for p in facts.phases:
+        for info, lines in snapshot_changes(p):
+            entries.append((info.timestamp, p.folder, info.file, p, info, lines))
+    entries.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)
+    entries = entries[:MAX_ENTRIES]
+    updated = entries[0][0] if entries else max((p.updated for p in facts.phases), default=None)
+    base = site_url.rstrip("/") + "/" if site_url else None
+    out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">']
+    out.append(f"  <id>{_id(name)}</id>")
+    out.append(f"  <title>{_text(name)}: phase updates</title>")
+    if facts.config.summary:
+        out.append(f"  <subtitle>{_text(facts.config.summary)}</subtitle>")
+    if updated is not None:
+        out.append(f"  <updated>{iso(updated, facts.tz)}</updated>")
+    out.append(f"  <author><name>{_text(facts.config.coordinator)}</name></author>")
+    out.append("  <generator>phasedocs</generator>")
+    if base:
+        out.append(f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + "feed.xml")}/>')
+        out.append(f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base)}/>")
+    for ts, folder, file, p, info, lines in entries:
+        out.append("  <entry>")
+        out.append(f"    <id>{_id(name, folder, file)}</id>")
+        label = next(s.snapshot.label for s in p.source.snapshots if s.file == info.file) or iso(ts, facts.tz)
+        out.append(f"    <title>{_text(f'Phase {p.number}: {label} ({info.kind})')}</title>")
+        out.append(f"    <updated>{iso(ts, facts.tz)}</updated>")
+        if base:
+            out.append(f'    <link rel="alternate" href={quoteattr(f"{base}{folder}/COORDINATION-DASHBOARD/")}/>')
+        out.append(f"    <content type=\"text\">{_text(chr(10).join(lines))}</content>")
+        out.append("  </entry>")
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _missed(p: PhaseFacts) -> list[str]:
+    return [f"{c.scope}: {c.criterion.text}" for c in p.criteria if c.state == "missed"]
+
+
+def status(facts: ProjectFacts) -> bytes:
+    """status.json: every phase's state, progress, plan and forecast finish, and missed criteria."""
+    tz = facts.tz
+    latest = max((p.now for p in facts.phases if p.now is not None), default=None)
+    phases = []
+    for p in facts.phases:
+        f = p.forecast
+        phases.append(
+            {
+                "phase": p.number,
+                "title": p.phase.title,
+                "state": p.state,
+                "progress_percent": num(p.percent, 1),
+                "tasks_complete": p.tasks_complete,
+                "tasks_total": len(p.tasks),
+                "plan_finish": iso(p.plan.finish if p.plan is not None else p.schedule.finish, tz),
+                "plan_frozen": bool(p.plan and p.plan.frozen),
+                "forecast_finish": iso(p.schedule.forecast_finish, tz),
+                "forecast": {"p50": iso(f.p50, tz), "p85": iso(f.p85, tz), "p95": iso(f.p95, tz)} if f else None,
+                "actual_finish": iso(p.actual_finish, tz) if p.actual_finish else None,
+                "gauge": p.gauge.state,
+                "missed": _missed(p),
+                "stale_days": num(p.stale_days, 2),
+                "updated": iso(p.updated, tz),
+            }
+        )
+    return dumps({"project": facts.config.name, "updated": iso(latest, tz) if latest else None, "phases": phases})
+
+
+def badge(p: PhaseFacts) -> bytes:
+    """phase-NN/badge.json: a shields.io endpoint (schemaVersion 1, label, message, color)."""
+    missed = len(_missed(p))
+    parts = [p.state, f"{num(p.percent, 1)}%"]
+    if missed:
+        parts.append(f"{missed} missed")
+    elif p.state != "complete" and p.gauge.state == "behind":
+        parts.append("behind")
+    if p.state == "complete":
+        color = "red" if missed else "brightgreen"
+    elif p.state == "blocked" or missed:
+        color = "red"
+    elif p.gauge.state == "behind":
+        color = "orange"
+    elif p.state == "active":
+        color = "blue"
+    else:
+        color = "lightgrey"
+    return dumps({"schemaVersion": 1, "label": f"phase {p.number}", "message": ", ".join(parts), "color": color})
