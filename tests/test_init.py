@@ -30,8 +30,26 @@ def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):
     built = runner.invoke(main, ["build", "--project", str(root), "--strict"])
     assert built.exit_code == 0, built.output
     assert (root / "site/phase-01/COORDINATION-DASHBOARD/index.html").is_file()
+    import yaml
+
+    from phasedocs import __version__
+
     workflow = (root / ".github/workflows/phasedocs.yml").read_text()
-    assert '      - "phases/**"' in workflow and "actions/deploy-pages@v4" in workflow
+    flow = yaml.safe_load(workflow)
+    assert set(flow[True]) == {"push", "pull_request", "workflow_dispatch"}  # YAML 1.1 reads 'on' as true
+    # pinned to the release that wrote it, with a documented way to install before a release
+    assert flow["env"]["PHASEDOCS_SPEC"] == "${{ vars.PHASEDOCS_SPEC || 'phasedocs==__v__' }}".replace(
+        "__v__", __version__
+    )
+    steps = {s.get("name", s.get("uses")): s for s in flow["jobs"]["check"]["steps"]}
+    assert steps["Install phasedocs"]["run"] == 'pip install "$PHASEDOCS_SPEC"'
+    assert "phasedocs measure ${{ vars.PHASEDOCS_PHASE }} --if-declared" in steps["Measure"]["run"]
+    assert steps["Check"]["run"] == 'phasedocs check --summary "$GITHUB_STEP_SUMMARY"'
+    assert steps["Fail when the check failed"]["if"] == "steps.gate.outcome == 'failure'"
+    default_branch = "github.ref_name == github.event.repository.default_branch"
+    assert default_branch in steps["actions/upload-pages-artifact@v3"]["if"]
+    assert default_branch in flow["jobs"]["deploy"]["if"]
+    assert flow["jobs"]["deploy"]["steps"] == [{"id": "deployment", "uses": "actions/deploy-pages@v4"}]
     assert "  - phasedocs\n" in (root / "mkdocs.yml").read_text()
 
 

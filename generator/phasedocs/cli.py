@@ -224,6 +224,7 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
 @click.option("--label", default=None, help="Short name shown in tables and charts (e.g. the commit).")
 @click.option("--at", default=None, metavar="TIMESTAMP", help="When the reports were made [default: now].")
 @click.option("--allow-missing", is_flag=True, help="Record the metrics whose reports exist; skip the missing ones.")
+@click.option("--if-declared", is_flag=True, help="Succeed, recording nothing, when no metric declares extract:.")
 def measure(
     phase: str | None,
     project_dir: Path,
@@ -232,14 +233,27 @@ def measure(
     label: str | None,
     at: str | None,
     allow_missing: bool,
+    if_declared: bool,
 ) -> None:
     """Record one snapshot of PHASE from the tool reports the catalogue declares (extract:).
 
-    Without PHASE, the phase under way.
+    Without PHASE, the phase under way (else the first not complete).
     """
     from phasedocs.commands.measure import measure as run
 
-    done = run(project_dir, phase, allow_missing=allow_missing, tasks=tasks, notes=notes, label=label, at=at)
+    done = run(
+        project_dir,
+        phase,
+        allow_missing=allow_missing,
+        if_declared=if_declared,
+        tasks=tasks,
+        notes=notes,
+        label=label,
+        at=at,
+    )
+    if done.path is None:
+        click.echo("no metric declares extract: nothing to measure")
+        return
     for key, value in done.values.items():
         click.echo(f"{key} = {value} ({', '.join(done.sources[key])})")
     for line in done.missing:

@@ -121,4 +121,3 @@ def findings(facts: ProjectFacts, phases: list[PhaseFacts] | None = None) -> lis
                 out.append(replace(found, phase=p.number))
         out += [_criterion(p, c) for c in p.criteria if c.state == "off_track"]
     return out
-

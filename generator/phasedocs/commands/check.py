@@ -110,9 +110,7 @@ def check(project_dir: Path, phases: tuple[str, ...] = (), *, strict: bool = Fal
     facts = compute(load_project(project_dir))
     if not facts.phases:
         raise Abort("the project has no phase to check")
-    chosen = [pick_phase(list(facts.phases), [p.number for p in facts.phases], x) for x in phases] or list(
-        facts.phases
-    )
+    chosen = [pick_phase(list(facts.phases), [p.number for p in facts.phases], x) for x in phases] or list(facts.phases)
     chosen = list({p.number: p for p in chosen}.values())
     return Report(chosen, findings(facts, chosen), strict, facts.tz)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from phasedocs import __version__
 from phasedocs.commands.schema import schemas
 from phasedocs.errors import Abort
 from phasedocs.output.writer import create_new
@@ -22,7 +23,8 @@ def plan_files(root: Path) -> dict[str, bytes]:
         "site_config/site.yaml": read("site.yaml"),
         "mkdocs.yml": mkdocs_yml("My Project phases", None, None, "indigo", "deep orange", PAGES_DIR).encode(),
         f"{PAGES_DIR}/.gitkeep": b"",
-        ".github/workflows/phasedocs.yml": read("workflow.yml"),
+        # pinned to the release that wrote it: a later phasedocs may read the files differently
+        ".github/workflows/phasedocs.yml": read("workflow.yml").replace(b"__VERSION__", __version__.encode()),
         ".gitignore": read("gitignore"),
     }
     files.update({f"schemas/{name}": data for name, data in schemas().items()})

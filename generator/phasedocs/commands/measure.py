@@ -31,8 +31,8 @@ class Measured:
 
 
 def default_phase(project: Project) -> PhaseInput:
-    """The phase to measure when none is named: the one under way (recorded in progress, not complete)."""
-    under_way = []
+    """The phase to measure when none is named: the one under way, else the first not complete."""
+    under_way, upcoming = [], []
     for p in project.phases:
         states: dict[str, str] = {}
         for s in p.snapshots:
@@ -41,12 +41,14 @@ def default_phase(project: Project) -> PhaseInput:
         done = len(states) == len(p.phase.tasks) and all(v == "complete" for v in states.values())
         if started and not done:
             under_way.append(p)
-    if len(under_way) == 1:
-        return under_way[0]
-    numbers = ", ".join(str(p.phase.number) for p in (under_way or project.phases))
-    if under_way:
+        elif not done:
+            upcoming.append(p)
+    if len(under_way) > 1:
+        numbers = ", ".join(str(p.phase.number) for p in under_way)
         raise Abort(f"several phases are under way ({numbers}); name the one to measure: phasedocs measure PHASE")
-    raise Abort(f"no phase is under way; name the one to measure (phases: {numbers}): phasedocs measure PHASE")
+    if under_way or upcoming:
+        return (under_way or upcoming)[0]
+    raise Abort("every phase is complete; name the one to measure (phasedocs measure PHASE), or add the next phase")
 
 
 def measure(
@@ -54,6 +56,7 @@ def measure(
     phase: str | None,
     *,
     allow_missing: bool = False,
+    if_declared: bool = False,
     **flags: Any,
 ) -> Measured:
     """Read every declared extractor, then record one snapshot of ``phase``; :class:`Abort` on any fault."""
@@ -61,13 +64,15 @@ def measure(
     from phasedocs.input.reports import MissingReport, ReportError, read
 
     project = load_project(project_dir)
-    target = find_phase_input(project, phase) if phase is not None else default_phase(project)
     declared = {key: m for key, m in project.config.metrics.items() if m.extract is not None}
+    if not declared and if_declared:
+        return Measured()
     if not declared:
         raise Abort(
             "no metric of phases/project.yaml declares extract:, so there is nothing to measure; "
             "add one, e.g. extract: {junit: reports/junit.xml, value: pass_rate}"
         )
+    target = find_phase_input(project, phase) if phase is not None else default_phase(project)
     out = Measured()
     problems: list[str] = []
     missing: list[str] = []
@@ -82,7 +87,7 @@ def measure(
             out.values[key] = reading.value
             out.sources[key] = reading.files
     if problems or (missing and not allow_missing):
-        hint = ["  (--allow-missing records the metrics whose reports exist)"] if missing and not problems else []
+        hint = ["(--allow-missing records the metrics whose reports exist)"] if missing and not problems else []
         raise Abort("nothing recorded:\n" + "\n".join(f"  {line}" for line in problems + missing + hint))
     if not out.values:
         raise Abort("nothing recorded: no declared report exists:\n" + "\n".join(f"  {m}" for m in missing))

@@ -208,11 +208,17 @@ class Extract(Model):
         if allowed is None and self.value is not None:
             raise ValueError(f"value goes with junit or cobertura, not {kind}")
         if (kind == "json") != (self.pointer is not None):
-            raise ValueError("json needs pointer: an RFC 6901 pointer such as /mean" if kind == "json" else f"pointer goes with json, not {kind}")
+            raise ValueError(
+                "json needs pointer: an RFC 6901 pointer such as /mean"
+                if kind == "json"
+                else f"pointer goes with json, not {kind}"
+            )
         if self.pointer is not None and self.pointer and not self.pointer.startswith("/"):
             raise ValueError(f"pointer '{self.pointer}' must start with '/' (RFC 6901), e.g. /results/0/mean")
         if (kind == "grep") != (self.pattern is not None):
-            raise ValueError("grep needs pattern: a regular expression" if kind == "grep" else f"pattern goes with grep, not {kind}")
+            raise ValueError(
+                "grep needs pattern: a regular expression" if kind == "grep" else f"pattern goes with grep, not {kind}"
+            )
         if self.pattern is not None:
             try:
                 re.compile(self.pattern)

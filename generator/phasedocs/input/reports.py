@@ -167,7 +167,9 @@ def _junit(root: Path, e: Extract, unit: str) -> Reading:
     for path in files:
         element = _xml(root, path)
         if _local(element.tag) not in ("testsuites", "testsuite"):
-            raise ReportError(f"{_rel(root, path)}: not a JUnit report (its root is <{printable(_local(element.tag))}>)")
+            raise ReportError(
+                f"{_rel(root, path)}: not a JUnit report (its root is <{printable(_local(element.tag))}>)"
+            )
         try:
             counts = junit_counts(element)
         except ValueError as exc:

@@ -98,7 +98,7 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     out.append("  <generator>phasedocs</generator>")
     if base:
         out.append(f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + "feed.xml")}/>')
-        out.append(f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base)}/>")
+        out.append(f'  <link rel="alternate" type="text/html" href={quoteattr(base)}/>')
     for ts, folder, file, p, info, lines in entries:
         out.append("  <entry>")
         out.append(f"    <id>{_id(name, folder, file)}</id>")
@@ -107,7 +107,7 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
         out.append(f"    <updated>{iso(ts, facts.tz)}</updated>")
         if base:
             out.append(f'    <link rel="alternate" href={quoteattr(f"{base}{folder}/COORDINATION-DASHBOARD/")}/>')
-        out.append(f"    <content type=\"text\">{_text(chr(10).join(lines))}</content>")
+        out.append(f'    <content type="text">{_text(chr(10).join(lines))}</content>')
         out.append("  </entry>")
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode("utf-8")

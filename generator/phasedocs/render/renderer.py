@@ -22,6 +22,7 @@ from phasedocs.facts import PhaseFacts, ProjectFacts
 from phasedocs.formats import dumps
 from phasedocs.input import protocol
 from phasedocs.paths import contained
+from phasedocs.render.feeds import atom_feed, badge, status
 from phasedocs.render.filters import (
     Formatter,
     change,
@@ -39,7 +40,6 @@ from phasedocs.render.filters import (
     value,
     variance,
 )
-from phasedocs.render.feeds import atom_feed, badge, status
 from phasedocs.render.final_metrics import final_metrics
 from phasedocs.render.mermaid import mermaid_graph
 from phasedocs.render.views import PhaseView, ProjectView

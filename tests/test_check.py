@@ -1,0 +1,137 @@
+"""phasedocs check: the CI gate's exit codes, findings and job summary."""
+
+from __future__ import annotations
+
+import json
+
+import markdown
+import pytest
+
+from conftest import PROJECT_YAML, minimal
+from phasedocs.cli import main
+from test_progress import FINISH, SNAPSHOTS, files
+
+REGRESS = PROJECT_YAML.replace(
+    "warnings: {label: Warnings, unit: count, better: lower}",
+    "warnings: {label: Warnings, unit: count, better: lower, regress: {by: 10%, against: previous}}",
+)
+
+
+def check(runner, root, *args: str):
+    return runner.invoke(main, ["check", "--project", str(root), *args])
+
+
+def snap(ts: str, warnings: float, kind: str = "progress") -> str:
+    return json.dumps({"timestamp": ts, "kind": kind, "metrics": {"warnings": warnings}})
+
+
+def test_a_phase_at_baseline_passes(project, runner):
+    result = check(runner, project(example=True))
+    assert result.exit_code == 0
+    # 7.2's, 7.3's and 7.4's criteria are not met yet: reported, not failing
+    assert result.output.splitlines()[0] == "phase 7: Quality & Infrastructure"
+    assert all(line.startswith("  note not met yet: ") for line in result.output.splitlines()[1:-1])
+    assert result.output.splitlines()[-1] == "check: ok"
+    assert check(runner, project(example=True), "--strict").exit_code == 1
+
+
+def test_a_finished_phase_with_a_miss_fails_and_says_since_when(project, runner):
+    result = check(runner, project(files(SNAPSHOTS, FINISH)))
+    assert result.exit_code == 1
+    assert result.output == (
+        "phase 1: Ingest\n"
+        "  FAIL missed: phase: Release quality: target >= 98/100, value 0.97 (+7.78% from the baseline)"
+        " since 2025-01-13T09:00:00Z\n"
+        "check: 1 failure\n"
+    )
+
+
+def test_a_regression_past_its_threshold_fails_and_one_at_it_passes(project, runner):
+    def phase(*snaps: str):
+        out = minimal(**{"phases/project.yaml": REGRESS})
+        for i, s in enumerate(snaps):
+            out[f"phases/phase-01/metrics/{i}.json"] = s
+        return out
+
+    # 10 -> 12: 20% worse than the previous value, past 10%
+    root = project(phase(snap("2025-01-06T09:00:00Z", 10, "baseline"), snap("2025-01-07T09:00:00Z", 12)))
+    result = check(runner, root)
+    assert result.exit_code == 1
+    assert result.output == (
+        "phase 1: First\n"
+        "  FAIL regressed: Warnings: 10 → 12: worse by 20.0% against the previous value (threshold 10%)"
+        " since 2025-01-07T09:00:00Z\n"
+        # 1.1's criterion (< 10) is not met yet while 1.1 is not complete: reported, not failing
+        "  note not met yet: 1.1: Few warnings: target < 10, value 12 (+20.00% from the baseline)\n"
+        "check: 1 failure\n"
+    )
+    # 10 -> 11 is 10% worse: at the threshold, not past it; and better is never a regression
+    for value in (11, 8):
+        root = project(phase(snap("2025-01-06T09:00:00Z", 10, "baseline"), snap("2025-01-07T09:00:00Z", value)))
+        assert check(runner, root).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("rule", "values", "fails"),
+    [
+        ("{by: 3, against: previous}", (10, 13), False),  # worse by exactly the amount
+        ("{by: 3, against: previous}", (10, 13.5), True),
+        ("{by: 10%, against: baseline}", (10, 9, 10.5), False),  # 5% over the baseline
+        ("{by: 10%, against: baseline}", (10, 9, 11.5), True),  # 15% over it, 27.8% over the previous
+        ("{by: 10%, against: best}", (10, 5, 6), True),  # 20% worse than the best so far (5)
+        ("{by: 10%, against: previous}", (10, 5, 6, 6.5), False),  # 8.3% worse than the previous
+    ],
+)
+def test_regress_rules(project, runner, rule, values, fails):
+    catalogue = PROJECT_YAML.replace(
+        "warnings: {label: Warnings, unit: count, better: lower}",
+        f"warnings: {{label: Warnings, unit: count, better: lower, regress: {rule}}}",
+    )
+    files_ = minimal(**{"phases/project.yaml": catalogue})
+    for i, v in enumerate(values):
+        files_[f"phases/phase-01/metrics/{i}.json"] = snap(
+            f"2025-01-0{6 + i}T09:00:00Z", v, "baseline" if i == 0 else "progress"
+        )
+    assert check(runner, project(files_)).exit_code == (1 if fails else 0)
+
+
+def test_the_summary_is_appended_and_its_table_renders(project, runner, tmp_path):
+    summary = tmp_path / "summary.md"
+    summary.write_text("# Earlier step\n")
+    result = check(runner, project(files(SNAPSHOTS, FINISH)), "--summary", str(summary))
+    assert result.exit_code == 1
+    text = summary.read_text()
+    assert text.startswith("# Earlier step\n## phasedocs check: ❌ 1 failing\n")
+    html = markdown.markdown(text, extensions=["tables"])
+    assert "<table>" in html
+    assert "<td>❌ missed</td>\n<td>phase: Release quality</td>" in html
+    assert "<td>2025-01-13T09:00:00Z</td>" in html
+
+
+def test_json_format(project, runner):
+    result = check(runner, project(files(SNAPSHOTS, FINISH)), "--format", "json")
+    data = json.loads(result.output)
+    assert (data["ok"], data["failures"], data["strict"]) == (False, 1, False)
+    assert data["findings"] == [
+        {
+            "phase": 1,
+            "kind": "missed",
+            "fails": True,
+            "subject": "phase: Release quality",
+            "detail": "target >= 98/100, value 0.97 (+7.78% from the baseline)",
+            "since": "2025-01-13T09:00:00Z",
+            "metric": "pass_rate",
+            "value": 0.97,
+            "reference": ">= 98/100",
+        }
+    ]
+
+
+def test_check_names_unknown_phases_and_validates_first(project, runner):
+    root = project(minimal())
+    result = check(runner, root, "9")
+    assert (result.exit_code, result.output) == (1, "Error: no phase 9 in this project (phases: 1)\n")
+    bad = project(minimal(**{"phases/project.yaml": REGRESS.replace("better: lower, regress", "regress")}))
+    result = check(runner, bad)
+    assert result.exit_code == 1
+    assert "regress needs better: lower or higher, to know which way is worse" in result.output

@@ -1,0 +1,110 @@
+"""feed.xml, status.json and badge.json: read by a real feed parser, against their documented shapes."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+
+from conftest import tree
+from phasedocs.cli import main
+from test_progress import FINISH, SNAPSHOTS, files
+
+
+def generate(runner, root, out):
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_feed_parses_newest_first_with_stable_ids(project, runner, tmp_path):
+    root = project({**files(SNAPSHOTS), "site_config/site.yaml": "site_url: https://acme.example/plans/\n"})
+    generate(runner, root, root / "docs")
+    feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Demo: phase updates"
+    assert feed.feed.updated == "2025-01-10T09:00:00Z"  # the newest snapshot, never the clock
+    assert [e.updated for e in feed.entries] == [
+        "2025-01-10T09:00:00Z",
+        "2025-01-09T09:00:00Z",
+        "2025-01-08T09:00:00Z",
+        "2025-01-07T09:00:00Z",
+        "2025-01-06T09:00:00Z",
+    ]
+    newest, blocked = feed.entries[0], feed.entries[1]
+    assert newest.title == "Phase 1: Friday (progress)"
+    assert newest.link == "https://acme.example/plans/phase-01/COORDINATION-DASHBOARD/"
+    assert newest.summary == "Warnings: 12 → 9\nPass Rate: 90% → 99%\nHealth (recorded): at risk\nNote: nightly run"
+    assert blocked.summary == "Task 1.4: in progress → blocked (waiting for the tokenizer licence)\nWarnings: 15 → 12"
+    assert len({e.id for e in feed.entries}) == 5 and all(e.id.startswith("urn:uuid:") for e in feed.entries)
+    # a new snapshot adds an entry on top; every earlier entry keeps its id
+    ids = [e.id for e in feed.entries]
+    (root / "phases/phase-01/metrics/f.json").write_text(json.dumps(FINISH["f.json"]))
+    generate(runner, root, root / "docs")
+    again = feedparser.parse((root / "docs/feed.xml").read_bytes())
+    assert [e.id for e in again.entries][1:] == ids
+    assert again.entries[0].summary == "Task 1.3: in progress → complete\nTask 1.4: blocked → in progress"
+
+
+def test_feed_status_and_badges_are_byte_identical_across_runs(project, runner, tmp_path):
+    root = project(files(SNAPSHOTS))
+    generate(runner, root, tmp_path / "a")
+    generate(runner, root, tmp_path / "b")
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
+    for name in ("feed.xml", "status.json", "phase-01/badge.json"):
+        assert a[name] == b[name], name
+
+
+def test_hostile_notes_stay_text_in_the_feed(project, runner):
+    snaps = {**SNAPSHOTS, "e.json": {**SNAPSHOTS["e.json"], "note": "<script>alert(1)</script> ]]> \x07bell"}}
+    root = project(files(snaps))
+    generate(runner, root, root / "docs")
+    raw = (root / "docs/feed.xml").read_text()
+    assert "<script>" not in raw and "&lt;script&gt;" in raw and "\x07" not in raw
+    feed = feedparser.parse(raw.encode())
+    assert not feed.bozo
+    assert feed.entries[0].summary.endswith("Note: <script>alert(1)</script> ]]> \ufffdbell")  # text, not markup
+
+
+def test_status_and_badge_shapes(project, runner):
+    root = project(files(SNAPSHOTS))
+    generate(runner, root, root / "docs")
+    badge = json.loads((root / "docs/phase-01/badge.json").read_text())
+    # shields.io's endpoint schema: schemaVersion 1, label, message, color
+    assert badge == {"schemaVersion": 1, "label": "phase 1", "message": "blocked, 33.3%, behind", "color": "red"}
+    status = json.loads((root / "docs/status.json").read_text())
+    assert status["project"] == "Demo" and status["updated"] == "2025-01-10T09:00:00Z"
+    (phase,) = status["phases"]
+    assert {
+        k: phase[k] for k in ("phase", "state", "progress_percent", "plan_finish", "forecast_finish", "missed")
+    } == {
+        "phase": 1,
+        "state": "blocked",
+        "progress_percent": 33.3,
+        "plan_finish": "2025-01-11T09:00:00Z",
+        "forecast_finish": "2025-01-13T09:00:00Z",
+        "missed": [],
+    }
+    done = project(files(SNAPSHOTS, FINISH))
+    generate(runner, done, done / "docs2")
+    badge = json.loads((done / "docs2/phase-01/badge.json").read_text())
+    assert badge == {"schemaVersion": 1, "label": "phase 1", "message": "complete, 100%, 1 missed", "color": "red"}
+    assert json.loads((done / "docs2/status.json").read_text())["phases"][0]["missed"] == ["phase: Release quality"]
+
+
+def test_every_site_page_links_the_feed(project, runner, tmp_path):
+    root = project(files(SNAPSHOTS))
+    site = tmp_path / "site"
+    result = runner.invoke(main, ["build", "--project", str(root), "--site-dir", str(site)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 5
+    for page in pages:
+        depth = len(page.relative_to(site).parts) - 1
+        href = "../" * depth + "feed.xml" if depth else "feed.xml"
+        assert (
+            f'<link rel="alternate" type="application/atom+xml" title="Demo phases: phase updates" href="{href}">'
+            in (page.read_text())
+        ), page
+    assert feedparser.parse((site / "feed.xml").read_bytes()).entries
+    assert json.loads((site / "phase-01/badge.json").read_text())["schemaVersion"] == 1
