@@ -95,6 +95,29 @@ def test_regress_rules(project, runner, rule, values, fails):
     assert check(runner, project(files_)).exit_code == (1 if fails else 0)
 
 
+def test_a_higher_is_better_metric_regresses_when_it_falls(project, runner):
+    catalogue = PROJECT_YAML.replace(
+        "pass_rate: {label: Pass Rate, unit: ratio, better: higher}",
+        "pass_rate: {label: Pass Rate, unit: ratio, better: higher, regress: {by: 5%}}",
+    )
+
+    def rate(ts: str, value: str, kind: str = "progress") -> str:
+        return json.dumps({"timestamp": ts, "kind": kind, "metrics": {"pass_rate": value}})
+
+    for latest, fails in (("80/100", True), ("95/100", False), ("86/100", False)):
+        files_ = minimal(**{"phases/project.yaml": catalogue})
+        files_["phases/phase-01/metrics/a.json"] = rate("2025-01-06T09:00:00Z", "90/100", "baseline")
+        files_["phases/phase-01/metrics/b.json"] = rate("2025-01-07T09:00:00Z", latest)
+        result = check(runner, project(files_))
+        # 0.9 -> 0.8 is 11.1% worse; 0.86 is 4.4% worse; 0.95 is better
+        assert result.exit_code == (1 if fails else 0), (latest, result.output)
+        if fails:
+            assert (
+                "  FAIL regressed: Pass Rate: 0.9 → 0.8: worse by 11.1% against the previous value (threshold 5%)"
+                in result.output
+            )
+
+
 def test_the_summary_is_appended_and_its_table_renders(project, runner, tmp_path):
     summary = tmp_path / "summary.md"
     summary.write_text("# Earlier step\n")

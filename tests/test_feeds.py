@@ -46,6 +46,30 @@ def test_the_feed_parses_newest_first_with_stable_ids(project, runner, tmp_path)
     assert again.entries[0].summary == "Task 1.3: in progress → complete\nTask 1.4: blocked → in progress"
 
 
+def test_a_repeated_state_is_news_only_with_a_new_reason(project, runner):
+    snaps = {
+        **SNAPSHOTS,
+        "e.json": {
+            **SNAPSHOTS["e.json"],
+            "tasks": {"1.4": {"state": "blocked", "note": "licence signed, awaiting key"}},
+        },
+        "e2.json": {"timestamp": "2025-01-10T10:00:00Z", "tasks": {"1.4": "blocked"}},
+    }
+    root = project(files(snaps))
+    generate(runner, root, root / "docs")
+    entries = feedparser.parse((root / "docs/feed.xml").read_bytes()).entries
+    assert entries[0].summary == "No change recorded."
+    assert entries[1].summary.startswith("Task 1.4: still blocked (licence signed, awaiting key)\n")
+
+
+def test_an_active_phase_behind_its_plan_gets_an_orange_badge(project, runner):
+    snaps = {k: v for k, v in SNAPSHOTS.items() if k != "d.json"}  # 1.4 never blocked
+    root = project(files(snaps))
+    generate(runner, root, root / "docs")
+    badge = json.loads((root / "docs/phase-01/badge.json").read_text())
+    assert badge == {"schemaVersion": 1, "label": "phase 1", "message": "active, 33.3%, behind", "color": "orange"}
+
+
 def test_feed_status_and_badges_are_byte_identical_across_runs(project, runner, tmp_path):
     root = project(files(SNAPSHOTS))
     generate(runner, root, tmp_path / "a")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import PHASE_YAML, REPO, tree
@@ -29,6 +29,7 @@ metrics:
   skipped: {label: Skipped, unit: count, extract: {junit: "reports/*.xml", value: skipped}}
   lines: {label: Line coverage, unit: percent, better: higher, extract: {cobertura: cov/coverage.xml, value: line_rate}}
   branches: {label: Branch coverage, unit: percent, better: higher, extract: {cobertura: cov/coverage.xml, value: branch_rate}}
+  line_share: {label: Line share, unit: ratio, extract: {cobertura: cov/coverage.xml, value: line_rate}}
   mean: {label: Mean time, unit: seconds, better: lower, extract: {json: bench/hyperfine.json, pointer: /results/0/mean}}
   sources: {label: Source files, unit: count, extract: {count: "src/**/*.py"}}
   todos: {label: TODOs, unit: count, better: lower, extract: {grep: src/app.py, pattern: "TODO|FIXME"}}
@@ -112,6 +113,7 @@ def measured_project(project, tool_reports):
             "src/pkg/notes.txt": "",
         }
     )
+    (root / "src/old.py").mkdir()  # a folder whose name matches the glob: not a file, not counted
     (root / "reports").mkdir()
     (root / "reports/pytest.xml").write_bytes(tool_reports["junit"])
     (root / "cov").mkdir()
@@ -143,8 +145,9 @@ def test_measure_records_what_pytest_and_coverage_wrote(runner, measured_project
             # 5 statements, 4 run (return 2 is not): 80%; the if took 1 of its 2 branches: 50%
             "lines": 80.0,
             "branches": 50.0,
+            "line_share": 0.8,  # the same rate for a ratio metric
             "mean": 1.2345,
-            "sources": 2,  # src/**/*.py: app.py and pkg/mod.py, not notes.txt
+            "sources": 2,  # src/**/*.py: app.py and pkg/mod.py, not notes.txt nor the folder old.py
             "todos": 3,  # lines holding TODO or FIXME, the quoted one too
         },
         "tasks": {"1.1": "in_progress"},
@@ -168,7 +171,7 @@ def test_reports_of_other_writers_jest_junit_and_istanbul_cobertura(project, run
     catalogue = CATALOGUE.replace('"reports/*.xml"', "reports/jest-junit.xml").replace(
         "cov/coverage.xml", "reports/jest-cobertura.xml"
     )
-    keep = ("pass_rate", "failures", "skipped", "lines", "branches")
+    keep = ("pass_rate", "failures", "skipped", "lines", "branches", "line_share")
     lines = [x for x in catalogue.splitlines() if not x.startswith("  ") or x.split(":")[0].strip() in keep]
     root = project(
         {
@@ -188,6 +191,7 @@ def test_reports_of_other_writers_jest_junit_and_istanbul_cobertura(project, run
         "skipped": 1,
         "lines": 66.66,
         "branches": 0.0,
+        "line_share": 0.6666,
     }
 
 
@@ -235,6 +239,7 @@ def test_a_missing_report_names_the_metric_and_the_path(runner, measured_project
         "Error: nothing recorded:\n"
         "  lines: cov/coverage.xml: no such file (has the tool run, and written its report there?)\n"
         "  branches: cov/coverage.xml: no such file (has the tool run, and written its report there?)\n"
+        "  line_share: cov/coverage.xml: no such file (has the tool run, and written its report there?)\n"
         "  (--allow-missing records the metrics whose reports exist)\n"
     )
     assert snapshots(root) == []
@@ -311,6 +316,8 @@ def test_measure_without_extractors_says_what_to_add(project, runner):
 
 
 @given(st.text(max_size=12), st.integers(-5, 5))
+@example("~1", 0)  # escaped as ~01: decoding ~0 before ~1 would read it as '/'
+@example("a/b~c", 1)
 def test_a_json_pointer_reaches_any_key_once_escaped(key, value):
     token = key.replace("~", "~0").replace("/", "~1")
     assert pointer_get({key: {"x": [value]}}, f"/{token}/x/0") == value

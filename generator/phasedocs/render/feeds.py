@@ -45,9 +45,11 @@ def snapshot_changes(p: PhaseFacts) -> list[tuple[Any, list[str]]]:
         lines = []
         for tid, entry in snap.tasks.items():
             before = states.get(tid, "pending")
+            why = f" ({entry.note})" if entry.note else ""
             if entry.state != before:
-                why = f" ({entry.note})" if entry.note else ""
                 lines.append(f"Task {tid}: {before.replace('_', ' ')} → {entry.state.replace('_', ' ')}{why}")
+            elif entry.note:  # the same state with a new reason: still news
+                lines.append(f"Task {tid}: still {entry.state.replace('_', ' ')}{why}")
             states[tid] = entry.state
         for key, raw in snap.metrics.items():
             if raw is None or key not in units:
