@@ -240,6 +240,7 @@ def measure(
     Without PHASE, the phase under way (else the first not complete).
     """
     from phasedocs.commands.measure import measure as run
+    from phasedocs.errors import printable
 
     done = run(
         project_dir,
@@ -255,7 +256,7 @@ def measure(
         click.echo("no metric declares extract: nothing to measure")
         return
     for key, value in done.values.items():
-        click.echo(f"{key} = {value} ({', '.join(done.sources[key])})")
+        click.echo(printable(f"{key} = {value} ({', '.join(done.sources[key])})"))
     for line in done.missing:
         click.echo(f"skipped {line}", err=True)
     click.echo(f"recorded {done.path}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from phasedocs.errors import Abort
+from phasedocs.errors import Abort, printable
 from phasedocs.formats import dumps, iso
 from phasedocs.gate import Finding, findings
 
@@ -49,11 +49,12 @@ class Report:
             if not mine:
                 lines.append(f"phase {p.number}: ok (nothing missed, nothing regressed)")
                 continue
-            lines.append(f"phase {p.number}: {p.phase.title}")
+            lines.append(f"phase {p.number}: {printable(p.phase.title)}")
             for f in mine:
                 mark = "FAIL" if f.fails or self.strict else "note"
                 since = f" since {self._when(f)}" if f.since is not None else ""
-                lines.append(f"  {mark} {_WORDS[f.kind]}: {f.subject}: {f.detail}{since}")
+                # user text on one line each: a note must not forge a log line (GitHub's ::error)
+                lines.append(f"  {mark} {_WORDS[f.kind]}: {printable(f.subject)}: {printable(f.detail)}{since}")
         n = len(self.failures)
         lines.append(f"check: {'ok' if self.ok else f'{n} failure' + ('' if n == 1 else 's')}")
         return "\n".join(lines) + "\n"
