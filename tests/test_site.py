@@ -125,7 +125,12 @@ def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     tip2 = git(remote, "rev-parse", "gh-pages")
     assert git(remote, "rev-parse", "gh-pages^") == tip1  # on top of the first: history kept
     assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Day 2"
-    assert second.output == f"deployed {tip2[:12]} to origin/gh-pages\n"
+    # the new snapshot is published though not committed: deploy says so
+    assert second.output == (
+        "warning: uncommitted changes (phases/phase-01/metrics/) are published, but the commit the deploy names "
+        "does not hold them; commit them to keep the site and the repository in step\n"
+        f"deployed {tip2[:12]} to origin/gh-pages\n"
+    )
     before = git(remote, "show", f"{tip1}:phase-01/COORDINATION-DASHBOARD/index.html")
     page = git(remote, "show", "gh-pages:phase-01/COORDINATION-DASHBOARD/index.html")
     row = re.compile(r"<td>Warnings</td>\s*<td>7</td>\s*<td>7</td>")  # the new snapshot: first and current value 7

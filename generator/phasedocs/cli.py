@@ -24,6 +24,15 @@ project_option = click.option(
 )
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="The site engine: MkDocs with Material, or Zensical (pip install 'phasedocs[zensical]').",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phasedocs")
 def main() -> None:
@@ -104,13 +113,17 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
     default=None,
     help="Where to build [default: from mkdocs.yml, else PROJECT/site].",
 )
-@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
-def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
-    """Generate everything and build the MkDocs Material site."""
-    from phasedocs.site.build import build as run
-    from phasedocs.site.config import log_to_terminal
+@click.option("--strict", is_flag=True, help="Fail on any warning of the engine.")
+@engine_option
+def build(project_dir: Path, site_dir: Path | None, strict: bool, engine: str) -> None:
+    """Generate everything and build the site (MkDocs Material, or Zensical)."""
+    if engine == "zensical":
+        from phasedocs.site.zensical import build as run
+    else:
+        from phasedocs.site.build import build as run
+        from phasedocs.site.config import log_to_terminal
 
-    log_to_terminal("WARNING")
+        log_to_terminal("WARNING")
     out = run(project_dir, site_dir, strict)
     click.echo(f"site built in {out}")
 
@@ -120,12 +133,16 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool) -> None:
 @click.option(
     "-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000]."
 )
-def serve(project_dir: Path, dev_addr: str | None) -> None:
+@engine_option
+def serve(project_dir: Path, dev_addr: str | None, engine: str) -> None:
     """Serve the site with live reload when a phase or snapshot changes."""
-    from phasedocs.site.build import serve as run
-    from phasedocs.site.config import log_to_terminal
+    if engine == "zensical":
+        from phasedocs.site.zensical import serve as run
+    else:
+        from phasedocs.site.build import serve as run
+        from phasedocs.site.config import log_to_terminal
 
-    log_to_terminal("INFO")
+        log_to_terminal("INFO")
     run(project_dir, dev_addr)
 
 
@@ -134,13 +151,23 @@ def serve(project_dir: Path, dev_addr: str | None) -> None:
 @click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
 @click.option("--branch", default="gh-pages", show_default=True, help="The branch GitHub Pages serves.")
 @click.option("-m", "--message", default=None, help="Commit message [default: Deploy phase docs from <sha>].")
-def deploy(project_dir: Path, remote: str, branch: str, message: str | None) -> None:
+@engine_option
+def deploy(project_dir: Path, remote: str, branch: str, message: str | None, engine: str) -> None:
     """Build and publish the site to a gh-pages branch (a new commit on top of it)."""
     from phasedocs.site.config import log_to_terminal
     from phasedocs.site.deploy import deploy as run
+    from phasedocs.site.deploy import uncommitted_inputs
 
     log_to_terminal("WARNING")
-    sha = run(project_dir, remote, branch, message)
+    changed = uncommitted_inputs(project_dir)
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        click.echo(
+            f"warning: uncommitted changes ({shown}) are published, but the commit the deploy names does not hold "
+            "them; commit them to keep the site and the repository in step",
+            err=True,
+        )
+    sha = run(project_dir, remote, branch, message, engine=engine)
     click.echo(f"deployed {sha[:12]} to {remote}/{branch}")
 
 

@@ -41,7 +41,16 @@ def _own_commits(root: Path, base: str | None, tip: str) -> bool:
     return bodies.returncode == 0 and bool(messages) and all(DEPLOY_TRAILER in m for m in messages)
 
 
-def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message: str | None = None) -> str:
+def uncommitted_inputs(root: Path) -> list[str]:
+    """Inputs (phases/, templates/, site_config/) with changes git has not committed: the
+    deployed site holds them, the commit it names does not."""
+    done = _git(root, "status", "--porcelain", "--", "phases", "templates", "site_config")
+    return [line[3:] for line in done.stdout.splitlines() if line.strip()] if done.returncode == 0 else []
+
+
+def deploy(
+    root: Path, remote: str = "origin", branch: str = "gh-pages", message: str | None = None, engine: str = "mkdocs"
+) -> str:
     """``phasedocs deploy``: build, then commit the site on top of ``branch`` and push it.
 
     Like ``mkdocs gh-deploy`` (ghp-import), with ``.nojekyll``; the new commit's parent
@@ -87,7 +96,12 @@ def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message
     sha = _git(root, "rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
     text = f"{message or f'Deploy phase docs from {sha}'}\n\n{DEPLOY_TRAILER}"
     with tempfile.TemporaryDirectory(prefix="phasedocs-site-") as tmp:
-        site = build(root, Path(tmp) / "site")
+        if engine == "zensical":
+            from phasedocs.site.zensical import build as build_with_zensical
+
+            site = build_with_zensical(root, Path(tmp) / "site")
+        else:
+            site = build(root, Path(tmp) / "site")
         try:
             with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
                 ghp_import.ghp_import(

@@ -1,0 +1,209 @@
+"""The second site engine: Zensical, the successor of Material for MkDocs.
+
+Zensical reads ``mkdocs.yml`` but runs no plugins, so ours cannot add the pages. Instead
+phasedocs renders them itself (the same :func:`~phasedocs.site.pages.render_site` the
+plugin uses, with its caches), writes them into a staging folder under
+``.cache/phasedocs/zensical/`` together with the hand-written pages of ``docs_dir``,
+writes a derived config (the navigation by phase, Material's classic look, the vendored
+Mermaid instead of a CDN) and runs Zensical on it. Files in the staging folder that
+the site no longer has are removed, so Zensical's own cache can keep what did not change.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from phasedocs.errors import Abort
+from phasedocs.output.caches import CACHE
+from phasedocs.paths import contained
+
+#: The release the ``zensical`` extra pins: Zensical is before 1.0, and its config may change.
+PINNED = "0.0.73"
+MERMAID_URI = "assets/javascripts/mermaid.min.js"
+
+
+def _zensical() -> list[str]:
+    """The command that runs Zensical; :class:`Abort` with the install line when it is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("zensical") is None:
+        raise Abort(
+            "the zensical engine is not installed; install it with: pip install 'phasedocs[zensical]' "
+            f"(Zensical {PINNED}), or build with --engine mkdocs"
+        )
+    return [sys.executable, "-m", "zensical"]
+
+
+class _Tagged(yaml.SafeLoader):
+    """Reads a mkdocs.yml whose ``!!python/name:`` tags name functions, keeping them as tags."""
+
+
+class _Tag(str):
+    """A scalar that was written with a tag (``!!python/name:pymdownx.superfences.fence_code_format``)."""
+
+    tag = ""
+
+
+def _keep_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
+    value = _Tag(loader.construct_scalar(node))  # type: ignore[arg-type]  # python/name tags are scalars
+    value.tag = node.tag
+    return value
+
+
+_Tagged.add_multi_constructor("tag:yaml.org,2002:python/", _keep_tag)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes the tags back."""
+
+
+_Dumper.add_representer(_Tag, lambda dumper, data: dumper.represent_scalar(data.tag, str(data)))
+
+
+def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any]) -> str:
+    """The config Zensical builds with: the project's mkdocs.yml (or the default one), with the
+    staging folder as docs_dir (``staging`` and ``site_dir`` are folders beside the config), the navigation by phase, Material's classic variant, and the
+    vendored Mermaid."""
+    from phasedocs.site.config import config_file
+
+    source = config_file(root)
+    try:
+        config = yaml.load(source.read_text(encoding="utf-8"), Loader=_Tagged) or {}
+    except yaml.YAMLError as exc:
+        raise Abort(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise Abort(f"{source}: expected a mapping of settings")
+    # relative to the config's folder: Zensical keeps both inside its project (absolute paths panic 0.0.73)
+    config["docs_dir"] = staging.name
+    config["site_dir"] = site_dir.name
+    config.setdefault("nav", nav)
+    theme = config.setdefault("theme", {"name": "material"})
+    if isinstance(theme, dict):
+        theme["variant"] = "classic"  # the look of Material for MkDocs, page for page
+        # "edit this page" would open the staged copy, which is in no repository: only our
+        # MkDocs plugin can point it at the phase.yaml a page is made from
+        features = theme.get("features")
+        if isinstance(features, list):
+            theme["features"] = [f for f in features if f != "content.action.edit"]
+    # the plugins are ours (whose pages are staged here) and search, which Zensical has built in
+    config.pop("plugins", None)
+    scripts = [s for s in config.get("extra_javascript", []) if s != MERMAID_URI]
+    config["extra_javascript"] = [*scripts, MERMAID_URI]  # Mermaid from the site, never a CDN
+    return yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
+def stage(root: Path, site_dir: Path) -> Path:
+    """Render the site into the staging folder and write the derived config; return its path."""
+    from phasedocs.output.writer import atomic_write
+    from phasedocs.site.config import config_file
+    from phasedocs.site.pages import render_site
+
+    root = root.resolve()
+    site = render_site(root)
+    base = contained(root, root / CACHE, "cache folder") / "zensical"
+    staging = base / "docs"
+    staging.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
+    own_config = yaml.load(config_file(root).read_text(encoding="utf-8"), Loader=_Tagged) or {}
+    own_docs = own_config.get("docs_dir") if isinstance(own_config, dict) else None
+    if own_docs:  # hand-written pages published beside the generated ones
+        folder = (config_file(root).parent / str(own_docs)).resolve()
+        if folder.is_dir():
+            contained(root, folder, "docs_dir")
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    contained(root, path, "page")
+                    files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    for uri, content in site.files.items():  # generated pages win over hand-written copies
+        files[uri] = content.encode("utf-8") if isinstance(content, str) else content
+    files[MERMAID_URI] = site.mermaid.read_bytes()
+    for rel, data in files.items():
+        path = staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_bytes() != data:
+            atomic_write(path, data, durable=False)
+    for path in sorted(staging.rglob("*"), reverse=True):  # what the site no longer has
+        rel = path.relative_to(staging).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    config = base / "mkdocs.yml"
+    atomic_write(config, derived_config(root, staging, site_dir, site.nav).encode("utf-8"), durable=False)
+    return config
+
+
+def _mtimes(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Every file under ``folders`` with its size and modification time: what serve watches."""
+    out = []
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    st = path.stat()
+                    out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
+    """``phasedocs build --engine zensical``: stage, build beside the staging folder (Zensical
+    keeps its site inside its project), then put the site where it was asked for."""
+    command = _zensical()
+    root = root.resolve()
+    out = (site_dir or root / "site").resolve()
+    if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise Abort(f"refusing to replace {out}: it is not empty and holds no site; choose another --site-dir")
+    built = root / CACHE / "zensical" / "site"
+    config = stage(root, built)
+    args = [*command, "build", "-f", str(config)] + (["--strict"] if strict else [])
+    done = subprocess.run(args, cwd=config.parent, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Abort(f"the Zensical build failed:\n{(done.stderr or done.stdout).strip()}")
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(built, out)
+    return out
+
+
+def serve(root: Path, dev_addr: str | None = None, poll: float = 1.0) -> None:
+    """``phasedocs serve --engine zensical``: Zensical's server over the staging folder, which is
+    rendered again whenever a phase, a snapshot, a template or the site settings change."""
+    from phasedocs.errors import PhasedocsError
+
+    command = _zensical()
+    root = root.resolve()
+    out = root / CACHE / "zensical" / "site"
+    config = stage(root, out)
+    watched = [root / name for name in ("phases", "templates", "site_config")]
+    stop = threading.Event()
+
+    def watch() -> None:
+        seen = _mtimes(watched)
+        while not stop.wait(poll):
+            now = _mtimes(watched)
+            if now != seen:
+                seen = now
+                try:
+                    stage(root, out)
+                except PhasedocsError as exc:
+                    print(exc.format_message(), file=sys.stderr)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    args = [*command, "serve", "-f", str(config)] + (["--dev-addr", dev_addr] if dev_addr else [])
+    try:
+        subprocess.run(args, cwd=config.parent)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        time.sleep(0)
+    shutil.rmtree(out, ignore_errors=True)
