@@ -137,12 +137,14 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool, engine: str) -
 def serve(project_dir: Path, dev_addr: str | None, engine: str) -> None:
     """Serve the site with live reload when a phase or snapshot changes."""
     if engine == "zensical":
-        from phasedocs.site.zensical import serve as run
-    else:
-        from phasedocs.site.build import serve as run
-        from phasedocs.site.config import log_to_terminal
+        from phasedocs.site import zensical
 
-        log_to_terminal("INFO")
+        zensical.serve(project_dir, dev_addr)
+        return
+    from phasedocs.site.build import serve as run
+    from phasedocs.site.config import log_to_terminal
+
+    log_to_terminal("INFO")
     run(project_dir, dev_addr)
 
 
