@@ -72,5 +72,5 @@ def test_init_keeps_an_existing_gitignore(tmp_path, runner):
     (tmp_path / ".gitignore").write_text("*.pyc\n")
     result = runner.invoke(main, ["init", str(tmp_path)])
     assert result.exit_code == 0
-    assert f"kept your {tmp_path / '.gitignore'}: add the lines 'site/' and '.cache/' to it\n" in result.output
+    assert f"kept your {tmp_path / '.gitignore'}: add the lines 'site/', 'docs/' and '.cache/' to it\n" in result.output
     assert (tmp_path / ".gitignore").read_text() == "*.pyc\n"

@@ -216,3 +216,29 @@ def test_the_installed_wheel_finds_its_templates_and_data_without_the_checkout(w
         assert handoff(__import__("pathlib").Path({str(root)!r}), "7").startswith("# ")
     """
     modules_after(code, tmp_path)
+
+
+def test_the_release_builds_and_passes_twine_check_strict(tmp_path):
+    """What the release workflow does on a tag: python -m build, then twine check --strict."""
+    out = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)], capture_output=True, text=True, timeout=600
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    names = sorted(p.name for p in out.iterdir())
+    assert [n.split("-")[0] for n in names] == ["phasedocs", "phasedocs"]
+    assert names[0].endswith(".whl") or names[1].endswith(".whl")
+    checked = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *(str(p) for p in out.iterdir())],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("PASSED") == 2
+
+
+def test_init_ignores_what_is_rebuilt(tmp_path):
+    from phasedocs.commands.init import plan_files
+
+    ignored = plan_files(tmp_path)[".gitignore"].decode().split()
+    assert {"site/", "docs/", ".cache/"} <= set(ignored)

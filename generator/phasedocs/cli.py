@@ -355,7 +355,7 @@ def init(directory: Path) -> None:
     for rel in created:
         click.echo(f"created {directory / rel}")
     for rel in skipped:
-        click.echo(f"kept your {directory / rel}: add the lines 'site/' and '.cache/' to it")
+        click.echo(f"kept your {directory / rel}: add the lines 'site/', 'docs/' and '.cache/' to it")
     click.echo("next: phasedocs validate && phasedocs build, then push to publish with GitHub Pages")
     click.echo(
         "when a phase is handed off: phasedocs freeze NN, and commit its plan.json "
