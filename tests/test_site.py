@@ -312,3 +312,24 @@ def test_a_repo_url_set_only_in_project_yaml_names_the_host_in_the_header(projec
     source = re.search(r'<div class="md-source__repository">\s*(.*?)\s*</div>', page, re.S)
     assert source is not None and source.group(1) == "GitHub"
     assert "None" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
+
+
+def test_build_refuses_a_generated_page_edited_by_hand_as_generate_does(project, runner, tmp_path):
+    root = project(minimal())
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    site = tmp_path / "site"
+    assert build(runner, root, site).exit_code == 0  # copies generate wrote are replaced quietly
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    page = root / "docs/phase-01/README.md"
+    page.write_text(page.read_text() + "\nA note added by hand.\n")
+    result = build(runner, root, site)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: phasedocs: these generated pages were edited by hand (or written by someone else), "
+        f"and the site would silently replace them:\n  {(root / 'docs').resolve()}/phase-01/README.md\n"
+        "Put the change where the page comes from (phases/, templates/), or delete the file; "
+        "`phasedocs generate --force` rewrites them.\n"
+    )
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before  # the site as it was
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q", "--force"]).exit_code == 0
+    assert build(runner, root, site).exit_code == 0

@@ -42,6 +42,29 @@ class PhasedocsConfig(Config):
     """The branch that "edit this page" opens: a page's edit link leads to the input it comes from."""
 
 
+def edited_pages(docs: Path, uris: list[str]) -> str | None:
+    """Why the build must stop: generated pages in ``docs`` that differ from what ``generate``
+    wrote there (edited by hand, or someone else's), which the site would silently replace.
+    A copy whose hash the manifest holds is ours and replaced quietly. None when all is well."""
+    from phasedocs.output.writer import Manifest, sha256
+
+    manifest = Manifest.read(docs)
+    edited = [
+        uri
+        for uri in sorted(uris)
+        if (docs / uri).is_file() and manifest.files.get(uri) != sha256((docs / uri).read_bytes())
+    ]
+    if not edited:
+        return None
+    listing = "\n".join(f"  {docs / uri}" for uri in edited)
+    return (
+        "phasedocs: these generated pages were edited by hand (or written by someone else), "
+        f"and the site would silently replace them:\n{listing}\n"
+        "Put the change where the page comes from (phases/, templates/), or delete the file; "
+        "`phasedocs generate --force` rewrites them."
+    )
+
+
 class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
     """Generates the phase documents and charts as in-memory pages."""
 
@@ -79,6 +102,9 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             problem = leaves(docs, Path(src), str(docs)) if src and Path(src).is_relative_to(docs) else None
             if problem:
                 raise PluginError(f"phasedocs: refusing {src}: {problem}")
+        problem = edited_pages(docs, list(self.site.files))
+        if problem:
+            raise PluginError(problem)
         for uri, content in sorted(self.site.files.items()):
             existing = files.get_file_from_path(uri)
             if existing is not None:

@@ -118,6 +118,11 @@ def stage(root: Path, site_dir: Path) -> Path:
         folder = (config_file(root).parent / str(own_docs)).resolve()
         if folder.is_dir():
             contained(root, folder, "docs_dir")
+            from phasedocs.site.plugin import edited_pages
+
+            problem = edited_pages(folder, list(site.files))  # as the MkDocs build refuses them
+            if problem:
+                raise Abort(problem)
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     contained(root, path, "page")
