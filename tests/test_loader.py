@@ -253,3 +253,43 @@ def test_the_largest_number_allowed_is_1e15_itself():
     doc = parse_json('{"a": 1e15, "b": -1e15, "c": 1.0000001e15}', "m.json")
     assert (doc.data["a"], doc.data["b"]) == (1e15, -1e15)
     assert type(doc.data["c"]).__name__ == "OutOfRange"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "tasks:\n  - id: a\n    title: x\n - id: b\n",
+            "f.yaml:4:2: not valid YAML: did not find expected key; line 4 is indented less than the list it "
+            "belongs to (indented 2 spaces on the lines above, 1 here); line it up with them",
+        ),
+        (
+            "tasks:\n  - id: a\n  title: x\n",
+            "f.yaml:3:3: not valid YAML: did not find expected '-' indicator; line 3 is indented like the items of "
+            "the list that starts on line 2 but is not one; start it with '- ', or indent it further if it belongs "
+            "to the item above",
+        ),
+        (
+            "tasks:\n  - id: a\n    title: c\n   slug: d\n",
+            "f.yaml:4:4: not valid YAML: did not find expected '-' indicator; line 4 is indented 3 spaces: not like "
+            "the list's '- ' (2) nor like the keys of its items (4); line it up with one of them",
+        ),
+        (
+            "title: Fix: this thing\n",
+            "f.yaml:1:11: not valid YAML: mapping values are not allowed in this context; line 1 holds a second "
+            "': ' in its value; put the value in quotes (\"...\")",
+        ),
+        (
+            "a:\n  b: 1\n   c: 2\n",
+            "f.yaml:3:5: not valid YAML: mapping values are not allowed in this context; line 3 is indented more "
+            "than the keys above it; line it up with them",
+        ),
+        (
+            "a:\n\tb: 1\n",
+            "f.yaml:2:1: not valid YAML: found character that cannot start any token; line 2 holds a tab: YAML "
+            "indents with spaces only; replace the tab with spaces",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_in_plain_words(text, message):
+    assert error_of(parse_yaml, text) == message

@@ -47,6 +47,8 @@ def test_a_refused_push_is_a_clean_error_and_the_next_deploy_replaces_the_commit
     (root / "phases/phase-01/metrics/a.json").write_text(
         '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 7}}'
     )
+    git(root, "add", "phases")
+    git(root, "commit", "-qm", "a snapshot")  # committed: deploy has nothing to warn about
     _refuse_pushes(remote)
     result = runner.invoke(main, ["deploy", "--project", str(root)])
     assert result.exit_code == 1

@@ -255,6 +255,65 @@ class _Walker:
         return value
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def explain_yaml(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """The parser's complaint in plain words, with the likely fix (None when there is no better word).
+
+    The parser says what it expected ("did not find expected '-' indicator"); people need
+    to hear which line is off and how: indented less than its list, a second ': ' in a
+    value, a tab.
+    """
+    mark, ctx = exc.problem_mark, exc.context_mark
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    n, problem = mark.line + 1, exc.problem or ""
+    if "\t" in line[: max(mark.column, _indent(line)) + 1] or "'\\t'" in problem:
+        return f"line {n} holds a tab: YAML indents with spaces only; replace the tab with spaces"
+    if "expected '-' indicator" in problem and ctx is not None:
+        here, dash = _indent(line), ctx.column
+        if here != dash:
+            keys = dash + 2
+            for above in reversed(lines[ctx.line : mark.line]):
+                if above.strip() and not above.lstrip().startswith("#"):
+                    keys = _indent(above) + 2 if above.lstrip().startswith("- ") else _indent(above)
+                    break
+            return (
+                f"line {n} is indented {here} spaces: not like the list's '- ' ({dash}) nor like the keys of "
+                f"its items ({keys}); line it up with one of them"
+            )
+        return (
+            f"line {n} is indented like the items of the list that starts on line {ctx.line + 1} but is not one; "
+            f"start it with '- ', or indent it further if it belongs to the item above"
+        )
+    if "expected key" in problem or "expected <block end>" in problem:
+        item = line.lstrip().startswith("- ")
+        above = [x for x in lines[: mark.line] if x.strip() and not x.lstrip().startswith("#")]
+        siblings = [x for x in above if x.lstrip().startswith("- ") == item]
+        if siblings and _indent(siblings[-1]) > _indent(line):
+            what = "list" if item else "mapping"
+            return (
+                f"line {n} is indented less than the {what} it belongs to (indented {_indent(siblings[-1])} "
+                f"spaces on the lines above, {_indent(line)} here); line it up with them"
+            )
+        return f"line {n} does not line up with the lines above it; indent it exactly like the keys or items it belongs with"
+    if "mapping values are not allowed" in problem:
+        key_colon = line.find(": ")
+        if 0 <= key_colon < mark.column - 1:
+            return f"line {n} holds a second ': ' in its value; put the value in quotes (\"...\")"
+        return f"line {n} is indented more than the keys above it; line it up with them"
+    if "could not find expected ':'" in problem and ctx is not None:
+        return (
+            f"line {ctx.line + 1} is neither 'key: value' nor a '- ' item; add ': ' after the key, "
+            "or quote the text if it continues a value"
+        )
+    return None
+
+
 def parse_yaml(text: str, file: str) -> Document:
     """Parse YAML ``text`` (named ``file`` in errors) into a :class:`Document`."""
     loader = _Loader(text)
@@ -264,7 +323,8 @@ def parse_yaml(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = exc.problem or exc.context or "not valid YAML"
-        raise InputError(where, "", f"not valid YAML: {problem}") from None
+        plain = explain_yaml(exc, text)
+        raise InputError(where, "", f"not valid YAML: {problem}" + (f"; {plain}" if plain else "")) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with no mark of its own
         at = exc.position
         line, column = line_column(text, at)
