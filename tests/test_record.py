@@ -217,3 +217,29 @@ def test_concurrent_records_in_the_same_second_all_land(project):
     values = sorted(json.loads((metrics_dir(root) / n).read_text())["metrics"]["warnings"] for n in names)
     assert values == list(range(8))  # nothing lost, nothing overwritten
     assert load_project(root).phases[0].snapshots[-1].file.endswith("~8.json")  # sorts after the others
+
+
+def test_record_questions_values_that_look_like_a_slip_of_unit(project, runner):
+    from conftest import PROJECT_YAML, minimal
+
+    version = "  version: {label: Version, unit: text}\n"
+    catalogue = PROJECT_YAML.replace(version, version + "  coverage: {label: Coverage, unit: percent}\n")
+    root = project(minimal(**{"phases/project.yaml": catalogue}))
+    args = ["record", "1", "--project", str(root)]
+    result = runner.invoke(main, [*args, "--metric", "pass_rate=95", "--at", "2025-01-06T10:00:00Z"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: nothing recorded:\n"
+        "  pass_rate=95: above 1, but a ratio is a fraction (0.95, or 95/100); if the metric is a percentage, "
+        "give it unit: percent. Record it anyway with --accept\n"
+    )
+    assert runner.invoke(main, [*args, "--metric", "pass_rate=95/100", "--at", "2025-01-06T10:00:00Z"]).exit_code == 0
+    assert runner.invoke(main, [*args, "--metric", "coverage=93.2", "--at", "2025-01-06T11:00:00Z"]).exit_code == 0
+    result = runner.invoke(main, [*args, "--metric", "coverage=0.95", "--at", "2025-01-06T12:00:00Z"])
+    assert result.exit_code == 1
+    assert (
+        "  coverage=0.95: a percent below 1, where earlier values were above 1 (last 93.2); for 95% record 95."
+        in result.output
+    )
+    result = runner.invoke(main, [*args, "--metric", "coverage=0.95", "--at", "2025-01-06T12:00:00Z", "--accept"])
+    assert result.exit_code == 0, result.output

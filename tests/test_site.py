@@ -333,3 +333,19 @@ def test_build_refuses_a_generated_page_edited_by_hand_as_generate_does(project,
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before  # the site as it was
     assert runner.invoke(main, ["generate", "--project", str(root), "-q", "--force"]).exit_code == 0
     assert build(runner, root, site).exit_code == 0
+
+
+def test_validate_names_a_setting_both_site_yaml_and_mkdocs_yml_set(project, runner):
+    root = project(minimal(**{"site_config/site.yaml": "site_name: Team plans\nsite_url: https://a.example/\n"}))
+    (root / "mkdocs.yml").write_text(
+        "site_name: My Project phases\nsite_url: https://a.example/\nplugins: [phasedocs]\n"
+    )
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "site_config/site.yaml:1:12: site_name: is 'Team plans' here but 'My Project phases' in mkdocs.yml, "
+        "which the site uses; set site_name in one of the two files only\n"
+        "1 error in 1 file\n"
+    )
+    (root / "mkdocs.yml").write_text("site_url: https://a.example/\nplugins: [phasedocs]\n")  # one source each
+    assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0

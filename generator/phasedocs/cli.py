@@ -237,6 +237,7 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     type=click.Choice(["baseline", "progress", "final"]),
     help="Snapshot kind [default: progress].",
 )
+@click.option("--accept", is_flag=True, help="Record values that look like a slip of unit (a ratio above 1).")
 def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
     from phasedocs.commands.record import record as run

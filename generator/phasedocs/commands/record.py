@@ -101,6 +101,42 @@ def wall_clock(zone: ZoneInfo, now: datetime | None = None) -> datetime:
     return current.astimezone(zone).replace(microsecond=0)
 
 
+def _fraction(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and "/" in value:
+        num, _, den = value.partition("/")
+        try:
+            return float(num) / float(den)
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
+
+
+def implausible(project: Project, phase: PhaseInput, metrics: dict[str, Any]) -> list[str]:
+    """Values that are valid but probably a slip of unit: a ratio above 1, or a percent below 1
+    where every earlier value was above 1 (0.95 for 95%). Each says what was likely meant."""
+    out = []
+    for key, value in metrics.items():
+        metric = project.config.metrics.get(key)
+        x = _fraction(value)
+        if metric is None or x is None:
+            continue
+        if metric.unit == "ratio" and x > 1:
+            out.append(
+                f"{key}={value}: above 1, but a ratio is a fraction (0.95, or 95/100); "
+                "if the metric is a percentage, give it unit: percent. Record it anyway with --accept"
+            )
+        elif metric.unit == "percent" and 0 < x < 1:
+            earlier = [v for s in phase.snapshots if (v := _fraction(s.snapshot.metrics.get(key))) is not None]
+            if earlier and all(v > 1 for v in earlier):
+                out.append(
+                    f"{key}={value}: a percent below 1, where earlier values were above 1 (last {earlier[-1]:g}); "
+                    f"for {x * 100:g}% record {x * 100:g}. Record it anyway with --accept"
+                )
+    return out
+
+
 def _pairs(options: tuple[str, ...], flag: str, problems: list[str]) -> list[tuple[str, str, str]]:
     out = []
     for option in options:
@@ -139,6 +175,7 @@ def build_snapshot(
     kind: str | None = None,
     now: datetime | None = None,
     values: dict[str, Any] | None = None,
+    accept: bool = False,
 ) -> dict[str, Any]:
     """The snapshot the flags describe, checked against the catalogue; :class:`Abort` lists every problem."""
     config = project.config
@@ -216,6 +253,8 @@ def build_snapshot(
             problems.append("--note: the note is empty")
     if health is not None:
         data["health"] = health
+    if not accept:
+        problems += implausible(project, phase, data["metrics"])
     zone = ZoneInfo(config.timezone)
     if at is not None:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from phasedocs.documents import PHASE_DOCUMENTS
 from phasedocs.errors import InputError, Location, ValidationErrors
@@ -335,7 +335,47 @@ def check_site_config(project_dir: Path) -> tuple[SiteConfig | None, list[InputE
     for i, name in enumerate(config.documents if config else ()):
         if name not in PUBLISHABLE:
             errors.append(doc.error(("documents", i), f"unknown document '{name}' (known: {', '.join(PUBLISHABLE)})"))
+    if config is not None:
+        errors += _conflicts(project_dir, doc, config)
     return (None if errors else config), errors
+
+
+#: Settings both files may hold; the site engine reads mkdocs.yml's, so two values would
+#: silently leave site.yaml's unused.
+SHARED = ("site_name", "site_url", "repo_url")
+
+
+def _conflicts(project_dir: Path, doc: Any, config: SiteConfig) -> list[InputError]:
+    """A setting of site.yaml that mkdocs.yml also sets, to another value: name both, as only one can win."""
+    import yaml
+
+    from phasedocs.paths import leaves
+
+    class _AnyTags(yaml.SafeLoader):
+        """Reads a mkdocs.yml whose ``!!python/name:`` tags are not needed here."""
+
+    _AnyTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    path = project_dir / "mkdocs.yml"
+    if not path.is_file() or leaves(project_dir, path):
+        return []
+    try:
+        mkdocs = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTags)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return []  # MkDocs reports its own file's faults
+    if not isinstance(mkdocs, dict):
+        return []
+    errors = []
+    for key in SHARED:
+        ours, theirs = getattr(config, key), mkdocs.get(key)
+        if ours is not None and theirs is not None and str(theirs) != ours:
+            errors.append(
+                doc.error(
+                    (key,),
+                    f"is {ours!r} here but {str(theirs)!r} in mkdocs.yml, which the site uses; "
+                    f"set {key} in one of the two files only",
+                )
+            )
+    return errors
 
 
 def load_site_config(project_dir: Path) -> SiteConfig:
