@@ -278,9 +278,9 @@ def explain_yaml(exc: yaml.MarkedYAMLError, text: str) -> str | None:
         here, dash = _indent(line), ctx.column
         if here != dash:
             keys = dash + 2
-            for above in reversed(lines[ctx.line : mark.line]):
-                if above.strip() and not above.lstrip().startswith("#"):
-                    keys = _indent(above) + 2 if above.lstrip().startswith("- ") else _indent(above)
+            for prior in reversed(lines[ctx.line : mark.line]):
+                if prior.strip() and not prior.lstrip().startswith("#"):
+                    keys = _indent(prior) + 2 if prior.lstrip().startswith("- ") else _indent(prior)
                     break
             return (
                 f"line {n} is indented {here} spaces: not like the list's '- ' ({dash}) nor like the keys of "
