@@ -449,3 +449,25 @@ def test_record_from_json_checks_values_against_the_catalogue(project, runner, t
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(report)])
     assert result.exit_code == 1
     assert "metrics.warnings: expected a number (count), got 'many'" in result.output
+
+
+def test_a_handoff_written_on_its_own_links_to_the_site_or_to_docs(project, runner, tmp_path):
+    root = project(files(SNAPSHOTS))
+    out = tmp_path / "elsewhere" / "HANDOFF.md"
+    out.parent.mkdir()
+    assert runner.invoke(main, ["handoff", "1", "--project", str(root), "--output", str(out)]).exit_code == 0
+    text = out.read_text()
+    rel = "../proj/docs/phase-01"  # from tmp_path/elsewhere to the project's generated docs
+    assert f"[package index]({rel}/README.md)" in text
+    assert "](README.md)" not in text and "](COORDINATION-SUMMARY.md)" not in text
+    (root / "site_config").mkdir()
+    (root / "site_config/site.yaml").write_text("site_url: https://acme.example/plans/\n")
+    out.unlink()
+    assert runner.invoke(main, ["handoff", "1", "--project", str(root), "--output", str(out)]).exit_code == 0
+    text = out.read_text()
+    assert "[package index](https://acme.example/plans/phase-01/)" in text
+    assert "[coordination summary](https://acme.example/plans/phase-01/COORDINATION-SUMMARY/)" in text
+    assert "[final-metrics.json](https://acme.example/plans/phase-01/final-metrics.json)" in text
+    # printed to stdout it is the package's own page: links stay as the site has them
+    printed = runner.invoke(main, ["handoff", "1", "--project", str(root)]).output
+    assert "[package index](README.md)" in printed

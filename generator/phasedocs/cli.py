@@ -185,7 +185,7 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     from phasedocs.output.writer import write_user_file
     from phasedocs.pipeline import handoff as run
 
-    text = run(project_dir, phase)
+    text = run(project_dir, phase, output)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -11,6 +11,8 @@ same pipeline ending in one document.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,10 +191,43 @@ def find_phase(facts: ProjectFacts, phase: str) -> PhaseFacts:
     return pick_phase(list(facts.phases), [p.number for p in facts.phases], phase)
 
 
-def handoff(project_dir: Path, phase: str) -> str:
-    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text."""
+def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
+    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text.
+
+    Written to ``output`` (a file of its own, away from the package), its links to the
+    package's other pages lead to the published site when site.yaml has a ``site_url``,
+    else to the generated ``docs/`` folder, relative to where the file is.
+    """
+    from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
 
     prefix = docs_prefix(project_dir, project_dir / "docs")
     facts = compute(load_project(project_dir, prefix), prefix)
-    return Renderer(project_dir).handoff(facts, find_phase(facts, phase))
+    p = find_phase(facts, phase)
+    text = Renderer(project_dir).handoff(facts, p)
+    if output is None:
+        return text
+    site_url = load_site_config(project_dir).site_url
+    if site_url:
+        base = site_url.rstrip("/") + f"/{p.folder}/"
+        return relink(text, lambda target: base + _page_url(target))
+    folder = os.path.relpath((project_dir / "docs" / p.folder).resolve(), output.resolve().parent)
+    return relink(text, lambda target: Path(folder, target).as_posix())
+
+
+_LINK_RE = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)", re.IGNORECASE)
+
+
+def relink(text: str, to: Callable[[str], str]) -> str:
+    """``text`` with every relative markdown link target passed through ``to``."""
+    return _LINK_RE.sub(lambda m: f"]({to(m.group(1))})", text)
+
+
+def _page_url(target: str) -> str:
+    """A page's URL on the site (directory URLs): ``README.md`` -> ``./``, ``X.md`` -> ``X/``."""
+    path, sep, anchor = target.partition("#")
+    if path == "README.md":
+        path = ""
+    elif path.endswith(".md"):
+        path = path.removesuffix(".md") + "/"
+    return path + sep + anchor
