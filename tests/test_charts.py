@@ -333,3 +333,48 @@ def test_the_plan_line_counts_each_task_pro_rata(project):
     spec = charts.burnup_spec(f.phases[0], f)
     # by day 1: task 2 whole (1) and a quarter of task 1 (1); by day 4 both (5)
     assert [(x.day, y) for x, y in spec.plan] == [(6, 0), (7, 2), (10, 5)]
+
+
+def _luminance(hex_color: str) -> float:
+    r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+#: Material's page backgrounds: white, and the slate scheme's hsl(232, 15%, 14%).
+BACKGROUNDS = ("#ffffff", "#1e2029")
+#: Groups that draw data (lines and bars); translucent areas (target bands, the cone) are not lines.
+DATA = re.compile(r"(series|critical|task|done|slack|current|baseline|actual|forecast|phase|late|plan)-|scope$|completed$|plan$")
+
+
+def test_every_data_line_and_bar_keeps_3_to_1_on_light_and_dark_pages(project, runner):
+    from test_progress import SNAPSHOTS, files
+
+    root = project(files(SNAPSHOTS))
+    assert runner.invoke(main, ["freeze", "1", "--project", str(root), "--at", "2025-01-06T08:00:00Z"]).exit_code == 0
+    f = compute(load_project(root))
+    specs = {**charts.phase_specs(f.phases[0], f), "roadmap.svg": charts.roadmap_spec(f)}
+    checked = 0
+    for name, spec in specs.items():
+        svg = ET.fromstring(drawing.draw(spec, ChartStyle()))
+        for group in svg.iter(f"{SVG}g"):
+            gid = group.get("id", "")
+            if not DATA.match(gid):
+                continue
+            for el in group.iter():
+                style = dict(
+                    part.split(":", 1) for part in (el.get("style") or "").replace(" ", "").split(";") if ":" in part
+                )
+                assert float(style.get("opacity", 1)) == 1 and float(style.get("fill-opacity", 1)) == 1, (name, gid)
+                for key in ("fill", "stroke"):
+                    color = style.get(key, "none")
+                    if color.startswith("#") and len(color) == 7:
+                        for bg in BACKGROUNDS:
+                            assert _contrast(color, bg) >= 3.0, (name, gid, key, color, bg)
+                        checked += 1
+    assert checked > 30  # the test saw the charts' data, not an empty set

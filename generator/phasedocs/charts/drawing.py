@@ -166,15 +166,15 @@ def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
     h = 0.38
     for i, (y, bar) in enumerate(zip(ys, spec.bars, strict=True)):
         if bar.baseline_pct is not None:
-            ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, alpha=0.6, gid=f"baseline-{i}")
+            ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, gid=f"baseline-{i}")
         color = getattr(c, _STATE_COLOR[bar.state])
-        # work still going on: hatched and lighter, so a verdict so far never reads as a final one
+        # work still going on: an outline, hatched, so a verdict so far never reads as a final one
+        # (no transparency: every stroke keeps its colour's contrast on light and dark pages)
         ax.barh(
             y - h / 2,
             bar.current_pct,
             height=h,
-            color=color,
-            alpha=1.0 if bar.settled else 0.45,
+            color=color if bar.settled else "none",
             hatch=None if bar.settled else "//",
             edgecolor=color,
             gid=f"current-{i}-{bar.state}-{'settled' if bar.settled else 'open'}",
@@ -251,8 +251,7 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
                 b.forecast_finish - b.forecast_from,
                 left=b.forecast_from,
                 height=0.16,
-                color=c.today,
-                alpha=0.5,
+                color="none",
                 hatch="//",
                 edgecolor=c.today,
                 gid=f"forecast-{b.id}",
@@ -294,7 +293,7 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     if any(b.actual_start is not None for b in spec.bars):
         legend.append(Patch(color=c.current, label="actual"))
     if any(b.forecast_from is not None for b in spec.bars):
-        legend.append(Patch(color=c.today, alpha=0.5, label="forecast"))
+        legend.append(Patch(facecolor="none", edgecolor=c.today, hatch="//", label="forecast"))
     if any(b.plan_start is not None for b in spec.bars):
         legend.append(Patch(fill=False, edgecolor=style.text_color, linestyle="--", label="frozen plan"))
     if spec.today is not None:

@@ -239,31 +239,35 @@ PUBLISHABLE = (*PHASE_DOCUMENTS, "tasks")
 
 
 class ChartColors(Model):
-    """Colours of chart elements (any matplotlib colour)."""
+    """Colours of chart elements (any matplotlib colour).
 
-    task: Color = "#3f51b5"
+    The defaults keep at least 3:1 contrast against both of Material's backgrounds, white
+    and the dark slate (#1e2029): the charts are transparent and shown in either scheme.
+    """
+
+    task: Color = "#6a7bd1"
     """Bars of tasks off the critical path."""
     critical: Color = "#e53935"
     """Bars of critical tasks."""
-    slack: Color = "#9fa8da"
+    slack: Color = "#7986cb"
     """Slack after a task."""
-    done: Color = "#43a047"
+    done: Color = "#388e3c"
     """Completed tasks and phases."""
-    met: Color = "#43a047"
+    met: Color = "#388e3c"
     """Criteria met."""
     exceeded: Color = "#1e88e5"
     """Criteria exceeded."""
     missed: Color = "#e53935"
     """Criteria missed."""
-    pending: Color = "#9e9e9e"
+    pending: Color = "#878787"
     """Criteria pending."""
-    target: Color = "#fb8c00"
+    target: Color = "#e8710a"
     """Target lines and bands."""
-    baseline: Color = "#9e9e9e"
+    baseline: Color = "#878787"
     """Baseline bars."""
-    current: Color = "#3f51b5"
+    current: Color = "#6a7bd1"
     """Current values."""
-    today: Color = "#fb8c00"
+    today: Color = "#e8710a"
     """The 'latest snapshot' marker."""
 
 
@@ -304,6 +308,8 @@ class SiteConfig(Model):
     """Where the site is published (for canonical links and the sitemap)."""
     repo_url: Url | None = None
     """Repository for edit and source links; default: project.yaml's repo_url."""
+    repo_widget: bool = False
+    """Show Material's live repository facts (stars, forks), fetched from the forge's API on every page view."""
     documents: tuple[str, ...] = PUBLISHABLE
     """Which per-phase documents the site publishes ('tasks' for the task files)."""
     palette: Palette = Palette()

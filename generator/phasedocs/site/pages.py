@@ -30,6 +30,8 @@ class RenderedSite:
     """repo_url from site_config or project.yaml."""
     mermaid: Path = Path()
     """The vendored Mermaid script."""
+    repo_widget: bool = False
+    """site.yaml's repo_widget: keep Material's live repository facts."""
     charts_drawn: int = 0
     """Charts drawn this build (the rest came from the cache)."""
     rendered: list[str] = field(default_factory=list)
@@ -58,6 +60,57 @@ def load_once(root: Path) -> Project:
     return project
 
 
+#: The state symbols of the documents, drawn on the site as Material's icons (inline SVG):
+#: emoji need an emoji font, and a phone or a server without one shows empty boxes. The
+#: markdown in docs/ keeps the emoji, which every markdown viewer shows. Colours keep 3:1
+#: against both Material's white and its slate background.
+ICONS = {
+    "✅": ("check-circle", "#2e8b3a"),
+    "🌟": ("star-circle", "#1e88e5"),
+    "❌": ("close-circle", "#e53935"),
+    "⏳": ("timer-sand", "#8a8a8a"),
+    "🔄": ("progress-clock", "#1e88e5"),
+    "🟢": ("circle", "#2e8b3a"),
+    "⏸️": ("pause-circle", "#8a8a8a"),
+    "⛔": ("minus-circle", "#e53935"),
+    "📋": ("clipboard-text-outline", "#8a8a8a"),
+    "🔵": ("circle", "#1e88e5"),
+    "🟠": ("circle", "#e8710a"),
+    "🔴": ("circle", "#e53935"),
+}
+_ICON_RE = None
+
+
+def _icon_svg(name: str, color: str) -> str:
+    from importlib.resources import files
+
+    svg = files("material").joinpath("templates", ".icons", "material", f"{name}.svg").read_text(encoding="utf-8")
+    svg = svg.replace("<svg ", '<svg fill="currentColor" width="1.15em" height="1.15em" ', 1)
+    return f'<span class="phasedocs-icon" style="color: {color}; vertical-align: -0.2em" aria-hidden="true">{svg}</span>'
+
+
+def with_icons(markdown: str) -> str:
+    """``markdown`` with the state emoji drawn as inline SVG icons, outside code (spans and fences)."""
+    import re
+
+    global _ICON_RE
+    if _ICON_RE is None:
+        _ICON_RE = re.compile("(" + "|".join(re.escape(k) for k in sorted(ICONS, key=len, reverse=True)) + ")\ufe0f?")
+    icons = {k: _icon_svg(*v) for k, v in ICONS.items()}
+    out, fenced = [], False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or "`" not in line and not _ICON_RE.search(line):
+            out.append(line)
+            continue
+        parts = line.split("`")
+        # even parts are outside code spans
+        parts = [p if i % 2 else _ICON_RE.sub(lambda m: icons[m.group(1)], p) for i, p in enumerate(parts)]
+        out.append("`".join(parts))
+    return "\n".join(out)
+
+
 def render_site(root: Path) -> RenderedSite:
     """Validate, compute and render the project at ``root`` for a site build.
 
@@ -83,7 +136,11 @@ def render_site(root: Path) -> RenderedSite:
     cache = PageCache(root, root / CACHE)
     base = render_digest(project, env, style)
 
-    out = RenderedSite(repo_url=site_config.repo_url or project.config.repo_url, mermaid=mermaid_script())
+    out = RenderedSite(
+        repo_url=site_config.repo_url or project.config.repo_url,
+        mermaid=mermaid_script(),
+        repo_widget=site_config.repo_widget,
+    )
 
     def pages_of(name: str, inputs: str, make: Any) -> dict[str, str]:
         """A group's pages from the cache, or rendered by ``make`` and kept."""
@@ -138,5 +195,8 @@ def render_site(root: Path) -> RenderedSite:
         out.files[uri] = svg
         cache.put_chart(hashes[uri], svg)
     out.charts_drawn = len(missing)
+    for uri, content in out.files.items():
+        if uri.endswith(".md") and isinstance(content, str):
+            out.files[uri] = with_icons(content)
     cache.prune(set(hashes.values()))
     return out

@@ -80,6 +80,11 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             raise PluginError(f"phasedocs: the input is invalid:\n{exc.format_message()}") from None
         if self.config.nav and config.nav is None:
             config.nav = self.site.nav
+        if not self.site.repo_widget and hasattr(config.theme, "dirs"):
+            # no page asks a host for anything at view time unless the user opts in (repo_widget)
+            from phasedocs.resources import data
+
+            config.theme.dirs.insert(0, str(data("overrides")))
         if not config.repo_url and self.site.repo_url:
             config.repo_url = self.site.repo_url
             # MkDocs derives repo_name ("GitHub") while it validates the config, before this

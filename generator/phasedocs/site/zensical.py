@@ -68,7 +68,9 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(_Tag, lambda dumper, data: dumper.represent_scalar(data.tag, str(data)))
 
 
-def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any]) -> str:
+def derived_config(
+    root: Path, staging: Path, site_dir: Path, nav: list[Any], overrides: Path | None = None
+) -> str:
     """The config Zensical builds with: the project's mkdocs.yml (or the default one), with the
     staging folder as docs_dir (``staging`` and ``site_dir`` are folders beside the config), the navigation by phase, Material's classic variant, and the
     vendored Mermaid."""
@@ -93,6 +95,8 @@ def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any]) ->
         features = theme.get("features")
         if isinstance(features, list):
             theme["features"] = [f for f in features if f != "content.action.edit"]
+        if overrides is not None and "custom_dir" not in theme:
+            theme["custom_dir"] = overrides.name  # the repository link without live facts
     # the plugins are ours (whose pages are staged here) and search, which Zensical has built in
     config.pop("plugins", None)
     scripts = [s for s in config.get("extra_javascript", []) if s != MERMAID_URI]
@@ -141,8 +145,16 @@ def stage(root: Path, site_dir: Path) -> Path:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+    overrides = None
+    if not site.repo_widget:
+        from phasedocs.resources import data
+
+        overrides = base / "overrides"
+        shutil.rmtree(overrides, ignore_errors=True)
+        shutil.copytree(data("overrides"), overrides)
     config = base / "mkdocs.yml"
-    atomic_write(config, derived_config(root, staging, site_dir, site.nav).encode("utf-8"), durable=False)
+    text = derived_config(root, staging, site_dir, site.nav, overrides)
+    atomic_write(config, text.encode("utf-8"), durable=False)
     return config
 
 
