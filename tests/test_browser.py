@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from pathlib import Path
 
@@ -136,8 +137,24 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site_url, scheme):
             pg.wait_for_load_state("load")
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, (path, width)
+        # the smallest text of every chart, as the phone draws it: the variant it chose, scaled to its width
+        for path in ("phase-07/COORDINATION-DASHBOARD/", "roadmap/"):
+            pg.goto(site_url + path)
+            images = pg.locator("article img")
+            assert images.count() >= 1
+            for i in range(images.count()):
+                img = images.nth(i)
+                img.scroll_into_view_if_needed()
+                pg.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+                src = img.evaluate("img => img.currentSrc")
+                assert src.endswith(".narrow.svg"), src
+                svg = pg.request.get(src).text()
+                view_width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', svg).group(1))
+                smallest = min(float(x) for x in re.findall(r"font-size: ([0-9.]+)px", svg))
+                shown = img.evaluate("img => img.getBoundingClientRect().width")
+                assert smallest * shown / view_width >= 8.0, (src, smallest, shown, view_width)
         pg.goto(site_url + "phase-07/COORDINATION-DASHBOARD/")
-        pg.screenshot(path=str(_artifact(f"dashboard-phone-{scheme}.png")), full_page=False)
+        pg.screenshot(path=str(_artifact(f"dashboard-phone-{scheme}.png")), full_page=True)
     finally:
         context.close()
 

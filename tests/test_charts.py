@@ -349,7 +349,9 @@ def _contrast(a: str, b: str) -> float:
 #: Material's page backgrounds: white, and the slate scheme's hsl(232, 15%, 14%).
 BACKGROUNDS = ("#ffffff", "#1e2029")
 #: Groups that draw data (lines and bars); translucent areas (target bands, the cone) are not lines.
-DATA = re.compile(r"(series|critical|task|done|slack|current|baseline|actual|forecast|phase|late|plan)-|scope$|completed$|plan$")
+DATA = re.compile(
+    r"(series|critical|task|done|slack|current|baseline|actual|forecast|phase|late|plan)-|scope$|completed$|plan$"
+)
 
 
 def test_every_data_line_and_bar_keeps_3_to_1_on_light_and_dark_pages(project, runner):
@@ -378,3 +380,22 @@ def test_every_data_line_and_bar_keeps_3_to_1_on_light_and_dark_pages(project, r
                             assert _contrast(color, bg) >= 3.0, (name, gid, key, color, bg)
                         checked += 1
     assert checked > 30  # the test saw the charts' data, not an empty set
+
+
+def test_snapshots_on_one_day_get_hour_ticks_not_the_same_date_twice(project):
+    day = [
+        json.dumps(
+            {
+                "timestamp": f"2025-01-06T{h:02d}:00:00Z",
+                "kind": "baseline" if h == 9 else "progress",
+                "metrics": {"warnings": h},
+            }
+        )
+        for h in (9, 12, 15)
+    ]
+    files_ = {**minimal(), **{f"phases/phase-01/metrics/{i}.json": s for i, s in enumerate(day)}}
+    f = facts_of(project, files_)
+    svg = drawing.draw(charts.trend_spec(f.phases[0]), ChartStyle())
+    labels = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert ["09:00", "12:00", "15:00"] == [x for x in labels if x in ("09:00", "12:00", "15:00")]
+    assert "06 Jan 2025" in labels and "06 Jan" not in labels

@@ -349,3 +349,19 @@ def test_validate_names_a_setting_both_site_yaml_and_mkdocs_yml_set(project, run
     )
     (root / "mkdocs.yml").write_text("site_url: https://a.example/\nplugins: [phasedocs]\n")  # one source each
     assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0
+
+
+def test_state_symbols_on_the_site_need_no_emoji_font(project, runner, tmp_path):
+    from phasedocs.site.pages import ICONS
+    from test_progress import SNAPSHOTS, files
+
+    root = project(files(SNAPSHOTS))
+    site = tmp_path / "site"
+    assert build(runner, root, site).exit_code == 0
+    dashboard = (site / "phase-01/COORDINATION-DASHBOARD/index.html").read_text()
+    article = dashboard.split('<article class="md-content__inner md-typeset">', 1)[1]
+    assert not any(symbol in article for symbol in ICONS)
+    assert article.count('class="phasedocs-icon"') > 10
+    # the markdown in docs/ keeps the emoji every markdown viewer shows
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    assert "⛔ blocked" in (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()

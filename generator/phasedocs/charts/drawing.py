@@ -121,7 +121,7 @@ def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
 
     c = style.colors
     n = len(spec.panels)
-    cols = 1 if n == 1 else 2
+    cols = 1 if n == 1 or _narrow(style) else 2
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(style.width, max(2.6, style.height * 0.65) * rows), squeeze=False)
     for ax, panel in zip(axes.flat, spec.panels, strict=False):
@@ -141,9 +141,13 @@ def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
                 )
         unit = {"ratio": "%", "percent": "%", "seconds": "s", "bytes": "bytes"}.get(panel.unit, "")
         ax.set_title(panel.label + (f" ({unit})" if unit else ""), loc="left", fontsize=style.font_size)
-        if len(set(panel.x)) <= 6:  # few snapshots: tick exactly at each one
-            ticks = sorted(set(panel.x))
+        ticks = sorted(set(panel.x))
+        days = {t.date() for t in ticks}
+        if len(ticks) <= 6 and len(days) == len(ticks):  # a few snapshots on different days: a tick at each
             ax.set_xticks([mdates.date2num(t) for t in ticks], [t.strftime("%d %b") for t in ticks])
+        elif len(days) == 1:  # one day: hours, never the same date twice side by side
+            ax.set_xticks([mdates.date2num(t) for t in ticks[:6]], [t.strftime("%H:%M") for t in ticks[:6]])
+            ax.set_xlabel(ticks[0].strftime("%d %b %Y"), fontsize=style.font_size * 0.8)
         else:
             _date_axis(ax, min(panel.x), max(panel.x))
         ax.grid(axis="y", alpha=0.3)
@@ -187,7 +191,7 @@ def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
             fontsize=style.font_size * 0.8,
         )
     ax.axvline(100, color=c.target, linestyle="--", linewidth=1.5, gid="target")
-    ax.set_yticks(ys, [_short(b.label, 48) for b in spec.bars])
+    ax.set_yticks(ys, [_short(b.label, 20 if _narrow(style) else 48) for b in spec.bars])
     ax.set_xlabel(
         "attainment of the target, longer is better (dashed: the target; grey: baseline; hatched: work going on)"
     )
@@ -257,7 +261,8 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
                 gid=f"forecast-{b.id}",
             )
         mark = " ✓" if b.complete else ""
-        ax.text(b.start + 0.02, y + 0.33, _short(b.label, 40) + mark, fontsize=style.font_size * 0.8, va="bottom")
+        label = _short(b.label, 22 if _narrow(style) else 40)
+        ax.text(b.start + 0.02, y + 0.33, label + mark, fontsize=style.font_size * 0.8, va="bottom")
     by_id = {b.id: b for b in spec.bars}
     for src, dst in spec.arrows:
         a, b = by_id[src], by_id[dst]
@@ -300,7 +305,7 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         legend.append(Line2D([], [], color=c.today, linestyle=":", linewidth=2, label="latest snapshot"))
     _title(ax, spec.title)
     # a strip at the bottom for the legend, so it never meets the two-line day labels
-    columns = min(len(legend), 5)
+    columns = min(len(legend), 3 if _narrow(style) else 5)
     rows = math.ceil(len(legend) / columns)
     strip = (0.2 + 0.25 * rows) / fig.get_figheight()
     fig.tight_layout(rect=(0, strip, 1, 1))
@@ -331,7 +336,7 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
         ax.text(
             start,
             y + 0.33,
-            f"{_short(b.label, 40)} ({b.state}, {b.percent:g}%)",
+            f"{_short(b.label, 22 if _narrow(style) else 40)} ({b.state}, {b.percent:g}%)",
             fontsize=style.font_size * 0.8,
             va="bottom",
         )
@@ -419,17 +424,41 @@ def _worker_draw(item: tuple[str, Spec, dict[str, Any]]) -> tuple[str, bytes]:
 
 
 def draw_all(specs: Mapping[str, Spec], style: ChartStyle, workers: int | None = None) -> dict[str, bytes]:
-    """Draw every spec; in worker processes when there are more than a handful."""
+    """Draw every spec; in worker processes when there are more than a handful.
+
+    A name ending in ``.narrow.svg`` is drawn in :func:`narrow_style` (for phones).
+    """
     items = sorted(specs.items())
+    narrow = narrow_style(style)
+    style_of = {name: narrow if name.endswith(NARROW_SUFFIX) else style for name, _ in items}
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(items) <= PARALLEL_THRESHOLD or workers <= 1:
-        return {name: draw(spec, style) for name, spec in items}
+        return {name: draw(spec, style_of[name]) for name, spec in items}
     data = records.dump(style)
+    dumped = {id(style): data, id(narrow): records.dump(narrow)}
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), initializer=_worker_init, initargs=(data,)) as pool:
         return dict(
             pool.map(
                 _worker_draw,
-                [(name, spec, data) for name, spec in items],
+                [(name, spec, dumped[id(style_of[name])]) for name, spec in items],
                 chunksize=max(1, len(items) // (workers * 4)),
             )
         )
+
+
+#: The file-name ending of a chart's phone variant: ``gantt.svg`` -> ``gantt.narrow.svg``.
+NARROW_SUFFIX = ".narrow.svg"
+#: The phone variant's width in inches: shown about 360 CSS px wide on a 390 px phone, its
+#: smallest text (0.7 of the font size) stays above 8 CSS px.
+NARROW_WIDTH = 4.0
+
+
+def narrow_style(style: ChartStyle) -> ChartStyle:
+    """``style`` for a phone: at most :data:`NARROW_WIDTH` inches wide, taller, the same fonts."""
+    if style.width <= NARROW_WIDTH:
+        return style
+    return ChartStyle(**{**style.__dict__, "width": NARROW_WIDTH, "height": max(style.height, 3.2)})
+
+
+def _narrow(style: ChartStyle) -> bool:
+    return style.width <= NARROW_WIDTH

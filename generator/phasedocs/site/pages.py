@@ -86,7 +86,9 @@ def _icon_svg(name: str, color: str) -> str:
 
     svg = files("material").joinpath("templates", ".icons", "material", f"{name}.svg").read_text(encoding="utf-8")
     svg = svg.replace("<svg ", '<svg fill="currentColor" width="1.15em" height="1.15em" ', 1)
-    return f'<span class="phasedocs-icon" style="color: {color}; vertical-align: -0.2em" aria-hidden="true">{svg}</span>'
+    return (
+        f'<span class="phasedocs-icon" style="color: {color}; vertical-align: -0.2em" aria-hidden="true">{svg}</span>'
+    )
 
 
 def with_icons(markdown: str) -> str:
@@ -101,7 +103,7 @@ def with_icons(markdown: str) -> str:
     for line in markdown.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
-        if fenced or "`" not in line and not _ICON_RE.search(line):
+        if fenced or ("`" not in line and not _ICON_RE.search(line)):
             out.append(line)
             continue
         parts = line.split("`")
@@ -109,6 +111,27 @@ def with_icons(markdown: str) -> str:
         parts = [p if i % 2 else _ICON_RE.sub(lambda m: icons[m.group(1)], p) for i, p in enumerate(parts)]
         out.append("`".join(parts))
     return "\n".join(out)
+
+
+_CHART_IMG = None
+
+
+def responsive_charts(html: str) -> str:
+    """Each chart image of a built page inside a ``<picture>`` whose narrow variant phones load:
+    the full-width chart's text would shrink below 8 CSS px on a 390 px screen."""
+    import re
+
+    global _CHART_IMG
+    if _CHART_IMG is None:
+        _CHART_IMG = re.compile(r'<img\b[^>]*\bsrc="([^"]*charts/[^"/]+?)\.svg"[^>]*>')
+    if "charts/" not in html:
+        return html
+
+    def wrap(m: Any) -> str:
+        narrow = m.group(1) + ".narrow.svg"
+        return f'<picture><source media="(max-width: 640px)" srcset="{narrow}">{m.group(0)}</picture>'
+
+    return _CHART_IMG.sub(wrap, html)
 
 
 def render_site(root: Path) -> RenderedSite:
@@ -183,7 +206,14 @@ def render_site(root: Path) -> RenderedSite:
     inputs = "\0".join([*(p.source.digest for p in facts.phases), site_config.site_url or ""])  # the feed's links
     out.files.update(pages_of("project", inputs, lambda: env.project_files(facts, roadmap, site_config.site_url)))
 
-    hashes = {uri: charts.spec_hash(spec, style) for uri, spec in specs.items()}
+    # each chart again for phones (drawing.narrow_style): the site serves it to narrow screens
+    from phasedocs.charts.drawing import NARROW_SUFFIX, narrow_style
+
+    narrow = narrow_style(style)
+    specs.update({uri.removesuffix(".svg") + NARROW_SUFFIX: spec for uri, spec in list(specs.items())})
+    hashes = {
+        uri: charts.spec_hash(spec, narrow if uri.endswith(NARROW_SUFFIX) else style) for uri, spec in specs.items()
+    }
     missing: dict[str, charts.Spec] = {}
     for uri, digest in hashes.items():
         svg = cache.chart(digest)

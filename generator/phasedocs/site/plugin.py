@@ -133,6 +133,9 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Link the Atom feed from every page's head, so feed readers discover it; load the shipped
         Mermaid only on pages that draw a diagram (Material then skips its CDN)."""
+        from phasedocs.site.pages import responsive_charts
+
+        output = responsive_charts(output)
         here = posixpath.dirname(page.file.dest_uri) or "."
         tags = []
         if "feed.xml" in self.site.files:

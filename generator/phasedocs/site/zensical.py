@@ -68,9 +68,7 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(_Tag, lambda dumper, data: dumper.represent_scalar(data.tag, str(data)))
 
 
-def derived_config(
-    root: Path, staging: Path, site_dir: Path, nav: list[Any], overrides: Path | None = None
-) -> str:
+def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any], overrides: Path | None = None) -> str:
     """The config Zensical builds with: the project's mkdocs.yml (or the default one), with the
     staging folder as docs_dir (``staging`` and ``site_dir`` are folders beside the config), the navigation by phase, Material's classic variant, and the
     vendored Mermaid."""
@@ -184,6 +182,13 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     done = subprocess.run(args, cwd=config.parent, capture_output=True, text=True)
     if done.returncode != 0:
         raise Abort(f"the Zensical build failed:\n{(done.stderr or done.stdout).strip()}")
+    from phasedocs.site.pages import responsive_charts
+
+    for page in built.rglob("*.html"):  # what the MkDocs plugin does to each page, after the build
+        text = page.read_text(encoding="utf-8")
+        changed = responsive_charts(text)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(built, out)
