@@ -145,11 +145,11 @@ def stage(root: Path, site_dir: Path) -> Path:
             path.rmdir()
     overrides = None
     if not site.repo_widget:
-        from phasedocs.resources import data
+        from phasedocs.resources import data as package_data
 
         overrides = base / "overrides"
         shutil.rmtree(overrides, ignore_errors=True)
-        shutil.copytree(data("overrides"), overrides)
+        shutil.copytree(package_data("overrides"), overrides)
     config = base / "mkdocs.yml"
     text = derived_config(root, staging, site_dir, site.nav, overrides)
     atomic_write(config, text.encode("utf-8"), durable=False)
