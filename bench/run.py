@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -339,6 +340,40 @@ def run_all(work: Path, k: int, rep: int) -> None:
         "plain mkdocs build, default config",
         1.5,
     )
+
+    # 7b. the everyday site rebuild: one new snapshot, each engine against its own full (cold) build
+    import importlib.util
+
+    for engine in ("mkdocs", "zensical"):
+        if engine == "zensical" and importlib.util.find_spec("zensical") is None:
+            print(f"{'site rebuild, zensical':<58} skipped: pip install 'phasedocs[zensical]'")
+            continue
+        site_e = work / f"site50-{engine}"
+        build_e = sh(*PHASEDOCS, "build", "--project", str(p50), "--site-dir", str(site_e), "--engine", engine)
+
+        def cold(build_e: Callable[[], None] = build_e) -> None:
+            shutil.rmtree(p50 / ".cache", ignore_errors=True)  # no page, chart or engine cache
+            build_e()
+
+        t_cold = best(cold, 1)
+
+        counter = iter(range(10_000))
+
+        def one_snapshot(build_e: Callable[[], None] = build_e, counter: Any = counter, engine: str = engine) -> None:
+            n = next(counter)
+            (p50 / "phases/phase-01/metrics" / f"site-{engine}-{n:05d}.json").write_text(
+                json.dumps({"timestamp": f"2025-03-02T{n % 24:02d}:00:00Z", "metrics": {"warnings": 10 + n % 7}})
+            )
+            build_e()
+
+        row(
+            f"site of {50 // k} phases, {engine}: rebuild after one snapshot",
+            best(one_snapshot, max(2, rep // 2)),
+            t_cold,
+            f"its own full build ({engine}, no cache)",
+            None,
+            "pages and charts of the other phases from the cache",
+        )
 
     ex_plain = work / "ex-plain"
     (ex_plain / "docs").mkdir(parents=True)

@@ -134,7 +134,10 @@ def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     before = git(remote, "show", f"{tip1}:phase-01/COORDINATION-DASHBOARD/index.html")
     page = git(remote, "show", "gh-pages:phase-01/COORDINATION-DASHBOARD/index.html")
     row = re.compile(r"<td>Warnings</td>\s*<td>7</td>\s*<td>7</td>")  # the new snapshot: first and current value 7
-    done = re.compile(r'task-1\.1-alpha/">1\.1 Alpha</a></td>\s*<td>[^<]*</td>\s*<td>✅ complete [^<]*</td>')
+    done = re.compile(
+        r'task-1\.1-alpha/">1\.1 Alpha</a></td>\s*<td>[^<]*</td>\s*<td><span class="phasedocs-icon"[^>]*><svg[^>]*>'
+        r"<path [^>]*/></svg></span> complete [^<]*</td>"
+    )
     assert not row.search(before) and not done.search(before)
     assert row.search(page) and done.search(page)
 
@@ -244,7 +247,8 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
 
     root = project(minimal(**{"phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2")}))
     first = render_site(root)
-    assert (sorted(first.rendered), first.charts_drawn) == (["phase-01", "phase-02", "project"], 5)
+    # each chart twice: for wide screens and, narrow, for phones
+    assert (sorted(first.rendered), first.charts_drawn) == (["phase-01", "phase-02", "project"], 10)
     again = render_site(root)
     assert (again.rendered, again.charts_drawn) == ([], 0)
     assert again.files == first.files
@@ -257,7 +261,7 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
     # phase 1's Gantt (the latest-snapshot marker moved), burn-up (a new point), trend and criteria
     # charts; the roadmap's own data (states, progress, dates, forecast) did not change, so its
     # chart comes from the cache
-    assert after.charts_drawn == 4
+    assert after.charts_drawn == 8
     assert {k: v for k, v in after.files.items() if k.startswith("phase-02/")} == {
         k: v for k, v in first.files.items() if k.startswith("phase-02/")
     }
@@ -266,7 +270,7 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
         svg.unlink()
     healed = render_site(root)
     assert healed.files == after.files
-    assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 7  # the ones in use; stale ones pruned
+    assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 14  # the ones in use; stale ones pruned
 
 
 def test_edit_links_lead_to_the_input_of_each_page(project, runner, tmp_path):
