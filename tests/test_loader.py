@@ -285,6 +285,11 @@ def test_the_largest_number_allowed_is_1e15_itself():
             "than the keys above it; line it up with them",
         ),
         (
+            "tasks:\n  - id: a\n    title: x\n    - bad\n",
+            "f.yaml:4:5: not valid YAML: did not find expected key; line 4 does not line up with the lines above "
+            "it; indent it exactly like the keys or items it belongs with",
+        ),
+        (
             "a:\n\tb: 1\n",
             "f.yaml:2:1: not valid YAML: found character that cannot start any token; line 2 holds a tab: YAML "
             "indents with spaces only; replace the tab with spaces",

@@ -243,3 +243,5 @@ def test_record_questions_values_that_look_like_a_slip_of_unit(project, runner):
     )
     result = runner.invoke(main, [*args, "--metric", "coverage=0.95", "--at", "2025-01-06T12:00:00Z", "--accept"])
     assert result.exit_code == 0, result.output
+    # after a value below 1 (0.95, accepted), a small percent is no longer a surprise
+    assert runner.invoke(main, [*args, "--metric", "coverage=0.5", "--at", "2025-01-06T13:00:00Z"]).exit_code == 0

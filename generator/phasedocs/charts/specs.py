@@ -520,7 +520,11 @@ def spec_hash(spec: Spec, style: ChartStyle) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _style_key(style: ChartStyle) -> str:
-    """The style and the matplotlib version: a new matplotlib may draw differently."""
+    """The style, the matplotlib version and our drawing code: a new matplotlib, or a new
+    phasedocs that draws differently, must not reuse charts drawn before (from a cache, or
+    left in docs/ by an earlier version)."""
     from importlib.metadata import version  # no matplotlib import for a hash; slow, hence cached
+    from pathlib import Path
 
-    return records.dump_json(style) + version("matplotlib")
+    code = hashlib.sha256(Path(__file__).with_name("drawing.py").read_bytes()).hexdigest()[:16]
+    return records.dump_json(style) + version("matplotlib") + code
