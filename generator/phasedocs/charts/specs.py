@@ -483,7 +483,7 @@ def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
         RoadmapBar(
             f"{p.number}: {p.phase.title}",
             p.schedule.start,
-            p.schedule.finish,
+            p.plan.finish if p.plan is not None else p.schedule.finish,  # the plan in force
             p.schedule.forecast_finish,
             p.state,
             p.percent,

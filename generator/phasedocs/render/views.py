@@ -118,7 +118,8 @@ class PhaseView:
         p = self.p
         if self.missed or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
             return "off_track"
-        if self.late or self.blocked or p.schedule.forecast_finish > p.schedule.finish:
+        planned = p.plan.finish if p.plan is not None else p.schedule.finish
+        if self.late or self.blocked or p.schedule.forecast_finish > planned:
             return "at_risk"
         return "on_track"
 
