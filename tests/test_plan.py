@@ -292,3 +292,21 @@ def test_a_replan_without_its_reason_in_plan_json_is_refused(project, runner):
         "phases/phase-01/plan.json:2:12: plans[1]: a re-plan needs its reason; record it with phasedocs freeze --replan --reason"
         in result.output
     )
+
+
+def test_documents_say_when_phase_yaml_moved_after_the_freeze(project, runner):
+    root = project(files(SNAPSHOTS))
+    assert freeze(runner, root, "--at", "2025-01-06T08:00:00Z").exit_code == 0
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(
+        phase.read_text().replace('duration_days: 2, depends_on: ["1.1"]', 'duration_days: 3, depends_on: ["1.1"]')
+    )
+    out = root / "docs"
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
+    summary = (out / "phase-01/COORDINATION-SUMMARY.md").read_text()
+    # the frozen plan still says Saturday the 11th; phase.yaml now makes it Sunday the 12th
+    assert "| Planned completion | 2025-01-11 09:00 UTC (the frozen plan) |" in summary
+    assert (
+        "| Plan | frozen 2025-01-06 08:00 UTC; it finishes 2025-01-11 09:00 UTC. phase.yaml has changed since: "
+        "its schedule now finishes 2025-01-12 09:00 UTC |" in summary
+    )
