@@ -84,12 +84,9 @@ def test_dashboard_shows_metrics_and_its_charts_load(page, site_url):
     page.goto(site_url + "phase-07/COORDINATION-DASHBOARD/")
     table = page.locator("article table").filter(has_text="Clippy Warnings").first
     assert "Clippy Warnings" in table.inner_text()
-    images = page.locator("article img")
-    assert images.count() >= 2
-    for i in range(images.count()):
-        img = images.nth(i)
-        img.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete", arg=img.element_handle())
+    images = loaded_images(page)
+    assert len(images) >= 2
+    for img in images:
         assert img.evaluate("img => img.naturalWidth") > 0, img.get_attribute("src")
     page.screenshot(path=str(_artifact("dashboard.png")), full_page=True)
 
@@ -140,12 +137,9 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site_url, scheme):
         # the smallest text of every chart, as the phone draws it: the variant it chose, scaled to its width
         for path in ("phase-07/COORDINATION-DASHBOARD/", "roadmap/"):
             pg.goto(site_url + path)
-            images = pg.locator("article img")
-            assert images.count() >= 1
-            for i in range(images.count()):
-                img = images.nth(i)
-                img.scroll_into_view_if_needed()
-                pg.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+            images = loaded_images(pg)
+            assert len(images) >= 1
+            for img in images:
                 src = img.evaluate("img => img.currentSrc")
                 assert src.endswith(".narrow.svg"), src
                 svg = pg.request.get(src).text()
@@ -157,6 +151,18 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site_url, scheme):
         pg.screenshot(path=str(_artifact(f"dashboard-phone-{scheme}.png")), full_page=True)
     finally:
         context.close()
+
+
+def loaded_images(page):
+    """Every image of the page's article, each scrolled to and loaded (lazy images load on sight)."""
+    images = page.locator("article img")
+    out = []
+    for i in range(images.count()):
+        img = images.nth(i)
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete", arg=img.element_handle())
+        out.append(img)
+    return out
 
 
 def _artifact(name: str) -> Path:
