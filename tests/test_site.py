@@ -135,8 +135,8 @@ def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     page = git(remote, "show", "gh-pages:phase-01/COORDINATION-DASHBOARD/index.html")
     row = re.compile(r"<td>Warnings</td>\s*<td>7</td>\s*<td>7</td>")  # the new snapshot: first and current value 7
     done = re.compile(
-        r'task-1\.1-alpha/">1\.1 Alpha</a></td>\s*<td>[^<]*</td>\s*<td><span class="phasedocs-icon"[^>]*><svg[^>]*>'
-        r"<path [^>]*/></svg></span> complete [^<]*</td>"
+        r'task-1\.1-alpha/">1\.1 Alpha</a></td>\s*<td>[^<]*</td>\s*<td><span class="phasedocs-icon pd-met"[^>]*>'
+        r"</span> complete [^<]*</td>"
     )
     assert not row.search(before) and not done.search(before)
     assert row.search(page) and done.search(page)
@@ -365,7 +365,8 @@ def test_state_symbols_on_the_site_need_no_emoji_font(project, runner, tmp_path)
     dashboard = (site / "phase-01/COORDINATION-DASHBOARD/index.html").read_text()
     article = dashboard.split('<article class="md-content__inner md-typeset">', 1)[1]
     assert not any(symbol in article for symbol in ICONS)
-    assert article.count('class="phasedocs-icon"') > 10
+    assert article.count('<span class="phasedocs-icon pd-') > 10
+    assert "phasedocs-icons.css" in dashboard and (site / "assets/stylesheets/phasedocs-icons.css").is_file()
     # the markdown in docs/ keeps the emoji every markdown viewer shows
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     assert "⛔ blocked" in (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()

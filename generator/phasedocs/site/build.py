@@ -22,13 +22,6 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     load_once(root)
     load_site_config(root)
     config = load_config(root, site_dir=str(site_dir.resolve()) if site_dir else None, strict=strict or None)
-    # before MkDocs empties the site folder: a refusal leaves the last site as it was
-    from phasedocs.site.pages import render_site
-    from phasedocs.site.plugin import edited_pages
-
-    problem = edited_pages(Path(config.docs_dir), list(render_site(root).files))
-    if problem:
-        raise Abort(problem)
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:

@@ -7,6 +7,7 @@ renders and draws only what changed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,45 +61,56 @@ def load_once(root: Path) -> Project:
     return project
 
 
-#: The state symbols of the documents, drawn on the site as Material's icons (inline SVG):
-#: emoji need an emoji font, and a phone or a server without one shows empty boxes. The
-#: markdown in docs/ keeps the emoji, which every markdown viewer shows. Colours keep 3:1
-#: against both Material's white and its slate background.
+#: The state symbols of the documents, drawn on the site as Material's icons: emoji need an
+#: emoji font, and a phone or a server without one shows empty boxes. Each becomes an empty
+#: span whose class (``phasedocs-icon pd-met``) draws the icon from one stylesheet
+#: (:func:`icon_css`, a CSS mask over the icon's SVG), so pages stay small. The markdown in
+#: docs/ keeps the emoji, which every markdown viewer shows. Colours keep 3:1 against both
+#: Material's white and its slate background.
 ICONS = {
-    "✅": ("check-circle", "#2e8b3a"),
-    "🌟": ("star-circle", "#1e88e5"),
-    "❌": ("close-circle", "#e53935"),
-    "⏳": ("timer-sand", "#8a8a8a"),
-    "🔄": ("progress-clock", "#1e88e5"),
-    "🟢": ("circle", "#2e8b3a"),
-    "⏸️": ("pause-circle", "#8a8a8a"),
-    "⛔": ("minus-circle", "#e53935"),
-    "📋": ("clipboard-text-outline", "#8a8a8a"),
-    "🔵": ("circle", "#1e88e5"),
-    "🟠": ("circle", "#e8710a"),
-    "🔴": ("circle", "#e53935"),
+    "✅": ("met", "check-circle", "#2e8b3a"),
+    "🌟": ("exceeded", "star-circle", "#1e88e5"),
+    "❌": ("missed", "close-circle", "#e53935"),
+    "⏳": ("pending", "timer-sand", "#8a8a8a"),
+    "🔄": ("running", "progress-clock", "#1e88e5"),
+    "🟢": ("green", "circle", "#2e8b3a"),
+    "⏸️": ("waiting", "pause-circle", "#8a8a8a"),
+    "⛔": ("blocked", "minus-circle", "#e53935"),
+    "📋": ("planned", "clipboard-text-outline", "#8a8a8a"),
+    "🔵": ("blue", "circle", "#1e88e5"),
+    "🟠": ("orange", "circle", "#e8710a"),
+    "🔴": ("red", "circle", "#e53935"),
 }
+#: Where the site serves the icons' stylesheet.
+ICON_CSS_URI = "assets/stylesheets/phasedocs-icons.css"
 _ICON_RE = None
 
 
-def _icon_svg(name: str, color: str) -> str:
+@functools.cache
+def icon_css() -> str:
+    """The stylesheet that draws every state icon (Material's SVGs as data URIs: no request)."""
     from importlib.resources import files
+    from urllib.parse import quote
 
-    svg = files("material").joinpath("templates", ".icons", "material", f"{name}.svg").read_text(encoding="utf-8")
-    svg = svg.replace("<svg ", '<svg fill="currentColor" width="1.15em" height="1.15em" ', 1)
-    return (
-        f'<span class="phasedocs-icon" style="color: {color}; vertical-align: -0.2em" aria-hidden="true">{svg}</span>'
-    )
+    folder = files("material").joinpath("templates", ".icons", "material")
+    rules = [
+        ".phasedocs-icon{display:inline-block;width:1.15em;height:1.15em;vertical-align:-0.2em;"
+        "background-color:currentColor;-webkit-mask:var(--pd-icon) center/contain no-repeat;"
+        "mask:var(--pd-icon) center/contain no-repeat}"
+    ]
+    for name, icon, color in ICONS.values():
+        svg = folder.joinpath(f"{icon}.svg").read_text(encoding="utf-8").strip()
+        rules.append(f'.phasedocs-icon.pd-{name}{{color:{color};--pd-icon:url("data:image/svg+xml,{quote(svg)}")}}')
+    return "\n".join(rules) + "\n"
 
 
 def with_icons(markdown: str) -> str:
-    """``markdown`` with the state emoji drawn as inline SVG icons, outside code (spans and fences)."""
+    """``markdown`` with the state emoji drawn as icons (see :data:`ICONS`), outside code spans and fences."""
     import re
 
     global _ICON_RE
     if _ICON_RE is None:
         _ICON_RE = re.compile("(" + "|".join(re.escape(k) for k in sorted(ICONS, key=len, reverse=True)) + ")\ufe0f?")
-    icons = {k: _icon_svg(*v) for k, v in ICONS.items()}
     out, fenced = [], False
     for line in markdown.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
@@ -106,11 +118,14 @@ def with_icons(markdown: str) -> str:
         if fenced or ("`" not in line and not _ICON_RE.search(line)):
             out.append(line)
             continue
-        parts = line.split("`")
-        # even parts are outside code spans
-        parts = [p if i % 2 else _ICON_RE.sub(lambda m: icons[m.group(1)], p) for i, p in enumerate(parts)]
+        parts = line.split("`")  # even parts are outside code spans
+        parts = [p if i % 2 else _ICON_RE.sub(_icon_span, p) for i, p in enumerate(parts)]
         out.append("`".join(parts))
     return "\n".join(out)
+
+
+def _icon_span(m: Any) -> str:
+    return f'<span class="phasedocs-icon pd-{ICONS[m.group(1)][0]}" aria-hidden="true"></span>'
 
 
 _CHART_IMG = None

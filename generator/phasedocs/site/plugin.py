@@ -78,8 +78,16 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             self.site = render_site(root)
         except PhasedocsError as exc:
             raise PluginError(f"phasedocs: the input is invalid:\n{exc.format_message()}") from None
+        # here, before MkDocs empties the site folder: a refusal leaves the last site as it was
+        problem = edited_pages(Path(config.docs_dir), list(self.site.files))
+        if problem:
+            raise PluginError(problem)
         if self.config.nav and config.nav is None:
             config.nav = self.site.nav
+        from phasedocs.site.pages import ICON_CSS_URI
+
+        if ICON_CSS_URI not in config.extra_css:
+            config.extra_css.append(ICON_CSS_URI)  # the state icons (no emoji font needed)
         if not self.site.repo_widget and hasattr(config.theme, "dirs"):
             # no page asks a host for anything at view time unless the user opts in (repo_widget)
             from phasedocs.resources import data
@@ -107,15 +115,15 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             problem = leaves(docs, Path(src), str(docs)) if src and Path(src).is_relative_to(docs) else None
             if problem:
                 raise PluginError(f"phasedocs: refusing {src}: {problem}")
-        problem = edited_pages(docs, list(self.site.files))
-        if problem:
-            raise PluginError(problem)
         for uri, content in sorted(self.site.files.items()):
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, uri, content=content))
         files.append(File.generated(config, MERMAID_URI, abs_src_path=str(self.site.mermaid)))
+        from phasedocs.site.pages import ICON_CSS_URI, icon_css
+
+        files.append(File.generated(config, ICON_CSS_URI, content=icon_css()))
         return files
 
     def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:

@@ -99,6 +99,9 @@ def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any], ov
     config.pop("plugins", None)
     scripts = [s for s in config.get("extra_javascript", []) if s != MERMAID_URI]
     config["extra_javascript"] = [*scripts, MERMAID_URI]  # Mermaid from the site, never a CDN
+    from phasedocs.site.pages import ICON_CSS_URI
+
+    config["extra_css"] = [*[s for s in config.get("extra_css", []) if s != ICON_CSS_URI], ICON_CSS_URI]
     return yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
@@ -132,6 +135,9 @@ def stage(root: Path, site_dir: Path) -> Path:
     for uri, content in site.files.items():  # generated pages win over hand-written copies
         files[uri] = content.encode("utf-8") if isinstance(content, str) else content
     files[MERMAID_URI] = site.mermaid.read_bytes()
+    from phasedocs.site.pages import ICON_CSS_URI, icon_css
+
+    files[ICON_CSS_URI] = icon_css().encode("utf-8")
     for rel, data in files.items():
         path = staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
