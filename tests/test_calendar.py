@@ -110,3 +110,11 @@ def test_holidays_shift_a_phase_finish(project):
     )
     assert fm[1]["schedule"]["finish"] == "2025-01-09T13:00:00Z"  # Tuesday is a holiday
     assert [t["planned_start"] for t in fm[1]["tasks"]] == ["2025-01-06T09:00:00Z", "2025-01-06T17:00:00Z"]
+
+
+def test_a_workday_may_start_at_h_mm(project):
+    workdays = PROJECT_YAML.replace("calendar: calendar", 'calendar: workdays\nworkday: {start: "9:30", hours: 7}')
+    tasks = task("1", 0.5)
+    _, fm = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
+    # Monday 09:00 is before the 09:30 opening: half of a 7-hour day ends at 13:00
+    assert fm[1]["schedule"]["finish"] == "2025-01-06T13:00:00Z"

@@ -251,6 +251,11 @@ def test_documents_say_whether_a_plan_is_frozen(project, runner):
         ),
         (
             "phases/project.yaml",
+            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + "holidays: [tomorrow]\n",
+            "phases/project.yaml:18:12: holidays[0]: 'tomorrow' is not a date; write it as YYYY-MM-DD, such as 2025-12-25",
+        ),
+        (
+            "phases/project.yaml",
             PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + 'workday: {start: "9am"}\n',
             "phases/project.yaml:18:18: workday.start: '9am' is not a time of day; write it as HH:MM on a 24-hour clock, such as \"09:00\"",
         ),

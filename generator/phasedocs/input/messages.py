@@ -82,7 +82,9 @@ def _message(err: ErrorDetails, doc: Document, path: tuple[Any, ...], model: typ
         return "must not be empty"
     if kind == "timezone_aware":
         return f"{describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
-    if kind.startswith("datetime") or kind.startswith("date_"):
+    if kind.startswith("date_") or kind == "date_type":  # a date alone (holidays)
+        return f"{describe(_iso(value))} is not a date; write it as YYYY-MM-DD, such as 2025-12-25"
+    if kind.startswith("datetime"):
         return f"{describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
     if kind == "value_error":
         return str(err["ctx"]["error"])

@@ -316,7 +316,7 @@ class Protocol(Model):
     """How often the coordinator checks progress."""
 
 
-_CLOCK_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
+_CLOCK_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
 
 
 def _clock(value: str) -> str:
