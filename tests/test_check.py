@@ -18,7 +18,10 @@ REGRESS = PROJECT_YAML.replace(
 
 
 def check(runner, root, *args: str):
-    return runner.invoke(main, ["check", "--project", str(root), *args])
+    result = runner.invoke(main, ["check", "--project", str(root), *args])
+    # exit 1 must be a verdict, never a crash that CliRunner turned into one
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
 
 
 def snap(ts: str, warnings: float, kind: str = "progress") -> str:
@@ -92,7 +95,9 @@ def test_regress_rules(project, runner, rule, values, fails):
         files_[f"phases/phase-01/metrics/{i}.json"] = snap(
             f"2025-01-0{6 + i}T09:00:00Z", v, "baseline" if i == 0 else "progress"
         )
-    assert check(runner, project(files_)).exit_code == (1 if fails else 0)
+    result = check(runner, project(files_))
+    assert result.exit_code == (1 if fails else 0)
+    assert ("FAIL regressed: Warnings" in result.output) == fails
 
 
 def test_a_higher_is_better_metric_regresses_when_it_falls(project, runner):
@@ -104,7 +109,7 @@ def test_a_higher_is_better_metric_regresses_when_it_falls(project, runner):
     def rate(ts: str, value: str, kind: str = "progress") -> str:
         return json.dumps({"timestamp": ts, "kind": kind, "metrics": {"pass_rate": value}})
 
-    for latest, fails in (("80/100", True), ("95/100", False), ("86/100", False)):
+    for latest, fails in (("80/100", True), ("95/100", False), ("86/100", False)):  # against the previous 90
         files_ = minimal(**{"phases/project.yaml": catalogue})
         files_["phases/phase-01/metrics/a.json"] = rate("2025-01-06T09:00:00Z", "90/100", "baseline")
         files_["phases/phase-01/metrics/b.json"] = rate("2025-01-07T09:00:00Z", latest)
@@ -116,6 +121,79 @@ def test_a_higher_is_better_metric_regresses_when_it_falls(project, runner):
                 "  FAIL regressed: Pass Rate: 0.9 → 0.8: worse by 11.1% against the previous value (threshold 5%)"
                 in result.output
             )
+
+
+def test_against_baseline_means_the_snapshot_marked_baseline(project, runner):
+    catalogue = PROJECT_YAML.replace(
+        "warnings: {label: Warnings, unit: count, better: lower}",
+        "warnings: {label: Warnings, unit: count, better: lower, regress: {by: 10%, against: baseline}}",
+    )
+    files_ = minimal(**{"phases/project.yaml": catalogue})
+    # the second snapshot is the baseline (10); 11.5 is 15% over it, though better than the first value, 12
+    for i, (v, kind) in enumerate([(12, "progress"), (10, "baseline"), (11.5, "progress")]):
+        files_[f"phases/phase-01/metrics/{i}.json"] = snap(f"2025-01-0{6 + i}T09:00:00Z", v, kind)
+    result = check(runner, project(files_))
+    assert result.exit_code == 1
+    assert "  FAIL regressed: Warnings: 10 → 11.5: worse by 15.0% against the baseline (threshold 10%)" in result.output
+
+
+def test_best_so_far_is_the_highest_when_higher_is_better(project, runner):
+    catalogue = PROJECT_YAML.replace(
+        "pass_rate: {label: Pass Rate, unit: ratio, better: higher}",
+        "pass_rate: {label: Pass Rate, unit: ratio, better: higher, regress: {by: 8%, against: best}}",
+    )
+    files_ = minimal(**{"phases/project.yaml": catalogue})
+    for i, (ts, value) in enumerate([("06", "90/100"), ("07", "95/100"), ("08", "86/100")]):
+        files_[f"phases/phase-01/metrics/{i}.json"] = json.dumps(
+            {
+                "timestamp": f"2025-01-{ts}T09:00:00Z",
+                "kind": "baseline" if i == 0 else "progress",
+                "metrics": {"pass_rate": value},
+            }
+        )
+    result = check(runner, project(files_))
+    # 0.86 is 9.5% below the best, 0.95 (only 4.4% below the first value, 0.9)
+    assert result.exit_code == 1
+    assert (
+        "  FAIL regressed: Pass Rate: 0.95 → 0.86: worse by 9.5% against the best value so far (threshold 8%)"
+        in result.output
+    )
+
+
+def test_a_missed_task_criterion_is_dated_by_its_task_and_a_hand_check_says_so(project, runner):
+    phase = minimal()["phases/phase-01/phase.yaml"].replace(
+        '    duration_days: 1\n    depends_on: ["1.1"]\n',
+        '    duration_days: 1\n    depends_on: ["1.1"]\n    criteria:\n      - {text: Reviewed, id: reviewed}\n',
+    )
+    files_ = minimal(**{"phases/phase-01/phase.yaml": phase})
+    files_["phases/phase-01/metrics/a.json"] = json.dumps(
+        {
+            "timestamp": "2025-01-06T09:00:00Z",
+            "kind": "baseline",
+            "metrics": {"warnings": 30},
+            "tasks": {"1.1": "in_progress"},
+        }
+    )
+    files_["phases/phase-01/metrics/b.json"] = json.dumps(
+        {
+            "timestamp": "2025-01-08T09:00:00Z",
+            "metrics": {"warnings": 12},
+            "tasks": {"1.1": "complete", "1.2": "in_progress"},
+        }
+    )
+    files_["phases/phase-01/metrics/c.json"] = json.dumps(
+        {"timestamp": "2025-01-09T12:00:00Z", "tasks": {"1.2": "complete"}, "checks": {"reviewed": False}}
+    )
+    result = check(runner, project(files_))
+    assert result.exit_code == 1
+    assert result.output == (
+        "phase 1: First\n"
+        "  FAIL missed: 1.1: Few warnings: target < 10, value 12 (-60.00% from the baseline) since 2025-01-08T09:00:00Z\n"
+        "  FAIL missed: 1.2: Reviewed: checked by hand: recorded false since 2025-01-09T12:00:00Z\n"
+        "check: 2 failures\n"
+    )
+    data = json.loads(check(runner, project(files_), "--format", "json").output)
+    assert [f["reference"] for f in data["findings"]] == ["< 10", "checked by hand"]
 
 
 def test_the_summary_is_appended_and_its_table_renders(project, runner, tmp_path):

@@ -151,3 +151,22 @@ def test_the_history_holds_every_finished_task_that_took_measurable_time(project
     snaps["b.json"] = {**snaps["b.json"], "tasks": {"1.1": {"state": "complete", "at": "2025-01-06T21:00:00Z"}}}
     f = compute(load_project(project(files(snaps))))
     assert history_ratios(f.phases) == (0.5, 2.0)  # 1.3 was never seen in progress
+
+
+def test_the_triangular_cdf_and_its_inverse_are_exact():
+    import numpy as np
+
+    from phasedocs.forecast import _triangular_cdf, _triangular_inverse
+
+    a, c, b = 1.0, 2.0, 4.0
+    xs = np.array([0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0])
+    # by hand: (x-a)^2 / ((b-a)(c-a)) up to the mode, 1 - (b-x)^2 / ((b-a)(b-c)) after it
+    expected = [0.0, 0.0, 0.25 / 3, 1 / 3, 1 - 1 / 6, 1.0, 1.0]
+    assert _triangular_cdf(xs, a, c, b, np).tolist() == pytest.approx(expected, abs=1e-12)
+    us = np.linspace(0, 1, 41)
+    assert _triangular_cdf(_triangular_inverse(us, a, c, b, np), a, c, b, np).tolist() == pytest.approx(
+        us.tolist(), abs=1e-12
+    )
+    # a mode at either end
+    assert _triangular_cdf(np.array([1.5]), 1.0, 1.0, 2.0, np).tolist() == pytest.approx([0.75])
+    assert _triangular_cdf(np.array([1.5]), 1.0, 2.0, 2.0, np).tolist() == pytest.approx([0.25])

@@ -122,7 +122,10 @@ def measured_project(project, tool_reports):
 
 
 def measure(runner, root: Path, *args: str):
-    return runner.invoke(main, ["measure", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z", *args])
+    result = runner.invoke(main, ["measure", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z", *args])
+    # exit 1 must be a refusal, never a crash that CliRunner turned into one
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
 
 
 def snapshots(root: Path) -> list[dict]:

@@ -43,9 +43,7 @@ class Finding:
 
 
 def _show(value: float | str | bool | None) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "TBD" if value is None else str(value)
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _criterion(p: PhaseFacts, c: CriterionFacts) -> Finding:
@@ -79,7 +77,7 @@ def regression(m: MetricFacts) -> Finding | None:
     change exactly at the threshold is not past it.
     """
     rule = m.metric.regress
-    if rule is None or m.metric.better is None or len(m.series) < 1:
+    if rule is None or m.metric.better is None:
         return None
     points = [(ts, float(v)) for ts, v in m.series if isinstance(v, (int, float))]
     if len(points) < 2:
