@@ -285,6 +285,11 @@ def test_the_largest_number_allowed_is_1e15_itself():
             "than the keys above it; line it up with them",
         ),
         (
+            "m:\n  a: 1\n b: 2\n",
+            "f.yaml:3:2: not valid YAML: did not find expected key; line 3 is indented less than the mapping it "
+            "belongs to (indented 2 spaces on the lines above, 1 here); line it up with them",
+        ),
+        (
             "tasks:\n  - id: a\n    title: x\n    - bad\n",
             "f.yaml:4:5: not valid YAML: did not find expected key; line 4 does not line up with the lines above "
             "it; indent it exactly like the keys or items it belongs with",
