@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from phasedocs.dates import EPS, Calendar, r6
+from phasedocs.forecast import Work, planned_left, simulate
 from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
 from phasedocs.input.targets import change_pct, judge, parse_target
 
@@ -118,6 +119,8 @@ class TaskDays:
     """When work began, if it has."""
     actual_finish: float | None
     """When it was complete, if it is."""
+    forecast_start: float | None
+    """When its remaining work is forecast to start (now, for work under way), unless complete."""
     forecast_finish: float | None
     """When it is forecast to finish, unless complete."""
 
@@ -345,6 +348,11 @@ class PhaseFacts:
         return self.phase.number
 
     @property
+    def planned_finish(self) -> datetime:
+        """The planned finish in the plan in force (the frozen plan, else phase.yaml's schedule)."""
+        return self.plan.finish if self.plan is not None else self.schedule.finish
+
+    @property
     def latest(self) -> SnapshotInfo | None:
         """The newest snapshot, if any."""
         return self.snapshots[-1] if self.snapshots else None
@@ -371,15 +379,17 @@ class ProjectFacts:
     """The project's time zone: every date shown is in it."""
     docs_prefix: str
     """The output folder as protocol commands name task files ('docs/'); used when they are rendered."""
+    calendar: Calendar
+    """The project's working calendar: every date of the facts is computed on it (charts too)."""
 
 
 # --------------------------------------------------------------------------- compute
 def compute(project: Project, docs_prefix: str = "docs/") -> ProjectFacts:
     """The facts of every phase of ``project``."""
-    tz = ZoneInfo(project.config.timezone)
-    phases = tuple(compute_phase(project.config, p) for p in project.phases)
-    phases = _stale(_forecasts(phases, project.config), project.config)
-    return ProjectFacts(project.config, _sequence(phases, tz), tz, docs_prefix)
+    cal = project.config.work_calendar()
+    phases = tuple(compute_phase(project.config, p, cal) for p in project.phases)
+    phases = _stale(_forecasts(phases, project.config, cal), project.config, cal)
+    return ProjectFacts(project.config, _sequence(phases, cal.tz), cal.tz, docs_prefix, cal)
 
 
 def history_ratios(phases: tuple[PhaseFacts, ...]) -> tuple[float, ...]:
@@ -396,11 +406,8 @@ def history_ratios(phases: tuple[PhaseFacts, ...]) -> tuple[float, ...]:
     )
 
 
-def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[PhaseFacts, ...]:
+def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calendar) -> tuple[PhaseFacts, ...]:
     """Each phase with its Monte Carlo forecast and its tasks' criticality."""
-    from phasedocs.forecast import Work, simulate
-
-    cal = config.work_calendar()
     ratios = history_ratios(phases)
     out = []
     for p in phases:
@@ -424,7 +431,7 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[P
         # as the point forecast: from the latest snapshot once work is recorded, else the plan
         now = p.now_days if p.schedule.uses_progress and p.now_days is not None else 0.0
         settings = config.forecast
-        result = simulate(work, now, ratios=ratios, runs=settings.runs, seed=settings.seed, overrun=OVERRUN_SHARE)
+        result = simulate(work, now, ratios=ratios, runs=settings.runs, seed=settings.seed)
         start = p.schedule.start
         forecast = ForecastFacts(
             cal.add(start, result.p50),
@@ -443,14 +450,13 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[P
     return tuple(out)
 
 
-def _stale(phases: tuple[PhaseFacts, ...], config: ProjectConfig) -> tuple[PhaseFacts, ...]:
+def _stale(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calendar) -> tuple[PhaseFacts, ...]:
     """Flag phases under way whose latest snapshot is older than the project's newest by more
     than ``stale_after_days`` (the newest snapshot is "now": never the wall clock)."""
     times = [p.now for p in phases if p.now is not None]
     if not times:
         return phases
     as_of = max(times)
-    cal = config.work_calendar()
     out = []
     for p in phases:
         if p.state in ("active", "blocked") and p.now is not None:
@@ -485,7 +491,7 @@ def _sequence(phases: tuple[PhaseFacts, ...], tz: ZoneInfo) -> tuple[PhaseFacts,
     return tuple(replace(p, sequence=tuple(warnings[p.number])) if warnings[p.number] else p for p in phases)
 
 
-def _numeric(unit: str, value: Any) -> float | str | None:
+def numeric(unit: str, value: Any) -> float | str | None:
     """A snapshot value as a number (ratios as fractions) or text."""
     if value is None:
         return None
@@ -518,10 +524,10 @@ def topological(tasks: list[Task]) -> list[Task]:
     return out
 
 
-def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
-    """The facts of one phase."""
+def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | None = None) -> PhaseFacts:
+    """The facts of one phase (on ``cal``, the project's calendar, made from ``config`` if not given)."""
     phase = source.phase
-    cal = config.work_calendar()
+    cal = cal or config.work_calendar()
     tasks = list(phase.tasks)
     order = topological(tasks)
 
@@ -541,7 +547,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
         checks.update(snap.checks)
         for key, value in snap.metrics.items():
             if value is not None:
-                series[key].append((snap.timestamp, _numeric(config.metrics[key].unit, value)))
+                series[key].append((snap.timestamp, numeric(config.metrics[key].unit, value)))
     now = source.snapshots[-1].snapshot.timestamp if source.snapshots else None
 
     # --- metrics
@@ -554,7 +560,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
             continue
         base = None
         if baseline_snap is not None:
-            base = _numeric(metric.unit, baseline_snap.snapshot.metrics.get(key))
+            base = numeric(metric.unit, baseline_snap.snapshot.metrics.get(key))
         first = base is None and bool(points)
         ref = points[0][1] if first else base
         reference[key] = ref
@@ -603,12 +609,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
     # --- the plan in force: the frozen one, else phase.yaml's schedule
     plan = _plan_facts(source, finish, total)
     frozen = source.plan.current.tasks if source.plan is not None else {}
-    plan_at = {
-        t.id: (frozen[t.id].start, frozen[t.id].finish)
-        if t.id in frozen
-        else (cal.add(phase.start, es[t.id]), cal.add(phase.start, ef[t.id]))
-        for t in tasks
-    }
+    scheduled = {t.id: (cal.add(phase.start, es[t.id]), cal.add(phase.start, ef[t.id])) for t in tasks}
+    plan_at = {tid: (frozen[tid].start, frozen[tid].finish) if tid in frozen else at for tid, at in scheduled.items()}
     # offsets of the frozen times on today's calendar; phase.yaml's own where nothing is frozen
     ps = {tid: offset(a) if tid in frozen else es[tid] for tid, (a, _) in plan_at.items()}
     pf = {tid: offset(b) if tid in frozen else ef[tid] for tid, (_, b) in plan_at.items()}
@@ -616,7 +618,10 @@ def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
 
     # --- forecast: finished work as it happened, running work from the time already spent
     uses_progress = any(state != "pending" for state in recorded.values())
-    fef = _forecast(order, recorded, actual, ef, now_off) if uses_progress and now_off is not None else dict(ef)
+    if uses_progress and now_off is not None:
+        fes, fef = _forecast(order, recorded, actual, now_off)
+    else:
+        fes, fef = dict(es), dict(ef)
     forecast_days = r6(max(fef.values()))
     forecast_finish = cal.add(phase.start, forecast_days)
     schedule = Schedule(
@@ -683,8 +688,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
                 critical=slack[t.id] <= EPS,
                 waiting_for=waiting if recorded.get(t.id, "pending") == "pending" else (),
                 dependents=tuple(dependents[t.id]),
-                start_at=cal.add(phase.start, es[t.id]),
-                finish_at=cal.add(phase.start, ef[t.id]),
+                start_at=scheduled[t.id][0],
+                finish_at=scheduled[t.id][1],
                 criteria=task_criteria[t.id],
                 progress_percent=pct,
                 note=runs[-1].note if runs else None,
@@ -710,6 +715,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput) -> PhaseFacts:
                     pf[t.id],
                     offset(a.start) if a.start is not None else None,
                     finish_off,
+                    None if state == "complete" else fes[t.id],
                     None if state == "complete" else fef[t.id],
                 ),
             )
@@ -808,9 +814,6 @@ def _plan_facts(source: PhaseInput, finish: datetime, total: float) -> PlanFacts
 
 
 # --------------------------------------------------------------------------- work in progress
-#: A running task that has used up its planned duration is forecast to need this share of
-#: it again: it is not assumed to finish at the latest snapshot, and nothing says how much more.
-OVERRUN_SHARE = 0.25
 #: The most critical chains listed: parallel branches multiply, a reader needs the first few.
 MAX_CHAINS = 20
 
@@ -867,28 +870,27 @@ def _actual(runs: tuple[_Run, ...], now: datetime | None, offset: Callable[[date
 
 
 def _forecast(
-    order: list[Task], recorded: dict[str, str], actual: dict[str, _Actual], ef: dict[str, float], now: float
-) -> dict[str, float]:
-    """Each task's expected finish, in days from the phase start, at the latest snapshot ``now``.
+    order: list[Task], recorded: dict[str, str], actual: dict[str, _Actual], now: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each task's expected start of what remains and finish, in days from the phase start, at the
+    latest snapshot ``now``.
 
     Complete work finished when it did. A running task needs what is left of its duration
     after the time already worked (a blocked spell paused it, it did not restart it); one
-    that has used it all needs :data:`OVERRUN_SHARE` of it again, from now. Work not started
+    that has used it all needs :data:`~phasedocs.forecast.OVERRUN_SHARE` of it again, from now. Work not started
     starts when its dependencies are forecast to finish, and not before now.
     """
+    starts: dict[str, float] = {}
     out: dict[str, float] = {}
     for t in order:
         state, a = recorded.get(t.id), actual[t.id]
         if state == "complete" and a.finish_off is not None:
             out[t.id] = a.finish_off
             continue
-        left = t.duration_days - a.worked
-        if left <= EPS:
-            left = t.duration_days * OVERRUN_SHARE
         # a running task's dependencies are complete (validate sees to it): it goes on from now
-        begin = max(max((out[d] for d in t.depends_on), default=now), now)
-        out[t.id] = r6(begin + left)
-    return out
+        starts[t.id] = max(max((out[d] for d in t.depends_on), default=now), now)
+        out[t.id] = r6(starts[t.id] + planned_left(t.duration_days, a.worked))
+    return starts, out
 
 
 def critical_chains(

@@ -18,13 +18,14 @@ Durations:
 What happened is respected: complete tasks finished when they did; a started task has
 already spent its worked time (blocked spells excluded), so its duration is drawn from
 the part of its distribution longer than that; a task that has overrun every duration
-its distribution allows needs :data:`~phasedocs.facts.OVERRUN_SHARE` of its plan again;
+its distribution allows needs :data:`OVERRUN_SHARE` of its plan again;
 nothing starts before the latest snapshot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,17 @@ from phasedocs.dates import EPS, r6
 
 #: The share of runs, per task, reported as its criticality, rounded to this many places.
 PLACES = 4
+#: A running task that has used up its planned duration is forecast to need this share of
+#: it again: it is not assumed to finish at the latest snapshot, and nothing says how much more.
+OVERRUN_SHARE = 0.25
+
+
+def planned_left(duration: float, worked: float, overrun: float = OVERRUN_SHARE) -> float:
+    """Days a task still needs if it takes its planned ``duration``: what is left after the time
+    already ``worked``, or :data:`OVERRUN_SHARE` of it again once that is used up. The one rule
+    of the point forecast (``facts``) and of a forecast without spread."""
+    left = duration - worked
+    return left if left > EPS else duration * overrun
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,11 @@ class Work:
     """The estimate's low end, if any."""
     high: float | None = None
     """The estimate's high end, if any."""
+
+    @property
+    def estimated(self) -> bool:
+        """True when its estimate gives a spread (low below high)."""
+        return self.low is not None and self.high is not None and self.high > self.low
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,8 @@ def _triangular_inverse(u: Any, a: float, c: float, b: float, np: Any) -> Any:
 def _remaining(w: Work, u: Any, ratios: Sequence[float], overrun: float, np: Any) -> Any:
     """Sampled remaining days of ``w`` per run, given the uniform draws ``u`` (one per run)."""
     again = w.duration * overrun
-    if w.low is not None and w.high is not None and w.high > w.low:
+    if w.estimated:
+        assert w.low is not None and w.high is not None  # what estimated means
         a, c, b = w.low, w.duration, w.high
         floor = float(_triangular_cdf(np.asarray(float(w.worked)), a, c, b, np))
         if floor >= 1 - 1e-12:  # worked past the high end: no draw is longer than that
@@ -99,13 +117,7 @@ def _remaining(w: Work, u: Any, ratios: Sequence[float], overrun: float, np: Any
             return np.full(u.shape, again)
         pick = np.minimum(first + np.floor(u * (len(durations) - first)).astype(np.int64), len(durations) - 1)
         return durations[pick] - w.worked
-    return _fixed(w, overrun)
-
-
-def _fixed(w: Work, overrun: float) -> float:
-    """The remaining days of ``w`` without spread: what is left of its plan, or the overrun share again."""
-    left = w.duration - w.worked
-    return left if left > EPS else w.duration * overrun
+    return planned_left(w.duration, w.worked, overrun)
 
 
 class _Scalars:
@@ -134,11 +146,11 @@ def simulate(
     ratios: Sequence[float] = (),
     runs: int = 10_000,
     seed: int = 0,
-    overrun: float = 0.25,
+    overrun: float = OVERRUN_SHARE,
 ) -> Outcome:
     """Run the forecast over ``work`` (dependency order) from ``now`` (days from the phase start)."""
     ratios = sorted(ratios)
-    has_estimates = any(w.low is not None and w.high is not None and w.high > w.low for w in work)
+    has_estimates = any(w.estimated for w in work)
     open_without = any(w.finished_at is None and w.low is None for w in work)
     uses_history = bool(ratios) and open_without and len(set(ratios)) > 1
     spread = (
@@ -172,20 +184,17 @@ def simulate(
         for d in w.depends_on:
             begin = np.maximum(begin, finish[d])
         start[w.id] = begin
-        left = _fixed(w, overrun) if spread == "none" else _remaining(w, draws[i], ratios, overrun, np)
+        left = (
+            planned_left(w.duration, w.worked, overrun)
+            if spread == "none"
+            else _remaining(w, draws[i], ratios, overrun, np)
+        )
         finish[w.id] = begin + left
-    end = _reduce(np.maximum, list(finish.values()))
+    end = functools.reduce(np.maximum, finish.values())
     critical = _critical(work, start, finish, end)
     p50, p85, p95 = (r6(float(x)) for x in np.percentile(end, [50, 85, 95]))
     share = {w.id: round(float(np.mean(critical[w.id])), PLACES) for w in work}
     return Outcome(p50, p85, p95, runs, share, spread)
-
-
-def _reduce(fn: Callable[[Any, Any], Any], items: list[Any]) -> Any:
-    out = items[0]
-    for x in items[1:]:
-        out = fn(out, x)
-    return out
 
 
 def _critical(work: Sequence[Work], start: dict[str, Any], finish: dict[str, Any], end: Any) -> dict[str, Any]:

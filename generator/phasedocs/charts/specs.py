@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from phasedocs.dates import EPS
-from phasedocs.facts import OVERRUN_SHARE, in_words
+from phasedocs.facts import in_words
 from phasedocs.input import records
 from phasedocs.input.targets import parse_target
 
 if TYPE_CHECKING:
+    from phasedocs.dates import Calendar
     from phasedocs.facts import PhaseFacts, ProjectFacts, TaskFacts
     from phasedocs.input.site_config import ChartStyle
 
@@ -350,7 +350,7 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     shown = {t.id for t in tasks}
     today = None
     if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
-        today = round(facts.config.work_calendar().elapsed(p.schedule.start, p.latest.timestamp), 4)
+        today = round(facts.calendar.elapsed(p.schedule.start, p.latest.timestamp), 4)
         if today < 0:
             today = None
     frozen = p.plan is not None and p.plan.frozen
@@ -359,9 +359,10 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     # a label for every day the chart spans: the plan's days, and beyond them the forecast's
     ends = [p.schedule.total_days, today or 0.0]
     ends += [x for b in bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
-    cal = facts.config.work_calendar()
     labels = tuple(
-        (d.date if k < len(p.days) else cal.add(p.schedule.start, k)).astimezone(facts.tz).strftime("%a %d %b")
+        (d.date if k < len(p.days) else facts.calendar.add(p.schedule.start, k))
+        .astimezone(facts.tz)
+        .strftime("%a %d %b")
         for k, d in itertools.zip_longest(range(math.ceil(max(ends) - 1e-9)), p.days)
         if k is not None
     )
@@ -386,11 +387,8 @@ def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
         if d.actual_start is not None:
             actual_start = d.actual_start
             actual_end = d.actual_finish if d.actual_finish is not None else today
-        if t.state != "complete" and today is not None and d.forecast_finish is not None:
-            left = t.task.duration_days - t.worked_days  # what the point forecast gives it, as facts do
-            if left <= EPS:
-                left = t.task.duration_days * OVERRUN_SHARE
-            forecast_from = max(today, d.forecast_finish - left)
+        if t.state != "complete" and today is not None and d.forecast_start is not None:
+            forecast_from = max(today, d.forecast_start)
             forecast_finish = d.forecast_finish
     return GanttBar(
         t.id,
@@ -411,7 +409,6 @@ def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
 
 def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     """The burn-up: scope and completed task-days over time, the plan's line, the forecast cone."""
-    cal = facts.config.work_calendar()
     scope_now = sum(t.task.duration_days for t in p.tasks)
     scope: list[tuple[datetime, float]] = []
     source = p.source.plan
@@ -431,7 +428,7 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     for snap in p.snapshots:
         done = sum(duration[tid] for tid, when in finish_of.items() if when <= snap.timestamp)
         completed.append((snap.timestamp, round(done, 6)))
-    plan = _plan_line(p, cal)
+    plan = _plan_line(p, facts.calendar)
     cone = None
     if p.state != "complete" and p.forecast is not None:
         at, done = completed[-1] if p.schedule.uses_progress else (p.schedule.start, 0.0)
@@ -454,7 +451,7 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     return BurnupSpec(f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt)
 
 
-def _plan_line(p: PhaseFacts, cal: Any) -> list[tuple[datetime, float]]:
+def _plan_line(p: PhaseFacts, cal: Calendar) -> list[tuple[datetime, float]]:
     """Work the plan in force expects done over time: each task pro rata between its planned start and finish."""
     source = p.source.plan
     if source is not None:
@@ -483,7 +480,7 @@ def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
         RoadmapBar(
             f"{p.number}: {p.phase.title}",
             p.schedule.start,
-            p.plan.finish if p.plan is not None else p.schedule.finish,  # the plan in force
+            p.planned_finish,
             p.schedule.forecast_finish,
             p.state,
             p.percent,

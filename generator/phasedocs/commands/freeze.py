@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from phasedocs.errors import Abort
 from phasedocs.facts import compute_phase
@@ -25,7 +26,7 @@ from phasedocs.paths import contained
 def plan_version(project_config: Any, source: PhaseInput, frozen_at: datetime, reason: str | None) -> dict[str, Any]:
     """The schedule of ``source`` as phase.yaml has it now, in plan.json's shape."""
     facts = compute_phase(project_config, source)
-    tz = project_config.work_calendar().tz
+    tz = ZoneInfo(project_config.timezone)
     return {
         "frozen_at": iso(frozen_at, tz),
         "reason": reason,
@@ -68,7 +69,7 @@ def freeze(
     folder = contained(project_dir, project_dir / "phases" / source.folder, "phase folder")
     path = folder / PLAN_FILE
     rel = f"phases/{source.folder}/{PLAN_FILE}"
-    zone = project.config.work_calendar().tz
+    zone = ZoneInfo(project.config.timezone)
     try:
         frozen_at = parse_at(at, zone) if at is not None else wall_clock(zone, now)
     except ValueError as exc:

@@ -134,7 +134,7 @@ def status(facts: ProjectFacts) -> bytes:
                 "progress_percent": num(p.percent, 1),
                 "tasks_complete": p.tasks_complete,
                 "tasks_total": len(p.tasks),
-                "plan_finish": iso(p.plan.finish if p.plan is not None else p.schedule.finish, tz),
+                "plan_finish": iso(p.planned_finish, tz),
                 "plan_frozen": bool(p.plan and p.plan.frozen),
                 "forecast_finish": iso(p.schedule.forecast_finish, tz),
                 "forecast": {"p50": iso(f.p50, tz), "p85": iso(f.p85, tz), "p95": iso(f.p95, tz)} if f else None,

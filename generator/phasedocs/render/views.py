@@ -54,11 +54,6 @@ class PhaseView:
         """Running tasks past their planned finish."""
         return [t for t in self.p.tasks if t.late]
 
-    @property
-    def stale(self) -> list[TaskFacts]:
-        """Tasks in progress past their planned finish plus their slack: they now delay the phase."""
-        return [t for t in self.p.tasks if t.stale]
-
     def spread_words(self) -> str:
         """Where the forecast's spread comes from, in words."""
         f = self.p.forecast
@@ -118,8 +113,7 @@ class PhaseView:
         p = self.p
         if self.missed or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
             return "off_track"
-        planned = p.plan.finish if p.plan is not None else p.schedule.finish
-        if self.late or self.blocked or p.schedule.forecast_finish > planned:
+        if self.late or self.blocked or p.schedule.forecast_finish > p.planned_finish:
             return "at_risk"
         return "on_track"
 
