@@ -355,17 +355,14 @@ def _conflicts(project_dir: Path, doc: Any, config: SiteConfig) -> list[InputErr
     """A setting of site.yaml that mkdocs.yml also sets, to another value: name both, as only one can win."""
     import yaml
 
+    from phasedocs.input import mkdocs_yml
     from phasedocs.paths import leaves
 
-    class _AnyTags(yaml.SafeLoader):
-        """Reads a mkdocs.yml whose ``!!python/name:`` tags are not needed here."""
-
-    _AnyTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     path = project_dir / "mkdocs.yml"
     if not path.is_file() or leaves(project_dir, path):
         return []
     try:
-        mkdocs = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTags)
+        mkdocs = mkdocs_yml.load(path)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return []  # MkDocs reports its own file's faults
     if not isinstance(mkdocs, dict):

@@ -8,6 +8,7 @@ renders and draws only what changed.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,9 +82,11 @@ ICONS = {
     "🟠": ("orange", "circle", "#e8710a"),
     "🔴": ("red", "circle", "#e53935"),
 }
+#: Where the site serves the vendored Mermaid (both engines load it from there, never a CDN).
+MERMAID_URI = "assets/javascripts/mermaid.min.js"
 #: Where the site serves the icons' stylesheet.
 ICON_CSS_URI = "assets/stylesheets/phasedocs-icons.css"
-_ICON_RE = None
+_ICON_RE = re.compile("(" + "|".join(re.escape(k) for k in sorted(ICONS, key=len, reverse=True)) + ")\ufe0f?")
 
 
 @functools.cache
@@ -106,11 +109,6 @@ def icon_css() -> str:
 
 def with_icons(markdown: str) -> str:
     """``markdown`` with the state emoji drawn as icons (see :data:`ICONS`), outside code spans and fences."""
-    import re
-
-    global _ICON_RE
-    if _ICON_RE is None:
-        _ICON_RE = re.compile("(" + "|".join(re.escape(k) for k in sorted(ICONS, key=len, reverse=True)) + ")\ufe0f?")
     out, fenced = [], False
     for line in markdown.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
@@ -128,17 +126,12 @@ def _icon_span(m: Any) -> str:
     return f'<span class="phasedocs-icon pd-{ICONS[m.group(1)][0]}" aria-hidden="true"></span>'
 
 
-_CHART_IMG = None
+_CHART_IMG = re.compile(r'<img\b[^>]*\bsrc="([^"]*charts/[^"/]+?)\.svg"[^>]*>')
 
 
 def responsive_charts(html: str) -> str:
     """Each chart image of a built page inside a ``<picture>`` whose narrow variant phones load:
     the full-width chart's text would shrink below 8 CSS px on a 390 px screen."""
-    import re
-
-    global _CHART_IMG
-    if _CHART_IMG is None:
-        _CHART_IMG = re.compile(r'<img\b[^>]*\bsrc="([^"]*charts/[^"/]+?)\.svg"[^>]*>')
     if "charts/" not in html:
         return html
 
@@ -147,6 +140,30 @@ def responsive_charts(html: str) -> str:
         return f'<picture><source media="(max-width: 640px)" srcset="{narrow}">{m.group(0)}</picture>'
 
     return _CHART_IMG.sub(wrap, html)
+
+
+def edited_pages(docs: Path, uris: list[str]) -> str | None:
+    """Why the build must stop: generated pages in ``docs`` that differ from what ``generate``
+    wrote there (edited by hand, or someone else's), which the site would silently replace.
+    A copy whose hash the manifest holds is ours and replaced quietly. None when all is well.
+    Both engines ask before they build."""
+    from phasedocs.output.writer import Manifest, sha256
+
+    manifest = Manifest.read(docs)
+    edited = [
+        uri
+        for uri in sorted(uris)
+        if (docs / uri).is_file() and manifest.files.get(uri) != sha256((docs / uri).read_bytes())
+    ]
+    if not edited:
+        return None
+    listing = "\n".join(f"  {docs / uri}" for uri in edited)
+    return (
+        "phasedocs: these generated pages were edited by hand (or written by someone else), "
+        f"and the site would silently replace them:\n{listing}\n"
+        "Put the change where the page comes from (phases/, templates/), or delete the file; "
+        "`phasedocs generate --force` rewrites them."
+    )
 
 
 def render_site(root: Path) -> RenderedSite:
@@ -186,7 +203,9 @@ def render_site(root: Path) -> RenderedSite:
         pages = cache.get(key)
         if pages is None:
             out.rendered.append(name)
+            # the site's pages, icons included, are what is cached: a cached group costs nothing more
             pages = {uri: data.decode() for uri, data in make().items()}
+            pages = {uri: with_icons(text) if uri.endswith(".md") else text for uri, text in pages.items()}
             cache.put(key, pages)
         return pages
 
@@ -240,8 +259,5 @@ def render_site(root: Path) -> RenderedSite:
         out.files[uri] = svg
         cache.put_chart(hashes[uri], svg)
     out.charts_drawn = len(missing)
-    for uri, content in out.files.items():
-        if uri.endswith(".md") and isinstance(content, str):
-            out.files[uri] = with_icons(content)
     cache.prune(set(hashes.values()))
     return out

@@ -23,11 +23,11 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from phasedocs.errors import PhasedocsError
+from phasedocs.site.pages import ICON_CSS_URI, MERMAID_URI, edited_pages, icon_css, responsive_charts
 
 log = logging.getLogger("mkdocs.plugins.phasedocs")
 
 MERMAID_VERSION = "11.17.2"
-MERMAID_URI = "assets/javascripts/mermaid.min.js"
 _MERMAID_RE = re.compile(r'class="mermaid"')
 
 
@@ -40,29 +40,6 @@ class PhasedocsConfig(Config):
     """Build the navigation (by phase) when mkdocs.yml has no nav of its own."""
     edit_branch = c.Type(str, default="main")
     """The branch that "edit this page" opens: a page's edit link leads to the input it comes from."""
-
-
-def edited_pages(docs: Path, uris: list[str]) -> str | None:
-    """Why the build must stop: generated pages in ``docs`` that differ from what ``generate``
-    wrote there (edited by hand, or someone else's), which the site would silently replace.
-    A copy whose hash the manifest holds is ours and replaced quietly. None when all is well."""
-    from phasedocs.output.writer import Manifest, sha256
-
-    manifest = Manifest.read(docs)
-    edited = [
-        uri
-        for uri in sorted(uris)
-        if (docs / uri).is_file() and manifest.files.get(uri) != sha256((docs / uri).read_bytes())
-    ]
-    if not edited:
-        return None
-    listing = "\n".join(f"  {docs / uri}" for uri in edited)
-    return (
-        "phasedocs: these generated pages were edited by hand (or written by someone else), "
-        f"and the site would silently replace them:\n{listing}\n"
-        "Put the change where the page comes from (phases/, templates/), or delete the file; "
-        "`phasedocs generate --force` rewrites them."
-    )
 
 
 class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
@@ -84,8 +61,6 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             raise PluginError(problem)
         if self.config.nav and config.nav is None:
             config.nav = self.site.nav
-        from phasedocs.site.pages import ICON_CSS_URI
-
         if ICON_CSS_URI not in config.extra_css:
             config.extra_css.append(ICON_CSS_URI)  # the state icons (no emoji font needed)
         if not self.site.repo_widget and hasattr(config.theme, "dirs"):
@@ -121,8 +96,6 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
                 files.remove(existing)
             files.append(File.generated(config, uri, content=content))
         files.append(File.generated(config, MERMAID_URI, abs_src_path=str(self.site.mermaid)))
-        from phasedocs.site.pages import ICON_CSS_URI, icon_css
-
         files.append(File.generated(config, ICON_CSS_URI, content=icon_css()))
         return files
 
@@ -141,8 +114,6 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         """Link the Atom feed from every page's head, so feed readers discover it; load the shipped
         Mermaid only on pages that draw a diagram (Material then skips its CDN)."""
-        from phasedocs.site.pages import responsive_charts
-
         output = responsive_charts(output)
         here = posixpath.dirname(page.file.dest_uri) or "."
         tags = []

@@ -24,10 +24,10 @@ import yaml
 from phasedocs.errors import Abort
 from phasedocs.output.caches import CACHE
 from phasedocs.paths import contained
+from phasedocs.site.pages import MERMAID_URI
 
 #: The release the ``zensical`` extra pins: Zensical is before 1.0, and its config may change.
 PINNED = "0.0.73"
-MERMAID_URI = "assets/javascripts/mermaid.min.js"
 
 
 def _zensical() -> list[str]:
@@ -42,45 +42,32 @@ def _zensical() -> list[str]:
     return [sys.executable, "-m", "zensical"]
 
 
-class _Tagged(yaml.SafeLoader):
-    """Reads a mkdocs.yml whose ``!!python/name:`` tags name functions, keeping them as tags."""
-
-
-class _Tag(str):
-    """A scalar that was written with a tag (``!!python/name:pymdownx.superfences.fence_code_format``)."""
-
-    tag = ""
-
-
-def _keep_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
-    value = _Tag(loader.construct_scalar(node))  # type: ignore[arg-type]  # python/name tags are scalars
-    value.tag = node.tag
-    return value
-
-
-_Tagged.add_multi_constructor("tag:yaml.org,2002:python/", _keep_tag)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Writes the tags back."""
-
-
-_Dumper.add_representer(_Tag, lambda dumper, data: dumper.represent_scalar(data.tag, str(data)))
-
-
-def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any], overrides: Path | None = None) -> str:
-    """The config Zensical builds with: the project's mkdocs.yml (or the default one), with the
-    staging folder as docs_dir (``staging`` and ``site_dir`` are folders beside the config), the navigation by phase, Material's classic variant, and the
-    vendored Mermaid."""
+def _project_config(root: Path) -> tuple[Path, dict[str, Any]]:
+    """The project's mkdocs.yml (or the default one) and its settings, tags kept."""
+    from phasedocs.input import mkdocs_yml
     from phasedocs.site.config import config_file
 
     source = config_file(root)
     try:
-        config = yaml.load(source.read_text(encoding="utf-8"), Loader=_Tagged) or {}
+        config = mkdocs_yml.load(source) or {}
     except yaml.YAMLError as exc:
         raise Abort(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(config, dict):
         raise Abort(f"{source}: expected a mapping of settings")
+    return source, config
+
+
+def derived_config(
+    config: dict[str, Any], staging: Path, site_dir: Path, nav: list[Any], overrides: Path | None = None
+) -> str:
+    """The config Zensical builds with: the project's mkdocs.yml settings ``config`` with the
+    staging folder as docs_dir (``staging``, ``site_dir`` and ``overrides`` are folders beside
+    the config), the navigation by phase, Material's classic variant, the vendored Mermaid
+    and the icons' stylesheet."""
+    from phasedocs.input import mkdocs_yml
+    from phasedocs.site.pages import ICON_CSS_URI
+
+    config = dict(config)
     # relative to the config's folder: Zensical keeps both inside its project (absolute paths panic 0.0.73)
     config["docs_dir"] = staging.name
     config["site_dir"] = site_dir.name
@@ -99,17 +86,14 @@ def derived_config(root: Path, staging: Path, site_dir: Path, nav: list[Any], ov
     config.pop("plugins", None)
     scripts = [s for s in config.get("extra_javascript", []) if s != MERMAID_URI]
     config["extra_javascript"] = [*scripts, MERMAID_URI]  # Mermaid from the site, never a CDN
-    from phasedocs.site.pages import ICON_CSS_URI
-
     config["extra_css"] = [*[s for s in config.get("extra_css", []) if s != ICON_CSS_URI], ICON_CSS_URI]
-    return yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    return mkdocs_yml.dump(config)
 
 
 def stage(root: Path, site_dir: Path) -> Path:
     """Render the site into the staging folder and write the derived config; return its path."""
     from phasedocs.output.writer import atomic_write
-    from phasedocs.site.config import config_file
-    from phasedocs.site.pages import render_site
+    from phasedocs.site.pages import ICON_CSS_URI, edited_pages, icon_css, render_site
 
     root = root.resolve()
     site = render_site(root)
@@ -117,14 +101,12 @@ def stage(root: Path, site_dir: Path) -> Path:
     staging = base / "docs"
     staging.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
-    own_config = yaml.load(config_file(root).read_text(encoding="utf-8"), Loader=_Tagged) or {}
-    own_docs = own_config.get("docs_dir") if isinstance(own_config, dict) else None
+    source, own_config = _project_config(root)
+    own_docs = own_config.get("docs_dir")
     if own_docs:  # hand-written pages published beside the generated ones
-        folder = (config_file(root).parent / str(own_docs)).resolve()
+        folder = (source.parent / str(own_docs)).resolve()
         if folder.is_dir():
             contained(root, folder, "docs_dir")
-            from phasedocs.site.plugin import edited_pages
-
             problem = edited_pages(folder, list(site.files))  # as the MkDocs build refuses them
             if problem:
                 raise Abort(problem)
@@ -135,8 +117,6 @@ def stage(root: Path, site_dir: Path) -> Path:
     for uri, content in site.files.items():  # generated pages win over hand-written copies
         files[uri] = content.encode("utf-8") if isinstance(content, str) else content
     files[MERMAID_URI] = site.mermaid.read_bytes()
-    from phasedocs.site.pages import ICON_CSS_URI, icon_css
-
     files[ICON_CSS_URI] = icon_css().encode("utf-8")
     for rel, data in files.items():
         path = staging / rel
@@ -157,7 +137,7 @@ def stage(root: Path, site_dir: Path) -> Path:
         shutil.rmtree(overrides, ignore_errors=True)
         shutil.copytree(package_data("overrides"), overrides)
     config = base / "mkdocs.yml"
-    text = derived_config(root, staging, site_dir, site.nav, overrides)
+    text = derived_config(own_config, staging, site_dir, site.nav, overrides)
     atomic_write(config, text.encode("utf-8"), durable=False)
     return config
 
