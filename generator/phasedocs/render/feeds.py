@@ -13,11 +13,13 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from phasedocs.facts import numeric
 from phasedocs.formats import dumps, iso, num
 from phasedocs.render.filters import value
 
 if TYPE_CHECKING:
-    from phasedocs.facts import PhaseFacts, ProjectFacts
+    from phasedocs.facts import PhaseFacts, ProjectFacts, SnapshotInfo
+    from phasedocs.input.models import Snapshot
 
 #: The newest snapshots the feed holds: readers poll it, a long history is in the site.
 MAX_ENTRIES = 100
@@ -33,10 +35,9 @@ def _id(*parts: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "phasedocs:" + "\0".join(parts)).urn
 
 
-def snapshot_changes(p: PhaseFacts) -> list[tuple[Any, list[str]]]:
+def snapshot_changes(p: PhaseFacts) -> list[tuple[SnapshotInfo, Snapshot, list[str]]]:
     """Each snapshot of ``p`` (oldest first) with what it changed against the ones before it."""
     units = {m.key: m.metric for m in p.metrics}
-    labels = {**{k: m.label for k, m in units.items()}}
     states: dict[str, str] = {}
     values: dict[str, Any] = {}
     out = []
@@ -54,12 +55,12 @@ def snapshot_changes(p: PhaseFacts) -> list[tuple[Any, list[str]]]:
         for key, raw in snap.metrics.items():
             if raw is None or key not in units:
                 continue
-            unit = units[key].unit
-            shown = value(_number(raw, unit), unit)
+            unit, label = units[key].unit, units[key].label
+            shown = value(numeric(unit, raw), unit)
             if key in values and values[key] != shown:
-                lines.append(f"{labels[key]}: {values[key]} → {shown}")
+                lines.append(f"{label}: {values[key]} → {shown}")
             elif key not in values:
-                lines.append(f"{labels[key]}: {shown}")
+                lines.append(f"{label}: {shown}")
             values[key] = shown
         for cid, ok in snap.checks.items():
             lines.append(f"Check {cid}: {'passed' if ok else 'failed'}")
@@ -67,15 +68,8 @@ def snapshot_changes(p: PhaseFacts) -> list[tuple[Any, list[str]]]:
             lines.append(f"Health (recorded): {snap.health.replace('_', ' ')}")
         if snap.note:
             lines.append(f"Note: {snap.note}")
-        out.append((info, lines or ["No change recorded."]))
+        out.append((info, snap, lines or ["No change recorded."]))
     return out
-
-
-def _number(raw: Any, unit: str) -> Any:
-    if unit == "ratio" and isinstance(raw, str) and "/" in raw:
-        a, b = raw.split("/")
-        return float(a) / float(b)
-    return raw
 
 
 def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
@@ -83,8 +77,10 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     name = facts.config.name
     entries = []
     for p in facts.phases:
-        for info, lines in snapshot_changes(p):
-            entries.append((info.timestamp, p.folder, info.file, p, info, lines))
+        for info, snap, lines in snapshot_changes(p):
+            entries.append(
+                (info.timestamp, p.folder, info.file, p, info, snap.label or iso(info.timestamp, facts.tz), lines)
+            )
     entries.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)
     entries = entries[:MAX_ENTRIES]
     updated = entries[0][0] if entries else max((p.updated for p in facts.phases), default=None)
@@ -101,10 +97,9 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     if base:
         out.append(f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + "feed.xml")}/>')
         out.append(f'  <link rel="alternate" type="text/html" href={quoteattr(base)}/>')
-    for ts, folder, file, p, info, lines in entries:
+    for ts, folder, file, p, info, label, lines in entries:
         out.append("  <entry>")
         out.append(f"    <id>{_id(name, folder, file)}</id>")
-        label = next(s.snapshot.label for s in p.source.snapshots if s.file == info.file) or iso(ts, facts.tz)
         out.append(f"    <title>{_text(f'Phase {p.number}: {label} ({info.kind})')}</title>")
         out.append(f"    <updated>{iso(ts, facts.tz)}</updated>")
         if base:
