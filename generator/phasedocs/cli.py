@@ -24,6 +24,26 @@ project_option = click.option(
 )
 
 
+# the options of a snapshot, shared by record and measure (both write one through the same checks)
+task_option = click.option(
+    "--task",
+    "tasks",
+    multiple=True,
+    metavar="ID=STATE",
+    help="A task state: pending, in_progress, complete or blocked.",
+)
+note_option = click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    metavar="[ID=]TEXT",
+    help="Why: ID=TEXT for a task (a blocker's reason), plain TEXT for the whole snapshot.",
+)
+label_option = click.option("--label", default=None, help="Short name shown in tables and charts.")
+at_option = click.option(
+    "--at", default=None, metavar="TIMESTAMP", help="When the values were measured [default: now]."
+)
+
 engine_option = click.option(
     "--engine",
     type=click.Choice(["mkdocs", "zensical"]),
@@ -202,21 +222,9 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     metavar="KEY=VALUE",
     help="A metric value (typed by the catalogue; null = not measured).",
 )
-@click.option(
-    "--task",
-    "tasks",
-    multiple=True,
-    metavar="ID=STATE",
-    help="A task state: pending, in_progress, complete or blocked.",
-)
+@task_option
 @click.option("--check", "checks", multiple=True, metavar="ID=true|false", help="A hand-checked criterion.")
-@click.option(
-    "--note",
-    "notes",
-    multiple=True,
-    metavar="[ID=]TEXT",
-    help="Why: ID=TEXT for a task (a blocker's reason), plain TEXT for the whole snapshot.",
-)
+@note_option
 @click.option(
     "--health",
     default=None,
@@ -229,8 +237,8 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     default=None,
     help="A JSON file of values (a CI tool's output); the flags win.",
 )
-@click.option("--at", default=None, metavar="TIMESTAMP", help="When the values were measured [default: now].")
-@click.option("--label", default=None, help="Short name shown in tables and charts.")
+@at_option
+@label_option
 @click.option(
     "--kind",
     default=None,
@@ -249,10 +257,10 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
 @main.command()
 @click.argument("phase", required=False)
 @project_option
-@click.option("--task", "tasks", multiple=True, metavar="ID=STATE", help="A task state recorded with the values.")
-@click.option("--note", "notes", multiple=True, metavar="[ID=]TEXT", help="Why: ID=TEXT for a task, TEXT for the run.")
-@click.option("--label", default=None, help="Short name shown in tables and charts (e.g. the commit).")
-@click.option("--at", default=None, metavar="TIMESTAMP", help="When the reports were made [default: now].")
+@task_option
+@note_option
+@label_option
+@at_option
 @click.option("--allow-missing", is_flag=True, help="Record the metrics whose reports exist; skip the missing ones.")
 @click.option("--if-declared", is_flag=True, help="Succeed, recording nothing, when no metric declares extract:.")
 def measure(
