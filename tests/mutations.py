@@ -220,8 +220,8 @@ M = [
     (
         "running task finishes from the plan, not now",
         "generator/phasedocs/facts.py",
-        "begin = max(max((out[d] for d in t.depends_on), default=now), now)",
-        "begin = max((out[d] for d in t.depends_on), default=0.0)",
+        "starts[t.id] = max(max((out[d] for d in t.depends_on), default=now), now)",
+        "starts[t.id] = max((out[d] for d in t.depends_on), default=0.0)",
         "tests/test_progress.py",
     ),
     (
@@ -583,8 +583,8 @@ M = [
         "tests/test_progress.py",
     ),
     (
-        "plugin: if (docs / uri).is_file() and manifest.files.get(uri) != sha",
-        "generator/phasedocs/site/plugin.py",
+        "pages: if (docs / uri).is_file() and manifest.files.get(uri) != sha",
+        "generator/phasedocs/site/pages.py",
         "        if (docs / uri).is_file() and manifest.files.get(uri) != sha256((docs / uri).read_bytes())",
         "        if (docs / uri).is_file() and False",
         "tests/test_site.py",
