@@ -27,10 +27,11 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-## mutate: mutation testing (mutmut) of input, facts, render and output; prints the score (many minutes)
+## mutate: mutation testing (mutmut) of input, facts, render and output; prints the score (hours;
+## SAMPLE=600 tests a random sample of 600 mutants and prints an estimate with its 95% interval)
 mutate: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[mutate]"
-	$(BIN)/python tests/mutate.py
+	$(BIN)/python tests/mutate.py $(if $(SAMPLE),--sample $(SAMPLE))
 
 ## bench: performance figures as ratios, printed and written to bench/out/
 bench: $(STAMP)

@@ -15,7 +15,10 @@ from hypothesis import settings
 
 # a shared CI machine can be slow for a moment; that is not a failure of the code under test
 settings.register_profile("phasedocs", deadline=None, print_blob=True)
-settings.load_profile("phasedocs")
+# under mutation testing (tests/mutate.py) every test runs once per mutant that reaches it:
+# fewer examples for tests that do not set their own count
+settings.register_profile("mutate", deadline=None, max_examples=10)
+settings.load_profile("mutate" if os.environ.get("PHASEDOCS_MUTATE") else "phasedocs")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "phases"

@@ -4,17 +4,22 @@ mutmut imports the mutated package from ``mutants/src/`` (its own convention), s
 happens in a staging folder, ``.mutate/``, where ``generator/phasedocs`` is laid out as
 ``src/phasedocs`` next to copies of the tests and the three folders they read. The score
 (killed / all mutants, timeouts counted as killed) is printed at the end; the exit status
-is 1 under ``--fail-under`` (90 by default). Each run starts from a fresh stage. Not part of ``make test``: it takes many
-minutes on two cores. Not collected by pytest (the name does not start with ``test_``).
+is 1 under ``--fail-under`` (90 by default). Each run starts from a fresh stage. Not part
+of ``make test``: every mutant of over 8,000 runs the tests that reach it, which takes
+hours on two cores. ``--sample N`` tests a seeded random sample of N mutants instead and
+prints the estimate with its 95% interval (``make mutate SAMPLE=600``: under an hour). Not
+collected by pytest (the name does not start with ``test_``).
 
-    .venv/bin/python tests/mutate.py [--fail-under 90] [--max-children N]
+    .venv/bin/python tests/mutate.py [--fail-under 90] [--max-children N] [--sample N --seed S]
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -41,6 +46,17 @@ DESELECT = [
     # a second generate in a subprocess sees other code mtimes than mutmut's process
     # (its stats pass), so the code fingerprint differs and the group re-renders
     "--deselect", "tests/test_writer.py::test_a_no_change_run_does_not_even_import_matplotlib",
+    # seconds per mutant that reaches them, checking what is not mutated (git deploy, the
+    # second engine, serve, worker processes); the input, facts and output code they pass
+    # through is checked by faster tests
+    "--ignore", "tests/security/test_sec_deploy.py",
+    "--ignore", "tests/test_engines.py",
+    "--deselect", "tests/test_site.py::test_serve_",
+    "--deselect", "tests/test_site.py::test_deploy_",
+    "--deselect", "tests/test_site.py::test_state_symbols_on_the_site_need_no_emoji_font",
+    "--deselect", "tests/test_charts.py::test_two_processes_write_byte_identical_trees",
+    "--deselect", "tests/test_charts.py::test_parallel_drawing_gives_the_same_bytes",
+    "--deselect", "tests/security/test_sec_writes.py::test_concurrent_runs_on_one_folder_queue_instead_of_refusing_each_other",
 ]  # fmt: skip
 #: Repository files the tests read besides the package and the data folders.
 FILES = ["mkdocs.yml", "README.md"]
@@ -93,17 +109,30 @@ def isolated_python() -> Path:
     return venv / "bin" / "python"
 
 
-def score(results: str) -> tuple[int, int, dict[str, int]]:
-    """(killed, total, count per status) from ``mutmut results --all true``."""
+def score(results: str, only: set[str] | None = None) -> tuple[int, int, dict[str, int]]:
+    """(killed, total, count per status) from ``mutmut results --all true`` (of ``only``, if given)."""
     counts: dict[str, int] = {}
     for line in results.splitlines():
-        m = re.match(r"\s*\S+__mutmut_\d+: (.+)$", line)
-        if m:
-            counts[m.group(1).strip()] = counts.get(m.group(1).strip(), 0) + 1
+        m = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        if m and (only is None or m.group(1) in only):
+            counts[m.group(2).strip()] = counts.get(m.group(2).strip(), 0) + 1
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     # a mutant no test reaches is a survivor: nothing would notice the bug
     total = sum(n for status, n in counts.items() if status not in ("skipped", "not checked"))
     return killed, total, counts
+
+
+def wilson(killed: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of the share ``killed / total`` (a sample's estimate)."""
+    p = killed / total
+    centre = p + z * z / (2 * total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return (centre - half) / (1 + z * z / total), (centre + half) / (1 + z * z / total)
+
+
+def names(results: str) -> list[str]:
+    """Every mutant's name in ``mutmut results --all true``."""
+    return [m.group(1) for m in re.finditer(r"^\s*(\S+__mutmut_\d+): ", results, re.MULTILINE)]
 
 
 def main() -> int:
@@ -117,6 +146,8 @@ def main() -> int:
         metavar="PATH",
         help="mutate only these (e.g. input/targets.py render); default: all targets",
     )
+    parser.add_argument("--sample", type=int, metavar="N", help="test a random sample of N mutants: an estimate")
+    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (the same seed, the same sample)")
     opts = parser.parse_args()
     if importlib.util.find_spec("mutmut") is None:
         print("mutmut is not installed: .venv/bin/pip install -e '.[mutate]'", file=sys.stderr)
@@ -124,25 +155,52 @@ def main() -> int:
     stage(opts.only or TARGETS)
     python = isolated_python()
     # subprocesses the tests start (python -m phasedocs, mkdocs build) import the staged
-    # original: mutated code outside mutmut's own process has no mutmut to report to
-    env = {**os.environ, "PYTHONPATH": str(STAGE / "src")}
+    # original: mutated code outside mutmut's own process has no mutmut to report to;
+    # PHASEDOCS_MUTATE: conftest's fewer hypothesis examples
+    env = {**os.environ, "PYTHONPATH": str(STAGE / "src"), "PHASEDOCS_MUTATE": "1"}
     mutmut = [str(python), "-m", "mutmut"]
-    subprocess.run([*mutmut, "run", "--max-children", str(opts.max_children)], cwd=STAGE, env=env, check=False)
-    results = subprocess.run([*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True)
+
+    def results() -> str:
+        done = subprocess.run([*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True)
+        return done.stdout
+
+    chosen: list[str] = []
+    if opts.sample:
+        # a run naming a mutant that does not exist makes the mutants and maps the tests, then
+        # stops, testing none (mutmut ends it with an assertion: its output is kept from view)
+        print("making the mutants and mapping the tests to them...")
+        prep = subprocess.run(
+            [*mutmut, "run", "phasedocs.none.x_none__mutmut_1"], cwd=STAGE, env=env, capture_output=True, text=True
+        )
+        everyone = names(results())
+        if not everyone:
+            print(prep.stdout[-3000:], prep.stderr[-3000:], sep="\n", file=sys.stderr)
+            return 1
+        chosen = sorted(random.Random(opts.seed).sample(everyone, min(opts.sample, len(everyone))))
+        print(f"testing a sample of {len(chosen)} of {len(everyone)} mutants (seed {opts.seed})")
+    run = [*mutmut, "run", "--max-children", str(opts.max_children), *chosen]
+    subprocess.run(run, cwd=STAGE, env=env, check=False)
+    text = results()
+    only = set(chosen) if chosen else None
     survivors = [
-        line.strip().removesuffix(": survived") for line in results.stdout.splitlines() if line.endswith(": survived")
+        line.strip().removesuffix(": survived")
+        for line in text.splitlines()
+        if line.endswith(": survived") and (only is None or line.strip().removesuffix(": survived") in only)
     ]
-    killed, total, counts = score(results.stdout)
+    killed, total, counts = score(text, only)
     if not total:
         print("mutmut tested no mutant: see its output above", file=sys.stderr)
         return 1
-    pct = 100.0 * killed / total if total else 0.0
+    pct = 100.0 * killed / total
     print(f"\nmutants: {', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}")
     if survivors:
         print(f"survivors (first 40 of {len(survivors)}; `cd .mutate && venv/bin/python -m mutmut show NAME`):")
         for name in survivors[:40]:
             print(f"  {name}")
     print(f"mutation score: {killed}/{total} = {pct:.1f}% (target >= {opts.fail_under:g}%)")
+    if chosen:
+        low, high = wilson(killed, total)
+        print(f"a sample: the score of all mutants is within {100 * low:.1f}%..{100 * high:.1f}% (95% interval)")
     return 0 if pct >= opts.fail_under else 1
 
 

@@ -170,3 +170,40 @@ def test_the_triangular_cdf_and_its_inverse_are_exact():
     # a mode at either end
     assert _triangular_cdf(np.array([1.5]), 1.0, 1.0, 2.0, np).tolist() == pytest.approx([0.75])
     assert _triangular_cdf(np.array([1.5]), 1.0, 2.0, 2.0, np).tolist() == pytest.approx([0.25])
+
+
+def test_triangular_cdf_and_its_inverse_at_known_points():
+    import numpy as np
+
+    from phasedocs.forecast import _triangular_cdf, _triangular_inverse
+
+    # low 0, mode 2, high 4: P(D <= 1) = 1 / (4 * 2); P(D <= 3) = 1 - 1 / (4 * 2)
+    x = np.asarray([0.0, 1.0, 2.0, 3.0, 4.0])
+    assert _triangular_cdf(x, 0, 2, 4, np).tolist() == [0.0, 0.125, 0.5, 0.875, 1.0]
+    assert _triangular_inverse(np.asarray([0.125, 0.5, 0.875]), 0, 2, 4, np).tolist() == [1.0, 2.0, 3.0]
+    # the mode at an end
+    assert _triangular_cdf(np.asarray([0.0, 2.0]), 0, 0, 4, np).tolist() == [0.0, 0.75]
+    assert _triangular_cdf(np.asarray([2.0, 4.0]), 0, 4, 4, np).tolist() == [0.25, 1.0]
+
+
+@pytest.mark.parametrize("worked", [6.0, 9.0])
+def test_work_past_the_high_end_is_given_the_planned_overrun(worked):
+    import numpy as np
+
+    from phasedocs.forecast import _remaining
+
+    w = Work("a", (), 4.0, worked=worked, low=2.0, high=6.0)
+    left = _remaining(w, np.asarray([0.0, 0.5, 0.999]), (), 0.25, np)
+    assert left.tolist() == [1.0, 1.0, 1.0]  # 4 days x 0.25
+
+
+def test_history_shorter_than_the_work_done_is_given_the_planned_overrun():
+    import numpy as np
+
+    from phasedocs.forecast import _remaining
+
+    w = Work("a", (), 2.0, worked=3.0)
+    assert _remaining(w, np.asarray([0.0, 0.99]), (0.5, 1.0, 1.4), 0.5, np).tolist() == [1.0, 1.0]
+    # the ratios above the work done are drawn from: 2 x 1.4 - 2.5 and 2 x 2.0 - 2.5
+    w = Work("a", (), 2.0, worked=2.5)
+    assert _remaining(w, np.asarray([0.0, 0.99]), (0.5, 1.0, 1.4, 2.0), 0.5, np).tolist() == pytest.approx([0.3, 1.5])

@@ -303,3 +303,97 @@ def test_the_largest_number_allowed_is_1e15_itself():
 )
 def test_yaml_syntax_errors_in_plain_words(text, message):
     assert error_of(parse_yaml, text) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # the keys of the item above: past its '- ' (2 + 2), blank lines and comments skipped
+        (
+            "tasks:\n  - a\n  - b\n  # x\n   slug: d\n",
+            "line 5 is indented 3 spaces: not like the list's '- ' (2) nor like the keys of its items (4)",
+        ),
+        (
+            "tasks:\n  - id: a\n\n      # c\n   slug: d\n",
+            "line 5 is indented 3 spaces: not like the list's '- ' (2) nor like the keys of its items (4)",
+        ),
+        (
+            "tasks:\n  - id: a\n    title: c\n        # c\n   slug: d\n",
+            "line 5 is indented 3 spaces: not like the list's '- ' (2) nor like the keys of its items (4)",
+        ),
+        # a tab after where the parser stopped is not the fault; one in the indentation is
+        (
+            "a:\n  - x\n  bb\t: 1\n",
+            "line 3 is indented like the items of the list that starts on line 2 but is not one",
+        ),
+        ("a:\n  - x\n  b\t: 1\n", "line 3 is indented like the items of the list that starts on line 2 but is not one"),
+        ("- a\nb\t: 1\n", "line 2 is indented like the items of the list that starts on line 1 but is not one"),
+        ("a: : c\n", "line 1 holds a second ': ' in its value"),
+        ("a:\n  b: 1\n  c\n  - d\n", "line 3 is neither 'key: value' nor a '- ' item"),
+    ],
+)
+def test_yaml_explanations_name_the_line_and_its_neighbours(text, plain):
+    with pytest.raises(InputError) as info:
+        parse_yaml(text, "f.yaml")
+    assert plain in info.value.format_message()
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # PyYAML's own parser (no libyaml) says "expected <block end>"; the words are the same
+        (
+            "tasks:\n  - id: 1\n    name: x\n\n      # note\n   owner: y\n",
+            "line 6 is indented less than the mapping it belongs to (indented 4 spaces on the lines above, 3 here)",
+        ),
+        (
+            "a:\n  b:\n      # x\n    c: 1\n   d: 2\n",
+            "line 5 is indented less than the mapping it belongs to (indented 4 spaces on the lines above, 3 here)",
+        ),
+        ("m:\n  a: 1\n  - b\n", "line 3 does not line up with the lines above it"),
+        ("a:\n\tb: 1\n", "line 2 holds a tab"),
+        ("a: 1\nb\tc\nd: 2\n", "line 2 holds a tab"),
+    ],
+)
+def test_yaml_explanations_without_libyaml(text, plain):
+    from phasedocs.input.loader import explain_yaml
+
+    with pytest.raises(yaml.MarkedYAMLError) as info:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    assert plain in (explain_yaml(info.value, text) or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "location"),
+    [
+        # the second is written with an escape: found where the first was not repeated, so at the start
+        ('{"a": 1, "\\u0061": 2}', "m.json:1:1: a: duplicate key 'a'"),
+        ('{"\\u0061": 1, "\\u0061": 2}', "m.json:1:1: a: duplicate key 'a'"),
+        ('{"": 1, "": 2}', "m.json:1:9: duplicate key ''"),
+        ('{"a": {"": 1, "": 2}}', "m.json:1:15: a[\"\"]: duplicate key ''"),
+        ('{"": {"x": 1, "x": 2}}', "m.json:1:15: [\"\"].x: duplicate key 'x'"),
+        ('{"a\\"b": {"x": 1,\n "x": 2}}', 'm.json:2:2: ["a\\"b"].x: duplicate key \'x\''),
+        ('{"a" : {"x": 1, "x": 2}}', "m.json:1:17: a.x: duplicate key 'x'"),
+        ('{"a": {"s": "v"}, "b": {"x": 1, "x": 2}}', "m.json:1:33: b.x: duplicate key 'x'"),
+        ('{"l": [{"k": 1}, {"x": 1, "x": 2}]}', "m.json:1:27: l.x: duplicate key 'x'"),
+    ],
+)
+def test_a_duplicate_json_key_is_placed_by_its_enclosing_keys(text, location):
+    assert error_of(parse_json, text, "m.json").startswith(location)
+
+
+def test_line_column_counts_from_one_after_a_leading_newline():
+    from phasedocs.input.loader import line_column
+
+    assert line_column("\nab", 2) == (2, 2)
+    assert line_column("ab\ncd\n", 4) == (2, 2)
+    assert line_column("ab", 0) == (1, 1)
+
+
+def test_json_positions_of_values_that_start_a_line_and_only_three_levels_deep():
+    text = '{\n"a":\n5,\n"b": {"c": {"d": {"e": 1}}},\n"f":\n\n\n7\n}'
+    doc = parse_json(text, "m.json")
+    assert doc.locate(("a",)) == Location("m.json", 3, 1)
+    assert doc.locate(("f",)) == Location("m.json", 8, 1)
+    assert doc.locate(("b", "c", "d")) == Location("m.json", 4, 18)
+    assert ("b", "c", "d", "e") not in doc.positions  # the fourth level is left to its parent

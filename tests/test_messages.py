@@ -129,3 +129,79 @@ def test_a_file_that_is_not_a_mapping_says_what_it_is():
     assert [e.problem for e in errors] == ["expected a mapping of fields, got an empty file"]
     _, errors = parse_model(parse_yaml("- a\n", "phase.yaml"), Phase)
     assert [e.problem for e in errors] == ["expected a mapping of fields, got a list"]
+
+
+def project_errors(text: str) -> list[str]:
+    from phasedocs.input.models import ProjectConfig
+
+    _, errors = parse_model(parse_yaml(text, "project.yaml"), ProjectConfig)
+    return [f"{e.field}: {e.problem}" for e in errors]
+
+
+PROJECT = """\
+name: Demo
+calendar: workdays
+timezone: UTC
+metrics:
+  bugs: {label: Bugs, unit: count, better: lower}
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # in a mapping of records the key picks the item: the fields named are the item's
+        (
+            "better: lower}",
+            "better: lower, regres: {by: 5}}",
+            "metrics.bugs.regres: unknown field 'regres'; did you mean 'regress'?",
+        ),
+        (
+            "better: lower}",
+            "better: lower, extract: {count: 'x/*', patern: a}}",
+            "metrics.bugs.extract.patern: unknown field 'patern'; did you mean 'pattern'?",
+        ),
+        (
+            "timezone: UTC\n",
+            'timezone: UTC\nworkday: {start: "09:00", hour: 8}\n',
+            "workday.hour: unknown field 'hour'; did you mean 'hours'?",
+        ),
+        # three levels deep and not a task: no task-id wording
+        ("label: Bugs", "label: 5", 'metrics.bugs.label: expected text, got the number 5; quote it: "5"'),
+        (
+            "timezone: UTC\n",
+            "timezone: UTC\nholidays: [someday]\n",
+            "holidays[0]: 'someday' is not a date; write it as YYYY-MM-DD, such as 2025-12-25",
+        ),
+    ],
+)
+def test_project_faults_read_as_written(old, new, message):
+    text = PROJECT.replace(old, new, 1)
+    assert new.split("\n")[0] in text
+    assert project_errors(text) == [message]
+
+
+def test_an_unknown_field_of_a_criterion_in_a_task_names_the_criterion_fields():
+    text = (
+        PHASE
+        + "    criteria:\n      - {text: Works, metric: bugs, target: '< 5'}\n      - {text: Fast, targt: '< 5'}\n"
+    )
+    errors = phase_errors(text)
+    assert errors[-1] == "tasks[0].criteria[1].targt: unknown field 'targt'; did you mean 'target'?"
+
+
+def test_a_number_in_a_json_text_field_is_quoted_as_written():
+    assert snapshot_errors('{"timestamp": "2025-01-06T09:00:00Z", "note": 12}') == [
+        'note: expected text, got the number 12; quote it: "12"'
+    ]
+
+
+def test_a_missing_field_of_a_list_item_is_blamed_on_the_field():
+    assert phase_errors(PHASE.replace("    slug: alpha\n", "")) == ["tasks[0].slug: required field is missing; add it"]
+
+
+def test_close_matches_gives_the_one_closest():
+    from phasedocs.input.messages import close_matches
+
+    assert close_matches("hour", ["hours", "hour1", "houses", "start"]) == ["hours"]
+    assert close_matches("zzz", ["hours"]) == []

@@ -315,3 +315,41 @@ def test_documents_say_when_phase_yaml_moved_after_the_freeze(project, runner):
         "| Plan | frozen 2025-01-06 08:00 UTC; it finishes 2025-01-11 09:00 UTC. phase.yaml has changed since: "
         "its schedule now finishes 2025-01-12 09:00 UTC |" in summary
     )
+
+
+def _version(frozen_at: str, finish: str = "2025-01-09T09:00:00Z", reason: str | None = "r") -> dict:
+    return {
+        "frozen_at": frozen_at,
+        "reason": reason,
+        "phase_digest": "0" * 16,
+        "start": "2025-01-06T09:00:00Z",
+        "finish": finish,
+        "total_days": 3,
+        "tasks": {},
+    }
+
+
+def plan_problems(*versions: dict) -> list[str]:
+    from phasedocs.input.loader import parse_json
+    from phasedocs.input.messages import parse_model
+    from phasedocs.input.plan import PlanFile, plan_errors
+
+    doc = parse_json(json.dumps({"plans": list(versions)}), "plan.json")
+    plan, errors = parse_model(doc, PlanFile)
+    assert errors == []
+    return [f"{e.field}: {e.problem}" for e in plan_errors(doc, plan)]
+
+
+def test_plans_frozen_at_the_same_moment_are_in_order_and_one_before_the_last_is_not():
+    first, second = "2025-01-05T12:00:00Z", "2025-01-07T12:00:00Z"
+    assert plan_problems(_version(first, reason=None), _version(first), _version(second)) == []
+    assert plan_problems(_version(first, reason=None), _version(second), _version("2025-01-06T12:00:00Z")) == [
+        "plans[2].frozen_at: is before the plan it replaces (2025-01-07T12:00:00+00:00); plans are kept oldest first"
+    ]
+
+
+def test_a_plan_may_finish_when_it_starts_but_not_before():
+    assert plan_problems(_version("2025-01-05T12:00:00Z", finish="2025-01-06T09:00:00Z", reason=None)) == []
+    assert plan_problems(_version("2025-01-05T12:00:00Z", finish="2025-01-06T08:00:00Z", reason=None)) == [
+        "plans[0].finish: is before the plan's start"
+    ]

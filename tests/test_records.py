@@ -122,6 +122,7 @@ def test_an_annotation_shape_cannot_check_is_refused_when_the_schema_is_built():
 def test_models_are_immutable_values():
     a, b = Inner(n=1), Inner(n=1)
     assert (a == b, hash(a) == hash(b), repr(a), a == Sample) == (True, True, "Inner(n=1)", False)
+    assert repr(Sample(text="a")).startswith("Sample(text='a', flag=False, size=1.0, ")
     with pytest.raises(AttributeError, match="Inner is immutable; cannot set 'n'"):
         a.n = 2  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(a)) == a

@@ -165,3 +165,20 @@ def test_arbitrary_text_parses_or_raises_our_error(text):
         parse_target(text)
     except TargetSyntaxError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "change", "value"),
+    [
+        ("5..10%", "count", "5..+10%", "5..10"),  # only the part with '%' is rewritten
+        ("+5%..10%", "count", "+5%..+10%", "+5%..10"),  # a signed part is a change already
+        ("-5%..10%", "ratio", "-5%..+10%", "-5%..0.1"),
+    ],
+)
+def test_an_ambiguous_range_is_spelled_both_ways_part_by_part(text, unit, change, value):
+    with pytest.raises(TargetSyntaxError) as info:
+        parse_target(text, unit)
+    assert str(info.value) == (
+        f"'{text}' is ambiguous on a {unit} metric: write '{change}' for a change from the baseline, "
+        f"or '{value}' for the value itself"
+    )

@@ -265,3 +265,45 @@ def test_a_clean_validation_is_stamped_and_read_back_until_an_input_changes(proj
     assert set(json.loads((root / STAMP).read_text(encoding="utf-8"))) == {"fingerprint", "here", "message"}
     (root / "phases/phase-01/phase.yaml").write_text(PHASE_YAML.replace("title: First", "title: Changed"))
     assert cached_result(root) is None
+
+
+def test_a_validation_stamp_is_replaced_and_a_malformed_one_ignored(project):
+    from phasedocs.output.caches import STAMP, cached_result, remember
+
+    root = project(minimal())
+    remember(root, "first")
+    remember(root, "second")  # the cache folder exists by now
+    assert cached_result(root) == "second"
+    stamp = root / STAMP
+    data = json.loads(stamp.read_text())
+    stamp.write_text(json.dumps({**data, "message": 5}))
+    assert cached_result(root) is None
+    stamp.write_text(json.dumps([data]))
+    assert cached_result(root) is None
+
+
+def test_create_new_leaves_a_readable_file_and_no_temp_file(tmp_path):
+    from phasedocs.output import writer
+
+    target = tmp_path / "d" / "plan.json"
+    writer.create_new(target, b"{}")
+    assert (target.read_bytes(), target.stat().st_mode & 0o777) == (b"{}", 0o644)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["plan.json"]
+    assert writer._LIVE == set()
+    writer._discard(str(tmp_path / "gone.tmp"))  # already removed: nothing to do
+
+
+def test_a_pending_hash_counts_as_ours():
+    from phasedocs.output.writer import Manifest
+
+    m = Manifest({"a.md": "1" * 64}, {}, {"b.md": ["2" * 64]})
+    assert (m.owns("a.md", "1" * 64), m.owns("b.md", "2" * 64), m.owns("b.md", "1" * 64)) == (True, True, False)
+
+
+def test_pruning_stops_at_the_output_folder(tmp_path):
+    from phasedocs.output.writer import _prune_empty
+
+    out = tmp_path / "docs"
+    (out / "a" / "b").mkdir(parents=True)
+    _prune_empty(out, out / "a" / "b")
+    assert (out.is_dir(), list(out.iterdir())) == (True, [])

@@ -106,9 +106,8 @@ def _remaining(w: Work, u: Any, ratios: Sequence[float], overrun: float, np: Any
         assert w.low is not None and w.high is not None  # what estimated means
         a, c, b = w.low, w.duration, w.high
         floor = float(_triangular_cdf(np.asarray(float(w.worked)), a, c, b, np))
-        if floor >= 1 - 1e-12:  # worked past the high end: no draw is longer than that
-            return np.full(u.shape, again)
         left = _triangular_inverse(floor + u * (1 - floor), a, c, b, np) - w.worked
+        # worked up to the high end or past it, no draw is longer: planned overrun instead
         return np.where(left > EPS, left, again)
     if ratios and w.low is None:
         durations = w.duration * np.asarray(ratios)  # sorted, as the ratios are

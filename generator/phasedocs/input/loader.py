@@ -73,9 +73,7 @@ def _json_int(text: str) -> int | float:
 
 
 class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+    """A key written twice in one JSON object; ``args[0]`` is the key."""
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -272,7 +270,7 @@ def explain_yaml(exc: yaml.MarkedYAMLError, text: str) -> str | None:
     lines = text.splitlines()
     line = lines[mark.line] if mark.line < len(lines) else ""
     n, problem = mark.line + 1, exc.problem or ""
-    if "\t" in line[: max(mark.column, _indent(line)) + 1] or "'\\t'" in problem:
+    if "\t" in line[: max(mark.column, _indent(line)) + 1]:  # in the indentation, or where the parser stopped
         return f"line {n} holds a tab: YAML indents with spaces only; replace the tab with spaces"
     if "expected '-' indicator" in problem and ctx is not None:
         here, dash = _indent(line), ctx.column
@@ -302,8 +300,7 @@ def explain_yaml(exc: yaml.MarkedYAMLError, text: str) -> str | None:
             )
         return f"line {n} does not line up with the lines above it; indent it exactly like the keys or items it belongs with"
     if "mapping values are not allowed" in problem:
-        key_colon = line.find(": ")
-        if 0 <= key_colon < mark.column - 1:
+        if ": " in line[: mark.column]:  # a key's ': ' before the one the parser stopped at
             return f"line {n} holds a second ': ' in its value; put the value in quotes (\"...\")"
         return f"line {n} is indented more than the keys above it; line it up with them"
     if "could not find expected ':'" in problem and ctx is not None:
@@ -366,7 +363,7 @@ def parse_json(text: str, file: str) -> Document:
     except RecursionError:
         raise InputError(Location(file, 1, 1), "", TOO_DEEP) from None
     except _DuplicateKey as exc:
-        raise _duplicate_error(text, file, exc.key) from None
+        raise _duplicate_error(text, file, exc.args[0]) from None
     except json.JSONDecodeError as exc:
         # json's messages end in "... starting at" / "... at" before a position we give anyway
         problem = exc.msg.removesuffix(" starting at").removesuffix(" at")
@@ -392,7 +389,8 @@ def parse_json(text: str, file: str) -> Document:
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
     """The 1-based line and column of character ``offset`` of ``text``."""
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    before = text[:offset]
+    return before.count("\n") + 1, offset - before.rfind("\n")
 
 
 def _depth(data: Any) -> int:

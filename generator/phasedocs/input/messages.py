@@ -8,6 +8,7 @@ shared with ``record``.
 from __future__ import annotations
 
 import re
+import typing
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.errors import InputError
@@ -82,7 +83,7 @@ def _message(err: ErrorDetails, doc: Document, path: tuple[Any, ...], model: typ
         return "must not be empty"
     if kind == "timezone_aware":
         return f"{describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
-    if kind.startswith("date_") or kind == "date_type":  # a date alone (holidays)
+    if kind.startswith("date_"):  # a date alone (holidays): date_type, date_parsing, ...
         return f"{describe(_iso(value))} is not a date; write it as YYYY-MM-DD, such as 2025-12-25"
     if kind.startswith("datetime"):
         return f"{describe(_iso(value))} is not a date-time; write ISO 8601 such as 2025-10-23T08:00:00Z"
@@ -103,24 +104,36 @@ def _iso(value: Any) -> Any:
 
 
 def _known_fields(model: type, path: tuple[Any, ...]) -> list[str]:
-    """The field names of the (sub)model at ``path`` of ``model``."""
+    """The field names of the (sub)model at ``path`` of ``model``.
+
+    In a list or a mapping of records (``tasks[0]``, ``metrics.build_time``) the index or
+    key picks an item: it is not a field name.
+    """
     current: Any = model
     for part in path:
-        if isinstance(part, int):
+        if _container(current):
+            current = _inner_model(current)
             continue
-        annotation = records.fields(current).get(part)
-        if annotation is None:
-            return []
-        current = _inner_model(annotation)
+        found = _inner_model(current)
+        current = records.fields(found).get(part) if found is not None else None
         if current is None:
             return []
-    return list(records.fields(current))
+    found = _inner_model(current)
+    return list(records.fields(found)) if found is not None else []
+
+
+def _container(annotation: Any) -> bool:
+    """True for a list or mapping annotation (also inside ``Annotated`` and ``| None``)."""
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict, tuple):
+        return True
+    return origin is not None and any(_container(arg) for arg in typing.get_args(annotation))
 
 
 def _inner_model(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, records.Model):
         return annotation
-    for arg in getattr(annotation, "__args__", ()):
+    for arg in typing.get_args(annotation):
         found = _inner_model(arg)
         if found is not None:
             return found

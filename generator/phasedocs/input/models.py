@@ -10,6 +10,7 @@ editors can show them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,26 +51,34 @@ def _slug(value: str) -> str:
     return value
 
 
-def _characters(pattern: re.Pattern[str], what: str, allowed: str) -> Check:
-    """A check that ``what`` (an id or key) holds only the ``allowed`` characters."""
+@dataclass(frozen=True)
+class _Characters:
+    """A check that ``what`` (an id or key) holds only the ``allowed`` characters.
 
-    def check(value: str) -> str:
-        if not pattern.fullmatch(value):
-            raise ValueError(f"{what} {value!r} may hold only {allowed}")
+    A class rather than a closure: built when this module is imported, its check still
+    runs as code of its own (mutation testing reaches it; a closure's body it cannot).
+    """
+
+    pattern: re.Pattern[str]
+    what: str
+    allowed: str
+
+    def __call__(self, value: str) -> str:
+        """``value``, or ValueError naming the characters allowed."""
+        if not self.pattern.fullmatch(value):
+            raise ValueError(f"{self.what} {value!r} may hold only {self.allowed}")
         return value
-
-    return Check(check)
 
 
 _ID_CHARS = "letters, digits, '.', '_' and '-'"
 _KEY_CHARS = "letters, digits, '_', '.' and '-'"
-TaskId = Annotated[str, _characters(_ID_RE, "task id", _ID_CHARS)]
+TaskId = Annotated[str, Check(_Characters(_ID_RE, "task id", _ID_CHARS))]
 """A task id such as "7.1"."""
-CriterionId = Annotated[str, _characters(_ID_RE, "criterion id", _ID_CHARS)]
+CriterionId = Annotated[str, Check(_Characters(_ID_RE, "criterion id", _ID_CHARS))]
 """The id of a hand-checked criterion."""
-MemoryKey = Annotated[str, _characters(_KEY_RE, "key", _KEY_CHARS)]
+MemoryKey = Annotated[str, Check(_Characters(_KEY_RE, "key", _KEY_CHARS))]
 """A memory-key segment."""
-_METRIC_KEY = _characters(_KEY_RE, "metric key", _KEY_CHARS).function
+_METRIC_KEY = _Characters(_KEY_RE, "metric key", _KEY_CHARS)
 
 
 def _url(value: str) -> str:

@@ -421,6 +421,6 @@ def write_user_file(path: Path, text: str, *, force: bool = False) -> None:
     data = text.encode("utf-8")
     if path.exists() and not force:
         old = path.read_bytes()
-        if old != data and old.split(b"\n", 1)[0] != data.split(b"\n", 1)[0]:
+        if old != data and old.partition(b"\n")[0] != data.partition(b"\n")[0]:  # the first lines differ
             raise Abort(f"{path} exists and is not a handoff of this phase; choose another file or use --force")
     atomic_write(path, data)

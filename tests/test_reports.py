@@ -1,0 +1,256 @@
+"""input/reports.py read directly: each extractor's arithmetic, limits and messages, on small reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from phasedocs.input import reports
+from phasedocs.input.models import JUNIT_VALUES, Metric
+from phasedocs.input.records import parse
+from phasedocs.input.reports import MissingReport, ReportError, junit_counts, pointer_get, read
+
+NS = "urn:example:junit"
+
+
+def metric(unit: str, **extract: str) -> Metric:
+    """A catalogue entry reading from ``extract``."""
+    return parse(Metric, {"label": "M", "unit": unit, "extract": extract})
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root``."""
+    for name, body in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+    return root
+
+
+def case(name: str, outcome: str = "") -> str:
+    """One JUnit testcase, with a child element for ``outcome`` (error, failure, skipped)."""
+    child = f"<{outcome}/>" if outcome else ""
+    return f'<testcase name="{name}">{child}</testcase>'
+
+
+# -- JUnit ---------------------------------------------------------------------------------
+
+
+def test_junit_counts_each_outcome_from_the_cases_not_the_suite_totals(tmp_path):
+    # the suite's own totals are wrong on purpose: cases are what is counted
+    outcomes = ["", "", "error", "error", "failure", "failure", "skipped", "skipped", "skipped"]
+    body = "".join(case(f"t{i}", outcome) for i, outcome in enumerate(outcomes))
+    write(tmp_path, {"r.xml": f'<testsuite tests="99" failures="0" errors="0" skipped="0">{body}</testsuite>'})
+    got = {v: read(tmp_path, metric("count", junit="r.xml", value=v)).value for v in JUNIT_VALUES[1:]}
+    assert got == {"tests": 9, "passed": 2, "failures": 2, "errors": 2, "skipped": 3}
+
+
+def test_junit_tags_in_a_namespace_are_counted(tmp_path):
+    body = f'<j:testsuites xmlns:j="{NS}"><j:testsuite><j:testcase/><j:testcase><j:failure/></j:testcase></j:testsuite></j:testsuites>'
+    write(tmp_path, {"r.xml": body})
+    assert read(tmp_path, metric("count", junit="r.xml", value="failures")).value == 1
+    assert read(tmp_path, metric("count", junit="r.xml", value="tests")).value == 2
+
+
+def test_junit_pass_rate_as_a_ratio_and_as_a_percent(tmp_path):
+    write(
+        tmp_path,
+        {"r.xml": f"<testsuite>{case('a')}{case('b')}{case('c', 'failure')}{case('d', 'skipped')}</testsuite>"},
+    )
+    assert read(tmp_path, metric("ratio", junit="r.xml", value="pass_rate")) == reports.Reading("2/3", ("r.xml",))
+    assert read(tmp_path, metric("percent", junit="r.xml", value="pass_rate")).value == 66.6667
+
+
+def test_junit_pass_rate_of_one_test_that_ran(tmp_path):
+    write(tmp_path, {"r.xml": f"<testsuite>{case('a')}{case('b', 'skipped')}</testsuite>"})
+    assert read(tmp_path, metric("ratio", junit="r.xml", value="pass_rate")).value == "1/1"
+
+
+def test_junit_pass_rate_when_every_test_was_skipped(tmp_path):
+    write(tmp_path, {"r.xml": f"<testsuite>{case('a', 'skipped')}</testsuite>"})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("ratio", junit="r.xml", value="pass_rate"))
+    assert str(info.value) == "r.xml: no test ran, so there is no pass rate"
+
+
+def test_junit_root_must_be_a_test_suite(tmp_path):
+    write(tmp_path, {"r.xml": "<html><body/></html>"})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("count", junit="r.xml", value="tests"))
+    assert str(info.value) == "r.xml: not a JUnit report (its root is <html>)"
+
+
+def test_junit_files_of_a_glob_are_summed_in_order(tmp_path):
+    write(
+        tmp_path,
+        {
+            "a/1.xml": f"<testsuite>{case('a')}</testsuite>",
+            "a/2.xml": f"<testsuites><testsuite>{case('b', 'error')}</testsuite></testsuites>",
+        },
+    )
+    reading = read(tmp_path, metric("count", junit="a/*.xml", value="tests"))
+    assert reading == reports.Reading(2, ("a/1.xml", "a/2.xml"))
+
+
+def test_junit_suite_totals_without_cases_count_the_innermost_suites(tmp_path):
+    body = '<testsuites tests="50"><testsuite tests="7" failures="1" errors="2" disabled="1"/><testsuite tests="3" skipped="1"/></testsuites>'
+    write(tmp_path, {"r.xml": body})
+    got = {v: read(tmp_path, metric("count", junit="r.xml", value=v)).value for v in JUNIT_VALUES[1:]}
+    assert got == {"tests": 10, "passed": 5, "failures": 1, "errors": 2, "skipped": 2}
+
+
+def test_junit_glob_that_matches_nothing_is_missing(tmp_path):
+    with pytest.raises(MissingReport) as info:
+        read(tmp_path, metric("count", junit="out/*.xml", value="tests"))
+    assert str(info.value) == "out/*.xml: no file matches (has the test run written its JUnit report there?)"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_glob_match_linked_out_of_the_project_is_refused(tmp_path):
+    root = write(tmp_path / "p", {"r/1.xml": "<testsuite/>"})
+    outside = write(tmp_path / "elsewhere", {"x.xml": "<testsuite/>"})
+    (root / "r" / "2.xml").symlink_to(outside / "x.xml")
+    with pytest.raises(ReportError) as info:
+        read(root, metric("count", junit="r/*.xml", value="tests"))
+    assert str(info.value).startswith("r/2.xml: ")
+
+
+def test_a_glob_may_match_as_many_files_as_the_limit_and_no_more(tmp_path, monkeypatch):
+    monkeypatch.setattr(reports, "MAX_MATCHES", 2)
+    write(tmp_path, {"s/a.py": "", "s/b.py": ""})
+    assert read(tmp_path, metric("count", count="s/*.py")).value == 2
+    write(tmp_path, {"s/c.py": ""})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("count", count="s/*.py"))
+    assert str(info.value) == "s/*.py matches more than 2 files; narrow the pattern"
+
+
+@pytest.mark.parametrize(
+    ("extract", "name"),
+    [
+        ({"junit": "big/*.xml", "value": "tests"}, "big/r.xml"),
+        ({"cobertura": "big/r.xml", "value": "line_rate"}, "big/r.xml"),
+        ({"json": "big/r.json", "pointer": "/a"}, "big/r.json"),
+        ({"grep": "big/r.txt", "pattern": "x"}, "big/r.txt"),
+    ],
+)
+def test_a_report_may_be_as_large_as_the_cap_and_no_larger(tmp_path, monkeypatch, extract, name):
+    unit = "ratio" if "cobertura" in extract else "count"
+    small = {"big/r.xml": "<testsuite/>", "big/r.json": '{"a": 1}', "big/r.txt": "x\n"}[name]
+    write(tmp_path, {name: small})
+    if "cobertura" in extract:
+        write(tmp_path, {name: '<coverage line-rate="1"/>'})
+    size = (tmp_path / name).stat().st_size
+    monkeypatch.setattr(reports, "MAX_REPORT_BYTES", size)
+    read(tmp_path, metric(unit, **extract))
+    monkeypatch.setattr(reports, "MAX_REPORT_BYTES", size - 1)
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric(unit, **extract))
+    assert str(info.value) == f"{name}: {size:,} bytes, more than the {size - 1:,} a report may hold"
+
+
+def test_xml_that_is_not_well_formed_names_its_file(tmp_path):
+    write(tmp_path, {"c/cov.xml": "<coverage"})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("ratio", cobertura="c/cov.xml", value="line_rate"))
+    assert str(info.value).startswith("c/cov.xml: not well-formed XML (")
+
+
+def test_an_external_doctype_is_accepted_and_an_entity_refused(tmp_path):
+    doctype = (
+        '<?xml version="1.0"?>\n<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">\n'
+    )
+    write(tmp_path, {"a.xml": doctype + '<coverage line-rate="0.5"/>'})
+    assert read(tmp_path, metric("ratio", cobertura="a.xml", value="line_rate")).value == 0.5
+    write(tmp_path, {"b.xml": '<!DOCTYPE c [<!ENTITY e "x">]><coverage line-rate="0.5"/>'})
+    with pytest.raises(ReportError, match=r"^b\.xml: refused, it declares entities"):
+        read(tmp_path, metric("ratio", cobertura="b.xml", value="line_rate"))
+
+
+# -- Cobertura -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "unit", "value"),
+    [
+        ("1", "ratio", 1.0),
+        ("0", "percent", 0.0),
+        ("0.123456789", "percent", 12.3457),
+        ("0.12345678", "ratio", 0.123457),
+    ],
+)
+def test_cobertura_rates_are_rounded_for_their_unit(tmp_path, rate, unit, value):
+    write(tmp_path, {"cov.xml": f'<coverage line-rate="{rate}" branch-rate="0.25"/>'})
+    assert read(tmp_path, metric(unit, cobertura="cov.xml", value="line_rate")).value == value
+    assert read(tmp_path, metric("ratio", cobertura="cov.xml", value="branch_rate")).value == 0.25
+
+
+@pytest.mark.parametrize("attribute", ["", 'line-rate="1.5"', 'line-rate="-0.1"', 'line-rate="most"'])
+def test_cobertura_rate_missing_or_out_of_bounds(tmp_path, attribute):
+    write(tmp_path, {"cov.xml": f"<coverage {attribute}/>"})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("ratio", cobertura="cov.xml", value="line_rate"))
+    assert str(info.value) == "cov.xml: <coverage line-rate=...> is missing or not a rate between 0 and 1"
+
+
+def test_cobertura_root_must_be_coverage(tmp_path):
+    write(tmp_path, {"cov.xml": "<testsuite/>"})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("ratio", cobertura="cov.xml", value="line_rate"))
+    assert str(info.value) == "cov.xml: not a Cobertura report (its root is <testsuite>)"
+
+
+# -- JSON, count, grep ---------------------------------------------------------------------
+
+
+def test_json_value_must_be_of_the_metric_unit(tmp_path):
+    write(tmp_path, {"b.json": '{"mean": "fast", "n": null}'})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("seconds", json="b.json", pointer="/mean"))
+    assert str(info.value) == "b.json: expected a number (seconds), got 'fast'"
+    assert read(tmp_path, metric("seconds", json="b.json", pointer="/n")).value is None
+
+
+def test_json_that_does_not_parse_names_its_file(tmp_path):
+    write(tmp_path, {"b/x.json": '{"mean": '})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("seconds", json="b/x.json", pointer="/mean"))
+    assert str(info.value).startswith("b/x.json")
+
+
+def test_json_pointer_to_a_container_is_not_a_value(tmp_path):
+    write(tmp_path, {"b.json": '{"results": [{"mean": 1}]}'})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("seconds", json="b.json", pointer="/results"))
+    assert str(info.value) == "b.json: pointer /results leads to a list, not a value"
+
+
+def test_the_empty_pointer_is_the_whole_document():
+    assert pointer_get({"a": 1}, "") == {"a": 1}
+    assert pointer_get(3, "") == 3
+
+
+def test_pointer_errors_at_the_top_say_slash():
+    with pytest.raises(KeyError) as info:
+        pointer_get([1], "/5")
+    assert info.value.args[0] == "no item '5' at / (a list of 1)"
+    with pytest.raises(KeyError) as info:
+        pointer_get(3, "/a")
+    assert info.value.args[0] == "/ holds a int, not an object or a list"
+
+
+def test_grep_counts_lines_of_a_file_with_bytes_that_are_not_utf8(tmp_path):
+    write(tmp_path, {"log.txt": b"TODO one\n\xff\xfe TODO two\nnothing\n"})
+    assert read(tmp_path, metric("count", grep="log.txt", pattern="TODO")).value == 2
+
+
+def test_junit_counts_of_an_element_tree_in_a_namespace():
+    from xml.etree import ElementTree as ET
+
+    element = ET.fromstring(f'<testsuite xmlns="{NS}"><testcase><skipped/></testcase></testsuite>')
+    assert junit_counts(element)["skipped"] == 1
