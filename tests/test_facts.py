@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from conftest import PROJECT_YAML
+from conftest import PROJECT_YAML, minimal
 from phasedocs.dates import Calendar
 from phasedocs.facts import collisions, compute
 from phasedocs.input.models import Task
@@ -362,3 +362,45 @@ def test_a_task_complete_without_an_in_progress_record_started_when_it_finished(
     t = f.phases[0].task("1")
     assert (t.actual_start, t.actual_finish) == (t.actual_finish, datetime(2025, 1, 6, 21, tzinfo=UTC))
     assert (t.actual_days, t.variance_days, t.progress_percent) == (0.0, -0.5, 100.0)
+
+
+def test_final_metrics_dates_are_written_in_the_project_time_zone(project):
+    files = minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")})
+    files["phases/phase-01/phase.yaml"] = phase_yaml(task("1.1", 2))
+    _, fm = facts_of(project, files)
+    schedule = fm[1]["schedule"]
+    assert (schedule["start"], schedule["finish"], schedule["forecast_finish"]) == (
+        "2025-01-06T10:00:00+01:00",
+        "2025-01-08T10:00:00+01:00",
+        "2025-01-08T10:00:00+01:00",
+    )
+
+
+def test_a_hand_check_recorded_again_is_a_change_from_its_state_before(project):
+    criteria = "    criteria:\n      - text: Docs\n        id: docs\n      - text: Tests\n        id: tests\n"
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(task("1", 1, criteria=criteria)),
+        # task 1 is complete at a: docs false is settled as missed, then recorded true
+        "phases/phase-01/metrics/a.json": snapshot(
+            "2025-01-06T09:00:00Z", tasks={"1": "complete"}, checks={"docs": False, "tests": True}
+        ),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", checks={"docs": True}),
+    }
+    f, _ = facts_of(project, files)
+    assert [(c.kind, c.subject, c.before, c.after) for c in f.phases[0].changes] == [
+        ("criterion", "1: Docs", "missed", "met")
+    ]
+
+
+def test_a_metric_that_holds_its_value_is_flat_and_the_first_snapshot_is_the_baseline(project):
+    files = {
+        "phases/project.yaml": PROJECT_YAML,
+        "phases/phase-01/phase.yaml": phase_yaml(task("1", 2)),
+        # no snapshot is marked baseline: the first stands for it
+        "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", metrics={"warnings": 12}),
+        "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", metrics={"warnings": 12}),
+    }
+    f, _ = facts_of(project, files)
+    (m,) = [m for m in f.phases[0].metrics if m.key == "warnings"]
+    assert (m.baseline, m.current, m.trend, m.change_pct) == (12, 12, "flat", 0.0)

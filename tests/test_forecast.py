@@ -207,3 +207,15 @@ def test_history_shorter_than_the_work_done_is_given_the_planned_overrun():
     # the ratios above the work done are drawn from: 2 x 1.4 - 2.5 and 2 x 2.0 - 2.5
     w = Work("a", (), 2.0, worked=2.5)
     assert _remaining(w, np.asarray([0.0, 0.99]), (0.5, 1.0, 1.4, 2.0), 0.5, np).tolist() == pytest.approx([0.3, 1.5])
+
+
+def test_the_project_seed_is_the_one_the_runs_use(project):
+    tasks = task("1", 2) + "    estimate: {low: 1, high: 4}\n"
+    results = {}
+    for seed in (0, 7):
+        catalogue = PROJECT_YAML.replace("timezone: UTC", f"timezone: UTC\nforecast: {{runs: 1000, seed: {seed}}}")
+        files = {"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": phase_yaml(tasks)}
+        _, fm = facts_of(project, files)
+        results[seed] = fm[1]["schedule"]["forecast"]
+    assert (results[0]["seed"], results[7]["seed"]) == (0, 7)
+    assert results[0]["p50"] != results[7]["p50"]  # another seed, other draws: another median

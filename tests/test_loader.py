@@ -397,3 +397,18 @@ def test_json_positions_of_values_that_start_a_line_and_only_three_levels_deep()
     assert doc.locate(("f",)) == Location("m.json", 8, 1)
     assert doc.locate(("b", "c", "d")) == Location("m.json", 4, 18)
     assert ("b", "c", "d", "e") not in doc.positions  # the fourth level is left to its parent
+
+
+def test_json_positions_on_every_line_of_a_long_file():
+    text = "{\n" + ",\n".join(f'"k{i}":\n{i}' for i in range(40)) + "\n}"
+    doc = parse_json(text, "m.json")
+    assert [doc.locate((f"k{i}",)).line for i in range(40)] == [3 + 2 * i for i in range(40)]
+
+
+def test_a_whole_number_past_the_magnitude_limit_is_kept_as_written():
+    doc = parse_json('{"a": 1000000000000001, "b": -1000000000000000}', "m.json")
+    assert (type(doc.data["a"]).__name__, doc.data["a"].text, doc.data["b"]) == (
+        "OutOfRange",
+        "1000000000000001",
+        -1000000000000000,
+    )

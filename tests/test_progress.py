@@ -471,3 +471,28 @@ def test_a_handoff_written_on_its_own_links_to_the_site_or_to_docs(project, runn
     # printed to stdout it is the package's own page: links stay as the site has them
     printed = runner.invoke(main, ["handoff", "1", "--project", str(root)]).output
     assert "[package index](README.md)" in printed
+
+
+def test_the_sequence_warning_gives_the_time_in_the_project_time_zone(project):
+    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
+    snap = {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress"}}
+    root = project(
+        {
+            **files(SNAPSHOTS),
+            "phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin"),
+            "phases/phase-02/phase.yaml": second,
+            "phases/phase-02/metrics/a.json": json.dumps(snap),
+        }
+    )
+    (text,) = compute(load_project(root)).phases[1].sequence
+    assert text.startswith("Phase 2 started on 2025-01-07 10:00 CET, before phase 1")
+
+
+def test_without_a_ready_list_the_orchestrate_commands_cover_every_task(project):
+    from phasedocs.input import protocol
+
+    proj = PROJECT_YAML + "  orchestrate: ['swarm init --max-agents {{ phase.tasks | length }}']\n"
+    loaded = load_project(project({**files(), "phases/project.yaml": proj}))
+    phase = loaded.phases[0].phase
+    assert protocol.render_phase(loaded.config, phase).orchestrate == (f"swarm init --max-agents {len(phase.tasks)}",)
+    assert protocol.render_phase(loaded.config, phase, ready=()).orchestrate == ()

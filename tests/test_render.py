@@ -403,3 +403,28 @@ def test_the_example_at_baseline_says_nothing_is_missed_started_or_ticked(projec
     )
     report = (out / "phase-07/COMPLETION-REPORT.md").read_text()
     assert "The phase has not started" in report
+
+
+@pytest.mark.parametrize(
+    ("v", "unit", "shown"),
+    [
+        (None, "count", "TBD"),
+        (True, "count", "yes"),
+        ("626/630", "ratio", "626/630"),
+        ("v1.*2*", "text", "v1.\\*2\\*"),
+        (0.5, "ratio", "50%"),
+        (95, "percent", "95%"),
+        (1.5, "seconds", "1.5 s"),
+    ],
+)
+def test_a_value_in_its_unit(v, unit, shown):
+    from phasedocs.render.filters import value
+
+    assert value(v, unit) == shown
+
+
+def test_health_words_and_a_dash_for_none():
+    from phasedocs.render.filters import HEALTH, health
+
+    assert (health(None), health(""), health("nonsense")) == ("—", "—", "—")
+    assert all(health(key) == words for key, words in HEALTH.items())

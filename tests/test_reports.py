@@ -254,3 +254,8 @@ def test_junit_counts_of_an_element_tree_in_a_namespace():
 
     element = ET.fromstring(f'<testsuite xmlns="{NS}"><testcase><skipped/></testcase></testsuite>')
     assert junit_counts(element)["skipped"] == 1
+
+
+def test_junit_suite_totals_of_a_suite_with_properties_but_no_cases(tmp_path):
+    write(tmp_path, {"r.xml": '<testsuites><testsuite tests="4" failures="1"><properties/></testsuite></testsuites>'})
+    assert read(tmp_path, metric("count", junit="r.xml", value="tests")).value == 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -307,3 +308,40 @@ def test_pruning_stops_at_the_output_folder(tmp_path):
     (out / "a" / "b").mkdir(parents=True)
     _prune_empty(out, out / "a" / "b")
     assert (out.is_dir(), list(out.iterdir())) == (True, [])
+
+
+def test_the_manifest_is_indented_json_in_its_own_order():
+    text = Manifest({"b.md": "1" * 64, "a.md": "2" * 64}).dumps().decode()
+    assert text.startswith('{\n "version": ') and text.endswith("}\n")
+    data = json.loads(text)
+    assert (list(data), list(data["files"])) == (["version", "files", "groups"], ["a.md", "b.md"])
+
+
+def test_a_rewritten_file_keeps_its_mode(tmp_path):
+    path = tmp_path / "f.md"
+    atomic_write(path, b"one")
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o600)
+    atomic_write(path, b"two")
+    assert (path.read_bytes(), path.stat().st_mode & 0o777) == (b"two", 0o600)
+
+
+def test_code_fingerprint_follows_every_module_of_the_package(tmp_path, monkeypatch):
+    from phasedocs.output import caches
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.py").write_text("x = 1\n")
+    monkeypatch.setattr(caches, "_CODE", tmp_path)
+    before = caches.code_fingerprint()
+    (tmp_path / "sub" / "a.py").write_text("x = 22\n")
+    assert caches.code_fingerprint() != before
+
+
+def test_temp_files_are_hidden_and_named_for_the_sweep(tmp_path):
+    from phasedocs.output import writer
+
+    tmp = Path(writer._temp_copy(tmp_path / "page.md", b"x", 0o644))
+    try:
+        assert tmp.parent == tmp_path and tmp.name.startswith(".page.md.") and tmp.name.endswith(".tmp")
+    finally:
+        writer._discard(str(tmp))

@@ -144,7 +144,6 @@ class PlanFacts:
     start: datetime
     finish: datetime
     """The phase's planned finish in the plan in force."""
-    total_days: float
     versions: tuple[PlanVersionFacts, ...] = ()
     """Every frozen plan, oldest first (empty when none is frozen)."""
     changed: bool = False
@@ -607,7 +606,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | Non
     actual = {t.id: _actual(history.get(t.id, ()), now, offset) for t in tasks}
 
     # --- the plan in force: the frozen one, else phase.yaml's schedule
-    plan = _plan_facts(source, finish, total)
+    plan = _plan_facts(source, finish)
     frozen = source.plan.current.tasks if source.plan is not None else {}
     scheduled = {t.id: (cal.add(phase.start, es[t.id]), cal.add(phase.start, ef[t.id])) for t in tasks}
     plan_at = {tid: (frozen[tid].start, frozen[tid].finish) if tid in frozen else at for tid, at in scheduled.items()}
@@ -794,10 +793,10 @@ def _worst(tasks: list[TaskFacts]) -> Gauge:
     return Gauge(worst.gauge, worst.gauge_days, worst.id)
 
 
-def _plan_facts(source: PhaseInput, finish: datetime, total: float) -> PlanFacts:
+def _plan_facts(source: PhaseInput, finish: datetime) -> PlanFacts:
     """The plan in force, the re-plans, and what changed in phase.yaml since."""
     if source.plan is None:
-        return PlanFacts(False, source.phase.start, finish, total)
+        return PlanFacts(False, source.phase.start, finish)
     versions = tuple(PlanVersionFacts(v.frozen_at, v.reason, v.finish, v.total_days) for v in source.plan.plans)
     current = source.plan.current
     ids = [t.id for t in source.phase.tasks]
@@ -805,7 +804,6 @@ def _plan_facts(source: PhaseInput, finish: datetime, total: float) -> PlanFacts
         True,
         current.start,
         current.finish,
-        current.total_days,
         versions,
         changed=current.phase_digest != source.yaml_digest,
         added=tuple(tid for tid in ids if tid not in current.tasks),

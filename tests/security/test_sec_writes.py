@@ -24,6 +24,7 @@ def _generate(runner, root: Path, *args: str):
 def test_a_run_cut_short_by_a_write_failure_is_finished_by_the_next(project, runner, monkeypatch):
     root = project(minimal())
     assert _generate(runner, root).exit_code == 0
+    complete = json.loads((root / "docs" / MANIFEST).read_text())
     (root / "phases/phase-01/metrics").mkdir()
     (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)
     real = writer.atomic_write
@@ -40,6 +41,10 @@ def test_a_run_cut_short_by_a_write_failure_is_finished_by_the_next(project, run
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot write {calls[3]}: No space left on device; 2 of ")
     assert "Traceback" not in result.output
+    # the journal keeps the last complete run's files and groups, and adds what this run writes
+    journal = json.loads((root / "docs" / MANIFEST).read_text())
+    assert (journal["files"], journal["groups"]) == (complete["files"], complete["groups"])
+    assert set(journal["pending"]) >= {str(p.relative_to(root / "docs")) for p in calls[1:3]}
     monkeypatch.setattr(writer, "atomic_write", real)
     result = _generate(runner, root)
     assert result.exit_code == 0, result.output

@@ -452,20 +452,13 @@ def _json_positions(text: str, doc: Document) -> None:
     level: ``tasks["7.1"].note``), so a scan for ``"key":`` in order, each search starting
     after the previous key and its nested keys, is exact enough to point at the value.
     """
-    line_starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            line_starts.append(i + 1)
+    import bisect
+
+    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def where(offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - line_starts[lo] + 1
+        line = bisect.bisect_right(line_starts, offset)  # lines starting at or before offset
+        return line, offset - line_starts[line - 1] + 1
 
     def scan(obj: dict[str, Any], prefix: tuple[str, ...], pos: int) -> int:
         for key, value in obj.items():

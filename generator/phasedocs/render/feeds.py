@@ -66,8 +66,8 @@ def snapshot_changes(p: PhaseFacts) -> list[tuple[SnapshotInfo, Snapshot, list[s
             lines.append(f"Check {cid}: {'passed' if ok else 'failed'}")
         if snap.health:
             lines.append(f"Health (recorded): {snap.health.replace('_', ' ')}")
-        if snap.note:
-            lines.append(f"Note: {snap.note}")
+        if info.note:
+            lines.append(f"Note: {info.note}")
         out.append((info, snap, lines or ["No change recorded."]))
     return out
 

@@ -199,7 +199,7 @@ def value(v: Any, unit: str = "count") -> str:
         return "TBD"
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if unit == "text" or isinstance(v, str):
+    if isinstance(v, str):  # text, and ratios written as '626/630' (validation keeps text metrics text)
         return md(v)
     if unit == "ratio":
         return f"{number(v * 100)}%"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from phasedocs.forecast import PLACES
 from phasedocs.formats import iso, num
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
                 "gauge": t.gauge,
                 "gauge_days": num(t.gauge_days, 2),
                 "stale": t.stale,
-                "criticality": num(t.criticality, 4),
+                "criticality": num(t.criticality, PLACES),  # as the forecast rounds it
                 "note": t.note,
             }
             for t in p.tasks

@@ -62,7 +62,8 @@ class PhaseView:
         runs = f"{f.runs:,} seeded runs"
         if f.spread == "estimates":
             return f"{runs} over the tasks' estimates"
-        history = f"the actual/planned durations of {f.history} finished task{'s' if f.history != 1 else ''}"
+        # a history is two finished tasks or more (one ratio is no spread)
+        history = f"the actual/planned durations of {f.history} finished tasks"
         if f.spread == "history":
             return f"{runs} over {history}"
         return f"{runs} over the tasks' estimates and, for tasks without one, {history}"
