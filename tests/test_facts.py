@@ -404,3 +404,18 @@ def test_a_metric_that_holds_its_value_is_flat_and_the_first_snapshot_is_the_bas
     f, _ = facts_of(project, files)
     (m,) = [m for m in f.phases[0].metrics if m.key == "warnings"]
     assert (m.baseline, m.current, m.trend, m.change_pct) == (12, 12, "flat", 0.0)
+
+
+def test_collisions_of_a_top_level_folder_and_a_file_inside_it():
+    found = [(c.tasks, c.files) for c in collisions([_t("A", files=["docs"]), _t("B", files=["docs/index.md"])])]
+    assert found == [(("A", "B"), ("docs/index.md",))]
+
+
+def test_json_outputs_refuse_what_json_cannot_hold():
+    import pytest
+
+    from phasedocs.formats import dumps
+
+    assert dumps({"a": "é", "b": 1}) == b'{\n  "a": "\xc3\xa9",\n  "b": 1\n}\n'
+    with pytest.raises(ValueError):
+        dumps({"a": float("nan")})

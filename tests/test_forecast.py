@@ -219,3 +219,13 @@ def test_the_project_seed_is_the_one_the_runs_use(project):
         results[seed] = fm[1]["schedule"]["forecast"]
     assert (results[0]["seed"], results[7]["seed"]) == (0, 7)
     assert results[0]["p50"] != results[7]["p50"]  # another seed, other draws: another median
+
+
+def test_the_spread_names_what_it_comes_from():
+    estimated = Work("a", (), 2.0, low=1.0, high=4.0)
+    plain = Work("b", ("a",), 1.0)
+    assert simulate([estimated, plain], 0.0, ratios=(1.0, 1.5), runs=100).spread == "estimates and history"
+    assert simulate([estimated, plain], 0.0, runs=100).spread == "estimates"
+    alone = Work("c", (), 1.0)
+    assert simulate([alone], 0.0, ratios=(1.0, 1.5), runs=100).spread == "history"
+    assert simulate([alone], 0.0, ratios=(1.2, 1.2), runs=100).spread == "none"  # one ratio is no spread

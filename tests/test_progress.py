@@ -496,3 +496,29 @@ def test_without_a_ready_list_the_orchestrate_commands_cover_every_task(project)
     phase = loaded.phases[0].phase
     assert protocol.render_phase(loaded.config, phase).orchestrate == (f"swarm init --max-agents {len(phase.tasks)}",)
     assert protocol.render_phase(loaded.config, phase, ready=()).orchestrate == ()
+
+
+def test_protocol_templates_compile_on_first_use_and_know_their_folder(project):
+    from phasedocs.input import protocol
+
+    protocol._COMPILED.clear()
+    assert protocol.render_string("{{ n + 1 }}", {"n": 1}) == "2"
+    loaded = load_project(project(files()))
+    ctx = protocol.scope(loaded.config, loaded.phases[0].phase, "docs/", "phase-001")
+    assert {t["file"].rsplit("/", 1)[0] for t in ctx["phase"]["tasks"]} == {"docs/phase-001"}
+
+
+def test_a_task_started_before_its_dependencies_is_named_once_with_all_of_them(project, runner):
+    snaps = {
+        "a.json": {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "tasks": {"1.5": "in_progress"}},
+        "b.json": {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.5": "in_progress"}},
+    }
+    root = project(files(snaps))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "task 1.5 is recorded" in line]
+    assert len(lines) == 1
+    assert (
+        "its dependencies 1.3, 1.4 are not complete in this or an earlier snapshot; record 1.3, 1.4 complete first"
+        in lines[0]
+    )
