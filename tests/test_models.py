@@ -123,3 +123,30 @@ def test_mkdocs_yml_is_written_in_its_own_order_and_letters():
     assert mkdocs_yml.dump({"site_name": "Größe", "nav": [], "theme": {"name": "material"}}) == (
         "site_name: Größe\nnav: []\ntheme:\n  name: material\n"
     )
+
+
+def test_calendar_settings_name_the_one_given():
+    from phasedocs.input.models import ProjectConfig
+
+    base = {"name": "P", "calendar": "calendar", "timezone": "UTC", "metrics": {}}
+    assert fault(ProjectConfig, {**base, "workday": {"start": "09:00", "hours": 8}}) == (
+        "workday apply to the workdays calendar only; set calendar: workdays, or remove workday"
+    )
+    assert fault(ProjectConfig, {**base, "holidays": ["2025-12-25"]}).startswith("holidays apply to")
+
+
+def test_a_measured_criterion_names_what_it_lacks():
+    from phasedocs.input.models import Criterion
+
+    assert fault(Criterion, {"text": "T", "target": "< 5"}) == (
+        "a measured criterion needs both metric and target; add metric"
+    )
+    assert fault(Criterion, {"text": "T", "metric": "m"}) == (
+        "a measured criterion needs both metric and target; add target"
+    )
+
+
+def test_a_junit_count_needs_the_count_unit():
+    assert fault(Metric, {"label": "T", "unit": "percent", "extract": {"junit": "r.xml", "value": "tests"}}) == (
+        "junit gives a count, but the unit is percent; set unit: count"
+    )

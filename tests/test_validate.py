@@ -124,6 +124,16 @@ CASES = {
         snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnigns": 3}}'),
         [f"{J}:1:63: metrics.warnigns: unknown metric 'warnigns'; did you mean 'warnings'?"],
     ),
+    "snapshot metric unlike any": (
+        snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"zzz": 3}}'),
+        [f"{J}:1:58: metrics.zzz: unknown metric 'zzz'; add it to the catalogue in phases/project.yaml"],
+    ),
+    "a character YAML does not allow": (
+        phase("title: First", "title: Fi\x07rst"),
+        [
+            f"{P}:2:10: not valid YAML: the character #x0007 is not allowed (control characters are not allowed); remove it"
+        ],
+    ),
     "snapshot values of the wrong unit": (
         snap(
             '{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnings": "many", "pass_rate": "x/y", "version": 2, "build_time": true}}'

@@ -210,3 +210,11 @@ def test_the_example_and_the_scaffold_validate(project, runner, tmp_path):
     assert runner.invoke(main, ["validate", "--project", str(project(example=True)), "--no-cache"]).exit_code == 0
     assert runner.invoke(main, ["init", str(tmp_path / "new")]).exit_code == 0
     assert runner.invoke(main, ["validate", "--project", str(tmp_path / "new"), "--no-cache"]).exit_code == 0
+
+
+def test_internals_are_refused_by_subscript_too_and_a_computed_key_is_left_to_the_sandbox():
+    from phasedocs.input.protocol import ProtocolError, check_template
+
+    with pytest.raises(ProtocolError, match=r"^'__class__' reaches for Python internals and is not allowed"):
+        check_template('{{ task["__class__"] }}', {"task"})
+    check_template("{{ task[task.id] }}", {"task"})  # no constant to judge: the sandbox decides at render time
