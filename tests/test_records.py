@@ -118,6 +118,15 @@ def test_an_annotation_shape_cannot_check_is_refused_when_the_schema_is_built():
     with pytest.raises(TypeError, match=r"records cannot check the annotation set\[int\]"):
         parse(Odd, {"values": [1]})
 
+    class Either(Model):
+        """Holds one of two types."""
+
+        value: int | str
+        """Not supported: only X | None is."""
+
+    with pytest.raises(TypeError, match=r"records cannot check the annotation int \| str"):
+        parse(Either, {"value": 1})
+
 
 def test_models_are_immutable_values():
     a, b = Inner(n=1), Inner(n=1)
