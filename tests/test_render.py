@@ -428,3 +428,19 @@ def test_health_words_and_a_dash_for_none():
 
     assert (health(None), health(""), health("nonsense")) == ("—", "—", "—")
     assert all(health(key) == words for key, words in HEALTH.items())
+
+
+def test_trend_arrows_say_which_way_and_whether_better():
+    from types import SimpleNamespace
+
+    from phasedocs.render.filters import trend
+
+    def m(way, improving):
+        return SimpleNamespace(trend=way, improving=improving)
+
+    assert [trend(m("up", True)), trend(m("down", False)), trend(m("flat", None)), trend(m(None, None))] == [
+        "↑ better",
+        "↓ worse",
+        "→",
+        "—",
+    ]

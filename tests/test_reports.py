@@ -259,3 +259,10 @@ def test_junit_counts_of_an_element_tree_in_a_namespace():
 def test_junit_suite_totals_of_a_suite_with_properties_but_no_cases(tmp_path):
     write(tmp_path, {"r.xml": '<testsuites><testsuite tests="4" failures="1"><properties/></testsuite></testsuites>'})
     assert read(tmp_path, metric("count", junit="r.xml", value="tests")).value == 4
+
+
+def test_no_test_ran_in_any_of_several_files(tmp_path):
+    write(tmp_path, {"r/a.xml": f"<testsuite>{case('a', 'skipped')}</testsuite>", "r/b.xml": "<testsuite/>"})
+    with pytest.raises(ReportError) as info:
+        read(tmp_path, metric("ratio", junit="r/*.xml", value="pass_rate"))
+    assert str(info.value) == "r/a.xml, r/b.xml: no test ran, so there is no pass rate"

@@ -345,3 +345,26 @@ def test_temp_files_are_hidden_and_named_for_the_sweep(tmp_path):
         assert tmp.parent == tmp_path and tmp.name.startswith(".page.md.") and tmp.name.endswith(".tmp")
     finally:
         writer._discard(str(tmp))
+
+
+def test_an_input_linked_out_of_the_project_gets_no_validation_stamp(project, tmp_path):
+    from phasedocs.output.caches import fingerprint
+
+    root = project(minimal())
+    assert fingerprint(root) is not None
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text("{}")
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").symlink_to(outside)
+    assert fingerprint(root) is None
+    (root / "phases/phase-01/metrics/a.json").unlink()
+    (root / "phases/phase-01/metrics/a.json").symlink_to(root / "phases/phase-01/phase.yaml")
+    assert fingerprint(root) is not None  # a link that stays inside is read like a file
+
+
+def test_a_manifest_read_back_keeps_only_safe_pending_entries(tmp_path):
+    digest = "3" * 64
+    data = {"version": json.loads(Manifest().dumps())["version"], "files": {}, "groups": {}}
+    data["pending"] = {"a.md": [digest, "not-a-hash"], "../escape.md": [digest], "b.md": "not-a-list"}
+    (tmp_path / MANIFEST).write_text(json.dumps(data))
+    assert Manifest.read(tmp_path).pending == {"a.md": [digest]}
