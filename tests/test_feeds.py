@@ -132,3 +132,17 @@ def test_every_site_page_links_the_feed(project, runner, tmp_path):
         ), page
     assert feedparser.parse((site / "feed.xml").read_bytes()).entries
     assert json.loads((site / "phase-01/badge.json").read_text())["schemaVersion"] == 1
+
+
+def test_a_phase_finished_late_is_complete_not_behind_on_its_badge():
+    from types import SimpleNamespace
+
+    from phasedocs.render.feeds import badge
+
+    p = SimpleNamespace(number=2, state="complete", percent=100.0, gauge=SimpleNamespace(state="behind"), criteria=())
+    assert json.loads(badge(p)) == {
+        "schemaVersion": 1,
+        "label": "phase 2",
+        "message": "complete, 100%",
+        "color": "brightgreen",
+    }
