@@ -419,3 +419,20 @@ def test_json_outputs_refuse_what_json_cannot_hold():
     assert dumps({"a": "é", "b": 1}) == b'{\n  "a": "\xc3\xa9",\n  "b": 1\n}\n'
     with pytest.raises(ValueError):
         dumps({"a": float("nan")})
+
+
+def test_final_metrics_of_a_phase_under_way_in_another_time_zone(project):
+    files = minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")})
+    files["phases/phase-01/phase.yaml"] = phase_yaml(
+        task("1.1", 3, files=("src",)) + task("1.2", 1, files=("src/a.py",))
+    )
+    files["phases/phase-01/metrics/a.json"] = snapshot("2025-01-07T09:00:00Z", tasks={"1.1": "in_progress"})
+    files["phases/phase-01/metrics/b.json"] = snapshot("2025-01-08T09:00:00Z")  # a day of 3 worked
+    _, fm = facts_of(project, files)
+    m = fm[1]
+    assert (m["schedule"]["actual_start"], m["schedule"]["plan"]["finish"]) == (
+        "2025-01-07T10:00:00+01:00",
+        "2025-01-09T10:00:00+01:00",
+    )
+    assert [t["progress_percent"] for t in m["tasks"]] == [33.3, 0]
+    assert m["collisions"] == [{"tasks": ["1.1", "1.2"], "files": ["src/a.py"]}]
