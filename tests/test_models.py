@@ -150,3 +150,14 @@ def test_a_junit_count_needs_the_count_unit():
     assert fault(Metric, {"label": "T", "unit": "percent", "extract": {"junit": "r.xml", "value": "tests"}}) == (
         "junit gives a count, but the unit is percent; set unit: count"
     )
+
+
+def test_a_text_metric_cannot_regress():
+    data = {"label": "V", "unit": "text", "better": "higher", "regress": {"by": 1}}
+    assert fault(Metric, data) == "a text metric cannot regress; remove regress"
+
+
+def test_a_report_path_has_a_length_limit():
+    with pytest.raises(ValidationError):
+        parse(Extract, {"count": "a" * 501})
+    assert parse(Extract, {"count": "a" * 500}).path == "a" * 500
