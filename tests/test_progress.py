@@ -522,3 +522,17 @@ def test_a_task_started_before_its_dependencies_is_named_once_with_all_of_them(p
         "its dependencies 1.3, 1.4 are not complete in this or an earlier snapshot; record 1.3, 1.4 complete first"
         in lines[0]
     )
+
+
+def test_a_phase_may_start_the_moment_the_phase_it_follows_finishes(project):
+    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
+    for ts, warned in (("2025-01-13T09:00:00Z", False), ("2025-01-13T08:59:00Z", True)):
+        snap = {"timestamp": ts, "tasks": {"1.1": "in_progress"}}
+        root = project(
+            {
+                **files(SNAPSHOTS, FINISH),
+                "phases/phase-02/phase.yaml": second,
+                "phases/phase-02/metrics/a.json": json.dumps(snap),
+            }
+        )
+        assert bool(compute(load_project(root)).phases[1].sequence) is warned, ts
