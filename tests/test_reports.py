@@ -32,6 +32,13 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def refusal(root: Path, m: Metric, kind: type[ReportError] = ReportError) -> str:
+    """The message ``read`` refuses ``m`` with (it must refuse it, with a ``kind``)."""
+    with pytest.raises(kind) as info:
+        read(root, m)
+    return str(info.value)
+
+
 def case(name: str, outcome: str = "") -> str:
     """One JUnit testcase, with a child element for ``outcome`` (error, failure, skipped)."""
     child = f"<{outcome}/>" if outcome else ""
@@ -73,16 +80,18 @@ def test_junit_pass_rate_of_one_test_that_ran(tmp_path):
 
 def test_junit_pass_rate_when_every_test_was_skipped(tmp_path):
     write(tmp_path, {"r.xml": f"<testsuite>{case('a', 'skipped')}</testsuite>"})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("ratio", junit="r.xml", value="pass_rate"))
-    assert str(info.value) == "r.xml: no test ran, so there is no pass rate"
+    assert (
+        refusal(tmp_path, metric("ratio", junit="r.xml", value="pass_rate"))
+        == "r.xml: no test ran, so there is no pass rate"
+    )
 
 
 def test_junit_root_must_be_a_test_suite(tmp_path):
     write(tmp_path, {"r.xml": "<html><body/></html>"})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("count", junit="r.xml", value="tests"))
-    assert str(info.value) == "r.xml: not a JUnit report (its root is <html>)"
+    assert (
+        refusal(tmp_path, metric("count", junit="r.xml", value="tests"))
+        == "r.xml: not a JUnit report (its root is <html>)"
+    )
 
 
 def test_junit_files_of_a_glob_are_summed_in_order(tmp_path):
@@ -105,9 +114,10 @@ def test_junit_suite_totals_without_cases_count_the_innermost_suites(tmp_path):
 
 
 def test_junit_glob_that_matches_nothing_is_missing(tmp_path):
-    with pytest.raises(MissingReport) as info:
-        read(tmp_path, metric("count", junit="out/*.xml", value="tests"))
-    assert str(info.value) == "out/*.xml: no file matches (has the test run written its JUnit report there?)"
+    assert (
+        refusal(tmp_path, metric("count", junit="out/*.xml", value="tests"), MissingReport)
+        == "out/*.xml: no file matches (has the test run written its JUnit report there?)"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
@@ -115,9 +125,7 @@ def test_a_glob_match_linked_out_of_the_project_is_refused(tmp_path):
     root = write(tmp_path / "p", {"r/1.xml": "<testsuite/>"})
     outside = write(tmp_path / "elsewhere", {"x.xml": "<testsuite/>"})
     (root / "r" / "2.xml").symlink_to(outside / "x.xml")
-    with pytest.raises(ReportError) as info:
-        read(root, metric("count", junit="r/*.xml", value="tests"))
-    assert str(info.value).startswith("r/2.xml: ")
+    assert refusal(root, metric("count", junit="r/*.xml", value="tests")).startswith("r/2.xml: ")
 
 
 def test_a_glob_may_match_as_many_files_as_the_limit_and_no_more(tmp_path, monkeypatch):
@@ -125,9 +133,7 @@ def test_a_glob_may_match_as_many_files_as_the_limit_and_no_more(tmp_path, monke
     write(tmp_path, {"s/a.py": "", "s/b.py": ""})
     assert read(tmp_path, metric("count", count="s/*.py")).value == 2
     write(tmp_path, {"s/c.py": ""})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("count", count="s/*.py"))
-    assert str(info.value) == "s/*.py matches more than 2 files; narrow the pattern"
+    assert refusal(tmp_path, metric("count", count="s/*.py")) == "s/*.py matches more than 2 files; narrow the pattern"
 
 
 @pytest.mark.parametrize(
@@ -149,16 +155,17 @@ def test_a_report_may_be_as_large_as_the_cap_and_no_larger(tmp_path, monkeypatch
     monkeypatch.setattr(reports, "MAX_REPORT_BYTES", size)
     read(tmp_path, metric(unit, **extract))
     monkeypatch.setattr(reports, "MAX_REPORT_BYTES", size - 1)
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric(unit, **extract))
-    assert str(info.value) == f"{name}: {size:,} bytes, more than the {size - 1:,} a report may hold"
+    assert (
+        refusal(tmp_path, metric(unit, **extract))
+        == f"{name}: {size:,} bytes, more than the {size - 1:,} a report may hold"
+    )
 
 
 def test_xml_that_is_not_well_formed_names_its_file(tmp_path):
     write(tmp_path, {"c/cov.xml": "<coverage"})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("ratio", cobertura="c/cov.xml", value="line_rate"))
-    assert str(info.value).startswith("c/cov.xml: not well-formed XML (")
+    assert refusal(tmp_path, metric("ratio", cobertura="c/cov.xml", value="line_rate")).startswith(
+        "c/cov.xml: not well-formed XML ("
+    )
 
 
 def test_an_external_doctype_is_accepted_and_an_entity_refused(tmp_path):
@@ -193,16 +200,18 @@ def test_cobertura_rates_are_rounded_for_their_unit(tmp_path, rate, unit, value)
 @pytest.mark.parametrize("attribute", ["", 'line-rate="1.5"', 'line-rate="-0.1"', 'line-rate="most"'])
 def test_cobertura_rate_missing_or_out_of_bounds(tmp_path, attribute):
     write(tmp_path, {"cov.xml": f"<coverage {attribute}/>"})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("ratio", cobertura="cov.xml", value="line_rate"))
-    assert str(info.value) == "cov.xml: <coverage line-rate=...> is missing or not a rate between 0 and 1"
+    assert (
+        refusal(tmp_path, metric("ratio", cobertura="cov.xml", value="line_rate"))
+        == "cov.xml: <coverage line-rate=...> is missing or not a rate between 0 and 1"
+    )
 
 
 def test_cobertura_root_must_be_coverage(tmp_path):
     write(tmp_path, {"cov.xml": "<testsuite/>"})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("ratio", cobertura="cov.xml", value="line_rate"))
-    assert str(info.value) == "cov.xml: not a Cobertura report (its root is <testsuite>)"
+    assert (
+        refusal(tmp_path, metric("ratio", cobertura="cov.xml", value="line_rate"))
+        == "cov.xml: not a Cobertura report (its root is <testsuite>)"
+    )
 
 
 # -- JSON, count, grep ---------------------------------------------------------------------
@@ -210,24 +219,24 @@ def test_cobertura_root_must_be_coverage(tmp_path):
 
 def test_json_value_must_be_of_the_metric_unit(tmp_path):
     write(tmp_path, {"b.json": '{"mean": "fast", "n": null}'})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("seconds", json="b.json", pointer="/mean"))
-    assert str(info.value) == "b.json: expected a number (seconds), got 'fast'"
+    assert (
+        refusal(tmp_path, metric("seconds", json="b.json", pointer="/mean"))
+        == "b.json: expected a number (seconds), got 'fast'"
+    )
     assert read(tmp_path, metric("seconds", json="b.json", pointer="/n")).value is None
 
 
 def test_json_that_does_not_parse_names_its_file(tmp_path):
     write(tmp_path, {"b/x.json": '{"mean": '})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("seconds", json="b/x.json", pointer="/mean"))
-    assert str(info.value).startswith("b/x.json")
+    assert refusal(tmp_path, metric("seconds", json="b/x.json", pointer="/mean")).startswith("b/x.json")
 
 
 def test_json_pointer_to_a_container_is_not_a_value(tmp_path):
     write(tmp_path, {"b.json": '{"results": [{"mean": 1}]}'})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("seconds", json="b.json", pointer="/results"))
-    assert str(info.value) == "b.json: pointer /results leads to a list, not a value"
+    assert (
+        refusal(tmp_path, metric("seconds", json="b.json", pointer="/results"))
+        == "b.json: pointer /results leads to a list, not a value"
+    )
 
 
 def test_the_empty_pointer_is_the_whole_document():
@@ -263,6 +272,7 @@ def test_junit_suite_totals_of_a_suite_with_properties_but_no_cases(tmp_path):
 
 def test_no_test_ran_in_any_of_several_files(tmp_path):
     write(tmp_path, {"r/a.xml": f"<testsuite>{case('a', 'skipped')}</testsuite>", "r/b.xml": "<testsuite/>"})
-    with pytest.raises(ReportError) as info:
-        read(tmp_path, metric("ratio", junit="r/*.xml", value="pass_rate"))
-    assert str(info.value) == "r/a.xml, r/b.xml: no test ran, so there is no pass rate"
+    assert (
+        refusal(tmp_path, metric("ratio", junit="r/*.xml", value="pass_rate"))
+        == "r/a.xml, r/b.xml: no test ran, so there is no pass rate"
+    )
