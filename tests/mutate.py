@@ -109,16 +109,19 @@ def isolated_python() -> Path:
     return venv / "bin" / "python"
 
 
-def score(results: str, only: set[str] | None = None) -> tuple[int, int, dict[str, int]]:
-    """(killed, total, count per status) from ``mutmut results --all true`` (of ``only``, if given)."""
+def statuses(results: str) -> dict[str, str]:
+    """Mutant name -> status (killed, survived, not checked...) from ``mutmut results --all true``."""
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"^\s*(\S+__mutmut_\d+): (.+)$", results, re.MULTILINE)}
+
+
+def score(status: dict[str, str]) -> tuple[int, int, dict[str, int]]:
+    """(killed, total, count per status) of the mutants in ``status``."""
     counts: dict[str, int] = {}
-    for line in results.splitlines():
-        m = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
-        if m and (only is None or m.group(1) in only):
-            counts[m.group(2).strip()] = counts.get(m.group(2).strip(), 0) + 1
+    for state in status.values():
+        counts[state] = counts.get(state, 0) + 1
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     # a mutant no test reaches is a survivor: nothing would notice the bug
-    total = sum(n for status, n in counts.items() if status not in ("skipped", "not checked"))
+    total = sum(n for state, n in counts.items() if state not in ("skipped", "not checked"))
     return killed, total, counts
 
 
@@ -128,11 +131,6 @@ def wilson(killed: int, total: int, z: float = 1.96) -> tuple[float, float]:
     centre = p + z * z / (2 * total)
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
     return (centre - half) / (1 + z * z / total), (centre + half) / (1 + z * z / total)
-
-
-def names(results: str) -> list[str]:
-    """Every mutant's name in ``mutmut results --all true``."""
-    return [m.group(1) for m in re.finditer(r"^\s*(\S+__mutmut_\d+): ", results, re.MULTILINE)]
 
 
 def main() -> int:
@@ -160,9 +158,9 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(STAGE / "src"), "PHASEDOCS_MUTATE": "1"}
     mutmut = [str(python), "-m", "mutmut"]
 
-    def results() -> str:
+    def results() -> dict[str, str]:
         done = subprocess.run([*mutmut, "results", "--all", "true"], cwd=STAGE, env=env, capture_output=True, text=True)
-        return done.stdout
+        return statuses(done.stdout)
 
     chosen: list[str] = []
     if opts.sample:
@@ -172,7 +170,7 @@ def main() -> int:
         prep = subprocess.run(
             [*mutmut, "run", "phasedocs.none.x_none__mutmut_1"], cwd=STAGE, env=env, capture_output=True, text=True
         )
-        everyone = names(results())
+        everyone = list(results())
         if not everyone:
             print(prep.stdout[-3000:], prep.stderr[-3000:], sep="\n", file=sys.stderr)
             return 1
@@ -180,14 +178,11 @@ def main() -> int:
         print(f"testing a sample of {len(chosen)} of {len(everyone)} mutants (seed {opts.seed})")
     run = [*mutmut, "run", "--max-children", str(opts.max_children), *chosen]
     subprocess.run(run, cwd=STAGE, env=env, check=False)
-    text = results()
-    only = set(chosen) if chosen else None
-    survivors = [
-        line.strip().removesuffix(": survived")
-        for line in text.splitlines()
-        if line.endswith(": survived") and (only is None or line.strip().removesuffix(": survived") in only)
-    ]
-    killed, total, counts = score(text, only)
+    status = results()
+    if chosen:
+        status = {name: status.get(name, "not checked") for name in chosen}
+    survivors = [name for name, state in status.items() if state == "survived"]
+    killed, total, counts = score(status)
     if not total:
         print("mutmut tested no mutant: see its output above", file=sys.stderr)
         return 1
