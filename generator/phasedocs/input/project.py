@@ -13,7 +13,7 @@ import gc
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,8 +61,6 @@ class Project:
     phases: tuple[PhaseInput, ...]
     config_digest: str
     """Hash of project.yaml; every phase's documents depend on it."""
-    input_files: tuple[str, ...] = field(default=())
-    """Every input file read, relative to the project (for serve's watch list)."""
 
 
 _SEQUENCE_RE = re.compile(r"(.*)~([0-9]{1,9})\.json", re.ASCII)
@@ -104,7 +102,6 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         raise ValidationErrors(
             [InputError(Location(where), "", f"not found in {root}; run 'phasedocs init' or pass --project DIR")]
         )
-    inputs: list[str] = ["phases/project.yaml"]
     config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors, root)
     config: ProjectConfig | None = None
     catalogue: dict[str, Metric] | None = None
@@ -139,17 +136,13 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             )
             continue
         file = f"{rel}/phase.yaml"
-        inputs.append(file)
         doc = _read(phase_file, file, load_yaml, errors, root)
         phase: Phase | None = None
         if doc is not None:
             phase, errs = parse_model(doc, Phase)
             errors += errs
-        snapshots, snap_files = _load_snapshots(folder, rel, errors, root)
-        inputs += snap_files
+        snapshots = _load_snapshots(folder, rel, errors, root)
         plan_doc, plan = _load_plan(folder, rel, errors, root)
-        if plan_doc is not None:
-            inputs.append(plan_doc.file)
         errors += _check_snapshot_values(catalogue, snapshots)
         if phase is None or doc is None:
             continue
@@ -194,7 +187,6 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         config=config,
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
         config_digest=_digest([config_doc.sha256.encode()]),
-        input_files=tuple(inputs),
     )
 
 
@@ -212,22 +204,20 @@ def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Pa
 
 def _load_snapshots(
     folder: Path, rel: str, errors: list[InputError], root: Path
-) -> tuple[list[tuple[Document, Snapshot | None]], list[str]]:
+) -> list[tuple[Document, Snapshot | None]]:
     out: list[tuple[Document, Snapshot | None]] = []
-    files: list[str] = []
     metrics_dir = folder / "metrics"
     if not metrics_dir.is_dir():
-        return out, files
+        return out
     for path in sorted(metrics_dir.glob("*.json"), key=lambda p: p.name):  # str keys: Path comparisons are slow
         file = f"{rel}/metrics/{path.name}"
-        files.append(file)
         doc = _read(path, file, load_json, errors, root)
         if doc is None:
             continue
         snap, errs = parse_model(doc, Snapshot)
         errors += errs
-        out.append((doc, snap) if snap is not None else (doc, None))
-    return out, files
+        out.append((doc, snap))
+    return out
 
 
 def _load_plan(folder: Path, rel: str, errors: list[InputError], root: Path) -> tuple[Document | None, PlanFile | None]:
