@@ -353,3 +353,21 @@ def test_a_plan_may_finish_when_it_starts_but_not_before():
     assert plan_problems(_version("2025-01-05T12:00:00Z", finish="2025-01-06T08:00:00Z", reason=None)) == [
         "plans[0].finish: is before the plan's start"
     ]
+
+
+def test_gauge_days_in_final_metrics_are_rounded_to_hundredths(project):
+    # "now" is Friday 17:00, day 4.33 (a third of a day after 09:00). 1.2 finished a day
+    # late, as before. 1.3 has used up its 2 days: a quarter of them again from now ends
+    # day 4.83, 1.83 behind its planned day 3.
+    # 1.4 has 1 of 2 days left (blocked spells pause it): day 5.33 against day 3; 1.5 and 1.6
+    # follow it, each 2.33 days behind. The phase shows the first of the worst, 1.4.
+    snaps = {**SNAPSHOTS, "e.json": {**SNAPSHOTS["e.json"], "timestamp": "2025-01-10T17:00:00Z"}}
+    _p, fm = phase_facts(project(files(snaps)))
+    assert [(t["id"], t["gauge_days"]) for t in fm["tasks"] if t["gauge"] == "behind"] == [
+        ("1.2", 1),
+        ("1.3", 1.83),
+        ("1.4", 2.33),
+        ("1.5", 2.33),
+        ("1.6", 2.33),
+    ]
+    assert fm["schedule"]["gauge"] == {"state": "behind", "days": 2.33, "task": "1.4"}

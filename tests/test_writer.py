@@ -368,3 +368,36 @@ def test_a_manifest_read_back_keeps_only_safe_pending_entries(tmp_path):
     data["pending"] = {"a.md": [digest, "not-a-hash"], "../escape.md": [digest], "b.md": "not-a-list"}
     (tmp_path / MANIFEST).write_text(json.dumps(data))
     assert Manifest.read(tmp_path).pending == {"a.md": [digest]}
+
+
+def test_the_terminate_handler_is_set_from_the_main_thread_and_skipped_from_others(tmp_path):
+    import signal
+    import threading
+
+    from phasedocs.output import writer
+
+    before = signal.getsignal(signal.SIGTERM)
+    errors: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            writer.exit_on_terminate()  # a CLI run inside a worker thread (an editor's plugin)
+        except BaseException as e:  # the thread's error is the test's finding
+            errors.append(e)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert (errors, signal.getsignal(signal.SIGTERM)) == ([], before)
+    try:
+        writer.exit_on_terminate()
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler) and handler is not before
+        tmp = tmp_path / ".index.md.1.tmp"
+        tmp.write_bytes(b"half")
+        writer._LIVE.add(str(tmp))
+        with pytest.raises(SystemExit) as exit_info:
+            handler(signal.SIGTERM, None)
+        assert (exit_info.value.code, tmp.exists(), writer._LIVE) == (143, False, set())
+    finally:
+        signal.signal(signal.SIGTERM, before)
