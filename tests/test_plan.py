@@ -218,7 +218,8 @@ def test_documents_say_whether_a_plan_is_frozen(project, runner):
     out = root / "docs"
     assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
     handoff = (out / "phase-01/COORDINATOR-HANDOFF.md").read_text()
-    assert "No plan is frozen yet: freeze this schedule as the plan before launching anything" in handoff
+    # four tasks have started: the advice is for what is still to launch
+    assert "No plan is frozen yet: freeze this schedule as the plan before launching anything more, so" in handoff
     assert "```bash\nphasedocs freeze 1\n```" in handoff
     assert freeze(runner, root, "--at", "2025-01-06T08:00:00Z").exit_code == 0
     assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
