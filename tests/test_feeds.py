@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import feedparser
 
@@ -146,3 +147,23 @@ def test_a_phase_finished_late_is_complete_not_behind_on_its_badge():
         "message": "complete, 100%",
         "color": "brightgreen",
     }
+
+
+def test_the_feed_is_as_new_as_its_newest_entry_not_a_later_phase_without_snapshots(project, runner):
+    from test_progress import PHASE
+
+    two = (
+        PHASE.replace("number: 1", "number: 2")
+        .replace('"1.', '"2.')
+        .replace("2025-01-06T09:00:00Z", "2025-01-20T09:00:00Z")
+    )
+    root = project({**files(SNAPSHOTS), "phases/phase-02/phase.yaml": two})
+    generate(runner, root, root / "docs")
+    feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
+    # phase 2 was written on the 20th but has no snapshot: the feed's news ends on the 10th
+    assert (feed.feed.updated, len(feed.entries)) == ("2025-01-10T09:00:00Z", 5)
+    # without any snapshot, the feed is as new as the newest phase
+    shutil.rmtree(root / "phases/phase-01/metrics")
+    generate(runner, root, root / "docs")
+    feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
+    assert (feed.feed.updated, feed.entries) == ("2025-01-20T09:00:00Z", [])

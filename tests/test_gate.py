@@ -23,7 +23,8 @@ def facts(values: list[float], rule: str, *, better: str = "lower", baseline_is_
         {"label": "W", "unit": "count", "better": better, "regress": {"by": by, "against": against or "previous"}},
     )
     series = tuple(zip(T, values, strict=False))
-    return MetricFacts("w", metric, values[0], values[-1], None, series, baseline_is_first, None, None)
+    baseline = None if baseline_is_first else values[0]  # as facts.py leaves it when the baseline has none
+    return MetricFacts("w", metric, baseline, values[-1], None, series, baseline_is_first, None, None)
 
 
 def test_a_regression_finding_holds_what_and_by_how_much():

@@ -393,6 +393,39 @@ def test_computed_health_at_baseline_is_on_track(project):
     assert PhaseView(base).computed_health() == "on_track"
 
 
+SIDE = '  - {id: "1.7", slug: eta, title: Eta, role: dev, duration_days: 1}\n'  # 4 days of slack
+
+
+@pytest.mark.parametrize(
+    ("snapshots", "why"),
+    [
+        # day 0: the critical tasks start on time; the side task is blocked at once
+        ([("2025-01-06T09:00:00Z", {"1.1": "in_progress", "1.2": "in_progress", "1.7": "blocked"})], "blocked"),
+        # day 1.5: 1.1 and 1.2 finished on time (day 1), 1.3 and 1.4 run to plan; the side task,
+        # planned to finish on day 1, still runs: late, within its slack
+        (
+            [
+                ("2025-01-06T09:00:00Z", {"1.1": "in_progress", "1.2": "in_progress", "1.7": "in_progress"}),
+                ("2025-01-07T09:00:00Z", {"1.1": "complete", "1.2": "complete", "1.3": "in_progress"}),
+                ("2025-01-07T21:00:00Z", {"1.4": {"state": "in_progress", "at": "2025-01-07T09:00:00Z"}}),
+            ],
+            "late",
+        ),
+    ],
+)
+def test_a_side_task_late_or_blocked_puts_the_phase_at_risk_not_off_track(project, snapshots, why):
+    from phasedocs.render.views import PhaseView
+
+    snaps = {f"{i}.json": {"timestamp": ts, "tasks": tasks} for i, (ts, tasks) in enumerate(snapshots)}
+    phase = PHASE.replace("success_criteria:", SIDE + "success_criteria:")
+    p = compute(load_project(project({**files(snaps), "phases/phase-01/phase.yaml": phase}))).phases[0]
+    view = PhaseView(p)
+    # the forecast keeps to the plan and nothing critical is late, blocked or missed
+    assert (p.schedule.forecast_finish, view.missed) == (p.planned_finish, [])
+    assert [t.id for t in (view.blocked if why == "blocked" else view.late)] == ["1.7"]
+    assert view.computed_health() == "at_risk"
+
+
 def test_a_hand_check_recorded_false_is_not_met_yet_until_its_task_is_done(project):
     phase = PHASE.replace(
         '  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1}',

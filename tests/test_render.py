@@ -320,6 +320,25 @@ def test_fence_holds_any_lines(lines):
     assert html.count("<code") == 1
 
 
+def test_a_phase_without_criteria_says_so(project, runner):
+    from conftest import PHASE_YAML
+
+    bare = PHASE_YAML.replace(
+        '    criteria:\n      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n', ""
+    )
+    assert "criteria" not in bare
+    result, out = generate(runner, project(minimal(**{"phases/phase-01/phase.yaml": bare})), None, "-q")
+    assert result.exit_code == 0, result.output
+    for page in ("COORDINATION-DASHBOARD.md", "COORDINATION-SUMMARY.md"):
+        assert "| Criteria | none defined |" in (out / "phase-01" / page).read_text(), page
+    assert "Criteria: none defined." in (out / "phase-01/COMPLETION-REPORT.md").read_text()
+
+
+def test_a_fence_is_longer_than_any_run_of_backticks_inside():
+    assert fence(["make", "echo ``"], "bash") == "```bash\nmake\necho ``\n```"
+    assert fence(["```", "`````x"], "text") == "``````text\n```\n`````x\n``````"
+
+
 def test_tidy():
     assert tidy("a\n\n\n\nb  \n```\nx\n\n\ny\n```\n\n\n") == "a\n\nb\n```\nx\n\n\ny\n```\n"
 

@@ -262,6 +262,8 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
     # charts; the roadmap's own data (states, progress, dates, forecast) did not change, so its
     # chart comes from the cache
     assert after.charts_drawn == 8
+    # one cached group per page group: phase 1's and the project's earlier ones are pruned
+    assert len(list((root / ".cache/phasedocs/pages").glob("*.json"))) == 3
     assert {k: v for k, v in after.files.items() if k.startswith("phase-02/")} == {
         k: v for k, v in first.files.items() if k.startswith("phase-02/")
     }

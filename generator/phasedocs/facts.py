@@ -237,7 +237,8 @@ class MetricFacts:
     series: tuple[tuple[datetime, float | str], ...]
     """(timestamp, value) of every non-null value, in time order."""
     baseline_is_first: bool
-    """True when the baseline snapshot has no value for it: ``baseline`` is then its first value."""
+    """True when the baseline snapshot has no value for it: ``baseline`` is then None and
+    changes are measured from its first value."""
     trend: str | None
     """up, down or flat: the last value against the one before; None with fewer than two."""
     improving: bool | None

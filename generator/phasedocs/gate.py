@@ -90,7 +90,7 @@ def regression(m: MetricFacts) -> Finding | None:
     elif rule.against == "best":
         ref, words = (min(earlier) if lower else max(earlier)), "the best value so far"
     else:
-        base = m.baseline if isinstance(m.baseline, (int, float)) and not m.baseline_is_first else earlier[0]
+        base = m.baseline if isinstance(m.baseline, (int, float)) else earlier[0]  # None: the first value stands in
         ref, words = float(base), "the baseline"
     worse = latest - ref if lower else ref - latest
     if worse <= EPS:

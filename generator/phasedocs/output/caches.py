@@ -116,7 +116,6 @@ class PageCache:
     """Rendered page groups and chart SVGs under ``.cache/phasedocs/`` (see render_site)."""
 
     def __init__(self, root: Path, folder: Path) -> None:
-
         self.root = root
         self.pages = folder / "pages"
         self.charts = folder / "charts"
@@ -138,7 +137,6 @@ class PageCache:
 
     def put(self, key: str, data: dict[str, str]) -> None:
         """Keep a group; a read-only checkout simply builds without the cache."""
-
         write_cache(self.root, self.pages / f"{key}.json", json.dumps(data).encode())
 
     def chart(self, digest: str) -> bytes | None:
@@ -152,7 +150,6 @@ class PageCache:
 
     def put_chart(self, digest: str, svg: bytes) -> None:
         """Keep a chart."""
-
         write_cache(self.root, self.charts / f"{digest}.svg", svg)
 
     def prune(self, charts_used: set[str]) -> None:
