@@ -411,6 +411,20 @@ def test_collisions_of_a_top_level_folder_and_a_file_inside_it():
     assert found == [(("A", "B"), ("docs/index.md",))]
 
 
+def test_collisions_come_in_task_order_and_a_task_never_collides_with_itself():
+    # A holds a folder and a file inside it: its own, no collision; pairs follow the
+    # task order (Z, A, M), not the ids' alphabetical order
+    tasks = [_t("Z", files=["x"]), _t("A", files=["x", "src", "src/a.py"]), _t("M", files=["x"])]
+    assert [(c.tasks, c.files) for c in collisions(tasks)] == [
+        (("Z", "A"), ("x",)),
+        (("Z", "M"), ("x",)),
+        (("A", "M"), ("x",)),
+    ]
+    # the folder's owner comes second in the task order: the pair still reads in task order
+    found = [(c.tasks, c.files) for c in collisions([_t("P", files=["docs/a.md"]), _t("Q", files=["docs"])])]
+    assert found == [(("P", "Q"), ("docs/a.md",))]
+
+
 def test_json_outputs_refuse_what_json_cannot_hold():
     import pytest
 
@@ -436,3 +450,32 @@ def test_final_metrics_of_a_phase_under_way_in_another_time_zone(project):
     )
     assert [t["progress_percent"] for t in m["tasks"]] == [33.3, 0]
     assert m["collisions"] == [{"tasks": ["1.1", "1.2"], "files": ["src/a.py"]}]
+
+
+def test_critical_chains_fork_and_join_in_task_order_and_at_most_twenty(project):
+    # 1.1 forks into 1.3 and 1.2 (listed in that order), which join in 1.4; 1.5 has slack
+    tasks = task("1.1", 1) + task("1.3", 1, ("1.1",)) + task("1.2", 1, ("1.1",)) + task("1.4", 1, ("1.2", "1.3"))
+    tasks += task("1.5", 0.5, ("1.1",))
+    f, _ = facts_of(project, minimal(**{"phases/phase-01/phase.yaml": phase_yaml(tasks)}))
+    assert f.phases[0].schedule.critical_chains == (("1.1", "1.3", "1.4"), ("1.1", "1.2", "1.4"))
+    # five forks in a row, each rejoined: 2**5 = 32 chains, of which the first 20 are kept; in
+    # task order, chain k takes the second branch where k's five bits are 1: the 20th is 10011
+    ladder, prev = task("1.1", 1), ("1.1",)
+    for i in range(5):
+        a, b, join = f"2.{2 * i}", f"2.{2 * i + 1}", f"3.{i}"
+        ladder += task(a, 1, prev) + task(b, 1, prev) + task(join, 1, (a, b))
+        prev = (join,)
+    f, _ = facts_of(project, minimal(**{"phases/phase-01/phase.yaml": phase_yaml(ladder)}))
+    chains = f.phases[0].schedule.critical_chains
+    assert (len(chains), len(set(chains)), chains[0], chains[-1]) == (
+        20,
+        20,
+        ("1.1", "2.0", "3.0", "2.2", "3.1", "2.4", "3.2", "2.6", "3.3", "2.8", "3.4"),
+        ("1.1", "2.1", "3.0", "2.2", "3.1", "2.4", "3.2", "2.7", "3.3", "2.9", "3.4"),
+    )
+
+
+def test_facts_place_the_documents_under_docs_unless_told(project):
+    root = project(minimal())
+    assert compute(load_project(root)).docs_prefix == "docs/"  # where `generate` writes by default
+    assert compute(load_project(root), "site/docs/").docs_prefix == "site/docs/"

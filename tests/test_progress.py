@@ -456,7 +456,7 @@ def test_forecasts_start_from_now_and_a_reopened_task_is_forecast_from_its_work(
     snaps["d.json"] = {"timestamp": "2025-01-07T21:00:00Z"}
     p = compute(load_project(project(files(snaps)))).phases[0]
     t = p.task("1.1")
-    assert (t.state, t.worked_days, t.actual_finish) == ("in_progress", 0.75, None)
+    assert (t.state, t.worked_days, t.actual_finish, t.actual_days) == ("in_progress", 0.75, None, None)
     assert t.forecast_finish.isoformat() == "2025-01-08T03:00:00+00:00"
 
 

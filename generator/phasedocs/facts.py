@@ -524,10 +524,9 @@ def topological(tasks: list[Task]) -> list[Task]:
     return out
 
 
-def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | None = None) -> PhaseFacts:
-    """The facts of one phase (on ``cal``, the project's calendar, made from ``config`` if not given)."""
+def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> PhaseFacts:
+    """The facts of one phase on ``cal``, the project's calendar (``config.work_calendar()``)."""
     phase = source.phase
-    cal = cal or config.work_calendar()
     tasks = list(phase.tasks)
     order = topological(tasks)
 
@@ -540,6 +539,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | Non
     baseline_snap = next((s for s in source.snapshots if s.snapshot.kind == "baseline"), None)
     if baseline_snap is None and source.snapshots:
         baseline_snap = source.snapshots[0]
+    # without snapshots there is no baseline, and no metric has a value to compare with it
+    baseline_values = baseline_snap.snapshot.metrics if baseline_snap is not None else {}
     for i, s in enumerate(source.snapshots):
         snap = s.snapshot
         if i == len(source.snapshots) - 1:
@@ -558,9 +559,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | Non
         points = series.get(key, [])
         if not points and not any(key in s.snapshot.metrics for s in source.snapshots):
             continue
-        base = None
-        if baseline_snap is not None:
-            base = numeric(metric.unit, baseline_snap.snapshot.metrics.get(key))
+        base = numeric(metric.unit, baseline_values.get(key))
         first = base is None and bool(points)
         ref = points[0][1] if first else base
         reference[key] = ref
@@ -595,7 +594,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | Non
         lf[t.id] = r6(min((ls[c] for c in dependents[t.id]), default=total))
         ls[t.id] = r6(lf[t.id] - t.duration_days)
     slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
-    critical_path = tuple(t.id for t in order if slack[t.id] <= EPS)
+    # every offset is rounded by r6, so equal days are equal floats: no tolerance needed here
+    critical_path = tuple(t.id for t in order if slack[t.id] == 0)
     chains = critical_chains(order, es, ef, slack, dependents, total)
     finish = cal.add(phase.start, total)
 
@@ -685,7 +685,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar | Non
                 latest_start=ls[t.id],
                 latest_finish=lf[t.id],
                 slack=slack[t.id],
-                critical=slack[t.id] <= EPS,
+                critical=slack[t.id] == 0,
                 waiting_for=waiting if recorded.get(t.id, "pending") == "pending" else (),
                 dependents=tuple(dependents[t.id]),
                 start_at=scheduled[t.id][0],
@@ -906,20 +906,18 @@ def critical_chains(
     sequence. At most :data:`MAX_CHAINS`, in task order.
     """
     position = {t.id: i for i, t in enumerate(order)}
-    critical = {t.id for t in order if slack[t.id] <= EPS}
+    critical = {t.id for t in order if slack[t.id] == 0}  # offsets are r6-rounded: exact
     nxt = {
-        tid: sorted(
-            (c for c in dependents[tid] if c in critical and abs(es[c] - ef[tid]) <= EPS), key=lambda c: position[c]
-        )
+        tid: sorted((c for c in dependents[tid] if c in critical and es[c] == ef[tid]), key=lambda c: position[c])
         for tid in critical
     }
     chains: list[tuple[str, ...]] = []
-    stack: list[tuple[str, ...]] = [(t.id,) for t in reversed(order) if t.id in critical and es[t.id] <= EPS]
+    stack: list[tuple[str, ...]] = [(t.id,) for t in reversed(order) if t.id in critical and es[t.id] == 0]
     while stack and len(chains) < MAX_CHAINS:
         path = stack.pop()
         following = nxt[path[-1]]
         if not following:
-            if abs(ef[path[-1]] - total) <= EPS:
+            if ef[path[-1]] == total:
                 chains.append(path)
             continue
         stack.extend((*path, c) for c in reversed(following))
@@ -1000,13 +998,17 @@ def _changes(
 
 
 def _days(tasks: list[TaskFacts], start: datetime, total: float, cal: Calendar) -> tuple[Day, ...]:
-    """The plan by day: day k covers schedule days (k-1, k]."""
+    """The plan by day: day k covers schedule days [k-1, k) for starts, (k-1, k] for finishes.
+
+    The offsets are rounded (:func:`~phasedocs.dates.r6`), so a whole day is exactly whole:
+    no tolerance is needed at the day's edges.
+    """
     out = []
-    for k in range(1, math.ceil(total - EPS) + 1):
+    for k in range(1, math.ceil(total) + 1):
         lo, hi = k - 1, k
-        starting = tuple(t.id for t in tasks if lo - EPS <= t.earliest_start < hi - EPS)
-        finishing = tuple(t.id for t in tasks if lo + EPS < t.earliest_finish <= hi + EPS)
-        running = tuple(t.id for t in tasks if t.earliest_start < hi - EPS and t.earliest_finish > lo + EPS)
+        starting = tuple(t.id for t in tasks if lo <= t.earliest_start < hi)
+        finishing = tuple(t.id for t in tasks if lo < t.earliest_finish <= hi)
+        running = tuple(t.id for t in tasks if t.earliest_start < hi and t.earliest_finish > lo)
         out.append(Day(k, cal.add(start, lo), starting, running, finishing))
     return tuple(out)
 

@@ -25,7 +25,7 @@ from phasedocs.paths import contained
 
 def plan_version(project_config: Any, source: PhaseInput, frozen_at: datetime, reason: str | None) -> dict[str, Any]:
     """The schedule of ``source`` as phase.yaml has it now, in plan.json's shape."""
-    facts = compute_phase(project_config, source)
+    facts = compute_phase(project_config, source, project_config.work_calendar())
     tz = ZoneInfo(project_config.timezone)
     return {
         "frozen_at": iso(frozen_at, tz),
