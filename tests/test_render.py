@@ -334,6 +334,14 @@ def test_a_phase_without_criteria_says_so(project, runner):
     assert "Criteria: none defined." in (out / "phase-01/COMPLETION-REPORT.md").read_text()
 
 
+def test_a_code_span_is_longer_than_any_run_of_backticks_inside_and_padded_at_a_backtick_edge():
+    assert code("make test") == "`make test`"
+    assert code("a `b` c") == "``a `b` c``"
+    assert code("x``") == "``` x`` ```"
+    assert code("`x") == "`` `x ``"
+    assert code("") == "—"
+
+
 def test_a_fence_is_longer_than_any_run_of_backticks_inside():
     assert fence(["make", "echo ``"], "bash") == "```bash\nmake\necho ``\n```"
     assert fence(["```", "`````x"], "text") == "``````text\n```\n`````x\n``````"
@@ -344,6 +352,12 @@ def test_tidy():
 
 
 # ----------------------------------------------------------------------------- templates
+def test_a_line_holding_only_a_block_tag_leaves_no_trace(project, runner):
+    template = "# Tasks\n  {% for t in p.tasks %}\n- {{ t.id }}\n  {% endfor %}\nend\n"
+    _, out = generate(runner, project(minimal(**{"templates/README.md.j2": template})))
+    assert (out / "phase-01/README.md").read_text() == "# Tasks\n- 1.1\n- 1.2\nend\n"
+
+
 def test_project_template_overrides_a_builtin(project, runner):
     root = project(
         minimal(**{"templates/README.md.j2": "# {{ p.phase.title | md }} has {{ p.tasks | length }} tasks\n"})
