@@ -90,8 +90,25 @@ def stage(targets: list[str]) -> None:
         f"also_copy = [{copies}]\n"
         f'pytest_add_cli_args = [{args}, "-p", "no:cacheprovider"]\n'
         "mutate_only_covered_lines = true\n"
+        # mutmut stops a mutant's tests after this many times their usual CPU time, twice
+        # over (15 by default: 50 minutes for a mutant reaching the whole suite, which is
+        # what an endless loop costs); CPU time does not grow on a busy machine
+        "timeout_multiplier = 5.0\n"
     )
     (STAGE / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
+#: The data a mutant's test run may hold: a mutant that removes a size guard (the YAML alias
+#: limit) makes its test grow without end; at this limit it fails with MemoryError (killed)
+#: instead of taking the machine's memory. The suite itself stays under 1 GiB.
+MEMORY_LIMIT = 4 << 30
+
+
+def limit_memory() -> None:
+    """Cap the data segment of mutmut and the test runs it forks (their children inherit it)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def isolated_python() -> Path:
@@ -177,7 +194,7 @@ def main() -> int:
         chosen = sorted(random.Random(opts.seed).sample(everyone, min(opts.sample, len(everyone))))
         print(f"testing a sample of {len(chosen)} of {len(everyone)} mutants (seed {opts.seed})")
     run = [*mutmut, "run", "--max-children", str(opts.max_children), *chosen]
-    subprocess.run(run, cwd=STAGE, env=env, check=False)
+    subprocess.run(run, cwd=STAGE, env=env, check=False, preexec_fn=limit_memory)
     status = results()
     if chosen:
         status = {name: status.get(name, "not checked") for name in chosen}

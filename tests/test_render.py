@@ -477,3 +477,30 @@ def test_trend_arrows_say_which_way_and_whether_better():
         "→",
         "—",
     ]
+
+
+def test_the_protocol_scope_of_a_phase_and_its_tasks(project):
+    from phasedocs.input.project import load_project
+    from phasedocs.input.protocol import scope
+
+    loaded = load_project(project(minimal()))
+    phase = scope(loaded.config, loaded.phases[0].phase, "out/docs/")["phase"]
+    assert {k: v for k, v in phase.items() if k != "tasks"} == {
+        "number": 1,
+        "folder": "phase-01",
+        "docs": "out/docs/phase-01",
+        "title": "First",
+        "summary": "",
+    }
+    assert phase["tasks"][1] == {
+        "id": "1.2",
+        "slug": "beta",
+        "key": "beta",  # the memory key: the slug unless the task names one
+        "title": "Beta",
+        "role": "dev",
+        "agent": "dev",
+        "goal": "",
+        "duration_days": 1,
+        "depends_on": ["1.1"],
+        "file": "out/docs/phase-01/task-1.2-beta.md",
+    }

@@ -274,6 +274,18 @@ def test_validate_reports_all_errors_of_all_files(project, runner):
     assert result.output.splitlines()[-1] == "3 errors in 3 files"
 
 
+def test_every_unreadable_snapshot_is_reported_not_only_the_first(project, runner):
+    files = minimal()
+    files["phases/phase-01/metrics/a.json"] = '{"timestamp": '
+    files["phases/phase-01/metrics/b.json"] = '{"timestamp": "2025-01-07T09:00:00Z"}'
+    files["phases/phase-01/metrics/c.json"] = "[1, 2"
+    result = runner.invoke(main, ["validate", "--project", str(project(files))])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert [x.split(":")[0] for x in lines[:-1]] == ["phases/phase-01/metrics/a.json", "phases/phase-01/metrics/c.json"]
+    assert lines[-1] == "2 errors in 2 files"
+
+
 def test_a_faulty_phase_does_not_hide_its_snapshots_catalogue_errors(project, runner):
     files = minimal(**phase("duration_days: 2", "duration_days: 0"))
     files[J] = '{"timestamp": "2025-01-06T09:00:00", "metrics": {"warnigns": 3}}'

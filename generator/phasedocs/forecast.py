@@ -183,12 +183,8 @@ def simulate(
         for d in w.depends_on:
             begin = np.maximum(begin, finish[d])
         start[w.id] = begin
-        left = (
-            planned_left(w.duration, w.worked, overrun)
-            if spread == "none"
-            else _remaining(w, draws[i], ratios, overrun, np)
-        )
-        finish[w.id] = begin + left
+        # without spread, _remaining is planned_left: no estimate and no history to draw from
+        finish[w.id] = begin + _remaining(w, draws[i], ratios, overrun, np)
     end = functools.reduce(np.maximum, finish.values())
     critical = _critical(work, start, finish, end)
     p50, p85, p95 = (r6(float(x)) for x in np.percentile(end, [50, 85, 95]))

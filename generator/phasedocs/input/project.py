@@ -75,7 +75,7 @@ def file_order(file: str) -> tuple[str, int]:
 def _digest(parts: Iterable[bytes]) -> str:
     h = hashlib.sha256()
     for part in parts:
-        h.update(len(part).to_bytes(8, "big"))
+        h.update(len(part).to_bytes(8))  # big-endian, Python's default
         h.update(part)
     return h.hexdigest()[:16]
 

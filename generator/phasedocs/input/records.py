@@ -324,11 +324,11 @@ def _model_schema(cls: type[Model], definitions: dict[type, cs.CoreSchema]) -> c
     # a dataclass schema needs no dataclass: pydantic-core fills __dict__ of a bare instance
     fields_schema = cs.dataclass_args_schema(cls.__name__, args, extra_behavior="forbid")
     if getattr(cls, "_check", None) is None:
-        return cs.dataclass_schema(cls, fields_schema, list(cls.__fields__), frozen=True, ref=_ref(cls))
+        return cs.dataclass_schema(cls, fields_schema, list(cls.__fields__), ref=_ref(cls))
 
     def run_check(value: Any) -> Any:
         value._check()
         return value
 
-    body = cs.dataclass_schema(cls, fields_schema, list(cls.__fields__), frozen=True)
+    body = cs.dataclass_schema(cls, fields_schema, list(cls.__fields__))
     return cs.no_info_after_validator_function(run_check, body, ref=_ref(cls))
