@@ -425,6 +425,11 @@ def test_collisions_come_in_task_order_and_a_task_never_collides_with_itself():
     assert found == [(("P", "Q"), ("docs/a.md",))]
 
 
+def test_task_paths_compare_without_outer_slashes_spaces_or_backslashes():
+    tasks = [_t("A", files=[" /XdocsX/ "]), _t("B", files=["XdocsX\\a.md"]), _t("C", files=["docs/a.md"])]
+    assert [(c.tasks, c.files) for c in collisions(tasks)] == [(("A", "B"), ("XdocsX/a.md",))]
+
+
 def test_json_outputs_refuse_what_json_cannot_hold():
     import pytest
 

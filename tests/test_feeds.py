@@ -24,6 +24,10 @@ def test_the_feed_parses_newest_first_with_stable_ids(project, runner, tmp_path)
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
     assert feed.feed.title == "Demo: phase updates"
+    assert [(x.rel, x.href) for x in feed.feed.links] == [
+        ("self", "https://acme.example/plans/feed.xml"),
+        ("alternate", "https://acme.example/plans/"),
+    ]
     assert feed.feed.updated == "2025-01-10T09:00:00Z"  # the newest snapshot, never the clock
     assert [e.updated for e in feed.entries] == [
         "2025-01-10T09:00:00Z",
@@ -115,6 +119,22 @@ def test_status_and_badge_shapes(project, runner):
     badge = json.loads((done / "docs2/phase-01/badge.json").read_text())
     assert badge == {"schemaVersion": 1, "label": "phase 1", "message": "complete, 100%, 1 missed", "color": "red"}
     assert json.loads((done / "docs2/status.json").read_text())["phases"][0]["missed"] == ["phase: Release quality"]
+
+
+def test_status_times_are_in_the_projects_time_zone(project, runner):
+    from conftest import PROJECT_YAML
+
+    eastern = PROJECT_YAML.replace("timezone: UTC", "timezone: America/New_York")
+    root = project({**files(SNAPSHOTS), "phases/project.yaml": eastern})
+    generate(runner, root, root / "docs")
+    status = json.loads((root / "docs/status.json").read_text())
+    (phase,) = status["phases"]
+    # the mid-phase figures of the UTC project, five hours earlier on the clock
+    assert (status["updated"], phase["plan_finish"], phase["forecast"]) == (
+        "2025-01-10T04:00:00-05:00",
+        "2025-01-11T04:00:00-05:00",
+        {"p50": "2025-01-15T16:00:00-05:00", "p85": "2025-01-17T04:00:00-05:00", "p95": "2025-01-17T04:00:00-05:00"},
+    )
 
 
 def test_every_site_page_links_the_feed(project, runner, tmp_path):

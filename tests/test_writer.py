@@ -401,3 +401,13 @@ def test_the_terminate_handler_is_set_from_the_main_thread_and_skipped_from_othe
         assert (exit_info.value.code, tmp.exists(), writer._LIVE) == (143, False, set())
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_a_write_reports_each_file_by_what_happened_to_it(tmp_path):
+    from phasedocs.output.writer import write_tree
+
+    out = tmp_path / "out"
+    first = write_tree(out, {"a.md": b"a", "b/c.md": b"c", "gone.md": b"g"})
+    assert (first.written, first.unchanged, first.removed) == (["a.md", "b/c.md", "gone.md"], [], [])
+    again = write_tree(out, {"a.md": b"A", "b/c.md": b"c"})
+    assert (again.written, again.unchanged, again.removed, again.kept_edited) == (["a.md"], ["b/c.md"], ["gone.md"], [])

@@ -54,6 +54,36 @@ def test_a_run_cut_short_by_a_write_failure_is_finished_by_the_next(project, run
     assert "pending" not in json.loads((root / "docs" / MANIFEST).read_text())
 
 
+def test_a_run_cut_short_twice_keeps_the_first_runs_journal(project, runner, monkeypatch):
+    root = project(minimal())
+    assert _generate(runner, root).exit_code == 0
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)
+    real = writer.atomic_write
+
+    def cut_short_at(n: int) -> list[Path]:
+        calls: list[Path] = []
+
+        def failing(path, data, durable=True):
+            calls.append(path)
+            if len(calls) == n:
+                raise OSError(28, "No space left on device", str(path))
+            return real(path, data, durable)
+
+        monkeypatch.setattr(writer, "atomic_write", failing)
+        assert _generate(runner, root).exit_code == 1
+        return calls
+
+    first = cut_short_at(4)  # the journal and two documents written, then the disk is full
+    cut_short_at(2)  # again, right after the journal: the two documents are already up to date
+    # a new snapshot changes them once more: their bytes are the first run's, still ours
+    monkeypatch.setattr(writer, "atomic_write", real)
+    (root / "phases/phase-01/metrics/c.json").write_text(SNAPSHOT.replace("07T", "08T").replace(": 5", ": 4"))
+    result = _generate(runner, root)
+    assert result.exit_code == 0, result.output
+    assert all(p.exists() for p in first[1:3])
+
+
 def test_a_regenerated_file_is_replaced_not_rewritten_in_place(project, runner):
     root = project(minimal())
     assert _generate(runner, root).exit_code == 0

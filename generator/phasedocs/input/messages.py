@@ -153,7 +153,8 @@ def _as_written(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             node = node[key]
         else:
-            return path[:i] if not isinstance(node, (dict, list)) and i > 0 else path
+            # (never at i == 0: node is then the document, a mapping)
+            return path[:i] if not isinstance(node, (dict, list)) else path
     return path
 
 
