@@ -440,6 +440,13 @@ def test_json_outputs_refuse_what_json_cannot_hold():
         dumps({"a": float("nan")})
 
 
+def test_json_numbers_are_rounded_to_six_places_and_whole_ones_are_ints():
+    from phasedocs.formats import num
+
+    assert [num(0.1234567), num(2.0), num(2.5, 0), num(None), num(True)] == [0.123457, 2, 2, None, True]
+    assert type(num(2.0)) is int and num(2.0**60) == 2.0**60 and type(num(2.0**60)) is float
+
+
 def test_final_metrics_of_a_phase_under_way_in_another_time_zone(project):
     files = minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")})
     files["phases/phase-01/phase.yaml"] = phase_yaml(

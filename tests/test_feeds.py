@@ -6,6 +6,7 @@ import json
 import shutil
 
 import feedparser
+import pytest
 
 from conftest import tree
 from phasedocs.cli import main
@@ -187,3 +188,27 @@ def test_the_feed_is_as_new_as_its_newest_entry_not_a_later_phase_without_snapsh
     generate(runner, root, root / "docs")
     feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
     assert (feed.feed.updated, feed.entries) == ("2025-01-20T09:00:00Z", [])
+
+
+@pytest.mark.parametrize(
+    ("state", "percent", "gauge", "missed", "message", "color"),
+    [
+        ("planned", 0, "on_schedule", 0, "planned, 0%", "lightgrey"),
+        ("active", 40, "on_schedule", 0, "active, 40%", "blue"),
+        ("active", 40, "ahead", 0, "active, 40%", "blue"),
+        ("active", 40, "behind", 0, "active, 40%, behind", "orange"),
+        ("active", 40, "behind", 1, "active, 40%, 1 missed", "red"),
+        ("blocked", 40, "on_schedule", 0, "blocked, 40%", "red"),
+        ("complete", 100, "behind", 0, "complete, 100%", "brightgreen"),
+        ("complete", 100, "on_schedule", 2, "complete, 100%, 2 missed", "red"),
+    ],
+)
+def test_the_badge_of_each_state(state, percent, gauge, missed, message, color):
+    from types import SimpleNamespace
+
+    from phasedocs.render.feeds import badge
+
+    criteria = [SimpleNamespace(state="missed", scope="phase", criterion=SimpleNamespace(text="c"))] * missed
+    criteria += [SimpleNamespace(state="met", scope="phase", criterion=SimpleNamespace(text="d"))]
+    p = SimpleNamespace(number=3, state=state, percent=percent, gauge=SimpleNamespace(state=gauge), criteria=criteria)
+    assert json.loads(badge(p)) == {"schemaVersion": 1, "label": "phase 3", "message": message, "color": color}

@@ -213,6 +213,21 @@ def test_a_phase_without_a_snapshot_for_longer_than_the_limit_is_stale(project):
     assert f.phases[0].stale_days is None
 
 
+def test_a_finished_phase_is_never_stale(project):
+    from test_progress import FINISH
+
+    two = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.').replace('["1.', '["2.')
+    late = {
+        "phases/phase-02/phase.yaml": two,
+        "phases/phase-02/metrics/a.json": json.dumps(
+            {"timestamp": "2025-01-20T09:00:00Z", "tasks": {"2.1": "in_progress"}}
+        ),
+    }
+    f = compute(load_project(project({**files(SNAPSHOTS, FINISH), **late})))
+    # phase 1 finished on the 13th, a week before phase 2's snapshot: done, not silent
+    assert [(p.state, p.stale_days) for p in f.phases] == [("complete", None), ("active", None)]
+
+
 def test_documents_say_whether_a_plan_is_frozen(project, runner):
     root = project(files(SNAPSHOTS))
     out = root / "docs"

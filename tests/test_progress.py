@@ -527,8 +527,9 @@ def test_without_a_ready_list_the_orchestrate_commands_cover_every_task(project)
     proj = PROJECT_YAML + "  orchestrate: ['swarm init --max-agents {{ phase.tasks | length }}']\n"
     loaded = load_project(project({**files(), "phases/project.yaml": proj}))
     phase = loaded.phases[0].phase
-    assert protocol.render_phase(loaded.config, phase).orchestrate == (f"swarm init --max-agents {len(phase.tasks)}",)
-    assert protocol.render_phase(loaded.config, phase, ready=()).orchestrate == ()
+    ctx = protocol.scope(loaded.config, phase, "docs/")
+    assert protocol.render_phase(loaded.config, ctx).orchestrate == (f"swarm init --max-agents {len(phase.tasks)}",)
+    assert protocol.render_phase(loaded.config, ctx, ready=()).orchestrate == ()
 
 
 def test_protocol_templates_compile_on_first_use_and_know_their_folder(project):

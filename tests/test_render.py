@@ -344,6 +344,7 @@ def test_a_code_span_is_longer_than_any_run_of_backticks_inside_and_padded_at_a_
 
 def test_a_fence_is_longer_than_any_run_of_backticks_inside():
     assert fence(["make", "echo ``"], "bash") == "```bash\nmake\necho ``\n```"
+    assert fence("make") == "```bash\nmake\n```"  # shell commands unless told otherwise
     assert fence(["```", "`````x"], "text") == "``````text\n```\n`````x\n``````"
 
 

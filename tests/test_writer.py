@@ -340,7 +340,7 @@ def test_code_fingerprint_follows_every_module_of_the_package(tmp_path, monkeypa
 def test_temp_files_are_hidden_and_named_for_the_sweep(tmp_path):
     from phasedocs.output import writer
 
-    tmp = Path(writer._temp_copy(tmp_path / "page.md", b"x", 0o644))
+    tmp = Path(writer._temp_copy(tmp_path / "page.md", b"x", 0o644, durable=False))
     try:
         assert tmp.parent == tmp_path and tmp.name.startswith(".page.md.") and tmp.name.endswith(".tmp")
     finally:
@@ -411,3 +411,17 @@ def test_a_write_reports_each_file_by_what_happened_to_it(tmp_path):
     assert (first.written, first.unchanged, first.removed) == (["a.md", "b/c.md", "gone.md"], [], [])
     again = write_tree(out, {"a.md": b"A", "b/c.md": b"c"})
     assert (again.written, again.unchanged, again.removed, again.kept_edited) == (["a.md"], ["b/c.md"], ["gone.md"], [])
+
+
+def test_documents_and_created_files_reach_the_disk_cache_entries_need_not(tmp_path, monkeypatch):
+    import os
+
+    from phasedocs.output import writer
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    writer.atomic_write(tmp_path / "doc.md", b"d")
+    writer.create_new(tmp_path / "plan.json", b"{}")
+    assert len(synced) == 2
+    writer.atomic_write(tmp_path / "cache.json", b"c", durable=False)
+    assert len(synced) == 2

@@ -289,26 +289,19 @@ def phase_context(phase: Phase, docs_prefix: str, folder: str | None = None) -> 
     }
 
 
-def scope(config: ProjectConfig, phase: Phase, docs_prefix: str = "docs/", folder: str | None = None) -> dict[str, Any]:
+def scope(config: ProjectConfig, phase: Phase, docs_prefix: str, folder: str | None = None) -> dict[str, Any]:
     """``phase`` and ``project`` as templates see them; built once per phase, shared by its tasks."""
     return {"phase": phase_context(phase, docs_prefix, folder), "project": project_context(config)}
 
 
-def render_phase(
-    config: ProjectConfig,
-    phase: Phase,
-    docs_prefix: str = "docs/",
-    shared: dict[str, Any] | None = None,
-    ready: Collection[str] | None = None,
-) -> PhaseProtocol:
-    """The phase-level protocol of ``phase``.
+def render_phase(config: ProjectConfig, ctx: dict[str, Any], ready: Collection[str] | None = None) -> PhaseProtocol:
+    """The phase-level protocol of the phase whose :func:`scope` is ``ctx``.
 
     ``ready``: the ids of the tasks that can start now. The orchestrate commands launch
     agents, so inside them ``phase.tasks`` lists only those (a pool is sized by what can
     run), and they are left out when nothing can. None renders them for every task.
     """
     p = config.protocol
-    ctx = shared or scope(config, phase, docs_prefix)
     orchestrate: tuple[str, ...] = ()
     if ready is None or ready:
         launch = ctx
@@ -324,12 +317,11 @@ def render_phase(
 
 
 def render_task(
-    config: ProjectConfig, phase: Phase, task: Task, docs_prefix: str = "docs/", shared: dict[str, Any] | None = None
+    config: ProjectConfig, phase: Phase, task: Task, docs_prefix: str, shared: dict[str, Any]
 ) -> RenderedProtocol:
-    """The protocol of one task; pass ``shared`` (from :func:`scope`) when rendering many."""
+    """The protocol of one task of ``phase``; ``shared`` is the phase's :func:`scope`, built once for all its tasks."""
     p = config.protocol
-    base = shared or scope(config, phase, docs_prefix)
-    ctx = {**base, "task": task_context(phase, task, docs_prefix, base["phase"]["folder"])}
+    ctx = {**shared, "task": task_context(phase, task, docs_prefix, shared["phase"]["folder"])}
     return RenderedProtocol(
         session=render_string(p.session, ctx),
         memory_key=render_string(p.memory_key, ctx),

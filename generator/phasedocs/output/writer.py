@@ -132,7 +132,7 @@ def safe_relpath(path: str) -> str:
     return str(p)
 
 
-def _temp_copy(path: Path, data: bytes, mode: int, durable: bool = True) -> str:
+def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
     """``data`` in a temp file beside ``path`` (same file system, so renames are atomic),
     fsynced when ``durable``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +210,7 @@ def create_new(path: Path, data: bytes) -> None:
     the final name only if that name is free, so a file is never half-written and an
     existing file, even one created a moment ago by another process, is never replaced.
     """
-    tmp = _temp_copy(path, data, 0o644)
+    tmp = _temp_copy(path, data, 0o644, durable=True)
     try:
         os.link(tmp, path)
     finally:

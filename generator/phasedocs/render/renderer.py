@@ -194,9 +194,7 @@ def with_commands(facts: ProjectFacts, p: PhaseFacts) -> PhaseFacts:
         for t in p.tasks
     )
     ready = {t.id for t in p.tasks if t.state == "ready"}
-    return replace(
-        p, tasks=tasks, protocol=protocol.render_phase(facts.config, p.phase, facts.docs_prefix, shared, ready)
-    )
+    return replace(p, tasks=tasks, protocol=protocol.render_phase(facts.config, shared, ready))
 
 
 def _short(filename: str) -> str:
