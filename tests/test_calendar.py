@@ -118,3 +118,12 @@ def test_a_workday_may_start_at_h_mm(project):
     _, fm = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
     # Monday 09:00 is before the 09:30 opening: half of a 7-hour day ends at 13:00
     assert fm[1]["schedule"]["finish"] == "2025-01-06T13:00:00Z"
+
+
+def test_holidays_count_on_whole_workdays_too(project):
+    # workdays without working hours: whole days from midnight, Tuesday a holiday
+    days = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + "holidays: [2025-01-07]\n"
+    tasks = task("1", 2)
+    _, fm = facts_of(project, {"phases/project.yaml": days, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
+    # Monday 09:00 plus two working days, Tuesday skipped: Thursday 09:00
+    assert fm[1]["schedule"]["finish"] == "2025-01-09T09:00:00Z"

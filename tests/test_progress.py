@@ -518,7 +518,17 @@ def test_the_sequence_warning_gives_the_time_in_the_project_time_zone(project):
         }
     )
     (text,) = compute(load_project(root)).phases[1].sequence
-    assert text.startswith("Phase 2 started on 2025-01-07 10:00 CET, before phase 1")
+    assert text == (
+        "Phase 2 started on 2025-01-07 10:00 CET, before phase 1 (which it follows) was complete: "
+        "it is still not complete."
+    )
+    for name, snapshot in FINISH.items():  # phase 1 finishes on the 13th, 09:00 UTC
+        (root / "phases/phase-01/metrics" / name).write_text(json.dumps(snapshot))
+    (text,) = compute(load_project(root)).phases[1].sequence
+    assert text == (
+        "Phase 2 started on 2025-01-07 10:00 CET, before phase 1 (which it follows) was complete: "
+        "it completed only on 2025-01-13 10:00 CET."
+    )
 
 
 def test_without_a_ready_list_the_orchestrate_commands_cover_every_task(project):

@@ -480,12 +480,20 @@ def test_trend_arrows_say_which_way_and_whether_better():
     ]
 
 
-def test_the_protocol_scope_of_a_phase_and_its_tasks(project):
+def test_the_protocol_scope_of_the_project_a_phase_and_its_tasks(project):
     from phasedocs.input.project import load_project
     from phasedocs.input.protocol import scope
 
     loaded = load_project(project(minimal()))
-    phase = scope(loaded.config, loaded.phases[0].phase, "out/docs/")["phase"]
+    ctx = scope(loaded.config, loaded.phases[0].phase, "out/docs/")
+    assert ctx["project"] == {
+        "name": "Demo",
+        "summary": "A small demo project",
+        "coordinator": "Lead",
+        "operator": "Ops",
+        "repo_url": "",
+    }
+    phase = ctx["phase"]
     assert {k: v for k, v in phase.items() if k != "tasks"} == {
         "number": 1,
         "folder": "phase-01",
