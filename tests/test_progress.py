@@ -305,6 +305,10 @@ def test_a_task_started_before_its_dependencies_are_complete_is_refused(project,
     # in the same snapshot as its dependency's completion, it may start
     snaps["b.json"]["tasks"]["1.1"] = "complete"
     assert validate(runner, project(files(snaps))).exit_code == 0
+    # every task of a snapshot is checked, not only those before the first that has not started
+    snaps["b.json"]["tasks"] = {"1.2": "pending", "1.1": "blocked", "1.3": "in_progress", "1.4": "complete"}
+    lines = validate(runner, project(files(snaps))).output.splitlines()
+    assert [line.split(": ")[1] for line in lines[:-1]] == ['tasks["1.3"]', 'tasks["1.4"]']
 
 
 def test_a_snapshot_before_the_phase_was_created_or_dated_after_itself_is_refused(project, runner):

@@ -390,3 +390,11 @@ def test_validate_uses_pydantic_core_only_and_a_stamped_one_nothing(project):
         "['jinja2', 'pydantic_core', 'yaml']",
     ]
     assert second.stdout.splitlines() == ["ok: 1 phase(s), 2 task(s), 0 snapshot(s)", "[]"]
+
+
+def test_a_cycle_is_found_wherever_it_starts():
+    from phasedocs.input.project import find_cycle
+
+    # the walk starts at a, which is on no cycle; b and c depend on each other
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": ["b"], "d": []}) == ["b", "c", "b"]
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": []}) is None

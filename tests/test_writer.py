@@ -201,6 +201,12 @@ def test_the_manifest_is_stable_json(two):
     data = json.loads((out / MANIFEST).read_text())
     assert data["version"] == 1
     assert sorted(data["groups"]) == ["phase-01", "phase-02", "project"]
+    # each group keeps a 16-hex-digit digest of its inputs and the files it made
+    assert {k: (len(v["digest"]), len(v["files"]) > 0) for k, v in data["groups"].items()} == {
+        "phase-01": (16, True),
+        "phase-02": (16, True),
+        "project": (16, True),
+    }
     assert (
         data["files"]["phase-01/README.md"]
         == __import__("hashlib").sha256((out / "phase-01/README.md").read_bytes()).hexdigest()

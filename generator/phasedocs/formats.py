@@ -32,4 +32,4 @@ def num(x: float | int | None, places: int = 6) -> float | int | None:
 
 def dumps(data: Any) -> bytes:
     """Stable JSON bytes: keys in the given order, two-space indent, final newline."""
-    return (json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    return (json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode()  # UTF-8
