@@ -68,6 +68,7 @@ def test_aliases_may_repeat_values_up_to_the_limit_and_no_further(monkeypatch):
     # each use of *a reaches its list and both items again: 3 repeats, at the limit; the
     # error points at the repeated values (line 1) under the key that repeats them
     assert parse_yaml("a: &a [1, 2]\nb: *a\n", "f.yaml").data == {"a": [1, 2], "b": [1, 2]}
+    assert parse_yaml("a: &a {x: 1}\nb: *a\n", "f.yaml").data == {"a": {"x": 1}, "b": {"x": 1}}  # not recursive
     assert error_of(parse_yaml, "a: &a [1, 2]\nb: *a\nc: *a\n") == (
         "f.yaml:1:4: c: the file expands to more than 3 values (aliases repeating aliases?); "
         "write the values out or use fewer aliases"

@@ -182,3 +182,11 @@ def test_an_ambiguous_range_is_spelled_both_ways_part_by_part(text, unit, change
         f"'{text}' is ambiguous on a {unit} metric: write '{change}' for a change from the baseline, "
         f"or '{value}' for the value itself"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("> +5", "> 5"), ("+2..+4", "2..4"), (">= +3/+4", ">= 3/4"), ("<  5 ", "< 5"), ("> -5", "> -5")],
+)
+def test_a_plus_sign_on_a_value_is_dropped_from_the_canonical_text(text, canonical):
+    assert str(parse_target(text, "count")) == canonical

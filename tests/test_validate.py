@@ -244,6 +244,20 @@ CASES = {
         {"phases/phase-1/phase.yaml": PHASE_YAML},
         ["phases/phase-1: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it"],
     ),
+    "every faulty phase folder, not the first alone": (
+        {
+            "phases/phase-0/phase.yaml": PHASE_YAML,
+            "phases/phase-02/notes.md": "no phase here",
+            "phases/phase-3/phase.yaml": PHASE_YAML,
+            "phases/phase-04/notes.md": "nor here",
+        },
+        [
+            "phases/phase-0: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it",
+            "phases/phase-02/phase.yaml: not found; every phase folder needs a phase.yaml",
+            "phases/phase-04/phase.yaml: not found; every phase folder needs a phase.yaml",
+            "phases/phase-3: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it",
+        ],
+    ),
 }
 
 
