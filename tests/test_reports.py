@@ -111,6 +111,10 @@ def test_junit_suite_totals_without_cases_count_the_innermost_suites(tmp_path):
     write(tmp_path, {"r.xml": body})
     got = {v: read(tmp_path, metric("count", junit="r.xml", value=v)).value for v in JUNIT_VALUES[1:]}
     assert got == {"tests": 10, "passed": 5, "failures": 1, "errors": 2, "skipped": 2}
+    # a suite holding suites: its totals repeat theirs, so only the inner ones count
+    nested = '<testsuite tests="10" failures="1"><testsuite tests="7" failures="1"/><testsuite tests="3"/></testsuite>'
+    write(tmp_path, {"r.xml": nested})
+    assert read(tmp_path, metric("count", junit="r.xml", value="tests")).value == 10
 
 
 def test_junit_glob_that_matches_nothing_is_missing(tmp_path):
