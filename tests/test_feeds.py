@@ -212,3 +212,36 @@ def test_the_badge_of_each_state(state, percent, gauge, missed, message, color):
     criteria += [SimpleNamespace(state="met", scope="phase", criterion=SimpleNamespace(text="d"))]
     p = SimpleNamespace(number=3, state=state, percent=percent, gauge=SimpleNamespace(state=gauge), criteria=criteria)
     assert json.loads(badge(p)) == {"schemaVersion": 1, "label": "phase 3", "message": message, "color": color}
+
+
+def test_feed_entries_are_newest_first_across_phases_and_within_a_second(project, runner):
+    from test_progress import PHASE
+
+    two = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.').replace('["1.', '["2.')
+    second = {
+        "a.json": {"timestamp": "2025-01-07T12:00:00Z", "label": "p2 first", "tasks": {"2.1": "in_progress"}},
+        # three records of the same second, in the order of their ~N
+        "b~2.json": {"timestamp": "2025-01-09T12:00:00Z", "label": "p2 second"},
+        "b~3.json": {"timestamp": "2025-01-09T12:00:00Z", "label": "p2 third"},
+        "b~10.json": {"timestamp": "2025-01-09T12:00:00Z", "label": "p2 tenth"},
+    }
+    root = project(
+        {
+            **files(SNAPSHOTS),
+            "phases/phase-02/phase.yaml": two,
+            **{f"phases/phase-02/metrics/{k}": json.dumps(v) for k, v in second.items()},
+        }
+    )
+    generate(runner, root, root / "docs")
+    feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
+    assert [e.title.split(" (")[0] for e in feed.entries] == [
+        "Phase 1: Friday",
+        "Phase 2: p2 tenth",
+        "Phase 2: p2 third",
+        "Phase 2: p2 second",
+        "Phase 1: 2025-01-09T09:00:00Z",
+        "Phase 1: 2025-01-08T09:00:00Z",
+        "Phase 2: p2 first",
+        "Phase 1: 2025-01-07T09:00:00Z",
+        "Phase 1: 2025-01-06T09:00:00Z",
+    ]

@@ -204,6 +204,9 @@ def test_a_phase_without_a_snapshot_for_longer_than_the_limit_is_stale(project):
     # phase 1's newest snapshot is Friday the 10th, the project's newest Tuesday the 14th: 4 days > 3
     assert (one.stale_days, second.stale_days) == (4.0, None)
     assert final_metrics(one, f.tz)["schedule"]["stale_days"] == 4
+    from phasedocs.render.feeds import status
+
+    assert [x["stale_days"] for x in json.loads(status(f))["phases"]] == [4, None]
     # with a limit of 5 days it is not stale; on workdays, the weekend does not count (2 days)
     relaxed = PROJECT_YAML + "stale_after_days: 5\n"
     f = compute(load_project(project({**files(SNAPSHOTS), **late, "phases/project.yaml": relaxed})))

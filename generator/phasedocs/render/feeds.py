@@ -77,11 +77,11 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     name = facts.config.name
     entries = []
     for p in facts.phases:
-        for info, snap, lines in snapshot_changes(p):
-            entries.append(
-                (info.timestamp, p.folder, info.file, p, info, snap.label or iso(info.timestamp, facts.tz), lines)
-            )
-    entries.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)
+        # a phase's snapshots in its own order (records of the same second by their ~N)
+        for i, (info, snap, lines) in enumerate(snapshot_changes(p)):
+            label = snap.label or iso(info.timestamp, facts.tz)
+            entries.append((info.timestamp, p.folder, i, info.file, p, info, label, lines))
+    entries.sort(key=lambda e: e[:3], reverse=True)
     entries = entries[:MAX_ENTRIES]
     updated = entries[0][0] if entries else max((p.updated for p in facts.phases), default=None)
     base = site_url.rstrip("/") + "/" if site_url else None
@@ -97,7 +97,7 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     if base:
         out.append(f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + "feed.xml")}/>')
         out.append(f'  <link rel="alternate" type="text/html" href={quoteattr(base)}/>')
-    for ts, folder, file, p, info, label, lines in entries:
+    for ts, folder, _, file, p, info, label, lines in entries:
         out.append("  <entry>")
         out.append(f"    <id>{_id(name, folder, file)}</id>")
         out.append(f"    <title>{_text(f'Phase {p.number}: {label} ({info.kind})')}</title>")
