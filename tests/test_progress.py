@@ -584,3 +584,15 @@ def test_a_phase_may_start_the_moment_the_phase_it_follows_finishes(project):
             }
         )
         assert bool(compute(load_project(root)).phases[1].sequence) is warned, ts
+
+
+def test_a_criterion_on_a_metric_the_baseline_lacks_is_measured_from_its_first_value(project):
+    snaps = {
+        "a.json": {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 30}},
+        "b.json": {"timestamp": "2025-01-07T09:00:00Z", "metrics": {"pass_rate": "90/100"}},
+        "c.json": {"timestamp": "2025-01-08T09:00:00Z", "metrics": {"pass_rate": "99/100"}},
+    }
+    p = compute(load_project(project(files(snaps)))).phases[0]
+    by_metric = {c.criterion.metric: c for c in p.criteria}
+    assert (by_metric["pass_rate"].baseline_is_first, round(by_metric["pass_rate"].change_pct, 6)) == (True, 10.0)
+    assert by_metric["warnings"].baseline_is_first is False

@@ -170,6 +170,19 @@ def test_ordinary_text_reads_as_written_inside_quotes():
     assert escape_for("Code Quality", "bare") == "'Code Quality'"  # one argument, not two
 
 
+def test_the_quote_context_ends_where_its_quote_closes():
+    from phasedocs.input.protocol import check_template, render_string
+
+    ctx = {"task": {"title": "Code Quality"}}
+    for source, out in [
+        ("note 'x' {{ task.title }}", "note 'x' 'Code Quality'"),  # after '...': bare, quoted whole
+        ('note "x" {{ task.title }}', "note \"x\" 'Code Quality'"),  # after "...": bare too
+        ("note 'x {{ task.title }}'", "note 'x Code Quality'"),  # inside '...': as written
+    ]:
+        check_template(source, {"task"})
+        assert render_string(source, ctx) == out, source
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 @pytest.mark.parametrize("protocol", ["ours", "contract"])
 def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, runner, tmp_path, protocol):
