@@ -171,13 +171,9 @@ def test_a_phase_finished_late_is_complete_not_behind_on_its_badge():
 
 
 def test_the_feed_is_as_new_as_its_newest_entry_not_a_later_phase_without_snapshots(project, runner):
-    from test_progress import PHASE
+    from test_progress import PHASE_TWO
 
-    two = (
-        PHASE.replace("number: 1", "number: 2")
-        .replace('"1.', '"2.')
-        .replace("2025-01-06T09:00:00Z", "2025-01-20T09:00:00Z")
-    )
+    two = PHASE_TWO.replace("2025-01-06T09:00:00Z", "2025-01-20T09:00:00Z")
     root = project({**files(SNAPSHOTS), "phases/phase-02/phase.yaml": two})
     generate(runner, root, root / "docs")
     feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
@@ -215,9 +211,8 @@ def test_the_badge_of_each_state(state, percent, gauge, missed, message, color):
 
 
 def test_feed_entries_are_newest_first_across_phases_and_within_a_second(project, runner):
-    from test_progress import PHASE
+    from test_progress import PHASE_TWO
 
-    two = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.').replace('["1.', '["2.')
     second = {
         "a.json": {"timestamp": "2025-01-07T12:00:00Z", "label": "p2 first", "tasks": {"2.1": "in_progress"}},
         # three records of the same second, in the order of their ~N
@@ -228,7 +223,7 @@ def test_feed_entries_are_newest_first_across_phases_and_within_a_second(project
     root = project(
         {
             **files(SNAPSHOTS),
-            "phases/phase-02/phase.yaml": two,
+            "phases/phase-02/phase.yaml": PHASE_TWO,
             **{f"phases/phase-02/metrics/{k}": json.dumps(v) for k, v in second.items()},
         }
     )

@@ -12,7 +12,7 @@ from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.render.final_metrics import final_metrics
-from test_progress import PHASE, SNAPSHOTS, files
+from test_progress import PHASE, PHASE_TWO, SNAPSHOTS, files
 
 ETA = '  - {id: "1.7", slug: eta, title: Eta, role: dev, duration_days: 1}\n'
 
@@ -191,14 +191,14 @@ def test_a_task_running_past_its_planned_finish_plus_slack_is_stale(project):
     assert (t["1.7"].slack, t["1.7"].late, t["1.7"].stale) == (4.0, True, False)
 
 
+def phase_two_started(timestamp: str) -> dict[str, str]:
+    """The files of a phase 2 whose first task is recorded in progress at ``timestamp``."""
+    snapshot = {"timestamp": timestamp, "tasks": {"2.1": "in_progress"}}
+    return {"phases/phase-02/phase.yaml": PHASE_TWO, "phases/phase-02/metrics/a.json": json.dumps(snapshot)}
+
+
 def test_a_phase_without_a_snapshot_for_longer_than_the_limit_is_stale(project):
-    two = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.').replace('["1.', '["2.')
-    late = {
-        "phases/phase-02/phase.yaml": two,
-        "phases/phase-02/metrics/a.json": json.dumps(
-            {"timestamp": "2025-01-14T09:00:00Z", "tasks": {"2.1": "in_progress"}}
-        ),
-    }
+    late = phase_two_started("2025-01-14T09:00:00Z")
     f = compute(load_project(project({**files(SNAPSHOTS), **late})))
     one, second = f.phases
     # phase 1's newest snapshot is Friday the 10th, the project's newest Tuesday the 14th: 4 days > 3
@@ -219,14 +219,7 @@ def test_a_phase_without_a_snapshot_for_longer_than_the_limit_is_stale(project):
 def test_a_finished_phase_is_never_stale(project):
     from test_progress import FINISH
 
-    two = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.').replace('["1.', '["2.')
-    late = {
-        "phases/phase-02/phase.yaml": two,
-        "phases/phase-02/metrics/a.json": json.dumps(
-            {"timestamp": "2025-01-20T09:00:00Z", "tasks": {"2.1": "in_progress"}}
-        ),
-    }
-    f = compute(load_project(project({**files(SNAPSHOTS, FINISH), **late})))
+    f = compute(load_project(project({**files(SNAPSHOTS, FINISH), **phase_two_started("2025-01-20T09:00:00Z")})))
     # phase 1 finished on the 13th, a week before phase 2's snapshot: done, not silent
     assert [(p.state, p.stale_days) for p in f.phases] == [("complete", None), ("active", None)]
 

@@ -47,6 +47,9 @@ success_criteria:
   - {text: Release quality, metric: pass_rate, target: ">= 98/100"}
 """
 
+PHASE_TWO = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.')
+"""The same phase as phase 2 (tasks 2.1 to 2.6), for projects of several phases."""
+
 SNAPSHOTS = {
     "a.json": {
         "timestamp": "2025-01-06T09:00:00Z",
