@@ -13,6 +13,7 @@ positions and the same rules.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -452,8 +453,6 @@ def _json_positions(text: str, doc: Document) -> None:
     level: ``tasks["7.1"].note``), so a scan for ``"key":`` in order, each search starting
     after the previous key and its nested keys, is exact enough to point at the value.
     """
-    import bisect
-
     line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def where(offset: int) -> tuple[int, int]:

@@ -269,7 +269,7 @@ def _check_protocol_render(
     for p in phases:
         ctx_phase = protocol.scope(config, p.phase, prefix, p.folder)
         for task in p.phase.tasks:
-            ctx = {**ctx_phase, "task": protocol.task_context(p.phase, task, prefix, p.folder)}
+            ctx = protocol.with_task(ctx_phase, p.phase, task, prefix)
             for path, source, scope in protocol.iter_strings(config.protocol):
                 if path in errors:
                     continue

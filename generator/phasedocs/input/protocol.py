@@ -294,6 +294,11 @@ def scope(config: ProjectConfig, phase: Phase, docs_prefix: str, folder: str | N
     return {"phase": phase_context(phase, docs_prefix, folder), "project": project_context(config)}
 
 
+def with_task(shared: dict[str, Any], phase: Phase, task: Task, docs_prefix: str) -> dict[str, Any]:
+    """The phase's :func:`scope` with ``task`` added: what a task's protocol strings see."""
+    return {**shared, "task": task_context(phase, task, docs_prefix, shared["phase"]["folder"])}
+
+
 def render_phase(config: ProjectConfig, ctx: dict[str, Any], ready: Collection[str] | None = None) -> PhaseProtocol:
     """The phase-level protocol of the phase whose :func:`scope` is ``ctx``.
 
@@ -321,7 +326,7 @@ def render_task(
 ) -> RenderedProtocol:
     """The protocol of one task of ``phase``; ``shared`` is the phase's :func:`scope`, built once for all its tasks."""
     p = config.protocol
-    ctx = {**shared, "task": task_context(phase, task, docs_prefix, shared["phase"]["folder"])}
+    ctx = with_task(shared, phase, task, docs_prefix)
     return RenderedProtocol(
         session=render_string(p.session, ctx),
         memory_key=render_string(p.memory_key, ctx),

@@ -79,11 +79,10 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     for p in facts.phases:
         # a phase's snapshots in its own order (records of the same second by their ~N)
         for i, (info, snap, lines) in enumerate(snapshot_changes(p)):
-            label = snap.label or iso(info.timestamp, facts.tz)
-            entries.append((info.timestamp, p.folder, i, info.file, p, info, label, lines))
-    entries.sort(key=lambda e: e[:3], reverse=True)
+            entries.append(((info.timestamp, p.folder, i), p, info, snap.label or iso(info.timestamp, facts.tz), lines))
+    entries.sort(key=lambda e: e[0], reverse=True)
     entries = entries[:MAX_ENTRIES]
-    updated = entries[0][0] if entries else max((p.updated for p in facts.phases), default=None)
+    updated = entries[0][0][0] if entries else max((p.updated for p in facts.phases), default=None)
     base = site_url.rstrip("/") + "/" if site_url else None
     out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">']
     out.append(f"  <id>{_id(name)}</id>")
@@ -97,9 +96,9 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     if base:
         out.append(f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + "feed.xml")}/>')
         out.append(f'  <link rel="alternate" type="text/html" href={quoteattr(base)}/>')
-    for ts, folder, _, file, p, info, label, lines in entries:
+    for (ts, folder, _), p, info, label, lines in entries:
         out.append("  <entry>")
-        out.append(f"    <id>{_id(name, folder, file)}</id>")
+        out.append(f"    <id>{_id(name, folder, info.file)}</id>")
         out.append(f"    <title>{_text(f'Phase {p.number}: {label} ({info.kind})')}</title>")
         out.append(f"    <updated>{iso(ts, facts.tz)}</updated>")
         if base:
