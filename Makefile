@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,lint,browser,zensical]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,browser,zensical,properdocs]"
 	# bytecode now, as pip writes it for a regular install: an editable install under
 	# PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run
 	$(BIN)/python -m compileall -q generator/phasedocs
