@@ -372,6 +372,34 @@ def init(directory: Path) -> None:
     )
 
 
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--phase",
+    "number",
+    type=click.IntRange(min=0),
+    default=None,
+    help="The phase number [default: the one the documents name].",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The new project folder; must not exist or be empty [default: SOURCE's name + '-phasedocs'].",
+)
+def import_(source: Path, number: int | None, out_dir: Path | None) -> None:
+    """A phasedocs project from a folder of hand-written coordination documents, with IMPORT-REPORT.md."""
+    from phasedocs.commands.importer import import_package
+
+    target = out_dir or Path(f"{source.resolve().name}-phasedocs")
+    ported, _ = import_package(source, target, number)
+    tasks = ported.phase["tasks"]
+    click.echo(f"imported phase {ported.number}: {len(tasks)} tasks into {target}")
+    click.echo(f"{len(ported.decisions)} disagreements between the documents: read {target / 'IMPORT-REPORT.md'}")
+    click.echo(f"next: cd {target} && phasedocs validate && phasedocs generate")
+
+
 @main.command()
 @click.option(
     "--output",
