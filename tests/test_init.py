@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from conftest import tree
 from phasedocs.cli import main
 
@@ -74,3 +76,100 @@ def test_init_keeps_an_existing_gitignore(tmp_path, runner):
     assert result.exit_code == 0
     assert f"kept your {tmp_path / '.gitignore'}: add the lines 'site/', 'docs/' and '.cache/' to it\n" in result.output
     assert (tmp_path / ".gitignore").read_text() == "*.pyc\n"
+
+
+HANDBOOK_YML = """\
+site_name: Acme Handbook
+# our theme
+theme:
+  name: material
+nav:
+  - Home: index.md
+  - Guide: guide.md
+plugins:
+  - search
+markdown_extensions:
+  - toc:
+      permalink: true
+"""
+
+
+def handbook(root):
+    """A repository with a site of its own: mkdocs.yml with a nav, docs/, a workflow that publishes."""
+    (root / "docs").mkdir(parents=True)
+    (root / "docs/index.md").write_text("# Acme\n")
+    (root / "docs/guide.md").write_text("# Guide\n")
+    (root / "mkdocs.yml").write_text(HANDBOOK_YML)
+    (root / ".github/workflows").mkdir(parents=True)
+    (root / ".github/workflows/docs.yml").write_text(
+        "on: push\njobs:\n  d:\n    steps:\n      - run: mkdocs gh-deploy --force\n"
+    )
+    return tree(root)
+
+
+def test_init_beside_a_site_of_its_own_shows_the_change_and_writes_nothing(tmp_path, runner):
+    before = handbook(tmp_path)
+    result = runner.invoke(main, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path) == before
+    assert result.output.startswith(f"{tmp_path} has a site of its own: phasedocs goes beside it, under phases/.\n")
+    assert f"  would create {tmp_path / 'phases/project.yaml'}\n" in result.output
+    assert (
+        "would change mkdocs.yml:\n--- mkdocs.yml\n+++ mkdocs.yml (with phasedocs)\n@@ -5,8 +5,23 @@\n"
+        " nav:\n   - Home: index.md\n   - Guide: guide.md\n+  - Phases: phases/index.md\n plugins:\n   - search\n"
+        "+  - phasedocs:\n+      prefix: phases\n markdown_extensions:\n"
+    ) in result.output
+    assert "note: .github/workflows/docs.yml publishes your site already" in result.output
+    assert result.output.endswith("nothing written: run `phasedocs init --yes` to apply\n")
+
+
+def test_init_yes_adds_phasedocs_and_the_site_holds_both(tmp_path, runner):
+    before = handbook(tmp_path)
+    result = runner.invoke(main, ["init", str(tmp_path), "--yes"])
+    assert result.exit_code == 0, result.output
+    after = tree(tmp_path)
+    # nothing of theirs changed but mkdocs.yml, which keeps every line it had, comments included
+    assert {rel: data for rel, data in after.items() if rel in before and rel != "mkdocs.yml"} == {
+        rel: data for rel, data in before.items() if rel != "mkdocs.yml"
+    }
+    text = after["mkdocs.yml"].decode()
+    assert all(line in text.splitlines() for line in HANDBOOK_YML.splitlines())
+    config = yaml.load(text, Loader=yaml.BaseLoader)
+    assert config["plugins"] == ["search", {"phasedocs": {"prefix": "phases"}}]
+    assert config["nav"][-1] == {"Phases": "phases/index.md"}
+    assert "pymdownx.superfences" in str(config["markdown_extensions"])
+    assert after[".gitignore"].decode().splitlines()[-3:] == ["site/", "docs/phases/", ".cache/"]
+    workflow = after[".github/workflows/phasedocs.yml"].decode()
+    assert "phasedocs check" in workflow and "deploy-pages" not in workflow and "upload-pages-artifact" not in workflow
+    assert "changed " + str(tmp_path / "mkdocs.yml") in result.output
+    # generate writes beside their pages, never over them
+    assert runner.invoke(main, ["generate", "--project", str(tmp_path), "-q"]).exit_code == 0
+    assert (tmp_path / "docs/phases/phase-01/COORDINATOR-HANDOFF.md").is_file()
+    assert (tmp_path / "docs/index.md").read_text() == "# Acme\n"
+
+
+def test_a_site_of_its_own_builds_with_its_pages_and_the_phases_side_by_side(tmp_path, runner):
+    handbook(tmp_path)
+    assert runner.invoke(main, ["init", str(tmp_path), "--yes"]).exit_code == 0
+    result = runner.invoke(main, ["build", "--project", str(tmp_path), "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "site"
+    assert "Acme" in (site / "index.html").read_text()  # their home page, not ours
+    assert (site / "guide/index.html").is_file()
+    handoff = (site / "phases/phase-01/COORDINATOR-HANDOFF/index.html").read_text()
+    assert "Coordinator Handoff" in handoff
+    assert "Phase 1: Getting Started" in (site / "index.html").read_text()  # the nav's Phases section
+    assert (site / "phases/feed.xml").is_file() and not (site / "feed.xml").exists()
+
+
+def test_init_beside_a_docs_folder_without_mkdocs_yml(tmp_path, runner):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/index.md").write_text("# Ours\n")
+    result = runner.invoke(main, ["init", str(tmp_path), "--yes"])
+    assert result.exit_code == 0, result.output
+    config = yaml.load((tmp_path / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    assert config["docs_dir"] == "docs" and {"phasedocs": {"prefix": "phases"}} in config["plugins"]
+    assert (tmp_path / "docs/index.md").read_text() == "# Ours\n"
+    assert not (tmp_path / "site_config/pages").exists()
+    workflow = (tmp_path / ".github/workflows/phasedocs.yml").read_text()
+    assert "deploy-pages" in workflow  # nothing publishes their site yet: ours does

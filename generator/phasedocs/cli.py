@@ -109,8 +109,9 @@ def _progress(quiet: bool):
 def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) -> None:
     """Write the documents, charts and final-metrics.json into the output folder."""
     from phasedocs.pipeline import generate as run
+    from phasedocs.site.adopt import default_out
 
-    out = out_dir if out_dir is not None else project_dir / "docs"
+    out = out_dir if out_dir is not None else default_out(project_dir)
     try:
         result, report = run(project_dir, out, force=force, progress=_progress(quiet))
     finally:
@@ -356,15 +357,40 @@ def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
-def init(directory: Path) -> None:
-    """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow."""
-    from phasedocs.commands.init import init as run
+@click.option("--yes", is_flag=True, help="In a repository with a site of its own: apply the changes shown.")
+def init(directory: Path, yes: bool) -> None:
+    """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow.
 
-    created, skipped = run(directory)
+    In a repository with its own mkdocs.yml or docs/, phasedocs goes beside them: the
+    changes to mkdocs.yml are shown first and applied with --yes.
+    """
+    from phasedocs.commands.init import adoption_files, beside_site
+    from phasedocs.commands.init import init as run
+    from phasedocs.site import adopt
+
+    if beside_site(directory):
+        plan = adopt.plan(directory)
+        if not yes:
+            click.echo(f"{directory} has a site of its own: phasedocs goes beside it, under {adopt.PREFIX}/.")
+            for rel in adoption_files(directory, plan):
+                if not (directory / rel).exists():
+                    click.echo(f"  would create {directory / rel}")
+            if plan.diff:
+                click.echo("would change mkdocs.yml:")
+                click.echo(plan.diff, nl=False)
+            for note in plan.notes:
+                click.echo(f"note: {note}")
+            click.echo("nothing written: run `phasedocs init --yes` to apply")
+            return
+    created, skipped = run(directory, yes=True)
+    ignored = "'site/', 'docs/phases/' and '.cache/'" if beside_site(directory) else "'site/', 'docs/' and '.cache/'"
     for rel in created:
-        click.echo(f"created {directory / rel}")
+        click.echo(f"{'changed' if rel == 'mkdocs.yml' else 'created'} {directory / rel}")
     for rel in skipped:
-        click.echo(f"kept your {directory / rel}: add the lines 'site/', 'docs/' and '.cache/' to it")
+        if rel == ".gitignore":
+            click.echo(f"kept your {directory / rel}: add the lines {ignored} to it")
+        else:
+            click.echo(f"kept your {directory / rel}")
     click.echo("next: phasedocs validate && phasedocs build, then push to publish with GitHub Pages")
     click.echo(
         "when a phase is handed off: phasedocs freeze NN, and commit its plan.json "

@@ -7,9 +7,11 @@ from pathlib import Path
 from phasedocs import __version__
 from phasedocs.commands.schema import schemas
 from phasedocs.errors import Abort
-from phasedocs.output.writer import create_new
+from phasedocs.output.writer import atomic_write, create_new
 from phasedocs.paths import contained
 from phasedocs.resources import data
+from phasedocs.site import adopt
+from phasedocs.site.adopt import PREFIX, Adoption
 from phasedocs.site.config import PAGES_DIR, mkdocs_yml
 
 
@@ -37,13 +39,42 @@ def _parents(rel: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def init(root: Path) -> tuple[list[str], list[str]]:
+def beside_site(root: Path) -> bool:
+    """True when ``root`` is a repository with a site of its own (its mkdocs.yml or its docs/),
+    not yet a phasedocs project (whose files init refuses to overwrite, as anywhere)."""
+    if (root / "phases" / "project.yaml").exists():
+        return False
+    return (root / "mkdocs.yml").is_file() or (root / "docs").is_dir()
+
+
+def adoption_files(root: Path, adoption: Adoption) -> dict[str, bytes]:
+    """The files ``init`` creates beside a site of one's own: no pages folder, docs/phases/ ignored."""
+    files = plan_files(root)
+    del files[f"{PAGES_DIR}/.gitkeep"]
+    files[".gitignore"] = data("scaffold", "gitignore-beside").read_bytes()
+    if adoption.publishing_workflow is not None:
+        gate = data("scaffold", "workflow-gate.yml").read_bytes().replace(b"__VERSION__", __version__.encode())
+        files[".github/workflows/phasedocs.yml"] = gate
+    if adoption.mkdocs_before is None:  # docs/ without mkdocs.yml: a config that publishes both
+        text = mkdocs_yml("My Project", None, None, "indigo", "deep orange", "docs")
+        files["mkdocs.yml"] = text.replace("  - phasedocs\n", f"  - phasedocs:\n      prefix: {PREFIX}\n").encode()
+    else:
+        del files["mkdocs.yml"]
+    return files
+
+
+def init(root: Path, yes: bool = True) -> tuple[list[str], list[str]]:
     """Create the starter project in ``root``; return (created, skipped) paths.
 
-    Refuses, writing nothing, if any file it would create exists, except ``.gitignore``,
-    which is left as it is (with a note to add two lines).
+    Refuses, writing nothing, if any file it would create exists, except ``.gitignore``
+    and the workflow, which are left as they are (with a note). In a repository with a
+    site of its own (:func:`beside_site`), its mkdocs.yml gains the plugin, the
+    documents' extensions and a nav entry; without ``yes`` nothing is written.
     """
-    files = plan_files(root)
+    adoption = adopt.plan(root) if beside_site(root) else None
+    files = plan_files(root) if adoption is None else adoption_files(root, adoption)
+    if adoption is not None and not yes:
+        return [], []
     blocked = sorted(
         {
             str(root / parent)
@@ -57,7 +88,8 @@ def init(root: Path) -> tuple[list[str], list[str]]:
         raise Abort(
             f"nothing created: these are files where init needs folders:\n{listing}\nMove them aside, or choose an empty folder: phasedocs init DIR"
         )
-    taken = [rel for rel in files if (root / rel).exists() and rel != ".gitignore"]
+    keep = {".gitignore", ".github/workflows/phasedocs.yml"} if adoption is not None else {".gitignore"}
+    taken = [rel for rel in files if (root / rel).exists() and rel not in keep]
     if taken:
         listing = "\n".join(f"  {root / rel}" for rel in taken)
         raise Abort(
@@ -73,8 +105,12 @@ def init(root: Path) -> tuple[list[str], list[str]]:
                 created.append(rel)
             except FileExistsError:
                 skipped.append(rel)
+        if adoption is not None and adoption.mkdocs_after != adoption.mkdocs_before and adoption.mkdocs_after:
+            atomic_write(root / "mkdocs.yml", adoption.mkdocs_after.encode())  # the user said --yes
+            created.append("mkdocs.yml")
     except OSError as exc:
         for rel in created:  # all or nothing: a half-made project would refuse the next init
-            (root / rel).unlink(missing_ok=True)
+            if rel != "mkdocs.yml":
+                (root / rel).unlink(missing_ok=True)
         raise Abort(f"nothing created: cannot write {exc.filename or root}: {exc.strerror or exc}") from None
     return created, skipped

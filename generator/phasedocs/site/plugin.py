@@ -40,6 +40,20 @@ class PhasedocsConfig(Config):
     """Build the navigation (by phase) when mkdocs.yml has no nav of its own."""
     edit_branch = c.Type(str, default="main")
     """The branch that "edit this page" opens: a page's edit link leads to the input it comes from."""
+    prefix = c.Type(str, default="")
+    """A folder of the site for every generated page (``phases``), beside a docs_dir of one's own."""
+
+
+_PREFIX_RE = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
+
+
+def _prefixed(nav: Any, at: Any) -> Any:
+    """The generated navigation with every page under the prefix."""
+    if isinstance(nav, list):
+        return [_prefixed(entry, at) for entry in nav]
+    if isinstance(nav, dict):
+        return {title: _prefixed(value, at) for title, value in nav.items()}
+    return at(nav)
 
 
 class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
@@ -51,16 +65,32 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
 
         root = Path(self.config.project_dir or Path(config.config_file_path or ".").parent).resolve()
         self.root = root
+        prefix = self.config.prefix.strip("/")
+        if prefix and not _PREFIX_RE.fullmatch(prefix):
+            raise PluginError(
+                f"phasedocs: prefix {prefix!r}: a folder of the site such as 'phases' (letters, digits, '-', '_', '/')"
+            )
+        self.prefix = prefix
         try:
             self.site = render_site(root)
         except PhasedocsError as exc:
             raise PluginError(f"phasedocs: the input is invalid:\n{exc.format_message()}") from None
         # here, before MkDocs empties the site folder: a refusal leaves the last site as it was
-        problem = edited_pages(Path(config.docs_dir), list(self.site.files))
+        problem = edited_pages(Path(config.docs_dir), [self.at(uri) for uri in self.site.files])
         if problem:
             raise PluginError(problem)
+        nav = _prefixed(self.site.nav, self.at)
         if self.config.nav and config.nav is None:
-            config.nav = self.site.nav
+            config.nav = nav
+        elif self.config.nav and self.prefix and isinstance(config.nav, list):
+            # an entry of one's own nav pointing at the prefix ("Phases: phases/index.md") becomes the section
+            home = {self.at("index.md"), f"{self.prefix}/"}
+            config.nav = [
+                {title: nav}
+                if isinstance(e, dict) and len(e) == 1 and (title := next(iter(e))) and e[title] in home
+                else e
+                for e in config.nav
+            ]
         if ICON_CSS_URI not in config.extra_css:
             config.extra_css.append(ICON_CSS_URI)  # the state icons (no emoji font needed)
         if not self.site.repo_widget and hasattr(config.theme, "dirs"):
@@ -76,6 +106,10 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         return config
 
     @event_priority(50)  # before other plugins look at the files
+    def at(self, uri: str) -> str:
+        """Where a generated page goes in the site: under the prefix, if one is set."""
+        return f"{self.prefix}/{uri}" if self.prefix else uri
+
     def on_files(self, files: Files, *, config: Any) -> Files:
         """Add every generated page, chart and asset; generated pages replace copies in docs_dir.
 
@@ -90,7 +124,7 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             problem = leaves(docs, Path(src), str(docs)) if src and Path(src).is_relative_to(docs) else None
             if problem:
                 raise PluginError(f"phasedocs: refusing {src}: {problem}")
-        for uri, content in sorted(self.site.files.items()):
+        for uri, content in sorted((self.at(u), text) for u, text in self.site.files.items()):
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 files.remove(existing)
@@ -104,10 +138,10 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         repo = (config.repo_url or "").rstrip("/")
         if not repo or not re.match(r"^https://(github\.com|gitlab\.com)/", repo):
             return page
-        uri = page.file.src_uri
+        uri = page.file.src_uri.removeprefix(f"{self.prefix}/") if self.prefix else page.file.src_uri
         folder = uri.split("/", 1)[0] if "/" in uri else ""
         source = f"phases/{folder}/phase.yaml" if folder.startswith("phase-") else "phases/project.yaml"
-        if uri in self.site.files:
+        if uri in self.site.files and self.at(uri) == page.file.src_uri:
             page.edit_url = f"{repo}/edit/{self.config.edit_branch}/{source}"
         return page
 
@@ -118,7 +152,7 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         here = posixpath.dirname(page.file.dest_uri) or "."
         tags = []
         if "feed.xml" in self.site.files:
-            href = html.escape(posixpath.relpath("feed.xml", here))
+            href = html.escape(posixpath.relpath(self.at("feed.xml"), here))
             title = html.escape(f"{config.site_name}: phase updates")
             tags.append(f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}">')
         if _MERMAID_RE.search(output):
