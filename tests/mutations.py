@@ -506,10 +506,10 @@ M = [
         "tests/test_check.py",
     ),
     (
-        "feeds: entries.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)",
+        "feeds: entries.sort(key=lambda e: e[0], reverse=True)",
         "generator/phasedocs/render/feeds.py",
-        "    entries.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)",
-        "    entries.sort(key=lambda e: (e[0], e[1], e[2]))",
+        "    entries.sort(key=lambda e: e[0], reverse=True)",
+        "    entries.sort(key=lambda e: e[0])",
         "tests/test_feeds.py",
     ),
     (
@@ -534,9 +534,9 @@ M = [
         "tests/test_feeds.py",
     ),
     (
-        'plugin: href = html.escape(posixpath.relpath("feed.xml", here))',
+        'plugin: href = html.escape(posixpath.relpath(self.at("feed.xml"), here))',
         "generator/phasedocs/site/plugin.py",
-        'href = html.escape(posixpath.relpath("feed.xml", here))',
+        'href = html.escape(posixpath.relpath(self.at("feed.xml"), here))',
         'href = "feed.xml"',
         "tests/test_feeds.py",
     ),
@@ -625,9 +625,9 @@ M = [
         "tests/test_browser.py",
     ),
     (
-        'init: .replace(b"__VERSION__", __version__.encode())',
+        'init: read("workflow.yml").replace(b"__VERSION__", __version__.encode())',
         "generator/phasedocs/commands/init.py",
-        '.replace(b"__VERSION__", __version__.encode())',
+        'read("workflow.yml").replace(b"__VERSION__", __version__.encode())',
         "",
         "tests/test_init.py",
     ),
@@ -667,31 +667,44 @@ M = [
         "tests/test_writer.py",
     ),
 ]
-only = sys.argv[1:]
-caught = survived = 0
-for name, rel, old, new, tests in M:
-    if only and not any(o in name for o in only):
-        continue
-    path = ROOT / rel
-    src = path.read_text()
-    if src.count(old) != 1:
-        print(f"STALE    {name}: its pattern is found {src.count(old)} times; update it to the code")
-        survived += 1
-        continue
-    path.write_text(src.replace(old, new))
-    try:
-        r = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", tests],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    finally:
-        path.write_text(src)
-    ok = r.returncode != 0
-    caught += ok
-    survived += not ok
-    print(("caught  " if ok else "SURVIVED"), name, "|", (r.stdout.strip().splitlines() or [""])[-1])
-print(f"{caught} caught")
-sys.exit(0 if survived == 0 else 1)
+
+
+def stale(name: str, rel: str, old: str) -> str | None:
+    """Why a mutation no longer applies (its text is not found exactly once), or None."""
+    count = (ROOT / rel).read_text().count(old)
+    return None if count == 1 else f"{name}: its pattern is found {count} times; update it to the code"
+
+
+def main(only: list[str]) -> int:
+    """Apply each mutation named (all without names), run its tests, restore; 1 if any survived."""
+    caught = survived = 0
+    for name, rel, old, new, tests in M:
+        if only and not any(o in name for o in only):
+            continue
+        path = ROOT / rel
+        src = path.read_text()
+        if stale(name, rel, old):
+            print(f"STALE    {stale(name, rel, old)}")
+            survived += 1
+            continue
+        path.write_text(src.replace(old, new))
+        try:
+            r = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", tests],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        finally:
+            path.write_text(src)
+        ok = r.returncode != 0
+        caught += ok
+        survived += not ok
+        print(("caught  " if ok else "SURVIVED"), name, "|", (r.stdout.strip().splitlines() or [""])[-1])
+    print(f"{caught} caught")
+    return 0 if survived == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
