@@ -63,6 +63,26 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("phase", required=False)
+@project_option
+def sync(phase: str | None, project_dir: Path) -> None:
+    """Record one snapshot of what the git history shows of the phase's tasks (default: the phase under way)."""
+    from phasedocs.commands.sync import sync as run
+
+    result = run(project_dir, phase)
+    if result.path is None:
+        click.echo(f"nothing new in {result.commits} commits: every task's evidence is recorded already")
+    else:
+        click.echo(f"recorded {result.path}: evidence for {', '.join(result.tasks)}")
+    if result.shallow:
+        click.echo(
+            "note: this clone is shallow, so history before its depth is missing; "
+            "fetch the whole history (git fetch --unshallow, or fetch-depth: 0 in CI)",
+            err=True,
+        )
+
+
+@main.command()
 @project_option
 @click.option(
     "--no-cache", is_flag=True, help="Validate in full even if the inputs are unchanged since the last clean run."

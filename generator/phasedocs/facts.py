@@ -847,6 +847,12 @@ def _history(source: PhaseInput) -> dict[str, tuple[_Run, ...]]:
         for tid, entry in s.snapshot.tasks.items():
             when = entry.at or s.snapshot.timestamp
             own = runs[tid]
+            if (
+                entry.started is not None
+                and entry.started < when
+                and all(r.state in ("pending", "blocked") for r in own)
+            ):
+                own.append(_Run("in_progress", entry.started, None))  # the work began before it was recorded
             if own and own[-1].state == entry.state:
                 if entry.note:
                     own[-1] = replace(own[-1], note=entry.note)

@@ -176,6 +176,7 @@ def build_snapshot(
     now: datetime | None = None,
     values: dict[str, Any] | None = None,
     accept: bool = False,
+    raw: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The snapshot the flags describe, checked against the catalogue; :class:`Abort` lists every problem."""
     config = project.config
@@ -197,6 +198,10 @@ def build_snapshot(
         else:  # a flat {"metric": value} object, as CI tools print
             data["metrics"].update(raw)
     data["metrics"].update(values or {})  # read from tool reports (measure)
+    if raw is not None:  # entries built by a command (sync): task entries and a note
+        data["tasks"].update(raw.get("tasks", {}))
+        if raw.get("note"):
+            data["note"] = raw["note"]
     for option, key, text in _pairs(metrics, "--metric", problems):
         metric = config.metrics.get(key)
         if metric is None:

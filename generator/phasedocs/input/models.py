@@ -334,6 +334,28 @@ def _clock(value: str) -> str:
     return value
 
 
+class EvidenceSettings(Model):
+    """Where ``phasedocs sync`` reads the history, and how commits name their tasks."""
+
+    repo: str | None = None
+    """The git repository, relative to the project (default: the one holding phases/); may lie outside it."""
+    branch: str | None = None
+    """The default branch work lands on (default: origin's HEAD, else main or master)."""
+    trailer: Annotated[str, Check(_Characters(_KEY_RE, "trailer", _KEY_CHARS))] = "Task"
+    """The trailer naming a commit's task: ``Task: 7.1``."""
+    done_trailer: Annotated[str, Check(_Characters(_KEY_RE, "trailer", _KEY_CHARS))] = "Task-Done"
+    """The trailer declaring a task done: ``Task-Done: 7.1``."""
+    branch_pattern: Annotated[str, MinLen(4), MaxLen(200)] = "task/{id}-*"
+    """A task's branch names, ``{id}`` for its id, ``*`` for any text."""
+    message_pattern: Annotated[str, MinLen(4), MaxLen(200)] = "Task {id}:"
+    """A commit subject naming its task, ``{id}`` for its id."""
+
+    def _check(self) -> None:
+        for name in ("branch_pattern", "message_pattern"):
+            if "{id}" not in getattr(self, name):
+                raise ValueError(f"{name} must hold {{id}} where the task id goes, e.g. 'task/{{id}}-*'")
+
+
 class Workday(Model):
     """Working hours on the workdays calendar: a day of work is this window of each working day."""
 
@@ -410,6 +432,8 @@ class ProjectConfig(Model):
     """A phase under way with no snapshot for longer than this many days (of the calendar) is flagged stale."""
     forecast: ForecastSettings = ForecastSettings()
     """Runs and seed of the Monte Carlo forecast."""
+    evidence: EvidenceSettings = EvidenceSettings()
+    """Where ``phasedocs sync`` reads the git history and how commits name tasks."""
 
     def _check(self) -> None:
         if self.calendar != "workdays" and (self.holidays or self.workday is not None):
@@ -587,6 +611,17 @@ Health = Literal["on_track", "at_risk", "off_track"]
 MAX_NOTE = 2000
 
 
+_EVIDENCE_RE = re.compile(r"(git|merge|done|revert|ci):[A-Za-z0-9._-]{1,64}", re.ASCII)
+
+
+def _evidence_id(value: str) -> str:
+    if not _EVIDENCE_RE.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is no evidence id; write git:, merge:, done:, revert: or ci: and an id (git:1a2b3c4)"
+        )
+    return value
+
+
 def _entry(value: Any) -> Any:
     """A task entry written as a bare state (``"7.1": "complete"``) is an entry with only a state."""
     return {"state": value} if isinstance(value, str) else value
@@ -601,6 +636,16 @@ class TaskEntry(Model):
     """Why: what blocks the task and what would unblock it, or what was done."""
     at: AwareDatetime | None = None
     """When this state began, if not at the snapshot's timestamp (ISO 8601 with zone)."""
+    started: AwareDatetime | None = None
+    """When the work began, if before ``at`` (from evidence: the task's first commit)."""
+    evidence: tuple[Annotated[str, Check(_evidence_id)], ...] = ()
+    """Where the state comes from: ``git:``, ``merge:``, ``done:``, ``revert:`` or ``ci:`` ids (written by sync)."""
+
+    def _check(self) -> None:
+        if self.started is not None and self.state not in ("in_progress", "complete"):
+            raise ValueError(f"started goes with in_progress or complete, not {self.state}")
+        if self.started is not None and self.at is not None and self.started > self.at:
+            raise ValueError("started is after at: the work cannot begin after the state it led to")
 
 
 TaskRecord = Annotated[

@@ -1,0 +1,121 @@
+"""``phasedocs sync``: one snapshot of what the git history shows, through ``record``'s checks.
+
+The evidence adds to what people recorded and never replaces it: a task nobody has
+recorded takes the state its commits show (in progress from its first commit, complete
+when it landed), with ``at`` and ``started`` from the commits; a task whose recorded
+state differs keeps it, and the evidence ids go beside it for the documents to compare.
+A run that finds nothing new writes nothing, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from phasedocs.errors import Abort
+from phasedocs.evidence.derive import Rules, TaskEvidence, derive
+from phasedocs.evidence.git import read_history
+from phasedocs.formats import iso
+from phasedocs.input.project import PhaseInput, Project, find_phase_input, load_project
+from phasedocs.paths import contained
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a sync found and wrote."""
+
+    path: Path | None
+    """The snapshot written, or None when the evidence held nothing new."""
+    tasks: dict[str, dict[str, Any]]
+    """Task id -> the entry written."""
+    shallow: bool
+    commits: int
+
+
+def _recorded(phase: PhaseInput) -> dict[str, dict[str, Any]]:
+    """Each task's latest recorded entry (state and evidence), from the phase's snapshots in order."""
+    latest: dict[str, dict[str, Any]] = {}
+    for snap in phase.snapshots:
+        for tid, entry in snap.snapshot.tasks.items():
+            latest[tid] = {"state": entry.state, "evidence": tuple(entry.evidence)}
+    return latest
+
+
+def _repo(project_dir: Path, project: Project) -> Path:
+    setting = project.config.evidence.repo
+    if setting is None:
+        return project_dir
+    path = Path(setting)
+    # a repository outside the project is read only when project.yaml names it (a reviewed input)
+    return (project_dir / path).resolve() if not path.is_absolute() else path
+
+
+def entries(phase: PhaseInput, found: dict[str, TaskEvidence], zone: ZoneInfo) -> dict[str, dict[str, Any]]:
+    """The task entries the evidence adds, in task order; recorded states are kept as they are."""
+    recorded = _recorded(phase)
+    complete = {t for t, e in recorded.items() if e["state"] == "complete"}
+    out: dict[str, dict[str, Any]] = {}
+    for task in phase.phase.tasks:  # dependency order is task order in phase.yaml; checked again by record
+        ev = found.get(task.id)
+        if ev is None:
+            continue
+        mine = recorded.get(task.id, {"state": "pending", "evidence": ()})
+        ids = ev.ids()
+        shows = "complete" if ev.finished is not None else "in_progress" if ev.commits else None
+        entry: dict[str, Any]
+        ready = all(d in complete for d in task.depends_on)
+        if mine["state"] == "pending" and shows is not None and ready:
+            entry = {"state": shows}
+            if shows == "complete" and ev.finished is not None:
+                entry["at"] = iso(ev.finished, zone)
+                if ev.started is not None and ev.started < ev.finished:
+                    entry["started"] = iso(ev.started, zone)
+            elif ev.started is not None:
+                entry["at"] = iso(ev.started, zone)
+        else:
+            entry = {"state": mine["state"]}  # never overwritten: what the evidence says goes beside it
+        entry["evidence"] = list(ids)
+        if entry["state"] == "complete":
+            complete.add(task.id)
+        if entry["state"] == mine["state"] and tuple(ids) == tuple(mine["evidence"]):
+            continue  # already recorded: nothing new
+        out[task.id] = entry
+    return out
+
+
+def sync(project_dir: Path, phase: str | None = None) -> SyncResult:
+    """Read the history, derive each task's evidence, and record what is new as one snapshot."""
+    from phasedocs.commands.measure import default_phase
+    from phasedocs.commands.record import build_snapshot, write_snapshot
+
+    project = load_project(project_dir)
+    target = find_phase_input(project, phase) if phase is not None else default_phase(project)
+    settings = project.config.evidence
+    repo = _repo(project_dir, project)
+    if settings.repo is None:
+        contained(project_dir, repo, "repository")
+    if not repo.is_dir():
+        raise Abort(f"evidence.repo: {repo} is not a folder; set it to the git repository of the work")
+    history = read_history(repo, settings.branch)
+    rules = Rules(settings.trailer, settings.done_trailer, settings.branch_pattern, settings.message_pattern)
+    found = derive(history, [t.id for t in target.phase.tasks], rules)
+    zone = ZoneInfo(project.config.timezone)
+    new = entries(target, found, zone)
+    if not new:
+        return SyncResult(None, {}, history.shallow, len(history.commits))
+    # as of the newest commit read (the history's "now"), never the clock; never before the phase's last snapshot
+    when = max([c.committed for c in history.commits.values()] + [s.snapshot.timestamp for s in target.snapshots])
+    landed = sum(1 for e in new.values() if e["state"] == "complete")
+    note = (
+        f"from git: {len(history.commits)} commits on {len(history.refs)} branches; {len(new)} tasks with new evidence"
+    )
+    snapshot = build_snapshot(
+        project,
+        target,
+        at=iso(when, zone),
+        label="git sync",
+        raw={"tasks": new, "note": note + (f", {landed} landed" if landed else "")},
+    )
+    return SyncResult(write_snapshot(project_dir, target, snapshot), new, history.shallow, len(history.commits))
