@@ -391,6 +391,24 @@ def run_all(work: Path, k: int, rep: int) -> None:
         f"the plugin's share: {max(0.0, (t_ex - t_ex_plain) / t_ex):.0%}",
     )
 
+    # 7c. sync: the whole history read and mapped to tasks, against git's own read of it
+    history = synth.make_git(work / "git-history", 200 // k, 50)
+    metrics = history / "phases/phase-01/metrics"
+
+    def sync_once() -> None:
+        shutil.rmtree(metrics, ignore_errors=True)
+        sh(*PHASEDOCS, "sync", "1", "--project", str(history))()
+
+    t = best_interleaved({"git": sh("git", "-C", str(history), "log", "--all", "--name-only"), "sync": sync_once}, rep)
+    row(
+        f"sync: {200 // k * 50} commits, {200 // k} tasks",
+        t["sync"],
+        t["git"],
+        "git log --all --name-only over the same history",
+        None,
+        "read, map to tasks, record",
+    )
+
     # 8. one big phase: cost near-linear in tasks, memory bounded (charts capped at MAX_BARS)
     big1, big2 = synth.make(work / "t1000", 1, 1000 // k, 10), synth.make(work / "t2000", 1, 2000 // k, 10)
     runs1 = [generate_peak(big1, work / "o1000") for _ in range(max(1, rep // 2))]

@@ -129,3 +129,49 @@ def make(root: Path, phases: int, tasks: int, snapshots: int, seed: int = 7, est
             (folder / "metrics" / f"{s:05d}.json").write_text(json.dumps(snap))
         start += timedelta(days=7)
     return root
+
+
+def make_git(root: Path, tasks: int, commits_per_task: int) -> Path:
+    """A project inside a git repository whose history holds ``tasks`` task branches of
+    ``commits_per_task`` commits each, every branch merged into main (written with
+    ``git fast-import``: seconds for ten thousand commits)."""
+    import subprocess
+
+    (root / "phases/phase-01").mkdir(parents=True, exist_ok=True)
+    (root / "phases/project.yaml").write_text("name: Sync bench\ncalendar: calendar\ntimezone: UTC\n")
+    lines = [
+        "number: 1",
+        "title: Sync",
+        "created: 2025-01-01T00:00:00Z",
+        "start: 2025-01-01T00:00:00Z",
+        "tasks:",
+        *(f'  - {{id: "1.{i}", slug: t{i}, title: T{i}, role: dev, duration_days: 1}}' for i in range(1, tasks + 1)),
+    ]
+    (root / "phases/phase-01/phase.yaml").write_text("\n".join(lines) + "\n")
+    out: list[str] = []
+    mark = 0
+    when = 1735689600  # 2025-01-01T00:00:00Z
+
+    def commit(ref: str, message: str, path: str, parents: list[int]) -> int:
+        nonlocal mark, when
+        mark += 1
+        when += 60
+        data = message.encode()
+        out.append(f"commit {ref}\nmark :{mark}\ncommitter A <a@example.com> {when} +0000\ndata {len(data)}\n{message}")
+        out.extend([f"from :{parents[0]}"] if parents else [])
+        out.extend(f"merge :{p}" for p in parents[1:])
+        body = f"{mark}\n"
+        out.append(f"M 100644 inline {path}\ndata {len(body)}\n{body}")
+        return mark
+
+    main_tip = commit("refs/heads/main", "init", "README", [])
+    for i in range(1, tasks + 1):
+        tip = main_tip
+        for j in range(commits_per_task):
+            tip = commit(f"refs/heads/task/1.{i}-t{i}", f"Task 1.{i}: step {j}", f"src/t{i}.txt", [tip])
+        main_tip = commit("refs/heads/main", f"Merge branch 'task/1.{i}-t{i}'", "MERGES", [main_tip, tip])
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "fast-import", "--quiet"], input="\n".join(out).encode() + b"\n", check=True
+    )
+    return root

@@ -14,7 +14,6 @@ commits that landed with it, and a branch's unmerged work is what has not landed
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,9 +110,19 @@ def derive(history: History, tasks: list[str], rules: Rules = Rules()) -> dict[s
     found = {t: TaskEvidence(t) for t in tasks}
     line, landed = _landing(history)
 
+    alternatives = "|".join(re.escape(t) for t in sorted(tasks, key=len, reverse=True)) or "(?!)"
+    branch_re = re.compile(
+        re.escape(rules.branch_pattern).replace(re.escape("{id}"), f"({alternatives})").replace(re.escape("*"), ".*")
+    )
+    owner: dict[str, list[str]] = {}
+
     def branch_tasks(name: str) -> list[str]:
-        short = name.split("/", 1)[1] if name.startswith("origin/") else name
-        return [t for t in tasks if fnmatch.fnmatchcase(short, rules.branch_pattern.replace("{id}", t))]
+        """The task a branch name belongs to (one regex over every id: linear in branches)."""
+        if name not in owner:
+            short = name.split("/", 1)[1] if name.startswith("origin/") else name
+            m = branch_re.fullmatch(short)
+            owner[name] = [m.group(1)] if m else []
+        return owner[name]
 
     subject = re.compile(re.escape(rules.message_pattern).replace(re.escape("{id}"), r"(\S+?)"))
     trailer = re.compile(rf"^{re.escape(rules.trailer)}:\s*(.+)$", re.M | re.I)
@@ -137,9 +146,9 @@ def derive(history: History, tasks: list[str], rules: Rules = Rules()) -> dict[s
             found[t].commits += [history.commits[c] for c in own]
 
     # merged work: what landed with each merge of a task branch
-    sides: dict[int, list[str]] = {}
+    sides: dict[int, set[str]] = {}
     for oid, i in landed.items():
-        sides.setdefault(i, []).append(oid)
+        sides.setdefault(i, set()).add(oid)
     events: dict[str, list[tuple[datetime, str, Commit]]] = {t: [] for t in tasks}
     for i, merge in enumerate(line):
         if len(merge.parents) < 2:
@@ -151,7 +160,7 @@ def derive(history: History, tasks: list[str], rules: Rules = Rules()) -> dict[s
         owners = sorted({t for n in names for t in branch_tasks(n)})
         for t in owners:
             found[t].branches.update(n for n in names if branch_tasks(n))
-            found[t].commits += [history.commits[c] for c in sides[i] if c != merge.id]
+            found[t].commits += [history.commits[c] for c in sorted(sides[i]) if c != merge.id]
             events[t].append((merge.committed, "merge", merge))
 
     # commits that name their task, wherever they are
@@ -162,8 +171,7 @@ def derive(history: History, tasks: list[str], rules: Rules = Rules()) -> dict[s
             named.update(_ids(m.group(1), known))
         claimed = {t for m in done.finditer(commit.message) for t in _ids(m.group(1), known)}
         for t in sorted(named | claimed):
-            if commit not in found[t].commits:
-                found[t].commits.append(commit)
+            found[t].commits.append(commit)  # duplicates go when the commits are sorted below
         for t in sorted(claimed):
             on = tuple(sorted(n for n, own in unmerged.items() if commit.id in own))
             if commit.id in landed:
