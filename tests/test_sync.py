@@ -256,3 +256,27 @@ def test_started_after_at_is_refused(project, runner):
     result = runner.invoke(main, ["validate", "--project", str(root)])
     assert result.exit_code == 1
     assert "started is after at: the work cannot begin after the state it led to" in result.output
+
+
+def test_sync_says_in_the_job_summary_what_the_evidence_changed(repo, runner, tmp_path):
+    ids = history_of_four(repo)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    assert runner.invoke(main, ["sync", "1", "--project", str(repo.root), "--summary", str(summary)]).exit_code == 0
+    text = summary.read_text()
+    assert text.startswith("earlier step\n### phasedocs sync\n\n| Task | State | Evidence |\n|---|---|---|\n")
+    assert f"| 1.1 | complete | git:{ids['1.1a'][:7]}, merge:{ids['1.1merge'][:7]} |\n" in text
+    assert runner.invoke(main, ["sync", "1", "--project", str(repo.root), "--summary", str(summary)]).exit_code == 0
+    assert summary.read_text().endswith(
+        f"### phasedocs sync\n\nNothing new in {len(read_history(repo.root).commits)} commits.\n"
+    )
+
+
+def test_the_workflow_init_writes_syncs_with_the_whole_history_and_commits_only_when_asked():
+    from phasedocs.resources import data
+
+    for name in ("workflow.yml", "workflow-gate.yml"):
+        text = data("scaffold", name).read_text()
+        assert "fetch-depth: 0" in text
+        assert text.index("phasedocs sync") < text.index("phasedocs measure") < text.index("phasedocs check")
+        assert "if: vars.PHASEDOCS_COMMIT == 'true'" in text

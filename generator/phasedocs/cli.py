@@ -65,11 +65,24 @@ def main() -> None:
 @main.command()
 @click.argument("phase", required=False)
 @project_option
-def sync(phase: str | None, project_dir: Path) -> None:
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also append what the evidence changed, as markdown, to FILE ($GITHUB_STEP_SUMMARY).",
+)
+def sync(phase: str | None, project_dir: Path, summary: Path | None) -> None:
     """Record one snapshot of what the git history shows of the phase's tasks (default: the phase under way)."""
+    from phasedocs.commands.sync import summary_markdown
     from phasedocs.commands.sync import sync as run
 
     result = run(project_dir, phase)
+    if summary is not None:
+        try:
+            with summary.open("a", encoding="utf-8") as out:
+                out.write(summary_markdown(result))
+        except OSError as exc:
+            raise click.ClickException(f"--summary {summary}: {exc.strerror or exc}") from None
     if result.path is None:
         click.echo(f"nothing new in {result.commits} commits: every task's evidence is recorded already")
     else:

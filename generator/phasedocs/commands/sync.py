@@ -119,3 +119,17 @@ def sync(project_dir: Path, phase: str | None = None) -> SyncResult:
         raw={"tasks": new, "note": note + (f", {landed} landed" if landed else "")},
     )
     return SyncResult(write_snapshot(project_dir, target, snapshot), new, history.shallow, len(history.commits))
+
+
+def summary_markdown(result: SyncResult) -> str:
+    """What a sync recorded, as a markdown table for a CI job summary (text escaped: it comes from git)."""
+    from phasedocs.render.filters import md
+
+    if result.path is None:
+        return f"### phasedocs sync\n\nNothing new in {result.commits} commits.\n"
+    lines = ["### phasedocs sync", "", "| Task | State | Evidence |", "|---|---|---|"]
+    for tid, entry in result.tasks.items():
+        lines.append(f"| {md(tid)} | {md(entry['state'])} | {md(', '.join(entry.get('evidence', [])))} |")
+    if result.shallow:
+        lines += ["", "The clone is shallow: history before its depth is missing (checkout with `fetch-depth: 0`)."]
+    return "\n".join(lines) + "\n"
