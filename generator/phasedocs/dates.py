@@ -82,6 +82,20 @@ class Calendar:
                 remaining -= 5 * weeks - self._holidays_in(first, first + timedelta(days=7 * weeks))
                 local += timedelta(days=7 * weeks)
 
+    def start_at(self, origin: datetime, days: float) -> datetime:
+        """When work that begins ``days`` of work after ``origin`` starts: the next working time.
+
+        A schedule offset names a boundary between days of work; as a start it is the
+        opening of the next working day (day 2 starts Tuesday 09:00), never the close of the
+        day before (Monday 17:00), which is where :meth:`finish_at` puts a finish.
+        """
+        return self.add(self.add(origin, days), 0.0)
+
+    def finish_at(self, origin: datetime, days: float) -> datetime:
+        """When work that ends ``days`` of work after ``origin`` is done: a finish at the end
+        of a working day is that day's close (Monday 17:00), not the next day's opening."""
+        return self.add(origin, days)
+
     def elapsed(self, start: datetime, end: datetime) -> float:
         """Days of work between ``start`` and ``end`` (negative if ``end`` is earlier)."""
         if not self.workdays:

@@ -360,7 +360,7 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     ends = [p.schedule.total_days, today or 0.0]
     ends += [x for b in bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
     labels = tuple(
-        (d.date if k < len(p.days) else facts.calendar.add(p.schedule.start, k))
+        (d.date if k < len(p.days) else facts.calendar.start_at(p.schedule.start, k))
         .astimezone(facts.tz)
         .strftime("%a %d %b")
         for k, d in itertools.zip_longest(range(math.ceil(max(ends) - 1e-9)), p.days)
