@@ -11,6 +11,8 @@ a day of work is that window of each working day, so half a day from 09:00 ends 
 from __future__ import annotations
 
 import bisect
+import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -125,3 +127,27 @@ def _whole_seconds(dt: datetime) -> datetime:
     micro = dt.microsecond
     dt = dt.replace(microsecond=0)
     return dt + timedelta(seconds=1) if micro >= 500_000 else dt
+
+
+_DATE_TEXT = re.compile(
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d*)?)?)?"
+)
+
+
+def impossible(text: str) -> str | None:
+    """Why ``text``, shaped like a date or date-time, names none (``2026-02-29``: "February 2026
+    has 28 days"); None when it is a real one or not shaped like a date at all."""
+    found = _DATE_TEXT.match(text)
+    if found is None:
+        return None
+    year, month, day = (int(x) for x in found.groups()[:3])
+    if not 1 <= month <= 12:
+        return f"{text.strip()} is not a date (there is no month {month}; months run 01 to 12)"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{text.strip()} is not a date ({calendar.month_name[month]} {year} has {last} days)"
+    hour, minute, second = (int(x) if x is not None else 0 for x in found.groups()[3:])
+    for value, name, top in ((hour, "hours", 23), (minute, "minutes", 59), (second, "seconds", 59)):
+        if value > top:
+            return f"{text.strip()} is not a date-time ({name} run 00 to {top})"
+    return None
