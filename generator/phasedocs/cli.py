@@ -356,11 +356,17 @@ def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
-def init(directory: Path) -> None:
+@click.option(
+    "--start",
+    default=None,
+    metavar="DATE",
+    help="When phase 1 begins: YYYY-MM-DD (09:00 UTC) or a time with its zone [default: the next working morning].",
+)
+def init(directory: Path, start: str | None) -> None:
     """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow."""
     from phasedocs.commands.init import init as run
 
-    created, skipped = run(directory)
+    created, skipped = run(directory, start)
     for rel in created:
         click.echo(f"created {directory / rel}")
     for rel in skipped:
