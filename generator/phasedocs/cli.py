@@ -346,11 +346,18 @@ def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | 
 @click.option("--replan", is_flag=True, help="Record a new plan beside the earlier ones (needs --reason).")
 @click.option("--reason", default=None, metavar="TEXT", help="Why the plan changes (with --replan).")
 @click.option("--at", default=None, metavar="TIMESTAMP", help="When the plan was agreed [default: now].")
-def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None) -> None:
+@click.option(
+    "--from",
+    "since",
+    default=None,
+    metavar="TIMESTAMP",
+    help="With --replan: schedule the remaining work from this time [default: the latest snapshot].",
+)
+def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None, since: str | None) -> None:
     """Freeze PHASE's schedule as its plan (phases/phase-NN/plan.json); never overwrites."""
     from phasedocs.commands.freeze import freeze as run
 
-    path = run(project_dir, phase, replan=replan, reason=reason, at=at)
+    path = run(project_dir, phase, replan=replan, reason=reason, at=at, since=since)
     click.echo(f"{'re-planned' if replan else 'froze the plan'} in {path}")
 
 
