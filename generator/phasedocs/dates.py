@@ -98,6 +98,29 @@ class Calendar:
         of a working day is that day's close (Monday 17:00), not the next day's opening."""
         return self.add(origin, days)
 
+    def breaks(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The stretches without working time between ``start`` and ``end``, as (a working day's
+        close, the next working day's opening): nights, weekends and holidays. None on the
+        ``calendar`` calendar; a chart draws work as flat over them."""
+        if not self.workdays or end <= start:
+            return []
+        a = start.astimezone(self.tz).replace(tzinfo=None)
+        b = end.astimezone(self.tz).replace(tzinfo=None)
+        out = []
+        close: datetime | None = None
+        day = a.date()
+        while day <= b.date():
+            if self.working(day):
+                open_, shut = self._window(day)
+                if close is not None and open_ > close and close >= a and open_ <= b:
+                    out.append((close, open_))
+                close = shut
+            day += _DAY
+        zone = start.tzinfo
+        return [
+            (x.replace(tzinfo=self.tz).astimezone(zone), y.replace(tzinfo=self.tz).astimezone(zone)) for x, y in out
+        ]
+
     def elapsed(self, start: datetime, end: datetime) -> float:
         """Days of work between ``start`` and ``end`` (negative if ``end`` is earlier)."""
         if not self.workdays:
