@@ -250,6 +250,8 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
         assert dash is not None and dash.groups() == (day(start), day(finish)), tid
         assert datetime.fromisoformat(frozen[tid]["start"]) == start, tid
         assert datetime.fromisoformat(frozen[tid]["finish"]) == finish, tid
+    # the phase starts at its first working time, though phase.yaml may name a night or a weekend
+    assert f"| Planned start | {when(begins(0))} |" in docs["phase-01/COORDINATION-SUMMARY.md"]
     days = math.ceil(total / 4)
     timeline = docs["phase-01/COORDINATOR-HANDOFF.md"].split("### Planned timeline", 1)[1]
     rows = re.findall(r"^\| (\d+) \| (\w{3} \d{4}-\d\d-\d\d) \|", timeline, re.M)

@@ -607,7 +607,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     actual = {t.id: _actual(history.get(t.id, ()), now, offset) for t in tasks}
 
     # --- the plan in force: the frozen one, else phase.yaml's schedule
-    plan = _plan_facts(source, finish)
+    begins = cal.start_at(phase.start, 0.0)  # a start by night or at a weekend: the next working time
+    plan = _plan_facts(source, begins, finish)
     frozen = source.plan.current.tasks if source.plan is not None else {}
     scheduled = {t.id: (cal.start_at(phase.start, es[t.id]), cal.finish_at(phase.start, ef[t.id])) for t in tasks}
     # a frozen start is shown when its work begins (older plan.json files held the evening before)
@@ -628,9 +629,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         fes, fef = dict(es), dict(ef)
     forecast_days = r6(max(fef.values()))
     forecast_finish = cal.finish_at(phase.start, forecast_days)
-    schedule = Schedule(
-        phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress, chains
-    )
+    schedule = Schedule(begins, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress, chains)
 
     # --- criteria: on or off track while their work goes on; met, exceeded or missed once settled
     all_complete = all(recorded.get(t.id) == "complete" for t in tasks)
@@ -798,10 +797,10 @@ def _worst(tasks: list[TaskFacts]) -> Gauge:
     return Gauge(worst.gauge, worst.gauge_days, worst.id)
 
 
-def _plan_facts(source: PhaseInput, finish: datetime) -> PlanFacts:
+def _plan_facts(source: PhaseInput, start: datetime, finish: datetime) -> PlanFacts:
     """The plan in force, the re-plans, and what changed in phase.yaml since."""
     if source.plan is None:
-        return PlanFacts(False, source.phase.start, finish)
+        return PlanFacts(False, start, finish)
     versions = tuple(PlanVersionFacts(v.frozen_at, v.reason, v.finish, v.total_days) for v in source.plan.plans)
     current = source.plan.current
     ids = [t.id for t in source.phase.tasks]
