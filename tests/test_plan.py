@@ -442,3 +442,21 @@ def test_replan_from_sets_when_the_remaining_work_starts(project, runner):
         1,
         "Error: --from goes with --replan: the first plan schedules the phase from its start\n",
     )
+
+
+def test_a_replan_after_work_recorded_before_the_phase_start_still_validates(project, runner):
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").write_text(
+        '{"timestamp": "2025-01-06T08:00:00Z", "tasks": {"1.1": "complete"}}'  # an hour before the start
+    )
+    phase = root / "phases/phase-01/phase.yaml"
+    text = phase.read_text().replace("created: 2025-01-06T09:00:00Z", "created: 2025-01-05T09:00:00Z")
+    phase.write_text(text.replace("duration_days: 1\n", "duration_days: 2\n"))
+    result = freeze(runner, root, "--replan", "--reason", "x", "--at", "2025-01-06T10:00:00Z")
+    assert result.exit_code == 0, result.output
+    tasks = json.loads((root / "phases/phase-01/plan.json").read_text())["plans"][1]["tasks"]
+    assert (tasks["1.1"]["finish"], tasks["1.1"]["finish_days"]) == ("2025-01-06T08:00:00Z", 0.000001)
+    assert (tasks["1.2"]["start"], tasks["1.2"]["finish"]) == ("2025-01-06T09:00:00Z", "2025-01-08T09:00:00Z")
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0

@@ -25,6 +25,9 @@ from phasedocs.input.project import PhaseInput, find_phase_input, load_project
 from phasedocs.output.writer import atomic_write, create_new
 from phasedocs.paths import contained
 
+#: The earliest finish a plan records, in days from the phase start (plan.json needs a finish after it).
+MIN_FINISH_DAYS = 1e-6
+
 
 def plan_version(
     project_config: Any, source: PhaseInput, frozen_at: datetime, reason: str | None, since: datetime | None = None
@@ -54,7 +57,8 @@ def plan_version(
             if t.state == "complete" and t.actual_start is not None and t.actual_finish is not None:
                 spans[t.id] = (
                     _offset(cal, origin, t.actual_start),
-                    _offset(cal, origin, t.actual_finish),
+                    # done before the phase start (an implausible record, kept): a finish plan.json accepts
+                    max(_offset(cal, origin, t.actual_finish), MIN_FINISH_DAYS),
                     t.actual_start,
                     t.actual_finish,
                 )
