@@ -382,8 +382,8 @@ M = [
     (
         "specs: done = sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > ",
         "generator/phasedocs/charts/specs.py",
-        "done = sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > a else (d if x >= b else 0.0) for a, b, d in spans)",
-        "done = sum(d if x >= b else 0.0 for a, b, d in spans)",
+        "sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > a else (d if x >= b else 0.0) for a, b, d in spans), 6",
+        "sum(d if x >= b else 0.0 for a, b, d in spans), 6",
         "tests/test_charts.py",
     ),
     (

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import PROJECT_YAML
+from phasedocs.charts.specs import gantt_spec
+from phasedocs.commands.freeze import plan_version
 from phasedocs.dates import Calendar
+from phasedocs.facts import compute
+from phasedocs.input.project import load_project
+from phasedocs.render.renderer import Renderer
 from test_facts import facts_of, phase_yaml, task
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -34,6 +41,15 @@ def test_a_whole_day_ends_at_the_close_and_the_next_begins_at_the_open():
     assert NINE_TO_FIVE.elapsed(MONDAY_9, datetime(2025, 1, 7, 13, tzinfo=UTC)) == 1.5
     # the night and the weekend hold no work
     assert NINE_TO_FIVE.elapsed(datetime(2025, 1, 10, 17, tzinfo=UTC), datetime(2025, 1, 13, 9, tzinfo=UTC)) == 0
+
+
+def test_a_day_boundary_is_the_next_opening_as_a_start_and_the_close_as_a_finish():
+    # day 2 is worked on Tuesday: it starts Tuesday 09:00, never Monday 17:00
+    assert NINE_TO_FIVE.start_at(MONDAY_9, 1) == datetime(2025, 1, 7, 9, tzinfo=UTC)
+    assert NINE_TO_FIVE.finish_at(MONDAY_9, 1) == datetime(2025, 1, 6, 17, tzinfo=UTC)
+    # Friday's close starts the next piece of work on Monday; within a day both are the same instant
+    assert NINE_TO_FIVE.start_at(MONDAY_9, 5) == datetime(2025, 1, 13, 9, tzinfo=UTC)
+    assert NINE_TO_FIVE.start_at(MONDAY_9, 0.5) == NINE_TO_FIVE.finish_at(MONDAY_9, 0.5)
 
 
 def test_hours_follow_the_local_wall_clock_across_a_dst_change():
@@ -109,7 +125,9 @@ def test_holidays_shift_a_phase_finish(project):
         project, {"phases/project.yaml": with_holiday, "phases/phase-01/phase.yaml": phase_yaml(tasks, start=start)}
     )
     assert fm[1]["schedule"]["finish"] == "2025-01-09T13:00:00Z"  # Tuesday is a holiday
-    assert [t["planned_start"] for t in fm[1]["tasks"]] == ["2025-01-06T09:00:00Z", "2025-01-06T17:00:00Z"]
+    # task 2 starts when it is worked: Wednesday 09:00, not Monday's close (the evening before a holiday)
+    assert [t["planned_start"] for t in fm[1]["tasks"]] == ["2025-01-06T09:00:00Z", "2025-01-08T09:00:00Z"]
+    assert [t["planned_finish"] for t in fm[1]["tasks"]] == ["2025-01-06T17:00:00Z", "2025-01-09T13:00:00Z"]
 
 
 def test_a_workday_may_start_at_h_mm(project):
@@ -127,3 +145,116 @@ def test_holidays_count_on_whole_workdays_too(project):
     _, fm = facts_of(project, {"phases/project.yaml": days, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
     # Monday 09:00 plus two working days, Tuesday skipped: Thursday 09:00
     assert fm[1]["schedule"]["finish"] == "2025-01-09T09:00:00Z"
+
+
+# --------------------------------------------------------------------------- every printed date, walked
+def _walk(
+    start: datetime, tz: ZoneInfo, opens: int, hours: int, holidays: frozenset[date], minutes: int
+) -> list[datetime]:
+    """The first ``minutes`` working minutes from ``start``, each as the local wall-clock instant it
+    begins: a walk day by day and minute by minute, sharing no code with phasedocs."""
+    local = start.astimezone(tz).replace(tzinfo=None)
+    out: list[datetime] = []
+    day = local.date()
+    while len(out) < minutes:
+        if day.weekday() < 5 and day not in holidays:
+            first = datetime(day.year, day.month, day.day, opens)
+            out.extend(m for m in (first + timedelta(minutes=i) for i in range(hours * 60)) if m >= local)
+        day += timedelta(days=1)
+    return out[:minutes]
+
+
+@st.composite
+def _plans(draw: st.DrawFn) -> dict:
+    n = draw(st.integers(1, 6))
+    tasks = []
+    for i in range(n):
+        quarters = draw(st.integers(1, 12))  # 0.25 to 3 days
+        deps = draw(st.lists(st.sampled_from(range(i)), unique=True, max_size=2)) if i else []
+        tasks.append((f"1.{i + 1}", quarters, tuple(f"1.{d + 1}" for d in deps)))
+    zone = draw(st.sampled_from(["UTC", "America/New_York"]))
+    first = draw(st.dates(date(2025, 1, 1), date(2026, 12, 1)))
+    hour = draw(st.integers(3, 23))  # a start by night or at the weekend begins at the next opening
+    opens = draw(st.integers(6, 10))
+    hours = draw(st.integers(4, 10))
+    holidays = draw(st.frozensets(st.integers(0, 40).map(lambda k: first + timedelta(days=k)), max_size=6))
+    return {
+        "tasks": tasks,
+        "zone": zone,
+        "start": datetime(first.year, first.month, first.day, hour, tzinfo=ZoneInfo(zone)),
+        "opens": opens,
+        "hours": hours,
+        "holidays": holidays,
+    }
+
+
+_RENDERER = Renderer()  # one for every example: its templates compile once
+
+
+@settings(max_examples=40, deadline=None)
+@given(_plans())
+def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory, plan):
+    """Task files, the dashboard's schedule table, the handoff's planned timeline, the Gantt axis and
+    plan.json against a minute-by-minute walk of the working calendar."""
+    tz = ZoneInfo(plan["zone"])
+    holidays = ", ".join(sorted(d.isoformat() for d in plan["holidays"]))
+    project_yaml = (
+        PROJECT_YAML.replace("calendar: calendar", "calendar: workdays").replace(
+            "timezone: UTC", f"timezone: {plan['zone']}"
+        )
+        + f'workday: {{start: "{plan["opens"]:02d}:00", hours: {plan["hours"]}}}\nholidays: [{holidays}]\n'
+    )
+    body = "".join(task(tid, q / 4, deps) for tid, q, deps in plan["tasks"])
+    root = tmp_path_factory.mktemp("walk")
+    for rel, text in {
+        "phases/project.yaml": project_yaml,
+        "phases/phase-01/phase.yaml": phase_yaml(body, start=plan["start"].isoformat()),
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    loaded = load_project(root)
+    facts = compute(loaded)
+    p = facts.phases[0]
+    docs = _RENDERER.phase_documents(facts, p)
+    frozen = plan_version(loaded.config, loaded.phases[0], plan["start"], None)["tasks"]
+
+    # the schedule in quarter days, by the critical path method (earliest start: the latest dependency's finish)
+    es: dict[str, int] = {}
+    ef: dict[str, int] = {}
+    for tid, q, deps in plan["tasks"]:
+        es[tid] = max((ef[d] for d in deps), default=0)
+        ef[tid] = es[tid] + q
+    per_quarter = plan["hours"] * 15  # minutes of work in a quarter of a day
+    total = max(ef.values())
+    walk = _walk(plan["start"], tz, plan["opens"], plan["hours"], plan["holidays"], total * per_quarter)
+
+    def begins(quarter: int) -> datetime:  # the working minute that starts the work
+        return walk[quarter * per_quarter].replace(tzinfo=tz)
+
+    def ends(quarter: int) -> datetime:  # the end of the last working minute of the work
+        return (walk[quarter * per_quarter - 1] + timedelta(minutes=1)).replace(tzinfo=tz)
+
+    when = lambda dt: dt.strftime("%Y-%m-%d %H:%M %Z")  # noqa: E731
+    day = lambda dt: dt.strftime("%a %Y-%m-%d")  # noqa: E731
+    for tf in p.tasks:
+        tid = tf.id
+        start, finish = begins(es[tid]), ends(ef[tid])
+        text = docs[f"phase-01/{tf.task.filename}"]
+        row = re.search(r"^\| day \S+ \(([^)]*)\) \| day \S+ \(([^)]*)\) \|", text, re.M)
+        assert row is not None and row.groups() == (when(start), when(finish)), (tid, row and row.groups())
+        dash = re.search(
+            rf"^\| {re.escape(tid)} Task [^|]*\| day \S+ \(([^)]*)\) \| day \S+ \(([^)]*)\) \|",
+            docs["phase-01/COORDINATION-DASHBOARD.md"],
+            re.M,
+        )
+        assert dash is not None and dash.groups() == (day(start), day(finish)), tid
+        assert datetime.fromisoformat(frozen[tid]["start"]) == start, tid
+        assert datetime.fromisoformat(frozen[tid]["finish"]) == finish, tid
+    # the phase starts at its first working time, though phase.yaml may name a night or a weekend
+    assert f"| Planned start | {when(begins(0))} |" in docs["phase-01/COORDINATION-SUMMARY.md"]
+    days = math.ceil(total / 4)
+    timeline = docs["phase-01/COORDINATOR-HANDOFF.md"].split("### Planned timeline", 1)[1]
+    rows = re.findall(r"^\| (\d+) \| (\w{3} \d{4}-\d\d-\d\d) \|", timeline, re.M)
+    assert rows == [(str(k), day(begins((k - 1) * 4))) for k in range(1, days + 1)]
+    labels = gantt_spec(p, facts).day_labels
+    assert labels[:days] == tuple(begins((k - 1) * 4).strftime("%a %d %b") for k in range(1, days + 1))

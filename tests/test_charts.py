@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -335,6 +336,33 @@ def test_the_plan_line_counts_each_task_pro_rata(project):
     assert [(x.day, y) for x, y in spec.plan] == [(6, 0), (7, 2), (10, 5)]
 
 
+def test_the_plan_line_is_flat_over_nights_weekends_and_holidays(project):
+    tasks = (
+        '  - {id: "1", slug: one, title: One, role: dev, duration_days: 2}\n'
+        '  - {id: "2", slug: two, title: Two, role: dev, duration_days: 1.5, depends_on: ["1"]}\n'
+    )
+    start = "2025-01-09T09:00:00Z"  # a Thursday; Monday the 13th is a holiday
+    phase = f"number: 1\ntitle: P\ncreated: {start}\nstart: {start}\ntasks:\n" + tasks
+    workdays = PROJECT_YAML.replace(
+        "calendar: calendar", 'calendar: workdays\nworkday: {start: "09:00", hours: 8}\nholidays: [2025-01-13]'
+    )
+    f = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase})
+    plan = charts.burnup_spec(f.phases[0], f).plan
+    # work rises only inside a working day's hours: Thu, Fri, then Tue, Wed
+    for (t0, v0), (t1, v1) in itertools.pairwise(plan):
+        if v1 > v0:
+            assert t0.date() == t1.date() and t0.hour >= 9 and (t1.hour, t1.minute) <= (17, 0), (t0, t1)
+            assert t0.date().isoformat() in ("2025-01-09", "2025-01-10", "2025-01-14", "2025-01-15")
+    rising = [(t0.isoformat(), t1.isoformat()) for (t0, v0), (t1, v1) in itertools.pairwise(plan) if v1 > v0]
+    assert rising == [
+        ("2025-01-09T09:00:00+00:00", "2025-01-09T17:00:00+00:00"),
+        ("2025-01-10T09:00:00+00:00", "2025-01-10T17:00:00+00:00"),
+        ("2025-01-14T09:00:00+00:00", "2025-01-14T17:00:00+00:00"),
+        ("2025-01-15T09:00:00+00:00", "2025-01-15T13:00:00+00:00"),
+    ]
+    assert [v for _, v in plan][-1] == 3.5
+
+
 def _luminance(hex_color: str) -> float:
     r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
     f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
@@ -399,3 +427,32 @@ def test_snapshots_on_one_day_get_hour_ticks_not_the_same_date_twice(project):
     labels = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert ["09:00", "12:00", "15:00"] == [x for x in labels if x in ("09:00", "12:00", "15:00")]
     assert "06 Jan 2025" in labels and "06 Jan" not in labels
+
+
+def test_the_narrow_gantt_thins_its_day_labels_so_none_overlap(project):
+    """On a phone the axis holds a few labels; the wide chart more; drawn, no two labels' boxes meet."""
+    tasks = "".join(
+        f'  - {{id: "1.{i}", slug: t{i}, title: T{i}, role: dev, duration_days: 1{", depends_on: [" + repr(f"1.{i - 1}") + "]" if i > 1 else ""}}}\n'
+        for i in range(1, 16)
+    )
+    f = facts_of(project, minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.split("tasks:")[0] + "tasks:\n" + tasks}))
+    spec = charts.gantt_spec(f.phases[0], f)
+    assert len(spec.day_labels) == 15
+    wide, narrow = ChartStyle(), drawing.narrow_style(ChartStyle())
+    span = 15 * 1.02 + 0.05
+    assert drawing.day_ticks(15, span, narrow) == [0, 5, 10]  # a label every fifth day on a phone
+    assert drawing.day_ticks(15, span, wide) == [0, 3, 6, 9, 12]
+    assert drawing.day_ticks(3, 3.11, narrow) == [0, 1, 2]  # a short phase keeps a label per day
+    for style in (narrow, wide):
+        plt = drawing._setup(style)
+        fig = drawing._draw_gantt(plt, spec, style)
+        try:
+            fig.canvas.draw()
+            labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+            assert [t.get_text().split("\n")[0] for t in labels] == [
+                f"day {i + 1}" for i in drawing.day_ticks(15, span, style)
+            ]
+            boxes = [t.get_window_extent() for t in labels]
+            assert all(a.x1 < b.x0 for a, b in itertools.pairwise(boxes)), [(b.x0, b.x1) for b in boxes]
+        finally:
+            plt.close("all")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
+
 import yaml
 
-from conftest import tree
+from conftest import REPO, tree
 from phasedocs.cli import main
 
 
 def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):
     root = tmp_path / "new"
-    result = runner.invoke(main, ["init", str(root)])
+    result = runner.invoke(main, ["init", str(root), "--start", "2025-01-06"])
     assert result.exit_code == 0, result.output
     assert sorted(tree(root)) == [
         ".github/workflows/phasedocs.yml",
         ".gitignore",
         "mkdocs.yml",
-        "phases/phase-01/metrics/2025-01-06T09-00-00Z-baseline.json",
+        "phases/phase-01/metrics/2025-01-06T09-00-00Z-baseline.json",  # --start in the past: created then
         "phases/phase-01/phase.yaml",
         "phases/project.yaml",
         "schemas/phase.schema.json",
@@ -173,3 +176,71 @@ def test_init_beside_a_docs_folder_without_mkdocs_yml(tmp_path, runner):
     assert not (tmp_path / "site_config/pages").exists()
     workflow = (tmp_path / ".github/workflows/phasedocs.yml").read_text()
     assert "deploy-pages" in workflow  # nothing publishes their site yet: ours does
+
+
+def test_the_phase_starts_the_next_working_morning_and_is_created_now(tmp_path):
+    from datetime import UTC, datetime
+
+    from phasedocs.commands.init import init
+
+    cases = {
+        datetime(2026, 12, 3, 10, 41, 7, tzinfo=UTC): "2026-12-04T09:00:00Z",  # Thursday morning: Friday
+        datetime(2026, 12, 4, 18, 0, tzinfo=UTC): "2026-12-07T09:00:00Z",  # Friday evening: Monday
+        datetime(2026, 12, 7, 8, 59, tzinfo=UTC): "2026-12-07T09:00:00Z",  # Monday before nine: that morning
+    }
+    for i, (now, start) in enumerate(cases.items()):
+        root = tmp_path / str(i)
+        init(root, now=now)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        phase = (root / "phases/phase-01/phase.yaml").read_text()
+        assert f"\ncreated: {stamp}\nstart: {start}\n" in phase
+        baseline = root / f"phases/phase-01/metrics/{stamp.replace(':', '-')}-baseline.json"
+        assert f'"timestamp": "{stamp}"' in baseline.read_text()
+
+
+def test_init_start_sets_the_start_and_refuses_a_date_that_does_not_exist(tmp_path, runner):
+    root = tmp_path / "p"
+    assert runner.invoke(main, ["init", str(root), "--start", "2025-01-06"]).exit_code == 0
+    # a start in the past: the phase was created then, so snapshots of its days are accepted
+    assert (
+        "\ncreated: 2025-01-06T09:00:00Z\nstart: 2025-01-06T09:00:00Z\n"
+        in (root / "phases/phase-01/phase.yaml").read_text()
+    )
+    assert (root / "phases/phase-01/metrics/2025-01-06T09-00-00Z-baseline.json").is_file()
+    result = runner.invoke(main, ["init", str(tmp_path / "q"), "--start", "2026-02-29"])
+    assert result.exit_code == 1
+    assert result.output == "Error: nothing created: --start 2026-02-29 is not a date (February 2026 has 28 days)\n"
+    assert not (tmp_path / "q").exists()
+
+
+def readme_flow() -> list[str]:
+    """The commands of the README's "Using it on your project" block, in order, comments dropped."""
+    text = (REPO / "README.md").read_text()
+    block = text.split("## Using it on your project", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_every_step_of_the_readme_flow_works_on_a_fresh_scaffold(tmp_path, runner, monkeypatch):
+    """init, then each command as the README writes it, on the workdays calendar with hours and a holiday."""
+    flow = readme_flow()
+    assert flow[0] == "phasedocs init my-project && cd my-project"
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(main, ["init", "my-project"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "my-project")
+    project_yaml = Path("phases/project.yaml")
+    text = project_yaml.read_text()
+    for commented in ("# holidays: [2025-12-25, 2025-12-26]", '# workday: {start: "09:00", hours: 8}'):
+        assert commented in text
+        text = text.replace(commented, commented[2:])
+    project_yaml.write_text(text)
+    ran = []
+    for line in flow[1:]:
+        words = shlex.split(line)
+        assert words[0] == "phasedocs", line
+        if words[1] in ("serve", "deploy"):  # a server that runs until stopped; a push to a remote
+            continue
+        result = runner.invoke(main, words[1:])
+        assert result.exit_code == 0, (line, result.output)
+        ran.append(words[1])
+    assert ran == ["validate", "freeze", "record", "record", "measure", "check", "generate", "handoff", "schema"]
+    assert Path("HANDOFF.md").is_file()

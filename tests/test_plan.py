@@ -383,3 +383,80 @@ def test_gauge_days_in_final_metrics_are_rounded_to_hundredths(project):
         ("1.6", 2.33),
     ]
     assert fm["schedule"]["gauge"] == {"state": "behind", "days": 2.33, "task": "1.4"}
+
+
+def test_a_replan_schedules_the_remaining_work_from_the_latest_snapshot(project, runner):
+    """Done work keeps its actual dates; what remains starts where the work stands, so the new plan
+    is not already in the past (every task behind from the moment it is frozen)."""
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    metrics = root / "phases/phase-01/metrics"
+    metrics.mkdir()
+    (metrics / "0.json").write_text('{"timestamp": "2025-01-06T09:00:00Z", "tasks": {"1.1": "in_progress"}}')
+    (metrics / "a.json").write_text(
+        '{"timestamp": "2025-01-10T09:00:00Z", "tasks": {"1.1": {"state": "complete", "at": "2025-01-10T09:00:00Z"},'
+        ' "1.2": "in_progress"}}'
+    )
+    (metrics / "b.json").write_text('{"timestamp": "2025-01-11T09:00:00Z", "tasks": {"1.2": "in_progress"}}')
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(phase.read_text().replace("duration_days: 1\n", "duration_days: 3\n"))  # 1.2 re-estimated
+    assert (
+        freeze(runner, root, "--replan", "--reason", "1.2 re-estimated", "--at", "2025-01-11T10:00:00Z").exit_code == 0
+    )
+    replan = json.loads((root / "phases/phase-01/plan.json").read_text())["plans"][1]
+    # 1.1 as it happened (two days late); 1.2 from its actual start, with the 2 of its 3 days left after the latest snapshot
+    assert {
+        tid: (t["start"], t["finish"], t["start_days"], t["finish_days"]) for tid, t in replan["tasks"].items()
+    } == {
+        "1.1": ("2025-01-06T09:00:00Z", "2025-01-10T09:00:00Z", 0, 4),
+        "1.2": ("2025-01-10T09:00:00Z", "2025-01-13T09:00:00Z", 4, 7),
+    }
+    assert (replan["finish"], replan["total_days"]) == ("2025-01-13T09:00:00Z", 7)
+    p, _ = phase_facts(root)
+    assert (p.gauge.state, p.gauge.days) == ("on_schedule", 0.0)  # nothing is behind a plan made just now
+    assert [t.overdue_days for t in p.tasks] == [0.0, 0.0]
+
+
+def test_replan_from_sets_when_the_remaining_work_starts(project, runner):
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").write_text(
+        '{"timestamp": "2025-01-09T09:00:00Z", "tasks": {"1.1": {"state": "complete", "at": "2025-01-08T21:00:00Z"}}}'
+    )
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(phase.read_text().replace("duration_days: 1\n", "duration_days: 2\n"))
+    result = freeze(
+        runner, root, "--replan", "--reason", "x", "--at", "2025-01-09T10:00:00Z", "--from", "2025-01-13T09:00:00Z"
+    )
+    assert result.exit_code == 0, result.output
+    tasks = json.loads((root / "phases/phase-01/plan.json").read_text())["plans"][1]["tasks"]
+    assert (tasks["1.2"]["start"], tasks["1.2"]["finish"], tasks["1.2"]["start_days"]) == (
+        "2025-01-13T09:00:00Z",
+        "2025-01-15T09:00:00Z",
+        7,
+    )
+    assert tasks["1.1"]["finish"] == "2025-01-08T21:00:00Z"  # done work keeps its actual finish
+    refused = freeze(runner, root, "--from", "2025-01-13T09:00:00Z")
+    assert (refused.exit_code, refused.output) == (
+        1,
+        "Error: --from goes with --replan: the first plan schedules the phase from its start\n",
+    )
+
+
+def test_a_replan_after_work_recorded_before_the_phase_start_still_validates(project, runner):
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").write_text(
+        '{"timestamp": "2025-01-06T08:00:00Z", "tasks": {"1.1": "complete"}}'  # an hour before the start
+    )
+    phase = root / "phases/phase-01/phase.yaml"
+    text = phase.read_text().replace("created: 2025-01-06T09:00:00Z", "created: 2025-01-05T09:00:00Z")
+    phase.write_text(text.replace("duration_days: 1\n", "duration_days: 2\n"))
+    result = freeze(runner, root, "--replan", "--reason", "x", "--at", "2025-01-06T10:00:00Z")
+    assert result.exit_code == 0, result.output
+    tasks = json.loads((root / "phases/phase-01/plan.json").read_text())["plans"][1]["tasks"]
+    assert (tasks["1.1"]["finish"], tasks["1.1"]["finish_days"]) == ("2025-01-06T08:00:00Z", 0.000001)
+    assert (tasks["1.2"]["start"], tasks["1.2"]["finish"]) == ("2025-01-06T09:00:00Z", "2025-01-08T09:00:00Z")
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0

@@ -245,3 +245,13 @@ def test_record_questions_values_that_look_like_a_slip_of_unit(project, runner):
     assert result.exit_code == 0, result.output
     # after a value below 1 (0.95, accepted), a small percent is no longer a surprise
     assert runner.invoke(main, [*args, "--metric", "coverage=0.5", "--at", "2025-01-06T13:00:00Z"]).exit_code == 0
+
+
+def test_an_impossible_at_says_why(project, runner):
+    root = project(minimal())
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", "2026-02-29T09:00:00Z"])
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == "Error: nothing recorded:\n  --at 2026-02-29T09:00:00Z is not a date (February 2026 has 28 days)\n"
+    )

@@ -156,6 +156,34 @@ CASES = {
         snap('{"timestamp": "2025-01-06T09:00:00Z", "checks": {"nope": true}}'),
         [f"{J}:1:58: checks.nope: unknown hand-checked criterion 'nope' (known: none)"],
     ),
+    "impossible holidays, unquoted or quoted": (
+        proj("calendar: calendar", 'calendar: workdays\nholidays: [2026-02-29, "2026-04-31", 2026-13-01]'),
+        [
+            "phases/project.yaml:6:12: holidays[0]: 2026-02-29 is not a date (February 2026 has 28 days)",
+            "phases/project.yaml:6:24: holidays[1]: 2026-04-31 is not a date (April 2026 has 30 days)",
+            "phases/project.yaml:6:38: holidays[2]: 2026-13-01 is not a date (there is no month 13; months run 01 to 12)",
+        ],
+    ),
+    "impossible created and start": (
+        {
+            P: PHASE_YAML.replace("created: 2025-01-06T09:00:00Z", "created: 2026-11-31T09:00:00Z").replace(
+                "start: 2025-01-06T09:00:00Z", "start: 2026-11-02T25:00:00Z"
+            )
+        },
+        [
+            f"{P}:3:10: created: 2026-11-31T09:00:00Z is not a date (November 2026 has 30 days)",
+            f"{P}:4:8: start: 2026-11-02T25:00:00Z is not a date-time (hours run 00 to 23)",
+        ],
+    ),
+    "impossible snapshot times": (
+        snap(
+            '{"timestamp": "2025-02-29T09:00:00Z", "tasks": {"1.1": {"state": "in_progress", "at": "2025-01-06T09:60:00Z"}}}'
+        ),
+        [
+            f"{J}:1:15: timestamp: 2025-02-29T09:00:00Z is not a date (February 2025 has 28 days)",
+            f'{J}:1:87: tasks["1.1"].at: 2025-01-06T09:60:00Z is not a date-time (minutes run 00 to 59)',
+        ],
+    ),
     "snapshot without timestamp": (
         snap('{"metrics": {}}'),
         [f"{J}:1:1: timestamp: required field is missing; add it"],

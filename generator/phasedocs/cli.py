@@ -380,18 +380,31 @@ def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | 
 @click.option("--replan", is_flag=True, help="Record a new plan beside the earlier ones (needs --reason).")
 @click.option("--reason", default=None, metavar="TEXT", help="Why the plan changes (with --replan).")
 @click.option("--at", default=None, metavar="TIMESTAMP", help="When the plan was agreed [default: now].")
-def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None) -> None:
+@click.option(
+    "--from",
+    "since",
+    default=None,
+    metavar="TIMESTAMP",
+    help="With --replan: schedule the remaining work from this time [default: the latest snapshot].",
+)
+def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None, since: str | None) -> None:
     """Freeze PHASE's schedule as its plan (phases/phase-NN/plan.json); never overwrites."""
     from phasedocs.commands.freeze import freeze as run
 
-    path = run(project_dir, phase, replan=replan, reason=reason, at=at)
+    path = run(project_dir, phase, replan=replan, reason=reason, at=at, since=since)
     click.echo(f"{'re-planned' if replan else 'froze the plan'} in {path}")
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--start",
+    default=None,
+    metavar="DATE",
+    help="When phase 1 begins: YYYY-MM-DD (09:00 UTC) or a time with its zone [default: the next working morning].",
+)
 @click.option("--yes", is_flag=True, help="In a repository with a site of its own: apply the changes shown.")
-def init(directory: Path, yes: bool) -> None:
+def init(directory: Path, start: str | None, yes: bool) -> None:
     """Create a new project in DIRECTORY: phases/, site_config/, mkdocs.yml, Pages workflow.
 
     In a repository with its own mkdocs.yml or docs/, phasedocs goes beside them: the
@@ -401,22 +414,22 @@ def init(directory: Path, yes: bool) -> None:
     from phasedocs.commands.init import init as run
     from phasedocs.site import adopt
 
-    if beside_site(directory):
+    if beside_site(directory) and not yes:
         plan = adopt.plan(directory)
-        if not yes:
-            click.echo(f"{directory} has a site of its own: phasedocs goes beside it, under {adopt.PREFIX}/.")
-            for rel in adoption_files(directory, plan):
-                if not (directory / rel).exists():
-                    click.echo(f"  would create {directory / rel}")
-            if plan.diff:
-                click.echo("would change mkdocs.yml:")
-                click.echo(plan.diff, nl=False)
-            for note in plan.notes:
-                click.echo(f"note: {note}")
-            click.echo("nothing written: run `phasedocs init --yes` to apply")
-            return
-    created, skipped = run(directory, yes=True)
-    ignored = "'site/', 'docs/phases/' and '.cache/'" if beside_site(directory) else "'site/', 'docs/' and '.cache/'"
+        click.echo(f"{directory} has a site of its own: phasedocs goes beside it, under {adopt.PREFIX}/.")
+        for rel in adoption_files(directory, plan):
+            if not (directory / rel).exists():
+                click.echo(f"  would create {directory / rel}")
+        if plan.diff:
+            click.echo("would change mkdocs.yml:")
+            click.echo(plan.diff, nl=False)
+        for note in plan.notes:
+            click.echo(f"note: {note}")
+        click.echo("nothing written: run `phasedocs init --yes` to apply")
+        return
+    beside = beside_site(directory)
+    created, skipped = run(directory, start, yes=True)
+    ignored = "'site/', 'docs/phases/' and '.cache/'" if beside else "'site/', 'docs/' and '.cache/'"
     for rel in created:
         click.echo(f"{'changed' if rel == 'mkdocs.yml' else 'created'} {directory / rel}")
     for rel in skipped:

@@ -11,6 +11,8 @@ a day of work is that window of each working day, so half a day from 09:00 ends 
 from __future__ import annotations
 
 import bisect
+import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -82,6 +84,43 @@ class Calendar:
                 remaining -= 5 * weeks - self._holidays_in(first, first + timedelta(days=7 * weeks))
                 local += timedelta(days=7 * weeks)
 
+    def start_at(self, origin: datetime, days: float) -> datetime:
+        """When work that begins ``days`` of work after ``origin`` starts: the next working time.
+
+        A schedule offset names a boundary between days of work; as a start it is the
+        opening of the next working day (day 2 starts Tuesday 09:00), never the close of the
+        day before (Monday 17:00), which is where :meth:`finish_at` puts a finish.
+        """
+        return self.add(self.add(origin, days), 0.0)
+
+    def finish_at(self, origin: datetime, days: float) -> datetime:
+        """When work that ends ``days`` of work after ``origin`` is done: a finish at the end
+        of a working day is that day's close (Monday 17:00), not the next day's opening."""
+        return self.add(origin, days)
+
+    def breaks(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The stretches without working time between ``start`` and ``end``, as (a working day's
+        close, the next working day's opening): nights, weekends and holidays. None on the
+        ``calendar`` calendar; a chart draws work as flat over them."""
+        if not self.workdays or end <= start:
+            return []
+        a = start.astimezone(self.tz).replace(tzinfo=None)
+        b = end.astimezone(self.tz).replace(tzinfo=None)
+        out = []
+        close: datetime | None = None
+        day = a.date()
+        while day <= b.date():
+            if self.working(day):
+                open_, shut = self._window(day)
+                if close is not None and open_ > close and close >= a and open_ <= b:
+                    out.append((close, open_))
+                close = shut
+            day += _DAY
+        zone = start.tzinfo
+        return [
+            (x.replace(tzinfo=self.tz).astimezone(zone), y.replace(tzinfo=self.tz).astimezone(zone)) for x, y in out
+        ]
+
     def elapsed(self, start: datetime, end: datetime) -> float:
         """Days of work between ``start`` and ``end`` (negative if ``end`` is earlier)."""
         if not self.workdays:
@@ -111,3 +150,27 @@ def _whole_seconds(dt: datetime) -> datetime:
     micro = dt.microsecond
     dt = dt.replace(microsecond=0)
     return dt + timedelta(seconds=1) if micro >= 500_000 else dt
+
+
+_DATE_TEXT = re.compile(
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d*)?)?)?"
+)
+
+
+def impossible(text: str) -> str | None:
+    """Why ``text``, shaped like a date or date-time, names none (``2026-02-29``: "February 2026
+    has 28 days"); None when it is a real one or not shaped like a date at all."""
+    found = _DATE_TEXT.match(text)
+    if found is None:
+        return None
+    year, month, day = (int(x) for x in found.groups()[:3])
+    if not 1 <= month <= 12:
+        return f"{text.strip()} is not a date (there is no month {month}; months run 01 to 12)"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{text.strip()} is not a date ({calendar.month_name[month]} {year} has {last} days)"
+    hour, minute, second = (int(x) if x is not None else 0 for x in found.groups()[3:])
+    for value, name, top in ((hour, "hours", 23), (minute, "minutes", 59), (second, "seconds", 59)):
+        if value > top:
+            return f"{text.strip()} is not a date-time ({name} run 00 to {top})"
+    return None

@@ -434,9 +434,9 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calen
         result = simulate(work, now, ratios=ratios, runs=settings.runs, seed=settings.seed)
         start = p.schedule.start
         forecast = ForecastFacts(
-            cal.add(start, result.p50),
-            cal.add(start, result.p85),
-            cal.add(start, result.p95),
+            cal.finish_at(start, result.p50),
+            cal.finish_at(start, result.p85),
+            cal.finish_at(start, result.p95),
             result.p50,
             result.p85,
             result.p95,
@@ -597,7 +597,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     # every offset is rounded by r6, so equal days are equal floats: no tolerance needed here
     critical_path = tuple(t.id for t in order if slack[t.id] == 0)
     chains = critical_chains(order, es, ef, slack, dependents, total)
-    finish = cal.add(phase.start, total)
+    finish = cal.finish_at(phase.start, total)
 
     # --- actuals: what the snapshots say happened, on the project's calendar
     def offset(when: datetime) -> float:
@@ -607,10 +607,15 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     actual = {t.id: _actual(history.get(t.id, ()), now, offset) for t in tasks}
 
     # --- the plan in force: the frozen one, else phase.yaml's schedule
-    plan = _plan_facts(source, finish)
+    begins = cal.start_at(phase.start, 0.0)  # a start by night or at a weekend: the next working time
+    plan = _plan_facts(source, begins, finish)
     frozen = source.plan.current.tasks if source.plan is not None else {}
-    scheduled = {t.id: (cal.add(phase.start, es[t.id]), cal.add(phase.start, ef[t.id])) for t in tasks}
-    plan_at = {tid: (frozen[tid].start, frozen[tid].finish) if tid in frozen else at for tid, at in scheduled.items()}
+    scheduled = {t.id: (cal.start_at(phase.start, es[t.id]), cal.finish_at(phase.start, ef[t.id])) for t in tasks}
+    # a frozen start is shown when its work begins (older plan.json files held the evening before)
+    plan_at = {
+        tid: (cal.add(frozen[tid].start, 0.0), frozen[tid].finish) if tid in frozen else at
+        for tid, at in scheduled.items()
+    }
     # offsets of the frozen times on today's calendar; phase.yaml's own where nothing is frozen
     ps = {tid: offset(a) if tid in frozen else es[tid] for tid, (a, _) in plan_at.items()}
     pf = {tid: offset(b) if tid in frozen else ef[tid] for tid, (_, b) in plan_at.items()}
@@ -623,10 +628,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     else:
         fes, fef = dict(es), dict(ef)
     forecast_days = r6(max(fef.values()))
-    forecast_finish = cal.add(phase.start, forecast_days)
-    schedule = Schedule(
-        phase.start, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress, chains
-    )
+    forecast_finish = cal.finish_at(phase.start, forecast_days)
+    schedule = Schedule(begins, r6(total), finish, forecast_finish, forecast_days, critical_path, uses_progress, chains)
 
     # --- criteria: on or off track while their work goes on; met, exceeded or missed once settled
     all_complete = all(recorded.get(t.id) == "complete" for t in tasks)
@@ -703,7 +706,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
                 variance_days=r6(finish_off - pf[t.id]) if finish_off is not None else None,
                 late=overdue > 0,
                 overdue_days=overdue,
-                forecast_finish=None if state == "complete" else cal.add(phase.start, fef[t.id]),
+                forecast_finish=None if state == "complete" else cal.finish_at(phase.start, fef[t.id]),
                 plan_start=plan_at[t.id][0],
                 plan_finish=plan_at[t.id][1],
                 in_plan=not plan.frozen or t.id in frozen,
@@ -794,10 +797,10 @@ def _worst(tasks: list[TaskFacts]) -> Gauge:
     return Gauge(worst.gauge, worst.gauge_days, worst.id)
 
 
-def _plan_facts(source: PhaseInput, finish: datetime) -> PlanFacts:
+def _plan_facts(source: PhaseInput, start: datetime, finish: datetime) -> PlanFacts:
     """The plan in force, the re-plans, and what changed in phase.yaml since."""
     if source.plan is None:
-        return PlanFacts(False, source.phase.start, finish)
+        return PlanFacts(False, start, finish)
     versions = tuple(PlanVersionFacts(v.frozen_at, v.reason, v.finish, v.total_days) for v in source.plan.plans)
     current = source.plan.current
     ids = [t.id for t in source.phase.tasks]
@@ -1015,7 +1018,7 @@ def _days(tasks: list[TaskFacts], start: datetime, total: float, cal: Calendar) 
         starting = tuple(t.id for t in tasks if lo <= t.earliest_start < hi)
         finishing = tuple(t.id for t in tasks if lo < t.earliest_finish <= hi)
         running = tuple(t.id for t in tasks if t.earliest_start < hi and t.earliest_finish > lo)
-        out.append(Day(k, cal.add(start, lo), starting, running, finishing))
+        out.append(Day(k, cal.start_at(start, lo), starting, running, finishing))  # the day it is worked
     return tuple(out)
 
 

@@ -275,12 +275,12 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         arrow.arrow_patch.set_gid(f"dep-{src}-{dst}")
     if spec.today is not None:
         ax.axvline(spec.today, color=c.today, linestyle=":", linewidth=2, gid="today")
-    days = len(spec.day_labels)
-    step = max(1, math.ceil(days / MAX_TICKS))  # a label per day until they would overlap
-    ax.set_xticks(list(range(0, days, step)), [f"day {i + 1}\n{spec.day_labels[i]}" for i in range(0, days, step)])
     right = [spec.total, spec.today or 0]
     right += [x for b in spec.bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
-    ax.set_xlim(min(0.0, *(b.actual_start or 0 for b in spec.bars)), max(right) * 1.02 + 0.05)
+    left, end = min(0.0, *(b.actual_start or 0 for b in spec.bars)), max(right) * 1.02 + 0.05
+    ax.set_xlim(left, end)
+    ticks = day_ticks(len(spec.day_labels), end - left, style)
+    ax.set_xticks(ticks, [f"day {i + 1}\n{spec.day_labels[i]}" for i in ticks])
     ax.set_ylim(-0.7, n - 0.1)
     ax.set_yticks([])
     ax.grid(axis="x", alpha=0.3)
@@ -313,6 +313,28 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         handles=legend, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=columns, fontsize=style.font_size * 0.8
     )
     return fig
+
+
+#: The widest line of a Gantt day label ("Mon 23 Nov"), in characters, and a character's width
+#: in ems (DejaVu Sans digits and capitals are about 0.62 em; a little more, to be safe).
+_DAY_LABEL_CHARS = 10
+_CHAR_EM = 0.65
+#: The share of the figure's width the Gantt's axis spans (it has no y labels), and the room a
+#: label needs, as a multiple of its width, for a gap between it and the next.
+_AXIS_SHARE = 0.9
+_LABEL_ROOM = 1.25
+
+
+def day_ticks(days: int, span: float, style: ChartStyle) -> list[int]:
+    """The days (0-based) whose label the Gantt's axis shows: every ``step``-th, the step chosen so
+    that on an axis ``span`` days wide no two labels meet at this width (a phone's narrow chart
+    holds three or four), and never more than :data:`MAX_TICKS`."""
+    if days <= 0:
+        return []
+    label = _DAY_LABEL_CHARS * _CHAR_EM * style.font_size / 72 * _LABEL_ROOM  # inches
+    per_day = style.width * _AXIS_SHARE / max(span, 1e-9)  # inches
+    step = max(1, math.ceil(days / MAX_TICKS), math.ceil(label / per_day))
+    return list(range(0, days, step))
 
 
 def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:

@@ -360,7 +360,7 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     ends = [p.schedule.total_days, today or 0.0]
     ends += [x for b in bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
     labels = tuple(
-        (d.date if k < len(p.days) else facts.calendar.add(p.schedule.start, k))
+        (d.date if k < len(p.days) else facts.calendar.start_at(p.schedule.start, k))
         .astimezone(facts.tz)
         .strftime("%a %d %b")
         for k, d in itertools.zip_longest(range(math.ceil(max(ends) - 1e-9)), p.days)
@@ -462,11 +462,17 @@ def _plan_line(p: PhaseFacts, cal: Calendar) -> list[tuple[datetime, float]]:
         start = p.schedule.start
         spans = [(t.earliest_start, t.earliest_finish, t.task.duration_days) for t in p.tasks]
     points = sorted({0.0, *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
-    out = []
-    for x in points:
-        done = sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > a else (d if x >= b else 0.0) for a, b, d in spans)
-        out.append((cal.add(start, x), round(done, 6)))
-    return out
+
+    def done(x: float) -> float:
+        return round(
+            sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > a else (d if x >= b else 0.0) for a, b, d in spans), 6
+        )
+
+    line = {cal.add(start, x): done(x) for x in points}
+    # no work is done over nights, weekends and holidays: the line is flat across each of them
+    for close, opening in cal.breaks(min(line), max(line)):
+        line[close] = line[opening] = done(cal.elapsed(start, close))
+    return sorted(line.items())
 
 
 def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from phasedocs.dates import impossible
 from phasedocs.errors import Abort
 from phasedocs.formats import dumps, iso
 from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, load_json
@@ -81,17 +82,23 @@ def _offsets(when: datetime, zone: ZoneInfo) -> str:
     return " or ".join(texts)
 
 
-def parse_at(at: str, zone: ZoneInfo) -> datetime:
-    """An ``--at`` value as a datetime; a bare time is in the project's ``zone``. ValueError says why not."""
+def parse_at(at: str, zone: ZoneInfo, option: str = "--at") -> datetime:
+    """An ``--at`` value (or ``option``'s) as a datetime; a bare time is in the project's ``zone``.
+    ValueError says why not."""
     try:
         when = datetime.fromisoformat(at.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"--at {at}: not a date-time; write ISO 8601 such as 2025-10-24T16:00:00Z") from None
+        reason = impossible(at)  # shaped like a date-time, but no such day or hour: say why
+        raise ValueError(
+            f"{option} {reason}"
+            if reason
+            else f"{option} {at}: not a date-time; write ISO 8601 such as 2025-10-24T16:00:00Z"
+        ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)  # a bare time means the project's zone
         problem = _local_time_problem(when, zone)
         if problem:
-            raise ValueError(f"--at {at}: {problem}; give the offset, e.g. {_offsets(when, zone)}")
+            raise ValueError(f"{option} {at}: {problem}; give the offset, e.g. {_offsets(when, zone)}")
     return when
 
 

@@ -249,6 +249,12 @@ class _Walker:
             value = self.constructor.construct_object(node)
         except yaml.YAMLError as exc:
             raise self.fail(node, f"cannot read this value: {exc}", path) from None
+        except ValueError:
+            if node.tag != "tag:yaml.org,2002:timestamp":
+                raise
+            # shaped like a timestamp but no such day or hour (2026-02-29, hour 25): kept as written,
+            # the model refuses it with every other error of the file, saying why (dates.impossible)
+            return node.value
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(node, f"'{node.value}' is not a finite number", path)
         return value

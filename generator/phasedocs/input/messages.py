@@ -11,6 +11,7 @@ import re
 import typing
 from typing import TYPE_CHECKING, Any
 
+from phasedocs.dates import impossible
 from phasedocs.errors import InputError
 from phasedocs.input import records
 from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, OutOfRange
@@ -83,6 +84,8 @@ def _message(err: ErrorDetails, doc: Document, path: tuple[Any, ...], model: typ
         return "must not be empty"
     if kind == "timezone_aware":
         return f"{describe(_iso(value))} has no time zone; add 'Z' (UTC) or an offset such as +02:00"
+    if kind.startswith(("date_", "datetime")) and isinstance(value, str) and impossible(value):
+        return str(impossible(value))  # shaped like a date, but no such day or hour: say why
     if kind.startswith("date_"):  # a date alone (holidays): date_type, date_parsing, ...
         return f"{describe(_iso(value))} is not a date; write it as YYYY-MM-DD, such as 2025-12-25"
     if kind.startswith("datetime"):
