@@ -286,7 +286,13 @@ def test_a_report_symlinked_out_of_the_project_is_refused(runner, measured_proje
         ),
         (
             "{grep: a.log, pattern: '('}",
-            "metrics.n.extract: pattern '(' is not a regular expression: missing ), unterminated subpattern at position 0",
+            "phases/project.yaml:3:39: metrics.n.extract: pattern '(' is not a regular expression RE2 can run "
+            "(missing ): (); RE2 has no backreferences or lookaround\n",
+        ),
+        (  # RE2 matches in linear time: it has no backreferences (nor lookaround), which backtrack
+            r"{grep: a.log, pattern: '(a)\1'}",
+            "phases/project.yaml:3:39: metrics.n.extract: pattern '(a)\\\\1' is not a regular expression RE2 can run "
+            "(invalid escape sequence: \\1); RE2 has no backreferences or lookaround\n",
         ),
         (
             "{cobertura: c.xml, value: line_rate}",
