@@ -22,7 +22,7 @@ from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
-from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors
+from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
 
@@ -159,6 +159,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
+        if plan is not None and plan_doc is not None:
+            errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
         snaps = sorted(
             ((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))
         )
