@@ -333,8 +333,8 @@ M = [
     (
         "forecast: floor = np.full(runs, float(now))",
         "generator/phasedocs/forecast.py",
-        "floor = np.full(runs, float(now))",
-        "floor = np.full(runs, 0.0)",
+        "floor = np.full(size, float(now))",
+        "floor = np.full(size, 0.0)",
         "tests/test_forecast.py",
     ),
     (

@@ -392,11 +392,16 @@ def _holidays(value: tuple[date, ...]) -> tuple[date, ...]:
     return value
 
 
+#: The most task-runs (runs x the tasks of a phase) a forecast may take: 10,000 runs (the
+#: default) over 5,000 tasks. Memory does not grow with it (runs go in batches), time does.
+MAX_TASK_RUNS = 50_000_000
+
+
 class ForecastSettings(Model):
     """How the Monte Carlo forecast runs."""
 
     runs: Annotated[int, Range(ge=1000, le=100_000)] = 10_000
-    """How many runs to sample (1,000 to 100,000)."""
+    """How many runs to sample (1,000 to 100,000; at most 50,000,000 divided by the tasks of the largest phase)."""
     seed: Annotated[int, Range(ge=0, le=2**32 - 1)] = 0
     """The random seed: the same inputs and seed give the same dates, byte for byte."""
 
