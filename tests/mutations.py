@@ -16,8 +16,8 @@ M = [
     (
         "protocol sandbox off (plain getattr)",
         "generator/phasedocs/sandbox.py",
-        "class LimitedSandbox(SandboxedEnvironment):",
-        "class LimitedSandbox(SandboxedEnvironment):\n    def is_safe_attribute(self, obj, attr, value):\n        return True\n",
+        "class LimitedSandbox(ImmutableSandboxedEnvironment):",
+        "class LimitedSandbox(ImmutableSandboxedEnvironment):\n    def is_safe_attribute(self, obj, attr, value):\n        return True\n",
         "tests/security/test_sec_templates.py",
     ),
     (
