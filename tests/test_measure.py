@@ -375,3 +375,21 @@ def test_without_a_phase_measure_takes_the_one_under_way(runner, measured_projec
         1,
         "Error: several phases are under way (1, 2); name the one to measure: phasedocs measure PHASE\n",
     )
+
+
+def test_an_unreadable_report_stops_measure_with_exit_1_and_no_traceback(runner, measured_project, monkeypatch):
+    root = measured_project
+    target = root / "cov/coverage.xml"
+    real_open = Path.open
+
+    def no_open(self, *args, **kwargs):  # root is not stopped by chmod 000: the refusal is simulated
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_open)
+    result = measure(runner, root)
+    assert result.exit_code == 1
+    assert "  lines: cov/coverage.xml: cannot read: Permission denied; check the file's permissions\n" in result.output
+    assert "Traceback" not in result.output
+    assert snapshots(root) == []
