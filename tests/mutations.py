@@ -16,8 +16,8 @@ M = [
     (
         "protocol sandbox off (plain getattr)",
         "generator/phasedocs/sandbox.py",
-        "class LimitedSandbox(SandboxedEnvironment):",
-        "class LimitedSandbox(SandboxedEnvironment):\n    def is_safe_attribute(self, obj, attr, value):\n        return True\n",
+        "class LimitedSandbox(ImmutableSandboxedEnvironment):",
+        "class LimitedSandbox(ImmutableSandboxedEnvironment):\n    def is_safe_attribute(self, obj, attr, value):\n        return True\n",
         "tests/security/test_sec_templates.py",
     ),
     (
@@ -333,8 +333,8 @@ M = [
     (
         "forecast: floor = np.full(runs, float(now))",
         "generator/phasedocs/forecast.py",
-        "floor = np.full(runs, float(now))",
-        "floor = np.full(runs, 0.0)",
+        "floor = np.full(size, float(now))",
+        "floor = np.full(size, 0.0)",
         "tests/test_forecast.py",
     ),
     (
@@ -417,8 +417,8 @@ M = [
     (
         'reports: if "error" in kinds:',
         "generator/phasedocs/input/reports.py",
-        '            if "error" in kinds:',
-        "            if False:",
+        'outcome = "errors" if "error" in kinds else "failures"',
+        'outcome = "failures"',
         "tests/test_measure.py",
     ),
     (
@@ -431,8 +431,8 @@ M = [
     (
         "reports: entities allowed",
         "generator/phasedocs/input/reports.py",
-        "return SafeET.fromstring(data)",
-        "return SafeET.fromstring(data, forbid_entities=False, forbid_external=False)",
+        "parser = SafeET.DefusedXMLParser(target=target)",
+        "parser = SafeET.DefusedXMLParser(target=target, forbid_entities=False, forbid_external=False)",
         "tests/test_measure.py",
     ),
     (

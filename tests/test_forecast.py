@@ -229,3 +229,72 @@ def test_the_spread_names_what_it_comes_from():
     alone = Work("c", (), 1.0)
     assert simulate([alone], 0.0, ratios=(1.0, 1.5), runs=100).spread == "history"
     assert simulate([alone], 0.0, ratios=(1.2, 1.2), runs=100).spread == "none"  # one ratio is no spread
+
+
+# -- bounded memory and a bounded size (issue 25, 8a) ---------------------------------------
+
+
+def _wide(n: int) -> list[Work]:
+    """``n`` estimated tasks: pairs in a chain and a fan, so criticality varies between runs."""
+    return [
+        Work(
+            f"t{i}",
+            (f"t{i - 1}",) if i % 3 else (),
+            1.0 + i % 4,
+            low=0.5,
+            high=2.0 + i % 4 + i % 3,
+            worked=0.2 * (i % 2),
+        )
+        for i in range(n)
+    ]
+
+
+def test_runs_in_batches_give_the_numbers_of_one_pass(monkeypatch):
+    from phasedocs import forecast
+
+    work = _wide(30)
+    whole = simulate(work, 0.5, ratios=(0.8, 1.0, 1.7), runs=301, seed=3)
+    # the draws of rng.random((tasks, runs)), computed here independently of the batching
+    import numpy as np
+
+    assert np.array_equal(
+        np.concatenate(list(forecast._draws(np, 30, 301, 3)), axis=1), np.random.default_rng(3).random((30, 301))
+    )
+    for cells in (30, 31, 30 * 100, 30 * 300):  # one run per batch, a ragged last batch, a few, two
+        monkeypatch.setattr(forecast, "BATCH_CELLS", cells)
+        assert simulate(work, 0.5, ratios=(0.8, 1.0, 1.7), runs=301, seed=3) == whole
+
+
+def test_the_forecast_holds_one_batch_of_runs_in_memory_not_all_of_them(monkeypatch):
+    import tracemalloc
+
+    from phasedocs import forecast
+
+    # batches of 100,000 draws (800 kB); 500 tasks x 4,000 runs all at once took over 40 MB
+    monkeypatch.setattr(forecast, "BATCH_CELLS", 100_000, raising=False)
+    tracemalloc.start()
+    try:
+        out = simulate(_wide(500), 0.0, runs=4_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.runs == 4_000 and 0 < out.p50 < out.p85 < out.p95
+    assert peak < 12_000_000
+
+
+def test_runs_times_tasks_is_bounded_at_validation(project, runner):
+    from phasedocs.cli import main
+
+    tasks = "".join(task(str(i), 1) for i in range(1, 502))
+    catalogue = PROJECT_YAML.replace("timezone: UTC", "timezone: UTC\nforecast: {runs: 100000}")
+    root = project({"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert (result.exit_code, result.output) == (
+        1,
+        "phases/project.yaml:7:18: forecast.runs: 100,000 runs over the 501 tasks of phase 1 are 50,100,000 "
+        "task-runs, more than the 50,000,000 a forecast may take; set forecast.runs to at most 99,800\n"
+        "1 error in 1 file\n",
+    )
+    fits = catalogue.replace("runs: 100000", "runs: 99800")
+    (root / "phases/project.yaml").write_text(fits)
+    assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0

@@ -286,7 +286,13 @@ def test_a_report_symlinked_out_of_the_project_is_refused(runner, measured_proje
         ),
         (
             "{grep: a.log, pattern: '('}",
-            "metrics.n.extract: pattern '(' is not a regular expression: missing ), unterminated subpattern at position 0",
+            "phases/project.yaml:3:39: metrics.n.extract: pattern '(' is not a regular expression RE2 can run "
+            "(missing ): (); RE2 has no backreferences or lookaround\n",
+        ),
+        (  # RE2 matches in linear time: it has no backreferences (nor lookaround), which backtrack
+            r"{grep: a.log, pattern: '(a)\1'}",
+            "phases/project.yaml:3:39: metrics.n.extract: pattern '(a)\\\\1' is not a regular expression RE2 can run "
+            "(invalid escape sequence: \\1); RE2 has no backreferences or lookaround\n",
         ),
         (
             "{cobertura: c.xml, value: line_rate}",
@@ -369,3 +375,21 @@ def test_without_a_phase_measure_takes_the_one_under_way(runner, measured_projec
         1,
         "Error: several phases are under way (1, 2); name the one to measure: phasedocs measure PHASE\n",
     )
+
+
+def test_an_unreadable_report_stops_measure_with_exit_1_and_no_traceback(runner, measured_project, monkeypatch):
+    root = measured_project
+    target = root / "cov/coverage.xml"
+    real_open = Path.open
+
+    def no_open(self, *args, **kwargs):  # root is not stopped by chmod 000: the refusal is simulated
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_open)
+    result = measure(runner, root)
+    assert result.exit_code == 1
+    assert "  lines: cov/coverage.xml: cannot read: Permission denied; check the file's permissions\n" in result.output
+    assert "Traceback" not in result.output
+    assert snapshots(root) == []

@@ -460,3 +460,84 @@ def test_a_replan_after_work_recorded_before_the_phase_start_still_validates(pro
     assert (tasks["1.1"]["finish"], tasks["1.1"]["finish_days"]) == ("2025-01-06T08:00:00Z", 0.000001)
     assert (tasks["1.2"]["start"], tasks["1.2"]["finish"]) == ("2025-01-06T09:00:00Z", "2025-01-08T09:00:00Z")
     assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
+
+
+# -- a plan.json that cannot be (issue 25, 9) ----------------------------------------------
+
+
+def _frozen(project, runner, edit) -> str:
+    """Freeze the minimal project, ``edit`` plan.json's data, and return what validate says."""
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    path = root / "phases/phase-01/plan.json"
+    data = json.loads(path.read_text())
+    edit(data["plans"][0])
+    path.write_text(json.dumps(data, indent=2))
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_plan_days_beyond_any_phase_are_refused_not_an_overflow(project, runner):
+    def far(v):
+        v["tasks"]["1.2"]["finish_days"] = 1e15
+
+    assert _frozen(project, runner, far) == (
+        'phases/phase-01/plan.json:2:12: plans[0].tasks["1.2"].finish_days: must be at most 3650, '
+        "got the number 1000000000000000.0\n1 error in 1 file\n"
+    )
+
+
+def test_plan_days_bound_is_the_phase_bound():
+    from phasedocs.input.plan import MAX_PLAN_DAYS
+    from phasedocs.input.project import MAX_PHASE_DAYS
+
+    assert MAX_PLAN_DAYS == MAX_PHASE_DAYS
+
+
+RESTORE = "plan.json is written by phasedocs freeze; restore it from version control"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"finish_days": 5},
+            'plans[0].tasks["1.2"].finish_days: is 5, but start_days 2 + duration_days 1 is 3; '
+            + RESTORE
+            + '\nphases/phase-01/plan.json:2:12: plans[0].tasks["1.2"].finish_days: is after the plan\'s total_days (3); '
+            + RESTORE,
+        ),
+        (
+            {"finish": "2025-01-07T09:00:00Z"},
+            'plans[0].tasks["1.2"].finish: is before the task\'s start (2025-01-08T09:00:00+00:00); ' + RESTORE,
+        ),
+        (
+            {"finish": "2025-01-10T09:00:00Z"},
+            'plans[0].tasks["1.2"].finish: lies outside the plan (2025-01-06T09:00:00+00:00 to '
+            "2025-01-09T09:00:00+00:00); " + RESTORE,
+        ),
+    ],
+)
+def test_a_planned_task_must_agree_with_itself_and_its_plan(project, runner, change, message):
+    out = _frozen(project, runner, lambda v: v["tasks"]["1.2"].update(change))
+    assert out.startswith("phases/phase-01/plan.json:2:12: " + message + "\n")
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda v: v["tasks"].pop("1.2"), "no entry for task(s) 1.2"),
+        (lambda v: v["tasks"].update({"9.9": dict(v["tasks"]["1.2"])}), "unknown task(s) 9.9"),
+        (
+            lambda v: v["tasks"].update({"9.9": v["tasks"].pop("1.2")}),
+            "unknown task(s) 9.9 and no entry for task(s) 1.2",
+        ),
+    ],
+)
+def test_a_plan_frozen_from_phase_yaml_as_it_is_holds_exactly_its_tasks(project, runner, edit, said):
+    assert _frozen(project, runner, edit) == (
+        f"phases/phase-01/plan.json:2:12: plans[0].tasks: {said}, though it was frozen from phase.yaml "
+        f"as it is now (phase_digest); {RESTORE}\n1 error in 1 file\n"
+    )

@@ -49,10 +49,10 @@ def case(name: str, outcome: str = "") -> str:
 
 
 def test_junit_counts_each_outcome_from_the_cases_not_the_suite_totals(tmp_path):
-    # the suite's own totals are wrong on purpose: cases are what is counted
+    # the suite gives no totals: cases are what is counted
     outcomes = ["", "", "error", "error", "failure", "failure", "skipped", "skipped", "skipped"]
     body = "".join(case(f"t{i}", outcome) for i, outcome in enumerate(outcomes))
-    write(tmp_path, {"r.xml": f'<testsuite tests="99" failures="0" errors="0" skipped="0">{body}</testsuite>'})
+    write(tmp_path, {"r.xml": f"<testsuite>{body}</testsuite>"})
     got = {v: read(tmp_path, metric("count", junit="r.xml", value=v)).value for v in JUNIT_VALUES[1:]}
     assert got == {"tests": 9, "passed": 2, "failures": 2, "errors": 2, "skipped": 3}
 
@@ -279,4 +279,202 @@ def test_no_test_ran_in_any_of_several_files(tmp_path):
     assert (
         refusal(tmp_path, metric("ratio", junit="r/*.xml", value="pass_rate"))
         == "r/a.xml, r/b.xml: no test ran, so there is no pass rate"
+    )
+
+
+# -- counts that cannot be, totals that disagree (issue 25, 5a) ---------------------------
+
+
+@pytest.mark.parametrize("count", ["-10", "1.5", "+3", "1e3", "ten", "", "1" * 20])
+def test_junit_counts_must_be_whole_numbers_of_zero_or_more(tmp_path, count):
+    # skipped="-10" once made 10 tests of which none ran... 20/20 passed
+    write(tmp_path, {"r.xml": f'<testsuites>\n  <testsuite name="unit" tests="10" skipped="{count}"/>\n</testsuites>'})
+    assert refusal(tmp_path, metric("ratio", junit="r.xml", value="pass_rate")) == (
+        f'r.xml:2:3: <testsuite name="unit">: skipped="{count}" is not a count; '
+        "counts are whole numbers of zero or more (is the report damaged or edited?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("totals", "message"),
+    [
+        ('tests="3"', 'tests="3" but it holds 2 cases'),
+        ('tests="2" failures="0"', 'failures="0" but it holds 1 cases with <failure>'),
+        ('errors="1"', 'errors="1" but it holds 0 cases with <error>'),
+        ('skipped="2"', 'skipped="2" but it holds 0 cases with <skipped>'),
+    ],
+)
+def test_junit_totals_must_agree_with_the_cases_they_count(tmp_path, totals, message):
+    write(tmp_path, {"r.xml": f'<testsuite name="s" {totals}>{case("a")}{case("b", "failure")}</testsuite>'})
+    assert refusal(tmp_path, metric("count", junit="r.xml", value="failures")) == (
+        f'r.xml:1:1: <testsuite name="s">: {message}; the totals disagree with the test cases '
+        "(is the report damaged or edited?)"
+    )
+
+
+def test_junit_totals_that_agree_with_the_cases_are_read_and_an_outer_suite_counts_the_inner_cases(tmp_path):
+    inner = f'<testsuite tests="2" failures="1" errors="0" skipped="0">{case("a")}{case("b", "failure")}</testsuite>'
+    write(
+        tmp_path,
+        {
+            "r.xml": f'<testsuites tests="3" failures="1"><testsuite tests="1">{case("c")}</testsuite>{inner}</testsuites>'
+        },
+    )
+    assert read(tmp_path, metric("ratio", junit="r.xml", value="pass_rate")).value == "2/3"
+    # pytest writes a case that failed and then erred in teardown as one case with both
+    both = '<testcase name="t"><failure/><error/></testcase>'
+    write(tmp_path, {"r.xml": f'<testsuite tests="1" failures="1" errors="1">{both}</testsuite>'})
+    assert read(tmp_path, metric("count", junit="r.xml", value="errors")).value == 1
+
+
+def test_junit_totals_without_cases_may_not_count_more_outcomes_than_tests(tmp_path):
+    write(tmp_path, {"r.xml": '<testsuite name="s" tests="10" failures="4" skipped="7"/>'})
+    assert refusal(tmp_path, metric("count", junit="r.xml", value="tests")) == (
+        'r.xml:1:1: <testsuite name="s">: failures, errors and skipped add up to 11, more than its tests="10" '
+        "(is the report damaged or edited?)"
+    )
+
+
+def test_junit_counts_of_an_element_tree_refuse_a_negative_count_without_a_position():
+    from xml.etree import ElementTree as ET
+
+    with pytest.raises(ValueError) as info:
+        junit_counts(ET.fromstring('<testsuite tests="-1"/>'))
+    assert str(info.value) == (
+        '<testsuite>: tests="-1" is not a count; counts are whole numbers of zero or more (is the report damaged or edited?)'
+    )
+
+
+# -- bounded work (issue 25, 6 and 7) ------------------------------------------------------
+
+
+def test_grep_patterns_run_on_re2_which_does_not_backtrack(tmp_path):
+    from phasedocs.input.models import grep_regex
+
+    assert type(grep_regex("TODO.*FIXME")).__module__.startswith("re2")
+    # (a+)+$ on a line of a's and one b backtracks for ever in Python's re; RE2 answers at once.
+    # A liveness check, no timing: the generous timeout only keeps a regression from hanging the suite.
+    write(tmp_path, {"log.txt": "a" * 100_000 + "b\n" + "TODO " * 50_000 + "\n"})
+    script = (
+        "import sys; from pathlib import Path; from phasedocs.input.records import parse; "
+        "from phasedocs.input.models import Metric; from phasedocs.input.reports import read; "
+        "m = parse(Metric, {'label': 'M', 'unit': 'count', 'extract': {'grep': 'log.txt', 'pattern': sys.argv[2]}}); "
+        "print(read(Path(sys.argv[1]), m).value)"
+    )
+    import subprocess
+    import sys
+
+    for pattern, count in (("(a+)+$", 0), ("TODO.*FIXME", 0), ("(a|aa)+b", 1)):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path), pattern], capture_output=True, text=True, timeout=120
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (0, f"{count}\n", "")
+
+
+@pytest.mark.parametrize(
+    ("extract", "name"),
+    [
+        ({"junit": "r/*.xml", "value": "tests"}, "r/a.xml"),
+        ({"cobertura": "r/a.xml", "value": "line_rate"}, "r/a.xml"),
+        ({"grep": "r/a.txt", "pattern": "x"}, "r/a.txt"),
+    ],
+)
+def test_each_report_has_a_time_budget(tmp_path, monkeypatch, extract, name):
+    write(tmp_path, {"r/a.xml": "<testsuite><testcase/></testsuite>", "r/a.txt": "x\n"})
+    if "cobertura" in extract:
+        write(tmp_path, {"r/a.xml": '<coverage line-rate="1"/>'})
+    monkeypatch.setattr(reports, "REPORT_SECONDS", -1.0)  # already over: no waiting in a test
+    assert refusal(tmp_path, metric("ratio" if "cobertura" in extract else "count", **extract)) == (
+        f"{name}: reading it took more than the -1 seconds a report may take; make the report smaller"
+    )
+
+
+def test_xml_is_streamed_in_constant_memory(tmp_path):
+    import tracemalloc
+
+    # 2 MB of empty elements: an element tree of them takes over 100 MB, a stream a chunk's worth
+    write(tmp_path, {"r.xml": "<testsuite>" + "<x/>" * 500_000 + case("a") + "</testsuite>"})
+    tracemalloc.start()
+    try:
+        value = read(tmp_path, metric("count", junit="r.xml", value="tests")).value
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert value == 1
+    assert peak < 16_000_000
+
+
+def test_a_glob_may_read_as_many_files_as_the_limit_and_no_more(tmp_path, monkeypatch):
+    monkeypatch.setattr(reports, "MAX_READ_FILES", 2)
+    write(tmp_path, {"r/a.xml": "<testsuite/>", "r/b.xml": "<testsuite/>"})
+    assert read(tmp_path, metric("count", junit="r/*.xml", value="tests")).value == 0
+    write(tmp_path, {"r/c.xml": "<testsuite/>"})
+    assert refusal(tmp_path, metric("count", junit="r/*.xml", value="tests")) == (
+        "r/*.xml matches 3 files, more than the 2 one glob may read; narrow the pattern or merge the reports"
+    )
+
+
+def test_the_files_of_a_glob_may_hold_as_many_bytes_as_the_limit_and_no_more(tmp_path, monkeypatch):
+    write(tmp_path, {"r/a.xml": "<testsuite/>", "r/b.xml": "<testsuite/>"})  # 12 bytes each
+    monkeypatch.setattr(reports, "MAX_READ_BYTES", 24)
+    assert read(tmp_path, metric("count", junit="r/*.xml", value="tests")).value == 0
+    monkeypatch.setattr(reports, "MAX_READ_BYTES", 23)
+    assert refusal(tmp_path, metric("count", junit="r/*.xml", value="tests")) == (
+        "r/*.xml: its 2 files hold 24 bytes, more than the 23 one glob may read; narrow the pattern"
+    )
+
+
+# -- faults that were tracebacks (issue 25, 10) ---------------------------------------------
+
+
+def test_a_pointer_index_of_thousands_of_digits_is_no_item(tmp_path):
+    write(tmp_path, {"b.json": '{"a": [1]}'})
+    index = "1" * 5000
+    assert refusal(tmp_path, metric("count", json="b.json", pointer=f"/a/{index}")) == (
+        f"b.json: pointer /a/{index[:77]}: no item '{index[:40]}' at /a (a list of 1)"
+    )
+
+
+def test_a_value_holding_a_lone_surrogate_is_refused(tmp_path):
+    write(tmp_path, {"b.json": '{"v": "x\\ud800y"}'})
+    assert refusal(tmp_path, metric("text", json="b.json", pointer="/v")) == (
+        "b.json: the value holds a lone surrogate (an escape such as \\ud800 that is no character), "
+        "which no snapshot can store; fix the tool's output"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extract", "name"),
+    [
+        ({"junit": "r/*.xml", "value": "tests"}, "r/a.xml"),
+        ({"cobertura": "r/a.xml", "value": "line_rate"}, "r/a.xml"),
+        ({"json": "r/a.json", "pointer": "/a"}, "r/a.json"),
+        ({"grep": "r/a.txt", "pattern": "x"}, "r/a.txt"),
+        ({"count": "r/*.txt"}, "r"),
+    ],
+)
+def test_an_unreadable_report_is_an_error_naming_it(tmp_path, monkeypatch, extract, name):
+    write(tmp_path, {"r/a.xml": '<coverage line-rate="1"/>', "r/a.json": '{"a": 1}', "r/a.txt": "x\n"})
+    if "junit" in extract:
+        write(tmp_path, {"r/a.xml": "<testsuite/>"})
+    target = tmp_path / name
+    denied = PermissionError(13, "Permission denied", str(target))
+    # tests run as root, whom chmod 000 does not stop: the operating system's refusal is simulated
+    real_open, real_scandir = Path.open, os.scandir
+
+    def no_open(self, *args, **kwargs):
+        if self == target:
+            raise denied
+        return real_open(self, *args, **kwargs)
+
+    def no_scandir(path="."):
+        if Path(path) == target:
+            raise denied
+        return real_scandir(path)
+
+    monkeypatch.setattr(Path, "open", no_open)
+    monkeypatch.setattr(os, "scandir", no_scandir)
+    unit = "ratio" if "cobertura" in extract else "count"
+    assert refusal(tmp_path, metric(unit, **extract)) == (
+        f"{name}: cannot read: Permission denied; check the file's permissions"
     )

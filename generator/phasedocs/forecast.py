@@ -25,7 +25,7 @@ nothing starts before the latest snapshot.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,10 @@ PLACES = 4
 #: A running task that has used up its planned duration is forecast to need this share of
 #: it again: it is not assumed to finish at the latest snapshot, and nothing says how much more.
 OVERRUN_SHARE = 0.25
+#: The most draws held at once (tasks x runs of one batch): 32 MB of them, and a few times
+#: that for the walk, however many runs over however many tasks (all at once, 10,000 runs
+#: over 5,000 tasks took gigabytes). Smaller batches cost time: numpy's per-call overhead.
+BATCH_CELLS = 4_000_000
 
 
 def planned_left(duration: float, worked: float, overrun: float = OVERRUN_SHARE) -> float:
@@ -164,31 +168,71 @@ def simulate(
     if not uses_history:
         ratios = []
     if spread == "none":  # every run would be the same: one is the answer
-        np: Any = _Scalars
-        draws: Any = [None] * len(work)
-        runs = 1
-    else:
-        import numpy as np  # only here: validate, and projects without spread, never pay for it
+        return _outcome(work, now, ratios, overrun, _Scalars, [[None] * len(work)], 1, spread)
+    import numpy as np  # only here: validate, and projects without spread, never pay for it
 
-        rng = np.random.default_rng(seed)
-        draws = rng.random((len(work), runs))  # a row per task in dependency order: stable across versions
-    finish: dict[str, Any] = {}
-    start: dict[str, Any] = {}
-    floor = np.full(runs, float(now))
-    for i, w in enumerate(work):
-        if w.finished_at is not None:
-            finish[w.id] = np.full(runs, float(w.finished_at))
-            continue
-        begin = floor
-        for d in w.depends_on:
-            begin = np.maximum(begin, finish[d])
-        start[w.id] = begin
-        # without spread, _remaining is planned_left: no estimate and no history to draw from
-        finish[w.id] = begin + _remaining(w, draws[i], ratios, overrun, np)
-    end = functools.reduce(np.maximum, finish.values())
-    critical = _critical(work, start, finish, end)
-    p50, p85, p95 = (r6(float(x)) for x in np.percentile(end, [50, 85, 95]))
-    share = {w.id: round(float(np.mean(critical[w.id])), PLACES) for w in work}
+    return _outcome(work, now, ratios, overrun, np, _draws(np, len(work), runs, seed), runs, spread)
+
+
+def _draws(np: Any, tasks: int, runs: int, seed: int) -> Iterator[Any]:
+    """The uniform draws, a batch of runs at a time: each a (tasks, batch) array.
+
+    The numbers are those of one ``rng.random((tasks, runs))`` (a row per task in dependency
+    order: stable across versions), cut into column blocks, so memory stays at
+    :data:`BATCH_CELLS` cells whatever runs x tasks is; the generator is advanced over the
+    rest of each row rather than drawing it.
+    """
+    bits = np.random.default_rng(seed).bit_generator
+    start = bits.state
+    rng = np.random.Generator(bits)
+    batch = max(1, min(runs, BATCH_CELLS // max(tasks, 1)))
+    for first in range(0, runs, batch):
+        size = min(batch, runs - first)
+        bits.state = start
+        bits.advance(first)
+        rows = np.empty((tasks, size))
+        for i in range(tasks):
+            rows[i] = rng.random(size)
+            bits.advance(runs - size)  # to the same runs of the next task's row
+        yield rows
+
+
+def _outcome(
+    work: Sequence[Work],
+    now: float,
+    ratios: Sequence[float],
+    overrun: float,
+    np: Any,
+    batches: Iterable[Any],
+    runs: int,
+    spread: str,
+) -> Outcome:
+    """Walk the dependency graph once per batch of runs; keep each run's end and, per task, in
+    how many runs it was critical: the memory of one batch, not of every run."""
+    ends: list[Any] = []
+    critical_runs = dict.fromkeys((w.id for w in work), 0.0)
+    for draws in batches:
+        size = 1 if np is _Scalars else draws.shape[1]
+        finish: dict[str, Any] = {}
+        start: dict[str, Any] = {}
+        floor = np.full(size, float(now))
+        for i, w in enumerate(work):
+            if w.finished_at is not None:
+                finish[w.id] = np.full(size, float(w.finished_at))
+                continue
+            begin = floor
+            for d in w.depends_on:
+                begin = np.maximum(begin, finish[d])
+            start[w.id] = begin
+            # without spread, _remaining is planned_left: no estimate and no history to draw from
+            finish[w.id] = begin + _remaining(w, draws[i], ratios, overrun, np)
+        end = functools.reduce(np.maximum, finish.values())
+        ends.append(end)
+        for tid, on in _critical(work, start, finish, end).items():
+            critical_runs[tid] += float(np.sum(on)) if np is not _Scalars else float(on)
+    every = ends[0] if np is _Scalars else np.concatenate(ends)
+    p50, p85, p95 = (r6(float(x)) for x in np.percentile(every, [50, 85, 95]))
+    share = {w.id: round(critical_runs[w.id] / runs, PLACES) for w in work}
     return Outcome(p50, p85, p95, runs, share, spread)
 
 

@@ -46,6 +46,45 @@ def test_a_number_too_long_to_read_is_refused_not_crashed(project, runner):
 
 
 @pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        ("1" * 5000, "1111111111…"),  # int() refuses more than 4,300 digits
+        ("0x" + "f" * 5000, "0xffffffff…"),  # short to read, 6,000 digits to print
+        ("1:" * 5000 + "1", "1:1:1:1:1:…"),  # base 60: built by repeated multiplication
+        ("-1_000_000_000_000_001", "-1_000_000…"),
+    ],
+)
+def test_a_yaml_number_too_long_to_read_is_refused_not_crashed(project, runner, number, shown):
+    root = project(
+        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", f"duration_days: {number}")})
+    )
+    result = _validate(runner, root)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"phases/phase-01/phase.yaml:10:20: tasks[0].duration_days: '{shown}' is out of range; a value must be "
+        "a finite number between -1e15 and 1e15 (quote it if it is text)\n1 error in 1 file\n",
+    )
+
+
+def test_a_yaml_number_as_a_key_stays_text_however_long(project, runner):
+    from phasedocs.input.loader import parse_yaml
+
+    assert parse_yaml(f"{'1' * 1000}: a\n0x{'f' * 50}: b\n", "f.yaml").data == {"1" * 1000: "a", "0x" + "f" * 50: "b"}
+
+
+def test_an_unquoted_day_its_month_lacks_is_an_error_not_a_traceback(project, runner):
+    root = project(
+        minimal(
+            **{"phases/phase-01/phase.yaml": PHASE_YAML.replace("created: 2025-01-06T09:00:00Z", "created: 2025-02-30")}
+        )
+    )
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception  # a refusal, not a crash
+    assert result.output.startswith("phases/phase-01/phase.yaml:3:10: created: ")
+
+
+@pytest.mark.parametrize(
     ("duration", "message"),
     [
         ("1.0e+12", "tasks[0].duration_days: must be at most 365 days (split a longer task)"),

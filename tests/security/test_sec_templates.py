@@ -4,6 +4,7 @@ within time and memory, and user text never runs as a command."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -107,6 +108,43 @@ def test_protocol_strings_are_refused_past_each_limit(project, runner, line, mes
             "templates/index.md.j2:1: not allowed: access to attribute '__class__' of 'ProjectFacts' object is unsafe.",
         ),
         ("{{ factz }}", "templates/index.md.j2:1: undefined: 'factz' is undefined"),
+        # issue 25, 8: loops over strings, growing lists, and intermediate values
+        (
+            "{% set s = 'x' * 2000 %}\n{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+            "templates/index.md.j2:2: over a limit: loops may run 1,000,000 times in all per template; this one runs more",
+        ),
+        (
+            "{% set l = [] %}{% for a in range(3) %}\n{% set _ = l.append(a) %}{% endfor %}",
+            "templates/index.md.j2:2: not allowed: access to attribute 'append' of 'list' object is unsafe.",
+        ),
+        (
+            "{% set d = {} %}{% set _ = d.update({'a': 1}) %}",
+            "templates/index.md.j2:1: not allowed: access to attribute 'update' of 'dict' object is unsafe.",
+        ),
+        (
+            "{% set s = 'x' * 10000 %}\n{{ s.replace('x', s) }}",
+            "templates/index.md.j2:2: over a limit: replace() would make a value of 100,000,000 characters, over the limit of 20,000,000",
+        ),
+        (
+            "{% set s = 'x' * 10000 %}{{ s | replace('x', s) }}",
+            "templates/index.md.j2:1: over a limit: replace() would make a value of 100,000,000 characters, over the limit of 20,000,000",
+        ),
+        (
+            "{% set s = 'x' * 10000 %}{{ ('{0}' * 3000).format(s) }}",
+            "templates/index.md.j2:1: over a limit: format() would make a value of 30,009,000 characters, over the limit of 20,000,000",
+        ),
+        (
+            "{% set s = 'x' * 10000 %}{% set l = [s] * 1500 %}{{ (s ~ s).join(l) }}",
+            "templates/index.md.j2:1: over a limit: join() would make a value of 44,980,000 characters, over the limit of 20,000,000",
+        ),
+        (
+            "{% set s = 'x' * 10000 %}{% set l = [s] * 1000 %}{{ (l + l + l) | join('') }}",
+            "templates/index.md.j2:1: over a limit: a value of more than 20,000,000 characters is over the limit",
+        ),
+        (
+            "{% set s = ('x' * 100 ~ '\n') * 1000 %}{{ s | indent(50000) }}",
+            "templates/index.md.j2:2: over a limit: indent() would make a value of 50,151,000 characters, over the limit of 20,000,000",
+        ),
     ],
 )
 def test_a_projects_templates_are_bounded_too(project, runner, template, message):
@@ -231,3 +269,18 @@ def test_internals_are_refused_by_subscript_too_and_a_computed_key_is_left_to_th
     with pytest.raises(ProtocolError, match=r"^'__class__' reaches for Python internals and is not allowed"):
         check_template('{{ task["__class__"] }}', {"task"})
     check_template("{{ task[task.id] }}", {"task"})  # no constant to judge: the sandbox decides at render time
+
+
+def test_a_render_has_a_time_budget(project, runner, monkeypatch):
+    from phasedocs import sandbox
+
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", -1.0, raising=False)  # already over: no waiting in a test
+    root = project(minimal(**{"templates/index.md.j2": "# Index\n{% for t in ['a', 'b'] %}{{ t }}{% endfor %}\n"}))
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert result.exit_code == 1
+    # the first document rendered is refused, naming its template and line
+    assert re.fullmatch(
+        r"templates/[A-Za-z-]+\.md\.j2:[0-9]+: over a limit: rendering took more than the -1 seconds a template may take\n",
+        result.output,
+    ), result.output
+    assert not (root / "docs").exists()

@@ -13,6 +13,7 @@ from phasedocs.output.writer import atomic_write, create_new
 from phasedocs.paths import contained
 from phasedocs.resources import data
 from phasedocs.site import adopt
+from phasedocs.site.adopt import PREFIX, Adoption
 from phasedocs.site.config import PAGES_DIR, mkdocs_yml
 
 #: The time the scaffold's files are written with; ``init`` puts the project's own times in its place.
@@ -82,6 +83,32 @@ def _parents(rel: str) -> list[str]:
     """The folders above ``rel``: 'a/b/c.txt' -> ['a', 'a/b']."""
     parts = rel.split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def beside_site(root: Path) -> bool:
+    """True when ``root`` is a repository with a site of its own (its mkdocs.yml or its docs/),
+    not yet a phasedocs project (whose files init refuses to overwrite, as anywhere)."""
+    if (root / "phases" / "project.yaml").exists():
+        return False
+    return (root / "mkdocs.yml").is_file() or (root / "docs").is_dir()
+
+
+def adoption_files(
+    root: Path, adoption: Adoption, start: datetime | None = None, now: datetime | None = None
+) -> dict[str, bytes]:
+    """The files ``init`` creates beside a site of one's own: no pages folder, docs/phases/ ignored."""
+    files = plan_files(root, start, now)
+    del files[f"{PAGES_DIR}/.gitkeep"]
+    files[".gitignore"] = data("scaffold", "gitignore-beside").read_bytes()
+    if adoption.publishing_workflow is not None:
+        gate = data("scaffold", "workflow-gate.yml").read_bytes().replace(b"__VERSION__", __version__.encode())
+        files[".github/workflows/phasedocs.yml"] = gate
+    if adoption.mkdocs_before is None:  # docs/ without mkdocs.yml: a config that publishes both
+        text = mkdocs_yml("My Project", None, None, "indigo", "deep orange", "docs")
+        files["mkdocs.yml"] = text.replace("  - phasedocs\n", f"  - phasedocs:\n      prefix: {PREFIX}\n").encode()
+    else:
+        del files["mkdocs.yml"]
+    return files
 
 
 def init(

@@ -218,9 +218,12 @@ class _Walker:
                     raise self.fail(key_node, "merge keys ('<<') are not supported; write the keys out", path)
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, "a key must be plain text", path)
-                key = self._scalar(key_node, path)
+                if key_node.tag in _TYPED_KEYS:  # '7: x' keeps the key as written: never built as a number
+                    key = key_node.value
+                else:
+                    key = self._scalar(key_node, path)
                 if not isinstance(key, str):
-                    key = key_node.value  # '7: x' keeps the key as written
+                    key = key_node.value  # 'true: x' too
                 if key in out:
                     first = self.doc.positions.get((*path, key), (0, 0))[0]
                     raise self.fail(
@@ -245,19 +248,38 @@ class _Walker:
         if node.tag not in _SCALAR_TAGS:
             raise self.fail(node, f"tag {node.tag!r} is not allowed; remove it", path)
         self.doc.raw[path] = node.value
+        if node.tag == _INT and len(node.value) > _MAX_INT_TEXT:  # before building it: 1:1:1:... is quadratic
+            raise self.fail(node, _unreadable(node, None), path)
         try:
             value = self.constructor.construct_object(node)
         except yaml.YAMLError as exc:
             raise self.fail(node, f"cannot read this value: {exc}", path) from None
-        except ValueError:
-            if node.tag != "tag:yaml.org,2002:timestamp":
-                raise
-            # shaped like a timestamp but no such day or hour (2026-02-29, hour 25): kept as written,
-            # the model refuses it with every other error of the file, saying why (dates.impossible)
-            return node.value
+        except (ValueError, OverflowError) as exc:  # int() refuses 4,300 digits; a day its month lacks
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                # shaped like a timestamp but no such day or hour (2026-02-29, hour 25): kept as written,
+                # the model refuses it with every other error of the file, saying why (dates.impossible)
+                return node.value
+            raise self.fail(node, _unreadable(node, exc), path) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(node, f"'{node.value}' is not a finite number", path)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+            raise self.fail(node, _unreadable(node, None), path)  # 0xfff... is short text but a huge number
         return value
+
+
+#: The longest whole number as written: 1e15 has 16 digits, 40 leaves room for '_' and signs.
+_MAX_INT_TEXT = 40
+_INT = "tag:yaml.org,2002:int"
+#: Keys that YAML would build as numbers or dates: kept as written instead.
+_TYPED_KEYS = {_INT, "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+
+
+def _unreadable(node: yaml.Node, exc: Exception | None) -> str:
+    """Why a scalar YAML typed by its look (a number, a date) cannot be built, and the fix."""
+    shown = node.value if len(node.value) <= 10 else node.value[:10] + "…"
+    if node.tag == _INT:
+        return f"'{shown}' is out of range; {RANGE_RULE} (quote it if it is text)"
+    return f"'{shown}' cannot be read as written: {exc}; correct it, or quote it if it is text"
 
 
 def _indent(line: str) -> int:

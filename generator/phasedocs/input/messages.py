@@ -73,10 +73,11 @@ def _message(err: ErrorDetails, doc: Document, path: tuple[Any, ...], model: typ
     if kind == "literal_error":
         expected = err["ctx"]["expected"]  # pydantic-core always says what a literal allows
         return f"{describe(value)} is not allowed; use one of {expected}"
-    if kind in ("greater_than", "greater_than_equal"):
-        bound = err["ctx"]["gt" if kind == "greater_than" else "ge"]
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        key = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}[kind]
+        bound = err["ctx"][key]
         bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
-        word = "more than" if kind == "greater_than" else "at least"
+        word = {"gt": "more than", "ge": "at least", "lt": "less than", "le": "at most"}[key]
         return f"must be {word} {bound}, got {describe(value)}"
     if kind == "too_short":
         return "needs at least one entry"

@@ -193,7 +193,7 @@ class Extract(Model):
     pointer: str | None = None
     """json: an RFC 6901 JSON pointer such as /results/0/mean."""
     pattern: Annotated[str, MinLen(1), MaxLen(MAX_PATTERN)] | None = None
-    """grep: a regular expression (Python syntax), matched anywhere in each line."""
+    """grep: a regular expression (RE2 syntax: Python's without backreferences or lookaround), matched anywhere in each line."""
 
     @property
     def kind(self) -> str:
@@ -229,10 +229,30 @@ class Extract(Model):
                 "grep needs pattern: a regular expression" if kind == "grep" else f"pattern goes with grep, not {kind}"
             )
         if self.pattern is not None:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}") from None
+            grep_regex(self.pattern)
+
+
+def grep_regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2, which matches in time linear in the text (no backtracking:
+    ``(a+)+$`` cannot run for ever on a report); ValueError saying why RE2 cannot read it.
+
+    ``validate`` and ``measure`` both compile with it, so a pattern that validates is one
+    that ``measure`` runs. RE2 has Python's syntax less backreferences and lookaround.
+    """
+    import re2  # google-re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error is ours to report, not a line of RE2's on stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        why = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(
+            f"pattern {pattern!r} is not a regular expression RE2 can run ({why}); "
+            "RE2 has no backreferences or lookaround"
+        ) from None
+    except UnicodeError:
+        raise ValueError(f"pattern {pattern!r} holds a character that is not text (a lone surrogate)") from None
 
 
 def _regress_amount(value: Any) -> Any:
@@ -394,11 +414,16 @@ def _holidays(value: tuple[date, ...]) -> tuple[date, ...]:
     return value
 
 
+#: The most task-runs (runs x the tasks of a phase) a forecast may take: 10,000 runs (the
+#: default) over 5,000 tasks. Memory does not grow with it (runs go in batches), time does.
+MAX_TASK_RUNS = 50_000_000
+
+
 class ForecastSettings(Model):
     """How the Monte Carlo forecast runs."""
 
     runs: Annotated[int, Range(ge=1000, le=100_000)] = 10_000
-    """How many runs to sample (1,000 to 100,000)."""
+    """How many runs to sample (1,000 to 100,000; at most 50,000,000 divided by the tasks of the largest phase)."""
     seed: Annotated[int, Range(ge=0, le=2**32 - 1)] = 0
     """The random seed: the same inputs and seed give the same dates, byte for byte."""
 

@@ -21,8 +21,8 @@ from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
-from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
-from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors
+from phasedocs.input.models import MAX_TASK_RUNS, Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
+from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
 
@@ -159,6 +159,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
+        if plan is not None and plan_doc is not None:
+            errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
         snaps = sorted(
             ((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))
         )
@@ -172,6 +174,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps), *plan_part])
         phases.append(PhaseInput(folder.name, phase, ordered, digest, plan, doc.sha256[:16]))
 
+    if config is not None and config_doc is not None:
+        errors += _check_forecast_size(config, config_doc, phases)
     if config is not None and config_doc is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)
     from phasedocs.input.site_config import (
@@ -188,6 +192,24 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
         config_digest=_digest([config_doc.sha256.encode()]),
     )
+
+
+def _check_forecast_size(config: ProjectConfig, doc: Document, phases: list[PhaseInput]) -> list[InputError]:
+    """forecast.runs times the tasks of the largest phase stays within :data:`MAX_TASK_RUNS`: the
+    forecast's memory is bounded by batches, its time by this."""
+    runs = config.forecast.runs
+    biggest = max(phases, key=lambda p: len(p.phase.tasks), default=None)
+    if biggest is None or runs * len(biggest.phase.tasks) <= MAX_TASK_RUNS:
+        return []
+    tasks = len(biggest.phase.tasks)
+    return [
+        doc.error(
+            ("forecast", "runs"),
+            f"{runs:,} runs over the {tasks:,} tasks of phase {biggest.phase.number} are {runs * tasks:,} "
+            f"task-runs, more than the {MAX_TASK_RUNS:,} a forecast may take; "
+            f"set forecast.runs to at most {MAX_TASK_RUNS // tasks:,}",
+        )
+    ]
 
 
 def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Path) -> Document | None:
