@@ -26,7 +26,7 @@ from phasedocs.output.writer import Manifest, WriteReport, sha256, write_tree
 from phasedocs.paths import check_output_dir
 
 if TYPE_CHECKING:  # annotations only: render and site_config load Jinja and more
-    from phasedocs.input.site_config import ChartStyle
+    from phasedocs.input.site_config import SiteConfig
     from phasedocs.render.renderer import Renderer
 
 
@@ -60,10 +60,20 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def render_digest(project: Project, renderer: Renderer, style: ChartStyle) -> str:
-    """What every page group's output depends on besides its own phase: phasedocs' code,
-    project.yaml, the templates and the chart style (used by ``generate`` and the site)."""
-    return _digest(code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(style))
+def render_digest(project: Project, renderer: Renderer, site: SiteConfig, docs_prefix: str) -> str:
+    """What every page group's output depends on (used by ``generate`` and the site).
+
+    phasedocs' code, project.yaml, the templates, site.yaml (chart style, site URL), the
+    folder that commands name task files by, and every phase's inputs: a phase's facts
+    are computed across the project (its staleness against the newest snapshot of any
+    phase, the forecast's history of finished tasks, sequence warnings), and templates
+    receive all of them. One snapshot anywhere thus re-renders every page group (cheap:
+    markdown only); each chart is still drawn again only when its own content changed.
+    """
+    phases = [f"{p.folder}\0{p.digest}" for p in project.phases]
+    return _digest(
+        code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(site), docs_prefix, *phases
+    )
 
 
 def group_digest(base: str, name: str, inputs: str) -> str:
@@ -103,7 +113,7 @@ def plan(
     style = site.charts
     env = Renderer(project.root)
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    base = render_digest(project, env, style)
+    base = render_digest(project, env, site, facts.docs_prefix)
     result = Plan()
     to_draw: dict[str, charts.Spec] = {}
 

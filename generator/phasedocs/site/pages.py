@@ -189,7 +189,7 @@ def render_site(root: Path) -> RenderedSite:
     env = Renderer(root)
     style = site_config.charts
     cache = PageCache(root, root / CACHE)
-    base = render_digest(project, env, style)
+    base = render_digest(project, env, site_config, facts.docs_prefix)
 
     out = RenderedSite(
         repo_url=site_config.repo_url or project.config.repo_url,
