@@ -335,7 +335,7 @@ def test_build_refuses_a_generated_page_edited_by_hand_as_generate_does(project,
         "Error: phasedocs: these generated pages were edited by hand (or written by someone else), "
         f"and the site would silently replace them:\n  {(root / 'docs').resolve()}/phase-01/README.md\n"
         "Put the change where the page comes from (phases/, templates/), or delete the file; "
-        "`phasedocs generate --force` rewrites them.\n"
+        "`phasedocs generate --force` rewrites the pages it wrote (never a file it did not write).\n"
     )
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before  # the site as it was
     assert runner.invoke(main, ["generate", "--project", str(root), "-q", "--force"]).exit_code == 0

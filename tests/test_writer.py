@@ -188,6 +188,37 @@ def test_a_foreign_file_in_the_way_is_refused(project, runner):
     assert sorted(tree(out)) == ["phase-01/README.md"]
 
 
+def test_force_never_overwrites_a_file_phasedocs_did_not_write(project, runner):
+    root = project(minimal())
+    out = root / "docs"
+    out.mkdir()
+    (out / "index.md").write_text("# Our own home page\n")
+    for flags in ([], ["--force"]):
+        result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q", *flags])
+        assert (result.exit_code, result.output) == (
+            1,
+            f"Error: {out / 'index.md'}: exists and was not written by phasedocs\n"
+            "1 file would be overwritten; nothing was written. phasedocs never overwrites a file it did not "
+            f"write, even with --force: move it out of {out}, or write elsewhere with --out DIR.\n",
+        )
+        assert tree(out) == {"index.md": b"# Our own home page\n"}
+
+
+def test_force_replaces_an_edited_file_but_never_a_foreign_one_beside_it(two, runner):
+    root, out = two
+    dashboard = out / "phase-01/COORDINATION-DASHBOARD.md"
+    dashboard.write_text("my notes\n")
+    mine = out / "phase-01/README.md"
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest["files"]["phase-01/README.md"]  # as if phasedocs had never written it
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    mine.write_text("my readme\n")
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "--force", "-q"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {mine}: exists and was not written by phasedocs\n")
+    assert (dashboard.read_text(), mine.read_text()) == ("my notes\n", "my readme\n")  # nothing written
+
+
 def test_removed_task_and_phase_files_are_removed_unless_edited(two):
     root, out = two
     phase2 = out / "phase-02/COMPLETION-REPORT.md"

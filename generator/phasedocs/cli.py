@@ -104,7 +104,11 @@ def _progress(quiet: bool):
     default=None,
     help="Output folder [default: PROJECT/docs].",
 )
-@click.option("--force", is_flag=True, help="Replace generated files even if they were edited by hand.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files phasedocs wrote even if they were edited by hand (never a file it did not write).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) -> None:
     """Write the documents, charts and final-metrics.json into the output folder."""

@@ -162,7 +162,7 @@ def edited_pages(docs: Path, uris: list[str]) -> str | None:
         "phasedocs: these generated pages were edited by hand (or written by someone else), "
         f"and the site would silently replace them:\n{listing}\n"
         "Put the change where the page comes from (phases/, templates/), or delete the file; "
-        "`phasedocs generate --force` rewrites them."
+        "`phasedocs generate --force` rewrites the pages it wrote (never a file it did not write)."
     )
 
 
