@@ -76,13 +76,17 @@ def validate(project_dir: Path, no_cache: bool) -> None:
         if cached is not None:
             click.echo(cached)
             return
+    from phasedocs.errors import printable
     from phasedocs.input.project import load_project
 
     project = load_project(project_dir)
     tasks = sum(len(p.phase.tasks) for p in project.phases)
     snaps = sum(len(p.snapshots) for p in project.phases)
     message = f"ok: {len(project.phases)} phase(s), {tasks} task(s), {snaps} snapshot(s)"
-    stamp.remember(project_dir, message)
+    for warning in project.warnings:
+        click.echo(printable(f"warning: {warning}"), err=True)
+    if not project.warnings:  # a stamp would silence the warnings on the next run
+        stamp.remember(project_dir, message)
     click.echo(message)
 
 
@@ -112,6 +116,7 @@ def _progress(quiet: bool):
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) -> None:
     """Write the documents, charts and final-metrics.json into the output folder."""
+    from phasedocs.errors import printable
     from phasedocs.pipeline import generate as run
 
     out = out_dir if out_dir is not None else project_dir / "docs"
@@ -120,6 +125,8 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
     finally:
         if not quiet and sys.stderr.isatty():
             click.echo("\r\033[K", err=True, nl=False)  # the live line gives way to the summary or error
+    for warning in result.warnings:
+        click.echo(printable(f"warning: {warning}"), err=True)
     if not quiet:
         click.echo(
             f"{len(report.written)} written, {len(report.unchanged) + len(result.keep)} unchanged, "

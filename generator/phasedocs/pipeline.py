@@ -44,6 +44,8 @@ class Plan:
     """Names of the groups rendered this run."""
     charts_drawn: int = 0
     """Charts actually drawn (not reused) this run."""
+    warnings: tuple[str, ...] = ()
+    """The project's warnings (files in metrics/ that are not snapshots), for the CLI to print."""
 
 
 def docs_prefix(project_dir: Path, out_dir: Path) -> str:
@@ -192,6 +194,7 @@ def generate(
     project = load_project(project_dir, docs_prefix(project_dir, out_dir))
     facts = compute(project, docs_prefix(project_dir, out_dir))
     result = plan(project, facts, out_dir, force=force, progress=progress)
+    result.warnings = project.warnings
     report = write_tree(out_dir, result.files, keep=result.keep, groups=result.groups, force=force)
     return result, report
 
