@@ -7,6 +7,7 @@ Each command imports its module inside the function (as mkdocs' ``__main__`` doe
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,13 +15,41 @@ import click
 
 from phasedocs import __version__
 
+
+def find_project(start: Path) -> Path | None:
+    """The first of ``start`` and its parents that holds ``phases/project.yaml``, as git finds
+    its top level; the search never climbs above a git top level (a folder holding ``.git``)
+    nor the filesystem root. None when there is none."""
+    here = Path(os.path.abspath(start))
+    for folder in (here, *here.parents):
+        if (folder / "phases" / "project.yaml").is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _project_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """--project, or the project found from the current folder upward (said on stderr when
+    it is not the current folder, as later messages name paths relative to it)."""
+    if value is not None:
+        return value
+    found = find_project(Path.cwd())
+    if found is None or found == Path(os.path.abspath(".")):
+        return Path(".")  # not found: the usual message ('run phasedocs init or pass --project')
+    rel = Path(os.path.relpath(found))
+    click.echo(f"phasedocs: project {found} (found above the current folder)", err=True)
+    return rel
+
+
 project_option = click.option(
     "--project",
     "project_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The project folder (the one holding phases/).",
+    default=None,
+    callback=_project_dir,
+    help="The project folder (the one holding phases/) [default: the current folder or the first above it that "
+    "holds phases/project.yaml, as git finds its top level].",
 )
 
 
