@@ -242,14 +242,24 @@ def deploy(project_dir: Path, remote: str, branch: str, message: str | None, eng
 @click.option("--force", is_flag=True, help="Replace FILE even if it is not a handoff of this phase.")
 def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> None:
     """Print the COORDINATOR-HANDOFF document of PHASE (e.g. 7)."""
-    from phasedocs.output.writer import write_user_file
+    from phasedocs.output.writer import check_user_file, write_user_file
     from phasedocs.pipeline import handoff as run
+    from phasedocs.pipeline import handoff_files
 
-    text = run(project_dir, phase, output)
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_user_file(output, text, force=force)
+        click.echo(run(project_dir, phase), nl=False)
+        return
+    # the handoff and the task files its commands name: all checked before the first is written
+    files = handoff_files(project_dir, phase, output)
+    for path, text in files.items():
+        check_user_file(
+            path, text, force=force, what="a handoff of this phase" if path == output else "this task's file"
+        )
+    for path, text in files.items():
+        write_user_file(path, text, force=True)
+    if len(files) > 1:
+        folder = next(iter(files.keys() - {output})).parent
+        click.echo(f"wrote {output} and, in {folder}, the {len(files) - 1} task file(s) its commands name")
 
 
 @main.command()

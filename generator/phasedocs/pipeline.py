@@ -58,6 +58,13 @@ def docs_prefix(project_dir: Path, out_dir: Path) -> str:
     return "" if text in ("", ".") else text + "/"
 
 
+def published_tasks(site: SiteConfig) -> str | None:
+    """The site's URL when site.yaml sets one and the site publishes the task pages: commands
+    then name a task's file by its page there, which exists wherever they run (docs/ is
+    ignored by git, so an agent launched from a fresh clone would find no file in it)."""
+    return site.site_url if site.site_url and "tasks" in site.documents else None
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
@@ -113,7 +120,7 @@ def plan(
 
     site = load_site_config(project.root)
     style = site.charts
-    env = Renderer(project.root)
+    env = Renderer(project.root, published_tasks(site))
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
     base = render_digest(project, env, site, facts.docs_prefix)
     result = Plan()
@@ -205,11 +212,28 @@ def find_phase(facts: ProjectFacts, phase: str) -> PhaseFacts:
 
 
 def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
-    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text.
+    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text
+    (with ``output``, the text :func:`handoff_files` writes there)."""
+    if output is not None:
+        return handoff_files(project_dir, phase, output)[output]
+    from phasedocs.input.site_config import load_site_config
+    from phasedocs.render.renderer import Renderer
 
-    Written to ``output`` (a file of its own, away from the package), its links to the
-    package's other pages lead to the published site when site.yaml has a ``site_url``,
-    else to the generated ``docs/`` folder, relative to where the file is.
+    prefix = docs_prefix(project_dir, project_dir / "docs")
+    facts = compute(load_project(project_dir, prefix), prefix)
+    p = find_phase(facts, phase)
+    return Renderer(project_dir, published_tasks(load_site_config(project_dir))).handoff(facts, p)
+
+
+def handoff_files(project_dir: Path, phase: str, output: Path) -> dict[Path, str]:
+    """``phasedocs handoff --output FILE``: FILE's text, and every file its commands name.
+
+    Written on its own, away from the package, the handoff's links to the package's other
+    pages lead to the published site when site.yaml has a ``site_url``, else to the
+    generated ``docs/`` folder, relative to FILE. Its commands must name task files that
+    exist where they run: the published task pages when the site has them, else the
+    phase's task files, written beside FILE in ``<FILE's name>-tasks/`` (docs/ is ignored
+    by git and may never have been generated).
     """
     from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
@@ -217,15 +241,39 @@ def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
     prefix = docs_prefix(project_dir, project_dir / "docs")
     facts = compute(load_project(project_dir, prefix), prefix)
     p = find_phase(facts, phase)
-    text = Renderer(project_dir).handoff(facts, p)
-    if output is None:
-        return text
-    site_url = load_site_config(project_dir).site_url
-    if site_url:
-        base = site_url.rstrip("/") + f"/{p.folder}/"
-        return relink(text, lambda target: base + _page_url(target))
-    folder = os.path.relpath((project_dir / "docs" / p.folder).resolve(), output.resolve().parent)
-    return relink(text, lambda target: Path(folder, target).as_posix())
+    site = load_site_config(project_dir)
+    url = published_tasks(site)
+    base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
+    if url:
+        text = Renderer(project_dir, url).handoff(facts, p)
+        return {output: relink(text, lambda target: base + _page_url(target))}
+    tasks_dir = output.parent / f"{output.stem}-tasks"
+    where = Path(os.path.abspath(tasks_dir))
+    try:  # commands run in the project: name the folder from there when it lies inside
+        named = where.relative_to(os.path.abspath(project_dir)).as_posix()
+    except ValueError:
+        named = where.as_posix()
+    env = Renderer(project_dir, named + "/")
+    names = {t.task.filename for t in p.tasks}
+    docs = Path(os.path.abspath(project_dir / "docs" / p.folder))
+
+    def elsewhere(target: str, start: Path) -> str:
+        if site.site_url:
+            return base + _page_url(target)
+        return Path(os.path.relpath(docs, start), target).as_posix()
+
+    out_dir = Path(os.path.abspath(output)).parent
+    text = env.handoff(facts, p)
+    files = {
+        output: relink(
+            text, lambda t: f"{tasks_dir.name}/{t}" if t.partition("#")[0] in names else elsewhere(t, out_dir)
+        )
+    }
+    for rel, doc in env.phase_documents(facts, p).items():
+        name = rel.rpartition("/")[2]
+        if name in names:
+            files[tasks_dir / name] = relink(doc, lambda t: t if t.partition("#")[0] in names else elsewhere(t, where))
+    return files
 
 
 _LINK_RE = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)", re.IGNORECASE)

@@ -426,9 +426,15 @@ def write_user_file(path: Path, text: str, *, force: bool = False) -> None:
     A file counts as ours when its first line is the same heading we write (an older
     handoff of the same phase); anything else needs ``force``.
     """
+    check_user_file(path, text, force=force)
+    atomic_write(path, text.encode("utf-8"))
+
+
+def check_user_file(path: Path, text: str, *, force: bool = False, what: str = "a handoff of this phase") -> None:
+    """:class:`Abort` when :func:`write_user_file` would refuse ``path`` (checked for every
+    file of a run before the first is written)."""
     data = text.encode("utf-8")
     if path.exists() and not force:
         old = path.read_bytes()
         if old != data and old.partition(b"\n")[0] != data.partition(b"\n")[0]:  # the first lines differ
-            raise Abort(f"{path} exists and is not a handoff of this phase; choose another file or use --force")
-    atomic_write(path, data)
+            raise Abort(f"{path} exists and is not {what}; choose another file or use --force")

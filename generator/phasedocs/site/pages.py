@@ -179,14 +179,14 @@ def render_site(root: Path) -> RenderedSite:
     from phasedocs.documents import PHASE_DOCUMENTS
     from phasedocs.facts import compute
     from phasedocs.input.site_config import load_site_config
-    from phasedocs.pipeline import group_digest, render_digest
+    from phasedocs.pipeline import group_digest, published_tasks, render_digest
     from phasedocs.render.filters import html_text
     from phasedocs.render.renderer import Renderer
 
     site_config = load_site_config(root)
     project = load_once(root)
     facts = compute(project)
-    env = Renderer(root)
+    env = Renderer(root, published_tasks(site_config))
     style = site_config.charts
     cache = PageCache(root, root / CACHE)
     base = render_digest(project, env, site_config, facts.docs_prefix)
