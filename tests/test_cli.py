@@ -62,7 +62,35 @@ def test_every_model_field_has_a_docstring():
         for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, Model) and obj.__module__ == module.__name__
     ]
-    assert len(found) == 23  # every model class, so a new one cannot slip past
+    assert len(found) == 24  # every model class, so a new one cannot slip past
     for model in found:
         missing = set(model.__fields__) - set(docs[model.__name__])
         assert not missing, (model.__name__, missing)
+
+
+def test_every_command_finds_the_project_from_a_subfolder_as_git_does(runner, project, monkeypatch):
+    root = project(minimal())
+    deep = root / "svc/api"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    result = runner.invoke(main, ["validate", "--no-cache"])
+    assert (result.exit_code, result.stdout) == (0, "ok: 1 phase(s), 2 task(s), 0 snapshot(s)\n")
+    assert result.stderr == f"phasedocs: project {root} (found above the current folder)\n"
+    handoff = runner.invoke(main, ["handoff", "1"])
+    assert handoff.exit_code == 0 and handoff.stdout.startswith("# Phase 1: Coordinator Handoff")
+    assert runner.invoke(main, ["generate", "-q"]).exit_code == 0
+    assert (root / "docs/phase-01/README.md").is_file() and not (deep / "docs").exists()
+    monkeypatch.chdir(root)  # in the project itself nothing needs saying
+    result = runner.invoke(main, ["validate", "--no-cache"])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_the_search_for_a_project_stops_at_a_git_top_level(runner, project, monkeypatch):
+    root = project(minimal())
+    repo = root / "vendor/other"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src").mkdir()
+    monkeypatch.chdir(repo / "src")
+    result = runner.invoke(main, ["validate", "--no-cache"])
+    assert result.exit_code == 1
+    assert result.output.startswith("phases/project.yaml: not found in .; run 'phasedocs init' or pass --project DIR")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import PHASE_YAML, REPO, compare_golden, documents, minimal
+from conftest import PHASE_YAML, PROJECT_YAML, REPO, compare_golden, documents, minimal
 from phasedocs.cli import main
 from phasedocs.render.filters import code, fence, md, tidy
 
@@ -513,3 +513,61 @@ def test_the_protocol_scope_of_the_project_a_phase_and_its_tasks(project):
         "depends_on": ["1.1"],
         "file": "out/docs/phase-01/task-1.2-beta.md",
     }
+
+
+def _spawned_files(text: str) -> list[str]:
+    """The task files that a document's spawn commands name."""
+    return re.findall(r"agent --task-file (\S+?)`?$", text, re.M)
+
+
+SPAWN = {
+    "phases/project.yaml": PROJECT_YAML.replace(
+        "spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: 'agent --task-file {{ task.file }}'"
+    )
+}
+
+
+@pytest.mark.parametrize("where", ["in the project", "outside the project"])
+def test_a_handoff_written_on_its_own_writes_the_task_files_its_commands_name(project, runner, tmp_path, where):
+    root = project(minimal(**SPAWN))  # a fresh clone: docs/ (ignored by git) was never generated
+    out = (root / "handoffs" if where == "in the project" else tmp_path / "elsewhere") / "HANDOFF.md"
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    folder = out.parent / "HANDOFF-tasks"
+    assert result.output == f"wrote {out} and, in {folder}, the 2 task file(s) its commands name\n"
+    text = out.read_text()
+    named = _spawned_files(text)
+    assert named == (
+        ["handoffs/HANDOFF-tasks/task-1.1-alpha.md"] if where == "in the project" else [f"{folder}/task-1.1-alpha.md"]
+    )
+    # commands run in the project; every file they name is there, and is the task's document
+    assert all((root / n).read_text().startswith("# Task 1.1: Alpha") for n in named)
+    assert "[task-1.1-alpha.md](HANDOFF-tasks/task-1.1-alpha.md)" in text  # its link too
+    assert not (root / "docs").exists()
+
+
+def test_with_a_site_url_commands_name_the_published_task_pages_everywhere(project, runner, tmp_path):
+    root = project(minimal(**SPAWN, **{"site_config/site.yaml": "site_url: https://acme.example/plans/\n"}))
+    page = "https://acme.example/plans/phase-01/task-1.1-alpha/"
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    assert _spawned_files((root / "docs/phase-01/COORDINATOR-HANDOFF.md").read_text()) == [page]
+    printed = runner.invoke(main, ["handoff", "1", "--project", str(root)]).output
+    assert _spawned_files(printed) == [page]
+    out = tmp_path / "HANDOFF.md"
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root), "--output", str(out)])
+    assert (result.exit_code, result.output) == (0, "")
+    assert _spawned_files(out.read_text()) == [page] and not (tmp_path / "HANDOFF-tasks").exists()
+
+
+def test_a_foreign_file_where_a_task_file_goes_refuses_the_whole_handoff(project, runner, tmp_path):
+    root = project(minimal(**SPAWN))
+    out = tmp_path / "HANDOFF.md"
+    mine = tmp_path / "HANDOFF-tasks/task-1.2-beta.md"
+    mine.parent.mkdir()
+    mine.write_text("my notes\n")
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root), "--output", str(out)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {mine} exists and is not this task's file; choose another file or use --force\n",
+    )
+    assert not out.exists() and sorted(p.name for p in mine.parent.iterdir()) == ["task-1.2-beta.md"]

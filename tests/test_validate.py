@@ -286,6 +286,31 @@ CASES = {
             "phases/phase-3: a phase folder is named phase-NN (digits 0-9, two or more, e.g. phase-07); rename it",
         ],
     ),
+    "after_phase naming no phase": (
+        phase("start: 2025-01-06T09:00:00Z\n", "start: 2025-01-06T09:00:00Z\nafter_phase: 9\n"),
+        [
+            f"{P}:5:14: after_phase: there is no phase 9 in this project (phases: 1); "
+            "name the phase this one follows (or one before the first), or remove after_phase"
+        ],
+    ),
+    "after_phase naming itself": (
+        phase("start: 2025-01-06T09:00:00Z\n", "start: 2025-01-06T09:00:00Z\nafter_phase: 1\n"),
+        [f"{P}:5:14: after_phase: phase 1 cannot follow itself; name the phase before it"],
+    ),
+    "a snapshot written as YAML": (
+        {"phases/phase-01/metrics/day2.yaml": "timestamp: 2025-01-07T09:00:00Z\nmetrics: {warnings: 4}\n"},
+        [
+            "phases/phase-01/metrics/day2.yaml: a snapshot is a JSON file (metrics/*.json), so this one is not read; "
+            "convert it to JSON as day2.json, or record it with 'phasedocs record'"
+        ],
+    ),
+    "a Windows absolute path in files": (
+        phase("files: [src/a.py]", "files: ['C:\\repo\\src\\a.py']"),
+        [
+            f"{P}:11:13: tasks[0].files[0]: 'C:\\repo\\src\\a.py' is an absolute path; "
+            "write it relative to the repository's top folder (e.g. src/app.py)"
+        ],
+    ),
 }
 
 
@@ -440,3 +465,57 @@ def test_a_cycle_is_found_wherever_it_starts():
     # the walk starts at a, which is on no cycle; b and c depend on each other
     assert find_cycle({"a": ["b"], "b": ["c"], "c": ["b"], "d": []}) == ["b", "c", "b"]
     assert find_cycle({"a": ["b"], "b": ["c"], "c": []}) is None
+
+
+@pytest.mark.parametrize("inside", ["the project", "the git top level"])
+def test_an_absolute_path_in_files_is_refused_with_its_relative_spelling(project, runner, inside):
+    root = project(minimal())
+    top = root if inside == "the project" else root.parent
+    (top / ".git").mkdir()
+    absolute = top / "svc/x.py"  # beside phases/, or beside the project's folder in the repository
+    (root / P).write_text(PHASE_YAML.replace("files: [src/a.py]", f"files: [src/a.py, {absolute}]"))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"{P}:11:23: tasks[0].files[1]: '{absolute}' is an absolute path; write it relative to the repository: "
+        "svc/x.py\n1 error in 1 file\n",
+    )
+
+
+def test_an_absolute_path_outside_the_repository_gets_the_general_fix(project, runner):
+    root = project(minimal(**phase("files: [src/a.py]", "files: [/srv/elsewhere/a.py]")))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.output.splitlines()[0] == (
+        f"{P}:11:13: tasks[0].files[0]: '/srv/elsewhere/a.py' is an absolute path; "
+        "write it relative to the repository's top folder (e.g. src/app.py)"
+    )
+
+
+def test_files_in_metrics_that_are_not_snapshots_are_named_and_nothing_is_stamped(project, runner):
+    files = minimal(
+        **{
+            "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z"}',
+            "phases/phase-01/metrics/notes.txt": "day 2 went well\n",
+            "phases/phase-01/metrics/old/b.json": '{"timestamp": "2025-01-08T09:00:00Z"}',
+            "phases/phase-01/metrics/.gitkeep": "",
+        }
+    )
+    root = project(files)
+    for _ in range(2):  # the second run is not silenced by a stamp
+        result = runner.invoke(main, ["validate", "--project", str(root)])
+        assert (result.exit_code, result.stdout) == (0, "ok: 1 phase(s), 2 task(s), 1 snapshot(s)\n")
+        assert result.stderr == (
+            "warning: phases/phase-01/metrics/notes.txt: not a snapshot (only metrics/*.json files are read); "
+            "move it out of metrics/\n"
+            "warning: phases/phase-01/metrics/old: a folder, not read; snapshots are the *.json files of metrics/ itself\n"
+        )
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "warning: phases/phase-01/metrics/notes.txt: not a snapshot" in result.stderr
+
+
+def test_after_phase_may_name_a_phase_before_the_first_the_project_holds(project, runner):
+    """Phase 7 after phase 6, tracked before phasedocs came (the shared example): history, not a typo."""
+    root = project(example=True)
+    assert "after_phase: 6" in (root / "phases/phase-07/phase.yaml").read_text()
+    assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0

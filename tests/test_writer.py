@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import PHASE_YAML, minimal, stat_tree, tree
+from conftest import PHASE_YAML, PROJECT_YAML, minimal, stat_tree, tree
 from phasedocs.cli import main
 from phasedocs.errors import Abort
 from phasedocs.output.writer import MANIFEST, Manifest, atomic_write, write_tree
@@ -48,7 +49,9 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
         '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}, "tasks": {"1.1": "complete"}}'
     )
     result, report = generate(root, out)
-    assert result.rendered == ["phase-01", "project"]
+    # every group is rendered again (a phase's facts read the whole project), but phase 2's
+    # charts are not drawn (their content did not change) and its bytes are not rewritten
+    assert (result.rendered, result.charts_drawn) == (["phase-01", "phase-02", "project"], 5)
     after = tree(out)
     changed = sorted(k for k in after if before.get(k) != after[k] and k != MANIFEST)
     assert changed == [
@@ -74,6 +77,60 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
     ]
     assert not any(k.startswith("phase-02/") for k in changed)
     assert sorted(report.written) == changed
+
+
+# phase 1 under way; phase 2 follows it and started early (a sequence warning on both)
+LIVE = minimal(
+    **{
+        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", '
+        '"metrics": {"warnings": 12}, "tasks": {"1.1": "in_progress"}}',
+        "phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2\nafter_phase: 1")
+        .replace('"1.1"', '"2.1"')
+        .replace('"1.2"', '"2.2"'),
+        "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "kind": "baseline", '
+        '"metrics": {"warnings": 30}, "tasks": {"2.1": "in_progress"}}',
+    }
+)
+
+CHANGES = {
+    # phase 1's pages read the project's newest snapshot (staleness) and every finished task (forecast)
+    "a snapshot of another phase": lambda root: (root / "phases/phase-02/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-14T09:00:00Z", "tasks": {"2.1": {"state": "complete", "at": "2025-01-08T09:00:00Z"}, '
+        '"2.2": "in_progress"}}'
+    ),
+    "a removed snapshot": lambda root: (root / "phases/phase-02/metrics/a.json").unlink(),
+    "an edited project.yaml": lambda root: (root / "phases/project.yaml").write_text(
+        PROJECT_YAML + "stale_after_days: 0.5\n"
+    ),
+    "an edited template": lambda root: (
+        (root / "templates").mkdir() or (root / "templates/task.md.j2").write_text("# {{ t.id | md }} (ours)\n")
+    ),
+    "a new phase": lambda root: (
+        (root / "phases/phase-03").mkdir()
+        or (root / "phases/phase-03/phase.yaml").write_text(
+            PHASE_YAML.replace("number: 1", "number: 3\nafter_phase: 2").replace('"1.', '"3.')
+        )
+    ),
+    "a removed phase": lambda root: shutil.rmtree(root / "phases/phase-02"),
+    "an edited site config": lambda root: (
+        (root / "site_config").mkdir()
+        or (root / "site_config/site.yaml").write_text(
+            "site_url: https://acme.example/plans/\ncharts: {colors: {task: '#123456'}}\n"
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_an_incremental_run_writes_what_a_fresh_run_writes(project, change):
+    root = project(LIVE)
+    generate(root, root / "docs")
+    CHANGES[change](root)
+    generate(root, root / "docs")
+    twin = root.parent / "twin"  # the same inputs, never generated before
+    shutil.copytree(root, twin, ignore=shutil.ignore_patterns("docs", ".cache"))
+    generate(twin, twin / "docs")
+    assert tree(root / "docs") == tree(twin / "docs")  # the manifest and its digests too
 
 
 def test_a_hand_edit_is_refused_and_kept_then_force_replaces_it(two, runner):
@@ -129,6 +186,37 @@ def test_a_foreign_file_in_the_way_is_refused(project, runner):
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {out / 'phase-01/README.md'}: exists and was not written by phasedocs\n")
     assert sorted(tree(out)) == ["phase-01/README.md"]
+
+
+def test_force_never_overwrites_a_file_phasedocs_did_not_write(project, runner):
+    root = project(minimal())
+    out = root / "docs"
+    out.mkdir()
+    (out / "index.md").write_text("# Our own home page\n")
+    for flags in ([], ["--force"]):
+        result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q", *flags])
+        assert (result.exit_code, result.output) == (
+            1,
+            f"Error: {out / 'index.md'}: exists and was not written by phasedocs\n"
+            "1 file would be overwritten; nothing was written. phasedocs never overwrites a file it did not "
+            f"write, even with --force: move it out of {out}, or write elsewhere with --out DIR.\n",
+        )
+        assert tree(out) == {"index.md": b"# Our own home page\n"}
+
+
+def test_force_replaces_an_edited_file_but_never_a_foreign_one_beside_it(two, runner):
+    root, out = two
+    dashboard = out / "phase-01/COORDINATION-DASHBOARD.md"
+    dashboard.write_text("my notes\n")
+    mine = out / "phase-01/README.md"
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest["files"]["phase-01/README.md"]  # as if phasedocs had never written it
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    mine.write_text("my readme\n")
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "--force", "-q"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {mine}: exists and was not written by phasedocs\n")
+    assert (dashboard.read_text(), mine.read_text()) == ("my notes\n", "my readme\n")  # nothing written
 
 
 def test_removed_task_and_phase_files_are_removed_unless_edited(two):

@@ -7,6 +7,7 @@ Each command imports its module inside the function (as mkdocs' ``__main__`` doe
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,13 +15,41 @@ import click
 
 from phasedocs import __version__
 
+
+def find_project(start: Path) -> Path | None:
+    """The first of ``start`` and its parents that holds ``phases/project.yaml``, as git finds
+    its top level; the search never climbs above a git top level (a folder holding ``.git``)
+    nor the filesystem root. None when there is none."""
+    here = Path(os.path.abspath(start))
+    for folder in (here, *here.parents):
+        if (folder / "phases" / "project.yaml").is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _project_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """--project, or the project found from the current folder upward (said on stderr when
+    it is not the current folder, as later messages name paths relative to it)."""
+    if value is not None:
+        return value
+    found = find_project(Path.cwd())
+    if found is None or found == Path(os.path.abspath(".")):
+        return Path(".")  # not found: the usual message ('run phasedocs init or pass --project')
+    rel = Path(os.path.relpath(found))
+    click.echo(f"phasedocs: project {found} (found above the current folder)", err=True)
+    return rel
+
+
 project_option = click.option(
     "--project",
     "project_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The project folder (the one holding phases/).",
+    default=None,
+    callback=_project_dir,
+    help="The project folder (the one holding phases/) [default: the current folder or the first above it that "
+    "holds phases/project.yaml, as git finds its top level].",
 )
 
 
@@ -109,13 +138,17 @@ def validate(project_dir: Path, no_cache: bool) -> None:
         if cached is not None:
             click.echo(cached)
             return
+    from phasedocs.errors import printable
     from phasedocs.input.project import load_project
 
     project = load_project(project_dir)
     tasks = sum(len(p.phase.tasks) for p in project.phases)
     snaps = sum(len(p.snapshots) for p in project.phases)
     message = f"ok: {len(project.phases)} phase(s), {tasks} task(s), {snaps} snapshot(s)"
-    stamp.remember(project_dir, message)
+    for warning in project.warnings:
+        click.echo(printable(f"warning: {warning}"), err=True)
+    if not project.warnings:  # a stamp would silence the warnings on the next run
+        stamp.remember(project_dir, message)
     click.echo(message)
 
 
@@ -137,10 +170,15 @@ def _progress(quiet: bool):
     default=None,
     help="Output folder [default: PROJECT/docs].",
 )
-@click.option("--force", is_flag=True, help="Replace generated files even if they were edited by hand.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files phasedocs wrote even if they were edited by hand (never a file it did not write).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) -> None:
     """Write the documents, charts and final-metrics.json into the output folder."""
+    from phasedocs.errors import printable
     from phasedocs.pipeline import generate as run
     from phasedocs.site.adopt import default_out
 
@@ -150,6 +188,8 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
     finally:
         if not quiet and sys.stderr.isatty():
             click.echo("\r\033[K", err=True, nl=False)  # the live line gives way to the summary or error
+    for warning in result.warnings:
+        click.echo(printable(f"warning: {warning}"), err=True)
     if not quiet:
         click.echo(
             f"{len(report.written)} written, {len(report.unchanged) + len(result.keep)} unchanged, "
@@ -236,14 +276,24 @@ def deploy(project_dir: Path, remote: str, branch: str, message: str | None, eng
 @click.option("--force", is_flag=True, help="Replace FILE even if it is not a handoff of this phase.")
 def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> None:
     """Print the COORDINATOR-HANDOFF document of PHASE (e.g. 7)."""
-    from phasedocs.output.writer import write_user_file
+    from phasedocs.output.writer import check_user_file, write_user_file
     from phasedocs.pipeline import handoff as run
+    from phasedocs.pipeline import handoff_files
 
-    text = run(project_dir, phase, output)
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_user_file(output, text, force=force)
+        click.echo(run(project_dir, phase), nl=False)
+        return
+    # the handoff and the task files its commands name: all checked before the first is written
+    files = handoff_files(project_dir, phase, output)
+    for path, text in files.items():
+        check_user_file(
+            path, text, force=force, what="a handoff of this phase" if path == output else "this task's file"
+        )
+    for path, text in files.items():
+        write_user_file(path, text, force=True)
+    if len(files) > 1:
+        folder = next(iter(files.keys() - {output})).parent
+        click.echo(f"wrote {output} and, in {folder}, the {len(files) - 1} task file(s) its commands name")
 
 
 @main.command()

@@ -26,7 +26,7 @@ from phasedocs.output.writer import Manifest, WriteReport, sha256, write_tree
 from phasedocs.paths import check_output_dir
 
 if TYPE_CHECKING:  # annotations only: render and site_config load Jinja and more
-    from phasedocs.input.site_config import ChartStyle
+    from phasedocs.input.site_config import SiteConfig
     from phasedocs.render.renderer import Renderer
 
 
@@ -44,6 +44,8 @@ class Plan:
     """Names of the groups rendered this run."""
     charts_drawn: int = 0
     """Charts actually drawn (not reused) this run."""
+    warnings: tuple[str, ...] = ()
+    """The project's warnings (files in metrics/ that are not snapshots), for the CLI to print."""
 
 
 def docs_prefix(project_dir: Path, out_dir: Path) -> str:
@@ -56,14 +58,31 @@ def docs_prefix(project_dir: Path, out_dir: Path) -> str:
     return "" if text in ("", ".") else text + "/"
 
 
+def published_tasks(site: SiteConfig) -> str | None:
+    """The site's URL when site.yaml sets one and the site publishes the task pages: commands
+    then name a task's file by its page there, which exists wherever they run (docs/ is
+    ignored by git, so an agent launched from a fresh clone would find no file in it)."""
+    return site.site_url if site.site_url and "tasks" in site.documents else None
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def render_digest(project: Project, renderer: Renderer, style: ChartStyle) -> str:
-    """What every page group's output depends on besides its own phase: phasedocs' code,
-    project.yaml, the templates and the chart style (used by ``generate`` and the site)."""
-    return _digest(code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(style))
+def render_digest(project: Project, renderer: Renderer, site: SiteConfig, docs_prefix: str) -> str:
+    """What every page group's output depends on (used by ``generate`` and the site).
+
+    phasedocs' code, project.yaml, the templates, site.yaml (chart style, site URL), the
+    folder that commands name task files by, and every phase's inputs: a phase's facts
+    are computed across the project (its staleness against the newest snapshot of any
+    phase, the forecast's history of finished tasks, sequence warnings), and templates
+    receive all of them. One snapshot anywhere thus re-renders every page group (cheap:
+    markdown only); each chart is still drawn again only when its own content changed.
+    """
+    phases = [f"{p.folder}\0{p.digest}" for p in project.phases]
+    return _digest(
+        code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(site), docs_prefix, *phases
+    )
 
 
 def group_digest(base: str, name: str, inputs: str) -> str:
@@ -101,9 +120,9 @@ def plan(
 
     site = load_site_config(project.root)
     style = site.charts
-    env = Renderer(project.root)
+    env = Renderer(project.root, published_tasks(site))
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    base = render_digest(project, env, style)
+    base = render_digest(project, env, site, facts.docs_prefix)
     result = Plan()
     to_draw: dict[str, charts.Spec] = {}
 
@@ -182,6 +201,7 @@ def generate(
     project = load_project(project_dir, docs_prefix(project_dir, out_dir))
     facts = compute(project, docs_prefix(project_dir, out_dir))
     result = plan(project, facts, out_dir, force=force, progress=progress)
+    result.warnings = project.warnings
     report = write_tree(out_dir, result.files, keep=result.keep, groups=result.groups, force=force)
     return result, report
 
@@ -192,11 +212,28 @@ def find_phase(facts: ProjectFacts, phase: str) -> PhaseFacts:
 
 
 def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
-    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text.
+    """``phasedocs handoff``: the COORDINATOR-HANDOFF document of one phase, as text
+    (with ``output``, the text :func:`handoff_files` writes there)."""
+    if output is not None:
+        return handoff_files(project_dir, phase, output)[output]
+    from phasedocs.input.site_config import load_site_config
+    from phasedocs.render.renderer import Renderer
 
-    Written to ``output`` (a file of its own, away from the package), its links to the
-    package's other pages lead to the published site when site.yaml has a ``site_url``,
-    else to the generated ``docs/`` folder, relative to where the file is.
+    prefix = docs_prefix(project_dir, project_dir / "docs")
+    facts = compute(load_project(project_dir, prefix), prefix)
+    p = find_phase(facts, phase)
+    return Renderer(project_dir, published_tasks(load_site_config(project_dir))).handoff(facts, p)
+
+
+def handoff_files(project_dir: Path, phase: str, output: Path) -> dict[Path, str]:
+    """``phasedocs handoff --output FILE``: FILE's text, and every file its commands name.
+
+    Written on its own, away from the package, the handoff's links to the package's other
+    pages lead to the published site when site.yaml has a ``site_url``, else to the
+    generated ``docs/`` folder, relative to FILE. Its commands must name task files that
+    exist where they run: the published task pages when the site has them, else the
+    phase's task files, written beside FILE in ``<FILE's name>-tasks/`` (docs/ is ignored
+    by git and may never have been generated).
     """
     from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
@@ -204,15 +241,39 @@ def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
     prefix = docs_prefix(project_dir, project_dir / "docs")
     facts = compute(load_project(project_dir, prefix), prefix)
     p = find_phase(facts, phase)
-    text = Renderer(project_dir).handoff(facts, p)
-    if output is None:
-        return text
-    site_url = load_site_config(project_dir).site_url
-    if site_url:
-        base = site_url.rstrip("/") + f"/{p.folder}/"
-        return relink(text, lambda target: base + _page_url(target))
-    folder = os.path.relpath((project_dir / "docs" / p.folder).resolve(), output.resolve().parent)
-    return relink(text, lambda target: Path(folder, target).as_posix())
+    site = load_site_config(project_dir)
+    url = published_tasks(site)
+    base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
+    if url:
+        text = Renderer(project_dir, url).handoff(facts, p)
+        return {output: relink(text, lambda target: base + _page_url(target))}
+    tasks_dir = output.parent / f"{output.stem}-tasks"
+    where = Path(os.path.abspath(tasks_dir))
+    try:  # commands run in the project: name the folder from there when it lies inside
+        named = where.relative_to(os.path.abspath(project_dir)).as_posix()
+    except ValueError:
+        named = where.as_posix()
+    env = Renderer(project_dir, named + "/")
+    names = {t.task.filename for t in p.tasks}
+    docs = Path(os.path.abspath(project_dir / "docs" / p.folder))
+
+    def elsewhere(target: str, start: Path) -> str:
+        if site.site_url:
+            return base + _page_url(target)
+        return Path(os.path.relpath(docs, start), target).as_posix()
+
+    out_dir = Path(os.path.abspath(output)).parent
+    text = env.handoff(facts, p)
+    files = {
+        output: relink(
+            text, lambda t: f"{tasks_dir.name}/{t}" if t.partition("#")[0] in names else elsewhere(t, out_dir)
+        )
+    }
+    for rel, doc in env.phase_documents(facts, p).items():
+        name = rel.rpartition("/")[2]
+        if name in names:
+            files[tasks_dir / name] = relink(doc, lambda t: t if t.partition("#")[0] in names else elsewhere(t, where))
+    return files
 
 
 _LINK_RE = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)", re.IGNORECASE)

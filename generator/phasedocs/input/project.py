@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ class Project:
     phases: tuple[PhaseInput, ...]
     config_digest: str
     """Hash of project.yaml; every phase's documents depend on it."""
+    warnings: tuple[str, ...] = ()
+    """Faults that lose nothing but may surprise (a file in metrics/ that is not a snapshot)."""
 
 
 _SEQUENCE_RE = re.compile(r"(.*)~([0-9]{1,9})\.json", re.ASCII)
@@ -95,6 +98,7 @@ def load_project(root: Path, docs_prefix: str = "docs/") -> Project:
 
 def _load_project(root: Path, docs_prefix: str) -> Project:
     errors: list[InputError] = []
+    warnings: list[str] = []
     phases_dir = root / "phases"
     project_file = phases_dir / "project.yaml"
     if not project_file.is_file():
@@ -117,7 +121,13 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
-    for folder in sorted(p for p in phases_dir.iterdir() if p.is_dir() and p.name.startswith("phase-")):
+    follows: list[tuple[Phase, Document]] = []  # phases with after_phase, checked once all are known
+    folders = sorted(p for p in phases_dir.iterdir() if p.is_dir() and p.name.startswith("phase-"))
+    numbers = {
+        int(m.group(1)) for f in folders if (m := PHASE_DIR_RE.fullmatch(f.name)) and (f / "phase.yaml").is_file()
+    }
+    bases = repository_roots(root)
+    for folder in folders:
         rel = f"phases/{folder.name}"
         m = PHASE_DIR_RE.fullmatch(folder.name)
         if not m:
@@ -141,7 +151,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if doc is not None:
             phase, errs = parse_model(doc, Phase)
             errors += errs
-        snapshots = _load_snapshots(folder, rel, errors, root)
+        snapshots = _load_snapshots(folder, rel, errors, root, warnings)
         plan_doc, plan = _load_plan(folder, rel, errors, root)
         errors += _check_snapshot_values(catalogue, snapshots)
         if phase is None or doc is None:
@@ -161,6 +171,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         errors += phase_errors
         if plan is not None and plan_doc is not None:
             errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
+        errors += _check_files(phase, doc, bases)
+        if phase.after_phase is not None:
+            follows.append((phase, doc))
         snaps = sorted(
             ((d, s) for d, s in snapshots if s is not None), key=lambda ds: (ds[1].timestamp, file_order(ds[0].file))
         )
@@ -176,6 +189,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
 
     if config is not None and config_doc is not None:
         errors += _check_forecast_size(config, config_doc, phases)
+    errors += _check_after_phase(follows, numbers)
     if config is not None and config_doc is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)
     from phasedocs.input.site_config import (
@@ -191,6 +205,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         config=config,
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
         config_digest=_digest([config_doc.sha256.encode()]),
+        warnings=tuple(warnings),
     )
 
 
@@ -224,13 +239,33 @@ def _read(path: Path, file: str, reader: Any, errors: list[InputError], root: Pa
         return None
 
 
+#: Files a folder may hold only to exist in git: never snapshots, never worth a warning.
+KEEP_FILES = frozenset({".gitkeep", ".keep"})
+
+
 def _load_snapshots(
-    folder: Path, rel: str, errors: list[InputError], root: Path
+    folder: Path, rel: str, errors: list[InputError], root: Path, warnings: list[str]
 ) -> list[tuple[Document, Snapshot | None]]:
     out: list[tuple[Document, Snapshot | None]] = []
     metrics_dir = folder / "metrics"
     if not metrics_dir.is_dir():
         return out
+    # only metrics/*.json are snapshots: anything else there is named, never silently skipped
+    for path in sorted(metrics_dir.iterdir(), key=lambda p: p.name):
+        file = f"{rel}/metrics/{path.name}"
+        if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+            errors.append(
+                InputError(
+                    Location(file),
+                    "",
+                    "a snapshot is a JSON file (metrics/*.json), so this one is not read; "
+                    f"convert it to JSON as {path.stem}.json, or record it with 'phasedocs record'",
+                )
+            )
+        elif path.is_dir():
+            warnings.append(f"{file}: a folder, not read; snapshots are the *.json files of metrics/ itself")
+        elif path.suffix != ".json" and path.name not in KEEP_FILES:
+            warnings.append(f"{file}: not a snapshot (only metrics/*.json files are read); move it out of metrics/")
     for path in sorted(metrics_dir.glob("*.json"), key=lambda p: p.name):  # str keys: Path comparisons are slow
         file = f"{rel}/metrics/{path.name}"
         doc = _read(path, file, load_json, errors, root)
@@ -300,6 +335,63 @@ def _check_protocol_render(
                 except protocol.ProtocolError as exc:
                     errors[path] = doc.error(path, f"{exc} (phase {p.phase.number}, task {task.id})")
     return list(errors.values())
+
+
+def repository_roots(root: Path) -> list[Path]:
+    """The folders a task's ``files:`` may be written relative to: the project (the folder
+    holding phases/), then the git top level above it, if any (found by its ``.git``, as git
+    does, never above the filesystem root; no command is run)."""
+    here = Path(os.path.abspath(root))
+    out = [here]
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            if folder != here:
+                out.append(folder)
+            break
+    return out
+
+
+_DRIVE_RE = re.compile(r"[A-Za-z]:[\\/]")
+
+
+def _check_files(phase: Phase, doc: Document, bases: list[Path]) -> list[InputError]:
+    """A task's ``files:`` are paths in the repository: an absolute one means another file on
+    every machine, and would hide the collision it shares with a relative spelling."""
+    errors = []
+    for i, task in enumerate(phase.tasks):
+        for j, path in enumerate(task.files):
+            text = path.strip()
+            if not (text.startswith(("/", "\\")) or _DRIVE_RE.match(text)):
+                continue
+            fix = "write it relative to the repository's top folder (e.g. src/app.py)"
+            for base in bases:
+                rel = os.path.relpath(os.path.normpath(text), base) if text.startswith("/") else ".."
+                if rel != "." and not rel.startswith(".."):
+                    fix = f"write it relative to the repository: {Path(rel).as_posix()}"
+                    break
+            errors.append(doc.error(("tasks", i, "files", j), f"'{text}' is an absolute path; {fix}"))
+    return errors
+
+
+def _check_after_phase(follows: list[tuple[Phase, Document]], numbers: set[int]) -> list[InputError]:
+    """``after_phase`` names another phase of the project, or one before its first (earlier history)."""
+    errors = []
+    known = ", ".join(str(n) for n in sorted(numbers))
+    for phase, doc in follows:
+        if phase.after_phase == phase.number:
+            errors.append(
+                doc.error(("after_phase",), f"phase {phase.number} cannot follow itself; name the phase before it")
+            )
+        elif phase.after_phase not in numbers and phase.after_phase > min(numbers):
+            # a phase before the first one the project holds ran before phasedocs: history, not a typo
+            errors.append(
+                doc.error(
+                    ("after_phase",),
+                    f"there is no phase {phase.after_phase} in this project (phases: {known}); "
+                    "name the phase this one follows (or one before the first), or remove after_phase",
+                )
+            )
+    return errors
 
 
 def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | None) -> list[InputError]:

@@ -259,8 +259,26 @@ def project_context(config: ProjectConfig) -> dict[str, Any]:
     }
 
 
-def task_context(phase: Phase, task: Task, docs_prefix: str, folder: str | None = None) -> dict[str, Any]:
-    """What ``task`` means inside a protocol template (``folder``: the phase's folder as it is named)."""
+def task_file(docs_prefix: str, folder: str, filename: str, task_at: str | None = None) -> str:
+    """How commands name a task's file, so that it exists where they run.
+
+    ``task_at`` None: the generated file, ``docs/phase-07/task-7.1-x.md``. A URL (the site's,
+    ``https://.../``): the task's published page, ``https://.../phase-07/task-7.1-x/``, which
+    an agent launched from a fresh clone (where the ignored docs/ folder is absent) can read.
+    Any other text: a folder holding the phase's task files (``handoff --output`` writes them).
+    """
+    if task_at is None:
+        return f"{docs_prefix}{folder}/{filename}"
+    if "://" in task_at:
+        return f"{task_at.rstrip('/')}/{folder}/{filename.removesuffix('.md')}/"
+    return f"{task_at}{filename}"
+
+
+def task_context(
+    phase: Phase, task: Task, docs_prefix: str, folder: str | None = None, task_at: str | None = None
+) -> dict[str, Any]:
+    """What ``task`` means inside a protocol template (``folder``: the phase's folder as it is
+    named; ``task_at``: where its file is, see :func:`task_file`)."""
     folder = folder or default_folder(phase.number)
     return {
         "id": task.id,
@@ -272,11 +290,13 @@ def task_context(phase: Phase, task: Task, docs_prefix: str, folder: str | None 
         "goal": task.goal,
         "duration_days": task.duration_days,
         "depends_on": list(task.depends_on),
-        "file": f"{docs_prefix}{folder}/{task.filename}",
+        "file": task_file(docs_prefix, folder, task.filename, task_at),
     }
 
 
-def phase_context(phase: Phase, docs_prefix: str, folder: str | None = None) -> dict[str, Any]:
+def phase_context(
+    phase: Phase, docs_prefix: str, folder: str | None = None, task_at: str | None = None
+) -> dict[str, Any]:
     """What ``phase`` means inside a protocol template (``folder``: its folder as it is named)."""
     folder = folder or default_folder(phase.number)
     return {
@@ -285,18 +305,22 @@ def phase_context(phase: Phase, docs_prefix: str, folder: str | None = None) -> 
         "docs": f"{docs_prefix}{folder}",
         "title": phase.title,
         "summary": phase.summary,
-        "tasks": [task_context(phase, t, docs_prefix, folder) for t in phase.tasks],
+        "tasks": [task_context(phase, t, docs_prefix, folder, task_at) for t in phase.tasks],
     }
 
 
-def scope(config: ProjectConfig, phase: Phase, docs_prefix: str, folder: str | None = None) -> dict[str, Any]:
+def scope(
+    config: ProjectConfig, phase: Phase, docs_prefix: str, folder: str | None = None, task_at: str | None = None
+) -> dict[str, Any]:
     """``phase`` and ``project`` as templates see them; built once per phase, shared by its tasks."""
-    return {"phase": phase_context(phase, docs_prefix, folder), "project": project_context(config)}
+    return {"phase": phase_context(phase, docs_prefix, folder, task_at), "project": project_context(config)}
 
 
-def with_task(shared: dict[str, Any], phase: Phase, task: Task, docs_prefix: str) -> dict[str, Any]:
+def with_task(
+    shared: dict[str, Any], phase: Phase, task: Task, docs_prefix: str, task_at: str | None = None
+) -> dict[str, Any]:
     """The phase's :func:`scope` with ``task`` added: what a task's protocol strings see."""
-    return {**shared, "task": task_context(phase, task, docs_prefix, shared["phase"]["folder"])}
+    return {**shared, "task": task_context(phase, task, docs_prefix, shared["phase"]["folder"], task_at)}
 
 
 def render_phase(config: ProjectConfig, ctx: dict[str, Any], ready: Collection[str] | None = None) -> PhaseProtocol:
@@ -322,11 +346,16 @@ def render_phase(config: ProjectConfig, ctx: dict[str, Any], ready: Collection[s
 
 
 def render_task(
-    config: ProjectConfig, phase: Phase, task: Task, docs_prefix: str, shared: dict[str, Any]
+    config: ProjectConfig,
+    phase: Phase,
+    task: Task,
+    docs_prefix: str,
+    shared: dict[str, Any],
+    task_at: str | None = None,
 ) -> RenderedProtocol:
     """The protocol of one task of ``phase``; ``shared`` is the phase's :func:`scope`, built once for all its tasks."""
     p = config.protocol
-    ctx = with_task(shared, phase, task, docs_prefix)
+    ctx = with_task(shared, phase, task, docs_prefix, task_at)
     return RenderedProtocol(
         session=render_string(p.session, ctx),
         memory_key=render_string(p.memory_key, ctx),

@@ -329,11 +329,12 @@ def _write_tree(
             report.unchanged.append(rel)
             continue
         old = sha256(on_disk) if on_disk is not None else None
-        if old is not None and not force:
+        if old is not None:
+            # --force discards edits to files phasedocs wrote, never a file it did not write
             if rel not in manifest.files and rel not in manifest.pending:
                 foreign.append(rel)
                 continue
-            if not manifest.owns(rel, old):
+            if not force and not manifest.owns(rel, old):
                 edited.append(rel)
                 continue
         writes.append((rel, data, old))
@@ -355,11 +356,18 @@ def _write_tree(
         for rel in foreign:
             lines.append(f"{_show(out_dir, rel)}: exists and was not written by phasedocs")
         n = len(lines)
-        lines.append(
-            f"{n} file{'s' if n != 1 else ''} would be overwritten; nothing was written. "
-            "To keep an edit, move it to a file of your own (or override the template in templates/); "
-            "to discard it, run again with --force."
-        )
+        advice = []
+        if edited:
+            advice.append(
+                "To keep an edit, move it to a file of your own (or override the template in templates/); "
+                "to discard it, run again with --force."
+            )
+        if foreign:
+            advice.append(
+                "phasedocs never overwrites a file it did not write, even with --force: "
+                f"move {'it' if len(foreign) == 1 else 'them'} out of {out_dir}, or write elsewhere with --out DIR."
+            )
+        lines.append(f"{n} file{'s' if n != 1 else ''} would be overwritten; nothing was written. " + " ".join(advice))
         raise Abort("\n".join(lines))
 
     new = Manifest({rel: sha256(data) for rel, data in plan.items()}, groups)
@@ -418,9 +426,15 @@ def write_user_file(path: Path, text: str, *, force: bool = False) -> None:
     A file counts as ours when its first line is the same heading we write (an older
     handoff of the same phase); anything else needs ``force``.
     """
+    check_user_file(path, text, force=force)
+    atomic_write(path, text.encode("utf-8"))
+
+
+def check_user_file(path: Path, text: str, *, force: bool = False, what: str = "a handoff of this phase") -> None:
+    """:class:`Abort` when :func:`write_user_file` would refuse ``path`` (checked for every
+    file of a run before the first is written)."""
     data = text.encode("utf-8")
     if path.exists() and not force:
         old = path.read_bytes()
         if old != data and old.partition(b"\n")[0] != data.partition(b"\n")[0]:  # the first lines differ
-            raise Abort(f"{path} exists and is not a handoff of this phase; choose another file or use --force")
-    atomic_write(path, data)
+            raise Abort(f"{path} exists and is not {what}; choose another file or use --force")

@@ -68,7 +68,9 @@ class ContainedLoader(jinja2.FileSystemLoader):
 class Renderer:
     """The Jinja environment of one project and the functions that use it."""
 
-    def __init__(self, project_dir: Path | None = None) -> None:
+    def __init__(self, project_dir: Path | None = None, task_at: str | None = None) -> None:
+        self.task_at = task_at
+        """Where commands name task files (see :func:`protocol.task_file`); None: in the output folder."""
         self.search: list[Path] = []
         if project_dir is not None and (project_dir / "templates").is_dir():
             self.search.append(contained(project_dir, project_dir / "templates", "templates folder"))
@@ -152,7 +154,7 @@ class Renderer:
         self, facts: ProjectFacts, p: PhaseFacts, charts: dict[str, Any] | None = None
     ) -> dict[str, str]:
         """Every markdown document of phase ``p``: relative path -> text."""
-        p = with_commands(facts, p)
+        p = with_commands(facts, p, self.task_at)
         ctx = self._context(facts, p=p, charts=charts or {}, views=PhaseView(p))
         out = {f"{p.folder}/{doc}": self.render_md(f"{doc}.j2", **ctx) for doc in PHASE_DOCUMENTS}
         for t in p.tasks:
@@ -178,19 +180,19 @@ class Renderer:
 
     def handoff(self, facts: ProjectFacts, p: PhaseFacts) -> str:
         """The handoff document of phase ``p`` alone (for ``phasedocs handoff``)."""
-        p = with_commands(facts, p)
+        p = with_commands(facts, p, self.task_at)
         return self.render_md("COORDINATOR-HANDOFF.md.j2", **self._context(facts, p=p, charts={}, views=PhaseView(p)))
 
 
-def with_commands(facts: ProjectFacts, p: PhaseFacts) -> PhaseFacts:
+def with_commands(facts: ProjectFacts, p: PhaseFacts, task_at: str | None = None) -> PhaseFacts:
     """``p`` with its protocol commands rendered (the templates' ``p.protocol`` and ``t.protocol``).
 
     Commands are text made from templates, so they are rendered here, with the documents,
     not by the facts stage; the scope (which lists every task) is built once per phase.
     """
-    shared = protocol.scope(facts.config, p.phase, facts.docs_prefix, p.folder)
+    shared = protocol.scope(facts.config, p.phase, facts.docs_prefix, p.folder, task_at)
     tasks = tuple(
-        replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared))
+        replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared, task_at))
         for t in p.tasks
     )
     ready = {t.id for t in p.tasks if t.state == "ready"}

@@ -162,7 +162,7 @@ def edited_pages(docs: Path, uris: list[str]) -> str | None:
         "phasedocs: these generated pages were edited by hand (or written by someone else), "
         f"and the site would silently replace them:\n{listing}\n"
         "Put the change where the page comes from (phases/, templates/), or delete the file; "
-        "`phasedocs generate --force` rewrites them."
+        "`phasedocs generate --force` rewrites the pages it wrote (never a file it did not write)."
     )
 
 
@@ -179,17 +179,17 @@ def render_site(root: Path) -> RenderedSite:
     from phasedocs.documents import PHASE_DOCUMENTS
     from phasedocs.facts import compute
     from phasedocs.input.site_config import load_site_config
-    from phasedocs.pipeline import group_digest, render_digest
+    from phasedocs.pipeline import group_digest, published_tasks, render_digest
     from phasedocs.render.filters import html_text
     from phasedocs.render.renderer import Renderer
 
     site_config = load_site_config(root)
     project = load_once(root)
     facts = compute(project)
-    env = Renderer(root)
+    env = Renderer(root, published_tasks(site_config))
     style = site_config.charts
     cache = PageCache(root, root / CACHE)
-    base = render_digest(project, env, style)
+    base = render_digest(project, env, site_config, facts.docs_prefix)
 
     out = RenderedSite(
         repo_url=site_config.repo_url or project.config.repo_url,
