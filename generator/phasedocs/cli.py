@@ -69,8 +69,11 @@ def main() -> None:
 )
 def validate(project_dir: Path, no_cache: bool) -> None:
     """Check phases/ against the input format; print every error found."""
+    from phasedocs.input.mkdocs_yml import hook_warnings
     from phasedocs.output import caches as stamp
 
+    for line in hook_warnings(project_dir):  # code, not settings: named on every run
+        click.echo(line, err=True)
     if not no_cache:
         cached = stamp.cached_result(project_dir)
         if cached is not None:

@@ -38,9 +38,11 @@ def contained(root: Path, path: Path, what: str = "path") -> Path:
 
 def leaves(root: Path, path: Path, name: str = "the project") -> str | None:
     """Why ``path`` may not be read: a symlink leads it outside ``root`` (called ``name``);
-    None when it stays inside. For messages that name the file themselves."""
+    None when it stays inside. A path into (or over) ``root/.git`` is refused too: the
+    repository's config can hold a CI token. For messages that name the file themselves."""
     if is_inside(root, path):
-        return None
+        git = _git_reason(root, path)
+        return f"{git}; inputs never come from there" if git else None
     return (
         f"a symlink that leads outside {name} (to {printable(os.path.realpath(path))}); replace it with the file itself"
     )
@@ -82,3 +84,72 @@ def check_output_dir(project_dir: Path, out_dir: Path) -> None:
         raise Abort(
             f"refusing to write into {out_dir}: a symlink leads it out of the project (to {out}); remove the symlink"
         )
+
+
+def _git_reason(root: Path, path: Path) -> str | None:
+    """Why ``path`` may not be used: it resolves into ``root/.git``, or (a folder) holds it."""
+    real = Path(os.path.realpath(path))
+    git = Path(os.path.realpath(root)) / ".git"
+    if is_inside(git, real):
+        return f"it leads into the project's .git/ (to {printable(str(real))}), which holds its history and credentials"
+    if is_inside(real, git):
+        return f"it holds the project's .git/ (it is {printable(str(real))}), which holds its history and credentials"
+    return None
+
+
+def escapes(root: Path, path: Path) -> str | None:
+    """Why ``path`` may not be read or written for the project at ``root``: once resolved
+    (symlinks included) it lies outside ``root``, or in (or over) ``root/.git``. None when
+    it stays inside the project and out of its repository."""
+    if not is_inside(root, path):
+        return f"it leads outside the project {root} (to {printable(os.path.realpath(path))})"
+    return _git_reason(root, path)
+
+
+def inside_project(
+    root: Path, path: Path, what: str, fix: str = "remove the symlink or the '..' that leads out"
+) -> Path:
+    """``path`` if it resolves inside the project ``root`` and neither enters nor holds its
+    ``.git/``; :class:`Abort` naming it, where it leads and ``fix`` otherwise.
+
+    The one check for every folder phasedocs reads pages from or empties (the pages folder,
+    the site folder, the staging folder) and every configuration file it reads: a committed
+    symlink (``site -> ~``, ``site_config/pages -> ../.git``) must never turn a build into
+    damage or a leak.
+    """
+    problem = escapes(root, path)
+    if problem:
+        raise Abort(f"refusing {what} {path}: {problem}; {fix}")
+    return path
+
+
+def check_tree(folder: Path, what: str) -> None:
+    """Refuse a symlink anywhere under ``folder`` that leads out of it, or a symlinked
+    folder that holds itself (``x -> ..``): the site engines follow symlinks as they walk a
+    pages folder, so either would publish what it points at or never end (``/proc/self``)."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        for name in [*dirs, *files]:
+            path = Path(top) / name
+            if not path.is_symlink():
+                continue
+            if not is_inside(folder, path):
+                raise Abort(
+                    f"refusing {path} in {what} {folder}: a symlink that leads outside it "
+                    f"(to {printable(os.path.realpath(path))}); replace it with the file itself"
+                )
+            if path.is_dir() and is_inside(path, path.parent):
+                raise Abort(
+                    f"refusing {path} in {what} {folder}: a symlink to a folder that holds it, "
+                    "so the folder never ends; remove the symlink"
+                )
+
+
+def named_input(root: Path, path: Path, what: str) -> Path:
+    """A file the user named on the command line: one outside the project is the user's
+    choice; one inside must stay inside once symlinks are resolved, and none may lead into
+    the project's ``.git/`` (a committed ``reports/m.json -> /proc/self/environ`` or
+    ``-> ../.git/config`` would otherwise be read, and its values recorded or echoed)."""
+    problem = escapes(root, path) if lexically_inside(root, path) else _git_reason(root, path)
+    if problem:
+        raise Abort(f"refusing {what} {path}: {problem}; replace the symlink with the file itself")
+    return path

@@ -57,6 +57,9 @@ def _matches(root: Path, pattern: str, files_only: bool = True) -> list[Path]:
     """Paths under ``root`` matching ``pattern``, sorted; refused if one leads outside."""
     found = []
     for path in sorted(root.glob(pattern)):
+        # a folder on the way that a symlink leads out (reports/x -> ~/.ssh) is named, never
+        # the file found through it: its name is not the project's to print
+        _through_link(root, path)
         if files_only and not path.is_file():
             continue
         problem = leaves(root, path)
@@ -66,6 +69,17 @@ def _matches(root: Path, pattern: str, files_only: bool = True) -> list[Path]:
         if len(found) > MAX_MATCHES:
             raise ReportError(f"{pattern} matches more than {MAX_MATCHES:,} files; narrow the pattern")
     return found
+
+
+def _through_link(root: Path, path: Path) -> None:
+    """:class:`ReportError` naming the first folder between ``root`` and ``path`` that a
+    symlink leads out of the project or into its ``.git/``."""
+    folder = root
+    for part in path.relative_to(root).parts[:-1]:
+        folder = folder / part
+        problem = leaves(root, folder) if folder.is_symlink() else None
+        if problem:
+            raise ReportError(f"{_rel(root, folder)}: {problem.replace('with the file itself', 'with a folder')}")
 
 
 def _one(root: Path, e: Extract) -> Path:
