@@ -132,15 +132,13 @@ def check_tree(folder: Path, what: str) -> None:
             path = Path(top) / name
             if not path.is_symlink():
                 continue
-            if not is_inside(folder, path):
-                raise Abort(
-                    f"refusing {path} in {what} {folder}: a symlink that leads outside it "
-                    f"(to {printable(os.path.realpath(path))}); replace it with the file itself"
-                )
+            problem = leaves(folder, path, str(folder))
+            if problem:
+                raise Abort(f"refusing {path}: {problem}")
             if path.is_dir() and is_inside(path, path.parent):
                 raise Abort(
-                    f"refusing {path} in {what} {folder}: a symlink to a folder that holds it, "
-                    "so the folder never ends; remove the symlink"
+                    f"refusing {path}: a symlink to a folder that holds it, so {what} {folder} never ends; "
+                    "remove the symlink"
                 )
 
 
@@ -153,3 +151,15 @@ def named_input(root: Path, path: Path, what: str) -> Path:
     if problem:
         raise Abort(f"refusing {what} {path}: {problem}; replace the symlink with the file itself")
     return path
+
+
+def check_pages(root: Path, folder: Path) -> Path:
+    """The pages folder (``docs_dir``) of the project at ``root``, checked before a build
+    walks it: inside the project, out of ``.git/``, no symlink in it leading out of it.
+    A committed ``site_config/pages -> ../.git`` (or ``-> ~``, ``-> /proc/self``) would
+    otherwise be published, or walked for ever."""
+    inside_project(
+        root, folder, "docs_dir", "replace the symlink with a folder of its own, or point docs_dir in mkdocs.yml at one"
+    )
+    check_tree(folder, "docs_dir")
+    return folder

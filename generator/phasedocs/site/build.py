@@ -6,6 +6,7 @@ import contextlib
 from pathlib import Path
 
 from phasedocs.errors import Abort
+from phasedocs.paths import check_pages
 from phasedocs.site.config import check_site_dir, config_file, load_config, quiet_material
 from phasedocs.site.pages import load_once
 
@@ -23,6 +24,7 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     load_site_config(root)
     site_dir = check_site_dir(root, site_dir)  # before MkDocs empties it
     config = load_config(root, site_dir=str(site_dir.resolve()), strict=strict or None)
+    check_pages(root.resolve(), Path(config.docs_dir))  # before MkDocs walks and publishes it
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:

@@ -173,8 +173,8 @@ def check_site_dir(root: Path, site_dir: Path | None = None) -> Path:
     except (yaml.YAMLError, AttributeError, OSError, UnicodeDecodeError):
         raw = "site"  # MkDocs reports its own file's faults
     configured = source.parent / (raw if isinstance(raw, str) else "site")
-    fix = f"set site_dir in {source} to a folder inside the project, such as site, and remove any symlink on the way"
-    inside_project(root, configured, f"site_dir (from {source.name})", fix)
+    fix = "remove the symlink, or set site_dir in mkdocs.yml to a folder inside the project, such as site"
+    inside_project(root, configured, "site folder", fix)
     check_output_dir(root, configured)
     if site_dir is None:
         return configured

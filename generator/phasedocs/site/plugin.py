@@ -56,12 +56,10 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         except PhasedocsError as exc:
             raise PluginError(f"phasedocs: the input is invalid:\n{exc.format_message()}") from None
         # here, before MkDocs empties the site folder: a refusal leaves the last site as it was
-        from phasedocs.paths import check_output_dir, check_tree, inside_project
+        from phasedocs.paths import check_output_dir, check_pages
 
-        try:
-            # a committed site_config/pages -> ../.git (or -> ~, or -> /proc/self) would be published
-            docs = inside_project(root, Path(config.docs_dir), "docs_dir", "point docs_dir at a folder of the project")
-            check_tree(docs, "docs_dir")
+        try:  # `phasedocs build` checked both already; `mkdocs build` did not
+            check_pages(root, Path(config.docs_dir))
             check_output_dir(root, Path(config.site_dir))  # a committed site -> ~ would be emptied
         except PhasedocsError as exc:
             raise PluginError(f"phasedocs: {exc.format_message()}") from None

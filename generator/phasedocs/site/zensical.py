@@ -23,7 +23,7 @@ import yaml
 
 from phasedocs.errors import Abort
 from phasedocs.output.caches import CACHE
-from phasedocs.paths import check_tree, inside_project
+from phasedocs.paths import check_pages, inside_project
 from phasedocs.site.pages import MERMAID_URI
 
 #: The release the ``zensical`` extra pins: Zensical is before 1.0, and its config may change.
@@ -105,10 +105,7 @@ def stage(root: Path, site_dir: Path) -> Path:
     if own_docs:  # hand-written pages published beside the generated ones
         folder = source.parent / str(own_docs)
         if folder.is_dir():
-            # a committed site_config/pages -> ../.git (or -> ~, or -> /proc/self) would be published
-            inside_project(root, folder, "docs_dir", "point docs_dir at a folder of the project")
-            folder = folder.resolve()
-            check_tree(folder, "docs_dir")
+            folder = check_pages(root, folder).resolve()
             problem = edited_pages(folder, list(site.files))  # as the MkDocs build refuses them
             if problem:
                 raise Abort(problem)
