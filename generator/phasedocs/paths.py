@@ -163,3 +163,15 @@ def check_pages(root: Path, folder: Path) -> Path:
     )
     check_tree(folder, "docs_dir")
     return folder
+
+
+def is_real(root: Path, path: Path) -> bool:
+    """True when ``path`` is the folder or file its name says, below ``root``: no symlink on
+    the way from ``root`` to it, so emptying or writing it touches nothing else (a committed
+    ``.cache/phasedocs/pages -> ../../phases/phase-01/metrics`` would have its snapshots pruned)."""
+    real = Path(os.path.realpath(root))
+    try:
+        rel = Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute()))
+    except ValueError:
+        return False
+    return Path(os.path.realpath(path)) == real / rel and _git_reason(root, path) is None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from phasedocs.errors import Abort
-from phasedocs.paths import contained, is_inside
+from phasedocs.paths import contained, is_inside, is_real
 
 MANIFEST = ".phasedocs-manifest.json"
 MANIFEST_VERSION = 1
@@ -198,8 +198,8 @@ def exit_on_terminate() -> None:
 def write_cache(root: Path, path: Path, data: bytes) -> None:
     """Keep a cache entry of the project at ``root``: atomic, not fsynced, and skipped where
     it cannot be written (a read-only checkout simply runs without the cache) or where a
-    symlink leads it out of the project (a committed ``.cache -> /elsewhere``)."""
-    if not is_inside(root, path.parent):
+    symlink leads elsewhere (a committed ``.cache -> /elsewhere``, or into the inputs)."""
+    if not is_real(root, path.parent):
         return
     with contextlib.suppress(OSError):
         atomic_write(path, data, durable=False)
