@@ -326,3 +326,15 @@ def test_a_cache_folder_symlinked_into_the_inputs_is_neither_pruned_nor_written(
     (root / ".cache/phasedocs").symlink_to(metrics)
     assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
     assert tree(metrics) == before
+
+
+def test_a_templates_folder_symlinked_into_the_repository_is_refused(project, runner):
+    root = project(minimal(**{".git/README.md.j2": "{{ 'from .git' }}\n"}))
+    (root / "templates").symlink_to(root / ".git")
+    result = _generate(runner, root)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing templates folder {root / 'templates'}: it leads into the project's .git/ "
+        f"(to {root / '.git'}), which holds its history and credentials; remove the symlink\n",
+    )
+    assert not (root / "docs").exists()
