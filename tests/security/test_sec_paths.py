@@ -108,7 +108,10 @@ def test_a_templates_folder_symlinked_outside_is_refused(project, runner, tmp_pa
     (root / "templates").symlink_to(outside)
     result = _generate(runner, root)
     assert result.exit_code == 1
-    assert f"refusing templates folder {root / 'templates'}: it leads outside {root}" in result.output
+    assert result.output == (
+        f"Error: refusing templates folder {root / 'templates'}: it leads outside the project {root} (to {outside}); "
+        "remove the symlink\n"
+    )
 
 
 @pytest.mark.parametrize(
