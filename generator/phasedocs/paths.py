@@ -175,3 +175,16 @@ def is_real(root: Path, path: Path) -> bool:
     except ValueError:
         return False
     return Path(os.path.realpath(path)) == real / rel and _git_reason(root, path) is None
+
+
+def real_folder(root: Path, path: Path, what: str) -> Path:
+    """``path`` if no symlink lies on the way to it from ``root`` (see :func:`is_real`);
+    :class:`Abort` naming it otherwise. For the folders phasedocs owns and empties (the
+    cache, the Zensical staging folder): behind a symlink, even one into the project
+    (``-> ../../phases``), emptying them would delete someone's files."""
+    if not is_real(root, path):
+        raise Abort(
+            f"refusing {what} {path}: a symlink leads it elsewhere (to {printable(os.path.realpath(path))}); "
+            "remove the symlink (phasedocs makes the folder again)"
+        )
+    return path

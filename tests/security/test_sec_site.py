@@ -363,3 +363,20 @@ def test_mkdocs_itself_with_the_plugin_refuses_the_same_symlinks(project, home, 
     link = root / ("site_config/pages" if what == "pages" else "site")
     assert f"phasedocs: refusing {'docs_dir ' if what == 'pages' else 'to write into '}{link}" in done.stderr
     assert tree(home) == before
+
+
+@pytest.mark.skipif(not HAS_ZENSICAL, reason="no zensical")
+@pytest.mark.parametrize("name", ["docs", "site", "overrides"])
+def test_a_staging_folder_symlinked_into_the_inputs_is_never_emptied(project, runner, tmp_path, name):
+    """Staging removes what the site no longer has: behind a symlink, that would be the phases."""
+    root = project(minimal())
+    (root / ".cache/phasedocs/zensical").mkdir(parents=True)
+    (root / ".cache/phasedocs/zensical" / name).symlink_to(root / "phases")
+    before = tree(root / "phases")
+    result = _build(runner, root, "zensical", "--site-dir", str(tmp_path / "site"))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing staging folder {root / '.cache/phasedocs/zensical' / name}: a symlink leads it elsewhere "
+        f"(to {root / 'phases'}); remove the symlink (phasedocs makes the folder again)\n",
+    )
+    assert tree(root / "phases") == before

@@ -17,7 +17,7 @@ import yaml
 
 from phasedocs.errors import Abort, PhasedocsError
 from phasedocs.output.caches import CACHE
-from phasedocs.paths import inside_project
+from phasedocs.paths import inside_project, real_folder
 from phasedocs.render.filters import html_text
 from phasedocs.site.pages import load_once
 
@@ -132,7 +132,7 @@ def config_file(root: Path) -> Path:
         return inside_project(root, own, "mkdocs.yml", "replace the symlink with the file itself")
     from phasedocs.output.writer import atomic_write
 
-    cache = inside_project(root, root / CACHE, "cache folder", "remove the symlink (the cache is made again)")
+    cache = real_folder(root, root / CACHE, "cache folder")
     if (root / "docs").is_dir():  # a committed docs -> ../.git or -> ~ would be published
         docs = inside_project(root, root / "docs", "pages folder", "replace the symlink with a folder of its own")
     else:

@@ -23,7 +23,7 @@ import yaml
 
 from phasedocs.errors import Abort
 from phasedocs.output.caches import CACHE
-from phasedocs.paths import check_pages, inside_project
+from phasedocs.paths import check_pages, inside_project, real_folder
 from phasedocs.site.pages import MERMAID_URI
 
 #: The release the ``zensical`` extra pins: Zensical is before 1.0, and its config may change.
@@ -143,9 +143,10 @@ def stage(root: Path, site_dir: Path) -> Path:
 
 def _staging(root: Path, name: str) -> Path:
     """A folder or file of the Zensical staging area (``.cache/phasedocs/zensical/NAME``),
-    refused when a symlink leads it out of the project: staging empties and writes it."""
+    refused when a symlink leads it anywhere (out of the project, into its inputs): staging
+    empties and writes it."""
     path = root / CACHE / "zensical" / name
-    return inside_project(root, path, "staging folder", "remove the symlink (the staging folder is made again)")
+    return real_folder(root, path, "staging folder")
 
 
 def _mtimes(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
