@@ -114,8 +114,8 @@ M = [
     (
         "no lock",
         "generator/phasedocs/output/writer.py",
-        "    with locked(out_dir):\n        return _write_tree",
-        "    with contextlib.nullcontext():\n        return _write_tree",
+        "    with locked(out_dir):\n        _RUN_TOKEN",
+        "    with contextlib.nullcontext():\n        _RUN_TOKEN",
         "tests/security/test_sec_writes.py",
     ),
     (
@@ -665,6 +665,27 @@ M = [
         'old.partition(b"\\n")[0] != data.partition(b"\\n")[0]',
         "old != data",
         "tests/test_writer.py",
+    ),
+    (
+        "paths: a pages folder is not checked",
+        "generator/phasedocs/paths.py",
+        '    inside_project(\n        root, folder, "docs_dir",',
+        '    (lambda *a: None)(\n        root, folder, "docs_dir",',
+        "tests/security/test_sec_site.py",
+    ),
+    (
+        "reports: globs follow symlinked folders",
+        "generator/phasedocs/input/reports.py",
+        "        _through_link(root, path)\n",
+        "",
+        "tests/security/test_sec_paths.py",
+    ),
+    (
+        "writer: every temp-looking file is swept",
+        "generator/phasedocs/output/writer.py",
+        '*([rf"\\..+\\.{re.escape(token)}\\.tmp"] if token else []),',
+        'r"\\..+\\.[a-z0-9_]{8}\\.tmp",',
+        "tests/security/test_sec_paths.py",
     ),
 ]
 

@@ -132,7 +132,18 @@ def sync(phase: str | None, project_dir: Path, summary: Path | None) -> None:
 def validate(project_dir: Path, no_cache: bool) -> None:
     """Check phases/ against the input format; print every error found."""
     from phasedocs.output import caches as stamp
+    from phasedocs.paths import escapes
 
+    mkdocs = project_dir / "mkdocs.yml"
+    try:  # a mkdocs.yml without the word loads no YAML parser: a stamped validate stays cheap
+        hooks = mkdocs.is_file() and not escapes(project_dir, mkdocs) and b"hooks" in mkdocs.read_bytes()
+    except OSError:
+        hooks = False
+    if hooks:
+        from phasedocs.input.mkdocs_yml import hook_warnings
+
+        for line in hook_warnings(project_dir):  # code, not settings: named on every run, cached or not
+            click.echo(line, err=True)
     if not no_cache:
         cached = stamp.cached_result(project_dir)
         if cached is not None:

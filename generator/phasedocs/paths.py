@@ -38,9 +38,11 @@ def contained(root: Path, path: Path, what: str = "path") -> Path:
 
 def leaves(root: Path, path: Path, name: str = "the project") -> str | None:
     """Why ``path`` may not be read: a symlink leads it outside ``root`` (called ``name``);
-    None when it stays inside. For messages that name the file themselves."""
+    None when it stays inside. A path into (or over) ``root/.git`` is refused too: the
+    repository's config can hold a CI token. For messages that name the file themselves."""
     if is_inside(root, path):
-        return None
+        git = _git_reason(root, path)
+        return f"{git}; inputs never come from there" if git else None
     return (
         f"a symlink that leads outside {name} (to {printable(os.path.realpath(path))}); replace it with the file itself"
     )
@@ -82,3 +84,107 @@ def check_output_dir(project_dir: Path, out_dir: Path) -> None:
         raise Abort(
             f"refusing to write into {out_dir}: a symlink leads it out of the project (to {out}); remove the symlink"
         )
+
+
+def _git_reason(root: Path, path: Path) -> str | None:
+    """Why ``path`` may not be used: it resolves into ``root/.git``, or (a folder) holds it."""
+    real = Path(os.path.realpath(path))
+    git = Path(os.path.realpath(root)) / ".git"
+    if is_inside(git, real):
+        return f"it leads into the project's .git/ (to {printable(str(real))}), which holds its history and credentials"
+    if is_inside(real, git):
+        return f"it holds the project's .git/ (it is {printable(str(real))}), which holds its history and credentials"
+    return None
+
+
+def escapes(root: Path, path: Path) -> str | None:
+    """Why ``path`` may not be read or written for the project at ``root``: once resolved
+    (symlinks included) it lies outside ``root``, or in (or over) ``root/.git``. None when
+    it stays inside the project and out of its repository."""
+    if not is_inside(root, path):
+        return f"it leads outside the project {root} (to {printable(os.path.realpath(path))})"
+    return _git_reason(root, path)
+
+
+def inside_project(
+    root: Path, path: Path, what: str, fix: str = "remove the symlink or the '..' that leads out"
+) -> Path:
+    """``path`` if it resolves inside the project ``root`` and neither enters nor holds its
+    ``.git/``; :class:`Abort` naming it, where it leads and ``fix`` otherwise.
+
+    The one check for every folder phasedocs reads pages from or empties (the pages folder,
+    the site folder, the staging folder) and every configuration file it reads: a committed
+    symlink (``site -> ~``, ``site_config/pages -> ../.git``) must never turn a build into
+    damage or a leak.
+    """
+    problem = escapes(root, path)
+    if problem:
+        raise Abort(f"refusing {what} {path}: {problem}; {fix}")
+    return path
+
+
+def check_tree(folder: Path, what: str) -> None:
+    """Refuse a symlink anywhere under ``folder`` that leads out of it, or a symlinked
+    folder that holds itself (``x -> ..``): the site engines follow symlinks as they walk a
+    pages folder, so either would publish what it points at or never end (``/proc/self``)."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        for name in [*dirs, *files]:
+            path = Path(top) / name
+            if not path.is_symlink():
+                continue
+            problem = leaves(folder, path, str(folder))
+            if problem:
+                raise Abort(f"refusing {path}: {problem}")
+            if path.is_dir() and is_inside(path, path.parent):
+                raise Abort(
+                    f"refusing {path}: a symlink to a folder that holds it, so {what} {folder} never ends; "
+                    "remove the symlink"
+                )
+
+
+def named_input(root: Path, path: Path, what: str) -> Path:
+    """A file the user named on the command line: one outside the project is the user's
+    choice; one inside must stay inside once symlinks are resolved, and none may lead into
+    the project's ``.git/`` (a committed ``reports/m.json -> /proc/self/environ`` or
+    ``-> ../.git/config`` would otherwise be read, and its values recorded or echoed)."""
+    problem = escapes(root, path) if lexically_inside(root, path) else _git_reason(root, path)
+    if problem:
+        raise Abort(f"refusing {what} {path}: {problem}; replace the symlink with the file itself")
+    return path
+
+
+def check_pages(root: Path, folder: Path) -> Path:
+    """The pages folder (``docs_dir``) of the project at ``root``, checked before a build
+    walks it: inside the project, out of ``.git/``, no symlink in it leading out of it.
+    A committed ``site_config/pages -> ../.git`` (or ``-> ~``, ``-> /proc/self``) would
+    otherwise be published, or walked for ever."""
+    inside_project(
+        root, folder, "docs_dir", "replace the symlink with a folder of its own, or point docs_dir in mkdocs.yml at one"
+    )
+    check_tree(folder, "docs_dir")
+    return folder
+
+
+def is_real(root: Path, path: Path) -> bool:
+    """True when ``path`` is the folder or file its name says, below ``root``: no symlink on
+    the way from ``root`` to it, so emptying or writing it touches nothing else (a committed
+    ``.cache/phasedocs/pages -> ../../phases/phase-01/metrics`` would have its snapshots pruned)."""
+    real = Path(os.path.realpath(root))
+    try:
+        rel = Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute()))
+    except ValueError:
+        return False
+    return Path(os.path.realpath(path)) == real / rel and _git_reason(root, path) is None
+
+
+def real_folder(root: Path, path: Path, what: str) -> Path:
+    """``path`` if no symlink lies on the way to it from ``root`` (see :func:`is_real`);
+    :class:`Abort` naming it otherwise. For the folders phasedocs owns and empties (the
+    cache, the Zensical staging folder): behind a symlink, even one into the project
+    (``-> ../../phases``), emptying them would delete someone's files."""
+    if not is_real(root, path):
+        raise Abort(
+            f"refusing {what} {path}: a symlink leads it elsewhere (to {printable(os.path.realpath(path))}); "
+            "remove the symlink (phasedocs makes the folder again)"
+        )
+    return path

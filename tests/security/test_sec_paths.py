@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import minimal, tree
+from conftest import PROJECT_YAML, minimal, tree
 from phasedocs.cli import main
 from phasedocs.output.writer import MANIFEST, sha256
 
@@ -107,7 +108,10 @@ def test_a_templates_folder_symlinked_outside_is_refused(project, runner, tmp_pa
     (root / "templates").symlink_to(outside)
     result = _generate(runner, root)
     assert result.exit_code == 1
-    assert f"refusing templates folder {root / 'templates'}: it leads outside {root}" in result.output
+    assert result.output == (
+        f"Error: refusing templates folder {root / 'templates'}: it leads outside the project {root} (to {outside}); "
+        "remove the symlink\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -191,3 +195,149 @@ def test_a_committed_validation_stamp_vouches_for_nothing(project, runner):
     # the same stamp written in this very folder is trusted: that is what makes a repeat cheap
     (folder / "validated.json").write_text(json.dumps({**forged, "here": stamp._here(root)}))
     assert runner.invoke(main, ["validate", "--project", str(root)]).output == forged["message"] + "\n"
+
+
+# --- inputs named on the command line, report globs and temp files (issue #25) ---------
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A decoy home folder outside the project that no command may read, change or name."""
+    folder = tmp_path / "home"
+    (folder / ".ssh").mkdir(parents=True)
+    (folder / ".ssh/id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nhunter2\n")
+    (folder / "metrics.json").write_text('{"warnings": 77, "version": "hunter2"}\n')
+    return folder
+
+
+def _record_from(runner, root: Path, source: Path):
+    return runner.invoke(
+        main, ["record", "1", "--project", str(root), "--from-json", str(source), "--at", "2025-01-07T09:00:00Z"]
+    )
+
+
+def test_record_from_json_refuses_a_symlink_out_of_the_project(project, runner, home):
+    root = project(minimal())
+    (root / "reports").mkdir()
+    (root / "reports/m.json").symlink_to(home / "metrics.json")
+    before = tree(home)
+    result = _record_from(runner, root, root / "reports/m.json")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing --from-json {root / 'reports/m.json'}: it leads outside the project {root} "
+        f"(to {home / 'metrics.json'}); replace the symlink with the file itself\n",
+    )
+    assert not (root / "phases/phase-01/metrics").exists()
+    assert tree(home) == before
+
+
+@pytest.mark.parametrize("how", ["link", "path"])
+def test_record_from_json_never_reads_the_repository(project, runner, how, tmp_path):
+    root = project(minimal())
+    (root / ".git").mkdir()
+    (root / ".git/m.json").write_text('{"warnings": 3, "version": "hunter2"}\n')
+    source = root / ".git/m.json"
+    if how == "link":  # a file named outside the project that leads back into its .git
+        source = tmp_path / "m.json"
+        source.symlink_to(root / ".git/m.json")
+    result = _record_from(runner, root, source)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing --from-json {source}: it leads into the project's .git/ (to {root / '.git/m.json'}), "
+        "which holds its history and credentials; replace the symlink with the file itself\n",
+    )
+    assert not (root / "phases/phase-01/metrics").exists()
+
+
+def test_record_from_json_outside_the_project_named_by_the_user_is_read(project, runner, home):
+    root = project(minimal())
+    result = _record_from(runner, root, home / "metrics.json")
+    assert result.exit_code == 0, result.output
+
+
+MEASURED = PROJECT_YAML.replace(
+    "  version: {label: Version, unit: text}\n",
+    "  version: {label: Version, unit: text}\n  reports: {label: Reports, unit: count, extract: {count: 'reports/*/*'}}\n",
+)
+
+
+def test_measure_globs_never_follow_a_folder_symlinked_out_of_the_project(project, runner, home):
+    root = project(minimal(**{"phases/project.yaml": MEASURED, "reports/ci/a.xml": "<x/>\n"}))
+    (root / "reports/keys").symlink_to(home / ".ssh")
+    result = runner.invoke(main, ["measure", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z"])
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: nothing recorded:\n"
+        f"  reports: reports/keys: a symlink that leads outside the project (to {home / '.ssh'}); replace it with a folder\n",
+    )
+    assert "id_rsa" not in result.output
+    assert not (root / "phases/phase-01/metrics").exists()
+
+
+def test_measure_globs_never_enter_the_repository(project, runner):
+    root = project(minimal(**{"phases/project.yaml": MEASURED, ".git/config": "[http]\n"}))
+    (root / "reports").mkdir()
+    (root / "reports/git").symlink_to(root / ".git")
+    result = runner.invoke(main, ["measure", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z"])
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: nothing recorded:\n"
+        f"  reports: reports/git: it leads into the project's .git/ (to {root / '.git'}), which holds its history "
+        "and credentials; inputs never come from there\n",
+    )
+
+
+def test_generate_removes_only_the_temp_files_it_made(project, runner):
+    """A user's file whose name looks like a temp file of ours is the user's."""
+    root = project(minimal())
+    assert _generate(runner, root).exit_code == 0
+    mine = [root / "docs/.index.md.ab12cd34.tmp", root / "docs/phase-01/.notes.md.x_9k2m1q.tmp"]
+    for path in mine:
+        path.write_text("draft of a chapter\n")
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").write_text('{"timestamp": "2025-01-07T09:00:00Z"}')
+    assert _generate(runner, root).exit_code == 0
+    assert [p.read_text() for p in mine] == ["draft of a chapter\n"] * 2
+
+
+@pytest.mark.parametrize("which", ["phases/phase-01/metrics/a.json", "site_config/site.yaml"])
+def test_an_input_symlinked_into_the_repository_is_refused(project, runner, which):
+    root = project(minimal(**{".git/x": '{"timestamp": "2025-01-06T09:00:00Z"}'}))
+    (root / which).parent.mkdir(parents=True, exist_ok=True)
+    (root / which).symlink_to(root / ".git/x")
+    result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
+    assert result.exit_code == 1
+    assert (
+        f"{which}: it leads into the project's .git/ (to {root / '.git/x'}), which holds its history and "
+        "credentials; inputs never come from there"
+    ) in result.output
+
+
+def test_a_cache_folder_symlinked_into_the_inputs_is_neither_pruned_nor_written(project, runner, tmp_path):
+    """The page cache prunes what a build did not use: behind a symlink, that would be snapshots."""
+    root = project(minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z"}'}))
+    metrics = root / "phases/phase-01/metrics"
+    (root / ".cache/phasedocs").mkdir(parents=True)
+    (root / ".cache/phasedocs/pages").symlink_to(metrics)
+    before = tree(metrics)
+    result = runner.invoke(main, ["build", "--project", str(root), "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert tree(metrics) == before
+    # and the validation stamp is not written into the inputs either
+    shutil.rmtree(root / ".cache")
+    (root / ".cache").mkdir()
+    (root / ".cache/phasedocs").symlink_to(metrics)
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
+    assert tree(metrics) == before
+
+
+def test_a_templates_folder_symlinked_into_the_repository_is_refused(project, runner):
+    root = project(minimal(**{".git/README.md.j2": "{{ 'from .git' }}\n"}))
+    (root / "templates").symlink_to(root / ".git")
+    result = _generate(runner, root)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing templates folder {root / 'templates'}: it leads into the project's .git/ "
+        f"(to {root / '.git'}), which holds its history and credentials; remove the symlink\n",
+    )
+    assert not (root / "docs").exists()

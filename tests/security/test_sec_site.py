@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import json
 import threading
 from html.parser import HTMLParser
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PHASE_YAML, PROJECT_YAML, minimal
+from conftest import PHASE_YAML, PROJECT_YAML, git, minimal, tree
 from phasedocs.cli import main
 from phasedocs.site.build import build
 
@@ -107,10 +108,10 @@ def test_a_page_symlinked_outside_docs_dir_stops_the_build(project, runner, tmp_
     (root / "docs").mkdir()
     (root / "docs/notes.md").symlink_to(secret)
     result = runner.invoke(main, ["build", "--project", str(root), "--site-dir", str(tmp_path / "site")])
-    assert result.exit_code == 1
-    assert (
-        f"phasedocs: refusing {root / 'docs/notes.md'}: a symlink that leads outside {root / 'docs'} (to {secret})"
-        in result.output
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing {root / 'docs/notes.md'}: a symlink that leads outside {root / 'docs'} (to {secret}); "
+        "replace it with the file itself\n",
     )
     assert not any(p.read_text(errors="ignore").count("hunter2") for p in (tmp_path / "site").rglob("*") if p.is_file())
 
@@ -144,3 +145,238 @@ def test_no_dialog_fires_on_any_page_of_a_hostile_site(project, tmp_path, browse
         server.shutdown()
         server.server_close()
     assert dialogs == []
+
+
+# --- folders a build empties or publishes: never outside the project, never .git ---------
+
+HAS_ZENSICAL = importlib.util.find_spec("zensical") is not None
+ENGINES = ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(not HAS_ZENSICAL, reason="no zensical"))]
+PAGES_YML = "site_name: Demo\nplugins: [phasedocs]\ndocs_dir: site_config/pages\n"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A decoy home folder outside the project: no command may change, empty or publish it."""
+    folder = tmp_path / "home"
+    (folder / ".ssh").mkdir(parents=True)
+    (folder / ".ssh/id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nhunter2\n")
+    (folder / "thesis.tex").write_text("\\chapter{One}\nfour years of work\n")
+    (folder / "index.html").write_text("<html>an old site of mine</html>\n")  # Zensical replaced a folder with one
+    return folder
+
+
+def _build(runner, root: Path, engine: str, *args: str):
+    return runner.invoke(main, ["build", "--project", str(root), "--engine", engine, *args])
+
+
+def _published(site: Path) -> str:
+    """Every file the site holds, as one text to search."""
+    return "\n".join(p.read_text(errors="ignore") for p in site.rglob("*") if p.is_file()) if site.exists() else ""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("own_config", [False, True])
+def test_a_committed_site_symlink_out_of_the_project_is_never_emptied(project, runner, home, engine, own_config):
+    root = project(minimal(**({"mkdocs.yml": "site_name: Demo\nplugins: [phasedocs]\n"} if own_config else {})))
+    (root / "site").symlink_to(home)
+    before = tree(home)
+    result = _build(runner, root, engine)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing site folder {root / 'site'}: it leads outside the project {root} (to {home}); "
+        "remove the symlink, or set site_dir in mkdocs.yml to a folder inside the project, such as site\n",
+    )
+    assert tree(home) == before
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_site_dir_of_mkdocs_yml_outside_the_project_is_refused(project, runner, home, engine, tmp_path):
+    root = project(minimal(**{"mkdocs.yml": f"site_name: Demo\nplugins: [phasedocs]\nsite_dir: {home}\n"}))
+    before = tree(home)
+    for args in ([], ["--site-dir", str(tmp_path / "mine")]):  # mkdocs.yml arrives in pull requests too
+        result = _build(runner, root, engine, *args)
+        assert (result.exit_code, result.output) == (
+            1,
+            f"Error: refusing site folder {home}: it leads outside the project {root} (to {home}); "
+            "remove the symlink, or set site_dir in mkdocs.yml to a folder inside the project, such as site\n",
+        )
+    assert tree(home) == before
+    assert not (tmp_path / "mine").exists()
+
+
+def test_a_site_dir_over_the_inputs_is_refused(project, runner):
+    root = project(minimal(**{"mkdocs.yml": "site_name: Demo\nplugins: [phasedocs]\nsite_dir: phases\n"}))
+    before = tree(root / "phases")
+    result = _build(runner, root, "mkdocs")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"Error: refusing to write into {root / 'phases'}: it is inside the project's phases/"
+    )
+    assert tree(root / "phases") == before
+
+
+def test_the_deploy_refuses_a_site_dir_outside_the_project(repo, runner, home):
+    root, remote = repo
+    (root / "mkdocs.yml").write_text(f"site_name: Demo\nplugins: [phasedocs]\nsite_dir: {home}\n")
+    git(root, "add", "mkdocs.yml")
+    git(root, "commit", "-qm", "a hostile site_dir")
+    result = runner.invoke(main, ["deploy", "--project", str(root)])
+    assert result.exit_code == 1
+    assert f"Error: refusing site folder {home}: it leads outside the project {root}" in result.output
+    assert git(remote, "branch", "--list", "gh-pages") == ""
+
+
+def _pages_to(root: Path, target: Path | str) -> None:
+    (root / "site_config").mkdir(exist_ok=True)
+    (root / "site_config/pages").symlink_to(target)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_pages_folder_symlinked_to_git_is_not_published(project, runner, engine, tmp_path):
+    root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
+    git(root, "init", "-q")
+    git(root, "config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic hunter2")
+    _pages_to(root, "../.git")
+    result = _build(runner, root, engine, "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert (
+        f"refusing docs_dir {root / 'site_config/pages'}: it leads into the project's .git/ (to {root / '.git'}), "
+        "which holds its history and credentials; replace the symlink with a folder of its own, or point docs_dir in mkdocs.yml at one\n"
+    ) in result.output
+    assert "hunter2" not in _published(tmp_path / "site")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("how", ["pages", "docs"])
+def test_a_pages_folder_symlinked_outside_the_project_is_not_published(project, runner, home, engine, how, tmp_path):
+    if how == "pages":  # init's layout: mkdocs.yml names site_config/pages
+        root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
+        _pages_to(root, home)
+        link = root / "site_config/pages"
+    else:  # no mkdocs.yml: the default config publishes docs/
+        root = project(minimal())
+        (root / "docs").symlink_to(home)
+        link = root / "docs"
+    before = tree(home)
+    result = _build(runner, root, engine, "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert (
+        f"refusing {'docs_dir' if how == 'pages' else 'pages folder'} {link}: it leads outside the project {root} (to {home})"
+        in result.output
+    )
+    assert "hunter2" not in _published(tmp_path / "site")
+    assert tree(home) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_pages_folder_symlinked_to_proc_self_is_refused_at_once(project, runner, engine, tmp_path):
+    root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
+    _pages_to(root, "/proc/self")
+    result = _build(runner, root, engine, "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert f"refusing docs_dir {root / 'site_config/pages'}: it leads outside the project {root}" in result.output
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_folder_in_the_pages_symlinked_out_is_refused(project, runner, home, engine, tmp_path):
+    root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
+    (root / "site_config/pages").mkdir(parents=True)
+    (root / "site_config/pages/keys").symlink_to(home / ".ssh")
+    result = _build(runner, root, engine, "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert (
+        f"refusing {root / 'site_config/pages/keys'}: a symlink that leads outside {root / 'site_config/pages'} "
+        f"(to {home / '.ssh'}); replace it with the file itself"
+    ) in result.output
+    assert "hunter2" not in _published(tmp_path / "site")
+
+
+def test_the_deploy_never_pushes_a_pages_folder_symlinked_outside(repo, runner, home):
+    root, remote = repo
+    (root / "mkdocs.yml").write_text(PAGES_YML)
+    _pages_to(root, home)
+    git(root, "add", "mkdocs.yml", "site_config")
+    git(root, "commit", "-qm", "pages elsewhere")
+    result = runner.invoke(main, ["deploy", "--project", str(root)])
+    assert result.exit_code == 1
+    assert f"refusing docs_dir {root / 'site_config/pages'}: it leads outside the project {root}" in result.output
+    assert git(remote, "branch", "--list", "gh-pages") == ""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_mkdocs_yml_symlinked_outside_the_project_is_not_read(project, runner, engine, tmp_path, monkeypatch):
+    secret = tmp_path / "environ"
+    secret.write_text("site_name: CI_TOKEN=hunter2\nplugins: [phasedocs]\nnot yaml: [\n")
+    root = project(minimal())
+    (root / "mkdocs.yml").symlink_to(secret)
+    result = _build(runner, root, engine, "--site-dir", str(tmp_path / "site"))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing mkdocs.yml {root / 'mkdocs.yml'}: it leads outside the project {root} (to {secret}); "
+        "replace the symlink with the file itself\n",
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="no /proc")
+def test_a_mkdocs_yml_symlinked_to_the_environment_is_not_read(project, runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("PHASEDOCS_TEST_SECRET", "hunter2")
+    root = project(minimal())
+    (root / "mkdocs.yml").symlink_to("/proc/self/environ")
+    result = _build(runner, root, "mkdocs", "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: refusing mkdocs.yml {root / 'mkdocs.yml'}: it leads outside the project")
+    assert "hunter2" not in result.output and not (tmp_path / "site").exists()
+
+
+def test_validate_names_the_hooks_of_mkdocs_yml_as_code_to_review(project, runner):
+    root = project(
+        minimal(**{"mkdocs.yml": "site_name: Demo\nplugins: [phasedocs]\nhooks:\n  - hooks/a.py\n  - tools/b.py\n"})
+    )
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "mkdocs.yml:3: warning: hooks: hooks/a.py, tools/b.py: MkDocs runs this Python on every build; review these "
+        "files as code in every pull request that adds or changes them (or mkdocs.yml), and remove hooks you do not need\n"
+    )
+    assert result.stdout == "ok: 1 phase(s), 2 task(s), 0 snapshot(s)\n"
+    # the warning stays when the validation result comes from the cache
+    assert runner.invoke(main, ["validate", "--project", str(root)]).stderr == result.stderr
+
+
+@pytest.mark.parametrize("what", ["pages", "site"])
+def test_mkdocs_itself_with_the_plugin_refuses_the_same_symlinks(project, home, what, tmp_path):
+    """`mkdocs build` runs the plugin without phasedocs' own checks: the plugin checks the same."""
+    import subprocess
+    import sys
+
+    root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
+    if what == "pages":
+        _pages_to(root, home)
+    else:
+        (root / "site_config/pages").mkdir(parents=True)
+        (root / "site").symlink_to(home)
+    before = tree(home)
+    args = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    link = root / ("site_config/pages" if what == "pages" else "site")
+    assert f"phasedocs: refusing {'docs_dir ' if what == 'pages' else 'to write into '}{link}" in done.stderr
+    assert tree(home) == before
+
+
+@pytest.mark.skipif(not HAS_ZENSICAL, reason="no zensical")
+@pytest.mark.parametrize("name", ["docs", "site", "overrides"])
+def test_a_staging_folder_symlinked_into_the_inputs_is_never_emptied(project, runner, tmp_path, name):
+    """Staging removes what the site no longer has: behind a symlink, that would be the phases."""
+    root = project(minimal())
+    (root / ".cache/phasedocs/zensical").mkdir(parents=True)
+    (root / ".cache/phasedocs/zensical" / name).symlink_to(root / "phases")
+    before = tree(root / "phases")
+    result = _build(runner, root, "zensical", "--site-dir", str(tmp_path / "site"))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: refusing staging folder {root / '.cache/phasedocs/zensical' / name}: a symlink leads it elsewhere "
+        f"(to {root / 'phases'}); remove the symlink (phasedocs makes the folder again)\n",
+    )
+    assert tree(root / "phases") == before

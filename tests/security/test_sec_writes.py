@@ -96,16 +96,39 @@ def test_a_regenerated_file_is_replaced_not_rewritten_in_place(project, runner):
     assert not [p for p in (root / "docs").rglob("*.tmp")]
 
 
-def test_temp_files_left_by_a_killed_run_are_removed(project, runner):
+@pytest.mark.parametrize("at", [1, 3])  # the journal's own temp file; a document's, after the journal
+def test_temp_files_left_by_a_killed_run_are_removed(project, runner, at):
+    """A run killed (SIGKILL: no handler runs) between a temp write and its rename leaves the
+    temp file; the next run removes it, as its name is the one the journal recorded."""
     root = project(minimal())
     assert _generate(runner, root).exit_code == 0
-    stale = [root / "docs/.index.md.ab12cd34.tmp", root / "docs/phase-01/.README.md.x_9k2m1q.tmp"]
-    for path in stale:
-        path.write_text("half")
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/b.json").write_text(SNAPSHOT)
     mine = root / "docs/phase-01/notes.tmp"
     mine.write_text("mine")
+    code = (
+        "import os, sys\n"
+        "from phasedocs import cli\nfrom phasedocs.output import writer\n"
+        "real, made = writer._temp_copy, []\n"
+        "def killed(path, data, mode, durable=True):\n"
+        "    made.append(real(path, data, mode, durable))\n"
+        f"    if len(made) == {at}:\n"
+        "        print(made[-1], flush=True)\n"
+        "        os._exit(137)\n"
+        "    return made[-1]\n"
+        "writer._temp_copy = killed\n"
+        "sys.argv = ['phasedocs', 'generate', '--project', sys.argv[1], '-q']\n"
+        "cli.main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 137, proc.stderr
+    stale = Path(proc.stdout.splitlines()[0])
+    assert stale.exists() and stale.name.endswith(".tmp")
     assert _generate(runner, root).exit_code == 0
-    assert not any(p.exists() for p in stale)
+    assert not stale.exists()
+    assert not [p for p in (root / "docs").rglob("*.tmp") if p != mine]
     assert mine.read_text() == "mine"
 
 

@@ -325,7 +325,10 @@ def write_exclusive(folder: Path, stem: str, data: bytes) -> Path:
 
 def record(project_dir: Path, phase: str, **flags: Any) -> Path:
     """``phasedocs record``: validate the project and the new snapshot, then write it."""
+    from phasedocs.paths import named_input
 
+    if flags.get("from_json") is not None:  # a committed reports/m.json -> ~/.aws/credentials is not read
+        named_input(project_dir, Path(flags["from_json"]), "--from-json")
     project = load_project(project_dir)
     target = find_phase_input(project, phase)
     return write_snapshot(project_dir, target, build_snapshot(project, target, **flags))

@@ -48,3 +48,39 @@ def load(path: Path) -> Any:
 def dump(config: dict[str, Any]) -> str:
     """``config`` as mkdocs.yml text, tags as they were read."""
     return yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
+def hook_warnings(project_dir: Path) -> list[str]:
+    """A warning for each ``hooks:`` of the project's mkdocs.yml, naming the file, the line
+    and the hook files: MkDocs imports and runs them on every build, so a pull request that
+    adds or changes one is code to review, not settings. Empty when there are none (or no
+    readable mkdocs.yml inside the project: the build refuses that itself)."""
+    from phasedocs.errors import printable
+    from phasedocs.paths import escapes
+
+    path = project_dir / "mkdocs.yml"
+    if not path.is_file() or escapes(project_dir, path):
+        return []
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError):
+        return []  # MkDocs reports its own file's faults
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    out = []
+    for key, value in node.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value == "hooks"):
+            continue
+        if isinstance(value, yaml.SequenceNode):
+            hooks = [str(v.value) for v in value.value if isinstance(v, yaml.ScalarNode)]
+        else:
+            hooks = [str(value.value)] if isinstance(value, yaml.ScalarNode) and value.value else []
+        if not hooks:
+            continue
+        shown = printable(", ".join(hooks))
+        out.append(
+            f"mkdocs.yml:{key.start_mark.line + 1}: warning: hooks: {shown}: MkDocs runs this Python on every "
+            "build; review these files as code in every pull request that adds or changes them "
+            "(or mkdocs.yml), and remove hooks you do not need"
+        )
+    return out

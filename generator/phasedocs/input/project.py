@@ -382,7 +382,7 @@ def _check_after_phase(follows: list[tuple[Phase, Document]], numbers: set[int])
             errors.append(
                 doc.error(("after_phase",), f"phase {phase.number} cannot follow itself; name the phase before it")
             )
-        elif phase.after_phase not in numbers and phase.after_phase > min(numbers):
+        elif phase.after_phase is not None and phase.after_phase not in numbers and phase.after_phase > min(numbers):
             # a phase before the first one the project holds ran before phasedocs: history, not a typo
             errors.append(
                 doc.error(

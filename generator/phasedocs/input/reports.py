@@ -97,6 +97,9 @@ def _matches(root: Path, pattern: str, files_only: bool = True) -> list[Path]:
             pass
     found = []
     for path in sorted(root.glob(pattern)):
+        # a folder on the way that a symlink leads out (reports/x -> ~/.ssh) is named, never
+        # the file found through it: its name is not the project's to print
+        _through_link(root, path)
         if files_only and not path.is_file():
             continue
         problem = leaves(root, path)
@@ -121,6 +124,17 @@ def _read_cap(root: Path, pattern: str, files: list[Path]) -> None:
             f"{pattern}: its {len(files):,} files hold {total:,} bytes, more than the {MAX_READ_BYTES:,} "
             "one glob may read; narrow the pattern"
         )
+
+
+def _through_link(root: Path, path: Path) -> None:
+    """:class:`ReportError` naming the first folder between ``root`` and ``path`` that a
+    symlink leads out of the project or into its ``.git/``."""
+    folder = root
+    for part in path.relative_to(root).parts[:-1]:
+        folder = folder / part
+        problem = leaves(root, folder) if folder.is_symlink() else None
+        if problem:
+            raise ReportError(f"{_rel(root, folder)}: {problem.replace('with the file itself', 'with a folder')}")
 
 
 def _one(root: Path, e: Extract) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from phasedocs import __version__
 from phasedocs.output.writer import write_cache
-from phasedocs.paths import is_inside
+from phasedocs.paths import is_inside, is_real
 
 CACHE = Path(".cache") / "phasedocs"
 """Where phasedocs keeps what it can make again, relative to the project."""
@@ -120,9 +120,10 @@ class PageCache:
         self.pages = folder / "pages"
         self.charts = folder / "charts"
         self.used: set[str] = set()
-        # a cache that a symlink leads out of the project is not used at all: not read
-        # (it would publish what it points at), not written, and above all not pruned
-        self.usable = all(is_inside(root, f) for f in (self.pages, self.charts))
+        # a cache that a symlink leads anywhere (out of the project, into its inputs or
+        # .git/) is not used at all: not read (it would publish what it points at), not
+        # written, and above all not pruned
+        self.usable = all(is_real(root, f) for f in (self.pages, self.charts))
 
     def get(self, key: str) -> dict[str, str] | None:
         """A cached group's pages (site path -> text), or None."""

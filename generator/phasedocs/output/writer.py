@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from phasedocs.errors import Abort
-from phasedocs.paths import contained, is_inside
+from phasedocs.paths import contained, is_inside, is_real
 
 MANIFEST = ".phasedocs-manifest.json"
 MANIFEST_VERSION = 1
@@ -53,6 +54,9 @@ class Manifest:
     """Group (a phase, the project pages) -> {"digest": input digest, "files": [paths]}."""
     pending: dict[str, list[str]] = field(default_factory=dict)
     """Path -> hashes it may hold while a run is writing (empty once a run completed)."""
+    temp: str = ""
+    """The token in the names of the temp files of the run writing (``.NAME.TOKEN.tmp``):
+    the files a run cut short leaves are these, and only these are swept ('' once a run completed)."""
 
     @classmethod
     def read(cls, out_dir: Path, name: str = MANIFEST) -> Manifest:
@@ -72,6 +76,7 @@ class Manifest:
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
             return cls()
         files, groups, pending = data.get("files"), data.get("groups"), data.get("pending", {})
+        temp = data.get("temp", "")
         if not isinstance(files, dict) or not isinstance(groups, dict) or not isinstance(pending, dict):
             return cls()
         return cls(
@@ -82,6 +87,7 @@ class Manifest:
                 for k, v in pending.items()
                 if _entry_ok(k) and isinstance(v, list)
             },
+            temp if isinstance(temp, str) and _TOKEN_RE.fullmatch(temp) else "",
         )
 
     def owns(self, rel: str, digest: str) -> bool:
@@ -97,10 +103,13 @@ class Manifest:
         }
         if self.pending:
             data["pending"] = dict(sorted(self.pending.items()))
+        if self.temp:
+            data["temp"] = self.temp
         return (json.dumps(data, indent=1, sort_keys=False) + "\n").encode()
 
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
+_TOKEN_RE = re.compile(r"[a-z0-9_]{8}")
 
 
 def _entry_ok(rel: object) -> bool:
@@ -136,7 +145,14 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
     """``data`` in a temp file beside ``path`` (same file system, so renames are atomic),
     fsynced when ``durable``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if not _RUN_TOKEN:
+            raise FileExistsError
+        # a run's own name (recorded in its journal first), so only its leftovers are ever swept
+        tmp = str(path.parent / f".{path.name}.{_RUN_TOKEN}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:  # someone's file of that very name: never replaced, never swept
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     _LIVE.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -153,6 +169,8 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
 
 #: Temp files of this process not yet renamed or removed: a SIGTERM removes them on its way out.
 _LIVE: set[str] = set()
+#: The temp-file token of the write_tree running in this process ('' outside one).
+_RUN_TOKEN = ""
 
 
 def _discard(tmp: str) -> None:
@@ -180,8 +198,8 @@ def exit_on_terminate() -> None:
 def write_cache(root: Path, path: Path, data: bytes) -> None:
     """Keep a cache entry of the project at ``root``: atomic, not fsynced, and skipped where
     it cannot be written (a read-only checkout simply runs without the cache) or where a
-    symlink leads it out of the project (a committed ``.cache -> /elsewhere``)."""
-    if not is_inside(root, path.parent):
+    symlink leads elsewhere (a committed ``.cache -> /elsewhere``, or into the inputs)."""
+    if not is_real(root, path.parent):
         return
     with contextlib.suppress(OSError):
         atomic_write(path, data, durable=False)
@@ -264,12 +282,19 @@ def locked(out_dir: Path, wait: float | None = None) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-#: What ``tempfile.mkstemp`` names our temp files: ``.<name>.<8 random chars>.tmp``.
-_TEMP_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
-
-
-def sweep_temp_files(folders: Iterable[Path]) -> list[Path]:
-    """Remove temp files that a killed run left in ``folders`` (call it under the lock)."""
+def sweep_temp_files(folders: Iterable[Path], token: str, manifest_name: str = MANIFEST) -> list[Path]:
+    """Remove the temp files that a run cut short left in ``folders`` (call it under the lock):
+    those named with ``token``, which its journal recorded, and those of the manifest itself
+    (``.MANIFEST.XXXXXXXX.tmp``, a name phasedocs reserves as it does the manifest's). A
+    user's ``.notes.abcd1234.tmp`` looks the same and is never touched."""
+    ours = re.compile(
+        "|".join(
+            [
+                *([rf"\..+\.{re.escape(token)}\.tmp"] if token else []),
+                rf"\.{re.escape(manifest_name)}\.[a-z0-9_]{{8}}\.tmp",
+            ]
+        )
+    )
     removed = []
     for folder in folders:
         try:
@@ -277,7 +302,7 @@ def sweep_temp_files(folders: Iterable[Path]) -> list[Path]:
         except OSError:
             continue
         for entry in entries:
-            if _TEMP_RE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            if ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
@@ -303,8 +328,13 @@ def write_tree(
     ``manifest_name`` lets another writer (``schema``) keep its own files apart.
     """
     plan = {safe_relpath(p): data for p, data in files.items()}  # refused before the folder is made
+    global _RUN_TOKEN
     with locked(out_dir):
-        return _write_tree(out_dir, plan, dict(keep or {}), dict(groups or {}), force, manifest_name)
+        _RUN_TOKEN = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789_") for _ in range(8))
+        try:
+            return _write_tree(out_dir, plan, dict(keep or {}), dict(groups or {}), force, manifest_name)
+        finally:
+            _RUN_TOKEN = ""
 
 
 def _write_tree(
@@ -318,7 +348,8 @@ def _write_tree(
     manifest = Manifest.read(out_dir, manifest_name)
     for rel in [*plan, *manifest.files, *manifest.pending, manifest_name]:
         contained(out_dir, out_dir / rel, "to write")
-    sweep_temp_files({out_dir, *((out_dir / rel).parent for rel in [*plan, *keep, *manifest.files])})
+    folders = {out_dir, *((out_dir / rel).parent for rel in [*plan, *keep, *manifest.files, *manifest.pending])}
+    sweep_temp_files(folders, manifest.temp, manifest_name)
     edited: list[str] = []
     foreign: list[str] = []
     report = WriteReport()
@@ -378,7 +409,10 @@ def _write_tree(
         if writes or removals:
             # the journal first: every file this run may leave behind is ours, whatever its bytes
             journal = Manifest(
-                dict(manifest.files), dict(manifest.groups), {k: list(v) for k, v in manifest.pending.items()}
+                dict(manifest.files),
+                dict(manifest.groups),
+                {k: list(v) for k, v in manifest.pending.items()},
+                _RUN_TOKEN,
             )
             for rel, _, old in writes:
                 hashes = journal.pending.setdefault(rel, [])

@@ -21,7 +21,7 @@ from phasedocs.errors import TemplateError
 from phasedocs.facts import PhaseFacts, ProjectFacts
 from phasedocs.formats import dumps
 from phasedocs.input import protocol
-from phasedocs.paths import contained
+from phasedocs.paths import contained, inside_project
 from phasedocs.render.feeds import atom_feed, badge, status
 from phasedocs.render.filters import (
     Formatter,
@@ -73,7 +73,10 @@ class Renderer:
         """Where commands name task files (see :func:`protocol.task_file`); None: in the output folder."""
         self.search: list[Path] = []
         if project_dir is not None and (project_dir / "templates").is_dir():
-            self.search.append(contained(project_dir, project_dir / "templates", "templates folder"))
+            # out of the project or into its .git/, a templates folder would render what it finds there
+            self.search.append(
+                inside_project(project_dir, project_dir / "templates", "templates folder", "remove the symlink")
+            )
         builtin = builtin_templates()
         if builtin not in [s.resolve() for s in self.search]:
             self.search.append(builtin)

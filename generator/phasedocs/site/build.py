@@ -6,7 +6,8 @@ import contextlib
 from pathlib import Path
 
 from phasedocs.errors import Abort
-from phasedocs.site.config import config_file, load_config, quiet_material
+from phasedocs.paths import check_pages
+from phasedocs.site.config import check_site_dir, config_file, load_config, quiet_material
 from phasedocs.site.pages import load_once
 
 
@@ -21,7 +22,9 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     # checking first prints exactly what `phasedocs validate` prints (and the plugin reuses it)
     load_once(root)
     load_site_config(root)
-    config = load_config(root, site_dir=str(site_dir.resolve()) if site_dir else None, strict=strict or None)
+    site_dir = check_site_dir(root, site_dir)  # before MkDocs empties it
+    config = load_config(root, site_dir=str(site_dir.resolve()), strict=strict or None)
+    check_pages(root.resolve(), Path(config.docs_dir))  # before MkDocs walks and publishes it
     try:
         config.plugins.on_startup(command="build", dirty=False)
         try:

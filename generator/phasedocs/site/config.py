@@ -17,7 +17,7 @@ import yaml
 
 from phasedocs.errors import Abort, PhasedocsError
 from phasedocs.output.caches import CACHE
-from phasedocs.paths import contained
+from phasedocs.paths import inside_project, real_folder
 from phasedocs.render.filters import html_text
 from phasedocs.site.pages import load_once
 
@@ -127,12 +127,16 @@ def config_file(root: Path) -> Path:
     """The project's mkdocs.yml, or a default one written under .cache/phasedocs/ (absolute)."""
     root = root.resolve()
     own = root / "mkdocs.yml"
-    if own.is_file():
-        return own
+    if own.is_file() or own.is_symlink():
+        # a committed mkdocs.yml -> /proc/self/environ would be read (and echoed in errors)
+        return inside_project(root, own, "mkdocs.yml", "replace the symlink with the file itself")
     from phasedocs.output.writer import atomic_write
 
-    cache = contained(root, root / CACHE, "cache folder")
-    docs = root / "docs" if (root / "docs").is_dir() else cache / "empty-docs"
+    cache = real_folder(root, root / CACHE, "cache folder")
+    if (root / "docs").is_dir():  # a committed docs -> ../.git or -> ~ would be published
+        docs = inside_project(root, root / "docs", "pages folder", "replace the symlink with a folder of its own")
+    else:
+        docs = cache / "empty-docs"
     docs.mkdir(parents=True, exist_ok=True)
     text = default_mkdocs_config(root)
     text = text.replace(
@@ -146,6 +150,36 @@ def config_file(root: Path) -> Path:
     if not path.is_file() or path.read_bytes() != data:
         atomic_write(path, data, durable=False)  # made again from the project when missing
     return path
+
+
+def check_site_dir(root: Path, site_dir: Path | None = None) -> Path:
+    """The folder a build empties and writes (``site_dir``, else mkdocs.yml's), checked
+    before anything in it is deleted; :class:`Abort` naming it otherwise.
+
+    mkdocs.yml arrives in pull requests too, so its ``site_dir`` (default ``site``, which
+    may be a committed symlink) must stay inside the project and out of its inputs and
+    ``.git/``, for every build and deploy. A ``--site-dir`` the user names may lie outside
+    the project, but never in the inputs nor behind a symlink that leads out of it.
+    """
+    import yaml
+
+    from phasedocs.input import mkdocs_yml
+    from phasedocs.paths import check_output_dir
+
+    root = root.resolve()
+    source = config_file(root)
+    try:
+        raw = (mkdocs_yml.load(source) or {}).get("site_dir", "site")
+    except (yaml.YAMLError, AttributeError, OSError, UnicodeDecodeError):
+        raw = "site"  # MkDocs reports its own file's faults
+    configured = source.parent / (raw if isinstance(raw, str) else "site")
+    fix = "remove the symlink, or set site_dir in mkdocs.yml to a folder inside the project, such as site"
+    inside_project(root, configured, "site folder", fix)
+    check_output_dir(root, configured)
+    if site_dir is None:
+        return configured
+    check_output_dir(root, site_dir)
+    return site_dir
 
 
 class _Collect(logging.Handler):

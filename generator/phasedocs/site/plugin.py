@@ -76,6 +76,13 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         except PhasedocsError as exc:
             raise PluginError(f"phasedocs: the input is invalid:\n{exc.format_message()}") from None
         # here, before MkDocs empties the site folder: a refusal leaves the last site as it was
+        from phasedocs.paths import check_output_dir, check_pages
+
+        try:  # `phasedocs build` checked both already; `mkdocs build` did not
+            check_pages(root, Path(config.docs_dir))
+            check_output_dir(root, Path(config.site_dir))  # a committed site -> ~ would be emptied
+        except PhasedocsError as exc:
+            raise PluginError(f"phasedocs: {exc.format_message()}") from None
         problem = edited_pages(Path(config.docs_dir), [self.at(uri) for uri in self.site.files])
         if problem:
             raise PluginError(problem)

@@ -23,7 +23,7 @@ import yaml
 
 from phasedocs.errors import Abort
 from phasedocs.output.caches import CACHE
-from phasedocs.paths import contained
+from phasedocs.paths import check_pages, inside_project, real_folder
 from phasedocs.site.pages import MERMAID_URI
 
 #: The release the ``zensical`` extra pins: Zensical is before 1.0, and its config may change.
@@ -97,22 +97,21 @@ def stage(root: Path, site_dir: Path) -> Path:
 
     root = root.resolve()
     site = render_site(root)
-    base = contained(root, root / CACHE, "cache folder") / "zensical"
-    staging = base / "docs"
+    staging = _staging(root, "docs")
     staging.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
     source, own_config = _project_config(root)
     own_docs = own_config.get("docs_dir")
     if own_docs:  # hand-written pages published beside the generated ones
-        folder = (source.parent / str(own_docs)).resolve()
+        folder = source.parent / str(own_docs)
         if folder.is_dir():
-            contained(root, folder, "docs_dir")
+            folder = check_pages(root, folder).resolve()
             problem = edited_pages(folder, list(site.files))  # as the MkDocs build refuses them
             if problem:
                 raise Abort(problem)
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
-                    contained(root, path, "page")
+                    inside_project(root, path, "page", "replace the symlink with the file itself")
                     files[path.relative_to(folder).as_posix()] = path.read_bytes()
     for uri, content in site.files.items():  # generated pages win over hand-written copies
         files[uri] = content.encode("utf-8") if isinstance(content, str) else content
@@ -133,13 +132,21 @@ def stage(root: Path, site_dir: Path) -> Path:
     if not site.repo_widget:
         from phasedocs.resources import data as package_data
 
-        overrides = base / "overrides"
+        overrides = _staging(root, "overrides")
         shutil.rmtree(overrides, ignore_errors=True)
         shutil.copytree(package_data("overrides"), overrides)
-    config = base / "mkdocs.yml"
+    config = _staging(root, "mkdocs.yml")
     text = derived_config(own_config, staging, site_dir, site.nav, overrides)
     atomic_write(config, text.encode("utf-8"), durable=False)
     return config
+
+
+def _staging(root: Path, name: str) -> Path:
+    """A folder or file of the Zensical staging area (``.cache/phasedocs/zensical/NAME``),
+    refused when a symlink leads it anywhere (out of the project, into its inputs): staging
+    empties and writes it."""
+    path = root / CACHE / "zensical" / name
+    return real_folder(root, path, "staging folder")
 
 
 def _mtimes(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -157,12 +164,14 @@ def _mtimes(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
 def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Path:
     """``phasedocs build --engine zensical``: stage, build beside the staging folder (Zensical
     keeps its site inside its project), then put the site where it was asked for."""
+    from phasedocs.site.config import check_site_dir
+
     command = _zensical()
     root = root.resolve()
-    out = (site_dir or root / "site").resolve()
+    out = check_site_dir(root, site_dir or root / "site").resolve()  # before anything in it is deleted
     if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise Abort(f"refusing to replace {out}: it is not empty and holds no site; choose another --site-dir")
-    built = root / CACHE / "zensical" / "site"
+    built = _staging(root, "site")
     config = stage(root, built)
     args = [*command, "build", "-f", str(config)] + (["--strict"] if strict else [])
     done = subprocess.run(args, cwd=config.parent, capture_output=True, text=True)
@@ -188,7 +197,7 @@ def serve(root: Path, dev_addr: str | None = None, poll: float = 1.0) -> None:
 
     command = _zensical()
     root = root.resolve()
-    out = root / CACHE / "zensical" / "site"
+    out = _staging(root, "site")
     config = stage(root, out)
     watched = [root / name for name in ("phases", "templates", "site_config")]
     stop = threading.Event()
