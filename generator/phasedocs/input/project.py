@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -209,8 +210,21 @@ def _load_snapshots(
     metrics_dir = folder / "metrics"
     if not metrics_dir.is_dir():
         return out
-    for path in sorted(metrics_dir.glob("*.json"), key=lambda p: p.name):  # str keys: Path comparisons are slow
-        file = f"{rel}/metrics/{path.name}"
+    try:  # not glob(), which reads an unreadable folder as an empty one: the phase would silently reset
+        names = sorted(e.name for e in os.scandir(metrics_dir) if e.name.endswith(".json"))
+    except OSError as exc:
+        errors.append(
+            InputError(
+                Location(f"{rel}/metrics"),
+                "",
+                f"cannot read the folder: {exc.strerror or exc}; make it readable by this user "
+                "(its snapshots are the phase's progress), then run again",
+            )
+        )
+        return out
+    for name in names:
+        path = metrics_dir / name
+        file = f"{rel}/metrics/{name}"
         doc = _read(path, file, load_json, errors, root)
         if doc is None:
             continue

@@ -135,8 +135,12 @@ def safe_relpath(path: str) -> str:
 def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
     """``data`` in a temp file beside ``path`` (same file system, so renames are atomic),
     fsynced when ``durable``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # the pid in the name lets a later run tell a temp file of a killed run from a live one's
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    except OSError as exc:  # named by the file it was for: the temp file's name means nothing to a reader
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     _LIVE.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -145,6 +149,9 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+    except OSError as exc:
+        _discard(tmp)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         _discard(tmp)
         raise
