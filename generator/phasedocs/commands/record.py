@@ -286,7 +286,9 @@ def build_snapshot(
     if snap is not None and not errors:  # the new one in its place among the phase's snapshots
         earlier = [(Document(s.file, {}, {}), s.snapshot) for s in phase.snapshots]
         timeline = sorted([*earlier, (doc, snap)], key=lambda ds: ds[1].timestamp)
-        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.location.file == doc.file]
+        # its own faults, and those it makes in later snapshots (a dependency reopened before them)
+        before = {e.line for e in snapshot_order_errors(phase.phase, sorted(earlier, key=lambda ds: ds[1].timestamp))}
+        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.line not in before]
     lines = [f"  {e.field}: {e.problem}" if e.field else f"  {e.problem}" for e in errors]
     baseline = next((s.file for s in phase.snapshots if s.snapshot.kind == "baseline"), None)
     if ordered.get("kind") == "baseline" and baseline is not None:
