@@ -97,8 +97,8 @@ def main() -> None:
 
 def _sweep(project_dir: Path) -> None:
     """Remove the temp files killed records left in metrics folders, saying so in one line."""
-    from phasedocs.commands.record import sweep_snapshot_temps
     from phasedocs.errors import printable
+    from phasedocs.output.leftovers import sweep_snapshot_temps
 
     removed = sweep_snapshot_temps(project_dir)
     if removed:
