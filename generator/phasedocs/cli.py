@@ -82,13 +82,60 @@ engine_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group: refuses arguments that are not text, and prints the errors of the
+    operating system (a full disk, a read-only folder) as errors of ours, without a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse an argument holding bytes that are not UTF-8, before any command runs: such
+        a name cannot be printed, nor written into a snapshot, a document or a log."""
+        from phasedocs.errors import Abort, printable
+
+        for i, arg in enumerate(args):
+            if any("\ud800" <= ch <= "\udfff" for ch in arg):
+                option = args[i - 1] if i and args[i - 1].startswith("-") and "=" not in args[i - 1] else None
+                name = option or (arg.partition("=")[0] if arg.startswith("--") else "argument")
+                raise Abort(
+                    f"{printable(name)} {printable(arg)}: holds bytes that are not UTF-8 text; "
+                    "write it in UTF-8 (rename a file or folder whose name is not)"
+                )
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; an :class:`OSError` it did not handle becomes an error naming the path."""
+        import errno
+
+        from phasedocs.errors import os_error
+
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader went away (| head): click's own handling
+                raise
+            raise os_error(exc) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phasedocs")
 def main() -> None:
     """phasedocs: coordination documents as a pure function of phase data."""
     from phasedocs.output.writer import exit_on_terminate
 
     exit_on_terminate()
+
+
+def _sweep(project_dir: Path) -> None:
+    """Remove the temp files killed records left in metrics folders, saying so in one line."""
+    from phasedocs.errors import printable
+    from phasedocs.output.leftovers import sweep_snapshot_temps
+
+    removed = sweep_snapshot_temps(project_dir)
+    if removed:
+        n = len(removed)
+        click.echo(
+            printable(f"removed {n} temp file{'s' if n != 1 else ''} left by a killed record: {', '.join(removed)}"),
+            err=True,
+        )
 
 
 @main.command()
@@ -144,6 +191,7 @@ def validate(project_dir: Path, no_cache: bool) -> None:
 
         for line in hook_warnings(project_dir):  # code, not settings: named on every run, cached or not
             click.echo(line, err=True)
+    _sweep(project_dir)
     if not no_cache:
         cached = stamp.cached_result(project_dir)
         if cached is not None:
@@ -194,6 +242,7 @@ def generate(project_dir: Path, out_dir: Path | None, force: bool, quiet: bool) 
     from phasedocs.site.adopt import default_out
 
     out = out_dir if out_dir is not None else default_out(project_dir)
+    _sweep(project_dir)
     try:
         result, report = run(project_dir, out, force=force, progress=_progress(quiet))
     finally:
@@ -233,10 +282,30 @@ def build(project_dir: Path, site_dir: Path | None, strict: bool, engine: str) -
     click.echo(f"site built in {out}")
 
 
+def _dev_addr(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--dev-addr`` checked before a server starts: HOST:PORT with a port from 1 to 65535."""
+    if value is None:
+        return None
+    from phasedocs.errors import Abort, printable
+
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isascii() or not port.isdigit() or len(port) > 5 or not 1 <= int(port) <= 65535:
+        raise Abort(
+            f"--dev-addr {printable(value)}: expected HOST:PORT with a port from 1 to 65535; "
+            "pass e.g. --dev-addr 127.0.0.1:8001"
+        )
+    return value
+
+
 @main.command()
 @project_option
 @click.option(
-    "-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on [default: 127.0.0.1:8000]."
+    "-a",
+    "--dev-addr",
+    default=None,
+    metavar="HOST:PORT",
+    callback=_dev_addr,
+    help="Address to serve on [default: 127.0.0.1:8000].",
 )
 @engine_option
 def serve(project_dir: Path, dev_addr: str | None, engine: str) -> None:
@@ -345,6 +414,7 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
     from phasedocs.commands.record import record as run
 
+    _sweep(project_dir)
     path = run(project_dir, phase, **flags)
     click.echo(f"recorded {path}")
 
@@ -375,6 +445,7 @@ def measure(
     from phasedocs.commands.measure import measure as run
     from phasedocs.errors import printable
 
+    _sweep(project_dir)
     done = run(
         project_dir,
         phase,

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import click
 
-# C0 and C1 controls, and the bidirectional overrides that make text read other than it is
-UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, the bidirectional overrides that make text read other than it is, and
+# lone surrogates (bytes of a file name or an argument that are not UTF-8), which no terminal can print
+UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str, keep_newlines: bool = False) -> str:
@@ -119,3 +120,40 @@ class TemplateError(PhasedocsError):
 
     def show(self, file=None) -> None:
         click.echo(self.message, file=file, err=file is None)
+
+
+#: What to do about an OS error, by errno name: the last part of the message.
+_OS_FIXES = {
+    "ENOSPC": "free some space on that disk, then run the command again",
+    "EDQUOT": "free some space within your quota, then run the command again",
+    "EROFS": "run the command where the project can be written (a writable checkout or mount)",
+    "EACCES": "give this user access to it (ls -ld shows the owner and mode), then run again",
+    "EPERM": "give this user access to it (ls -ld shows the owner and mode), then run again",
+    "EISDIR": "a folder stands where a file belongs: move the folder aside, then run again",
+    "ENOTDIR": "a file stands where a folder belongs: move the file aside, then run again",
+    "ELOOP": "a symlink loops or leads back into itself: remove the symlink, then run again",
+    "ENAMETOOLONG": "choose a shorter path",
+    "EMFILE": "raise the limit of open files (ulimit -n), then run again",
+    "EIO": "check the disk, then run the command again",
+}
+
+
+def os_error(exc: OSError) -> PhasedocsError:
+    """An error of the operating system (a full disk, a read-only or unreadable folder) as
+    one of ours: the path, what went wrong and what to do, printed without a traceback.
+
+    The CLI turns every :class:`OSError` no command handled itself into this, so each new
+    place that reads or writes a file is covered without a try/except of its own.
+    """
+    import errno
+    import os
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    strerror = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+    fix = _OS_FIXES.get(name, "check the path and the disk, then run the command again")
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    shown = os.fsdecode(path) if path is not None else ""
+    if len(shown) > 240:  # a symlink loop names a path thousands of characters long
+        shown = f"{shown[:120]}…{shown[-100:]}"
+    where = f"{shown}: " if shown else ""
+    return Abort(printable(f"{where}{strerror}; {fix}"))

@@ -60,7 +60,7 @@ def measure(
     **flags: Any,
 ) -> Measured:
     """Read every declared extractor, then record one snapshot of ``phase``; :class:`Abort` on any fault."""
-    from phasedocs.commands.record import build_snapshot, write_snapshot
+    from phasedocs.commands.record import build_snapshot, phase_locked, write_snapshot
     from phasedocs.input.reports import MissingReport, ReportError, read
 
     project = load_project(project_dir)
@@ -92,6 +92,9 @@ def measure(
     if not out.values:
         raise Abort("nothing recorded: no declared report exists:\n" + "\n".join(f"  {m}" for m in missing))
     out.missing = missing
-    snapshot = build_snapshot(project, target, values=out.values, **flags)
-    out.path = write_snapshot(project_dir, target, snapshot)
+    with phase_locked(project_dir, target):  # as record: checked against what concurrent records wrote
+        project = load_project(project_dir)
+        target = find_phase_input(project, target.folder)
+        snapshot = build_snapshot(project, target, values=out.values, **flags)
+        out.path = write_snapshot(project_dir, target, snapshot)
     return out

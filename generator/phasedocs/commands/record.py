@@ -7,9 +7,11 @@ concurrent process in the same second (``os.link`` refuses an existing name).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from phasedocs.input.project import (
     snapshot_errors,
     snapshot_order_errors,
 )
-from phasedocs.output.writer import create_new
+from phasedocs.output.writer import create_new, locked
 from phasedocs.paths import contained
 
 STATES = ("pending", "in_progress", "complete", "blocked")
@@ -294,7 +296,9 @@ def build_snapshot(
     if snap is not None and not errors:  # the new one in its place among the phase's snapshots
         earlier = [(Document(s.file, {}, {}), s.snapshot) for s in phase.snapshots]
         timeline = sorted([*earlier, (doc, snap)], key=lambda ds: ds[1].timestamp)
-        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.location.file == doc.file]
+        # its own faults, and those it makes in later snapshots (a dependency reopened before them)
+        before = {e.line for e in snapshot_order_errors(phase.phase, sorted(earlier, key=lambda ds: ds[1].timestamp))}
+        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.line not in before]
     lines = [f"  {e.field}: {e.problem}" if e.field else f"  {e.problem}" for e in errors]
     baseline = next((s.file for s in phase.snapshots if s.snapshot.kind == "baseline"), None)
     if ordered.get("kind") == "baseline" and baseline is not None:
@@ -324,14 +328,30 @@ def write_exclusive(folder: Path, stem: str, data: bytes) -> Path:
 
 
 def record(project_dir: Path, phase: str, **flags: Any) -> Path:
-    """``phasedocs record``: validate the project and the new snapshot, then write it."""
+    """``phasedocs record``: validate the project and the new snapshot, then write it.
+
+    Under the phase's lock, so that records made at the same moment queue: each is checked
+    against the snapshots the others wrote (two baselines, or a task started while another
+    record reopens its dependency, are each valid alone but not together).
+    """
     from phasedocs.paths import named_input
 
     if flags.get("from_json") is not None:  # a committed reports/m.json -> ~/.aws/credentials is not read
         named_input(project_dir, Path(flags["from_json"]), "--from-json")
-    project = load_project(project_dir)
-    target = find_phase_input(project, phase)
-    return write_snapshot(project_dir, target, build_snapshot(project, target, **flags))
+    target = find_phase_input(load_project(project_dir), phase)
+    with phase_locked(project_dir, target):
+        project = load_project(project_dir)  # again: what the records before this one wrote
+        target = find_phase_input(project, phase)
+        return write_snapshot(project_dir, target, build_snapshot(project, target, **flags))
+
+
+@contextlib.contextmanager
+def phase_locked(project_dir: Path, target: PhaseInput, wait: float | None = None) -> Iterator[None]:
+    """Hold the lock of ``target``'s phase folder (on the folder itself: no lock file to commit
+    or to leave behind), which every command that writes a snapshot takes."""
+    folder = contained(project_dir, project_dir / "phases" / target.folder, "phase folder")
+    with locked(folder, wait):
+        yield
 
 
 def write_snapshot(project_dir: Path, target: PhaseInput, snapshot: dict[str, Any]) -> Path:

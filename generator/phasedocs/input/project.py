@@ -250,8 +250,21 @@ def _load_snapshots(
     metrics_dir = folder / "metrics"
     if not metrics_dir.is_dir():
         return out
+    try:  # not glob(), which reads an unreadable folder as an empty one: the phase would silently reset
+        entries = sorted(os.scandir(metrics_dir), key=lambda e: e.name)
+    except OSError as exc:
+        errors.append(
+            InputError(
+                Location(f"{rel}/metrics"),
+                "",
+                f"cannot read the folder: {exc.strerror or exc}; make it readable by this user "
+                "(its snapshots are the phase's progress), then run again",
+            )
+        )
+        return out
     # only metrics/*.json are snapshots: anything else there is named, never silently skipped
-    for path in sorted(metrics_dir.iterdir(), key=lambda p: p.name):
+    for entry in entries:
+        path = metrics_dir / entry.name
         file = f"{rel}/metrics/{path.name}"
         if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
             errors.append(
@@ -264,10 +277,11 @@ def _load_snapshots(
             )
         elif path.is_dir():
             warnings.append(f"{file}: a folder, not read; snapshots are the *.json files of metrics/ itself")
-        elif path.suffix != ".json" and path.name not in KEEP_FILES:
+        elif path.suffix != ".json" and path.name not in KEEP_FILES and not path.name.startswith("."):
             warnings.append(f"{file}: not a snapshot (only metrics/*.json files are read); move it out of metrics/")
-    for path in sorted(metrics_dir.glob("*.json"), key=lambda p: p.name):  # str keys: Path comparisons are slow
-        file = f"{rel}/metrics/{path.name}"
+    for name in [e.name for e in entries if e.name.endswith(".json")]:
+        path = metrics_dir / name
+        file = f"{rel}/metrics/{name}"
         doc = _read(path, file, load_json, errors, root)
         if doc is None:
             continue

@@ -38,6 +38,10 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
 def fingerprint(root: Path) -> str | None:
     """The stamp of ``root``'s inputs, or None when phases/ cannot be read."""
 
@@ -46,7 +50,7 @@ def fingerprint(root: Path) -> str | None:
     if not is_inside(root, phases):
         return None
     try:
-        for dirpath, dirnames, filenames in os.walk(phases):
+        for dirpath, dirnames, filenames in os.walk(phases, onerror=_raise):  # a folder it cannot read: no stamp
             dirnames.sort()
             rel = Path(dirpath).relative_to(phases).as_posix()
             h.update(f"d\0{rel}\0".encode())

@@ -144,15 +144,19 @@ def safe_relpath(path: str) -> str:
 def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
     """``data`` in a temp file beside ``path`` (same file system, so renames are atomic),
     fsynced when ``durable``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if not _RUN_TOKEN:
-            raise FileExistsError
-        # a run's own name (recorded in its journal first), so only its leftovers are ever swept
-        tmp = str(path.parent / f".{path.name}.{_RUN_TOKEN}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    except FileExistsError:  # someone's file of that very name: never replaced, never swept
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if not _RUN_TOKEN:
+                raise FileExistsError
+            # a run's own name (recorded in its journal first), so only its leftovers are ever swept
+            tmp = str(path.parent / f".{path.name}.{_RUN_TOKEN}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:  # no run token, or someone's file of that very name: never replaced
+            # the pid in the name lets a later run tell a temp file of a killed run from a live one's
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    except OSError as exc:  # named by the file it was for: the temp file's name means nothing to a reader
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     _LIVE.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -161,6 +165,9 @@ def _temp_copy(path: Path, data: bytes, mode: int, durable: bool) -> str:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+    except OSError as exc:
+        _discard(tmp)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         _discard(tmp)
         raise

@@ -190,6 +190,23 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     return out
 
 
+def _check_address(addr: str) -> None:
+    """:class:`Abort` when ``addr`` (HOST:PORT) cannot be served on: taken, or not this machine's."""
+    import socket
+
+    host, _, port = addr.rpartition(":")
+    host = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
+        family, kind, proto, _, sockaddr = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind: a closed port is free
+            probe.bind(sockaddr)
+    except (OSError, ValueError, IndexError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise Abort(f"cannot serve on {addr}: {reason}; pass another address, e.g. --dev-addr 127.0.0.1:8001") from None
+
+
 def serve(root: Path, dev_addr: str | None = None, poll: float = 1.0) -> None:
     """``phasedocs serve --engine zensical``: Zensical's server over the staging folder, which is
     rendered again whenever a phase, a snapshot, a template or the site settings change."""
@@ -197,6 +214,7 @@ def serve(root: Path, dev_addr: str | None = None, poll: float = 1.0) -> None:
 
     command = _zensical()
     root = root.resolve()
+    _check_address(dev_addr or "localhost:8000")  # Zensical prints a taken port as an error, yet exits 0
     out = _staging(root, "site")
     config = stage(root, out)
     watched = [root / name for name in ("phases", "templates", "site_config")]
