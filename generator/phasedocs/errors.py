@@ -9,13 +9,40 @@ that have a place in a user's file carry it and print like Jinja's
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import click
 
-# C0 and C1 controls, and the bidirectional overrides that make text read other than it is
-UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, the bidirectional controls that make text read other than it is, the
+# zero-width characters that hide inside it, the line separators, and the byte-order mark
+_HIDDEN = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+UNPRINTABLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{_HIDDEN}]")
+#: What no input text may hold (see :func:`hidden_character`): the above less tab and newlines.
+HIDDEN_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_HIDDEN}\ud800-\udfff]")
+
+
+def hidden_character(text: str) -> str | None:
+    """Why ``text`` may not be input text (None when it may): the first character it holds
+    that a reader cannot see or that reorders what is seen, by code point and name.
+
+    Control characters make the SVG charts ill-formed XML; bidirectional overrides, zero-width
+    characters and a byte-order mark reach every document unseen ("Trojan Source"). One rule
+    for every input: refused where it is read, so no output has to strip them.
+    """
+    m = HIDDEN_RE.search(text)
+    if m is None:
+        return None
+    ch = m.group()
+    name = unicodedata.name(ch, "")
+    what = f"U+{ord(ch):04X} ({name.lower()})" if name else f"U+{ord(ch):04X} (a control character)"
+    if "\ud800" <= ch <= "\udfff":
+        what = f"U+{ord(ch):04X} (half of a surrogate pair, not a character)"
+    return (
+        f"holds {what} at character {m.start() + 1}; control, bidirectional and zero-width characters "
+        "are not allowed in text (they hide or reorder what readers see); remove it"
+    )
 
 
 def printable(text: str, keep_newlines: bool = False) -> str:
