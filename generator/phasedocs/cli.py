@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -53,7 +54,25 @@ engine_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group: every byte any command prints goes through :class:`WorkflowSafe`."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command with stdout and stderr made safe for CI logs (see ``workflow_safe``)."""
+        from phasedocs.errors import WorkflowSafe
+
+        saved = sys.stdout, sys.stderr
+        out, err = WorkflowSafe(sys.stdout), WorkflowSafe(sys.stderr)
+        sys.stdout, sys.stderr = out, err
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            for stream in (out, err):
+                stream.close_line()
+            sys.stdout, sys.stderr = saved
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phasedocs")
 def main() -> None:
     """phasedocs: coordination documents as a pure function of phase data."""

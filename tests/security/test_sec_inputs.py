@@ -509,3 +509,73 @@ def test_record_refuses_a_hidden_character_in_a_label_or_note(project, runner):
 def test_tabs_and_newlines_stay_allowed_in_text(project, runner):
     phase = PHASE_YAML.replace("title: Alpha", 'title: "Al\\tpha\\nline"')
     assert _validate(runner, project(minimal(**{"phases/phase-01/phase.yaml": phase}))).exit_code == 0
+
+
+# ----------------------------------------------------------------------------- CI log lines
+FORGED = "ok ##[error]pwned\n::error file=x::pwned\r::warning::pwned\n\t ::notice::pwned ##vso[task.complete]"
+
+
+def _runner_would_run(output: str) -> list[str]:
+    """The lines of ``output`` GitHub's runner reads as workflow commands: ``::`` at the start of
+    a line once trimmed (lines end at \\n or \\r), ``##[`` anywhere (and Azure's ``##vso[``)."""
+    return [
+        line
+        for line in re.split(r"[\r\n]", output)
+        if line.strip().startswith("::") or "##[" in line or "##vso[" in line
+    ]
+
+
+def test_no_line_of_text_passes_for_a_workflow_command():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from phasedocs.errors import workflow_safe
+
+    pieces = st.sampled_from(["::", "##[", "##vso[", "#", ":", "\n", "\r", " ", "\t", "\u3000", "x", "\\", '"'])
+
+    @given(st.lists(pieces | st.text(max_size=3), max_size=12).map("".join))
+    def check(text):
+        assert _runner_would_run(workflow_safe(text)) == []
+        assert json.loads(workflow_safe(json.dumps(text))) == text  # JSON output reads back as it was
+        assert json.loads(workflow_safe(json.dumps(text, ensure_ascii=False))) == text
+
+    check()
+
+
+def test_no_command_prints_user_text_as_a_workflow_command(project, runner):
+    """Every output of every command, stdout and stderr, goes through one filter."""
+    title = json.dumps(FORGED)
+    phase = PHASE_YAML.replace("title: Alpha", f"title: {title}").replace("text: Few warnings", f"text: {title}")
+    project_yaml = PROJECT_YAML.replace(
+        "version: {label: Version, unit: text}",
+        'version: {label: Version, unit: text, extract: {json: "v.json", pointer: "/v"}}',
+    )
+    root = project(minimal(**{"phases/project.yaml": project_yaml, "phases/phase-01/phase.yaml": phase}))
+    (root / "v.json").write_text(json.dumps({"v": FORGED}))
+    args = ["--project", str(root)]
+    runs = {
+        "measure": ["measure", "1", *args, "--at", "2025-01-06T10:00:00Z", "--label", FORGED],
+        "record": ["record", "1", *args, "--at", "2025-01-07T10:00:00Z", "--metric", "warnings=30", "--note", FORGED],
+        "validate": ["validate", *args, "--no-cache"],
+        "generate": ["generate", *args],
+        "check": ["check", *args],
+        "check --format json": ["check", *args, "--format", "json"],
+        "check --format markdown": ["check", *args, "--format", "markdown"],
+        "handoff": ["handoff", "1", *args],
+    }
+    for name, argv in runs.items():
+        result = runner.invoke(main, argv)
+        assert result.exit_code == 0, (name, result.output)
+        output = result.stdout + result.stderr
+        assert _runner_would_run(output) == [], name
+        if name == "check --format json":
+            assert [f["subject"] for f in json.loads(result.stdout)["findings"]] == [f"1.1: {FORGED}"]
+        if name == "measure":  # the report's text, escaped where the runner would read it
+            assert result.stdout.startswith("version = ok #\\u0023[error]pwned\\n::error file=x::pwned\\r")
+    # a refusal that quotes the snapshot's content: validate's errors
+    (root / "phases/phase-01/metrics/z.json").write_text(
+        json.dumps({"timestamp": "2025-01-08T10:00:00Z", "kind": FORGED})
+    )
+    result = runner.invoke(main, ["validate", *args, "--no-cache"])
+    assert result.exit_code == 1 and "#\\u0023[error]pwned" in result.output
+    assert _runner_would_run(result.stdout + result.stderr) == []
