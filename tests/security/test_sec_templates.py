@@ -231,3 +231,82 @@ def test_internals_are_refused_by_subscript_too_and_a_computed_key_is_left_to_th
     with pytest.raises(ProtocolError, match=r"^'__class__' reaches for Python internals and is not allowed"):
         check_template('{{ task["__class__"] }}', {"task"})
     check_template("{{ task[task.id] }}", {"task"})  # no constant to judge: the sandbox decides at render time
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('note "$(echo {{ task.title }})"', "{{ task.title }} stands after $( ), backticks"),
+        ('note "`echo {{ task.title }}`"', "{{ task.title }} stands after $( ), backticks"),
+        ("note $'{{ task.title }}'", "{{ task.title }} stands after $( ), backticks"),
+        ('note "${X:-{{ task.title }}}"', "{{ task.title }} stands after $( ), backticks"),
+        ("note <(echo {{ task.title }})", "{{ task.title }} stands after $( ), backticks"),
+        ('note "{{ task.title | shell }}"', "{{ task.title | shell }} stands inside double quotes, which undo"),
+        ("note '{{ task.title | shell }}'", "{{ task.title | shell }} stands inside single quotes, which undo"),
+    ],
+)
+def test_a_value_where_its_escaping_cannot_be_proven_is_refused(project, runner, line, message):
+    root = project(_protocol(line))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith(f"phases/project.yaml:16:7: protocol.before[0]: {message}")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_templates_that_validate_run_no_hostile_value(tmp_path):
+    """Random templates of quoting patterns x hostile values, run in a real bash: either the
+    template is refused, or nothing the value says runs."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from phasedocs.input.protocol import ProtocolError, check_template, render_string
+
+    patterns = [
+        "{v}",
+        '"{v}"',
+        "'{v}'",
+        '"x {v} y"',
+        "'x {v} y'",
+        "pre{v}post",
+        '"$(echo {v})"',
+        "$(echo {v})",
+        '"`echo {v}`"',
+        "$'{v}'",
+        '"${{X:-{v}}}"',
+        "<<EOF\n{v}\nEOF",
+        '"{s}"',
+        "'{s}'",
+        "{s}",
+        '"a" {v}',
+        "'a' {v}",
+        '"$HOME" {v}',
+        "\"$(date)\" '{v}'",
+    ]
+    payloads = [
+        "$(touch PWNED)",
+        "`touch PWNED`",
+        "'; touch PWNED; '",
+        '"; touch PWNED; "',
+        "a\ntouch PWNED",
+        "x && touch PWNED",
+        "'\"'\"'$(touch PWNED)'\"'\"'",
+        "\\$(touch PWNED)",
+        "é $(touch PWNED) ü",
+        "!!",
+    ]
+    work = tmp_path / "run"
+    work.mkdir()
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(patterns), min_size=1, max_size=3), st.sampled_from(payloads), st.text(max_size=4))
+    def check(parts, payload, junk):
+        source = "printf %s " + " ".join(p.format(v="{{ task.title }}", s="{{ task.title | shell }}") for p in parts)
+        try:
+            check_template(source, {"task"})
+        except ProtocolError:
+            return
+        command = render_string(source, {"task": {"title": payload + junk}})
+        subprocess.run(["bash", "-c", command], cwd=work, capture_output=True, timeout=10)
+        assert not (work / "PWNED").exists(), command
+
+    check()

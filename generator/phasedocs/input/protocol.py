@@ -128,10 +128,22 @@ def escape_for(value: Any, context: str) -> str:
     return text if _PLAIN_RE.fullmatch(text) else shlex.quote(text)
 
 
+#: Where a value's escaping cannot be proven: text that a shell reads again, or reads in a way
+#: of its own (``$( )``, backticks, ``${...}``, ``$'...'``, ``$"..."``, a heredoc). Once one
+#: opens, every later value of the string is refused ("nested"): where it closes is not
+#: always clear (a ``case`` pattern's ``)``), so none is trusted.
+_NESTED_OPENERS = ("$(", "${", "$'", '$"', "<<", "<(", ">(")
+
+
 def _quote_state(text: str, state: str) -> str:
     """The quote context after the literal ``text`` of a command, starting in ``state``."""
+    if state == "nested":
+        return state
     escaped = False
-    for ch in text:
+    for i, ch in enumerate(text):
+        if state != "single" and not escaped and (ch == "`" or text.startswith(_NESTED_OPENERS, i)):
+            if not (state == "double" and text.startswith(("$'", '$"', "<<", "<(", ">("), i)):
+                return "nested"
         if state == "single":
             if ch == "'":
                 state = "bare"
@@ -165,11 +177,41 @@ def _autoescape(ast: nodes.Template) -> nodes.Template:
                 state = _quote_state(node.data, state)
                 wrapped.append(node)
             else:
+                _check_place(node, state)
                 wrapped.append(
                     nodes.Filter(node, "_shell_escape", [nodes.Const(state)], [], None, None, lineno=node.lineno)
                 )
         output.nodes = wrapped
     return ast
+
+
+def _shown(node: nodes.Expr) -> str:
+    """A short name for the value ``node`` computes, for messages: ``task.title``."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_shown(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Filter) and node.node is not None:
+        return f"{_shown(node.node)} | {node.name}"
+    return "a value"
+
+
+def _check_place(node: nodes.Expr, state: str) -> None:
+    """Refuse a value where its escaping cannot be proven (see ``_NESTED_OPENERS``), and an
+    explicit ``| shell`` inside quotes (the quotes around it undo its quoting)."""
+    value = "{{ " + _shown(node) + " }}"
+    if state == "nested":
+        raise ProtocolError(
+            f"{value} stands after $( ), backticks, ${{...}}, $'...' or a heredoc (<<), text a shell reads "
+            "again, where no escaping can be proven; move it out, as a whole word of the outer command "
+            "(bare or in plain quotes), or pass it as an argument: bash -c 'cmd \"$1\"' _ " + value
+        )
+    if isinstance(node, nodes.Filter) and node.name == "shell" and state != "bare":
+        raise ProtocolError(
+            f"{value} stands inside {'double' if state == 'double' else 'single'} quotes, which undo "
+            "the quoting of '| shell'; drop the quotes around it, or drop '| shell' "
+            "(a value is escaped for the quotes it stands in)"
+        )
 
 
 _ENV.add_filters(shell=shell, _shell_escape=escape_for)
