@@ -243,6 +243,12 @@ def test_internals_are_refused_by_subscript_too_and_a_computed_key_is_left_to_th
         ("note <(echo {{ task.title }})", "{{ task.title }} stands after $( ), backticks"),
         ('note "{{ task.title | shell }}"', "{{ task.title | shell }} stands inside double quotes, which undo"),
         ("note '{{ task.title | shell }}'", "{{ task.title | shell }} stands inside single quotes, which undo"),
+        ("bash -c 'note {{ task.title }}'", "{{ task.title }} stands in the arguments of 'bash', which reads them"),
+        ('x && sh -c "note {{ task.title }}"', "{{ task.title }} stands in the arguments of 'sh', which reads them"),
+        ("ssh host \"note '{{ task.title }}'\"", "{{ task.title }} stands in the arguments of 'ssh', which"),
+        ("tmux send-keys -t s '{{ task.title }}' Enter", "{{ task.title }} stands in the arguments of 'tmux'"),
+        ("eval note {{ task.title }}", "{{ task.title }} stands in the arguments of 'eval', which reads them"),
+        ("env X=1 /bin/zsh -c 'note {{ task.title }}'", "{{ task.title }} stands in the arguments of 'zsh'"),
     ],
 )
 def test_a_value_where_its_escaping_cannot_be_proven_is_refused(project, runner, line, message):
@@ -281,6 +287,12 @@ def test_templates_that_validate_run_no_hostile_value(tmp_path):
         "'a' {v}",
         '"$HOME" {v}',
         "\"$(date)\" '{v}'",
+        "; bash -c '{v}'",
+        '; bash -c "echo {v}"',
+        "; bash -c 'printf %s \"$1\"' _ {v}",
+        "; X={v} bash -c 'printf %s \"$X\"'",
+        "; eval {v}",
+        "; sh -c {v}",
     ]
     payloads = [
         "$(touch PWNED)",

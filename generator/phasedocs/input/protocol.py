@@ -170,14 +170,18 @@ def _autoescape(ast: nodes.Template) -> nodes.Template:
     literal text before each output, in the order of the source.
     """
     state = "bare"
+    command = ""  # the current command's text so far, a value as _VALUE
     for output in ast.find_all(nodes.Output):
         wrapped: list[nodes.Expr] = []
         for node in output.nodes:
             if isinstance(node, nodes.TemplateData):
                 state = _quote_state(node.data, state)
+                command = _last_command(command + node.data)
                 wrapped.append(node)
             else:
                 _check_place(node, state)
+                _check_reparse(node, command)
+                command += _VALUE
                 wrapped.append(
                     nodes.Filter(node, "_shell_escape", [nodes.Const(state)], [], None, None, lineno=node.lineno)
                 )
@@ -194,6 +198,64 @@ def _shown(node: nodes.Expr) -> str:
     if isinstance(node, nodes.Filter) and node.node is not None:
         return f"{_shown(node.node)} | {node.name}"
     return "a value"
+
+
+_VALUE = "\ue000"
+#: Programs that read (some of) their arguments as shell code: a value among them is code.
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "fish", "csh", "tcsh"})
+_REPARSE = _SHELLS | {"eval", "ssh", "tmux", "screen", "su", "sudo", "doas", "xargs", "watch", "script", "flock"}
+
+
+def _words(text: str) -> list[str]:
+    """The words of one command's text, as the shell splits them (quotes kept, roughly)."""
+    words, word, state, escaped = [], "", "bare", False
+    for ch in text:
+        if state == "bare" and not escaped and ch in " \t":
+            if word:
+                words.append(word)
+            word = ""
+            continue
+        word += ch
+        state_before = state
+        state = _quote_state(ch, state) if not escaped else state
+        escaped = state_before != "single" and ch == "\\" and not escaped
+    return [*words, word] if word else words
+
+
+def _last_command(text: str) -> str:
+    """The text of the last command of ``text``: after its last unquoted ; & | ( or newline."""
+    state, escaped, start = "bare", False, 0
+    for i, ch in enumerate(text):
+        if state == "bare" and not escaped and ch in ";&|(\n":
+            start = i + 1
+        before = state
+        state = _quote_state(ch, state) if not escaped else state
+        escaped = before != "single" and ch == "\\" and not escaped
+    return text[start:]
+
+
+def _check_reparse(node: nodes.Expr, command: str) -> None:
+    """Refuse a value among the arguments of a program that reads them as shell code (``bash -c
+    '...'``, ``ssh``, ``eval``, ``tmux send-keys``...), save a shell's positional arguments."""
+    words = _words(command + _VALUE)
+    names = [w.strip("'\"").rsplit("/", 1)[-1] for w in words]
+    at = next((i for i, n in enumerate(names[:-1]) if n in _REPARSE), None)
+    if at is None:
+        return
+    program = names[at]
+    if program in _SHELLS:  # bash -c CODE NAME ARGS...: values may be NAME or ARGS
+        i, code = at + 1, False
+        while i < len(words) - 1 and words[i].startswith(("-", "+")) and _VALUE not in words[i]:
+            code = code or (not words[i].startswith("--") and "c" in words[i][1:])
+            i += 1 + (words[i] in ("-o", "+o", "-O", "+O"))
+        if code and len(words) - 1 > i:
+            return
+    value = "{{ " + _shown(node) + " }}"
+    raise ProtocolError(
+        f"{value} stands in the arguments of '{program}', which reads them as shell code, where no escaping "
+        f"can be proven; pass it as an argument after the code: bash -c 'cmd \"$1\"' _ {value}, "
+        f"or in an environment variable: X={value} bash -c 'cmd \"$X\"'"
+    )
 
 
 def _check_place(node: nodes.Expr, state: str) -> None:
