@@ -241,11 +241,11 @@ def test_check_names_unknown_phases_and_validates_first(project, runner):
 def test_text_output_cannot_forge_a_log_line(project, runner):
     hostile = PROJECT_YAML  # the criterion's text comes from phase.yaml, which anyone may edit
     phase = minimal()["phases/phase-01/phase.yaml"].replace(
-        "text: Few warnings", 'text: "ok\\n::error file=x::pwned \\u001b[31mred"'
+        "text: Few warnings", 'text: "ok\\n::error file=x::pwned ##[error]red"'
     )
     files_ = minimal(**{"phases/project.yaml": hostile, "phases/phase-01/phase.yaml": phase})
     files_["phases/phase-01/metrics/a.json"] = snap("2025-01-06T09:00:00Z", 30, "baseline")
     result = check(runner, project(files_))
     assert result.exit_code == 0
     assert not any(line.startswith("::") for line in result.output.splitlines())
-    assert "ok\\n::error file=x::pwned \\x1b[31mred" in result.output
+    assert "ok\\n::error file=x::pwned #\\u0023[error]red" in result.output

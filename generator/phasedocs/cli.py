@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -83,8 +84,23 @@ engine_option = click.option(
 
 
 class _Main(click.Group):
-    """The command group: refuses arguments that are not text, and prints the errors of the
-    operating system (a full disk, a read-only folder) as errors of ours, without a traceback."""
+    """The command group: refuses arguments that are not text, prints the errors of the
+    operating system (a full disk, a read-only folder) as errors of ours, without a traceback,
+    and sends every byte any command prints through :class:`~phasedocs.errors.WorkflowSafe`."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command with stdout and stderr made safe for CI logs (see ``workflow_safe``)."""
+        from phasedocs.errors import WorkflowSafe
+
+        saved = sys.stdout, sys.stderr
+        out, err = WorkflowSafe(sys.stdout), WorkflowSafe(sys.stderr)
+        sys.stdout, sys.stderr = out, err
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            for stream in (out, err):
+                stream.close_line()
+            sys.stdout, sys.stderr = saved
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Refuse an argument holding bytes that are not UTF-8, before any command runs: such

@@ -8,23 +8,51 @@ that have a place in a user's file carry it and print like Jinja's
 
 from __future__ import annotations
 
+import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
-# C0 and C1 controls, the bidirectional overrides that make text read other than it is, and
-# lone surrogates (bytes of a file name or an argument that are not UTF-8), which no terminal can print
-UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# C0 and C1 controls, the bidirectional controls that make text read other than it is, the
+# zero-width characters that hide inside it, the line separators, and the byte-order mark
+_HIDDEN = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+UNPRINTABLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{_HIDDEN}\ud800-\udfff]")
+#: What no input text may hold (see :func:`hidden_character`): the above less tab and newlines.
+HIDDEN_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_HIDDEN}\ud800-\udfff]")
+
+
+def hidden_character(text: str) -> str | None:
+    """Why ``text`` may not be input text (None when it may): the first character it holds
+    that a reader cannot see or that reorders what is seen, by code point and name.
+
+    Control characters make the SVG charts ill-formed XML; bidirectional overrides, zero-width
+    characters and a byte-order mark reach every document unseen ("Trojan Source"). One rule
+    for every input: refused where it is read, so no output has to strip them.
+    """
+    m = HIDDEN_RE.search(text)
+    if m is None:
+        return None
+    ch = m.group()
+    name = unicodedata.name(ch, "")
+    what = f"U+{ord(ch):04X} ({name.lower()})" if name else f"U+{ord(ch):04X} (a control character)"
+    if "\ud800" <= ch <= "\udfff":
+        what = f"U+{ord(ch):04X} (half of a surrogate pair, not a character)"
+    return (
+        f"holds {what} at character {m.start() + 1}; control, bidirectional and zero-width characters "
+        "are not allowed in text (they hide or reorder what readers see); remove it"
+    )
 
 
 def printable(text: str, keep_newlines: bool = False) -> str:
     """``text`` with control characters written as escapes (``\\n``, ``\\x1b``).
 
     Messages quote values from files anyone can edit: a newline in a value must not
-    start a line of its own (GitHub Actions runs a log line that begins with ``::`` as a
-    workflow command) and an escape sequence must not reach the terminal.
+    start a line of its own and an escape sequence must not reach the terminal. (Lines a
+    CI runner would run as workflow commands are the CLI's :class:`WorkflowSafe` filter's.)
     """
 
     def escape(m: re.Match[str]) -> str:
@@ -33,10 +61,85 @@ def printable(text: str, keep_newlines: bool = False) -> str:
             return ch
         return repr(ch)[1:-1] if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
-    text = UNPRINTABLE_RE.sub(escape, text)
-    if keep_newlines:  # no line of an error may pass for a workflow command
-        text = re.sub(r"(?m)^::", " ::", text)
-    return text
+    return UNPRINTABLE_RE.sub(escape, text)  # lines that pass for workflow commands: WorkflowSafe
+
+
+#: What GitHub's runner reads as a workflow command: a line that starts with ``::`` once it is
+#: trimmed (of any white space; a space put before is no defence), and ``##[`` anywhere in a
+#: line (its legacy parser; ``##vso[`` is Azure Pipelines'). Lines end at ``\n`` or ``\r``.
+_COMMAND_RE = re.compile(r"(?:^|(?<=\r))(\s*):(?=:)|##(?=\[|vso\[)", re.MULTILINE)
+
+
+def workflow_safe(text: str) -> str:
+    """``text`` with no line a CI runner would run as a workflow command.
+
+    The first character of the command is written as a JSON-style escape (``::error`` becomes
+    ``\\u003a:error``, ``##[`` becomes ``#\\u0023[``): visible to a reader, and inside a JSON
+    string (``check --json``) it reads back as the text it was, so the output stays valid JSON.
+    """
+    return _COMMAND_RE.sub(lambda m: "#\\u0023" if m.group(1) is None else m.group(1) + "\\u003a", text)
+
+
+class WorkflowSafe(io.TextIOBase):
+    """A text stream that passes everything written through :func:`workflow_safe`, line by line.
+
+    The CLI writes every output (results, JSON, errors, click's own messages) through one
+    of these, so no command can print user text as a line a runner executes, whatever path
+    the text took. A line is held until it ends (a command could be split over two
+    writes); on a terminal, which no runner reads, a flush shows the partial line at once.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.held = ""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The wrapped stream's encoding (click checks it before writing)."""
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        """The wrapped stream's error handler."""
+        return getattr(self.stream, "errors", None)
+
+    def writable(self) -> bool:
+        """Always: this is an output stream."""
+        return True
+
+    def isatty(self) -> bool:
+        """Whether the wrapped stream is a terminal (progress lines are drawn only there)."""
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        """The wrapped stream's file descriptor."""
+        return int(self.stream.fileno())
+
+    def write(self, text: str) -> int:
+        """Write the complete lines of ``text`` made safe; hold back an unfinished line."""
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        size = len(text)
+        text = self.held + text
+        cut = max(text.rfind("\n"), text.rfind("\r")) + 1
+        self.held = text[cut:]
+        if cut:
+            self.stream.write(workflow_safe(text[:cut]))
+        return size
+
+    def flush(self) -> None:
+        """Flush the wrapped stream; on a terminal, show an unfinished line too."""
+        if self.held and self.isatty():
+            self.stream.write(workflow_safe(self.held))
+            self.held = ""
+        self.stream.flush()
+
+    def close_line(self) -> None:
+        """Write out a last line without its line break, then flush."""
+        if self.held:
+            self.stream.write(workflow_safe(self.held))
+            self.held = ""
+        self.stream.flush()
 
 
 class PhasedocsError(click.ClickException):

@@ -456,7 +456,7 @@ def test_values_quoted_in_errors_cannot_forge_log_lines(project, runner):
     result = _validate(runner, root)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert len(lines) == 3 and lines[-1] == "2 errors in 1 file"
+    assert len(lines) == 4 and lines[-1] == "3 errors in 1 file"  # the kind's escape and override too
     assert (
         not [line for line in lines if line.startswith("::")]
         and "\x1b" not in result.output
@@ -466,12 +466,12 @@ def test_values_quoted_in_errors_cannot_forge_log_lines(project, runner):
 
 
 def test_commands_stay_one_line_whatever_the_title_holds(project, runner):
-    phase = PHASE_YAML.replace("title: Alpha", r'title: "Alpha\n::error::owned\u001b[2J"')  # YAML escapes
+    phase = PHASE_YAML.replace("title: Alpha", r'title: "Alpha\n::error::owned"')  # a YAML escape
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     task_file = (root / "docs/phase-01/task-1.1-alpha.md").read_text()
-    assert "gh pr create --title 'Alpha ::error::owned [2J'" in task_file
-    assert not [line for line in task_file.splitlines() if line.startswith("::")] and "\x1b" not in task_file
+    assert "gh pr create --title 'Alpha ::error::owned'" in task_file
+    assert not [line for line in task_file.splitlines() if line.startswith("::")]
 
 
 def test_an_oversized_input_file_is_refused_before_it_is_read(project, runner, monkeypatch):
@@ -494,3 +494,127 @@ def test_a_named_pipe_among_the_snapshots_is_refused_not_waited_on(project, runn
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert "phases/phase-01/metrics/a.json: not a regular file; replace it with a file" in result.output
+
+
+# ----------------------------------------------------------------------------- hidden characters
+HIDDEN = {
+    "\x00": "U+0000 (a control character)",
+    "\x01": "U+0001 (a control character)",
+    "\x1b": "U+001B (a control character)",
+    "\u202e": "U+202E (right-to-left override)",
+    "\u2066": "U+2066 (left-to-right isolate)",
+    "\u200b": "U+200B (zero width space)",
+    "\u200d": "U+200D (zero width joiner)",
+    "\u2060": "U+2060 (word joiner)",
+    "\ufeff": "U+FEFF (zero width no-break space)",
+}
+_HIDDEN_RULE = (
+    "; control, bidirectional and zero-width characters are not allowed in text "
+    "(they hide or reorder what readers see); remove it"
+)
+
+
+@pytest.mark.parametrize("char", list(HIDDEN))
+def test_a_character_readers_cannot_see_is_refused_where_it_is_written(project, runner, char):
+    """One rule for every input: refused with file, line, column and the code point, so no
+    document, chart, feed or JSON file can carry it (a NUL made the SVG charts ill-formed XML)."""
+    escaped = json.dumps(f"Al{char}pha")  # a YAML double-quoted scalar reads JSON escapes
+    phase = PHASE_YAML.replace("title: Alpha", f"title: {escaped}")
+    snapshot = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "note": f"n{char}", "metrics": {"warnings": 3}})
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase, "phases/phase-01/metrics/a.json": snapshot}))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"phases/phase-01/metrics/a.json:1:47: note: holds {HIDDEN[char]} at character 2{_HIDDEN_RULE}",
+        f"phases/phase-01/phase.yaml:8:12: tasks[0].title: holds {HIDDEN[char]} at character 3{_HIDDEN_RULE}",
+        "2 errors in 2 files",
+    ]
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 1
+    assert not (root / "docs").exists()
+
+
+def test_record_refuses_a_hidden_character_in_a_label_or_note(project, runner):
+    root = project(minimal())
+    result = runner.invoke(
+        main,
+        ["record", "1", "--project", str(root), "--label", "b\u202e1", "--note", "x\u200by", "--metric", "warnings=3"],
+    )
+    assert result.exit_code == 1
+    assert f"  label: holds U+202E (right-to-left override) at character 2{_HIDDEN_RULE}" in result.output
+    assert f"  note: holds U+200B (zero width space) at character 2{_HIDDEN_RULE}" in result.output
+    assert not (root / "phases/phase-01/metrics").exists()
+
+
+def test_tabs_and_newlines_stay_allowed_in_text(project, runner):
+    phase = PHASE_YAML.replace("title: Alpha", 'title: "Al\\tpha\\nline"')
+    assert _validate(runner, project(minimal(**{"phases/phase-01/phase.yaml": phase}))).exit_code == 0
+
+
+# ----------------------------------------------------------------------------- CI log lines
+FORGED = "ok ##[error]pwned\n::error file=x::pwned\r::warning::pwned\n\t ::notice::pwned ##vso[task.complete]"
+
+
+def _runner_would_run(output: str) -> list[str]:
+    """The lines of ``output`` GitHub's runner reads as workflow commands: ``::`` at the start of
+    a line once trimmed (lines end at \\n or \\r), ``##[`` anywhere (and Azure's ``##vso[``)."""
+    return [
+        line
+        for line in re.split(r"[\r\n]", output)
+        if line.strip().startswith("::") or "##[" in line or "##vso[" in line
+    ]
+
+
+def test_no_line_of_text_passes_for_a_workflow_command():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from phasedocs.errors import workflow_safe
+
+    pieces = st.sampled_from(["::", "##[", "##vso[", "#", ":", "\n", "\r", " ", "\t", "\u3000", "x", "\\", '"'])
+
+    @given(st.lists(pieces | st.text(max_size=3), max_size=12).map("".join))
+    def check(text):
+        assert _runner_would_run(workflow_safe(text)) == []
+        assert json.loads(workflow_safe(json.dumps(text))) == text  # JSON output reads back as it was
+        assert json.loads(workflow_safe(json.dumps(text, ensure_ascii=False))) == text
+
+    check()
+
+
+def test_no_command_prints_user_text_as_a_workflow_command(project, runner):
+    """Every output of every command, stdout and stderr, goes through one filter."""
+    title = json.dumps(FORGED)
+    phase = PHASE_YAML.replace("title: Alpha", f"title: {title}").replace("text: Few warnings", f"text: {title}")
+    project_yaml = PROJECT_YAML.replace(
+        "version: {label: Version, unit: text}",
+        'version: {label: Version, unit: text, extract: {json: "v.json", pointer: "/v"}}',
+    )
+    root = project(minimal(**{"phases/project.yaml": project_yaml, "phases/phase-01/phase.yaml": phase}))
+    (root / "v.json").write_text(json.dumps({"v": FORGED}))
+    args = ["--project", str(root)]
+    runs = {
+        "measure": ["measure", "1", *args, "--at", "2025-01-06T10:00:00Z", "--label", FORGED],
+        "record": ["record", "1", *args, "--at", "2025-01-07T10:00:00Z", "--metric", "warnings=30", "--note", FORGED],
+        "validate": ["validate", *args, "--no-cache"],
+        "generate": ["generate", *args],
+        "check": ["check", *args],
+        "check --format json": ["check", *args, "--format", "json"],
+        "check --format markdown": ["check", *args, "--format", "markdown"],
+        "handoff": ["handoff", "1", *args],
+    }
+    for name, argv in runs.items():
+        result = runner.invoke(main, argv)
+        assert result.exit_code == 0, (name, result.output)
+        output = result.stdout + result.stderr
+        assert _runner_would_run(output) == [], name
+        if name == "check --format json":
+            assert [f["subject"] for f in json.loads(result.stdout)["findings"]] == [f"1.1: {FORGED}"]
+        if name == "measure":  # the report's text, escaped where the runner would read it
+            assert result.stdout.startswith("version = ok #\\u0023[error]pwned\\n::error file=x::pwned\\r")
+    # a refusal that quotes the snapshot's content: validate's errors
+    (root / "phases/phase-01/metrics/z.json").write_text(
+        json.dumps({"timestamp": "2025-01-08T10:00:00Z", "kind": FORGED})
+    )
+    result = runner.invoke(main, ["validate", *args, "--no-cache"])
+    assert result.exit_code == 1 and "#\\u0023[error]pwned" in result.output
+    assert _runner_would_run(result.stdout + result.stderr) == []

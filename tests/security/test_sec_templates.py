@@ -284,3 +284,94 @@ def test_a_render_has_a_time_budget(project, runner, monkeypatch):
         result.output,
     ), result.output
     assert not (root / "docs").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('note "$(echo {{ task.title }})"', "{{ task.title }} stands after $( ), backticks"),
+        ('note "`echo {{ task.title }}`"', "{{ task.title }} stands after $( ), backticks"),
+        ("note $'{{ task.title }}'", "{{ task.title }} stands after $( ), backticks"),
+        ('note "${X:-{{ task.title }}}"', "{{ task.title }} stands after $( ), backticks"),
+        ("note <(echo {{ task.title }})", "{{ task.title }} stands after $( ), backticks"),
+        ('note "{{ task.title | shell }}"', "{{ task.title | shell }} stands inside double quotes, which undo"),
+        ("note '{{ task.title | shell }}'", "{{ task.title | shell }} stands inside single quotes, which undo"),
+        ("bash -c 'note {{ task.title }}'", "{{ task.title }} stands in the arguments of 'bash', which reads them"),
+        ('x && sh -c "note {{ task.title }}"', "{{ task.title }} stands in the arguments of 'sh', which reads them"),
+        ("ssh host \"note '{{ task.title }}'\"", "{{ task.title }} stands in the arguments of 'ssh', which"),
+        ("tmux send-keys -t s '{{ task.title }}' Enter", "{{ task.title }} stands in the arguments of 'tmux'"),
+        ("eval note {{ task.title }}", "{{ task.title }} stands in the arguments of 'eval', which reads them"),
+        ("env X=1 /bin/zsh -c 'note {{ task.title }}'", "{{ task.title }} stands in the arguments of 'zsh'"),
+    ],
+)
+def test_a_value_where_its_escaping_cannot_be_proven_is_refused(project, runner, line, message):
+    root = project(_protocol(line))
+    result = _validate(runner, root)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith(f"phases/project.yaml:16:7: protocol.before[0]: {message}")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_templates_that_validate_run_no_hostile_value(tmp_path):
+    """Random templates of quoting patterns x hostile values, run in a real bash: either the
+    template is refused, or nothing the value says runs."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from phasedocs.input.protocol import ProtocolError, check_template, render_string
+
+    patterns = [
+        "{v}",
+        '"{v}"',
+        "'{v}'",
+        '"x {v} y"',
+        "'x {v} y'",
+        "pre{v}post",
+        '"$(echo {v})"',
+        "$(echo {v})",
+        '"`echo {v}`"',
+        "$'{v}'",
+        '"${{X:-{v}}}"',
+        "<<EOF\n{v}\nEOF",
+        '"{s}"',
+        "'{s}'",
+        "{s}",
+        '"a" {v}',
+        "'a' {v}",
+        '"$HOME" {v}',
+        "\"$(date)\" '{v}'",
+        "; bash -c '{v}'",
+        '; bash -c "echo {v}"',
+        "; bash -c 'printf %s \"$1\"' _ {v}",
+        "; X={v} bash -c 'printf %s \"$X\"'",
+        "; eval {v}",
+        "; sh -c {v}",
+    ]
+    payloads = [
+        "$(touch PWNED)",
+        "`touch PWNED`",
+        "'; touch PWNED; '",
+        '"; touch PWNED; "',
+        "a\ntouch PWNED",
+        "x && touch PWNED",
+        "'\"'\"'$(touch PWNED)'\"'\"'",
+        "\\$(touch PWNED)",
+        "é $(touch PWNED) ü",
+        "!!",
+    ]
+    work = tmp_path / "run"
+    work.mkdir()
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(patterns), min_size=1, max_size=3), st.sampled_from(payloads), st.text(max_size=4))
+    def check(parts, payload, junk):
+        source = "printf %s " + " ".join(p.format(v="{{ task.title }}", s="{{ task.title | shell }}") for p in parts)
+        try:
+            check_template(source, {"task"})
+        except ProtocolError:
+            return
+        command = render_string(source, {"task": {"title": payload + junk}})
+        subprocess.run(["bash", "-c", command], cwd=work, capture_output=True, timeout=10)
+        assert not (work / "PWNED").exists(), command
+
+    check()

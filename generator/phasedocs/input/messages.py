@@ -12,7 +12,7 @@ import typing
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import impossible
-from phasedocs.errors import InputError
+from phasedocs.errors import InputError, hidden_character
 from phasedocs.input import records
 from phasedocs.input.loader import MAX_MAGNITUDE, RANGE_RULE, Document, OutOfRange
 
@@ -167,16 +167,42 @@ def parse_model(doc: Document, model: type) -> tuple[Any, list[InputError]]:
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else describe(doc.data)
         return None, [doc.error((), f"expected a mapping of fields, got {got}")]
+    hidden = hidden_errors(doc)
     try:
-        return records.parse(model, doc.data), []
+        parsed: Any = records.parse(model, doc.data)
     except records.ValidationError as exc:
-        errors = []
+        errors = hidden
         for err in exc.errors():
             path = _as_written(
                 doc.data, tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             )
             errors.append(doc.error(path, _message(err, doc, path, model)))
         return None, errors
+    return (None, hidden) if hidden else (parsed, [])
+
+
+def hidden_errors(doc: Document) -> list[InputError]:
+    """An error for every key and text of ``doc`` that holds a character readers cannot see
+    (see :func:`~phasedocs.errors.hidden_character`), at its place in the file."""
+    errors: list[InputError] = []
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, str):
+            problem = hidden_character(value)
+            if problem:
+                errors.append(doc.error(path, problem))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problem = hidden_character(key) if isinstance(key, str) else None
+                if problem:
+                    errors.append(doc.error((*path, key), f"the key {problem}"))
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*path, i))
+
+    walk(doc.data, ())
+    return errors
 
 
 _RATIO_TEXT_RE = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]+)?\s*/\s*[+-]?[0-9]+(\.[0-9]+)?\s*", re.ASCII)

@@ -128,10 +128,22 @@ def escape_for(value: Any, context: str) -> str:
     return text if _PLAIN_RE.fullmatch(text) else shlex.quote(text)
 
 
+#: Where a value's escaping cannot be proven: text that a shell reads again, or reads in a way
+#: of its own (``$( )``, backticks, ``${...}``, ``$'...'``, ``$"..."``, a heredoc). Once one
+#: opens, every later value of the string is refused ("nested"): where it closes is not
+#: always clear (a ``case`` pattern's ``)``), so none is trusted.
+_NESTED_OPENERS = ("$(", "${", "$'", '$"', "<<", "<(", ">(")
+
+
 def _quote_state(text: str, state: str) -> str:
     """The quote context after the literal ``text`` of a command, starting in ``state``."""
+    if state == "nested":
+        return state
     escaped = False
-    for ch in text:
+    for i, ch in enumerate(text):
+        if state != "single" and not escaped and (ch == "`" or text.startswith(_NESTED_OPENERS, i)):
+            if not (state == "double" and text.startswith(("$'", '$"', "<<", "<(", ">("), i)):
+                return "nested"
         if state == "single":
             if ch == "'":
                 state = "bare"
@@ -158,18 +170,110 @@ def _autoescape(ast: nodes.Template) -> nodes.Template:
     literal text before each output, in the order of the source.
     """
     state = "bare"
+    command = ""  # the current command's text so far, a value as _VALUE
     for output in ast.find_all(nodes.Output):
         wrapped: list[nodes.Expr] = []
         for node in output.nodes:
             if isinstance(node, nodes.TemplateData):
                 state = _quote_state(node.data, state)
+                command = _last_command(command + node.data)
                 wrapped.append(node)
             else:
+                _check_place(node, state)
+                _check_reparse(node, command)
+                command += _VALUE
                 wrapped.append(
                     nodes.Filter(node, "_shell_escape", [nodes.Const(state)], [], None, None, lineno=node.lineno)
                 )
         output.nodes = wrapped
     return ast
+
+
+def _shown(node: nodes.Expr) -> str:
+    """A short name for the value ``node`` computes, for messages: ``task.title``."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_shown(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Filter) and node.node is not None:
+        return f"{_shown(node.node)} | {node.name}"
+    return "a value"
+
+
+_VALUE = "\ue000"
+#: Programs that read (some of) their arguments as shell code: a value among them is code.
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "fish", "csh", "tcsh"})
+_REPARSE = _SHELLS | {"eval", "ssh", "tmux", "screen", "su", "sudo", "doas", "xargs", "watch", "script", "flock"}
+
+
+def _words(text: str) -> list[str]:
+    """The words of one command's text, as the shell splits them (quotes kept, roughly)."""
+    words, word, state, escaped = [], "", "bare", False
+    for ch in text:
+        if state == "bare" and not escaped and ch in " \t":
+            if word:
+                words.append(word)
+            word = ""
+            continue
+        word += ch
+        state_before = state
+        state = _quote_state(ch, state) if not escaped else state
+        escaped = state_before != "single" and ch == "\\" and not escaped
+    return [*words, word] if word else words
+
+
+def _last_command(text: str) -> str:
+    """The text of the last command of ``text``: after its last unquoted ; & | ( or newline."""
+    state, escaped, start = "bare", False, 0
+    for i, ch in enumerate(text):
+        if state == "bare" and not escaped and ch in ";&|(\n":
+            start = i + 1
+        before = state
+        state = _quote_state(ch, state) if not escaped else state
+        escaped = before != "single" and ch == "\\" and not escaped
+    return text[start:]
+
+
+def _check_reparse(node: nodes.Expr, command: str) -> None:
+    """Refuse a value among the arguments of a program that reads them as shell code (``bash -c
+    '...'``, ``ssh``, ``eval``, ``tmux send-keys``...), save a shell's positional arguments."""
+    words = _words(command + _VALUE)
+    names = [w.strip("'\"").rsplit("/", 1)[-1] for w in words]
+    at = next((i for i, n in enumerate(names[:-1]) if n in _REPARSE), None)
+    if at is None:
+        return
+    program = names[at]
+    if program in _SHELLS:  # bash -c CODE NAME ARGS...: values may be NAME or ARGS
+        i, code = at + 1, False
+        while i < len(words) - 1 and words[i].startswith(("-", "+")) and _VALUE not in words[i]:
+            code = code or (not words[i].startswith("--") and "c" in words[i][1:])
+            i += 1 + (words[i] in ("-o", "+o", "-O", "+O"))
+        if code and len(words) - 1 > i:
+            return
+    value = "{{ " + _shown(node) + " }}"
+    raise ProtocolError(
+        f"{value} stands in the arguments of '{program}', which reads them as shell code, where no escaping "
+        f"can be proven; pass it as an argument after the code: bash -c 'cmd \"$1\"' _ {value}, "
+        f"or in an environment variable: X={value} bash -c 'cmd \"$X\"'"
+    )
+
+
+def _check_place(node: nodes.Expr, state: str) -> None:
+    """Refuse a value where its escaping cannot be proven (see ``_NESTED_OPENERS``), and an
+    explicit ``| shell`` inside quotes (the quotes around it undo its quoting)."""
+    value = "{{ " + _shown(node) + " }}"
+    if state == "nested":
+        raise ProtocolError(
+            f"{value} stands after $( ), backticks, ${{...}}, $'...' or a heredoc (<<), text a shell reads "
+            "again, where no escaping can be proven; move it out, as a whole word of the outer command "
+            "(bare or in plain quotes), or pass it as an argument: bash -c 'cmd \"$1\"' _ " + value
+        )
+    if isinstance(node, nodes.Filter) and node.name == "shell" and state != "bare":
+        raise ProtocolError(
+            f"{value} stands inside {'double' if state == 'double' else 'single'} quotes, which undo "
+            "the quoting of '| shell'; drop the quotes around it, or drop '| shell' "
+            "(a value is escaped for the quotes it stands in)"
+        )
 
 
 _ENV.add_filters(shell=shell, _shell_escape=escape_for)
