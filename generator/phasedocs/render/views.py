@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts, in_words
+from phasedocs.gate import Finding
 from phasedocs.render.filters import md, state, value
 
 
@@ -67,6 +68,21 @@ class PhaseView:
         if f.spread == "history":
             return f"{runs} over {history}"
         return f"{runs} over the tasks' estimates and, for tasks without one, {history}"
+
+    @property
+    def gate_failures(self) -> list[Finding]:
+        """What fails ``phasedocs check`` now: the verdict computed with the facts, as check reads it."""
+        return list(self.p.gate_failures)
+
+    @property
+    def implausible(self) -> list[Finding]:
+        """Claims to verify (work complete before the start, or in under a tenth of its plan): fail only ``check --strict``."""
+        return [f for f in self.p.gate if f.kind == "implausible"]
+
+    @property
+    def gate_notes(self) -> int:
+        """How many criteria are not met yet while their work goes on: they fail only ``check --strict``."""
+        return sum(1 for f in self.p.gate if f.kind == "off_track")
 
     @property
     def open_tasks(self) -> list[TaskFacts]:
