@@ -111,3 +111,34 @@ def test_findings_default_to_every_phase_and_are_the_ones_computed_with_the_fact
     assert findings(project, []) == []
     one.gate = ()  # check reads the verdict stored with the facts, never a second computation
     assert findings(project) == []
+
+
+def test_a_complete_phase_fails_on_criteria_never_settled_after_the_missed_ones():
+    criteria = [
+        hand("phase", "pending", target=">= 5"),
+        hand("1.1", "missed", value=9.0, change=-10.0, first=True),
+        hand("1.2", "pending", metric=None, target=None),
+        hand("phase", "met", value=1.0),
+    ]
+    got = phase_findings(phase(4, criteria, state="complete"))
+    assert [(f.kind, f.subject, f.detail, f.since, f.fails, f.words) for f in got] == [
+        ("missed", "1.1: 1.1 missed", "target <= 5, value 9 (-10.00% from the first value)", T[2], True, "missed"),
+        (
+            "unsettled",
+            "phase: phase pending",
+            "never measured: no snapshot holds a value of W (w), target >= 5",
+            T[3],
+            True,
+            "never settled",
+        ),
+        (
+            "unsettled",
+            "1.2: 1.2 pending",
+            "never checked: no snapshot records the hand check c1; record it: phasedocs record 4 --check c1=true (or =false)",
+            T[2],
+            True,
+            "never settled",
+        ),
+    ]
+    # while the phase goes on, a criterion with no value yet is no finding
+    assert [f.kind for f in phase_findings(phase(4, criteria, state="active"))] == ["missed"]
