@@ -368,9 +368,9 @@ def test_work_complete_before_the_start_is_implausible_and_fails_only_strict(pro
     notes = (
         "phase 1: First\n"
         "  {0} implausible: Snapshot phases/phase-01/metrics/0.json: records 1.1, 1.2 complete before the phase's planned start:"
-        " verify its date and the tasks' states since 2025-01-04T10:00:00Z\n"
+        " verify its date and the tasks' states at 2025-01-04T10:00:00Z\n"
         "  {0} implausible: The phase: complete 0 days after its first task started, under a tenth of its planned"
-        " 3 days: verify the snapshots' dates and states since 2025-01-04T10:00:00Z\n"
+        " 3 days: verify the snapshots' dates and states at 2025-01-04T10:00:00Z\n"
     )
     result = check(runner, root)
     assert (result.exit_code, result.output) == (0, notes.format("note") + "check: ok\n")
@@ -432,7 +432,7 @@ def test_a_task_done_in_under_a_tenth_of_its_time_is_implausible(project, runner
         1,
         "phase 1: First\n"
         "  FAIL implausible: Task 1.1: complete 0.04 days after it started, under a tenth of its planned 2 days:"
-        " verify when it started and finished since 2025-01-06T10:00:00Z\n"
+        " verify when it started and finished at 2025-01-06T10:00:00Z\n"
         "check: 1 failure\n",
     )
     (finding,) = json.loads(check(runner, root, "--format", "json").output)["findings"]
@@ -488,6 +488,8 @@ def test_check_status_json_the_badge_and_the_documents_read_one_verdict(project,
         "    - Regressed: Warnings: 10 → 12: worse by 20.0% against the previous value (threshold 10%)"
         " (since 2025-01-07 09:00 UTC)",
     ]
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert "| Health | 🔴 off track (computed) |" in dashboard  # never "on track" while check fails
     for doc in ("COORDINATOR-HANDOFF.md", "COORDINATION-DASHBOARD.md"):
         lines = (root / "docs/phase-01" / doc).read_text().splitlines()
         at = lines.index(block[0])

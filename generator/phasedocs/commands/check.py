@@ -51,7 +51,10 @@ class Report:
             lines.append(f"phase {p.number}: {printable(p.phase.title)}")
             for f in mine:
                 mark = "FAIL" if f.fails or self.strict else "note"
-                since = f" since {self._when(f)}" if f.since is not None else ""
+                # a claim to verify is dated by the record that makes it; anything else has held since then
+                since = (
+                    f" {'at' if f.kind == 'implausible' else 'since'} {self._when(f)}" if f.since is not None else ""
+                )
                 # user text on one line each: a note must not forge a log line (GitHub's ::error)
                 lines.append(f"  {mark} {f.words}: {printable(f.subject)}: {printable(f.detail)}{since}")
         n = len(self.failures)

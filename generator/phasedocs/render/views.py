@@ -123,12 +123,13 @@ class PhaseView:
         return {s: n for s, n in counts.items() if n}
 
     def computed_health(self) -> str:
-        """The phase's health from its facts: off_track when a criterion is missed or a critical
-        task is late or blocked; at_risk when any task is late or blocked or the forecast ends
-        after the plan; on_track otherwise. A criterion not met yet while its work goes on is
-        the normal course of work, not a risk by itself."""
+        """The phase's health from its facts: off_track when ``phasedocs check`` fails (a criterion
+        missed or never settled, a regression) or a critical task is late or blocked; at_risk
+        when any task is late or blocked or the forecast ends after the plan; on_track
+        otherwise. A criterion not met yet while its work goes on is the normal course of
+        work, not a risk by itself."""
         p = self.p
-        if self.missed or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
+        if self.missed or p.gate_failures or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
             return "off_track"
         if self.late or self.blocked or p.schedule.forecast_finish > p.planned_finish:
             return "at_risk"
