@@ -325,10 +325,10 @@ def test_the_completion_report_says_what_was_never_settled_in_its_first_lines(pr
     head = (root / "docs/phase-01/COMPLETION-REPORT.md").read_text().splitlines()[:8]
     assert head[4:8] == [
         '!!! failure "`phasedocs check` fails: 2 findings"',
-        "    - Never settled: 1.1: Few warnings: never measured: no snapshot holds a value of Warnings (warnings),"
-        " target &lt; 10 (since 2025-01-08 09:00 UTC)",
-        "    - Never settled: 1.2: Reviewed: never checked: no snapshot records the hand check reviewed;"
-        " record it: phasedocs record 1 --check reviewed=true (or =false) (since 2025-01-09 12:00 UTC)",
+        "    - Never settled since 2025-01-08 09:00 UTC: 1.1: Few warnings: never measured: no snapshot holds a value"
+        " of Warnings (warnings), target &lt; 10",
+        "    - Never settled since 2025-01-09 12:00 UTC: 1.2: Reviewed: never checked: no snapshot records the hand"
+        " check reviewed; record it: phasedocs record 1 --check reviewed=true (or =false)",
         "",
     ]
 
@@ -485,8 +485,8 @@ def test_check_status_json_the_badge_and_the_documents_read_one_verdict(project,
     assert (badge["message"], badge["color"]) == ("active, 0%, 1 regressed", "red")
     block = [
         '!!! failure "`phasedocs check` fails: 1 finding"',
-        "    - Regressed: Warnings: 10 → 12: worse by 20.0% against the previous value (threshold 10%)"
-        " (since 2025-01-07 09:00 UTC)",
+        "    - Regressed since 2025-01-07 09:00 UTC: Warnings: 10 → 12: worse by 20.0% against the previous value"
+        " (threshold 10%)",
     ]
     dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
     assert "| Health | 🔴 off track (computed) |" in dashboard  # never "on track" while check fails
