@@ -412,6 +412,21 @@ def test_work_complete_before_the_start_is_implausible_and_fails_only_strict(pro
         False,
         False,
     ]
+    # the dashboard and the handoff flag them at the top, the data kept as recorded
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    flag = [
+        "**`phasedocs check`:** passes (no settled criterion short of its target or never measured, no metric"
+        " regressed past its threshold); `--strict` fails on 2 implausible claims.",
+        "",
+        '!!! warning "Implausible: verify 2 claims (the data is kept; `phasedocs check --strict` fails on them)"',
+        "    - Snapshot phases/phase-01/metrics/0.json: records 1.1, 1.2 complete before the phase's planned start:"
+        " verify its date and the tasks' states.",
+        "    - The phase: complete 0 days after its first task started, under a tenth of its planned 3 days:"
+        " verify the snapshots' dates and states.",
+    ]
+    for doc in ("COORDINATOR-HANDOFF.md", "COORDINATION-DASHBOARD.md"):
+        lines = (root / "docs/phase-01" / doc).read_text().splitlines()
+        assert lines[4:9] == flag, doc
 
 
 def test_a_task_done_in_under_a_tenth_of_its_time_is_implausible(project, runner):
