@@ -336,33 +336,6 @@ def test_the_plan_line_counts_each_task_pro_rata(project):
     assert [(x.day, y) for x, y in spec.plan] == [(6, 0), (7, 2), (10, 5)]
 
 
-def test_the_plan_line_is_flat_over_nights_weekends_and_holidays(project):
-    tasks = (
-        '  - {id: "1", slug: one, title: One, role: dev, duration_days: 2}\n'
-        '  - {id: "2", slug: two, title: Two, role: dev, duration_days: 1.5, depends_on: ["1"]}\n'
-    )
-    start = "2025-01-09T09:00:00Z"  # a Thursday; Monday the 13th is a holiday
-    phase = f"number: 1\ntitle: P\ncreated: {start}\nstart: {start}\ntasks:\n" + tasks
-    workdays = PROJECT_YAML.replace(
-        "calendar: calendar", 'calendar: workdays\nworkday: {start: "09:00", hours: 8}\nholidays: [2025-01-13]'
-    )
-    f = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase})
-    plan = charts.burnup_spec(f.phases[0], f).plan
-    # work rises only inside a working day's hours: Thu, Fri, then Tue, Wed
-    for (t0, v0), (t1, v1) in itertools.pairwise(plan):
-        if v1 > v0:
-            assert t0.date() == t1.date() and t0.hour >= 9 and (t1.hour, t1.minute) <= (17, 0), (t0, t1)
-            assert t0.date().isoformat() in ("2025-01-09", "2025-01-10", "2025-01-14", "2025-01-15")
-    rising = [(t0.isoformat(), t1.isoformat()) for (t0, v0), (t1, v1) in itertools.pairwise(plan) if v1 > v0]
-    assert rising == [
-        ("2025-01-09T09:00:00+00:00", "2025-01-09T17:00:00+00:00"),
-        ("2025-01-10T09:00:00+00:00", "2025-01-10T17:00:00+00:00"),
-        ("2025-01-14T09:00:00+00:00", "2025-01-14T17:00:00+00:00"),
-        ("2025-01-15T09:00:00+00:00", "2025-01-15T13:00:00+00:00"),
-    ]
-    assert [v for _, v in plan][-1] == 3.5
-
-
 def _luminance(hex_color: str) -> float:
     r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
     f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
@@ -427,6 +400,173 @@ def test_snapshots_on_one_day_get_hour_ticks_not_the_same_date_twice(project):
     labels = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert ["09:00", "12:00", "15:00"] == [x for x in labels if x in ("09:00", "12:00", "15:00")]
     assert "06 Jan 2025" in labels and "06 Jan" not in labels
+
+
+def test_every_criterion_is_drawn_or_listed_under_the_chart_missed_first(project, runner):
+    # 1.1 is complete: "== 0" and "<= 0" are missed, yet no bar can show them; before, the chart
+    # showed two green bars and said nothing of them
+    extra = (
+        '\n      - {text: No warnings at all, metric: warnings, target: "== 0"}'
+        "\n      - {text: Reviewed, id: reviewed}"
+        '\n      - {text: Instant build, metric: build_time, target: "<= 0"}'
+    )
+    files = {
+        **PROGRESS,
+        "phases/phase-01/phase.yaml": PROGRESS["phases/phase-01/phase.yaml"].replace(
+            'target: "-50%..-20%"', 'target: "-50%..-20%"' + extra
+        ),
+    }
+    f = facts_of(project, files)
+    spec = charts.criteria_spec(f.phases[0])
+    assert [(b.label, b.state) for b in spec.bars] == [("1.1: Few warnings", "met"), ("1.1: Faster build", "exceeded")]
+    assert spec.undrawn == (
+        charts.UndrawnCriterion(
+            "1.1: No warnings at all", "missed", True, "an exact target (== 0) cannot be drawn as a share of it"
+        ),
+        charts.UndrawnCriterion(
+            "1.1: Instant build", "missed", True, "a target of 0 (<= 0) cannot be drawn as a share of it"
+        ),
+        charts.UndrawnCriterion("1.1: Reviewed", "pending", True, "checked by hand"),
+    )
+    assert spec.alt.endswith("; 3 more not drawn, listed under the chart: 2 missed, 1 pending")
+    drawn = {b.label for b in spec.bars} | {u.label for u in spec.undrawn}
+    assert drawn == {f"{c.scope}: {c.criterion.text}" for c in f.phases[0].criteria}
+    root = project(files)
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    report = (root / "docs/phase-01/COMPLETION-REPORT.md").read_text()
+    assert "![Criteria of phase 1 as attainment of their target" in report
+    assert (
+        "Not drawn in the chart (3, missed first):\n\n"
+        "- 1.1: No warnings at all: ❌ missed; an exact target (== 0) cannot be drawn as a share of it\n"
+        "- 1.1: Instant build: ❌ missed; a target of 0 (&lt;= 0) cannot be drawn as a share of it\n"
+        "- 1.1: Reviewed: ⏳ pending; checked by hand\n"
+    ) in report
+
+
+def test_no_chart_when_nothing_can_be_drawn_and_the_page_says_so_truly(project, runner):
+    # the only criterion is "== 0", measured: before, the page said no criterion had a value
+    phase = PHASE_YAML.replace('target: "< 10"', 'target: "== 0"')
+    files = {**PROGRESS, "phases/phase-01/phase.yaml": phase}
+    f = facts_of(project, files)
+    assert charts.criteria_spec(f.phases[0]) is None
+    root = project(files)
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    report = (root / "docs/phase-01/COMPLETION-REPORT.md").read_text()
+    assert (
+        "*No criterion can be drawn against its target yet (that takes a threshold or range target and a numeric"
+        " value): the tables list every criterion.*"
+    ) in report
+
+
+def _texts_outside(fig) -> list[str]:
+    """Every text drawn that does not lie wholly inside the figure (ticks beyond the axes are not drawn)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    out = []
+    for ax in fig.axes:
+        lo, hi = sorted(ax.get_xlim())
+        for label in ax.get_xticklabels():
+            if not lo <= label.get_position()[0] <= hi:
+                label.set_visible(False)
+    for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent")):
+        if not t.get_text() or not t.get_visible():
+            continue
+        e = t.get_window_extent(renderer)
+        if e.x0 < box.x0 - 0.5 or e.x1 > box.x1 + 0.5 or e.y0 < box.y0 - 0.5 or e.y1 > box.y1 + 0.5:
+            out.append(t.get_text())
+    return out
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_no_text_of_the_criteria_chart_is_clipped(narrow):
+    style = drawing.narrow_style(ChartStyle()) if narrow else ChartStyle()
+    long = "phase: Every public endpoint answers within the latency budget under the nightly load test"
+    spec = charts.CriteriaSpec(
+        "Phase 12: criteria against target",
+        (
+            charts.CriterionBar(long, 50.0, 200.0, "exceeded", True),
+            charts.CriterionBar("1.1: Few warnings", 33.0, 125.0, "met", True),
+            charts.CriterionBar("1.2: Coverage", None, 40.0, "off_track", False),
+            charts.CriterionBar("1.3: Open bugs", 90.0, 0.0, "missed", True),
+        ),
+        "alt",
+    )
+    plt = drawing._setup(style)
+    try:
+        fig = drawing._draw_criteria(plt, spec, style)
+        assert _texts_outside(fig) == []
+        # the long label is wrapped and cut, never drawn past the figure's edge
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert [label.replace("\n", " ") for label in labels[1:]] == [
+            "1.1: Few warnings",
+            "1.2: Coverage",
+            "1.3: Open bugs",
+        ]
+        assert labels[0].count("\n") == 1 and labels[0].endswith("…")
+    finally:
+        plt.close("all")
+
+
+def test_label_lines_wrap_and_cut():
+    assert charts.label_lines("1.1: Few warnings", 20) == ("1.1: Few warnings",)
+    assert charts.label_lines("phase: all tests pass on every platform we ship", 20) == (
+        "phase: all tests",
+        "pass on every platf…",
+    )
+    assert charts.label_lines("phase: all tests pass on every", 20) == ("phase: all tests", "pass on every")
+    assert all(len(line) <= 12 for line in charts.label_lines("x" * 100, 12, 3))
+
+
+def test_the_roadmap_has_a_legend_of_what_it_draws(project, runner):
+    from test_progress import PHASE_TWO, SNAPSHOTS, files
+
+    f = compute(load_project(project({**files(SNAPSHOTS), "phases/phase-02/phase.yaml": PHASE_TWO})))
+    spec = charts.roadmap_spec(f)
+    assert [b.state for b in spec.bars] == ["blocked", "planned"]
+    assert spec.legend == (
+        ("blocked", "phase blocked"),
+        ("planned", "phase planned"),
+        ("late", "forecast past the plan"),
+        ("forecast", "forecast 50% to 85%"),
+    )
+    root = ET.fromstring(drawing.draw(spec, ChartStyle()))
+    legend = next(el for el in root.iter() if el.get("id") == "roadmap-legend")
+    assert [t.text for t in legend.iter(f"{SVG}text")] == [words for _, words in spec.legend]
+    for narrow in (False, True):
+        style = drawing.narrow_style(ChartStyle()) if narrow else ChartStyle()
+        plt = drawing._setup(style)
+        try:
+            assert _texts_outside(drawing._draw_roadmap(plt, spec, style)) == []
+        finally:
+            plt.close("all")
+
+
+def test_the_plan_line_is_flat_over_nights_weekends_and_holidays(project):
+    tasks = (
+        '  - {id: "1", slug: one, title: One, role: dev, duration_days: 2}\n'
+        '  - {id: "2", slug: two, title: Two, role: dev, duration_days: 1.5, depends_on: ["1"]}\n'
+    )
+    start = "2025-01-09T09:00:00Z"  # a Thursday; Monday the 13th is a holiday
+    phase = f"number: 1\ntitle: P\ncreated: {start}\nstart: {start}\ntasks:\n" + tasks
+    workdays = PROJECT_YAML.replace(
+        "calendar: calendar", 'calendar: workdays\nworkday: {start: "09:00", hours: 8}\nholidays: [2025-01-13]'
+    )
+    f = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase})
+    plan = charts.burnup_spec(f.phases[0], f).plan
+    # work rises only inside a working day's hours: Thu, Fri, then Tue, Wed
+    for (t0, v0), (t1, v1) in itertools.pairwise(plan):
+        if v1 > v0:
+            assert t0.date() == t1.date() and t0.hour >= 9 and (t1.hour, t1.minute) <= (17, 0), (t0, t1)
+            assert t0.date().isoformat() in ("2025-01-09", "2025-01-10", "2025-01-14", "2025-01-15")
+    rising = [(t0.isoformat(), t1.isoformat()) for (t0, v0), (t1, v1) in itertools.pairwise(plan) if v1 > v0]
+    assert rising == [
+        ("2025-01-09T09:00:00+00:00", "2025-01-09T17:00:00+00:00"),
+        ("2025-01-10T09:00:00+00:00", "2025-01-10T17:00:00+00:00"),
+        ("2025-01-14T09:00:00+00:00", "2025-01-14T17:00:00+00:00"),
+        ("2025-01-15T09:00:00+00:00", "2025-01-15T13:00:00+00:00"),
+    ]
+    assert [v for _, v in plan][-1] == 3.5
 
 
 def test_the_narrow_gantt_thins_its_day_labels_so_none_overlap(project):

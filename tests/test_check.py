@@ -249,3 +249,281 @@ def test_text_output_cannot_forge_a_log_line(project, runner):
     assert result.exit_code == 0
     assert not any(line.startswith("::") for line in result.output.splitlines())
     assert "ok\\n::error file=x::pwned #\\u0023[error]red" in result.output
+
+
+# ----------------------------------------------------------------------------- an honest closeout (#24, items 3, 10, 11)
+REVIEWED = minimal()["phases/phase-01/phase.yaml"].replace(
+    '    duration_days: 1\n    depends_on: ["1.1"]\n',
+    '    duration_days: 1\n    depends_on: ["1.1"]\n    criteria:\n      - {text: Reviewed, id: reviewed}\n',
+)
+
+
+def phase_files(*snaps: dict, catalogue: str = PROJECT_YAML, phase: str = REVIEWED) -> dict[str, str]:
+    """The minimal project (1.1: warnings < 10; 1.2: checked by hand, `reviewed`) with ``snaps`` in order."""
+    out = minimal(**{"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": phase})
+    for i, s in enumerate(snaps):
+        out[f"phases/phase-01/metrics/{i}.json"] = json.dumps(s)
+    return out
+
+
+FINISHED_UNSETTLED = phase_files(
+    {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "tasks": {"1.1": "in_progress"}},
+    {"timestamp": "2025-01-08T09:00:00Z", "tasks": {"1.1": "complete", "1.2": "in_progress"}},
+    {"timestamp": "2025-01-09T12:00:00Z", "kind": "final", "tasks": {"1.2": "complete"}},
+)
+
+
+def test_a_complete_phase_with_criteria_never_measured_or_never_checked_fails(project, runner):
+    root = project(FINISHED_UNSETTLED)
+    expected = (
+        "phase 1: First\n"
+        "  FAIL never settled: 1.1: Few warnings: never measured: no snapshot holds a value of Warnings (warnings),"
+        " target < 10 since 2025-01-08T09:00:00Z\n"
+        "  FAIL never settled: 1.2: Reviewed: never checked: no snapshot records the hand check reviewed;"
+        " record it: phasedocs record 1 --check reviewed=true (or =false) since 2025-01-09T12:00:00Z\n"
+        "check: 2 failures\n"
+    )
+    for args in ((), ("--strict",)):
+        result = check(runner, root, *args)
+        assert (result.exit_code, result.output) == (1, expected)
+    data = json.loads(check(runner, root, "--format", "json").output)
+    assert data == {
+        "ok": False,
+        "strict": False,
+        "failures": 2,
+        "findings": [
+            {
+                "phase": 1,
+                "kind": "unsettled",
+                "fails": True,
+                "subject": "1.1: Few warnings",
+                "detail": "never measured: no snapshot holds a value of Warnings (warnings), target < 10",
+                "since": "2025-01-08T09:00:00Z",
+                "metric": "warnings",
+                "value": None,
+                "reference": "< 10",
+            },
+            {
+                "phase": 1,
+                "kind": "unsettled",
+                "fails": True,
+                "subject": "1.2: Reviewed",
+                "detail": "never checked: no snapshot records the hand check reviewed;"
+                " record it: phasedocs record 1 --check reviewed=true (or =false)",
+                "since": "2025-01-09T12:00:00Z",
+                "metric": None,
+                "value": None,
+                "reference": "checked by hand",
+            },
+        ],
+    }
+
+
+def test_the_completion_report_says_what_was_never_settled_in_its_first_lines(project, runner):
+    root = project(FINISHED_UNSETTLED)
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    head = (root / "docs/phase-01/COMPLETION-REPORT.md").read_text().splitlines()[:8]
+    assert head[4:8] == [
+        '!!! failure "`phasedocs check` fails: 2 findings"',
+        "    - Never settled since 2025-01-08 09:00 UTC: 1.1: Few warnings: never measured: no snapshot holds a value"
+        " of Warnings (warnings), target &lt; 10",
+        "    - Never settled since 2025-01-09 12:00 UTC: 1.2: Reviewed: never checked: no snapshot records the hand"
+        " check reviewed; record it: phasedocs record 1 --check reviewed=true (or =false)",
+        "",
+    ]
+
+
+def test_a_change_from_the_first_value_is_said_so(project, runner):
+    # the baseline holds no warnings: the change is measured from the first value, as the documents say
+    root = project(
+        phase_files(
+            {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"build_time": 50}},
+            {"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 30}, "tasks": {"1.1": "in_progress"}},
+            {"timestamp": "2025-01-08T09:00:00Z", "metrics": {"warnings": 12}, "tasks": {"1.1": "complete"}},
+            phase=minimal()["phases/phase-01/phase.yaml"],
+        )
+    )
+    result = check(runner, root)
+    assert result.output == (
+        "phase 1: First\n"
+        "  FAIL missed: 1.1: Few warnings: target < 10, value 12 (-60.00% from the first value)"
+        " since 2025-01-08T09:00:00Z\n"
+        "check: 1 failure\n"
+    )
+
+
+def test_work_complete_before_the_start_is_implausible_and_fails_only_strict(project, runner):
+    # written on Friday, everything recorded complete on Saturday, two days before the planned start (Monday 09:00)
+    root = project(
+        phase_files(
+            {
+                "timestamp": "2025-01-04T10:00:00Z",
+                "metrics": {"warnings": 5},
+                "checks": {"reviewed": True},
+                "tasks": {"1.1": "complete", "1.2": "complete"},
+            },
+            phase=REVIEWED.replace("created: 2025-01-06T09:00:00Z", "created: 2025-01-03T09:00:00Z"),
+        )
+    )
+    notes = (
+        "phase 1: First\n"
+        "  {0} implausible: Snapshot phases/phase-01/metrics/0.json: records 1.1, 1.2 complete before the phase's planned start:"
+        " verify its date and the tasks' states at 2025-01-04T10:00:00Z\n"
+        "  {0} implausible: The phase: complete 0 days after its first task started, under a tenth of its planned"
+        " 3 days: verify the snapshots' dates and states at 2025-01-04T10:00:00Z\n"
+    )
+    result = check(runner, root)
+    assert (result.exit_code, result.output) == (0, notes.format("note") + "check: ok\n")
+    result = check(runner, root, "--strict")
+    assert (result.exit_code, result.output) == (1, notes.format("FAIL") + "check: 2 failures\n")
+    data = json.loads(check(runner, root, "--strict", "--format", "json").output)
+    assert data == {
+        "ok": False,
+        "strict": True,
+        "failures": 2,
+        "findings": [
+            {
+                "phase": 1,
+                "kind": "implausible",
+                "fails": True,
+                "subject": "Snapshot phases/phase-01/metrics/0.json",
+                "detail": "records 1.1, 1.2 complete before the phase's planned start:"
+                " verify its date and the tasks' states",
+                "since": "2025-01-04T10:00:00Z",
+                "metric": None,
+                "value": None,
+                "reference": None,
+            },
+            {
+                "phase": 1,
+                "kind": "implausible",
+                "fails": True,
+                "subject": "The phase",
+                "detail": "complete 0 days after its first task started, under a tenth of its planned 3 days:"
+                " verify the snapshots' dates and states",
+                "since": "2025-01-04T10:00:00Z",
+                "metric": None,
+                "value": 0,
+                "reference": 3,
+            },
+        ],
+    }
+    assert [f["fails"] for f in json.loads(check(runner, root, "--format", "json").output)["findings"]] == [
+        False,
+        False,
+    ]
+    # the dashboard and the handoff flag them at the top, the data kept as recorded
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    flag = [
+        "**`phasedocs check`:** passes (no settled criterion short of its target or never measured, no metric"
+        " regressed past its threshold); `--strict` fails on 2 implausible claims.",
+        "",
+        '!!! warning "Implausible: verify 2 claims (the data is kept; `phasedocs check --strict` fails on them)"',
+        "    - Snapshot phases/phase-01/metrics/0.json: records 1.1, 1.2 complete before the phase's planned start:"
+        " verify its date and the tasks' states.",
+        "    - The phase: complete 0 days after its first task started, under a tenth of its planned 3 days:"
+        " verify the snapshots' dates and states.",
+    ]
+    for doc in ("COORDINATOR-HANDOFF.md", "COORDINATION-DASHBOARD.md"):
+        lines = (root / "docs/phase-01" / doc).read_text().splitlines()
+        assert lines[4:9] == flag, doc
+
+
+def test_a_task_done_in_under_a_tenth_of_its_time_is_implausible(project, runner):
+    # 1.1 (2 days) complete an hour after it started: 0.04 days; 1.2 (1 day) takes its day, the phase 1.04 of 3
+    root = project(
+        phase_files(
+            {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "tasks": {"1.1": "in_progress"}},
+            {
+                "timestamp": "2025-01-06T10:00:00Z",
+                "metrics": {"warnings": 5},
+                "tasks": {"1.1": "complete", "1.2": "in_progress"},
+            },
+            {"timestamp": "2025-01-07T10:00:00Z", "checks": {"reviewed": True}, "tasks": {"1.2": "complete"}},
+        )
+    )
+    result = check(runner, root, "--strict")
+    assert (result.exit_code, result.output) == (
+        1,
+        "phase 1: First\n"
+        "  FAIL implausible: Task 1.1: complete 0.04 days after it started, under a tenth of its planned 2 days:"
+        " verify when it started and finished at 2025-01-06T10:00:00Z\n"
+        "check: 1 failure\n",
+    )
+    (finding,) = json.loads(check(runner, root, "--format", "json").output)["findings"]
+    assert (finding["value"], finding["reference"], finding["fails"]) == (0.0417, 2, False)
+    # a tenth exactly is plausible: 1.1 done in 0.2 days of its 2
+    slower = phase_files(
+        {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "tasks": {"1.1": "in_progress"}},
+        {
+            "timestamp": "2025-01-06T13:48:00Z",
+            "metrics": {"warnings": 5},
+            "tasks": {"1.1": "complete", "1.2": "in_progress"},
+        },
+        {"timestamp": "2025-01-07T13:48:00Z", "checks": {"reviewed": True}, "tasks": {"1.2": "complete"}},
+    )
+    assert (
+        check(runner, project(slower), "--strict").output
+        == "phase 1: ok (nothing missed, nothing regressed)\ncheck: ok\n"
+    )
+
+
+def test_check_status_json_the_badge_and_the_documents_read_one_verdict(project, runner):
+    # warnings 10 -> 12 regresses past 10% against the previous value: check exits 1, and every
+    # output says so (before, only a "worse" arrow did); 1.1's "< 10" is not met yet, a note
+    root = project(
+        phase_files(
+            {"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", "metrics": {"warnings": 10}},
+            {"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 12}, "tasks": {"1.1": "in_progress"}},
+            catalogue=REGRESS,
+        )
+    )
+    result = check(runner, root, "--format", "json")
+    verdict = json.loads(result.output)
+    assert (result.exit_code, verdict["ok"], verdict["failures"]) == (1, False, 1)
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    (phase,) = json.loads((root / "docs/status.json").read_text())["phases"]
+    assert phase["gate"] == {"ok": False, "failures": 1, "findings": verdict["findings"]}
+    assert phase["gate"]["findings"][0] == {
+        "phase": 1,
+        "kind": "regressed",
+        "fails": True,
+        "subject": "Warnings",
+        "detail": "10 → 12: worse by 20.0% against the previous value (threshold 10%)",
+        "since": "2025-01-07T09:00:00Z",
+        "metric": "warnings",
+        "value": 12.0,
+        "reference": 10.0,
+    }
+    assert [f["kind"] for f in phase["gate"]["findings"]] == ["regressed", "off_track"]
+    badge = json.loads((root / "docs/phase-01/badge.json").read_text())
+    assert (badge["message"], badge["color"]) == ("active, 0%, 1 regressed", "red")
+    block = [
+        '!!! failure "`phasedocs check` fails: 1 finding"',
+        "    - Regressed since 2025-01-07 09:00 UTC: Warnings: 10 → 12: worse by 20.0% against the previous value"
+        " (threshold 10%)",
+    ]
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert "| Health | 🔴 off track (computed) |" in dashboard  # never "on track" while check fails
+    for doc in ("COORDINATOR-HANDOFF.md", "COORDINATION-DASHBOARD.md"):
+        lines = (root / "docs/phase-01" / doc).read_text().splitlines()
+        at = lines.index(block[0])
+        assert lines[at : at + 2] == block, doc
+        assert at < 10, doc  # in the first screen, right under the title
+    handoff = runner.invoke(main, ["handoff", "1", "--project", str(root)]).output.splitlines()
+    assert handoff[handoff.index(block[0]) + 1] == block[1]
+    # once the value is back, check passes, and so does every output
+    (root / "phases/phase-01/metrics/2.json").write_text(
+        json.dumps({"timestamp": "2025-01-08T09:00:00Z", "metrics": {"warnings": 10.5}})
+    )
+    assert check(runner, root).exit_code == 0
+    assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"]).exit_code == 0
+    (phase,) = json.loads((root / "docs/status.json").read_text())["phases"]
+    assert (phase["gate"]["ok"], phase["gate"]["failures"]) == (True, 0)
+    badge = json.loads((root / "docs/phase-01/badge.json").read_text())
+    assert (badge["message"], badge["color"]) == ("active, 0%, behind", "orange")  # behind the plan, no longer red
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert (
+        "**`phasedocs check`:** passes (no settled criterion short of its target, no metric regressed past its threshold);"
+        " `--strict` fails on 1 criterion not met yet." in dashboard
+    )

@@ -161,7 +161,9 @@ def test_a_phase_finished_late_is_complete_not_behind_on_its_badge():
 
     from phasedocs.render.feeds import badge
 
-    p = SimpleNamespace(number=2, state="complete", percent=100.0, gauge=SimpleNamespace(state="behind"), criteria=())
+    p = SimpleNamespace(
+        number=2, state="complete", percent=100.0, gauge=SimpleNamespace(state="behind"), criteria=(), gate=()
+    )
     assert json.loads(badge(p)) == {
         "schemaVersion": 1,
         "label": "phase 2",
@@ -187,26 +189,33 @@ def test_the_feed_is_as_new_as_its_newest_entry_not_a_later_phase_without_snapsh
 
 
 @pytest.mark.parametrize(
-    ("state", "percent", "gauge", "missed", "message", "color"),
+    ("state", "percent", "gauge", "kinds", "message", "color"),
     [
-        ("planned", 0, "on_schedule", 0, "planned, 0%", "lightgrey"),
-        ("active", 40, "on_schedule", 0, "active, 40%", "blue"),
-        ("active", 40, "ahead", 0, "active, 40%", "blue"),
-        ("active", 40, "behind", 0, "active, 40%, behind", "orange"),
-        ("active", 40, "behind", 1, "active, 40%, 1 missed", "red"),
-        ("blocked", 40, "on_schedule", 0, "blocked, 40%", "red"),
-        ("complete", 100, "behind", 0, "complete, 100%", "brightgreen"),
-        ("complete", 100, "on_schedule", 2, "complete, 100%, 2 missed", "red"),
+        ("planned", 0, "on_schedule", "", "planned, 0%", "lightgrey"),
+        ("active", 40, "on_schedule", "", "active, 40%", "blue"),
+        ("active", 40, "ahead", "", "active, 40%", "blue"),
+        ("active", 40, "behind", "", "active, 40%, behind", "orange"),
+        ("active", 40, "behind", "m", "active, 40%, 1 missed", "red"),
+        ("blocked", 40, "on_schedule", "", "blocked, 40%", "red"),
+        ("complete", 100, "behind", "", "complete, 100%", "brightgreen"),
+        ("complete", 100, "on_schedule", "mm", "complete, 100%, 2 missed", "red"),
+        # a regression fails check: the badge says so and is red, as check exits 1
+        ("active", 40, "on_schedule", "r", "active, 40%, 1 regressed", "red"),
+        ("complete", 100, "on_schedule", "uum", "complete, 100%, 2 never settled, 1 missed", "red"),
+        # what fails only with --strict leaves the badge as it was
+        ("active", 40, "on_schedule", "oi", "active, 40%", "blue"),
+        ("complete", 100, "on_schedule", "i", "complete, 100%", "brightgreen"),
     ],
 )
-def test_the_badge_of_each_state(state, percent, gauge, missed, message, color):
+def test_the_badge_of_each_state(state, percent, gauge, kinds, message, color):
     from types import SimpleNamespace
 
+    from phasedocs.gate import Finding
     from phasedocs.render.feeds import badge
 
-    criteria = [SimpleNamespace(state="missed", scope="phase", criterion=SimpleNamespace(text="c"))] * missed
-    criteria += [SimpleNamespace(state="met", scope="phase", criterion=SimpleNamespace(text="d"))]
-    p = SimpleNamespace(number=3, state=state, percent=percent, gauge=SimpleNamespace(state=gauge), criteria=criteria)
+    kind = {"m": "missed", "r": "regressed", "u": "unsettled", "o": "off_track", "i": "implausible"}
+    gate = tuple(Finding(3, kind[k], "s", "d", None) for k in kinds)
+    p = SimpleNamespace(number=3, state=state, percent=percent, gauge=SimpleNamespace(state=gauge), gate=gate)
     assert json.loads(badge(p)) == {"schemaVersion": 1, "label": "phase 3", "message": message, "color": color}
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from phasedocs.facts import MetricFacts
-from phasedocs.gate import Finding, findings, regression
+from phasedocs.gate import Finding, findings, phase_findings, regression
 from phasedocs.input.models import Metric
 from phasedocs.input.records import parse
 
@@ -49,18 +49,36 @@ def test_any_worsening_past_a_zero_threshold(values, found):
     assert (regression(facts(values, "0")) is not None) is found
 
 
-def hand(scope: str, state: str, *, metric: str | None = "w", value=None, change=None, target="<= 5"):
+def hand(scope: str, state: str, *, metric: str | None = "w", value=None, change=None, target="<= 5", first=False):
     """A CriterionFacts stand-in."""
-    criterion = SimpleNamespace(text=f"{scope} {state}", target=target, metric=metric)
+    criterion = SimpleNamespace(text=f"{scope} {state}", target=target, metric=metric, id="c1")
     return SimpleNamespace(
-        scope=scope, state=state, criterion=criterion, value=value, change_pct=change, measured=metric is not None
+        scope=scope,
+        state=state,
+        criterion=criterion,
+        value=value,
+        change_pct=change,
+        measured=metric is not None,
+        baseline_is_first=first,
+        metric=SimpleNamespace(label="W") if metric else None,
     )
 
 
-def phase(number: int, criteria: list, metrics: list = ()):
+def phase(number: int, criteria: list, metrics: list = (), state: str = "active"):
     task = SimpleNamespace(actual_finish=T[2])
     return SimpleNamespace(
-        number=number, criteria=criteria, metrics=list(metrics), actual_finish=T[3], task=lambda _id: task
+        number=number,
+        state=state,
+        criteria=criteria,
+        metrics=list(metrics),
+        actual_finish=T[3],
+        task=lambda _id: task,
+        tasks=[],
+        snapshots=[],
+        source=SimpleNamespace(snapshots=[]),
+        phase=SimpleNamespace(start=T[0]),
+        plan=None,
+        schedule=SimpleNamespace(total_days=3.0),
     )
 
 
@@ -75,7 +93,7 @@ def test_findings_of_a_phase_in_order_missed_regressed_then_not_met_yet():
         ],
         [facts([10, 14], "3")],
     )
-    got = findings(SimpleNamespace(phases=[]), [p])
+    got = phase_findings(p)
     assert [(f.phase, f.kind, f.subject, f.detail, f.since, f.value, f.reference) for f in got] == [
         (2, "missed", "phase: phase missed", "target <= 5, value 9 (+12.50% from the baseline)", T[3], 9.0, "<= 5"),
         (2, "missed", "1.1: 1.1 missed", "checked by hand: recorded false", T[2], "false", "checked by hand"),
@@ -85,7 +103,42 @@ def test_findings_of_a_phase_in_order_missed_regressed_then_not_met_yet():
     assert [f.fails for f in got] == [True, True, True, False]
 
 
-def test_findings_default_to_every_phase():
-    project = SimpleNamespace(phases=[phase(1, [hand("phase", "missed", value=9.0)]), phase(3, [])])
+def test_findings_default_to_every_phase_and_are_the_ones_computed_with_the_facts():
+    one, three = phase(1, [hand("phase", "missed", value=9.0)]), phase(3, [])
+    one.gate, three.gate = phase_findings(one), phase_findings(three)
+    project = SimpleNamespace(phases=[one, three])
     assert [f.phase for f in findings(project)] == [1]
     assert findings(project, []) == []
+    one.gate = ()  # check reads the verdict stored with the facts, never a second computation
+    assert findings(project) == []
+
+
+def test_a_complete_phase_fails_on_criteria_never_settled_after_the_missed_ones():
+    criteria = [
+        hand("phase", "pending", target=">= 5"),
+        hand("1.1", "missed", value=9.0, change=-10.0, first=True),
+        hand("1.2", "pending", metric=None, target=None),
+        hand("phase", "met", value=1.0),
+    ]
+    got = phase_findings(phase(4, criteria, state="complete"))
+    assert [(f.kind, f.subject, f.detail, f.since, f.fails, f.words) for f in got] == [
+        ("missed", "1.1: 1.1 missed", "target <= 5, value 9 (-10.00% from the first value)", T[2], True, "missed"),
+        (
+            "unsettled",
+            "phase: phase pending",
+            "never measured: no snapshot holds a value of W (w), target >= 5",
+            T[3],
+            True,
+            "never settled",
+        ),
+        (
+            "unsettled",
+            "1.2: 1.2 pending",
+            "never checked: no snapshot records the hand check c1; record it: phasedocs record 4 --check c1=true (or =false)",
+            T[2],
+            True,
+            "never settled",
+        ),
+    ]
+    # while the phase goes on, a criterion with no value yet is no finding
+    assert [f.kind for f in phase_findings(phase(4, criteria, state="active"))] == ["missed"]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.forecast import Work, planned_left, simulate
+from phasedocs.gate import Finding, phase_findings
 from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
 from phasedocs.input.targets import change_pct, judge, parse_target
 
@@ -341,6 +342,14 @@ class PhaseFacts:
     """For a phase under way: days without a snapshot, up to the project's newest one, when over the limit."""
     now_days: float | None = None
     """The latest snapshot's time in days from the phase start."""
+    gate: tuple[Finding, ...] = ()
+    """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
+    the documents, status.json and the badge read this verdict, as check does."""
+
+    @property
+    def gate_failures(self) -> tuple[Finding, ...]:
+        """The findings that fail ``phasedocs check`` (without --strict)."""
+        return tuple(f for f in self.gate if f.fails)
 
     @property
     def number(self) -> int:
@@ -388,8 +397,10 @@ def compute(project: Project, docs_prefix: str = "docs/") -> ProjectFacts:
     """The facts of every phase of ``project``."""
     cal = project.config.work_calendar()
     phases = tuple(compute_phase(project.config, p, cal) for p in project.phases)
-    phases = _stale(_forecasts(phases, project.config, cal), project.config, cal)
-    return ProjectFacts(project.config, _sequence(phases, cal.tz), cal.tz, docs_prefix, cal)
+    phases = _sequence(_stale(_forecasts(phases, project.config, cal), project.config, cal), cal.tz)
+    # the gate's verdict, once: check, the documents, status.json and the badges all read it
+    phases = tuple(replace(p, gate=phase_findings(p)) for p in phases)
+    return ProjectFacts(project.config, phases, cal.tz, docs_prefix, cal)
 
 
 def history_ratios(phases: tuple[PhaseFacts, ...]) -> tuple[float, ...]:

@@ -1,18 +1,24 @@
-"""The CI gate's findings: settled criteria missed, metrics regressed, criteria not met yet.
+"""The CI gate's findings: settled criteria missed or never settled, metrics regressed,
+criteria not met yet, implausible claims.
 
-Pure, like :mod:`phasedocs.facts`, whose results it reads: ``phasedocs check`` formats
-these and sets its exit status (``commands/check.py``).
+Pure, like :mod:`phasedocs.facts`, whose results it reads. :func:`phasedocs.facts.compute`
+stores each phase's findings in ``PhaseFacts.gate``, once: ``phasedocs check`` (which
+formats them and sets its exit status, ``commands/check.py``), the documents,
+status.json and the badges all read that one verdict, so they can never disagree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS
+from phasedocs.formats import iso
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts
 
 
@@ -22,7 +28,9 @@ class Finding:
 
     phase: int
     kind: str
-    """missed (a settled criterion), regressed (a metric past its threshold) or off_track (not met yet)."""
+    """missed (a settled criterion), unsettled (a criterion of a complete phase never measured or
+    never checked), regressed (a metric past its threshold), off_track (not met yet) or
+    implausible (a claim to verify: work complete before the start, or in under a tenth of its plan)."""
     subject: str
     """The criterion (scope: text) or the metric's label."""
     detail: str
@@ -38,8 +46,42 @@ class Finding:
 
     @property
     def fails(self) -> bool:
-        """True for what fails the run without --strict: a missed criterion or a regression."""
-        return self.kind in ("missed", "regressed")
+        """True for what fails the run without --strict: a criterion missed or never settled, a regression."""
+        return self.kind in FAILING
+
+    @property
+    def words(self) -> str:
+        """The kind in words: ``never settled``, ``not met yet``."""
+        return KIND_WORDS[self.kind]
+
+
+#: The kinds that fail ``check`` without --strict; with it, every finding fails.
+FAILING = ("missed", "unsettled", "regressed")
+#: Each kind as check and the documents say it.
+KIND_WORDS = {
+    "missed": "missed",
+    "unsettled": "never settled",
+    "regressed": "regressed",
+    "off_track": "not met yet",
+    "implausible": "implausible",
+}
+#: Work claimed done in under this share of its planned time is flagged as implausible.
+IMPLAUSIBLE_SHARE = 0.1
+
+
+def as_dict(f: Finding, tz: ZoneInfo, strict: bool = False) -> dict[str, Any]:
+    """One finding as check's JSON and status.json give it (``fails``: with ``strict``, every finding)."""
+    return {
+        "phase": f.phase,
+        "kind": f.kind,
+        "fails": f.fails or strict,
+        "subject": f.subject,
+        "detail": f.detail,
+        "since": iso(f.since, tz) if f.since is not None else None,
+        "metric": f.metric,
+        "value": f.value,
+        "reference": f.reference,
+    }
 
 
 def _show(value: float | str | bool | None) -> str:
@@ -52,21 +94,39 @@ def _criterion(p: PhaseFacts, c: CriterionFacts) -> Finding:
     else:
         since = p.task(c.scope).actual_finish
     target = c.criterion.target or "checked by hand"
-    if c.measured:
-        change = f" ({c.change_pct:+.2f}% from the baseline)" if c.change_pct is not None else ""
+    if c.state == "pending":
+        detail = _unsettled(p.number, c)
+    elif c.measured:
+        origin = "the first value" if c.baseline_is_first else "the baseline"
+        change = f" ({c.change_pct:+.2f}% from {origin})" if c.change_pct is not None else ""
         detail = f"target {target}, value {_show(c.value)}{change}"
     else:
         detail = "checked by hand: recorded false"
     return Finding(
         p.number,
-        c.state,
+        "unsettled" if c.state == "pending" else c.state,
         f"{c.scope}: {c.criterion.text}",
         detail,
-        since if c.state == "missed" else None,
+        since if c.state in ("missed", "pending") else None,
         c.criterion.metric,
         c.value if not isinstance(c.value, bool) else str(c.value).lower(),
         target,
     )
+
+
+def _unsettled(number: int, c: CriterionFacts) -> str:
+    """Why a criterion of a complete phase has no verdict, and how to give it one."""
+    if not c.measured:
+        return (
+            f"never checked: no snapshot records the hand check {c.criterion.id}; "
+            f"record it: phasedocs record {number} --check {c.criterion.id}=true (or =false)"
+        )
+    label = c.metric.label if c.metric is not None else c.criterion.metric
+    if c.value is None:
+        return (
+            f"never measured: no snapshot holds a value of {label} ({c.criterion.metric}), target {c.criterion.target}"
+        )
+    return f"not judged: target {c.criterion.target} is relative and {label} has no value to measure it from"
 
 
 def regression(m: MetricFacts) -> Finding | None:
@@ -108,14 +168,92 @@ def regression(m: MetricFacts) -> Finding | None:
     return Finding(0, "regressed", m.metric.label, detail, at, m.key, latest, ref)
 
 
-def findings(facts: ProjectFacts, phases: list[PhaseFacts] | None = None) -> list[Finding]:
-    """Every finding of ``phases`` (default: all), phase by phase: missed, regressed, then not met yet."""
+def implausible(p: PhaseFacts) -> list[Finding]:
+    """Claims of ``p`` to verify (the data is kept, the flag says what to check).
+
+    Work recorded complete before the phase's planned start, a task complete in under
+    :data:`IMPLAUSIBLE_SHARE` of its planned time (from its first recorded start: a task first
+    seen complete has no measured time), and a phase complete in under that share of its plan
+    (from its first recorded start to its last finish).
+    """
     out: list[Finding] = []
-    for p in phases if phases is not None else list(facts.phases):
-        out += [_criterion(p, c) for c in p.criteria if c.state == "missed"]
-        for m in p.metrics:
-            found = regression(m)
-            if found is not None:
-                out.append(replace(found, phase=p.number))
-        out += [_criterion(p, c) for c in p.criteria if c.state == "off_track"]
+    start = p.phase.start
+    for info, s in zip(p.snapshots, p.source.snapshots, strict=True):
+        early = [
+            tid for tid, e in s.snapshot.tasks.items() if e.state == "complete" and (e.at or info.timestamp) < start
+        ]
+        if early:
+            which = ", ".join(early)
+            out.append(
+                Finding(
+                    p.number,
+                    "implausible",
+                    f"Snapshot {info.file}",
+                    f"records {which} complete before the phase's planned start: verify its date and the tasks' states",
+                    info.timestamp,
+                )
+            )
+    for t in p.tasks:
+        days, planned = t.actual_days, t.task.duration_days
+        if t.state != "complete" or days is None or days <= EPS or days >= IMPLAUSIBLE_SHARE * planned - EPS:
+            continue
+        out.append(
+            Finding(
+                p.number,
+                "implausible",
+                f"Task {t.id}",
+                f"complete {_show(round(days, 2))} days after it started, under a tenth of its planned "
+                f"{_show(planned)} days: verify when it started and finished",
+                t.actual_finish,
+                value=round(days, 4),
+                reference=planned,
+            )
+        )
+    plan = p.plan.versions[-1].total_days if p.plan is not None and p.plan.versions else p.schedule.total_days
+    took = _phase_days(p)
+    if p.state == "complete" and took is not None and took < IMPLAUSIBLE_SHARE * plan - EPS:
+        out.append(
+            Finding(
+                p.number,
+                "implausible",
+                "The phase",
+                f"complete {_show(round(took, 2))} days after its first task started, under a tenth of its planned "
+                f"{_show(plan)} days: verify the snapshots' dates and states",
+                p.actual_finish,
+                value=round(took, 4),
+                reference=plan,
+            )
+        )
     return out
+
+
+def _phase_days(p: PhaseFacts) -> float | None:
+    """Days from the first recorded start to the last finish, on the project calendar (from the tasks' offsets)."""
+    starts = [t.days.actual_start for t in p.tasks if t.days is not None and t.days.actual_start is not None]
+    ends = [t.days.actual_finish for t in p.tasks if t.days is not None and t.days.actual_finish is not None]
+    if not starts or not ends:
+        return None
+    return max(0.0, max(ends) - min(starts))
+
+
+def phase_findings(p: PhaseFacts) -> tuple[Finding, ...]:
+    """Every finding of phase ``p``, in order: missed, never settled, regressed, not met yet, implausible.
+
+    A criterion still pending when the phase is complete was never measured or never
+    checked: it fails the gate, as a missed one does.
+    """
+    out = [_criterion(p, c) for c in p.criteria if c.state == "missed"]
+    if p.state == "complete":
+        out += [_criterion(p, c) for c in p.criteria if c.state == "pending"]
+    for m in p.metrics:
+        found = regression(m)
+        if found is not None:
+            out.append(replace(found, phase=p.number))
+    out += [_criterion(p, c) for c in p.criteria if c.state == "off_track"]
+    out += implausible(p)
+    return tuple(out)
+
+
+def findings(facts: ProjectFacts, phases: list[PhaseFacts] | None = None) -> list[Finding]:
+    """Every finding of ``phases`` (default: all), phase by phase, as computed once with the facts."""
+    return [f for p in (phases if phases is not None else list(facts.phases)) for f in p.gate]

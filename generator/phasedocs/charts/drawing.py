@@ -15,7 +15,16 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from phasedocs.charts.specs import MAX_TICKS, BurnupSpec, CriteriaSpec, GanttSpec, RoadmapSpec, Spec, TrendSpec
+from phasedocs.charts.specs import (
+    MAX_TICKS,
+    BurnupSpec,
+    CriteriaSpec,
+    GanttSpec,
+    RoadmapSpec,
+    Spec,
+    TrendSpec,
+    label_lines,
+)
 from phasedocs.facts import in_words
 from phasedocs.input import records
 from phasedocs.input.site_config import ChartStyle
@@ -162,12 +171,24 @@ def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
     return fig
 
 
+#: A character's average width in ems (DejaVu Sans), to wrap text to the figure's width.
+_CHAR_EM = 0.62
+
+
+def _chars(style: ChartStyle, inches: float, scale: float = 1.0) -> int:
+    """How many characters of ``scale`` x the font size fit in ``inches``."""
+    return max(8, int(inches * 72 / (style.font_size * scale * _CHAR_EM)))
+
+
 def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
+    import textwrap
+
     c = style.colors
     n = len(spec.bars)
     fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.55 * n + 1.2)))
     ys = list(range(n))[::-1]
     h = 0.38
+    values = []
     for i, (y, bar) in enumerate(zip(ys, spec.bars, strict=True)):
         if bar.baseline_pct is not None:
             ax.barh(y + h / 2, bar.baseline_pct, height=h, color=c.baseline, gid=f"baseline-{i}")
@@ -183,23 +204,37 @@ def _draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
             edgecolor=color,
             gid=f"current-{i}-{bar.state}-{'settled' if bar.settled else 'open'}",
         )
-        ax.text(
-            bar.current_pct,
-            y - h / 2,
-            f" {bar.current_pct:g}% {in_words(bar.state)}",
-            va="center",
-            fontsize=style.font_size * 0.8,
+        values.append(
+            ax.text(
+                bar.current_pct,
+                y - h / 2,
+                f" {bar.current_pct:g}% {in_words(bar.state)}",
+                va="center",
+                fontsize=style.font_size * 0.8,
+            )
         )
     ax.axvline(100, color=c.target, linestyle="--", linewidth=1.5, gid="target")
-    ax.set_yticks(ys, [_short(b.label, 20 if _narrow(style) else 48) for b in spec.bars])
-    ax.set_xlabel(
-        "attainment of the target, longer is better (dashed: the target; grey: baseline; hatched: work going on)"
-    )
+    # labels take at most a third of the width, on two lines: they never push the bars off the figure
+    width = _chars(style, style.width / 3)
+    ax.set_yticks(ys, ["\n".join(label_lines(b.label, width)) for b in spec.bars])
+    ax.tick_params(axis="y", labelsize=style.font_size * 0.9)
+    xlabel = "attainment of the target, longer is better (dashed: the target; grey: baseline; hatched: work going on)"
+    ax.set_xlabel("\n".join(textwrap.wrap(xlabel, _chars(style, style.width * 0.95))))
     ax.grid(axis="x", alpha=0.3)
     xmax = max([100.0, *(b.current_pct for b in spec.bars), *(b.baseline_pct or 0 for b in spec.bars)])
-    ax.set_xlim(0, xmax * 1.3)
-    _title(ax, spec.title)
+    ax.set_xlim(0, xmax * 1.05)
+    # the title over the whole figure, from its left edge: over the axes it would start after the labels
+    fig.suptitle(spec.title, x=0.01, ha="left", fontweight="bold", color=style.text_color)
     fig.tight_layout()
+    # room on the right for the words after each bar: each must end inside the axes
+    renderer = fig.canvas.get_renderer()
+    axes_px = ax.get_window_extent(renderer).width
+    right = ax.get_xlim()[1]
+    for t in values:
+        words = t.get_window_extent(renderer).width
+        if words < axes_px * 0.9:
+            right = max(right, t.get_position()[0] * axes_px / (axes_px - words * 1.05))
+    ax.set_xlim(0, right)
     return fig
 
 
@@ -371,7 +406,28 @@ def _draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     _title(ax, spec.title)
-    fig.tight_layout()
+    from matplotlib.patches import Patch
+
+    marks = {
+        **{state: {"color": getattr(c, color)} for state, color in _PHASE_COLOR.items()},
+        "late": {"color": c.missed},
+        "forecast": {"color": c.today},
+    }
+    handles = [Patch(label=words, **marks[key]) for key, words in spec.legend]
+    # a strip at the bottom for the legend, as the Gantt's, so it never meets the date labels
+    columns = max(1, min(len(handles), 2 if _narrow(style) else 3))
+    rows = math.ceil(len(handles) / columns)
+    strip = (0.2 + 0.25 * rows) / fig.get_figheight()
+    fig.tight_layout(rect=(0, strip, 1, 1))
+    if handles:
+        legend = fig.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=columns,
+            fontsize=style.font_size * 0.8,
+        )
+        legend.set_gid("roadmap-legend")
     return fig
 
 

@@ -23,7 +23,7 @@ from phasedocs.input.targets import parse_target
 
 if TYPE_CHECKING:
     from phasedocs.dates import Calendar
-    from phasedocs.facts import PhaseFacts, ProjectFacts, TaskFacts
+    from phasedocs.facts import CriterionFacts, PhaseFacts, ProjectFacts, TaskFacts
     from phasedocs.input.site_config import ChartStyle
 
 #: The most bars a chart draws: beyond this no label can be read (and drawing costs seconds).
@@ -82,6 +82,17 @@ class CriterionBar:
 
 
 @dataclass(frozen=True)
+class UndrawnCriterion:
+    """A criterion the chart cannot draw as attainment of its target: listed under the chart."""
+
+    label: str
+    state: str
+    settled: bool
+    reason: str
+    """Why it is not drawn, in words: ``checked by hand``, ``no value yet``, ``exact target == 0``..."""
+
+
+@dataclass(frozen=True)
 class CriteriaSpec:
     """Baseline vs current vs target of measured criteria, normalised to the target."""
 
@@ -90,6 +101,8 @@ class CriteriaSpec:
     alt: str
     note: str = ""
     """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+    undrawn: tuple[UndrawnCriterion, ...] = ()
+    """Every criterion not drawn, missed ones first: no criterion's verdict is left out of the chart's story."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +172,8 @@ class RoadmapSpec:
     alt: str
     note: str = ""
     """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+    legend: tuple[tuple[str, str], ...] = ()
+    """(key, words) of every mark the chart uses: a phase state's colour, ``late``, ``forecast``."""
 
 
 @dataclass(frozen=True)
@@ -298,34 +313,80 @@ def _reference(
     return values[0], direction
 
 
+def label_lines(text: str, width: int, lines: int = 2) -> tuple[str, ...]:
+    """``text`` wrapped to at most ``lines`` lines of at most ``width`` characters, the last cut
+    with ``…`` when it does not fit (the full text is in the table beside the chart)."""
+    import textwrap
+
+    wrapped = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(wrapped) <= lines:
+        return tuple(wrapped)
+    rest = " ".join(wrapped[lines - 1 :])
+    return (*wrapped[: lines - 1], rest[: width - 1] + "…")
+
+
+#: The order criteria are listed in when not all can be shown: bad news first.
+_STATE_RANK = {"missed": 0, "off_track": 1, "pending": 2, "on_track": 3, "met": 4, "exceeded": 5}
+
+
+def _not_drawable(c: CriterionFacts) -> tuple[CriterionBar | None, str]:
+    """The bar of criterion ``c``, or None and why it cannot be drawn as attainment of its target."""
+    if not c.measured or c.metric is None:
+        return None, "checked by hand"
+    if c.value is None:
+        return None, "no value yet"
+    if not isinstance(c.value, (int, float)) or isinstance(c.value, bool):
+        return None, "a text value"
+    target = c.criterion.target or ""
+    found = _reference(target, c.baseline, c.metric.better, c.metric.unit)
+    if found is None:
+        parsed = parse_target(target, c.metric.unit)
+        if parsed.text_value is not None:
+            return None, f"a text target ({target})"
+        if parsed.op == "==":
+            return None, f"an exact target ({target}) cannot be drawn as a share of it"
+        return None, f"a relative target ({target}) without a baseline value"
+    ref, direction = found
+    current = _attainment(float(c.value), ref, direction)
+    if current is None:
+        return None, f"a target of {_fmt(ref)} ({target}) cannot be drawn as a share of it"
+    base = c.baseline if isinstance(c.baseline, (int, float)) and not isinstance(c.baseline, bool) else None
+    base_pct = None if base is None else _attainment(float(base), ref, direction)
+    return CriterionBar(f"{c.scope}: {c.criterion.text}", base_pct, current, c.state, c.settled), ""
+
+
+def _counts(items: tuple[UndrawnCriterion, ...]) -> str:
+    """``2 missed, 1 pending``: how many in each state, bad news first."""
+    counts: dict[str, int] = {}
+    for u in sorted(items, key=lambda u: _STATE_RANK.get(u.state, 2)):
+        counts[u.state] = counts.get(u.state, 0) + 1
+    return ", ".join(f"{n} {in_words(state)}" for state, n in counts.items())
+
+
 def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
     """Criteria with a threshold or range target and a numeric value, as attainment of the target.
 
-    Settled criteria (their work complete) come first, then those whose work goes on;
-    ``==`` targets and relative ones without a baseline are left to the tables.
+    Settled criteria (their work complete) come first, then those whose work goes on.
+    Every other criterion (``==`` and text targets, a zero target, relative ones without a
+    baseline, hand checks, no value yet) is listed in ``undrawn``, missed ones first, so the
+    chart never shows green bars beside a hidden miss. None when no criterion can be drawn
+    (the criteria table lists them all).
     """
     bars = []
-    for c in p.criteria:
-        if not c.measured or not isinstance(c.value, (int, float)) or isinstance(c.value, bool) or c.metric is None:
-            continue
-        found = _reference(c.criterion.target or "", c.baseline, c.metric.better, c.metric.unit)
-        if found is None:
-            continue
-        ref, direction = found
-        current = _attainment(float(c.value), ref, direction)
-        if current is None:
-            continue
-        base = c.baseline if isinstance(c.baseline, (int, float)) and not isinstance(c.baseline, bool) else None
-        label = f"{c.scope}: {c.criterion.text}" if c.scope != "phase" else f"phase: {c.criterion.text}"
-        base_pct = None if base is None else _attainment(float(base), ref, direction)
-        bars.append(CriterionBar(label, base_pct, current, c.state, c.settled))
+    undrawn = []
+    for i, c in enumerate(p.criteria):
+        bar, reason = _not_drawable(c)
+        if bar is not None:
+            bars.append(bar)
+        else:
+            undrawn.append((i, UndrawnCriterion(f"{c.scope}: {c.criterion.text}", c.state, c.settled, reason)))
     if not bars:
         return None
     bars.sort(key=lambda b: not b.settled)  # stable: settled first, each group in criteria order
+    left = tuple(u for _, u in sorted(undrawn, key=lambda x: (_STATE_RANK.get(x[1].state, 2), x[0])))
     note = ""
     if len(bars) > MAX_BARS:
-        rank = {"missed": 0, "off_track": 1, "pending": 2, "on_track": 3, "met": 4, "exceeded": 5}
-        keep = set(sorted(range(len(bars)), key=lambda i: (rank.get(bars[i].state, 2), i))[:MAX_BARS])
+        keep = set(sorted(range(len(bars)), key=lambda i: (_STATE_RANK.get(bars[i].state, 2), i))[:MAX_BARS])
         note = f"The chart shows {MAX_BARS} of {len(bars)} measured criteria, missed ones first; the criteria table lists them all."
         bars = [b for i, b in enumerate(bars) if i in keep]
     alt = (
@@ -334,8 +395,9 @@ def criteria_spec(p: PhaseFacts) -> CriteriaSpec | None:
             f"{b.label} at {_fmt(b.current_pct)}% ({in_words(b.state)}{'' if b.settled else ', work going on'})"
             for b in bars
         )
+        + (f"; {len(left)} more not drawn, listed under the chart: {_counts(left)}" if left else "")
     )
-    return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt, note)
+    return CriteriaSpec(f"Phase {p.number}: criteria against target", tuple(bars), alt, note, left)
 
 
 def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
@@ -475,6 +537,10 @@ def _plan_line(p: PhaseFacts, cal: Calendar) -> list[tuple[datetime, float]]:
     return sorted(line.items())
 
 
+#: The phase states in the order the roadmap's legend lists them.
+ROADMAP_STATES = ("complete", "active", "blocked", "planned")
+
+
 def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
     """Every phase on one timeline, coloured by state."""
     phases = list(facts.phases)
@@ -495,12 +561,17 @@ def roadmap_spec(facts: ProjectFacts) -> RoadmapSpec:
         )
         for p in phases
     )
+    legend = [(state, f"phase {in_words(state)}") for state in ROADMAP_STATES if any(b.state == state for b in bars)]
+    if any(b.forecast > b.finish for b in bars):
+        legend.append(("late", "forecast past the plan"))
+    if any(b.p50 is not None for b in bars):
+        legend.append(("forecast", "forecast 50% to 85%"))
     alt = f"Roadmap of {facts.config.name}: " + "; ".join(
         f"phase {b.label} {b.state}, {_fmt(b.percent)}% done, {b.start:%Y-%m-%d} to {b.finish:%Y-%m-%d}"
         + (f", forecast {b.p50:%Y-%m-%d} (50%) to {b.p85:%Y-%m-%d} (85%)" if b.p50 and b.p85 else "")
         for b in bars
     )
-    return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt, note)
+    return RoadmapSpec(f"{facts.config.name}: roadmap", bars, alt, note, tuple(legend))
 
 
 def phase_specs(p: PhaseFacts, facts: ProjectFacts) -> dict[str, Spec]:

@@ -1,8 +1,9 @@
-"""``phasedocs check``: the CI gate. Exit 1 when a settled criterion is missed or a metric
-regressed past its threshold; report, but pass, criteria not met yet (unless strict).
+"""``phasedocs check``: the CI gate. Exit 1 when a settled criterion is missed, a complete
+phase's criterion was never measured or never checked, or a metric regressed past its
+threshold; report, but pass, criteria not met yet and implausible claims (unless strict).
 
-The findings are facts (:mod:`phasedocs.gate`); this module words them as text, markdown
-(GitHub's job summary) or JSON.
+The findings are facts (:mod:`phasedocs.gate`, computed once with the facts, which the
+documents read too); this module words them as text, markdown (GitHub's job summary) or JSON.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from typing import Any
 
 from phasedocs.errors import Abort, printable
 from phasedocs.formats import dumps, iso
-from phasedocs.gate import Finding, findings
-
-_WORDS = {"missed": "missed", "regressed": "regressed", "off_track": "not met yet"}
+from phasedocs.gate import Finding, as_dict, findings
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,12 @@ class Report:
             lines.append(f"phase {p.number}: {printable(p.phase.title)}")
             for f in mine:
                 mark = "FAIL" if f.fails or self.strict else "note"
-                since = f" since {self._when(f)}" if f.since is not None else ""
+                # a claim to verify is dated by the record that makes it; anything else has held since then
+                since = (
+                    f" {'at' if f.kind == 'implausible' else 'since'} {self._when(f)}" if f.since is not None else ""
+                )
                 # user text on one line each: a note must not forge a log line (GitHub's ::error)
-                lines.append(f"  {mark} {_WORDS[f.kind]}: {printable(f.subject)}: {printable(f.detail)}{since}")
+                lines.append(f"  {mark} {f.words}: {printable(f.subject)}: {printable(f.detail)}{since}")
         n = len(self.failures)
         lines.append(f"check: {'ok' if self.ok else f'{n} failure' + ('' if n == 1 else 's')}")
         return "\n".join(lines) + "\n"
@@ -73,7 +75,7 @@ class Report:
                 continue
             out += ["| Result | What | By how much | Since |", "|---|---|---|---|"]
             for f in mine:
-                result = ("❌ " if f.fails or self.strict else "⚠️ ") + _WORDS[f.kind]
+                result = ("❌ " if f.fails or self.strict else "⚠️ ") + f.words
                 out.append(f"| {result} | {md(f.subject)} | {md(f.detail)} | {self._when(f)} |")
             out.append("")
         return "\n".join(out)
@@ -85,20 +87,7 @@ class Report:
                 "ok": self.ok,
                 "strict": self.strict,
                 "failures": len(self.failures),
-                "findings": [
-                    {
-                        "phase": f.phase,
-                        "kind": f.kind,
-                        "fails": f.fails or self.strict,
-                        "subject": f.subject,
-                        "detail": f.detail,
-                        "since": iso(f.since, self.tz) if f.since is not None else None,
-                        "metric": f.metric,
-                        "value": f.value,
-                        "reference": f.reference,
-                    }
-                    for f in self.found
-                ],
+                "findings": [as_dict(f, self.tz, self.strict) for f in self.found],
             }
         )
 

@@ -15,9 +15,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 from phasedocs.facts import numeric
 from phasedocs.formats import dumps, iso, num
+from phasedocs.gate import as_dict
 from phasedocs.render.filters import value
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from phasedocs.facts import PhaseFacts, ProjectFacts, SnapshotInfo
     from phasedocs.input.models import Snapshot
 
@@ -113,6 +116,12 @@ def _missed(p: PhaseFacts) -> list[str]:
     return [f"{c.scope}: {c.criterion.text}" for c in p.criteria if c.state == "missed"]
 
 
+def _gate(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
+    """What ``phasedocs check`` says of ``p``: the verdict computed with the facts, in check's JSON shape."""
+    failing = [f for f in p.gate if f.fails]
+    return {"ok": not failing, "failures": len(failing), "findings": [as_dict(f, tz) for f in p.gate]}
+
+
 def status(facts: ProjectFacts) -> bytes:
     """status.json: every phase's state, progress, plan and forecast finish, and missed criteria."""
     tz = facts.tz
@@ -135,6 +144,7 @@ def status(facts: ProjectFacts) -> bytes:
                 "actual_finish": iso(p.actual_finish, tz) if p.actual_finish else None,
                 "gauge": p.gauge.state,
                 "missed": _missed(p),
+                "gate": _gate(p, tz),
                 "stale_days": num(p.stale_days, 2),
                 "updated": iso(p.updated, tz),
             }
@@ -144,15 +154,19 @@ def status(facts: ProjectFacts) -> bytes:
 
 def badge(p: PhaseFacts) -> bytes:
     """phase-NN/badge.json: a shields.io endpoint (schemaVersion 1, label, message, color)."""
-    missed = len(_missed(p))
+    # what fails phasedocs check, counted by kind: the badge turns red exactly when check fails
+    failing: dict[str, int] = {}
+    for f in p.gate:
+        if f.fails:
+            failing[f.words] = failing.get(f.words, 0) + 1
     parts = [p.state, f"{num(p.percent, 1)}%"]
-    if missed:
-        parts.append(f"{missed} missed")
+    if failing:
+        parts += [f"{n} {words}" for words, n in failing.items()]
     elif p.state != "complete" and p.gauge.state == "behind":
         parts.append("behind")
     if p.state == "complete":
-        color = "red" if missed else "brightgreen"
-    elif p.state == "blocked" or missed:
+        color = "red" if failing else "brightgreen"
+    elif p.state == "blocked" or failing:
         color = "red"
     elif p.gauge.state == "behind":
         color = "orange"

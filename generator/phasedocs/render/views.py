@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts, in_words
+from phasedocs.gate import Finding
 from phasedocs.render.filters import md, state, value
 
 
@@ -69,6 +70,21 @@ class PhaseView:
         return f"{runs} over the tasks' estimates and, for tasks without one, {history}"
 
     @property
+    def gate_failures(self) -> list[Finding]:
+        """What fails ``phasedocs check`` now: the verdict computed with the facts, as check reads it."""
+        return list(self.p.gate_failures)
+
+    @property
+    def implausible(self) -> list[Finding]:
+        """Claims to verify (work complete before the start, or in under a tenth of its plan): fail only ``check --strict``."""
+        return [f for f in self.p.gate if f.kind == "implausible"]
+
+    @property
+    def gate_notes(self) -> int:
+        """How many criteria are not met yet while their work goes on: they fail only ``check --strict``."""
+        return sum(1 for f in self.p.gate if f.kind == "off_track")
+
+    @property
     def open_tasks(self) -> list[TaskFacts]:
         """Tasks not complete."""
         return [t for t in self.p.tasks if t.state != "complete"]
@@ -107,12 +123,13 @@ class PhaseView:
         return {s: n for s, n in counts.items() if n}
 
     def computed_health(self) -> str:
-        """The phase's health from its facts: off_track when a criterion is missed or a critical
-        task is late or blocked; at_risk when any task is late or blocked or the forecast ends
-        after the plan; on_track otherwise. A criterion not met yet while its work goes on is
-        the normal course of work, not a risk by itself."""
+        """The phase's health from its facts: off_track when ``phasedocs check`` fails (a criterion
+        missed or never settled, a regression) or a critical task is late or blocked; at_risk
+        when any task is late or blocked or the forecast ends after the plan; on_track
+        otherwise. A criterion not met yet while its work goes on is the normal course of
+        work, not a risk by itself."""
         p = self.p
-        if self.missed or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
+        if self.missed or p.gate_failures or any(t.critical and (t.late or t.state == "blocked") for t in p.tasks):
             return "off_track"
         if self.late or self.blocked or p.schedule.forecast_finish > p.planned_finish:
             return "at_risk"
