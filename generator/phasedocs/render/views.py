@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from phasedocs.facts import (
@@ -34,8 +35,8 @@ class PhaseView:
 
     @staticmethod
     def snapshot_name(s: SnapshotInfo) -> str:
-        """A snapshot as people name it: its label, else its file name."""
-        return s.label if s.label != s.timestamp.isoformat() else s.file
+        """A snapshot as people name it: its label, else its file's name (in the phase's metrics/)."""
+        return s.label if s.label != s.timestamp.isoformat() else PurePosixPath(s.file).name
 
     def roles(self) -> list[str]:
         """The tasks' roles, each once, in task order: the data holds roles, not agents."""
