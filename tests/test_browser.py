@@ -124,6 +124,21 @@ def test_code_blocks_have_copy_buttons(page, site_url):
     assert page.locator("article button[data-clipboard-target]").count() == blocks.count()
 
 
+def test_every_column_of_the_handoff_and_dashboard_tables_is_visible_at_1280_px(page, site_url):
+    # issue #24: "Against plan" and "Source" hid behind an in-table scroll on a laptop screen
+    for path in ("phase-07/COORDINATOR-HANDOFF/", "phase-07/COORDINATION-DASHBOARD/"):
+        page.goto(site_url + path)
+        tables = page.evaluate(
+            """() => [...document.querySelectorAll('article table')].map(t => {
+                const wrap = t.closest('.md-typeset__scrollwrap') || t.parentElement;
+                return [t.rows[0].innerText.replace(/\\s+/g, ' '), t.scrollWidth, wrap.clientWidth];
+            })"""
+        )
+        assert any(head.startswith("Task State Planned") for head, _, _ in tables), (path, tables)
+        for head, width, room in tables:
+            assert width <= room, (path, head, width, room)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_page_scrolls_sideways_on_a_phone(browser, site_url, scheme):
     context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme, device_scale_factor=2)

@@ -40,7 +40,10 @@ def test_the_feed_parses_newest_first_with_stable_ids(project, runner, tmp_path)
     newest, blocked = feed.entries[0], feed.entries[1]
     assert newest.title == "Phase 1: Friday (progress)"
     assert newest.link == "https://acme.example/plans/phase-01/COORDINATION-DASHBOARD/"
-    assert newest.summary == "Warnings: 12 → 9\nPass Rate: 90% → 99%\nHealth (recorded): at risk\nNote: nightly run"
+    assert newest.summary == (
+        "Task 1.3: still in progress (rerunning the flaky parser suite)\nWarnings: 12 → 9\nPass Rate: 90% → 99%\n"
+        "Health (recorded): at risk\nNote: nightly run"
+    )
     assert blocked.summary == "Task 1.4: in progress → blocked (waiting for the tokenizer licence)\nWarnings: 15 → 12"
     assert len({e.id for e in feed.entries}) == 5 and all(e.id.startswith("urn:uuid:") for e in feed.entries)
     # a new snapshot adds an entry on top; every earlier entry keeps its id
@@ -86,14 +89,14 @@ def test_feed_status_and_badges_are_byte_identical_across_runs(project, runner, 
 
 
 def test_hostile_notes_stay_text_in_the_feed(project, runner):
-    snaps = {**SNAPSHOTS, "e.json": {**SNAPSHOTS["e.json"], "note": "<script>alert(1)</script> ]]> \x07bell"}}
+    snaps = {**SNAPSHOTS, "e.json": {**SNAPSHOTS["e.json"], "note": "<script>alert(1)</script> ]]> bell"}}
     root = project(files(snaps))
     generate(runner, root, root / "docs")
     raw = (root / "docs/feed.xml").read_text()
-    assert "<script>" not in raw and "&lt;script&gt;" in raw and "\x07" not in raw
+    assert "<script>" not in raw and "&lt;script&gt;" in raw  # a control character is refused as input
     feed = feedparser.parse(raw.encode())
     assert not feed.bozo
-    assert feed.entries[0].summary.endswith("Note: <script>alert(1)</script> ]]> \ufffdbell")  # text, not markup
+    assert feed.entries[0].summary.endswith("Note: <script>alert(1)</script> ]]> bell")  # text, not markup
 
 
 def test_status_and_badge_shapes(project, runner):
@@ -101,7 +104,8 @@ def test_status_and_badge_shapes(project, runner):
     generate(runner, root, root / "docs")
     badge = json.loads((root / "docs/phase-01/badge.json").read_text())
     # shields.io's endpoint schema: schemaVersion 1, label, message, color
-    assert badge == {"schemaVersion": 1, "label": "phase 1", "message": "blocked, 33.3%, behind", "color": "red"}
+    # 1.4 is blocked but 1.3 runs: the phase is active, not blocked (#24)
+    assert badge == {"schemaVersion": 1, "label": "phase 1", "message": "active, 33.3%, behind", "color": "orange"}
     status = json.loads((root / "docs/status.json").read_text())
     assert status["project"] == "Demo" and status["updated"] == "2025-01-10T09:00:00Z"
     (phase,) = status["phases"]
@@ -109,7 +113,7 @@ def test_status_and_badge_shapes(project, runner):
         k: phase[k] for k in ("phase", "state", "progress_percent", "plan_finish", "forecast_finish", "missed")
     } == {
         "phase": 1,
-        "state": "blocked",
+        "state": "active",
         "progress_percent": 33.3,
         "plan_finish": "2025-01-11T09:00:00Z",
         "forecast_finish": "2025-01-13T09:00:00Z",

@@ -135,8 +135,8 @@ def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     page = git(remote, "show", "gh-pages:phase-01/COORDINATION-DASHBOARD/index.html")
     row = re.compile(r"<td>Warnings</td>\s*<td>7</td>\s*<td>7</td>")  # the new snapshot: first and current value 7
     done = re.compile(
-        r'task-1\.1-alpha/">1\.1 Alpha</a></td>\s*<td>[^<]*</td>\s*<td><span class="phasedocs-icon pd-met"[^>]*>'
-        r"</span> complete [^<]*</td>"
+        r'task-1\.1-alpha/">1\.1 Alpha</a> \([^)<]*\)</td>\s*<td><span class="phasedocs-icon pd-met"[^>]*>'
+        r"</span> complete</td>"
     )
     assert not row.search(before) and not done.search(before)
     assert row.search(page) and done.search(page)

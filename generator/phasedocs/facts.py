@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
 from phasedocs.input.targets import change_pct, judge, parse_target
 
 if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
-    from phasedocs.input.project import PhaseInput, Project
+    from phasedocs.input.project import PhaseInput, Project, SnapshotInput
     from phasedocs.input.protocol import PhaseProtocol, RenderedProtocol
 
 
@@ -65,6 +65,10 @@ class TaskFacts:
     duration worked while running (at most 99), 100 when complete."""
     note: str | None = None
     """The reason recorded with the task's current state (what blocks it), if any."""
+    last_note: str | None = None
+    """The latest note recorded on the task in any state: the human context shown beside it."""
+    last_note_at: datetime | None = None
+    """When ``last_note`` was recorded: its snapshot's time."""
     since: datetime | None = None
     """When the current state began (the entry's ``at``, else its snapshot's time); None if never recorded."""
     actual_start: datetime | None = None
@@ -328,6 +332,8 @@ class PhaseFacts:
     """The latest snapshot's note."""
     health: str | None = None
     """The latest recorded health call (on_track, at_risk, off_track), if any."""
+    health_at: datetime | None = None
+    """When ``health`` was recorded: its snapshot's time."""
     sequence: tuple[str, ...] = ()
     """Warnings about phase order: started while the phase it follows was not complete."""
     protocol: PhaseProtocol | None = None
@@ -672,6 +678,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     phase_criteria = tuple(criterion_facts("phase", c, all_complete) for c in phase.success_criteria)
 
     # --- task facts
+    notes = _last_notes(source.snapshots)
     task_facts = []
     for t in tasks:
         state: str = recorded.get(t.id, "pending")
@@ -707,6 +714,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
                 criteria=task_criteria[t.id],
                 progress_percent=pct,
                 note=runs[-1].note if runs else None,
+                last_note=notes[t.id][0] if t.id in notes else None,
+                last_note_at=notes[t.id][1] if t.id in notes else None,
                 since=runs[-1].since if runs else None,
                 actual_start=a.start,
                 actual_finish=a.finish if state == "complete" else None,
@@ -738,9 +747,10 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     complete = states.count("complete")
     if complete == len(states):
         phase_state = "complete"
-    elif "blocked" in states:
+    elif "blocked" in states and "in_progress" not in states and "ready" not in states:
+        # blocked only when nothing can move: no work under way, none that can start
         phase_state = "blocked"
-    elif complete or "in_progress" in states:
+    elif complete or "in_progress" in states or "blocked" in states:
         phase_state = "active"
     else:
         phase_state = "planned"
@@ -760,6 +770,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     updated = snapshots[-1].timestamp if snapshots else phase.created
     all_criteria = tuple(c for t in tasks for c in task_criteria[t.id]) + phase_criteria
     changes = _changes(source, config, series, all_criteria, reference, prev_checks)
+    health = next(
+        ((s.snapshot.health, s.snapshot.timestamp) for s in reversed(source.snapshots) if s.snapshot.health), None
+    )
     return PhaseFacts(
         source=source,
         phase=phase,
@@ -781,7 +794,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         variance_days=r6(offset(phase_finish) - plan_total) if phase_finish is not None else None,
         changes=changes,
         note=source.snapshots[-1].snapshot.note if source.snapshots else None,
-        health=next((s.snapshot.health for s in reversed(source.snapshots) if s.snapshot.health), None),
+        health=health[0] if health else None,
+        health_at=health[1] if health else None,
         plan=plan,
         gauge=_worst(task_facts),
         now_days=now_off,
@@ -875,6 +889,16 @@ def _history(source: PhaseInput) -> dict[str, tuple[_Run, ...]]:
     return {tid: tuple(r) for tid, r in runs.items()}
 
 
+def _last_notes(snapshots: Sequence[SnapshotInput]) -> dict[str, tuple[str, datetime]]:
+    """Each task's latest note, whatever its state, with the time of the snapshot that recorded it."""
+    out: dict[str, tuple[str, datetime]] = {}
+    for s in snapshots:
+        for tid, entry in s.snapshot.tasks.items():
+            if entry.note:
+                out[tid] = (entry.note, s.snapshot.timestamp)
+    return out
+
+
 def _actual(runs: tuple[_Run, ...], now: datetime | None, offset: Callable[[datetime], float]) -> _Actual:
     """Actual start (first in progress or complete), finish (first complete) and time worked."""
     start = next((r.since for r in runs if r.state in ("in_progress", "complete")), None)
@@ -944,6 +968,51 @@ def critical_chains(
     return tuple(chains)
 
 
+def chain_words(chains: Sequence[Sequence[str]], name: Callable[[str], str] = str) -> str:
+    """The critical chains in words, each task named once: where chains share tasks they are
+    one chain that forks or joins (``1.1 → 1.2, then 1.4 and 1.5 in parallel``); chains that
+    share nothing run ``in parallel``. ``name`` formats a task id (escaping, for markdown)."""
+    if not chains:
+        return "none"
+    if len(chains) == 1:
+        return " → ".join(name(i) for i in chains[0])
+    # the tasks every chain passes through, in order: there the chains meet
+    common = [i for i in chains[0] if all(i in c for c in chains[1:])]
+    gaps: list[list[tuple[str, ...]]] = [[] for _ in range(len(common) + 1)]
+    for chain in chains:
+        cuts = [-1] + [chain.index(i) for i in common] + [len(chain)]
+        for k in range(len(common) + 1):
+            seg = tuple(chain[cuts[k] + 1 : cuts[k + 1]])
+            if seg and seg not in gaps[k]:
+                gaps[k].append(seg)
+    parts: list[tuple[str, ...] | list[tuple[str, ...]]] = []  # a sequence, or branches side by side
+    run: list[str] = []
+    for k, branches in enumerate(gaps):
+        if len(branches) == 1:
+            run.extend(branches[0])
+        elif branches:
+            if run:
+                parts.append(tuple(run))
+            parts.append(branches)
+            run = []
+        if k < len(common):
+            run.append(common[k])
+    if run:
+        parts.append(tuple(run))
+
+    def seq(ids: Sequence[str]) -> str:
+        return " → ".join(name(i) for i in ids)
+
+    words = []
+    for part in parts:
+        if isinstance(part, tuple):
+            words.append(seq(part))
+        else:
+            names = [seq(b) for b in part]
+            words.append(f"{', '.join(names[:-1])} and {names[-1]} in parallel")
+    return ", then ".join(words)
+
+
 def _checked_state(checked: bool | None, settled: bool) -> str:
     """A hand-checked criterion: pending until recorded; true is met; false is off track until settled."""
     if checked is None:
@@ -966,9 +1035,11 @@ class Change:
     """One thing the latest snapshot changed against the one before."""
 
     kind: str
-    """task, metric or criterion."""
+    """task, metric, criterion, health (a new recorded health call) or note (a task's new note
+    in the same state, or, with an empty subject, the snapshot's own note)."""
     subject: str
-    """The task id, the metric key, or the criterion's scope and text."""
+    """The task id, the metric key, the criterion's scope and text; ``phase`` for health;
+    empty for the snapshot's note."""
     before: Any
     """The state or value before (None: none recorded)."""
     after: Any
@@ -994,10 +1065,14 @@ def _changes(
     before: dict[str, str] = {}
     for s in source.snapshots[:-1]:
         before.update({tid: e.state for tid, e in s.snapshot.tasks.items()})
+    notes_before = _last_notes(source.snapshots[:-1])
     out: list[Change] = []
     for tid, entry in latest.tasks.items():
         if before.get(tid, "pending") != entry.state:
             out.append(Change("task", tid, before.get(tid, "pending"), entry.state, note=entry.note))
+        elif entry.note and entry.note != notes_before.get(tid, ("", None))[0]:
+            # the same state with a new note: what a person wrote is news too
+            out.append(Change("note", tid, None, entry.note))
     values_before: dict[str, Any] = {}
     for key, points in series.items():
         earlier = [v for ts, v in points if ts < latest.timestamp]
@@ -1014,6 +1089,11 @@ def _changes(
             old = _measured_state(c.criterion, c.metric, values_before.get(key), reference.get(key), settled_before)
         if old != c.state:
             out.append(Change("criterion", f"{c.scope}: {c.criterion.text}", old, c.state))
+    health_before = next((s.snapshot.health for s in reversed(source.snapshots[:-1]) if s.snapshot.health), None)
+    if latest.health and latest.health != health_before:
+        out.append(Change("health", "phase", health_before, latest.health))
+    if latest.note:
+        out.append(Change("note", "", None, latest.note))
     return tuple(out)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from phasedocs.facts import in_words
+from phasedocs.facts import chain_words, in_words
 from phasedocs.input import records
 from phasedocs.input.targets import parse_target
 
@@ -429,12 +429,12 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         if k is not None
     )
     chains = p.schedule.critical_chains
-    critical = " → ".join(chains[0]) if len(chains) == 1 else " and, in parallel, ".join(" → ".join(c) for c in chains)
+    critical = chain_words(chains)
     slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
     done = [t.id for t in tasks if t.state == "complete"]
     alt = (
         f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
-        f"critical {'chain' if len(chains) == 1 else 'chains'} {critical}"
+        f"critical path {critical}"
         + (f"; {slack}" if slack else "")
         + (f"; complete: {', '.join(done)}" if done else "")
     )

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from phasedocs.facts import in_words
 from phasedocs.formats import iso, num
+from phasedocs.input.targets import Bound, parse_target
 
 if TYPE_CHECKING:
-    from phasedocs.facts import MetricFacts
+    from phasedocs.facts import CriterionFacts, MetricFacts
 
 
 _ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]{}|#"}
@@ -173,12 +174,35 @@ def variance(x: float | None) -> str:
 
 
 def gauge(state: str, x: float) -> str:
-    """A finish against the plan: ``behind by 1.5 days``, ``ahead by 1 day``, ``on schedule``."""
+    """A finish against the plan, in the words of :func:`variance` (one word per fact):
+    ``1.5 days late``, ``1 day early``, ``on time``."""
     if state == "behind":
-        return f"behind by {days(x)}"
+        return f"{days(x)} late"
     if state == "ahead":
-        return f"ahead by {days(-x)}"
-    return "on schedule"
+        return f"{days(-x)} early"
+    return "on time"
+
+
+def target(c: CriterionFacts) -> str:
+    """A criterion's target in its metric's unit, as markdown: ``>= 95/100`` on a ratio metric
+    reads ``\\>= 95%`` beside values in percent; a change from the baseline keeps its sign."""
+    if c.metric is None or not c.criterion.target:
+        return "checked by hand"
+    unit = c.metric.unit
+    try:
+        t = parse_target(c.criterion.target, unit)
+    except ValueError:  # validated on load; shown as written should that ever change
+        return md(c.criterion.target)
+    if t.text_value is not None or t.relative:
+        return md(str(t))
+
+    def bound(b: Bound) -> str:
+        shown = value(b.value, unit)
+        return f"{shown} ({b.text})" if "/" in b.text and shown != b.text else shown  # 99.37% (626/630)
+
+    if t.op == "..":
+        return md(f"{bound(t.bounds[0])} to {bound(t.bounds[1])}")
+    return md(f"{t.op} {bound(t.bounds[0])}")
 
 
 def days(x: float) -> str:

@@ -34,6 +34,7 @@ from phasedocs.render.filters import (
     md,
     number,
     state,
+    target,
     tidy,
     trend,
     url,
@@ -105,6 +106,7 @@ class Renderer:
             value=value,
             change=change,
             trend=trend,
+            target=target,
         )
         self.env.globals.update(mermaid_graph=mermaid_graph)
 

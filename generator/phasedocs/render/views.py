@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
-from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts, TaskFacts, in_words
+from phasedocs.facts import (
+    CriterionFacts,
+    PhaseFacts,
+    ProjectFacts,
+    SnapshotInfo,
+    TaskFacts,
+    chain_words,
+    in_words,
+)
 from phasedocs.gate import Finding
-from phasedocs.render.filters import md, state, value
+from phasedocs.render.filters import health, md, state, value
 
 
 class PhaseView:
@@ -15,15 +25,23 @@ class PhaseView:
     def __init__(self, p: PhaseFacts) -> None:
         self.p = p
 
-    def metric_rows(self) -> list[tuple[MetricFacts, str, str]]:
-        """Each measured metric with the targets set on it and their states (as text)."""
-        rows = []
-        for m in self.p.metrics:
-            crits = [c for c in self.p.criteria if c.criterion.metric == m.key]
-            targets = "; ".join(f"{md(c.criterion.target)} ({md(c.scope)})" for c in crits) or "—"
-            states = ", ".join(dict.fromkeys(state(c.state) for c in crits)) or "—"
-            rows.append((m, targets, states))
-        return rows
+    def measured_at(self, key: str | None) -> datetime | None:
+        """When metric ``key``'s current value was measured, if before the latest snapshot
+        (a value that old carries its date); None when the latest snapshot measured it."""
+        m = next((m for m in self.p.metrics if m.key == key), None)
+        if m is None or not m.series or self.p.now is None:
+            return None
+        when = m.series[-1][0]
+        return when if when < self.p.now else None
+
+    @staticmethod
+    def snapshot_name(s: SnapshotInfo) -> str:
+        """A snapshot as people name it: its label, else its file's name (in the phase's metrics/)."""
+        return s.label if s.label != s.timestamp.isoformat() else PurePosixPath(s.file).name
+
+    def roles(self) -> list[str]:
+        """The tasks' roles, each once, in task order: the data holds roles, not agents."""
+        return list(dict.fromkeys(t.task.role for t in self.p.tasks))
 
     @property
     def ready(self) -> list[TaskFacts]:
@@ -141,11 +159,8 @@ class PhaseView:
         return ", ".join(parts) or "none defined"
 
     def chains(self) -> str:
-        """The critical chains as text: one chain as ``A → B``, parallel chains as such."""
-        chains = [" → ".join(md(i) for i in chain) for chain in self.p.schedule.critical_chains]
-        if len(chains) == 1:
-            return chains[0]
-        return f"{len(chains)} parallel chains: " + "; ".join(chains)
+        """The critical path in words, each task once (see :func:`~phasedocs.facts.chain_words`)."""
+        return chain_words(self.p.schedule.critical_chains, md)
 
     @property
     def has_baseline(self) -> bool:
@@ -183,7 +198,11 @@ class PhaseView:
         """What the latest snapshot changed, as markdown lines."""
         out = []
         for c in self.p.changes:
-            if c.kind == "task":
+            if c.kind == "note":
+                out.append(f"Task {md(c.subject)} note: {md(c.after)}" if c.subject else f"Note: {md(c.after)}")
+            elif c.kind == "health":
+                out.append(f"Health (recorded): {health(c.before)} → {health(c.after)}")
+            elif c.kind == "task":
                 why = f": {md(c.note)}" if c.note else ""
                 out.append(f"Task {md(c.subject)}: {state(c.before)} → {state(c.after)}{why}")
             elif c.kind == "metric":
