@@ -170,11 +170,9 @@ def sync(phase: str | None, project_dir: Path, summary: Path | None) -> None:
 
     result = run(project_dir, phase)
     if summary is not None:
-        try:
-            with summary.open("a", encoding="utf-8") as out:
-                out.write(summary_markdown(result))
-        except OSError as exc:
-            raise click.ClickException(f"--summary {summary}: {exc.strerror or exc}") from None
+        from phasedocs.commands.check import append_summary
+
+        append_summary(summary, summary_markdown(result))
     if result.path is None:
         click.echo(f"nothing new in {result.commits} commits: every task's evidence is recorded already")
     else:
