@@ -32,7 +32,7 @@ STAGE = REPO / ".mutate"
 
 #: What is mutated: the pipeline's core stages (site, charts and commands are glue
 #: tested end to end; their mutants mostly change wording or drawing).
-TARGETS = ["input", "facts.py", "forecast.py", "gate.py", "dates.py", "formats.py", "render", "output"]
+TARGETS = ["input", "facts", "forecast.py", "gate.py", "dates.py", "formats.py", "render", "output"]
 #: Tests left out of the mutant runs: the browser (minutes each), the fuzz and scale runs
 #: (minutes of hypothesis and large projects per mutant), the packaging tests (they build
 #: a wheel of the original code), and the one that builds the repository through the

@@ -23,7 +23,7 @@ def facts(values: list[float], rule: str, *, better: str = "lower", baseline_is_
         {"label": "W", "unit": "count", "better": better, "regress": {"by": by, "against": against or "previous"}},
     )
     series = tuple(zip(T, values, strict=False))
-    baseline = None if baseline_is_first else values[0]  # as facts.py leaves it when the baseline has none
+    baseline = None if baseline_is_first else values[0]  # as the facts leave it when the baseline has none
     return MetricFacts("w", metric, baseline, values[-1], None, series, baseline_is_first, None, None)
 
 

@@ -1,0 +1,73 @@
+"""Every computed fact of a project: schedule, states, criteria, metrics, collisions.
+
+Pure: no I/O, no wall clock. Input is a validated :class:`~phasedocs.input.project.Project`,
+output is plain frozen dataclasses that the templates, charts and final-metrics.json
+read. Everything is linear in tasks + dependencies + snapshots (collisions are found
+through a path index, not by comparing every pair of tasks' files).
+
+One module per concern: :mod:`.model` (the results), :mod:`.graph` (dependency order),
+:mod:`.schedule` (critical path), :mod:`.progress` (work in progress), :mod:`.measures`
+(metrics and criteria), :mod:`.plans` (plan against reality), :mod:`.changes` (what the latest
+snapshot changed), :mod:`.collisions` (shared files), :mod:`.phase` (one phase, as named
+steps) and :mod:`.project` (what needs every phase).
+"""
+
+from __future__ import annotations
+
+from phasedocs.facts.collisions import collisions
+from phasedocs.facts.graph import topological
+from phasedocs.facts.measures import numeric
+from phasedocs.facts.model import (
+    STATE_WORDS,
+    Change,
+    Collision,
+    CriterionFacts,
+    Day,
+    ForecastFacts,
+    Gauge,
+    MetricFacts,
+    PhaseFacts,
+    PlanFacts,
+    PlanVersionFacts,
+    ProjectFacts,
+    Schedule,
+    SnapshotInfo,
+    TaskDays,
+    TaskFacts,
+    in_words,
+)
+from phasedocs.facts.phase import compute_phase
+from phasedocs.facts.plans import GAUGE_TOLERANCE, gauge_of
+from phasedocs.facts.project import compute, history_ratios
+from phasedocs.facts.schedule import MAX_CHAINS, chain_words, critical_chains
+
+__all__ = [
+    "GAUGE_TOLERANCE",
+    "MAX_CHAINS",
+    "STATE_WORDS",
+    "Change",
+    "Collision",
+    "CriterionFacts",
+    "Day",
+    "ForecastFacts",
+    "Gauge",
+    "MetricFacts",
+    "PhaseFacts",
+    "PlanFacts",
+    "PlanVersionFacts",
+    "ProjectFacts",
+    "Schedule",
+    "SnapshotInfo",
+    "TaskDays",
+    "TaskFacts",
+    "chain_words",
+    "collisions",
+    "compute",
+    "compute_phase",
+    "critical_chains",
+    "gauge_of",
+    "history_ratios",
+    "in_words",
+    "numeric",
+    "topological",
+]
