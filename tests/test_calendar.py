@@ -175,8 +175,11 @@ def _plans(draw: st.DrawFn) -> dict:
     zone = draw(st.sampled_from(["UTC", "America/New_York"]))
     first = draw(st.dates(date(2025, 1, 1), date(2026, 12, 1)))
     hour = draw(st.integers(3, 23))  # a start by night or at the weekend begins at the next opening
-    opens = draw(st.integers(6, 10))
-    hours = draw(st.integers(4, 10))
+    # working hours, or none: whole days from midnight, where a finish at the end of a day
+    # falls on the next midnight and must still be written as that day's (24:00)
+    whole_days = draw(st.booleans())
+    opens = 0 if whole_days else draw(st.integers(6, 10))
+    hours = 24 if whole_days else draw(st.integers(4, 10))
     holidays = draw(st.frozensets(st.integers(0, 40).map(lambda k: first + timedelta(days=k)), max_size=6))
     return {
         "tasks": tasks,
@@ -185,6 +188,7 @@ def _plans(draw: st.DrawFn) -> dict:
         "opens": opens,
         "hours": hours,
         "holidays": holidays,
+        "whole_days": whole_days,
     }
 
 
@@ -202,7 +206,8 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
         PROJECT_YAML.replace("calendar: calendar", "calendar: workdays").replace(
             "timezone: UTC", f"timezone: {plan['zone']}"
         )
-        + f'workday: {{start: "{plan["opens"]:02d}:00", hours: {plan["hours"]}}}\nholidays: [{holidays}]\n'
+        + ("" if plan["whole_days"] else f'workday: {{start: "{plan["opens"]:02d}:00", hours: {plan["hours"]}}}\n')
+        + f"holidays: [{holidays}]\n"
     )
     body = "".join(task(tid, q / 4, deps) for tid, q, deps in plan["tasks"])
     root = tmp_path_factory.mktemp("walk")
@@ -235,19 +240,25 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
         return (walk[quarter * per_quarter - 1] + timedelta(minutes=1)).replace(tzinfo=tz)
 
     when = lambda dt: dt.strftime("%Y-%m-%d %H:%M %Z")  # noqa: E731
+
+    def done(dt: datetime) -> str:  # a finish at midnight closes the day before: its date at 24:00
+        if dt.hour == 0 and dt.minute == 0:
+            return f"{dt - timedelta(days=1):%Y-%m-%d} 24:00 {dt:%Z}"
+        return when(dt)
+
     for tf in p.tasks:
         tid = tf.id
         start, finish = begins(es[tid]), ends(ef[tid])
         text = docs[f"phase-01/{tf.task.filename}"]
         row = re.search(r"^\| day \S+ \(([^)]*)\) \| day \S+ \(([^)]*)\) \|", text, re.M)
-        assert row is not None and row.groups() == (when(start), when(finish)), (tid, row and row.groups())
+        assert row is not None and row.groups() == (when(start), done(finish)), (tid, row and row.groups())
         for name in ("COORDINATION-DASHBOARD.md", "COORDINATOR-HANDOFF.md"):  # the one schedule table
             cell = re.search(
                 rf"^\| \[{re.escape(tid)} [^|]*\]\([^)]*\)[^|]*\| [^|]* \| ([^|]*?) → ([^|]*?), ",
                 docs[f"phase-01/{name}"],
                 re.M,
             )
-            assert cell is not None and cell.groups() == (when(start), when(finish)), (name, tid)
+            assert cell is not None and cell.groups() == (when(start), done(finish)), (name, tid)
         assert datetime.fromisoformat(frozen[tid]["start"]) == start, tid
         assert datetime.fromisoformat(frozen[tid]["finish"]) == finish, tid
     # the phase starts at its first working time, though phase.yaml may name a night or a weekend

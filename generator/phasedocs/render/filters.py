@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -273,6 +273,26 @@ class Formatter:
     def date(self, dt: _DateTime) -> str:
         """``Sat 2025-10-25``."""
         return dt.astimezone(self.tz).strftime("%a %Y-%m-%d")
+
+    def finish(self, dt: _DateTime) -> str:
+        """A computed finish: ``2025-10-24 24:00 UTC`` when it falls at midnight.
+
+        Work that fills a day to its end finishes at the next midnight; printed as
+        ``00:00`` of the next date it would read as work on that date (a Saturday, after a
+        Friday's work), so the end of a day is written as its own date at 24:00 (ISO 8601).
+        """
+        local = dt.astimezone(self.tz)
+        if local.time() == time(0, 0):
+            before = local - timedelta(days=1)  # 24:00 closes the date before midnight
+            return f"{before:%Y-%m-%d} 24:00 {local:%Z}"
+        return local.strftime("%Y-%m-%d %H:%M %Z")
+
+    def finish_date(self, dt: _DateTime) -> str:
+        """The date a computed finish closes: ``Fri 2025-10-24`` for Saturday 00:00."""
+        local = dt.astimezone(self.tz)
+        if local.time() == time(0, 0):
+            local = local - timedelta(days=1)
+        return local.strftime("%a %Y-%m-%d")
 
     def iso(self, dt: _DateTime) -> str:
         """ISO 8601 in the project's zone."""
