@@ -515,9 +515,10 @@ def test_a_handoff_written_on_its_own_links_to_the_site_or_to_docs(project, runn
     assert "[package index](https://acme.example/plans/phase-01/)" in text
     assert "[coordination summary](https://acme.example/plans/phase-01/COORDINATION-SUMMARY/)" in text
     assert "[final-metrics.json](https://acme.example/plans/phase-01/final-metrics.json)" in text
-    # printed to stdout it is the package's own page: links stay as the site has them
-    printed = runner.invoke(main, ["handoff", "1", "--project", str(root)]).output
-    assert "[package index](README.md)" in printed
+    # printed, it is read away from the package too: its links lead to the site
+    printed = runner.invoke(main, ["handoff", "1", "--project", str(root)]).stdout
+    assert "[package index](https://acme.example/plans/phase-01/)" in printed
+    assert "](README.md)" not in printed
 
 
 def test_the_sequence_warning_gives_the_time_in_the_project_time_zone(project):

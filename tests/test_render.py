@@ -105,12 +105,38 @@ def test_every_heading_starts_its_own_block(project, runner, optional):
             assert cramped_headings(data.decode()) == [], rel
 
 
-def test_handoff_command_prints_the_generated_document(project, runner):
+def test_handoff_command_prints_the_generated_document_with_links_from_the_project(project, runner):
     root = project(example=True)
     _, out = generate(runner, root)
     result = runner.invoke(main, ["handoff", "7", "--project", str(root)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    generated = (out / "phase-07/COORDINATOR-HANDOFF.md").read_text()
+    assert "](COORDINATION-DASHBOARD.md)" in generated
+    # read away from the package, each link names its file from the project, as the commands do
+    assert result.stdout == re.sub(r"\]\((?![#]|https?:)([^)\s]+)\)", r"](docs/phase-07/\1)", generated)
+
+
+def test_a_printed_handoff_names_files_from_the_project_and_says_when_they_are_missing(project, runner):
+    root = project(minimal(**SPAWN))  # a fresh clone: docs/ (ignored by git) was never generated
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
     assert result.exit_code == 0
-    assert result.output == (out / "phase-07/COORDINATOR-HANDOFF.md").read_text()
+    assert _spawned_files(result.stdout) == ["docs/phase-01/task-1.1-alpha.md"]
+    assert "[task-1.1-alpha.md](docs/phase-01/task-1.1-alpha.md)" in result.stdout
+    assert "[dashboard](docs/phase-01/COORDINATION-DASHBOARD.md)" in result.stdout
+    assert result.stderr == (
+        "note: the handoff names 2 task file(s) missing or out of date here (first: docs/phase-01/task-1.1-alpha.md); "
+        "run `phasedocs generate` before launching, or `phasedocs handoff 1 --output FILE` to write the task files "
+        "beside FILE\n"
+    )
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert all((root / n).is_file() for n in _spawned_files(result.stdout))
+    # an edit to the data after generate: the task file named is out of date again
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(phase.read_text().replace("title: Alpha", "title: Alpha two"))
+    result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
+    assert "missing or out of date" in result.stderr
 
 
 def test_handoff_output_file_is_written_and_foreign_file_refused(project, runner, tmp_path):

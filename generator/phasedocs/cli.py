@@ -371,11 +371,18 @@ def deploy(project_dir: Path, remote: str, branch: str, message: str | None, eng
 def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> None:
     """Print the COORDINATOR-HANDOFF document of PHASE (e.g. 7)."""
     from phasedocs.output.writer import check_user_file, write_user_file
-    from phasedocs.pipeline import handoff as run
-    from phasedocs.pipeline import handoff_files
+    from phasedocs.pipeline import handoff_files, printed_handoff
 
     if output is None:
-        click.echo(run(project_dir, phase), nl=False)
+        text, stale = printed_handoff(project_dir, phase)
+        click.echo(text, nl=False)
+        if stale:  # on stderr: the document itself stays the same wherever it is printed
+            click.echo(
+                f"note: the handoff names {len(stale)} task file(s) missing or out of date here "
+                f"(first: {stale[0]}); run `phasedocs generate` before launching, or "
+                f"`phasedocs handoff {phase} --output FILE` to write the task files beside FILE",
+                err=True,
+            )
         return
     # the handoff and the task files its commands name: all checked before the first is written
     files = handoff_files(project_dir, phase, output)

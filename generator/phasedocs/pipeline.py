@@ -216,13 +216,54 @@ def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
     (with ``output``, the text :func:`handoff_files` writes there)."""
     if output is not None:
         return handoff_files(project_dir, phase, output)[output]
+    return printed_handoff(project_dir, phase)[0]
+
+
+def printed_handoff(project_dir: Path, phase: str) -> tuple[str, tuple[str, ...]]:
+    """The handoff as ``phasedocs handoff`` prints it, and the files it names that are missing
+    or out of date here.
+
+    Printed, it is read away from the package: its links name the generated files from the
+    project (``docs/phase-07/README.md``), as its commands do, or the published pages when
+    the site has them. The generated folder is ignored by git and may be missing or older
+    than the data in this clone: such files are listed, so the command can say to generate.
+    """
     from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
 
     prefix = docs_prefix(project_dir, project_dir / "docs")
     facts = compute(load_project(project_dir, prefix), prefix)
     p = find_phase(facts, phase)
-    return Renderer(project_dir, published_tasks(load_site_config(project_dir))).handoff(facts, p)
+    site = load_site_config(project_dir)
+    url = published_tasks(site)
+    renderer = Renderer(project_dir, url)
+    text = renderer.handoff(facts, p)
+    base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
+    if url:
+        return relink(text, lambda target: base + _page_url(target)), ()
+    # the task files its commands name, as generate writes them: present and current here?
+    names = {t.task.filename for t in p.tasks}
+    docs = project_dir / prefix
+    stale = tuple(
+        f"{prefix}{rel}"
+        for rel, body in renderer.phase_documents(facts, p).items()
+        if rel.rpartition("/")[2] in names and not _holds(docs / rel, body)
+    )
+
+    def to(target: str) -> str:  # task files where the commands name them; the rest published, if it is
+        if base and target.partition("#")[0] not in names:
+            return base + _page_url(target)
+        return f"{prefix}{p.folder}/{target}"
+
+    return relink(text, to), stale
+
+
+def _holds(path: Path, text: str) -> bool:
+    """True when ``path`` is a file holding exactly ``text``."""
+    try:
+        return path.is_file() and path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
 
 
 def handoff_files(project_dir: Path, phase: str, output: Path) -> dict[Path, str]:
