@@ -191,6 +191,45 @@ def test_a_task_running_past_its_planned_finish_plus_slack_is_stale(project):
     assert (t["1.7"].slack, t["1.7"].late, t["1.7"].stale) == (4.0, True, False)
 
 
+SLACK_PHASE = """\
+number: 1
+title: First
+created: 2025-01-06T09:00:00Z
+start: 2025-01-06T09:00:00Z
+tasks:
+  - {id: "1.1", slug: alpha, title: Alpha, role: dev, duration_days: 1}
+  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 3}
+"""
+
+
+def test_against_the_plan_names_the_phase_lateness_and_a_late_task_within_its_slack(project, runner):
+    # day 2: 1.1 (1 day, 2 days of slack) runs a day past its finish; 1.2 (3 days, critical) is on time
+    snap = {"timestamp": "2025-01-08T09:00:00Z", "tasks": {"1.1": "in_progress", "1.2": "in_progress"}}
+    start = {"timestamp": "2025-01-06T09:00:00Z", "tasks": {"1.1": "in_progress", "1.2": "in_progress"}}
+    root = project(
+        minimal(
+            **{
+                "phases/phase-01/phase.yaml": SLACK_PHASE,
+                "phases/phase-01/metrics/a.json": json.dumps(start),
+                "phases/phase-01/metrics/b.json": json.dumps(snap),
+            }
+        )
+    )
+    p, _ = phase_facts(root)
+    assert (p.gauge.state, p.gauge.task, p.gauge.phase_state, p.gauge.phase_days) == (
+        "behind",
+        "1.1",
+        "on_schedule",
+        0.0,
+    )
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert (
+        "| Against the plan | **task 1.1 is forecast to finish 1.25 days late** against its own planned finish, "
+        "but within its slack: the phase is forecast on time |"
+    ) in dashboard
+
+
 def phase_two_started(timestamp: str) -> dict[str, str]:
     """The files of a phase 2 whose first task is recorded in progress at ``timestamp``."""
     snapshot = {"timestamp": timestamp, "tasks": {"2.1": "in_progress"}}

@@ -166,6 +166,11 @@ class Gauge:
     """The worst task's gauge days (positive: behind)."""
     task: str | None
     """The worst task's id."""
+    phase_days: float = 0.0
+    """The phase's own finish (actual once complete, else forecast) against the plan's, in days
+    (positive: late): a task behind by less than its slack leaves it on time."""
+    phase_state: str = "on_schedule"
+    """on_schedule, behind or ahead: ``phase_days`` in the words of the task gauge."""
 
 
 @dataclass(frozen=True)

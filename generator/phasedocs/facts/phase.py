@@ -442,6 +442,6 @@ def phase_fact(
         health=health[0] if health else None,
         health_at=health[1] if health else None,
         plan=times.plan,
-        gauge=worst(task_facts),
+        gauge=worst(task_facts, r6((offset(phase_finish) if phase_finish else schedule.forecast_days) - times.total)),
         now_days=now_off,
     )

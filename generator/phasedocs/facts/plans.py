@@ -24,10 +24,11 @@ def gauge_of(days: float) -> str:
     return "on_schedule"
 
 
-def worst(tasks: list[TaskFacts]) -> Gauge:
-    """The phase's gauge: its worst task (the furthest behind; the least ahead if all are)."""
+def worst(tasks: list[TaskFacts], phase_days: float = 0.0) -> Gauge:
+    """The phase's gauge: its worst task (the furthest behind; the least ahead if all are), and
+    ``phase_days``, the phase's own finish against the plan's."""
     worst = max(tasks, key=lambda t: t.gauge_days)  # the first of equals, in task order
-    return Gauge(worst.gauge, worst.gauge_days, worst.id)
+    return Gauge(worst.gauge, worst.gauge_days, worst.id, phase_days, gauge_of(phase_days))
 
 
 def plan_facts(source: PhaseInput, start: datetime, finish: datetime) -> PlanFacts:
