@@ -135,8 +135,8 @@ def test_one_task_has_one_word_per_fact(project, runner):
     # done work: its variance once, in the same words
     assert "| 2025-01-06 09:00 UTC → 2025-01-08 09:00 UTC | 1 day late |" in handoff
     assert (
-        "- **Against the plan:** **2 days late**: task 1.4 is forecast to finish 2 days after its planned "
-        "finish, the furthest of any task\n"
+        "- **Against the plan:** **the phase is forecast 2 days late**; the task furthest behind, 1.4, is "
+        "forecast to finish 2 days after its own planned finish\n"
     ) in handoff
 
 
