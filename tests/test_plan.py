@@ -280,7 +280,7 @@ def test_documents_say_whether_a_plan_is_frozen(project, runner):
     assert "| Plan | frozen 2025-01-06 08:00 UTC; it finishes 2025-01-11 09:00 UTC |" in dashboard
     assert "- 2025-01-06 08:00 UTC: first plan; finish 2025-01-11 09:00 UTC (5 days).\n" in dashboard
     assert (
-        "| Against the plan | **the phase is forecast 2 days late**; the task furthest behind, 1.4, is forecast "
+        "| Against the plan | **the phase is forecast 2 days late**; the worst task, 1.4, is forecast "
         "to finish 2 days after its own planned finish |"
     ) in dashboard
 

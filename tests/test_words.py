@@ -135,7 +135,7 @@ def test_one_task_has_one_word_per_fact(project, runner):
     # done work: its variance once, in the same words
     assert "| 2025-01-06 09:00 UTC → 2025-01-08 09:00 UTC | 1 day late |" in handoff
     assert (
-        "- **Against the plan:** **the phase is forecast 2 days late**; the task furthest behind, 1.4, is "
+        "- **Against the plan:** **the phase is forecast 2 days late**; the worst task, 1.4, is "
         "forecast to finish 2 days after its own planned finish\n"
     ) in handoff
 
