@@ -423,6 +423,13 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     type=click.Choice(["baseline", "progress", "final"]),
     help="Snapshot kind [default: progress].",
 )
+@click.option(
+    "--waive",
+    "waive",
+    multiple=True,
+    metavar="ID=DEP,DEP",
+    help="Dependencies task ID went ahead of (recorded in progress or complete before them); needs --note ID=TEXT.",
+)
 @click.option("--accept", is_flag=True, help="Record values that look like a slip of unit (a ratio above 1).")
 def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
