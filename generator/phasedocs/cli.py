@@ -543,9 +543,13 @@ def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | 
 def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None, since: str | None) -> None:
     """Freeze PHASE's schedule as its plan (phases/phase-NN/plan.json); never overwrites."""
     from phasedocs.commands.freeze import freeze as run
+    from phasedocs.commands.freeze import replan_lines
+    from phasedocs.errors import printable
 
     path = run(project_dir, phase, replan=replan, reason=reason, at=at, since=since)
     click.echo(f"{'re-planned' if replan else 'froze the plan'} in {path}")
+    for line in replan_lines(path) if replan else []:
+        click.echo(printable(f"  {line}"))
 
 
 @main.command()

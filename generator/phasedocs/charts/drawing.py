@@ -247,6 +247,26 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     n = len(spec.bars)
     fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
     row = {b.id: n - 1 - i for i, b in enumerate(spec.bars)}
+    for k, band in enumerate(spec.groups):  # a shaded band per group of tasks, named at its top
+        rows = [row[tid] for tid in band.tasks]
+        ax.axhspan(
+            min(rows) - 0.5,
+            max(rows) + 0.5,
+            color=c.slack,
+            alpha=0.25 if k % 2 == 0 else 0.1,
+            lw=0,
+            gid=f"group-{band.id}",
+        )
+        ax.text(
+            1.0,
+            max(ys) + 0.45,
+            _short(band.label, 30 if _narrow(style) else 60),
+            transform=ax.get_yaxis_transform(),
+            ha="right",
+            va="top",
+            fontsize=style.font_size * 0.75,
+            style="italic",
+        )
     for b in spec.bars:
         y = row[b.id]
         color = c.done if b.complete else c.critical if b.critical else c.task
