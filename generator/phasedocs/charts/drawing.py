@@ -248,10 +248,10 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
     row = {b.id: n - 1 - i for i, b in enumerate(spec.bars)}
     for k, band in enumerate(spec.groups):  # a shaded band per group of tasks, named at its top
-        rows = [row[tid] for tid in band.tasks]
+        ys = [row[tid] for tid in band.tasks]
         ax.axhspan(
-            min(rows) - 0.5,
-            max(rows) + 0.5,
+            min(ys) - 0.5,
+            max(ys) + 0.5,
             color=c.slack,
             alpha=0.25 if k % 2 == 0 else 0.1,
             lw=0,
