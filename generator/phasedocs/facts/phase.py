@@ -488,6 +488,7 @@ def phase_fact(
         health=health[0] if health else None,
         health_at=health[1] if health else None,
         plan=times.plan,
-        gauge=worst(task_facts),
+        # scope added after the plan (``added:``) is not a slip of the plan: the gauge is the planned work's
+        gauge=worst([tf for tf in task_facts if tf.in_plan or tf.task.added is None] or task_facts),
         now_days=now_off,
     )

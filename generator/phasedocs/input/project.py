@@ -709,10 +709,10 @@ def snapshot_order_errors(phase: Phase, snaps: list[tuple[Document, Snapshot]]) 
                         ("tasks", tid),
                         f"task {tid} is recorded {entry.state}, but its {'dependency' if one else 'dependencies'} "
                         f"{names} {'is' if one else 'are'} not complete in this or an earlier snapshot; "
-                        f"record {names} complete first, or correct the state of {tid}, or, if it really went "
-                        f"ahead of {'it' if one else 'them'}, waive {'it' if one else 'them'} with a note "
-                        f'(phasedocs record {phase.number} --waive {tid}={",".join(missing)} --note {tid}="why"; '
-                        f'in a file: "waived": [...] and "note" in the entry of {tid})',
+                        f"record {names} complete first, or correct the state of {tid}, or, if {tid} really went "
+                        f"ahead of {'it' if one else 'them'}, waive {'it' if one else 'them'} with a note: "
+                        f'phasedocs record {phase.number} --waive {tid}={",".join(missing)} --note {tid}="why" '
+                        '(in a file: "waived" and "note" in its entry)',
                     )
                 )
     return errors
