@@ -142,3 +142,37 @@ def test_the_mission_project_holds_every_situation(tmp_path):
         "- Task 3.6 Hotfix for the login regression: added 2025-11-05 10:00 UTC, 0.5 days of work, not in the plan in force; ✅ complete"
         in report
     )
+
+
+def test_the_schemas_cover_the_new_fields_and_accept_the_mission():
+    from jsonschema import Draft202012Validator
+
+    from phasedocs.commands.schema import schemas
+    from phasedocs.input.loader import parse_json, parse_yaml
+    from test_schema import plain
+
+    loaded = {name.split(".")[0]: json.loads(text) for name, text in schemas().items()}
+    defs = {kind: schema["$defs"] for kind, schema in loaded.items()}
+    assert {"groups"} <= set(loaded["phase"]["properties"])
+    assert {"id", "title", "lead", "criteria"} == set(defs["phase"]["Group"]["properties"])
+    assert {"group", "added"} <= set(defs["phase"]["Task"]["properties"])
+    assert "waived" in defs["snapshot"]["TaskEntry"]["properties"]
+    assert {"scope", "metric", "text", "target"} == set(defs["plan"]["PlannedCriterion"]["properties"])
+    assert "group:ID" in defs["phase"]["Task"]["properties"]["depends_on"]["description"]
+    # every file of the mission passes both the schema an editor reads and the validator
+    for path in sorted((MISSION / "phases").rglob("*")):
+        if path.suffix not in (".yaml", ".json"):
+            continue
+        kind = (
+            "project"
+            if path.name == "project.yaml"
+            else "phase"
+            if path.name == "phase.yaml"
+            else "plan"
+            if path.name == "plan.json"
+            else "snapshot"
+        )
+        text = path.read_text()
+        doc = parse_json(text, path.name) if path.suffix == ".json" else parse_yaml(text, path.name)
+        errors = list(Draft202012Validator(loaded[kind]).iter_errors(plain(doc.data)))
+        assert errors == [], f"{path.name}: {errors[0].message}"
