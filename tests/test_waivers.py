@@ -81,6 +81,12 @@ def test_a_waived_dependency_does_not_hold_a_pending_task(project):
     p = compute(load_project(project(files(snaps)))).phases[0]
     assert (p.task("1.2").state, p.task("1.2").waiting_for) == ("ready", ())
     assert p.task("1.3").waiting_for == ("1.1", "1.2")  # a waiver holds for its own task only
+    task_file = render_all(project(files(snaps)))["phase-01/task-1.2-beta.md"]
+    assert (
+        "This task can start now: its dependencies (1.1) are complete or waived, and it goes ahead of 1.1 "
+        "(see its status above)." in task_file
+    )
+    assert "Dependencies (1.1) are complete" not in task_file
 
 
 def test_waiver_mistakes_are_errors_with_their_place(project, runner):
