@@ -75,12 +75,18 @@ def test_a_waived_dependency_does_not_hold_a_pending_task(project):
     snaps = {
         "a.json": {
             "timestamp": "2025-01-06T09:00:00Z",
-            "tasks": {"1.2": {"state": "pending", "waived": ["1.1"], "note": "spec agreed, 1.1 not needed to start"}},
+            "tasks": {
+                "1.1": "in_progress",
+                "1.2": {"state": "pending", "waived": ["1.1"], "note": "spec agreed, 1.1 not needed to start"},
+            },
         }
     }
     p = compute(load_project(project(files(snaps)))).phases[0]
     assert (p.task("1.2").state, p.task("1.2").waiting_for) == ("ready", ())
     assert p.task("1.3").waiting_for == ("1.1", "1.2")  # a waiver holds for its own task only
+    # the forecast agrees: 1.2 runs from now beside 1.1 (2 days), not after it; 1.3 waits for both
+    assert p.task("1.2").days.forecast_finish == 1.0
+    assert (p.schedule.forecast_days, p.forecast.p50_days) == (3.0, 3.0)
     task_file = render_all(project(files(snaps)))["phase-01/task-1.2-beta.md"]
     assert (
         "This task can start now: its dependencies (1.1) are complete or waived, and it goes ahead of 1.1 "
