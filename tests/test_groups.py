@@ -191,3 +191,13 @@ def test_without_groups_the_gantt_has_no_bands(project):
     spec = gantt_spec(facts.phases[0], facts)
     assert spec.groups == ()
     assert [b.id for b in spec.bars] == ["1.1", "1.2", "1.3", "1.4", "1.5"]
+
+
+def test_the_drawn_gantt_holds_a_band_per_group(project):
+    from phasedocs.charts import drawing
+    from phasedocs.input.site_config import ChartStyle
+
+    facts = compute(load_project(project(files())))
+    svg = drawing.draw(gantt_spec(facts.phases[0], facts), ChartStyle()).decode()
+    assert 'id="group-P1"' in svg and 'id="group-P2"' in svg
+    assert svg.index('id="group-P1"') < svg.index('id="task-1.1"')  # drawn under the bars
