@@ -43,13 +43,13 @@ class PlannedTask(Model):
 class PlannedCriterion(Model):
     """A measured criterion's target as the plan had it."""
 
-    scope: Annotated[str, MinLen(1), MaxLen(200)]
+    scope: Annotated[str, MinLen(1)]
     """A task id, ``group:ID`` or ``phase``."""
-    metric: Annotated[str, MinLen(1), MaxLen(200)]
+    metric: Annotated[str, MinLen(1)]
     """The catalogue key of its metric."""
-    text: Annotated[str, MaxLen(MAX_NOTE)]
+    text: str
     """The criterion as people said it then."""
-    target: Annotated[str, MinLen(1), MaxLen(200)]
+    target: Annotated[str, MinLen(1)]
     """Its target then, e.g. '>= 80'."""
 
 
