@@ -201,3 +201,15 @@ def test_the_drawn_gantt_holds_a_band_per_group(project):
     svg = drawing.draw(gantt_spec(facts.phases[0], facts), ChartStyle()).decode()
     assert 'id="group-P1"' in svg and 'id="group-P2"' in svg
     assert svg.index('id="group-P1"') < svg.index('id="task-1.1"')  # drawn under the bars
+
+
+def test_a_group_named_in_a_phase_without_groups_says_where_groups_go(project, runner):
+    from conftest import PHASE_YAML
+
+    bad = PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["group:P1"]\n    group: P1')
+    code, out = validate(runner, project(files(bad)))
+    assert out.splitlines() == [
+        f"{P}:21:18: tasks[1].depends_on[0]: unknown group 'P1' (the phase has no groups: list it under groups:)",
+        f"{P}:22:12: tasks[1].group: unknown group 'P1' (the phase has no groups: list it under groups:)",
+        "2 errors in 1 file",
+    ]

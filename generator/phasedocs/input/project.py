@@ -452,7 +452,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
             )
     members, group_errors = _check_groups(phase, doc)
     errors += group_errors
-    known_groups = ", ".join(members) or "none: the phase has no groups:"
+    known_groups = f"known: {', '.join(members)}" if members else "the phase has no groups: list it under groups:"
     known = ", ".join(ids)
     for i, task in enumerate(phase.tasks):
         for j, dep in enumerate(task.depends_on):
@@ -460,7 +460,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                 gid = dep[len(GROUP_PREFIX) :]
                 if gid not in members:
                     errors.append(
-                        doc.error(("tasks", i, "depends_on", j), f"unknown group '{gid}' (known: {known_groups})")
+                        doc.error(("tasks", i, "depends_on", j), f"unknown group '{gid}' ({known_groups})")
                     )
             elif dep == task.id:
                 errors.append(doc.error(("tasks", i, "depends_on", j), f"task '{task.id}' cannot depend on itself"))
@@ -558,14 +558,14 @@ def _check_groups(phase: Phase, doc: Document) -> tuple[dict[str, list[str]], li
             )
         index.setdefault(g.id, k)
     members: dict[str, list[str]] = {gid: [] for gid in index}
-    known = ", ".join(index) or "none: add the group under groups:"
+    known = f"known: {', '.join(index)}" if index else "the phase has no groups: list it under groups:"
     for i, task in enumerate(phase.tasks):
         if task.group is None:
             continue
         if task.group in members:
             members[task.group].append(task.id)
         else:
-            errors.append(doc.error(("tasks", i, "group"), f"unknown group '{task.group}' (known: {known})"))
+            errors.append(doc.error(("tasks", i, "group"), f"unknown group '{task.group}' ({known})"))
     for gid, k in index.items():
         if not members[gid]:
             errors.append(
