@@ -208,6 +208,7 @@ def test_a_group_named_in_a_phase_without_groups_says_where_groups_go(project, r
 
     bad = PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["group:P1"]\n    group: P1')
     code, out = validate(runner, project(files(bad)))
+    assert code == 1
     assert out.splitlines() == [
         f"{P}:21:18: tasks[1].depends_on[0]: unknown group 'P1' (the phase has no groups: list it under groups:)",
         f"{P}:22:12: tasks[1].group: unknown group 'P1' (the phase has no groups: list it under groups:)",
