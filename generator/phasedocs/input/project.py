@@ -459,9 +459,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
             if dep.startswith(GROUP_PREFIX):
                 gid = dep[len(GROUP_PREFIX) :]
                 if gid not in members:
-                    errors.append(
-                        doc.error(("tasks", i, "depends_on", j), f"unknown group '{gid}' ({known_groups})")
-                    )
+                    errors.append(doc.error(("tasks", i, "depends_on", j), f"unknown group '{gid}' ({known_groups})"))
             elif dep == task.id:
                 errors.append(doc.error(("tasks", i, "depends_on", j), f"task '{task.id}' cannot depend on itself"))
             elif dep not in ids:
