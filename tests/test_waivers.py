@@ -188,6 +188,8 @@ def test_an_added_task_is_scope_added_on_the_burnup_and_in_the_report(project, r
         ("2025-01-08 09:00:00+00:00", 4.5),
     ]
     assert "; 0.5 task-days added after the plan;" in spec.alt
+    # it cannot have been planned before it joined: phase.yaml's schedule starts it when it was added
+    assert facts.phases[0].task("1.4").earliest_start == 1.125
     report = render_all(root)["phase-01/COMPLETION-REPORT.md"]
     assert (
         "## Scope added\n\nTasks that joined the phase after it was planned (counted in the burn-up's scope from "

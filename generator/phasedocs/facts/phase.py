@@ -103,10 +103,12 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     waived = waivers(source)
     readings = read_snapshots(config, source)
     metrics, reference = metric_facts(config, source, readings)
-    cpm = critical_path_method(tasks, order)
 
     def offset(when: datetime) -> float:
         return r6(cal.elapsed(phase.start, when))
+
+    # a task added mid-phase cannot have been planned to start before it joined
+    cpm = critical_path_method(tasks, order, {t.id: max(0.0, offset(t.added)) for t in tasks if t.added is not None})
 
     now_off = offset(readings.now) if readings.now is not None else None
     actual = {t.id: actual_of(runs.get(t.id, ()), readings.now, offset) for t in tasks}
@@ -248,12 +250,16 @@ def metric_facts(
     return metrics, reference
 
 
-def critical_path_method(tasks: list[Task], order: list[Task]) -> Cpm:
-    """Earliest and latest starts and finishes, slack and the critical chains."""
+def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str, float] | None = None) -> Cpm:
+    """Earliest and latest starts and finishes, slack and the critical chains; a task in
+    ``release`` (days from the start: when it was added) starts no earlier than that."""
     es: dict[str, float] = {}
     ef: dict[str, float] = {}
+    release = release or {}
     for t in order:
         es[t.id] = r6(max((ef[d] for d in t.depends_on), default=0.0))
+        if t.id in release:  # added mid-phase: not before it joined
+            es[t.id] = max(es[t.id], release[t.id])
         ef[t.id] = r6(es[t.id] + t.duration_days)
     total = max(ef.values())
     dependents: dict[str, list[str]] = defaultdict(list)
