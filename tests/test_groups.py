@@ -214,3 +214,17 @@ def test_a_group_named_in_a_phase_without_groups_says_where_groups_go(project, r
         f"{P}:22:12: tasks[1].group: unknown group 'P1' (the phase has no groups: list it under groups:)",
         "2 errors in 1 file",
     ]
+
+
+def test_hostile_group_text_and_waiver_notes_render_as_text(project):
+    evil = "<img src=x onerror=alert(1)>"
+    phase = GROUPED.replace("title: Foundation, lead: architect", f'title: "{evil}", lead: "{evil}"')
+    snaps = {
+        "a.json": {"timestamp": "2025-01-06T09:00:00Z",
+                   "tasks": {"1.3": {"state": "in_progress", "waived": ["1.1", "1.2"], "note": evil}}},
+    }  # fmt: skip
+    pages = render_all(project(files(phase, snaps)))
+    for name in ("COORDINATION-DASHBOARD.md", "COORDINATOR-HANDOFF.md", "COMPLETION-REPORT.md", "task-1.3-c.md"):
+        text = pages[f"phase-01/{name}"]
+        assert "<img" not in text, name
+        assert "&lt;img src=x onerror=alert(1)" in text, name
