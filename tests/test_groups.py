@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from conftest import PROJECT_YAML
 from phasedocs.charts.specs import gantt_spec
 from phasedocs.cli import main
@@ -228,3 +231,50 @@ def test_hostile_group_text_and_waiver_notes_render_as_text(project):
         text = pages[f"phase-01/{name}"]
         assert "<img" not in text, name
         assert "&lt;img src=x onerror=alert(1)" in text, name
+
+
+@st.composite
+def _grouped_phases(draw):
+    """A small acyclic phase whose dependencies name tasks and groups of earlier tasks only."""
+    n = draw(st.integers(2, 7))
+    groups = [draw(st.sampled_from(["G0", "G1", "G2", None])) for _ in range(n)]
+    tasks = []
+    for i in range(n):
+        # a group may be named once every one of its tasks comes before this one
+        closed = sorted({g for g in groups[:i] if g is not None and g not in groups[i:]})
+        names = [f"t{j}" for j in range(i)] + [f"group:{g}" for g in closed]
+        deps = draw(st.lists(st.sampled_from(names), max_size=3, unique=True)) if names else []
+        task = {"id": f"t{i}", "slug": f"t{i}", "title": "T", "role": "r", "duration_days": draw(st.integers(1, 3))}
+        task.update({"depends_on": deps, **({"group": groups[i]} if groups[i] else {})})
+        tasks.append(task)
+    used = sorted({g for g in groups if g})
+    return {
+        "number": 1,
+        "title": "P",
+        "created": "2025-01-06T09:00:00Z",
+        "start": "2025-01-06T09:00:00Z",
+        "groups": [{"id": g, "title": g} for g in used],
+        "tasks": tasks,
+    }
+
+
+@given(_grouped_phases())
+def test_group_dependencies_mean_the_same_as_their_tasks_written_out(data):
+    from phasedocs.facts.graph import topological
+    from phasedocs.facts.phase import critical_path_method
+    from phasedocs.input.models import Phase
+    from phasedocs.input.project import expand_groups
+    from phasedocs.input.records import parse
+
+    members = {g["id"]: [t["id"] for t in data["tasks"] if t.get("group") == g["id"]] for g in data["groups"]}
+    written = json.loads(json.dumps(data))
+    for t in written["tasks"]:
+        out: list[str] = []
+        for d in t["depends_on"]:
+            out += [x for x in (members[d[6:]] if d.startswith("group:") else [d]) if x not in out]
+        t["depends_on"] = out
+    expanded, explicit = expand_groups(parse(Phase, data)), parse(Phase, written)
+    assert expanded == explicit
+    tasks = list(expanded.tasks)
+    cpm = critical_path_method(tasks, topological(tasks))
+    assert cpm.total == critical_path_method(list(explicit.tasks), topological(list(explicit.tasks))).total
