@@ -54,6 +54,8 @@ def test_freeze_writes_the_schedule_as_planned_now(project, runner):
                 "finish": "2025-01-09T09:00:00Z",
             },
         },
+        # every measured criterion's target, so a re-plan that changes one is a change of plan
+        "criteria": [{"scope": "1.1", "metric": "warnings", "text": "Few warnings", "target": "< 10"}],
     }
     assert len(version["phase_digest"]) == 16
     # the frozen plan is an input: the project still validates, and says the plan is frozen

@@ -309,7 +309,9 @@ def test_a_task_started_before_its_dependencies_are_complete_is_refused(project,
     assert result.exit_code == 1
     assert result.output == (
         'phases/phase-01/metrics/b.json:1:56: tasks["1.3"]: task 1.3 is recorded in_progress, but its dependency '
-        "1.1 is not complete in this or an earlier snapshot; record 1.1 complete first, or correct the state of 1.3\n"
+        "1.1 is not complete in this or an earlier snapshot; record 1.1 complete first, or correct the state of 1.3, "
+        "or, if 1.3 really went ahead of it, waive it with a note: "
+        'phasedocs record 1 --waive 1.3=1.1 --note 1.3="why" (in a file: "waived" and "note" in its entry)\n'
         "1 error in 1 file\n"
     )
     # in the same snapshot as its dependency's completion, it may start

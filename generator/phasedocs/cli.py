@@ -430,6 +430,13 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     type=click.Choice(["baseline", "progress", "final"]),
     help="Snapshot kind [default: progress].",
 )
+@click.option(
+    "--waive",
+    "waive",
+    multiple=True,
+    metavar="ID=DEP,DEP",
+    help="Dependencies task ID went ahead of (recorded in progress or complete before them); needs --note ID=TEXT.",
+)
 @click.option("--accept", is_flag=True, help="Record values that look like a slip of unit (a ratio above 1).")
 def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
@@ -543,9 +550,13 @@ def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | 
 def freeze(phase: str, project_dir: Path, replan: bool, reason: str | None, at: str | None, since: str | None) -> None:
     """Freeze PHASE's schedule as its plan (phases/phase-NN/plan.json); never overwrites."""
     from phasedocs.commands.freeze import freeze as run
+    from phasedocs.commands.freeze import replan_lines
+    from phasedocs.errors import printable
 
     path = run(project_dir, phase, replan=replan, reason=reason, at=at, since=since)
     click.echo(f"{'re-planned' if replan else 'froze the plan'} in {path}")
+    for line in replan_lines(path) if replan else []:
+        click.echo(printable(f"  {line}"))
 
 
 @main.command()

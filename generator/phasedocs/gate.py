@@ -91,6 +91,8 @@ def _show(value: float | str | bool | None) -> str:
 def _criterion(p: PhaseFacts, c: CriterionFacts) -> Finding:
     if c.scope == "phase":
         since = p.actual_finish
+    elif c.scope.startswith("group:"):  # a group's gate settles when its last task is complete
+        since = p.group(c.scope).actual_finish
     else:
         since = p.task(c.scope).actual_finish
     target = c.criterion.target or "checked by hand"

@@ -244,9 +244,39 @@ def _short(text: str, n: int) -> str:
 
 def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     c = style.colors
-    n = len(spec.bars)
+    # a group's band opens with a row of its own for its name, above its tasks' bars
+    heads = {band.tasks[0]: band for band in spec.groups if band.tasks}
+    lines: list[tuple[str, str]] = []
+    for b in spec.bars:
+        if b.id in heads:
+            lines.append(("group", heads[b.id].id))
+        lines.append(("bar", b.id))
+    n = len(lines)
     fig, ax = plt.subplots(figsize=(style.width, max(2.0, 0.5 * n + 1.3)))
-    row = {b.id: n - 1 - i for i, b in enumerate(spec.bars)}
+    row = {key: n - 1 - i for i, (kind, key) in enumerate(lines) if kind == "bar"}
+    head_row = {key: n - 1 - i for i, (kind, key) in enumerate(lines) if kind == "group"}
+    for k, band in enumerate(spec.groups):  # a shaded band per group of tasks, named in its first row
+        if not band.tasks:
+            continue
+        top = head_row[band.id]
+        ax.axhspan(
+            min(row[tid] for tid in band.tasks) - 0.5,
+            top + 0.5,
+            color=c.slack,
+            alpha=0.25 if k % 2 == 0 else 0.1,
+            lw=0,
+            gid=f"group-{band.id}",
+        )
+        ax.text(
+            0.005,
+            top,
+            _short(band.label, 40 if _narrow(style) else 80),
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=style.font_size * 0.8,
+            fontweight="bold",
+        )
     for b in spec.bars:
         y = row[b.id]
         color = c.done if b.complete else c.critical if b.critical else c.task

@@ -131,6 +131,21 @@ class GanttBar:
 
 
 @dataclass(frozen=True)
+class GanttGroup:
+    """A band of the Gantt: the bars of one group of tasks, drawn together under its name."""
+
+    id: str
+    label: str
+    """The group's id and title, with its gate's verdict once settled."""
+    tasks: tuple[str, ...]
+    """The ids of its bars, in the order drawn (consecutive rows)."""
+    start: float
+    """Its planned start, in days from the phase start."""
+    finish: float
+    """Its actual (complete) or forecast finish, in days from the phase start."""
+
+
+@dataclass(frozen=True)
 class GanttSpec:
     """The schedule of a phase."""
 
@@ -145,6 +160,8 @@ class GanttSpec:
     alt: str
     note: str = ""
     """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+    groups: tuple[GanttGroup, ...] = ()
+    """The bands of the phase's groups (bars ordered group by group, tasks of no group last)."""
 
 
 @dataclass(frozen=True)
@@ -409,6 +426,9 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         keep = {t.id for t in sorted(tasks, key=lambda t: (not t.critical, t.slack, t.earliest_start))[:MAX_BARS]}
         note = f"The chart shows {MAX_BARS} of {len(tasks)} tasks, those with the least slack (the critical path first); the schedule table lists them all."
         tasks = [t for t in tasks if t.id in keep]
+    if p.groups:  # banded: each group's tasks together, in the order of groups:, then tasks of no group
+        rank = {g.id: k for k, g in enumerate(p.groups)}
+        tasks.sort(key=lambda t: rank.get(t.task.group or "", len(rank)))  # stable: task order within a band
     shown = {t.id for t in tasks}
     today = None
     if p.latest is not None:  # "today" is the latest snapshot, never the wall clock
@@ -438,7 +458,22 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
         + (f"; {slack}" if slack else "")
         + (f"; complete: {', '.join(done)}" if done else "")
     )
-    return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note)
+    bands = tuple(
+        GanttGroup(
+            g.id,
+            f"{g.id} {g.group.title}" + (f" (gate {g.gate})" if g.gate not in ("none", "open") else ""),
+            tuple(tid for tid in g.tasks if tid in shown),
+            g.plan_start_days,
+            g.finish_days,
+        )
+        for g in p.groups
+        if any(tid in shown for tid in g.tasks)
+    )
+    if bands:
+        alt += "; groups: " + "; ".join(f"{b.label}: {', '.join(b.tasks)}" for b in bands)
+    return GanttSpec(
+        f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note, bands
+    )
 
 
 def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
@@ -480,6 +515,18 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     begin = min([p.schedule.start, *(x for x, _ in scope[:1])])
     if not scope or scope[0][0] > begin:
         scope.insert(0, (begin, scope[0][1] if scope else scope_now))
+    added = sorted(
+        (t.task.added, t.task.duration_days)
+        for t in p.tasks
+        if t.task.added is not None and (not t.in_plan or source is None)
+    )
+    if added:  # scope added mid-phase: a step when each task joined, on top of the plan's scope
+        if source is None:  # no frozen plan: phase.yaml's scope less what was added to it
+            scope[-1] = (scope[-1][0], round(scope_now - sum(d for _, d in added), 6))
+        level = scope[-1][1]
+        for when, d in added:
+            level += d
+            scope.append((max(when, scope[-1][0]), round(level, 6)))
     if p.now is not None and p.now > scope[-1][0]:
         scope.append((p.now, scope_now))
     elif abs(scope[-1][1] - scope_now) > 1e-9:
@@ -502,6 +549,7 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     alt = (
         f"Burn-up of phase {p.number}: scope {_fmt(scope_now)} task-days"
         + (f" (the first plan held {_fmt(scope[0][1])})" if frozen and abs(scope[0][1] - scope_now) > 1e-9 else "")
+        + (f"; {_fmt(sum(d for _, d in added))} task-days added after the plan" if added else "")
         + f"; {_fmt(completed[-1][1])} task-days complete by {completed[-1][0]:%Y-%m-%d}"
         + f"; {'the frozen plan' if frozen else 'the plan (phase.yaml, none frozen)'} finishes {plan[-1][0]:%Y-%m-%d}"
         + (

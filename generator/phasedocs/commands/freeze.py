@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from phasedocs.dates import Calendar, r6
 from phasedocs.errors import Abort
 from phasedocs.facts import compute_phase, topological
+from phasedocs.facts.plans import measured_targets
 from phasedocs.forecast import planned_left
 from phasedocs.formats import dumps, iso, num
 from phasedocs.input.plan import PLAN_FILE
@@ -75,6 +76,10 @@ def plan_version(
                 finish = r6(begin + task.duration_days)
                 spans[t.id] = (begin, finish, cal.start_at(origin, begin), cal.finish_at(origin, finish))
     total = max(finish for _, finish, _, _ in spans.values())
+    criteria = [
+        {"scope": scope, "metric": metric, "text": text, "target": target}
+        for scope, metric, text, target in measured_targets(source.phase)
+    ]
     return {
         "frozen_at": iso(frozen_at, tz),
         "reason": reason,
@@ -92,6 +97,8 @@ def plan_version(
             }
             for t in facts.tasks
         },
+        # the targets too: a re-plan that lowers one is a change of plan, and documents name it
+        "criteria": criteria,
     }
 
 
@@ -166,3 +173,30 @@ def freeze(
     data["plans"].append(version)
     atomic_write(path, dumps(data))
     return path
+
+
+def replan_lines(path: Path) -> list[str]:
+    """What the newest plan of ``path`` changed against the one before, with its reason: tasks
+    dropped and added, targets changed. A re-plan that lowers a target or drops work says so."""
+    from phasedocs.facts.plans import keyed_targets, retargeted
+
+    plans = json.loads(path.read_bytes())["plans"]
+    if len(plans) < 2:
+        return []
+    before, after = plans[-2], plans[-1]
+    why = f" (reason: {after.get('reason')})"
+    lines = []
+    dropped = [tid for tid in before["tasks"] if tid not in after["tasks"]]
+    added = [tid for tid in after["tasks"] if tid not in before["tasks"]]
+    if dropped:
+        lines.append(f"dropped task(s) {', '.join(dropped)}{why}")
+    if added:
+        lines.append(f"added task(s) {', '.join(added)}{why}")
+    if before.get("criteria") is not None:
+
+        def rows(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+            return [(c["scope"], c["metric"], c["text"], c["target"]) for c in plan["criteria"]]
+
+        for change in retargeted(keyed_targets(rows(before)), keyed_targets(rows(after))):
+            lines.append(f"target changed: {change}{why}")
+    return lines

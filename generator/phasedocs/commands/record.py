@@ -27,6 +27,7 @@ from phasedocs.input.project import (
     PhaseInput,
     Project,
     find_phase_input,
+    hand_check_ids,
     load_project,
     snapshot_errors,
     snapshot_order_errors,
@@ -177,6 +178,7 @@ def build_snapshot(
     tasks: tuple[str, ...] = (),
     checks: tuple[str, ...] = (),
     notes: tuple[str, ...] = (),
+    waive: tuple[str, ...] = (),
     health: str | None = None,
     from_json: Path | None = None,
     at: str | None = None,
@@ -230,9 +232,7 @@ def build_snapshot(
             problems.append(f"--task {option}: unknown state '{text}'; use one of {', '.join(STATES)}")
         else:
             data["tasks"][key] = text.strip()
-    check_ids = [c.id for t in phase.phase.tasks for c in t.criteria if c.id] + [
-        c.id for c in phase.phase.success_criteria if c.id
-    ]
+    check_ids = hand_check_ids(phase.phase)
     for option, key, text in _pairs(checks, "--check", problems):
         if key not in check_ids:
             problems.append(
@@ -265,6 +265,22 @@ def build_snapshot(
             data["note"] = (data.get("note", "") + "\n" + text.strip()).strip()
         else:
             problems.append("--note: the note is empty")
+    for option, key, text in _pairs(waive, "--waive", problems):
+        deps = [d.strip() for d in text.split(",") if d.strip()]
+        if key not in task_ids:
+            problems.append(f"--waive {option}: unknown task '{key}' (known: {', '.join(task_ids)})")
+        elif not deps:
+            problems.append(f"--waive {option}: name the dependencies it went ahead of, e.g. --waive {key}=6.1,6.2")
+        else:
+            entry = data["tasks"].get(key)
+            if not isinstance(entry, dict):
+                entry = {"state": entry if entry is not None else _current_state(phase, key)}
+            if not entry.get("note"):
+                problems.append(
+                    f'--waive {option}: say why {key} went ahead of {", ".join(deps)}: add --note {key}="..." '
+                    "(a waiver is recorded with its reason)"
+                )
+            data["tasks"][key] = {**entry, "waived": list(dict.fromkeys([*entry.get("waived", []), *deps]))}
     if health is not None:
         data["health"] = health
     if not accept:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from phasedocs.facts.groups import scope_tasks
 from phasedocs.facts.measures import checked_state, measured_state
 from phasedocs.facts.model import Change, CriterionFacts
 from phasedocs.facts.progress import last_notes
@@ -44,7 +45,7 @@ def changes(
         if key in latest.metrics and latest.metrics[key] is not None and points[-1][1] != values_before[key]:
             out.append(Change("metric", key, values_before[key], points[-1][1], config.metrics[key].unit))
     for c in criteria:
-        scope = [t.id for t in source.phase.tasks] if c.scope == "phase" else [c.scope]
+        scope = scope_tasks(source.phase, c.scope)
         settled_before = all(before.get(tid) == "complete" for tid in scope)
         if c.metric is None:
             old = checked_state(checks_before.get(c.criterion.id or ""), settled_before)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from phasedocs.dates import Calendar
 from phasedocs.gate import Finding
-from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
+from phasedocs.input.models import Criterion, Group, Metric, Phase, ProjectConfig, Task
 
 if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
     from phasedocs.input.project import PhaseInput
@@ -92,6 +92,12 @@ class TaskFacts:
     """The share of forecast runs in which it is on a critical path (0 once complete)."""
     days: TaskDays | None = None
     """Its planned, actual and forecast times as days from the phase start, for the charts."""
+    waived: tuple[str, ...] = ()
+    """Dependencies it went ahead of, as a snapshot recorded (with ``waived_note``); they do not block it."""
+    waived_note: str | None = None
+    """Why it went ahead of them: the note recorded with the waiver."""
+    waived_at: datetime | None = None
+    """When the waiver was recorded: its snapshot's time."""
 
     @property
     def id(self) -> str:
@@ -125,6 +131,40 @@ class PlanVersionFacts:
     reason: str | None
     finish: datetime
     total_days: float
+    dropped: tuple[str, ...] = ()
+    """Tasks the plan before it held and this one does not (a re-plan that drops work says so)."""
+    retargeted: tuple[str, ...] = ()
+    """Each target this plan changed against the one before, in words: ``7.1 coverage >= 80 → >= 75``."""
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """A criterion's target as a later plan (or phase.yaml after the last plan) set it."""
+
+    plan: int
+    """The plan (1 for the first) that set it; 0 when phase.yaml changed it after the last plan, not re-planned."""
+    target: str | None
+    """The new target; None when the criterion was dropped."""
+    reason: str | None
+    """The re-plan's reason."""
+
+
+@dataclass(frozen=True)
+class TargetHistory:
+    """One measured criterion's target from the first plan that recorded targets to phase.yaml now."""
+
+    scope: str
+    """A task id, ``group:ID`` or ``phase``."""
+    metric: str
+    text: str
+    first: str | None
+    """The target at ``first_plan`` (None: the criterion was not in it)."""
+    first_plan: int
+    """The first plan that recorded targets (older plan.json files hold none)."""
+    now: str | None
+    """The target in phase.yaml now (None: the criterion is gone)."""
+    changes: tuple[TargetChange, ...] = ()
+    """Every change after ``first_plan``, in order."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +184,13 @@ class PlanFacts:
     """Tasks of phase.yaml the plan in force does not hold."""
     removed: tuple[str, ...] = ()
     """Tasks the plan in force holds that phase.yaml no longer does."""
+    targets: tuple[TargetHistory, ...] = ()
+    """Each measured criterion's target across the plans that recorded targets (empty without them)."""
+
+    @property
+    def target_changes(self) -> tuple[TargetHistory, ...]:
+        """The criteria whose target changed since the first plan that recorded targets."""
+        return tuple(h for h in self.targets if h.changes)
 
     @property
     def replans(self) -> tuple[PlanVersionFacts, ...]:
@@ -291,6 +338,63 @@ class SnapshotInfo:
 
 
 @dataclass(frozen=True)
+class GroupFacts:
+    """One group of tasks of a phase: its span planned and actual, its progress and its gate."""
+
+    group: Group
+    tasks: tuple[str, ...]
+    """Its tasks' ids, in task order."""
+    state: str
+    """planned, active, blocked or complete, from its tasks' states (as a phase's)."""
+    tasks_complete: int
+    percent: float
+    plan_start: datetime
+    """The earliest planned start of its tasks (in the plan in force)."""
+    plan_finish: datetime
+    """The latest planned finish of its tasks."""
+    plan_start_days: float
+    plan_finish_days: float
+    actual_start: datetime | None
+    """When its first task started."""
+    actual_finish: datetime | None
+    """When its last task was complete (only once every task is)."""
+    forecast_finish: datetime | None
+    """When its last task is forecast to finish; None once complete."""
+    finish_days: float
+    """Its actual (complete) or forecast finish, in days from the phase start."""
+    gauge: str
+    """on_schedule, behind or ahead: its finish against its planned finish."""
+    gauge_days: float
+    """How far its finish is from its planned finish, in days (positive: behind)."""
+    criteria: tuple[CriterionFacts, ...]
+    """Its gate: settled when every task of the group is complete."""
+
+    @property
+    def id(self) -> str:
+        """The group id."""
+        return self.group.id
+
+    @property
+    def scope(self) -> str:
+        """How its criteria name their scope: ``group:ID``."""
+        return f"group:{self.group.id}"
+
+    @property
+    def gate(self) -> str:
+        """none (no criteria), open (work goes on), passed, failed (a criterion missed) or
+        unsettled (complete, but a criterion never measured or checked)."""
+        if not self.criteria:
+            return "none"
+        if self.state != "complete":
+            return "open"
+        if any(c.state == "missed" for c in self.criteria):
+            return "failed"
+        if any(c.state == "pending" for c in self.criteria):
+            return "unsettled"
+        return "passed"
+
+
+@dataclass(frozen=True)
 class PhaseFacts:
     """Everything computed about one phase."""
 
@@ -306,7 +410,7 @@ class PhaseFacts:
     schedule: Schedule
     days: tuple[Day, ...]
     criteria: tuple[CriterionFacts, ...]
-    """Every criterion: tasks' in task order, then the phase's."""
+    """Every criterion: tasks' in task order, then the groups' (scope ``group:ID``), then the phase's."""
     metrics: tuple[MetricFacts, ...]
     collisions: tuple[Collision, ...]
     snapshots: tuple[SnapshotInfo, ...]
@@ -343,6 +447,8 @@ class PhaseFacts:
     gate: tuple[Finding, ...] = ()
     """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
     the documents, status.json and the badge read this verdict, as check does."""
+    groups: tuple[GroupFacts, ...] = ()
+    """The phase's groups of tasks (``groups:`` in phase.yaml), in their order."""
 
     @property
     def gate_failures(self) -> tuple[Finding, ...]:
@@ -367,6 +473,10 @@ class PhaseFacts:
     def task(self, task_id: str) -> TaskFacts:
         """The facts of task ``task_id``."""
         return next(t for t in self.tasks if t.id == task_id)
+
+    def group(self, scope: str) -> GroupFacts:
+        """The facts of the group a criterion's scope ``group:ID`` names."""
+        return next(g for g in self.groups if g.scope == scope)
 
     @property
     def phase_criteria(self) -> tuple[CriterionFacts, ...]:

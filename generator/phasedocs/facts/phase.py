@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.facts.changes import changes
 from phasedocs.facts.collisions import collisions
 from phasedocs.facts.graph import topological
+from phasedocs.facts.groups import Waiver, group_criteria, group_facts, waivers
 from phasedocs.facts.measures import checked_state, measured_state, numeric
 from phasedocs.facts.model import (
     Change,
@@ -99,12 +100,15 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
 
     runs = history(source)
     recorded = {tid: r[-1].state for tid, r in runs.items()}
+    waived = waivers(source)
     readings = read_snapshots(config, source)
     metrics, reference = metric_facts(config, source, readings)
-    cpm = critical_path_method(tasks, order)
 
     def offset(when: datetime) -> float:
         return r6(cal.elapsed(phase.start, when))
+
+    # a task added mid-phase cannot have been planned to start before it joined
+    cpm = critical_path_method(tasks, order, {t.id: max(0.0, offset(t.added)) for t in tasks if t.added is not None})
 
     now_off = offset(readings.now) if readings.now is not None else None
     actual = {t.id: actual_of(runs.get(t.id, ()), readings.now, offset) for t in tasks}
@@ -113,7 +117,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     # the forecast: finished work as it happened, running work from the time already spent
     uses_progress = any(state != "pending" for state in recorded.values())
     if uses_progress and now_off is not None:
-        fes, fef = forecast_times(order, recorded, actual, now_off)
+        fes, fef = forecast_times(order, recorded, actual, now_off, {tid: w.deps for tid, w in waived.items()})
     else:
         fes, fef = dict(cpm.es), dict(cpm.ef)
     forecast_days = r6(max(fef.values()))
@@ -141,11 +145,38 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         criterion_facts(config, "phase", c, all_complete, readings, by_metric, reference)
         for c in phase.success_criteria
     )
+    # a group's gate settles when every task of the group is complete
+    groups = [
+        (
+            g,
+            tids,
+            tuple(
+                criterion_facts(
+                    config,
+                    f"group:{g.id}",
+                    c,
+                    all(recorded.get(tid) == "complete" for tid in tids),
+                    readings,
+                    by_metric,
+                    reference,
+                )
+                for c in crits
+            ),
+        )
+        for g, tids, crits in group_criteria(phase)
+    ]
     notes = last_notes(source.snapshots)
     progress = Progress(recorded, runs, actual, fes, fef, now_off, offset)
-    task_facts = [task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start) for t in tasks]
-    all_criteria = tuple(c for t in tasks for c in task_criteria[t.id]) + phase_criteria
-    return phase_fact(
+    task_facts = [
+        task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start, waived.get(t.id))
+        for t in tasks
+    ]
+    all_criteria = (
+        tuple(c for t in tasks for c in task_criteria[t.id])
+        + tuple(c for *_, cs in groups for c in cs)
+        + phase_criteria
+    )
+    facts = phase_fact(
         source,
         task_facts,
         schedule,
@@ -157,6 +188,15 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         readings.now,
         now_off,
         offset,
+    )
+    if not groups:
+        return facts
+    by_id = {tf.id: tf for tf in task_facts}
+    return replace(
+        facts,
+        groups=tuple(
+            group_facts(g, [by_id[tid] for tid in tids], cs, phase_state, cal, phase.start) for g, tids, cs in groups
+        ),
     )
 
 
@@ -210,12 +250,16 @@ def metric_facts(
     return metrics, reference
 
 
-def critical_path_method(tasks: list[Task], order: list[Task]) -> Cpm:
-    """Earliest and latest starts and finishes, slack and the critical chains."""
+def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str, float] | None = None) -> Cpm:
+    """Earliest and latest starts and finishes, slack and the critical chains; a task in
+    ``release`` (days from the start: when it was added) starts no earlier than that."""
     es: dict[str, float] = {}
     ef: dict[str, float] = {}
+    release = release or {}
     for t in order:
         es[t.id] = r6(max((ef[d] for d in t.depends_on), default=0.0))
+        if t.id in release:  # added mid-phase: not before it joined
+            es[t.id] = max(es[t.id], release[t.id])
         ef[t.id] = r6(es[t.id] + t.duration_days)
     total = max(ef.values())
     dependents: dict[str, list[str]] = defaultdict(list)
@@ -305,12 +349,17 @@ def task_fact(
     notes: dict[str, tuple[str, datetime]],
     cal: Calendar,
     start: datetime,
+    waiver: Waiver | None = None,
 ) -> TaskFacts:
-    """One task's facts: its state, schedule, actuals, the plan it is judged against, its gauge."""
+    """One task's facts: its state, schedule, actuals, the plan it is judged against, its gauge.
+
+    A dependency ``waiver`` names (the task went ahead of it, with a note) does not hold it back.
+    """
     recorded, now_off, offset = progress.recorded, progress.now, progress.offset
     pf = times.finish
     state: str = recorded.get(t.id, "pending")
-    waiting = tuple(d for d in t.depends_on if recorded.get(d) != "complete")
+    gone_ahead = waiver.deps if waiver is not None else ()
+    waiting = tuple(d for d in t.depends_on if recorded.get(d) != "complete" and d not in gone_ahead)
     if state == "pending":
         state = "waiting" if waiting else "ready"
     a = progress.actual[t.id]
@@ -369,6 +418,9 @@ def task_fact(
             None if state == "complete" else progress.forecast_start[t.id],
             None if state == "complete" else fef[t.id],
         ),
+        waived=gone_ahead,
+        waived_note=waiver.note if waiver is not None else None,
+        waived_at=waiver.at if waiver is not None else None,
     )
 
 
@@ -442,6 +494,10 @@ def phase_fact(
         health=health[0] if health else None,
         health_at=health[1] if health else None,
         plan=times.plan,
-        gauge=worst(task_facts, r6((offset(phase_finish) if phase_finish else schedule.forecast_days) - times.total)),
+        # scope added after the plan (``added:``) is not a slip of the plan: the gauge is the planned work's
+        gauge=worst(
+            [tf for tf in task_facts if tf.in_plan or tf.task.added is None] or task_facts,
+            r6((offset(phase_finish) if phase_finish else schedule.forecast_days) - times.total),
+        ),
         now_days=now_off,
     )

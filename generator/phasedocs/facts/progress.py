@@ -84,7 +84,11 @@ def actual_of(runs: tuple[Run, ...], now: datetime | None, offset: Callable[[dat
 
 
 def forecast_times(
-    order: list[Task], recorded: dict[str, str], actual: dict[str, Actual], now: float
+    order: list[Task],
+    recorded: dict[str, str],
+    actual: dict[str, Actual],
+    now: float,
+    waived: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Each task's expected start of what remains and finish, in days from the phase start, at the
     latest snapshot ``now``.
@@ -92,7 +96,8 @@ def forecast_times(
     Complete work finished when it did. A running task needs what is left of its duration
     after the time already worked (a blocked spell paused it, it did not restart it); one
     that has used it all needs :data:`~phasedocs.forecast.OVERRUN_SHARE` of it again, from now. Work not started
-    starts when its dependencies are forecast to finish, and not before now.
+    starts when its dependencies are forecast to finish, and not before now; a dependency it was
+    recorded going ahead of (``waived``) does not hold it.
     """
     starts: dict[str, float] = {}
     out: dict[str, float] = {}
@@ -102,6 +107,7 @@ def forecast_times(
             out[t.id] = a.finish_off
             continue
         # a running task's dependencies are complete (validate sees to it): it goes on from now
-        starts[t.id] = max(max((out[d] for d in t.depends_on), default=now), now)
+        ahead = waived.get(t.id, ()) if waived else ()
+        starts[t.id] = max(max((out[d] for d in t.depends_on if d not in ahead), default=now), now)
         out[t.id] = r6(starts[t.id] + planned_left(t.duration_days, a.worked))
     return starts, out

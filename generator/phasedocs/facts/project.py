@@ -57,7 +57,8 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calen
             work.append(
                 Work(
                     task.id,
-                    tuple(dict.fromkeys(task.depends_on)),
+                    # a dependency the task went ahead of (waived) does not hold it in any run
+                    tuple(dict.fromkeys(d for d in task.depends_on if d not in tf.waived)),
                     task.duration_days,
                     done,
                     tf.worked_days,

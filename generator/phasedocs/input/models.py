@@ -76,6 +76,10 @@ TaskId = Annotated[str, Check(_Characters(_ID_RE, "task id", _ID_CHARS))]
 """A task id such as "7.1"."""
 CriterionId = Annotated[str, Check(_Characters(_ID_RE, "criterion id", _ID_CHARS))]
 """The id of a hand-checked criterion."""
+GroupId = Annotated[str, Check(_Characters(_ID_RE, "group id", _ID_CHARS))]
+"""The id of a group of tasks such as "P3"."""
+#: How ``depends_on`` names every task of a group: ``group:P3``.
+GROUP_PREFIX = "group:"
 MemoryKey = Annotated[str, Check(_Characters(_KEY_RE, "key", _KEY_CHARS))]
 """A memory-key segment."""
 _METRIC_KEY = _Characters(_KEY_RE, "metric key", _KEY_CHARS)
@@ -539,7 +543,7 @@ class Task(Model):
     duration_days: Annotated[float, Range(gt=0), Check(_task_days)]
     """Planned duration in days (on the project calendar); more than 0."""
     depends_on: tuple[str, ...] = ()
-    """Ids of tasks of this phase that must be complete first."""
+    """Ids of tasks of this phase that must be complete first; ``group:ID`` names every task of a group."""
     goal: str = ""
     """One-line goal."""
     objectives: tuple[Objective, ...] = ()
@@ -552,6 +556,10 @@ class Task(Model):
     """The task's success criteria."""
     estimate: Estimate | None = None
     """The range its duration may take ({low, high} in days), for the forecast's spread."""
+    group: GroupId | None = None
+    """The id of the group of the phase (``groups:``) the task belongs to."""
+    added: AwareDatetime | None = None
+    """When the task joined the phase after its plan was frozen (ISO 8601 with zone): scope added, not a plan defect."""
 
     def _check(self) -> None:
         e = self.estimate
@@ -601,6 +609,19 @@ class Reference(Model):
             raise ValueError("give exactly one of path or url")
 
 
+class Group(Model):
+    """A group of tasks inside a phase (a stage, a stream), with its lead and its gate."""
+
+    id: GroupId
+    """Group id such as "P3": tasks name it in ``group:``, dependencies as ``group:P3``."""
+    title: Text
+    """Group title."""
+    lead: str | None = None
+    """Who leads the group (a role or a name)."""
+    criteria: tuple[Criterion, ...] = ()
+    """The group's gate: settled when every task of the group is complete."""
+
+
 class Phase(Model):
     """phases/phase-NN/phase.yaml: one phase."""
 
@@ -628,6 +649,8 @@ class Phase(Model):
     """Advice for the agents and the operator."""
     references: tuple[Reference, ...] = ()
     """Reference documents."""
+    groups: tuple[Group, ...] = ()
+    """Groups of tasks inside the phase (stages, streams), each with its lead and gate."""
 
 
 Health = Literal["on_track", "at_risk", "off_track"]
@@ -665,8 +688,15 @@ class TaskEntry(Model):
     """When the work began, if before ``at`` (from evidence: the task's first commit)."""
     evidence: tuple[Annotated[str, Check(_evidence_id)], ...] = ()
     """Where the state comes from: ``git:``, ``merge:``, ``done:``, ``revert:`` or ``ci:`` ids (written by sync)."""
+    waived: tuple[TaskId, ...] = ()
+    """Dependencies the task went ahead of (in progress or complete before them); needs a note saying why."""
 
     def _check(self) -> None:
+        if self.waived and self.note is None:
+            raise ValueError(
+                f"waived ({', '.join(self.waived)}) needs a note saying why the task went ahead of "
+                f"{'it' if len(self.waived) == 1 else 'them'}; add note"
+            )
         if self.started is not None and self.state not in ("in_progress", "complete"):
             raise ValueError(f"started goes with in_progress or complete, not {self.state}")
         if self.started is not None and self.at is not None and self.started > self.at:

@@ -40,6 +40,19 @@ class PlannedTask(Model):
     """Planned finish (ISO 8601 with zone)."""
 
 
+class PlannedCriterion(Model):
+    """A measured criterion's target as the plan had it."""
+
+    scope: Annotated[str, MinLen(1)]
+    """A task id, ``group:ID`` or ``phase``."""
+    metric: Annotated[str, MinLen(1)]
+    """The catalogue key of its metric."""
+    text: str
+    """The criterion as people said it then."""
+    target: Annotated[str, MinLen(1)]
+    """Its target then, e.g. '>= 80'."""
+
+
 class PlanVersion(Model):
     """One frozen plan: the schedule as it stood when it was frozen."""
 
@@ -57,6 +70,8 @@ class PlanVersion(Model):
     """The planned duration of the phase, in days."""
     tasks: dict[TaskId, PlannedTask]
     """Task id -> its planned schedule."""
+    criteria: tuple[PlannedCriterion, ...] | None = None
+    """Every measured criterion's target as planned (plans frozen before targets were recorded hold none)."""
 
 
 class PlanFile(Model):

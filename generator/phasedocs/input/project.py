@@ -13,6 +13,7 @@ import gc
 import hashlib
 import os
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,16 @@ from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
-from phasedocs.input.models import MAX_TASK_RUNS, Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
+from phasedocs.input.models import (
+    GROUP_PREFIX,
+    MAX_TASK_RUNS,
+    Criterion,
+    Metric,
+    Phase,
+    ProjectConfig,
+    Protocol,
+    Snapshot,
+)
 from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
@@ -169,6 +179,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
         errors += phase_errors
+        if not phase_errors:
+            phase = expand_groups(phase)  # from here on, dependencies are task ids only
         if plan is not None and plan_doc is not None:
             errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
         errors += _check_files(phase, doc, bases)
@@ -430,26 +442,47 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                 )
             )
         files.setdefault(task.filename, i)
+        if task.added is not None and task.added < phase.created:
+            errors.append(
+                doc.error(
+                    ("tasks", i, "added"),
+                    f"{task.added.isoformat()} is before the phase was created ({phase.created.isoformat()}); "
+                    "added says when the task joined the phase: fix it, or remove added for a task planned from the start",
+                )
+            )
+    members, group_errors = _check_groups(phase, doc)
+    errors += group_errors
+    known_groups = f"known: {', '.join(members)}" if members else "the phase has no groups: list it under groups:"
     known = ", ".join(ids)
     for i, task in enumerate(phase.tasks):
         for j, dep in enumerate(task.depends_on):
-            if dep == task.id:
+            if dep.startswith(GROUP_PREFIX):
+                gid = dep[len(GROUP_PREFIX) :]
+                if gid not in members:
+                    errors.append(doc.error(("tasks", i, "depends_on", j), f"unknown group '{gid}' ({known_groups})"))
+            elif dep == task.id:
                 errors.append(doc.error(("tasks", i, "depends_on", j), f"task '{task.id}' cannot depend on itself"))
             elif dep not in ids:
                 errors.append(doc.error(("tasks", i, "depends_on", j), f"unknown task '{dep}' (known: {known})"))
     if not errors:
-        cycle = find_cycle({t.id: list(t.depends_on) for t in phase.tasks})
+        # a group is a node of its own that depends on each of its tasks: a cycle through
+        # groups then names them (3.1 -> group:P3 -> 3.1)
+        graph = {t.id: list(t.depends_on) for t in phase.tasks}
+        graph.update({GROUP_PREFIX + gid: tids for gid, tids in members.items()})
+        cycle = _task_first(find_cycle(graph))
         if cycle:
             i = ids[cycle[0]]
             j = phase.tasks[i].depends_on.index(cycle[1])
+            through = any(node.startswith(GROUP_PREFIX) for node in cycle)
             errors.append(
                 doc.error(
                     ("tasks", i, "depends_on", j),
-                    f"dependency cycle {' -> '.join(cycle)}; remove one of these dependencies",
+                    f"dependency cycle {' -> '.join(cycle)}; remove one of these dependencies"
+                    + ("; group:ID means every task of the group" if through else ""),
                 )
             )
         else:
-            length = _longest_path(phase)
+            length = _longest_path(expand_groups(phase))
             if length > MAX_PHASE_DAYS:
                 errors.append(
                     doc.error(
@@ -461,6 +494,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
     groups: list[tuple[tuple[Any, ...], tuple[Criterion, ...]]] = [
         (("tasks", i, "criteria"), t.criteria) for i, t in enumerate(phase.tasks)
     ]
+    groups += [(("groups", k, "criteria"), g.criteria) for k, g in enumerate(phase.groups)]
     groups.append((("success_criteria",), phase.success_criteria))
     for base, criteria in groups:
         for k, crit in enumerate(criteria):
@@ -506,6 +540,66 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
 
 #: The longest a phase may last: date arithmetic, day tables and charts stay bounded.
 MAX_PHASE_DAYS = 3650
+
+
+def _check_groups(phase: Phase, doc: Document) -> tuple[dict[str, list[str]], list[InputError]]:
+    """Each group's tasks (group id -> task ids, in task order), and the faults: a group id
+    used twice, a task naming an unknown group, a group no task belongs to."""
+    errors: list[InputError] = []
+    index: dict[str, int] = {}
+    for k, g in enumerate(phase.groups):
+        if g.id in index:
+            errors.append(
+                doc.error(
+                    ("groups", k, "id"), f"group id '{g.id}' is used twice (also groups[{index[g.id]}]); make it unique"
+                )
+            )
+        index.setdefault(g.id, k)
+    members: dict[str, list[str]] = {gid: [] for gid in index}
+    known = f"known: {', '.join(index)}" if index else "the phase has no groups: list it under groups:"
+    for i, task in enumerate(phase.tasks):
+        if task.group is None:
+            continue
+        if task.group in members:
+            members[task.group].append(task.id)
+        else:
+            errors.append(doc.error(("tasks", i, "group"), f"unknown group '{task.group}' ({known})"))
+    for gid, k in index.items():
+        if not members[gid]:
+            errors.append(
+                doc.error(("groups", k, "id"), f"group '{gid}' has no tasks; give its tasks group: {gid}, or remove it")
+            )
+    return members, errors
+
+
+def _task_first(cycle: list[str] | None) -> list[str] | None:
+    """A cycle ``[a, ..., a]`` turned to start at a task (not a group), so its first step is a
+    dependency written in phase.yaml."""
+    if not cycle:
+        return cycle
+    body = cycle[:-1]
+    k = next(n for n, node in enumerate(body) if not node.startswith(GROUP_PREFIX))
+    body = body[k:] + body[:k]
+    return [*body, body[0]]
+
+
+def expand_groups(phase: Phase) -> Phase:
+    """``phase`` with every ``group:ID`` in ``depends_on`` replaced by the group's tasks (in task
+    order, each id once), so everything after the loader sees task ids only; ``phase`` itself
+    when no task names a group. Call it on a phase whose groups are valid."""
+    if not any(d.startswith(GROUP_PREFIX) for t in phase.tasks for d in t.depends_on):
+        return phase
+    members: dict[str, list[str]] = defaultdict(list)
+    for t in phase.tasks:
+        if t.group is not None:
+            members[t.group].append(t.id)
+    tasks = []
+    for t in phase.tasks:
+        deps: dict[str, None] = {}  # ordered, each once
+        for d in t.depends_on:
+            deps.update(dict.fromkeys(members[d[len(GROUP_PREFIX) :]] if d.startswith(GROUP_PREFIX) else [d]))
+        tasks.append(type(t)(**{**t.__dict__, "depends_on": tuple(deps)}))
+    return type(phase)(**{**phase.__dict__, "tasks": tuple(tasks)})
 
 
 def _longest_path(phase: Phase) -> float:
@@ -603,7 +697,8 @@ def snapshot_order_errors(phase: Phase, snaps: list[tuple[Document, Snapshot]]) 
             if entry.state not in ("in_progress", "complete") or tid in started:
                 continue
             started.add(tid)
-            missing = [d for d in depends.get(tid, ()) if states.get(d) != "complete"]
+            # a dependency the entry waives (with its note) was gone ahead of on purpose
+            missing = [d for d in depends.get(tid, ()) if states.get(d) != "complete" and d not in entry.waived]
             if missing:
                 names = ", ".join(missing)
                 one = len(missing) == 1
@@ -612,7 +707,10 @@ def snapshot_order_errors(phase: Phase, snaps: list[tuple[Document, Snapshot]]) 
                         ("tasks", tid),
                         f"task {tid} is recorded {entry.state}, but its {'dependency' if one else 'dependencies'} "
                         f"{names} {'is' if one else 'are'} not complete in this or an earlier snapshot; "
-                        f"record {names} complete first, or correct the state of {tid}",
+                        f"record {names} complete first, or correct the state of {tid}, or, if {tid} really went "
+                        f"ahead of {'it' if one else 'them'}, waive {'it' if one else 'them'} with a note: "
+                        f'phasedocs record {phase.number} --waive {tid}={",".join(missing)} --note {tid}="why" '
+                        '(in a file: "waived" and "note" in its entry)',
                     )
                 )
     return errors
@@ -655,17 +753,35 @@ def _check_snapshot_ids(phase: Phase, snaps: list[tuple[Document, Snapshot | Non
     """Task and criterion ids a snapshot names must be the phase's, checked on the raw data."""
     errors: list[InputError] = []
     task_ids = [t.id for t in phase.tasks]
-    check_ids = [c.id for t in phase.tasks for c in t.criteria if c.id] + [c.id for c in phase.success_criteria if c.id]
+    check_ids = hand_check_ids(phase)
     known_tasks, known_checks = set(task_ids), set(check_ids)  # thousands of snapshots look these up
-    for doc, _snap in sorted(snaps, key=lambda ds: ds[0].file):
+    depends = {t.id: t.depends_on for t in phase.tasks}
+    for doc, snap in sorted(snaps, key=lambda ds: ds[0].file):
         for tid in _section(doc, "tasks"):
             if tid not in known_tasks:
                 errors.append(doc.error(("tasks", tid), f"unknown task '{tid}' (known: {', '.join(task_ids)})"))
+        for tid, entry in snap.tasks.items() if snap is not None else ():
+            deps = depends.get(tid, ())
+            for k, dep in enumerate(entry.waived):
+                if tid in known_tasks and dep not in deps:
+                    has = f"it depends on {', '.join(deps)}" if deps else "it has no dependencies"
+                    errors.append(
+                        doc.error(
+                            ("tasks", tid, "waived", k),
+                            f"'{dep}' is not a dependency of task {tid} ({has}); waive only dependencies it went ahead of",
+                        )
+                    )
         for cid in _section(doc, "checks"):
             if cid not in known_checks:
                 known = ", ".join(check_ids) or "none"
                 errors.append(doc.error(("checks", cid), f"unknown hand-checked criterion '{cid}' (known: {known})"))
     return errors
+
+
+def hand_check_ids(phase: Phase) -> list[str]:
+    """The ids of the phase's hand-checked criteria: its tasks', its groups', then its own."""
+    criteria = [*(c for t in phase.tasks for c in t.criteria), *(c for g in phase.groups for c in g.criteria)]
+    return [c.id for c in (*criteria, *phase.success_criteria) if c.id]
 
 
 _Item = TypeVar("_Item")

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from phasedocs.facts import CriterionFacts, PhaseFacts
+    from phasedocs.facts import CriterionFacts, GroupFacts, PhaseFacts, TaskFacts
 
 
 def _value(v: Any, places: int = 4) -> Any:
@@ -70,8 +70,66 @@ def _forecast(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any] | None:
     }
 
 
+def _task_extras(t: TaskFacts, tz: ZoneInfo) -> dict[str, Any]:
+    """Version 3 facts of a task, only where they hold something (a phase without them keeps its shape)."""
+    out: dict[str, Any] = {}
+    if t.task.group is not None:
+        out["group"] = t.task.group
+    if t.task.added is not None:
+        out["added"] = iso(t.task.added, tz)
+    if t.waived:
+        out["waived"] = {"tasks": list(t.waived), "note": t.waived_note, "at": _when(t.waived_at, tz)}
+    return out
+
+
+def _group(g: GroupFacts, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": g.id,
+        "title": g.group.title,
+        "lead": g.group.lead,
+        "tasks": list(g.tasks),
+        "state": g.state,
+        "progress": {"tasks_complete": g.tasks_complete, "tasks_total": len(g.tasks), "percent": num(g.percent, 1)},
+        "planned_start": iso(g.plan_start, tz),
+        "planned_finish": iso(g.plan_finish, tz),
+        "actual_start": _when(g.actual_start, tz),
+        "actual_finish": _when(g.actual_finish, tz),
+        "forecast_finish": _when(g.forecast_finish, tz),
+        "gauge": g.gauge,
+        "gauge_days": num(g.gauge_days, 2),
+        "gate": g.gate,
+    }
+
+
+def _target_changes(p: PhaseFacts) -> list[dict[str, Any]]:
+    plan = p.plan
+    return [
+        {
+            "scope": h.scope,
+            "metric": h.metric,
+            "text": h.text,
+            "first_plan": h.first_plan,
+            "first": h.first,
+            "now": h.now,
+            "changes": [{"plan": c.plan or None, "target": c.target, "reason": c.reason} for c in h.changes],
+        }
+        for h in (plan.target_changes if plan is not None else ())
+    ]
+
+
 def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
-    """The final-metrics document of phase ``p`` as ordered data."""
+    """The final-metrics document of phase ``p`` as ordered data (``groups`` and
+    ``target_changes`` only for a phase that has them)."""
+    out = _final_metrics(p, tz)
+    if p.groups:
+        out["groups"] = [_group(g, tz) for g in p.groups]
+    changes = _target_changes(p)
+    if changes:
+        out["target_changes"] = changes
+    return out
+
+
+def _final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
     s = p.schedule
     return {
         "phase": p.number,
@@ -117,6 +175,7 @@ def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
                 "stale": t.stale,
                 "criticality": num(t.criticality, PLACES),  # as the forecast rounds it
                 "note": t.note,
+                **_task_extras(t, tz),
             }
             for t in p.tasks
         ],

@@ -8,6 +8,7 @@ from typing import Any
 
 from phasedocs.facts import (
     CriterionFacts,
+    GroupFacts,
     PhaseFacts,
     ProjectFacts,
     SnapshotInfo,
@@ -214,6 +215,19 @@ class PhaseView:
 
     def _label(self, key: str) -> str:
         return next(m.metric.label for m in self.p.metrics if m.key == key)  # a changed metric is measured
+
+    @staticmethod
+    def group_counts(g: GroupFacts) -> str:
+        """An open group gate's criteria by state, in words: ``1 on track so far, 1 pending``."""
+        counts: dict[str, int] = {}
+        for c in g.criteria:
+            counts[c.state] = counts.get(c.state, 0) + 1
+        return ", ".join(f"{n} {in_words(s)}" for s, n in counts.items())
+
+    @staticmethod
+    def gate_texts(g: GroupFacts, state: str) -> list[str]:
+        """The texts of a group gate's criteria in ``state`` (missed, pending), as markdown."""
+        return [md(c.criterion.text) for c in g.criteria if c.state == state]
 
 
 class ProjectView:
