@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test docs lint bench mutate clean
+.PHONY: site test test-fast docs lint bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ test: $(STAMP)
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+## test-fast: the developer's lane: lint, format, types, then every test but the browser,
+## packaging, fuzz and scale ones (their markers in pyproject.toml); `make test` runs them all
+test-fast: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not (browser or packaging or fuzz or scale)"
 
 ## mutate: mutation testing (mutmut) of input, facts, render and output; prints the score (hours;
 ## SAMPLE=600 tests a random sample of 600 mutants and prints an estimate with its 95% interval)

@@ -214,9 +214,9 @@ def test_init_start_sets_the_start_and_refuses_a_date_that_does_not_exist(tmp_pa
 
 
 def readme_flow() -> list[str]:
-    """The commands of the README's "Using it on your project" block, in order, comments dropped."""
+    """The commands of the README's "The first ten minutes" block, in order, comments dropped."""
     text = (REPO / "README.md").read_text()
-    block = text.split("## Using it on your project", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    block = text.split("## The first ten minutes on your own project", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
     return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
 
 
