@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test test-fast docs lint bench mutate clean
+.PHONY: site test test-fast docs lint bench mutate mutate-hand clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ test-fast: $(STAMP)
 mutate: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[mutate]"
 	$(BIN)/python tests/mutate.py $(if $(SAMPLE),--sample $(SAMPLE))
+
+## mutate-hand: every hand-made mutation of tests/mutations.py (bugs that once passed the suite)
+## applied in turn with the tests it names; fails when one survives or no longer applies.
+## About 4 CPU-seconds a mutation, some 7 minutes in all: not part of `make test`, whose
+## tests/test_hand_mutations.py checks on every run that each pattern still applies
+mutate-hand: $(STAMP)
+	$(BIN)/python tests/mutations.py
 
 ## bench: performance figures as ratios, printed and written to bench/out/
 bench: $(STAMP)

@@ -152,6 +152,7 @@ data = st.recursive(
 )
 
 
+@pytest.mark.fuzz
 @settings(max_examples=200, deadline=None)
 @given(data)
 def test_agrees_with_safe_load_on_dumped_data(value):

@@ -66,6 +66,7 @@ def check(source: Path, built: Path, pages: Path = PAGES) -> list[str]:
     return broken
 
 
+@pytest.mark.packaging
 def test_the_manual_builds_strict_and_every_page_is_in_its_nav(built):
     config = yaml.safe_load((MANUAL / "mkdocs.yml").read_text())
     assert config["strict"] is True and config["docs_dir"] == "docs"
@@ -74,11 +75,13 @@ def test_the_manual_builds_strict_and_every_page_is_in_its_nav(built):
     assert (built / "development" / "index.html").is_file()
 
 
+@pytest.mark.packaging
 def test_every_relative_link_and_anchor_in_the_manual_resolves(built):
     broken = [b for page in sorted(PAGES.glob("*.md")) for b in check(page, built)]
     assert broken == []
 
 
+@pytest.mark.packaging
 def test_every_readme_link_to_the_manual_resolves(built):
     targets = links(REPO / "README.md")
     assert sum(t.startswith("manual/docs/") for t in targets) >= 10  # the README points into the manual

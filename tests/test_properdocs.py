@@ -16,6 +16,8 @@ import pytest
 
 from conftest import REPO
 
+pytestmark = pytest.mark.packaging
+
 pytest.importorskip("properdocs", reason="the properdocs extra is not installed (pip install 'phasedocs[properdocs]')")
 
 
