@@ -18,16 +18,22 @@ from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.input.site_config import ChartStyle
-from support import alpha, beta, criterion, edit, phase_yaml
+from support import alpha, beta, criterion, edit, phase_yaml, project_yaml
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 PROGRESS = {
     "phases/project.yaml": PROJECT_YAML,
-    "phases/phase-01/phase.yaml": edit(
-        PHASE_YAML,
-        'target: "< 10"',
-        'target: "< 10"\n      - text: Faster build\n        metric: build_time\n        target: "-50%..-20%"',
+    "phases/phase-01/phase.yaml": phase_yaml(
+        [
+            alpha(
+                criteria=[
+                    criterion("Few warnings", "warnings", "< 10"),
+                    criterion("Faster build", "build_time", "-50%..-20%"),
+                ]
+            ),
+            beta(),
+        ]
     ),
     "phases/phase-01/metrics/a.json": json.dumps(
         {
@@ -553,11 +559,7 @@ def test_the_plan_line_is_flat_over_nights_weekends_and_holidays(project):
     )
     start = "2025-01-09T09:00:00Z"  # a Thursday; Monday the 13th is a holiday
     phase = f"number: 1\ntitle: P\ncreated: {start}\nstart: {start}\ntasks:\n" + tasks
-    workdays = edit(
-        PROJECT_YAML,
-        "calendar: calendar",
-        'calendar: workdays\nworkday: {start: "09:00", hours: 8}\nholidays: [2025-01-13]',
-    )
+    workdays = project_yaml(calendar="workdays", workday={"start": "09:00", "hours": 8}, holidays=["2025-01-13"])
     f = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase})
     plan = charts.burnup_spec(f.phases[0], f).plan
     # work rises only inside a working day's hours: Thu, Fri, then Tue, Wed

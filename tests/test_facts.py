@@ -11,7 +11,7 @@ from phasedocs.dates import Calendar
 from phasedocs.facts import collisions, compute
 from phasedocs.input.models import Task
 from phasedocs.input.project import load_project
-from support import criterion, edit, facts_of, phase_yaml, project_yaml, snapshot, task
+from support import criterion, facts_of, metric, phase_yaml, project_yaml, snapshot, task
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -137,11 +137,7 @@ def crit(metric: str, target: str) -> list[dict]:
 def test_relative_target_with_late_baseline_and_exceeded_range(project):
     tasks = [task("1", 1, criteria=crit("build_time", "-40%..-25%")), task("2", 1, criteria=crit("warnings", "0..10"))]
     files = {
-        "phases/project.yaml": edit(
-            PROJECT_YAML,
-            "warnings: {label: Warnings, unit: count, better: lower}",
-            "warnings: {label: Warnings, unit: count, better: higher}",
-        ),
+        "phases/project.yaml": project_yaml(extra_metrics=metric("warnings", better="higher")),
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
         "phases/phase-01/metrics/a.json": snapshot(
             "2025-01-06T09:00:00Z", "baseline", {"build_time": None, "warnings": 5}

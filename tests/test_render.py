@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import PHASE_YAML, PROJECT_YAML, REPO, compare_golden, documents, minimal
+from conftest import REPO, compare_golden, documents, minimal
 from phasedocs.cli import main
 from phasedocs.render.filters import code, fence, md, tidy
-from support import alpha, beta, criterion, edit, phase_yaml
+from support import PROTOCOL, alpha, beta, criterion, phase_yaml, project_yaml
 
 GOLDEN = REPO / "tests" / "golden" / "eventmesh"
 EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.superfences", "pymdownx.tasklist", "md_in_html"]
@@ -325,9 +325,7 @@ def test_fence_holds_any_lines(lines):
 
 def test_a_phase_without_criteria_says_so(project, runner):
 
-    bare = edit(
-        PHASE_YAML, '    criteria:\n      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n', ""
-    )
+    bare = phase_yaml([alpha(criteria=None), beta()])
     assert "criteria" not in bare
     result, out = generate(runner, project(minimal(**{"phases/phase-01/phase.yaml": bare})), None, "-q")
     assert result.exit_code == 0, result.output
@@ -523,13 +521,7 @@ def _spawned_files(text: str) -> list[str]:
     return re.findall(r"agent --task-file (\S+?)`?$", text, re.M)
 
 
-SPAWN = {
-    "phases/project.yaml": edit(
-        PROJECT_YAML,
-        "spawn: 'gh workflow run agent.yml -f task={{ task.id }}'",
-        "spawn: 'agent --task-file {{ task.file }}'",
-    )
-}
+SPAWN = {"phases/project.yaml": project_yaml(protocol={**PROTOCOL, "spawn": "agent --task-file {{ task.file }}"})}
 
 
 @pytest.mark.parametrize("where", ["in the project", "outside the project"])

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, git, minimal
 from phasedocs.cli import main
-from support import alpha, beta, edit, phase_yaml
+from support import alpha, beta, phase_yaml, project_yaml
 
 
 def build(runner, root: Path, site: Path, *args: str):
@@ -320,9 +320,7 @@ def test_build_without_site_dir_builds_into_the_project(project, runner):
 @pytest.mark.packaging
 def test_a_repo_url_set_only_in_project_yaml_names_the_host_in_the_header(project, runner, tmp_path):
     files = minimal()
-    files["phases/project.yaml"] = edit(
-        files["phases/project.yaml"], "name: Demo\n", "name: Demo\nrepo_url: https://github.com/acme/demo\n"
-    )
+    files["phases/project.yaml"] = project_yaml(repo_url="https://github.com/acme/demo")
     root = project(files)
     site = tmp_path / "site"
     assert build(runner, root, site).exit_code == 0

@@ -64,7 +64,6 @@ def test_an_edit_that_finds_nothing_fails():
         edit("a: 1\n", "a", "b", 2)
 
 
-@pytest.mark.fuzz
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
 def test_any_text_reads_back_as_itself(text):
     assert yaml.safe_load(f"k: {scalar(text)}\n") == {"k": text}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_YAML, minimal, tree
+from conftest import minimal, tree
 from phasedocs.cli import main
 from phasedocs.output.writer import MANIFEST, sha256
-from support import edit
+from support import project_yaml
 
 
 def _generate(runner, root: Path, *args: str):
@@ -256,10 +256,8 @@ def test_record_from_json_outside_the_project_named_by_the_user_is_read(project,
     assert result.exit_code == 0, result.output
 
 
-MEASURED = edit(
-    PROJECT_YAML,
-    "  version: {label: Version, unit: text}\n",
-    "  version: {label: Version, unit: text}\n  reports: {label: Reports, unit: count, extract: {count: 'reports/*/*'}}\n",
+MEASURED = project_yaml(
+    extra_metrics={"reports": {"label": "Reports", "unit": "count", "extract": {"count": "reports/*/*"}}}
 )
 
 
