@@ -4,6 +4,7 @@ nothing fails instead of passing the input through unchanged."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -67,3 +68,21 @@ def test_an_edit_that_finds_nothing_fails():
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
 def test_any_text_reads_back_as_itself(text):
     assert yaml.safe_load(f"k: {scalar(text)}\n") == {"k": text}
+
+
+def test_no_test_edits_an_input_with_a_plain_replace():
+    """Input text is changed through the builders or ``edit``: ``str.replace`` on a fixture or on
+    a file just read passes the input through unchanged when its text has moved."""
+    from conftest import REPO
+
+    pattern = re.compile(
+        r"(_YAML|\bPHASE\w*|\bPROJECT\w*|CATALOGUE|REGRESS|REVIEWED|SNAPSHOT\w*|read_text\(\))\s*\.replace\("
+    )
+    found = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in sorted((REPO / "tests").rglob("*.py"))
+        if path.name not in ("mutations.py", "test_support.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line) and "!!python/name:" not in line
+    ]
+    assert found == []
