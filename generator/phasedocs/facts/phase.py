@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from phasedocs.facts.changes import changes
 from phasedocs.facts.collisions import collisions
 from phasedocs.facts.graph import topological
 from phasedocs.facts.measures import checked_state, measured_state, numeric
+from phasedocs.facts.milestones import milestone_facts
 from phasedocs.facts.model import (
     Change,
     CriterionFacts,
@@ -35,6 +36,7 @@ from phasedocs.facts.progress import Actual, Run, actual_of, forecast_times, his
 from phasedocs.facts.schedule import critical_chains, plan_days
 from phasedocs.input.models import Criterion, ProjectConfig, Task
 from phasedocs.input.targets import change_pct
+from phasedocs.units import choose
 
 if TYPE_CHECKING:
     from phasedocs.input.project import PhaseInput
@@ -145,7 +147,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     progress = Progress(recorded, runs, actual, fes, fef, now_off, offset)
     task_facts = [task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start) for t in tasks]
     all_criteria = tuple(c for t in tasks for c in task_criteria[t.id]) + phase_criteria
-    return phase_fact(
+    facts = phase_fact(
         source,
         task_facts,
         schedule,
@@ -157,6 +159,11 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         readings.now,
         now_off,
         offset,
+    )
+    return replace(
+        facts,
+        span=choose(any(t.hours for t in tasks), cpm.total, cal.day_length.total_seconds() / 3600),
+        milestones=milestone_facts(task_facts, cal),
     )
 
 
@@ -317,7 +324,7 @@ def task_fact(
     running = state in ("in_progress", "blocked")
     if state == "complete":
         pct = 100.0
-    elif running:
+    elif running and t.duration_days:  # a milestone takes no time: nothing to be part way through
         pct = min(99.0, round(100.0 * a.worked / t.duration_days, 1))
     else:
         pct = 0.0
