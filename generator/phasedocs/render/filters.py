@@ -112,6 +112,19 @@ def url(value: Any) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
+#: An http(s) URL as the input allows it (no space, quote, angle bracket or backtick).
+_HTTP_RE = re.compile(r"https?://[^\s<>\"'`]+", re.ASCII | re.IGNORECASE)
+
+
+def link(value: Any) -> str:
+    """A link's value: a markdown link when it is an http(s) URL, else literal code (``task/3.1``,
+    ``#14``, and ``javascript:...``, which is never a link)."""
+    text = one_line(value)
+    if _HTTP_RE.fullmatch(text):
+        return f"[{md(text)}]({url(text)})"
+    return code(text)
+
+
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 
 

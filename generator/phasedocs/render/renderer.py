@@ -30,6 +30,7 @@ from phasedocs.render.filters import (
     fence,
     gauge,
     health,
+    link,
     md,
     number,
     state,
@@ -103,6 +104,7 @@ class Renderer:
             health=health,
             days=_days,
             offset=_offset,
+            link=link,
             between=_between,
             number=number,
             value=value,
@@ -238,7 +240,7 @@ def with_commands(facts: ProjectFacts, p: PhaseFacts, task_at: str | None = None
         replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared, task_at))
         for t in p.tasks
     )
-    ready = {t.id for t in p.tasks if t.state == "ready"}
+    ready = {t.id for t in p.tasks if t.state == "ready" and not t.task.milestone}  # a milestone is not launched
     return replace(p, tasks=tasks, protocol=protocol.render_phase(facts.config, shared, ready))
 
 
