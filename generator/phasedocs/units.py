@@ -50,7 +50,9 @@ class Span:
         return f"{'hour' if self.hours else 'day'} {self.number(days)}"
 
     def between(self, start: float, finish: float) -> str:
-        """A planned span: ``day 0 to 2.4``, ``hour 4 to 6.5``."""
+        """A planned span: ``day 0 to 2.4``, ``hour 4 to 6.5``; a moment (a milestone): ``hour 5.5``."""
+        if self.value(start) == self.value(finish):
+            return self.at(start)
         return f"{self.at(start)} to {self.number(finish)}"
 
 

@@ -128,6 +128,8 @@ class GanttBar:
     """Its start in the frozen plan, when one is frozen."""
     plan_finish: float | None = None
     """Its finish in the frozen plan, when one is frozen."""
+    milestone: bool = False
+    """True for a milestone: drawn as a ◆ at its date, not as a bar."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,11 @@ class GanttSpec:
     alt: str
     note: str = ""
     """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
+    hour_labels: tuple[str, ...] = ()
+    """For a phase of hours: a label per hour of work ("hour 4" and its clock time), in place of
+    the day labels; the hour's position is its index over ``hours_per_day``."""
+    hours_per_day: float = 24.0
+    """Hours in a day of work: where each of ``hour_labels`` stands on the axis (in days)."""
 
 
 @dataclass(frozen=True)
@@ -430,15 +437,36 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     )
     chains = p.schedule.critical_chains
     critical = chain_words(chains)
-    slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
+    span = p.span
+    slack = "; ".join(f"{t.id} has {span.amount(t.slack)} of slack" for t in tasks if not t.critical)
     done = [t.id for t in tasks if t.state == "complete"]
+    marks = [t.id for t in tasks if t.task.milestone]
     alt = (
-        f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
+        f"Gantt chart of phase {p.number}: {len(bars)} tasks over {span.amount(p.schedule.total_days)}; "
         f"critical path {critical}"
+        + (f"; milestones (◆): {', '.join(marks)}" if marks else "")
         + (f"; {slack}" if slack else "")
         + (f"; complete: {', '.join(done)}" if done else "")
     )
-    return GanttSpec(f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note)
+    hours: tuple[str, ...] = ()
+    hpd = span.hours_per_day
+    if hpd is not None:  # a phase of hours: an axis of hours, each with its clock time
+        hours = tuple(
+            f"hour {k}\n{facts.calendar.start_at(p.schedule.start, k / hpd).astimezone(facts.tz):%a %H:%M}"
+            for k in range(math.ceil(max(ends) * hpd - 1e-9) + 1)
+        )
+    return GanttSpec(
+        f"Phase {p.number}: schedule",
+        bars,
+        arrows,
+        p.schedule.total_days,
+        today,
+        labels,
+        alt,
+        note,
+        hours,
+        hpd or 24.0,
+    )
 
 
 def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
@@ -466,6 +494,7 @@ def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
         forecast_finish,
         d.plan_start if frozen and d is not None and t.in_plan else None,
         d.plan_finish if frozen and d is not None and t.in_plan else None,
+        t.task.milestone,
     )
 
 
