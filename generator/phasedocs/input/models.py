@@ -232,7 +232,7 @@ def _estimate_days(value: Any) -> Any:
 
 EstimateDays = Annotated[
     float,
-    Before(_estimate_days, json=json.dumps({"type": "string", "pattern": _DURATION_RE.pattern})),
+    Before(_estimate_days, json=json.dumps({"type": "string", "pattern": rf"^\s*{_DURATION_RE.pattern}\s*$"})),
     Range(gt=0),
     Check(_task_days),
 ]
