@@ -329,3 +329,15 @@ def test_protocol_templates_read_task_links_escaped_for_the_shell(project):
     assert "gh issue develop '#14' --branch task/1.1-harness" in harness
     # a task without links: the names read as empty text, one protocol string serves every task
     assert "gh issue develop  --branch " in docs["phase-01/task-1.2-worker.md"]
+
+
+def test_a_plan_with_a_milestone_is_frozen_and_read_back(project, runner):
+    root = project(
+        {"phases/project.yaml": SPRINT_PROJECT, P: SPRINT.replace('depends_on: ["1.2"], criteria', "criteria")}
+    )
+    assert runner.invoke(main, ["freeze", "1", "--project", str(root)]).exit_code == 0
+    plan = json.loads((root / "phases/phase-01/plan.json").read_text())
+    assert plan["plans"][0]["tasks"]["1.3"]["duration_days"] == 0
+    assert plan["plans"][0]["tasks"]["1.3"]["finish_days"] == 0  # a milestone with no dependency: at the start
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert result.exit_code == 0, result.output
