@@ -341,3 +341,22 @@ def test_a_plan_with_a_milestone_is_frozen_and_read_back(project, runner):
     assert plan["plans"][0]["tasks"]["1.3"]["finish_days"] == 0  # a milestone with no dependency: at the start
     result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_burnup_and_the_gate_count_a_phase_of_hours_in_hours(project):
+    facts, p, docs = sprint(
+        project,
+        {
+            "a": {"timestamp": "2025-11-09T08:00:00Z", "tasks": {"1.1": "in_progress"}},
+            "b": {"timestamp": "2025-11-09T08:15:00Z", "tasks": {"1.1": "complete"}},
+        },
+    )
+    burnup = charts.burnup_spec(p, facts)
+    assert (burnup.unit, burnup.scope[-1][1], burnup.completed[-1][1]) == ("task-hours", 12.5, 4)
+    assert burnup.alt.startswith("Burn-up of phase 1: scope 12.5 task-hours; 4 task-hours complete by 2025-11-09")
+    assert max(y for _, y in burnup.plan) == 12.5
+    finding = next(f for f in p.gate if f.subject == "Task 1.1")
+    assert finding.detail == (
+        "complete 0.25 h after it started, under a tenth of its planned 4 h: verify when it started and finished"
+    )
+    assert "0.25 h after it started" in docs["phase-01/COORDINATION-DASHBOARD.md"]

@@ -451,7 +451,7 @@ def _draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
         return [mdates.date2num(x) for x, _ in points], [y for _, y in points]
 
     xs, ys = xy(spec.scope)
-    ax.step(xs, ys, where="post", color=c.pending, linewidth=2, label="scope (planned task-days)", gid="scope")
+    ax.step(xs, ys, where="post", color=c.pending, linewidth=2, label=f"scope (planned {spec.unit})", gid="scope")
     xs, ys = xy(spec.plan)
     label = "frozen plan" if spec.frozen else "plan (phase.yaml)"
     ax.plot(xs, ys, color=c.task, linestyle="--", linewidth=1.5, label=label, gid="plan")
@@ -476,7 +476,7 @@ def _draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
             ax.plot([x0, mdates.date2num(when)], [done, top], color=c.today, linewidth=1, gid=f"forecast-{name}")
         everything += [(p95, top)]
     _date_axis(ax, min(x for x, _ in everything), max(x for x, _ in everything))
-    ax.set_ylabel("task-days")
+    ax.set_ylabel(spec.unit)
     ax.set_ylim(0, max(y for _, y in everything) * 1.08 + 0.1)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize=style.font_size * 0.8)

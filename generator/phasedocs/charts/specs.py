@@ -201,6 +201,8 @@ class BurnupSpec:
     alt: str
     note: str = ""
     """What the chart leaves out (nothing: every task counts in its sums)."""
+    unit: str = "task-days"
+    """What its work is counted in: task-days, or task-hours in a phase of hours."""
 
 
 Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec | BurnupSpec
@@ -528,10 +530,19 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     scope.append((max(right), scope_now))
     frozen = source is not None
     f = p.forecast
+    # a phase of hours counts its work in task-hours, as its documents do
+    k = p.span.hours_per_day or 1.0
+    unit = "task-hours" if p.span.hours else "task-days"
+    if p.span.hours:  # days were rounded to 6 places: 4 places of hours drop that noise
+        scope = [(x, round(y * k, 4)) for x, y in scope]
+        completed = [(x, round(y * k, 4)) for x, y in completed]
+        plan = [(x, round(y * k, 4)) for x, y in plan]
+        cone = (cone[0], round(cone[1] * k, 4), cone[2]) if cone is not None else None
+        scope_now = round(scope_now * k, 4)
     alt = (
-        f"Burn-up of phase {p.number}: scope {_fmt(scope_now)} task-days"
+        f"Burn-up of phase {p.number}: scope {_fmt(scope_now)} {unit}"
         + (f" (the first plan held {_fmt(scope[0][1])})" if frozen and abs(scope[0][1] - scope_now) > 1e-9 else "")
-        + f"; {_fmt(completed[-1][1])} task-days complete by {completed[-1][0]:%Y-%m-%d}"
+        + f"; {_fmt(completed[-1][1])} {unit} complete by {completed[-1][0]:%Y-%m-%d}"
         + f"; {'the frozen plan' if frozen else 'the plan (phase.yaml, none frozen)'} finishes {plan[-1][0]:%Y-%m-%d}"
         + (
             f"; forecast 50% by {f.p50:%Y-%m-%d}, 85% by {f.p85:%Y-%m-%d}, 95% by {f.p95:%Y-%m-%d}"
@@ -539,7 +550,9 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
             else ""
         )
     )
-    return BurnupSpec(f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt)
+    return BurnupSpec(
+        f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt, unit=unit
+    )
 
 
 def _plan_line(p: PhaseFacts, cal: Calendar) -> list[tuple[datetime, float]]:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phasedocs.dates import Calendar
 from phasedocs.errors import UNPRINTABLE_RE
-from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Range
+from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Pattern, Range
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
 Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
@@ -210,6 +210,8 @@ def _duration_text(value: Any) -> Any:
         raise ValueError(
             f"{value:g} has no unit; write {value:g}d (working days) or {value:g}h (hours), or use duration_days"
         )
+    if isinstance(value, str):
+        duration_parts(value)  # its own message, before the pattern's
     return value
 
 
@@ -221,7 +223,10 @@ def _duration(value: str) -> str:
     return value.strip()
 
 
-DurationText = Annotated[str, Before(_duration_text), Check(_duration)]
+#: The JSON Schema's reading of a duration with its unit (the same as :data:`_DURATION_RE`).
+DURATION_PATTERN = rf"^\s*{_DURATION_RE.pattern}\s*$"
+
+DurationText = Annotated[str, Before(_duration_text), Pattern(DURATION_PATTERN), Check(_duration)]
 """A duration with its unit: 90m, 4h, 1.5d (working days) or 2w (working weeks)."""
 
 
@@ -232,7 +237,7 @@ def _estimate_days(value: Any) -> Any:
 
 EstimateDays = Annotated[
     float,
-    Before(_estimate_days, json=json.dumps({"type": "string", "pattern": rf"^\s*{_DURATION_RE.pattern}\s*$"})),
+    Before(_estimate_days, json=json.dumps({"type": "string", "pattern": DURATION_PATTERN})),
     Range(gt=0),
     Check(_task_days),
 ]
