@@ -83,8 +83,15 @@ def test_a_sprint_of_hours_reads_in_hours_everywhere(project):
     assert "| 1.5 h | hour 4 to 5.5, after 1.1 | 0 h |" in readme
     assert "Durations count every hour, round the clock: nights and weekends too." in readme
     for name, text in docs.items():  # one unit per document: no day anywhere in a phase of hours
-        assert not re.search(r"\d days?\b|\bday \d", text), (name, re.search(r".*(\d days?\b|\bday \d).*", text))
+        assert not re.search(r"\d days?\b|\bday \d|a day lost", text), (
+            name,
+            re.search(r".*(\d days?\b|\bday \d|a day lost).*", text),
+        )
         assert "0.52" not in text, name
+    assert (
+        "- Task 1.1 is critical (no slack): an hour lost there is an hour lost for the phase."
+        in (docs["phase-01/COORDINATION-SUMMARY.md"])
+    )
 
 
 def test_a_phase_of_hours_says_late_and_overdue_in_hours(project):
