@@ -367,3 +367,27 @@ def test_the_burnup_and_the_gate_count_a_phase_of_hours_in_hours(project):
         "complete 0.25 h after it started, under a tenth of its planned 4 h: verify when it started and finished"
     )
     assert "0.25 h after it started" in docs["phase-01/COORDINATION-DASHBOARD.md"]
+
+
+def test_final_metrics_lists_milestones_only_when_a_phase_has_some(project, runner):
+    root = project({"phases/project.yaml": SPRINT_PROJECT, P: SPRINT})
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    fm = json.loads((root / "docs/phase-01/final-metrics.json").read_text())
+    assert fm["milestones"] == [
+        {
+            "id": "1.3",
+            "state": "waiting",
+            "planned": "2025-11-09T13:30:00Z",
+            "finish": "2025-11-09T13:30:00Z",
+            "reached": False,
+            "gate": "open",
+            "due": "2025-11-09T13:00:00Z",
+            "meets_due": False,
+            "due_by": "point forecast",
+        }
+    ]
+    assert fm["schedule"]["total_days"] == pytest.approx(12.5 / 24, abs=1e-6)  # facts stay in days
+    (root / P).write_text(PHASE_YAML)  # a phase without milestones: final-metrics.json as before
+    (root / "phases/project.yaml").write_text(PROJECT_YAML)
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    assert "milestones" not in json.loads((root / "docs/phase-01/final-metrics.json").read_text())
