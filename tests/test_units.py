@@ -391,3 +391,21 @@ def test_final_metrics_lists_milestones_only_when_a_phase_has_some(project, runn
     (root / "phases/project.yaml").write_text(PROJECT_YAML)
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     assert "milestones" not in json.loads((root / "docs/phase-01/final-metrics.json").read_text())
+
+
+def test_a_hostile_link_reaches_the_shell_as_the_text_it_is(project):
+    proj = PROJECT_YAML.replace(
+        "  before: ['gh issue develop {{ task.id }}']",
+        """  before: ['git worktree add {{ task.links.worktree }} "{{ task.links.branch }}"']""",
+    )
+    body = PHASE_YAML.replace(
+        "duration_days: 1",
+        "duration_days: 1\n    links: {worktree: '../w $(touch pwned)', branch: 'x\"; rm -rf ~; echo \"'}",
+    )
+    root = project(minimal(**{"phases/project.yaml": proj, P: body}))
+    facts = compute(load_project(root))
+    docs = Renderer().phase_documents(facts, facts.phases[0])
+    line = next(x for x in docs["phase-01/task-1.2-beta.md"].splitlines() if x.startswith("git worktree add"))
+    assert line == """git worktree add '../w $(touch pwned)' ""'x"; rm -rf ~; echo "'\"\""""
+    # the task without links: empty words, nothing else
+    assert 'git worktree add  ""' in docs["phase-01/task-1.1-alpha.md"]
