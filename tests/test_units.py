@@ -241,7 +241,10 @@ def test_a_milestone_is_a_dated_checkpoint_with_its_gate_and_due_date(project):
     )
     for name in ("README.md", "COORDINATION-DASHBOARD.md", "COORDINATOR-HANDOFF.md"):
         assert row in docs[f"phase-01/{name}"], name
-    assert "The milestone" not in docs["phase-01/README.md"]
+    assert (
+        "- Task 1.3 waits for 1.2 (🔄 in progress): check its gate only when that is complete."
+        in (docs["phase-01/COORDINATOR-HANDOFF.md"])
+    )
     assert "the point forecast" in docs["phase-01/README.md"]
 
 
