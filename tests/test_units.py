@@ -412,3 +412,14 @@ def test_a_hostile_link_reaches_the_shell_as_the_text_it_is(project):
     assert line == """git worktree add '../w $(touch pwned)' ""'x"; rm -rf ~; echo "'\"\""""
     # the task without links: empty words, nothing else
     assert 'git worktree add  ""' in docs["phase-01/task-1.1-alpha.md"]
+
+
+def test_a_milestone_forecast_on_its_due_date_is_met_with_nothing_to_spare(project):
+    root = project({"phases/project.yaml": SPRINT_PROJECT, P: SPRINT.replace("13:00:00Z", "14:30:00Z")})
+    snap = {"timestamp": "2025-11-09T13:00:00Z", "tasks": {"1.1": "complete", "1.2": "in_progress"}}
+    (root / "phases/phase-01/metrics").mkdir()
+    (root / "phases/phase-01/metrics/a.json").write_text(json.dumps(snap))
+    facts = compute(load_project(root))
+    docs = Renderer().phase_documents(facts, facts.phases[0])
+    assert facts.phases[0].milestones[0].meets_due is True
+    assert "| 2025-11-09 14:30 UTC: forecast to be met, with nothing to spare |" in docs["phase-01/README.md"]
