@@ -722,6 +722,41 @@ M = [
         'r"\\..+\\.[a-z0-9_]{8}\\.tmp",',
         "tests/security/test_sec_paths.py",
     ),
+    (
+        "hours read as days",
+        "generator/phasedocs/input/models.py",
+        'hours = {"m": amount / 60, "h": amount}.get(unit)',
+        "hours = None",
+        "tests/test_units.py",
+    ),
+    (
+        "a phase of hours in days",
+        "generator/phasedocs/units.py",
+        "    if written_in_hours and total_days <= HOURS_UP_TO:",
+        "    if False:",
+        "tests/test_units.py",
+    ),
+    (
+        "a link for any scheme",
+        "generator/phasedocs/render/filters.py",
+        "    if _HTTP_RE.fullmatch(text):",
+        "    if text:",
+        "tests/test_units.py",
+    ),
+    (
+        "a ready milestone launched",
+        "generator/phasedocs/render/views.py",
+        'return [t for t in self.p.tasks if t.state == "ready" and not t.task.milestone]',
+        'return [t for t in self.p.tasks if t.state == "ready"]',
+        "tests/test_units.py",
+    ),
+    (
+        "due met by a late forecast",
+        "generator/phasedocs/facts/milestones.py",
+        "finish <= due if due is not None else None,",
+        "True if due is not None else None,",
+        "tests/test_units.py",
+    ),
 ]
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from phasedocs.charts.specs import gantt_spec
@@ -166,21 +166,40 @@ def _walk(
 
 @st.composite
 def _plans(draw: st.DrawFn) -> dict:
+    # calendar: continuous (every hour counts), workdays with working hours, or workdays in whole
+    # days from midnight, where a finish at the end of a day falls on the next midnight and must
+    # still be written as that day's (24:00)
+    kind = draw(st.sampled_from(["continuous", "hours", "whole days"]))
+    continuous, whole_days = kind == "continuous", kind == "whole days"
+    opens = 0 if continuous or whole_days else draw(st.integers(6, 10))
+    hours = 24 if continuous or whole_days else draw(st.integers(4, 10))
     n = draw(st.integers(1, 6))
     tasks = []
     for i in range(n):
-        quarters = draw(st.integers(1, 12))  # 0.25 to 3 days
+        # each task's duration as written, and its working minutes: days (duration_days), hours,
+        # minutes or working days with a unit
+        unit = draw(st.sampled_from(["days", "h", "m", "d"]))
+        if unit == "h":
+            amount = draw(st.integers(1, 20))
+            written, minutes = ("duration", f"{amount}h"), amount * 60
+        elif unit == "m":
+            amount = draw(st.integers(1, 16)) * 30
+            written, minutes = ("duration", f"{amount}m"), amount
+        else:
+            quarters = draw(st.integers(1, 12))  # 0.25 to 3 days
+            days = quarters / 4
+            written = ("duration", f"{days:g}d") if unit == "d" else ("duration_days", days)
+            minutes = quarters * hours * 15
         deps = draw(st.lists(st.sampled_from(range(i)), unique=True, max_size=2)) if i else []
-        tasks.append((f"1.{i + 1}", quarters, tuple(f"1.{d + 1}" for d in deps)))
+        tasks.append((f"1.{i + 1}", written, minutes, tuple(f"1.{d + 1}" for d in deps)))
     zone = draw(st.sampled_from(["UTC", "America/New_York"]))
     first = draw(st.dates(date(2025, 1, 1), date(2026, 12, 1)))
     hour = draw(st.integers(3, 23))  # a start by night or at the weekend begins at the next opening
-    # working hours, or none: whole days from midnight, where a finish at the end of a day
-    # falls on the next midnight and must still be written as that day's (24:00)
-    whole_days = draw(st.booleans())
-    opens = 0 if whole_days else draw(st.integers(6, 10))
-    hours = 24 if whole_days else draw(st.integers(4, 10))
-    holidays = draw(st.frozensets(st.integers(0, 40).map(lambda k: first + timedelta(days=k)), max_size=6))
+    holidays = (
+        frozenset()
+        if continuous
+        else draw(st.frozensets(st.integers(0, 40).map(lambda k: first + timedelta(days=k)), max_size=6))
+    )
     return {
         "tasks": tasks,
         "zone": zone,
@@ -188,8 +207,14 @@ def _plans(draw: st.DrawFn) -> dict:
         "opens": opens,
         "hours": hours,
         "holidays": holidays,
+        "continuous": continuous,
         "whole_days": whole_days,
     }
+
+
+def _walk_continuous(start: datetime, tz: ZoneInfo, minutes: int) -> list[datetime]:
+    """Every minute counts: the first ``minutes`` minutes from ``start``, as local wall-clock instants."""
+    return [(start + timedelta(minutes=i)).astimezone(tz).replace(tzinfo=None) for i in range(minutes)]
 
 
 _RENDERER = Renderer()  # one for every example: its templates compile once
@@ -200,15 +225,22 @@ _RENDERER = Renderer()  # one for every example: its templates compile once
 @given(_plans())
 def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory, plan):
     """Task files, the schedule table of the dashboard and the handoff, the Gantt axis and plan.json
-    against a minute-by-minute walk of the working calendar."""
+    against a minute-by-minute walk of the working calendar: durations in days, hours, minutes and
+    working days, on the workdays calendar with working hours and on the continuous one."""
     tz = ZoneInfo(plan["zone"])
     holidays = ", ".join(sorted(d.isoformat() for d in plan["holidays"]))
-    catalogue = (
-        project_yaml(calendar="workdays", timezone=plan["zone"])
-        + ("" if plan["whole_days"] else f'workday: {{start: "{plan["opens"]:02d}:00", hours: {plan["hours"]}}}\n')
-        + f"holidays: [{holidays}]\n"
-    )
-    body = [task(tid, q / 4, deps) for tid, q, deps in plan["tasks"]]
+    if plan["continuous"]:
+        catalogue = project_yaml(calendar="continuous", timezone=plan["zone"])
+    else:
+        catalogue = (
+            project_yaml(calendar="workdays", timezone=plan["zone"])
+            + ("" if plan["whole_days"] else f'workday: {{start: "{plan["opens"]:02d}:00", hours: {plan["hours"]}}}\n')
+            + f"holidays: [{holidays}]\n"
+        )
+    body = [
+        task(tid, None, deps, duration=value) if key == "duration" else task(tid, value, deps)
+        for tid, (key, value), _, deps in plan["tasks"]
+    ]
     root = tmp_path_factory.mktemp("walk")
     for rel, text in {
         "phases/project.yaml": catalogue,
@@ -222,23 +254,30 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
     docs = _RENDERER.phase_documents(facts, p)
     frozen = plan_version(loaded.config, loaded.phases[0], plan["start"], None)["tasks"]
 
-    # the schedule in quarter days, by the critical path method (earliest start: the latest dependency's finish)
+    # the schedule in working minutes, by the critical path method (earliest start: the latest dependency's finish)
     es: dict[str, int] = {}
     ef: dict[str, int] = {}
-    for tid, q, deps in plan["tasks"]:
+    for tid, _, minutes, deps in plan["tasks"]:
         es[tid] = max((ef[d] for d in deps), default=0)
-        ef[tid] = es[tid] + q
-    per_quarter = plan["hours"] * 15  # minutes of work in a quarter of a day
+        ef[tid] = es[tid] + minutes
     total = max(ef.values())
-    walk = _walk(plan["start"], tz, plan["opens"], plan["hours"], plan["holidays"], total * per_quarter)
+    if plan["continuous"]:
+        walk = _walk_continuous(plan["start"], tz, total)
+    else:
+        walk = _walk(plan["start"], tz, plan["opens"], plan["hours"], plan["holidays"], total)
 
-    def begins(quarter: int) -> datetime:  # the working minute that starts the work
-        return walk[quarter * per_quarter].replace(tzinfo=tz)
+    def begins(minute: int) -> datetime:  # the working minute that starts the work
+        return walk[minute].replace(tzinfo=tz)
 
-    def ends(quarter: int) -> datetime:  # the end of the last working minute of the work
-        return (walk[quarter * per_quarter - 1] + timedelta(minutes=1)).replace(tzinfo=tz)
+    def ends(minute: int) -> datetime:  # the end of the last working minute of the work
+        return (walk[minute - 1] + timedelta(minutes=1)).replace(tzinfo=tz)
 
     when = lambda dt: dt.strftime("%Y-%m-%d %H:%M %Z")  # noqa: E731
+    # a phase written in hours or minutes (and short) speaks in hours: "hour 4.5", else "day 0.25"
+    written_in_hours = any(k == "duration" and v.endswith(("h", "m")) for _, (k, v), _, _ in plan["tasks"])
+    in_hours = written_in_hours and total <= 5 * plan["hours"] * 60
+    assert p.span.hours == in_hours
+    event(f"continuous={plan['continuous']}, whole days={plan['whole_days']}, in hours={in_hours}")
 
     def done(dt: datetime) -> str:  # a finish at midnight closes the day before: its date at 24:00
         if dt.hour == 0 and dt.minute == 0:
@@ -249,8 +288,17 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
         tid = tf.id
         start, finish = begins(es[tid]), ends(ef[tid])
         text = docs[f"phase-01/{tf.task.filename}"]
-        row = re.search(r"^\| day \S+ \(([^)]*)\) \| day \S+ \(([^)]*)\) \|", text, re.M)
-        assert row is not None and row.groups() == (when(start), done(finish)), (tid, row and row.groups())
+        row = re.search(r"^\| (day|hour) (\S+) \(([^)]*)\) \| (?:day|hour) (\S+) \(([^)]*)\) \|", text, re.M)
+        assert row is not None and (row.group(3), row.group(5)) == (when(start), done(finish)), (
+            tid,
+            row and row.groups(),
+        )
+        assert row.group(1) == ("hour" if in_hours else "day")
+        if in_hours:  # the hour offsets are the working hours from the start
+            assert (float(row.group(2).replace(",", "")), float(row.group(4).replace(",", ""))) == (
+                round(es[tid] / 60, 2),
+                round(ef[tid] / 60, 2),
+            ), tid
         for name in ("COORDINATION-DASHBOARD.md", "COORDINATOR-HANDOFF.md"):  # the one schedule table
             cell = re.search(
                 rf"^\| \[{re.escape(tid)} [^|]*\]\([^)]*\)[^|]*\| [^|]* \| ([^|]*?) → ([^|]*?), ",
@@ -262,6 +310,10 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
         assert datetime.fromisoformat(frozen[tid]["finish"]) == finish, tid
     # the phase starts at its first working time, though phase.yaml may name a night or a weekend
     assert f"| Planned start | {when(begins(0))} |" in docs["phase-01/COORDINATION-SUMMARY.md"]
-    days = math.ceil(total / 4)
-    labels = gantt_spec(p, facts).day_labels
-    assert labels[:days] == tuple(begins((k - 1) * 4).strftime("%a %d %b") for k in range(1, days + 1))
+    per_day = plan["hours"] * 60
+    days = math.ceil(total / per_day)
+    spec = gantt_spec(p, facts)
+    assert spec.day_labels[:days] == tuple(begins((k - 1) * per_day).strftime("%a %d %b") for k in range(1, days + 1))
+    if in_hours:  # an axis of hours: each hour of work at its clock time
+        hours = total // 60
+        assert spec.hour_labels[:hours] == tuple(f"hour {k}\n{begins(k * 60):%a %H:%M}" for k in range(hours))

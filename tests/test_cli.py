@@ -47,7 +47,7 @@ def test_schema_writes_four_schemas_with_descriptions(runner, tmp_path):
     phase = json.loads((out / "phase.schema.json").read_text())
     assert (
         phase["$defs"]["Task"]["properties"]["duration_days"]["description"]
-        == "Planned duration in days (on the project calendar); more than 0."
+        == "Planned duration in days (on the project calendar); more than 0. Give this or duration."
     )
     assert phase["$defs"]["Task"]["properties"]["duration_days"]["exclusiveMinimum"] == 0
 

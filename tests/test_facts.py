@@ -42,7 +42,7 @@ def test_example_schedule(project):
             "seed": 0,
             "spread": "none",
         },
-        "gauge": {"state": "on_schedule", "days": 0, "task": "7.1"},
+        "gauge": {"state": "on_schedule", "days": 0, "task": "7.1", "phase_days": 0},
         "stale_days": None,
     }
     # 7.1 and 7.2 decide the finish in the one run; 7.3 and 7.4 have slack

@@ -15,6 +15,7 @@ from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.render.renderer import Renderer
+from support import edit
 
 P = "phases/phase-01/phase.yaml"
 
@@ -209,7 +210,7 @@ def test_the_drawn_gantt_holds_a_band_per_group(project):
 def test_a_group_named_in_a_phase_without_groups_says_where_groups_go(project, runner):
     from conftest import PHASE_YAML
 
-    bad = PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["group:P1"]\n    group: P1')
+    bad = edit(PHASE_YAML, 'depends_on: ["1.1"]', 'depends_on: ["group:P1"]\n    group: P1')
     code, out = validate(runner, project(files(bad)))
     assert code == 1
     assert out.splitlines() == [

@@ -13,6 +13,7 @@ from conftest import minimal
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
+from support import edit
 from test_groups import render_all
 
 MISSION = Path(__file__).parent / "data" / "mission"
@@ -71,7 +72,7 @@ def test_a_target_changed_in_phase_yaml_without_a_replan_is_named(project, runne
     root = project(minimal())
     assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace('target: "< 10"', 'target: "< 50"'))
+    phase.write_text(edit(phase.read_text(), 'target: "< 10"', 'target: "< 50"'))
     report = render_all(root)["phase-01/COMPLETION-REPORT.md"]
     assert '!!! warning "1 target changed since plan 1: verdicts below are against the targets now"' in report
     assert (
@@ -101,7 +102,7 @@ def test_an_old_plan_without_targets_keeps_working(project, runner):
     assert "Targets across plans" not in report
     # a re-plan after it records targets, and compares none with the plan that had none
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace('target: "< 10"', 'target: "< 20"'))
+    phase.write_text(edit(phase.read_text(), 'target: "< 10"', 'target: "< 20"'))
     result = freeze(runner, root, "--replan", "--reason", "r", "--at", "2025-01-06T12:00:00Z")
     assert (result.exit_code, result.output) == (0, f"re-planned in {path}\n")
     p = compute(load_project(root)).phases[0]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import REPO, compare_golden, documents, minimal
 from phasedocs.cli import main
 from phasedocs.render.filters import code, fence, md, tidy
-from support import PROTOCOL, alpha, beta, criterion, phase_yaml, project_yaml
+from support import PROTOCOL, alpha, beta, criterion, edit, phase_yaml, project_yaml
 
 GOLDEN = REPO / "tests" / "golden" / "eventmesh"
 EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.superfences", "pymdownx.tasklist", "md_in_html"]
@@ -135,7 +135,7 @@ def test_a_printed_handoff_names_files_from_the_project_and_says_when_they_are_m
     assert all((root / n).is_file() for n in _spawned_files(result.stdout))
     # an edit to the data after generate: the task file named is out of date again
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace("title: Alpha", "title: Alpha two"))
+    phase.write_text(edit(phase.read_text(), "title: Alpha", "title: Alpha two"))
     result = runner.invoke(main, ["handoff", "1", "--project", str(root)])
     assert "missing or out of date" in result.stderr
 
@@ -539,6 +539,7 @@ def test_the_protocol_scope_of_the_project_a_phase_and_its_tasks(project):
         "duration_days": 1,
         "depends_on": ["1.1"],
         "file": "out/docs/phase-01/task-1.2-beta.md",
+        "links": {},  # a task's links: none given
     }
 
 

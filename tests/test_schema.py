@@ -65,6 +65,9 @@ def example_files() -> list[tuple[str, str, str]]:
     from support import FINISH, PHASE, SNAPSHOTS  # task entries with notes and times, health
 
     found.append(("test_progress PHASE", "phase", PHASE))
+    from test_units import SPRINT, SPRINT_PROJECT  # durations with units, a milestone, links, continuous
+
+    found += [("test_units SPRINT", "phase", SPRINT), ("test_units SPRINT_PROJECT", "project", SPRINT_PROJECT)]
     found += [(f"test_progress {k}", "snapshot", json.dumps(v)) for k, v in {**SNAPSHOTS, **FINISH}.items()]
     return found
 
@@ -93,6 +96,28 @@ REFUSED = [
     ("project", {"calendar": "lunar"}),
     ("project", {"surprise": True}),
     ("snapshot", {"kind": "weekly"}),
+    # version 3: durations with units, milestones, links
+    ("phase", {"tasks": [{"id": "1", "slug": "a", "title": "A", "role": "r", "duration": "5x"}]}),
+    ("phase", {"tasks": [{"id": "1", "slug": "a", "title": "A", "role": "r", "duration": 5}]}),
+    ("phase", {"tasks": [{"id": "1", "slug": "a", "title": "A", "role": "r", "milestone": "yes"}]}),
+    ("phase", {"tasks": [{"id": "1", "slug": "a", "title": "A", "role": "r", "milestone": True, "links": ["#3"]}]}),
+    ("phase", {"tasks": [{"id": "1", "slug": "a", "title": "A", "role": "r", "milestone": True, "links": {"pr": 3}}]}),
+    (
+        "phase",
+        {
+            "tasks": [
+                {
+                    "id": "1",
+                    "slug": "a",
+                    "title": "A",
+                    "role": "r",
+                    "duration": "2h",
+                    "estimate": {"low": "1x", "high": 3},
+                }
+            ]
+        },
+    ),
+    ("project", {"calendar": "round-the-clock"}),
 ]
 
 

@@ -11,6 +11,7 @@ from phasedocs.charts.specs import burnup_spec
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
+from support import edit
 from test_groups import render_all
 
 P = "phases/phase-01/phase.yaml"
@@ -170,7 +171,8 @@ def test_every_document_that_shows_the_task_shows_its_waiver(project):
     assert "waived" not in fm["tasks"][0]
 
 
-ADDED = PHASE.replace(
+ADDED = edit(
+    PHASE,
     '    depends_on: ["1.1", "1.2"]\n',
     '    depends_on: ["1.1", "1.2"]\n'
     '  - {id: "1.4", slug: fix, title: Hotfix, role: dev, duration_days: 0.5, added: 2025-01-07T12:00:00Z}\n',

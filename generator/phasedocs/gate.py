@@ -88,6 +88,14 @@ def _show(value: float | str | bool | None) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _time(p: PhaseFacts, days: float, places: int | None = 2) -> str:
+    """An amount of time in the phase's unit: ``0.25 days`` (rounded to ``places``, if given), or
+    ``1.5 h`` in a phase of hours."""
+    if p.span.hours:
+        return p.span.amount(days)
+    return f"{_show(round(days, places) if places is not None else days)} days"
+
+
 def _criterion(p: PhaseFacts, c: CriterionFacts) -> Finding:
     if c.scope == "phase":
         since = p.actual_finish
@@ -204,8 +212,8 @@ def implausible(p: PhaseFacts) -> list[Finding]:
                 p.number,
                 "implausible",
                 f"Task {t.id}",
-                f"complete {_show(round(days, 2))} days after it started, under a tenth of its planned "
-                f"{_show(planned)} days: verify when it started and finished",
+                f"complete {_time(p, days)} after it started, under a tenth of its planned "
+                f"{_time(p, planned, None)}: verify when it started and finished",
                 t.actual_finish,
                 value=round(days, 4),
                 reference=planned,
@@ -219,8 +227,8 @@ def implausible(p: PhaseFacts) -> list[Finding]:
                 p.number,
                 "implausible",
                 "The phase",
-                f"complete {_show(round(took, 2))} days after its first task started, under a tenth of its planned "
-                f"{_show(plan)} days: verify the snapshots' dates and states",
+                f"complete {_time(p, took)} after its first task started, under a tenth of its planned "
+                f"{_time(p, plan, None)}: verify the snapshots' dates and states",
                 p.actual_finish,
                 value=round(took, 4),
                 reference=plan,

@@ -281,16 +281,19 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         y = row[b.id]
         color = c.done if b.complete else c.critical if b.critical else c.task
         kind = "done" if b.complete else "critical" if b.critical else "task"
-        ax.barh(
-            y,
-            b.finish - b.start,
-            left=b.start,
-            height=0.5,
-            color=color,
-            hatch="//" if b.complete else None,
-            edgecolor=color,
-            gid=f"{kind}-{b.id}",
-        )
+        if b.milestone:  # no duration: a diamond at its date
+            ax.scatter([b.finish], [y], marker="D", s=70, color=color, zorder=3, gid=f"milestone-{b.id}")
+        else:
+            ax.barh(
+                y,
+                b.finish - b.start,
+                left=b.start,
+                height=0.5,
+                color=color,
+                hatch="//" if b.complete else None,
+                edgecolor=color,
+                gid=f"{kind}-{b.id}",
+            )
         if b.slack > 0:
             ax.barh(y, b.slack, left=b.finish, height=0.2, color=c.slack, gid=f"slack-{b.id}")
         if b.plan_start is not None and b.plan_finish is not None:  # the frozen plan: an outline
@@ -344,8 +347,13 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
     right += [x for b in spec.bars for x in (b.forecast_finish, b.plan_finish, b.actual_end) if x is not None]
     left, end = min(0.0, *(b.actual_start or 0 for b in spec.bars)), max(right) * 1.02 + 0.05
     ax.set_xlim(left, end)
-    ticks = day_ticks(len(spec.day_labels), end - left, style)
-    ax.set_xticks(ticks, [f"day {i + 1}\n{spec.day_labels[i]}" for i in ticks])
+    if spec.hour_labels:  # a phase of hours: its axis in hours, each with its clock time
+        hpd = spec.hours_per_day
+        ticks = day_ticks(len(spec.hour_labels), (end - left) * hpd, style)
+        ax.set_xticks([i / hpd for i in ticks], [spec.hour_labels[i] for i in ticks])
+    else:
+        ticks = day_ticks(len(spec.day_labels), end - left, style)
+        ax.set_xticks(ticks, [f"day {i + 1}\n{spec.day_labels[i]}" for i in ticks])
     ax.set_ylim(-0.7, n - 0.1)
     ax.set_yticks([])
     ax.grid(axis="x", alpha=0.3)
@@ -360,6 +368,8 @@ def _draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
         Patch(color=c.slack, label="slack"),
         Patch(color=c.done, label="complete"),
     ]
+    if any(b.milestone for b in spec.bars):
+        legend.append(Line2D([], [], marker="D", color=style.text_color, linestyle="none", label="milestone"))
     if any(b.actual_start is not None for b in spec.bars):
         legend.append(Patch(color=c.current, label="actual"))
     if any(b.forecast_from is not None for b in spec.bars):
@@ -471,7 +481,7 @@ def _draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
         return [mdates.date2num(x) for x, _ in points], [y for _, y in points]
 
     xs, ys = xy(spec.scope)
-    ax.step(xs, ys, where="post", color=c.pending, linewidth=2, label="scope (planned task-days)", gid="scope")
+    ax.step(xs, ys, where="post", color=c.pending, linewidth=2, label=f"scope (planned {spec.unit})", gid="scope")
     xs, ys = xy(spec.plan)
     label = "frozen plan" if spec.frozen else "plan (phase.yaml)"
     ax.plot(xs, ys, color=c.task, linestyle="--", linewidth=1.5, label=label, gid="plan")
@@ -496,7 +506,7 @@ def _draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
             ax.plot([x0, mdates.date2num(when)], [done, top], color=c.today, linewidth=1, gid=f"forecast-{name}")
         everything += [(p95, top)]
     _date_axis(ax, min(x for x, _ in everything), max(x for x, _ in everything))
-    ax.set_ylabel("task-days")
+    ax.set_ylabel(spec.unit)
     ax.set_ylim(0, max(y for _, y in everything) * 1.08 + 0.1)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize=style.font_size * 0.8)

@@ -128,6 +128,8 @@ class GanttBar:
     """Its start in the frozen plan, when one is frozen."""
     plan_finish: float | None = None
     """Its finish in the frozen plan, when one is frozen."""
+    milestone: bool = False
+    """True for a milestone: drawn as a ◆ at its date, not as a bar."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,11 @@ class GanttSpec:
     """What the chart leaves out, shown under it (a chart of thousands of bars cannot be read)."""
     groups: tuple[GanttGroup, ...] = ()
     """The bands of the phase's groups (bars ordered group by group, tasks of no group last)."""
+    hour_labels: tuple[str, ...] = ()
+    """For a phase of hours: a label per hour of work ("hour 4" and its clock time), in place of
+    the day labels; the hour's position is its index over ``hours_per_day``."""
+    hours_per_day: float = 24.0
+    """Hours in a day of work: where each of ``hour_labels`` stands on the axis (in days)."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,8 @@ class BurnupSpec:
     alt: str
     note: str = ""
     """What the chart leaves out (nothing: every task counts in its sums)."""
+    unit: str = "task-days"
+    """What its work is counted in: task-days, or task-hours in a phase of hours."""
 
 
 Spec = TrendSpec | CriteriaSpec | GanttSpec | RoadmapSpec | BurnupSpec
@@ -450,11 +459,14 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     )
     chains = p.schedule.critical_chains
     critical = chain_words(chains)
-    slack = "; ".join(f"{t.id} has {_fmt(t.slack)} days of slack" for t in tasks if not t.critical)
+    span = p.span
+    slack = "; ".join(f"{t.id} has {span.amount(t.slack)} of slack" for t in tasks if not t.critical)
     done = [t.id for t in tasks if t.state == "complete"]
+    marks = [t.id for t in tasks if t.task.milestone]
     alt = (
-        f"Gantt chart of phase {p.number}: {len(bars)} tasks over {_fmt(p.schedule.total_days)} days; "
+        f"Gantt chart of phase {p.number}: {len(bars)} tasks over {span.amount(p.schedule.total_days)}; "
         f"critical path {critical}"
+        + (f"; milestones (◆): {', '.join(marks)}" if marks else "")
         + (f"; {slack}" if slack else "")
         + (f"; complete: {', '.join(done)}" if done else "")
     )
@@ -471,8 +483,25 @@ def gantt_spec(p: PhaseFacts, facts: ProjectFacts) -> GanttSpec:
     )
     if bands:
         alt += "; groups: " + "; ".join(f"{b.label}: {', '.join(b.tasks)}" for b in bands)
+    hours: tuple[str, ...] = ()
+    hpd = span.hours_per_day
+    if hpd is not None:  # a phase of hours: an axis of hours, each with its clock time
+        hours = tuple(
+            f"hour {k}\n{facts.calendar.start_at(p.schedule.start, k / hpd).astimezone(facts.tz):%a %H:%M}"
+            for k in range(math.ceil(max(ends) * hpd - 1e-9) + 1)
+        )
     return GanttSpec(
-        f"Phase {p.number}: schedule", bars, arrows, p.schedule.total_days, today, labels, alt, note, bands
+        f"Phase {p.number}: schedule",
+        bars,
+        arrows,
+        p.schedule.total_days,
+        today,
+        labels,
+        alt,
+        note,
+        groups=bands,
+        hour_labels=hours,
+        hours_per_day=hpd or 24.0,
     )
 
 
@@ -501,6 +530,7 @@ def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
         forecast_finish,
         d.plan_start if frozen and d is not None and t.in_plan else None,
         d.plan_finish if frozen and d is not None and t.in_plan else None,
+        t.task.milestone,
     )
 
 
@@ -546,11 +576,24 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
     scope.append((max(right), scope_now))
     frozen = source is not None
     f = p.forecast
+    # a phase of hours counts its work in task-hours, as its documents do
+    k = p.span.hours_per_day or 1.0
+    unit = "task-hours" if p.span.hours else "task-days"
+    if p.span.hours:  # days were rounded to 6 places: 4 places of hours drop that noise
+        scope = [(x, round(y * k, 4)) for x, y in scope]
+        completed = [(x, round(y * k, 4)) for x, y in completed]
+        plan = [(x, round(y * k, 4)) for x, y in plan]
+        cone = (cone[0], round(cone[1] * k, 4), cone[2]) if cone is not None else None
+        scope_now = round(scope_now * k, 4)
     alt = (
-        f"Burn-up of phase {p.number}: scope {_fmt(scope_now)} task-days"
+        f"Burn-up of phase {p.number}: scope {_fmt(scope_now)} {unit}"
         + (f" (the first plan held {_fmt(scope[0][1])})" if frozen and abs(scope[0][1] - scope_now) > 1e-9 else "")
-        + (f"; {_fmt(sum(d for _, d in added))} task-days added after the plan" if added else "")
-        + f"; {_fmt(completed[-1][1])} task-days complete by {completed[-1][0]:%Y-%m-%d}"
+        + (
+            f"; {_fmt(round(sum(d for _, d in added) * (k if p.span.hours else 1.0), 4))} {unit} added after the plan"
+            if added
+            else ""
+        )
+        + f"; {_fmt(completed[-1][1])} {unit} complete by {completed[-1][0]:%Y-%m-%d}"
         + f"; {'the frozen plan' if frozen else 'the plan (phase.yaml, none frozen)'} finishes {plan[-1][0]:%Y-%m-%d}"
         + (
             f"; forecast 50% by {f.p50:%Y-%m-%d}, 85% by {f.p85:%Y-%m-%d}, 95% by {f.p95:%Y-%m-%d}"
@@ -558,7 +601,9 @@ def burnup_spec(p: PhaseFacts, facts: ProjectFacts) -> BurnupSpec:
             else ""
         )
     )
-    return BurnupSpec(f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt)
+    return BurnupSpec(
+        f"Phase {p.number}: burn-up", tuple(scope), tuple(completed), tuple(plan), frozen, cone, alt, unit=unit
+    )
 
 
 def _plan_line(p: PhaseFacts, cal: Calendar) -> list[tuple[datetime, float]]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from phasedocs.dates import Calendar
 from phasedocs.gate import Finding
 from phasedocs.input.models import Criterion, Group, Metric, Phase, ProjectConfig, Task
+from phasedocs.units import DAYS, Span
 
 if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
     from phasedocs.input.project import PhaseInput
@@ -121,6 +122,32 @@ class TaskDays:
     """When its remaining work is forecast to start (now, for work under way), unless complete."""
     forecast_finish: float | None
     """When it is forecast to finish, unless complete."""
+
+
+@dataclass(frozen=True)
+class MilestoneFacts:
+    """A milestone: a checkpoint of no duration, its dependencies and criteria its gate."""
+
+    id: str
+    title: str
+    state: str
+    """Its task state: waiting (for its dependencies), ready (to be checked), complete (reached)."""
+    planned: datetime
+    """When the plan in force reaches it."""
+    finish: datetime
+    """When it was reached (complete), else its point forecast: when its dependencies are forecast to end."""
+    gate: str
+    """passed (every criterion met), failed (one missed), open (not all met yet) or none (no criteria)."""
+    passed: int
+    """How many of its criteria are met or exceeded."""
+    criteria: int
+    """How many criteria its gate holds."""
+    due: datetime | None = None
+    """Its fixed date, if it has one."""
+    meets_due: bool | None = None
+    """True when it was reached (or is forecast to be) by its due date; None without one."""
+    due_days: float | None = None
+    """How far ``finish`` is from ``due``, in days of work of the calendar (None without a due date)."""
 
 
 @dataclass(frozen=True)
@@ -444,6 +471,10 @@ class PhaseFacts:
     """For a phase under way: days without a snapshot, up to the project's newest one, when over the limit."""
     now_days: float | None = None
     """The latest snapshot's time in days from the phase start."""
+    span: Span = DAYS
+    """The unit its documents and charts speak in: days, or hours for a phase of hours."""
+    milestones: tuple[MilestoneFacts, ...] = ()
+    """Its milestones, in task order, with their dates, gates and due dates."""
     gate: tuple[Finding, ...] = ()
     """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
     the documents, status.json and the badge read this verdict, as check does."""

@@ -19,6 +19,7 @@ from phasedocs.facts.collisions import collisions
 from phasedocs.facts.graph import topological
 from phasedocs.facts.groups import Waiver, group_criteria, group_facts, waivers
 from phasedocs.facts.measures import checked_state, measured_state, numeric
+from phasedocs.facts.milestones import milestone_facts
 from phasedocs.facts.model import (
     Change,
     CriterionFacts,
@@ -36,6 +37,7 @@ from phasedocs.facts.progress import Actual, Run, actual_of, forecast_times, his
 from phasedocs.facts.schedule import critical_chains, plan_days
 from phasedocs.input.models import Criterion, ProjectConfig, Task
 from phasedocs.input.targets import change_pct
+from phasedocs.units import choose
 
 if TYPE_CHECKING:
     from phasedocs.input.project import PhaseInput
@@ -188,6 +190,11 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         readings.now,
         now_off,
         offset,
+    )
+    facts = replace(
+        facts,
+        span=choose(any(t.hours for t in tasks), cpm.total, cal.day_length.total_seconds() / 3600),
+        milestones=milestone_facts(task_facts, cal),
     )
     if not groups:
         return facts
@@ -366,7 +373,7 @@ def task_fact(
     running = state in ("in_progress", "blocked")
     if state == "complete":
         pct = 100.0
-    elif running:
+    elif running and t.duration_days:  # a milestone takes no time: nothing to be part way through
         pct = min(99.0, round(100.0 * a.worked / t.duration_days, 1))
     else:
         pct = 0.0

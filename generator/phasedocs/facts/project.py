@@ -39,7 +39,8 @@ def history_ratios(phases: tuple[PhaseFacts, ...]) -> tuple[float, ...]:
         t.actual_days / t.task.duration_days
         for p in phases
         for t in p.tasks
-        if t.actual_days is not None and t.actual_days > EPS  # actual days: complete tasks only
+        # actual days: complete tasks only; a milestone has no planned time to compare with
+        if t.actual_days is not None and t.actual_days > EPS and t.task.duration_days > 0
     )
 
 

@@ -9,14 +9,19 @@ editors can show them.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phasedocs.dates import Calendar
-from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Range
+from phasedocs.errors import UNPRINTABLE_RE
+from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Pattern, Range
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
 Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
@@ -152,6 +157,109 @@ MAX_TASK_DAYS = 365
 def _task_days(value: float) -> float:
     if value > MAX_TASK_DAYS:
         raise ValueError(f"must be at most {MAX_TASK_DAYS} days (split a longer task)")
+    return value
+
+
+#: A duration with its unit: minutes, hours, working days or working weeks (``90m``, ``1.5d``).
+_DURATION_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(m|h|d|w)", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Units:
+    """How durations with units become days of work on the project's calendar."""
+
+    hours_per_day: float = 24.0
+    """Hours in a day of work: the workday's hours on the workdays calendar, else 24."""
+    days_per_week: float = 7.0
+    """Days of work in a week: 5 on the workdays calendar, else 7."""
+
+
+#: The units phase.yaml is read with: set by the loader from project.yaml (:func:`reading_units`).
+_UNITS: ContextVar[Units | None] = ContextVar("phasedocs_units", default=None)
+
+
+@contextmanager
+def reading_units(units: Units) -> Iterator[None]:
+    """Read phase.yaml's durations with ``units`` (a day of work is the project's, not 24 hours)."""
+    token = _UNITS.set(units)
+    try:
+        yield
+    finally:
+        _UNITS.reset(token)
+
+
+def duration_parts(text: str) -> tuple[float, str]:
+    """``"1.5d"`` -> ``(1.5, "d")``; ValueError for text that is no duration with a unit."""
+    found = _DURATION_RE.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(
+            f"'{text}' is not a duration; write a number and a unit: m (minutes), h (hours), "
+            "d (working days) or w (working weeks), such as 90m, 4h, 1.5d or 2w"
+        )
+    return float(found.group(1)), found.group(2)
+
+
+def to_days(text: str, units: Units | None = None) -> float:
+    """A duration with its unit as days of work (``units``: the calendar's, else the one being read)."""
+    amount, unit = duration_parts(text)
+    u = units or _UNITS.get() or Units()
+    hours = {"m": amount / 60, "h": amount}.get(unit)
+    days = hours / u.hours_per_day if hours is not None else amount * (u.days_per_week if unit == "w" else 1.0)
+    return round(days, 9)
+
+
+def _duration_text(value: Any) -> Any:
+    """A duration must say its unit: a bare number would be read as days, or not."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(
+            f"{value:g} has no unit; write {value:g}d (working days) or {value:g}h (hours), or use duration_days"
+        )
+    if isinstance(value, str):
+        duration_parts(value)  # its own message, before the pattern's
+    return value
+
+
+def _duration(value: str) -> str:
+    amount, _ = duration_parts(value)
+    if amount <= 0:
+        raise ValueError(f"'{value}' must be more than 0 (a milestone takes milestone: true and no duration)")
+    _task_days(to_days(value))
+    return value.strip()
+
+
+#: The JSON Schema's reading of a duration with its unit (the same as :data:`_DURATION_RE`).
+DURATION_PATTERN = rf"^\s*{_DURATION_RE.pattern}\s*$"
+
+DurationText = Annotated[str, Before(_duration_text), Pattern(DURATION_PATTERN), Check(_duration)]
+"""A duration with its unit: 90m, 4h, 1.5d (working days) or 2w (working weeks)."""
+
+
+def _estimate_days(value: Any) -> Any:
+    """An estimate in days (a number) or with a unit (``1.5h``), as days of work."""
+    return to_days(value) if isinstance(value, str) else value
+
+
+EstimateDays = Annotated[
+    float,
+    Before(_estimate_days, json=json.dumps({"type": "string", "pattern": DURATION_PATTERN})),
+    Range(gt=0),
+    Check(_task_days),
+]
+"""Days of work (a number), or a duration with its unit (90m, 4h, 1.5d, 2w)."""
+
+#: The longest a link of a task may be, and the most links one task may carry.
+MAX_LINK = 500
+MAX_LINKS = 20
+_LINK_KEY = _Characters(_KEY_RE, "link name", _KEY_CHARS)
+
+
+def _links(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > MAX_LINKS:
+        raise ValueError(f"holds {len(value)} links; a task may carry at most {MAX_LINKS}")
+    for key, text in value.items():
+        _LINK_KEY(key)
+        if not text.strip() or UNPRINTABLE_RE.search(text):
+            raise ValueError(f"link '{key}' must be one line of text or a URL")
     return value
 
 
@@ -445,8 +553,8 @@ class ProjectConfig(Model):
     """Who coordinates the phases."""
     operator: str = "Operator"
     """Who receives the handoff."""
-    calendar: Literal["calendar", "workdays"] = "calendar"
-    """'workdays' skips Saturday and Sunday in date arithmetic."""
+    calendar: Literal["calendar", "workdays", "continuous"] = "calendar"
+    """'workdays' skips Saturday and Sunday in date arithmetic; 'continuous': every hour counts, round the clock."""
     timezone: Annotated[str, Check(_zone)] = "UTC"
     """IANA zone in which dates are shown."""
     metrics: Annotated[dict[str, Metric], Check(_metric_keys)] = {}
@@ -468,6 +576,12 @@ class ProjectConfig(Model):
         if self.calendar != "workdays" and (self.holidays or self.workday is not None):
             given = "holidays" if self.holidays else "workday"
             raise ValueError(f"{given} apply to the workdays calendar only; set calendar: workdays, or remove {given}")
+
+    def units(self) -> Units:
+        """How phase.yaml's durations with units become days of work on this calendar."""
+        if self.calendar != "workdays":
+            return Units()
+        return Units(self.workday.hours if self.workday is not None else 24.0, 5.0)
 
     def work_calendar(self) -> Calendar:
         """The calendar every date of the project is computed on."""
@@ -519,10 +633,10 @@ class Criterion(Model):
 class Estimate(Model):
     """The range a task's duration may take: low <= duration_days <= high."""
 
-    low: Annotated[float, Range(gt=0), Check(_task_days)]
-    """The shortest it may take, in days (more than 0)."""
-    high: Annotated[float, Range(gt=0), Check(_task_days)]
-    """The longest it may take, in days."""
+    low: EstimateDays
+    """The shortest it may take, in days (more than 0), or with a unit like the task's duration (1.5h)."""
+    high: EstimateDays
+    """The longest it may take, in days, or with a unit (4h)."""
 
 
 class Task(Model):
@@ -540,8 +654,17 @@ class Task(Model):
     """Agent role identifier, used by the spawn command (e.g. 'backend-dev')."""
     agent: str | None = None
     """Display name of the role (e.g. 'Backend Developer'); default: the role."""
-    duration_days: Annotated[float, Range(gt=0), Check(_task_days)]
-    """Planned duration in days (on the project calendar); more than 0."""
+    duration_days: Annotated[float, Range(gt=0), Check(_task_days)] = 0.0
+    """Planned duration in days (on the project calendar); more than 0. Give this or duration."""
+    duration: DurationText | None = None
+    """Planned duration with its unit: 90m, 4h, 1.5d or 2w (d, w: working days and weeks of the
+    project calendar). Give this or duration_days, never both."""
+    milestone: bool = False
+    """True for a milestone: a checkpoint of no duration, its dependencies and criteria its gate."""
+    due: AwareDatetime | None = None
+    """A milestone's fixed date (ISO 8601 with zone): the forecast says whether it will be met."""
+    links: Annotated[dict[str, Annotated[str, MaxLen(MAX_LINK)]], Check(_links)] = {}
+    """The task's identity elsewhere: issue, branch, worktree, pr or any other name -> short text or URL."""
     depends_on: tuple[str, ...] = ()
     """Ids of tasks of this phase that must be complete first; ``group:ID`` names every task of a group."""
     goal: str = ""
@@ -562,12 +685,37 @@ class Task(Model):
     """When the task joined the phase after its plan was frozen (ISO 8601 with zone): scope added, not a plan defect."""
 
     def _check(self) -> None:
+        if self.duration is not None and self.duration_days:
+            raise ValueError(
+                f"gives both duration ({self.duration}) and duration_days ({self.duration_days:g}); keep one of them"
+            )
+        if self.milestone:
+            if self.duration is not None or self.duration_days or self.estimate is not None:
+                given = (
+                    "duration" if self.duration is not None else "duration_days" if self.duration_days else "estimate"
+                )
+                raise ValueError(f"a milestone takes no time; remove {given} (or milestone: true)")
+            return
+        if self.due is not None:
+            raise ValueError("due goes with milestone: true; give the date to a milestone that depends on this task")
+        if self.duration is None and not self.duration_days:
+            raise ValueError("needs a duration: duration (90m, 4h, 1.5d, 2w) or duration_days (a number of days)")
+        if self.duration is not None:
+            # the model is built once, here: its days of work are what every stage reads
+            self.__dict__["duration_days"] = to_days(self.duration)
         e = self.estimate
+        if e is not None and self.duration is not None and not e.low <= self.duration_days <= e.high:
+            raise ValueError(f"estimate must hold the duration ({self.duration}): low <= duration <= high")
         if e is not None and not e.low <= self.duration_days <= e.high:
             raise ValueError(
                 f"estimate {{low: {e.low:g}, high: {e.high:g}}} must hold duration_days ({self.duration_days:g}): "
                 "low <= duration_days <= high"
             )
+
+    @property
+    def hours(self) -> bool:
+        """True when its duration is written in minutes or hours."""
+        return self.duration is not None and duration_parts(self.duration)[1] in ("m", "h")
 
     @property
     def memory_key(self) -> str:

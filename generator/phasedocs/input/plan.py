@@ -28,11 +28,11 @@ _RESTORE = "plan.json is written by phasedocs freeze; restore it from version co
 class PlannedTask(Model):
     """One task as the plan had it."""
 
-    duration_days: Annotated[float, Range(gt=0, le=MAX_TASK_DAYS)]
-    """Its planned duration, in days of the project calendar."""
+    duration_days: Annotated[float, Range(ge=0, le=MAX_TASK_DAYS)]
+    """Its planned duration, in days of the project calendar (0 for a milestone)."""
     start_days: Annotated[float, Range(ge=0, le=MAX_PLAN_DAYS)]
     """Planned start, in days from the phase start."""
-    finish_days: Annotated[float, Range(gt=0, le=MAX_PLAN_DAYS)]
+    finish_days: Annotated[float, Range(ge=0, le=MAX_PLAN_DAYS)]
     """Planned finish, in days from the phase start."""
     start: AwareDatetime
     """Planned start (ISO 8601 with zone)."""

@@ -32,6 +32,8 @@ from phasedocs.input.models import (
     ProjectConfig,
     Protocol,
     Snapshot,
+    Units,
+    reading_units,
 )
 from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
 from phasedocs.input.targets import TargetSyntaxError, parse_target
@@ -159,7 +161,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         doc = _read(phase_file, file, load_yaml, errors, root)
         phase: Phase | None = None
         if doc is not None:
-            phase, errs = parse_model(doc, Phase)
+            # durations with units are days of work of the project's calendar (8 hours, 5-day weeks)
+            with reading_units(config.units() if config is not None else Units()):
+                phase, errs = parse_model(doc, Phase)
             errors += errs
         snapshots = _load_snapshots(folder, rel, errors, root, warnings)
         plan_doc, plan = _load_plan(folder, rel, errors, root)

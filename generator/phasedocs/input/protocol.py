@@ -28,7 +28,7 @@ TASK_FIELDS = ("memory_key", "before", "during", "after", "spawn")
 FIELDS = {
     "project": ("name", "summary", "coordinator", "operator", "repo_url"),
     "phase": ("number", "folder", "docs", "title", "summary", "tasks"),
-    "task": ("id", "slug", "key", "title", "role", "agent", "goal", "duration_days", "depends_on", "file"),
+    "task": ("id", "slug", "key", "title", "role", "agent", "goal", "duration_days", "depends_on", "file", "links"),
 }
 
 #: A rendered protocol string is one command: at most this many characters.
@@ -53,6 +53,15 @@ def shell(value: Any) -> str:
     whole argument built from several values: ``{{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}``.
     """
     return ShellWord(shlex.quote(_one_line(value)))
+
+
+class Links(dict[str, str]):
+    """A task's links as templates see them: a name the task does not give reads as empty text, so
+    one protocol string serves every task (``{% if task.links.pr %}``). Each value is escaped
+    for the place it stands in, as a title is."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 class ProtocolError(ValueError):
@@ -395,6 +404,7 @@ def task_context(
         "duration_days": task.duration_days,
         "depends_on": list(task.depends_on),
         "file": task_file(docs_prefix, folder, task.filename, task_at),
+        "links": Links(task.links),
     }
 
 

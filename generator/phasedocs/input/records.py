@@ -35,6 +35,7 @@ __all__ = [
     "MaxLen",
     "MinLen",
     "Model",
+    "Pattern",
     "Range",
     "ValidationError",
     "dump",
@@ -67,6 +68,12 @@ class Range(NamedTuple):
     gt: float | None = None
     ge: float | None = None
     le: float | None = None
+
+
+class Pattern(NamedTuple):
+    """Text matching ``regex`` (anchored with ``^...$``); the JSON Schema carries it, so editors check it too."""
+
+    regex: str
 
 
 class Check(NamedTuple):
@@ -291,6 +298,8 @@ def _annotated(
             constraints["max_length"] = marker.length
         elif isinstance(marker, Range):
             constraints.update({k: v for k, v in marker._asdict().items() if v is not None})
+        elif isinstance(marker, Pattern):
+            constraints["pattern"] = marker.regex
         elif marker == Aware:
             constraints["tz_constraint"] = "aware"
         elif isinstance(marker, (Check, Before)):

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from phasedocs.facts import in_words
 from phasedocs.formats import iso, num
 from phasedocs.input.targets import Bound, parse_target
+from phasedocs.units import DAYS, Span
 
 if TYPE_CHECKING:
     from phasedocs.facts import CriterionFacts, MetricFacts
@@ -111,6 +112,19 @@ def url(value: Any) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
+#: An http(s) URL as the input allows it (no space, quote, angle bracket or backtick).
+_HTTP_RE = re.compile(r"https?://[^\s<>\"'`]+", re.ASCII | re.IGNORECASE)
+
+
+def link(value: Any) -> str:
+    """A link's value: a markdown link when it is an http(s) URL, else literal code (``task/3.1``,
+    ``#14``, and ``javascript:...``, which is never a link)."""
+    text = one_line(value)
+    if _HTTP_RE.fullmatch(text):
+        return f"[{md(text)}]({url(text)})"
+    return code(text)
+
+
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 
 
@@ -163,23 +177,24 @@ def health(value: str | None) -> str:
     return HEALTH.get(value or "", "—")
 
 
-def variance(x: float | None) -> str:
-    """Days against plan: ``1 day late``, ``2.37 days early``, ``on time``; an em dash for none."""
+def variance(x: float | None, span: Span = DAYS) -> str:
+    """Days against plan: ``1 day late``, ``2.37 days early``, ``on time``; an em dash for none.
+    In a phase of hours (``span``): ``2.5 h late``."""
     if x is None:
         return "—"
-    n = num(abs(x), 2)
+    n = span.value(abs(x))
     if n == 0:
         return "on time"
-    return f"{days(abs(x))} {'late' if x > 0 else 'early'}"
+    return f"{span.amount(abs(x))} {'late' if x > 0 else 'early'}"
 
 
-def gauge(state: str, x: float) -> str:
+def gauge(state: str, x: float, span: Span = DAYS) -> str:
     """A finish against the plan, in the words of :func:`variance` (one word per fact):
     ``1.5 days late``, ``1 day early``, ``on time``."""
     if state == "behind":
-        return f"{days(x)} late"
+        return f"{span.amount(x)} late"
     if state == "ahead":
-        return f"{days(-x)} early"
+        return f"{span.amount(-x)} early"
     return "on time"
 
 

@@ -117,6 +117,28 @@ def _target_changes(p: PhaseFacts) -> list[dict[str, Any]]:
     ]
 
 
+def _milestones(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
+    """``milestones`` for a phase that has some (none: the key is absent, the file as before)."""
+    if not p.milestones:
+        return {}
+    return {
+        "milestones": [
+            {
+                "id": ms.id,
+                "state": ms.state,
+                "planned": iso(ms.planned, tz),
+                "finish": iso(ms.finish, tz),
+                "reached": ms.state == "complete",
+                "gate": ms.gate,
+                "due": _when(ms.due, tz),
+                "meets_due": ms.meets_due,
+                "due_by": "point forecast" if ms.state != "complete" else "actual",
+            }
+            for ms in p.milestones
+        ]
+    }
+
+
 def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
     """The final-metrics document of phase ``p`` as ordered data (``groups`` and
     ``target_changes`` only for a phase that has them)."""
@@ -195,4 +217,5 @@ def _final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
             for m in p.metrics
         },
         "collisions": [{"tasks": list(c.tasks), "files": list(c.files)} for c in p.collisions],
+        **_milestones(p, tz),
     }

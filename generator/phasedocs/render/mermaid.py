@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from phasedocs.render.filters import WS_RE, days
+from phasedocs.render.filters import WS_RE
 
 if TYPE_CHECKING:
     from phasedocs.facts import PhaseFacts
@@ -15,7 +15,8 @@ def mermaid_graph(p: PhaseFacts) -> str:
     ids = {t.id: f"T{i}" for i, t in enumerate(p.tasks)}
     lines = ["graph LR"]
     for t in p.tasks:
-        label = _mermaid_text(f"{t.id} {t.task.title}") + "<br/>" + _mermaid_text(days(t.task.duration_days))
+        size = "◆ milestone" if t.task.milestone else p.span.amount(t.task.duration_days)
+        label = _mermaid_text(f"{t.id} {t.task.title}") + "<br/>" + _mermaid_text(size)
         lines.append(f'  {ids[t.id]}["{label}"]')
     for t in p.tasks:
         for d in t.task.depends_on:

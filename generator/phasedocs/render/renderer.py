@@ -27,10 +27,10 @@ from phasedocs.render.filters import (
     Formatter,
     change,
     code,
-    days,
     fence,
     gauge,
     health,
+    link,
     md,
     number,
     state,
@@ -46,6 +46,7 @@ from phasedocs.render.mermaid import mermaid_graph
 from phasedocs.render.views import PhaseView, ProjectView
 from phasedocs.resources import builtin_templates
 from phasedocs.sandbox import LimitedSandbox, SandboxLimit, TreeFault
+from phasedocs.units import DAYS, Span
 
 #: The largest document a template may render, in characters (and any string it builds).
 MAX_DOCUMENT = 20_000_000
@@ -98,10 +99,13 @@ class Renderer:
             fence=fence,
             url=url,
             state=state,
-            variance=variance,
-            gauge=gauge,
+            variance=_variance,
+            gauge=_gauge,
             health=health,
-            days=days,
+            days=_days,
+            offset=_offset,
+            link=link,
+            between=_between,
             number=number,
             value=value,
             change=change,
@@ -189,6 +193,42 @@ class Renderer:
         return self.render_md("COORDINATOR-HANDOFF.md.j2", **self._context(facts, p=p, charts={}, views=PhaseView(p)))
 
 
+def _span(ctx: Any, phase: Any) -> Span:
+    """The unit the phase's documents speak in: ``phase``'s, else the document's phase (``p``), else days."""
+    p = phase if phase is not None else ctx.get("p")
+    return p.span if isinstance(p, PhaseFacts) else DAYS
+
+
+@jinja2.pass_context
+def _days(ctx: Any, x: float, phase: Any = None) -> str:
+    """``2.4 days``; ``12.5 h`` in a phase of hours (see :mod:`phasedocs.units`)."""
+    return _span(ctx, phase).amount(x)
+
+
+@jinja2.pass_context
+def _variance(ctx: Any, x: float | None, phase: Any = None) -> str:
+    """:func:`~phasedocs.render.filters.variance` in the phase's unit."""
+    return variance(x, _span(ctx, phase))
+
+
+@jinja2.pass_context
+def _gauge(ctx: Any, state: str, x: float, phase: Any = None) -> str:
+    """:func:`~phasedocs.render.filters.gauge` in the phase's unit."""
+    return gauge(state, x, _span(ctx, phase))
+
+
+@jinja2.pass_context
+def _offset(ctx: Any, x: float, phase: Any = None) -> str:
+    """An offset from the phase start: ``day 2.4``, ``hour 4.5``."""
+    return _span(ctx, phase).at(x)
+
+
+@jinja2.pass_context
+def _between(ctx: Any, start: float, finish: float, phase: Any = None) -> str:
+    """A planned span from the phase start: ``day 0 to 2.4``, ``hour 4 to 6.5``."""
+    return _span(ctx, phase).between(start, finish)
+
+
 def with_commands(facts: ProjectFacts, p: PhaseFacts, task_at: str | None = None) -> PhaseFacts:
     """``p`` with its protocol commands rendered (the templates' ``p.protocol`` and ``t.protocol``).
 
@@ -200,7 +240,7 @@ def with_commands(facts: ProjectFacts, p: PhaseFacts, task_at: str | None = None
         replace(t, protocol=protocol.render_task(facts.config, p.phase, t.task, facts.docs_prefix, shared, task_at))
         for t in p.tasks
     )
-    ready = {t.id for t in p.tasks if t.state == "ready"}
+    ready = {t.id for t in p.tasks if t.state == "ready" and not t.task.milestone}  # a milestone is not launched
     return replace(p, tasks=tasks, protocol=protocol.render_phase(facts.config, shared, ready))
 
 

@@ -46,8 +46,8 @@ class PhaseView:
 
     @property
     def ready(self) -> list[TaskFacts]:
-        """Tasks that can start now: the only ones to launch."""
-        return [t for t in self.p.tasks if t.state == "ready"]
+        """Tasks that can start now: the only ones to launch (a milestone is reached, not launched)."""
+        return [t for t in self.p.tasks if t.state == "ready" and not t.task.milestone]
 
     @property
     def waiting(self) -> list[TaskFacts]:
