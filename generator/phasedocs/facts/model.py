@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from phasedocs.dates import Calendar
 from phasedocs.gate import Finding
-from phasedocs.input.models import Criterion, Metric, Phase, ProjectConfig, Task
+from phasedocs.input.models import Agent, Criterion, Metric, Phase, ProjectConfig, Task
 
 if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
     from phasedocs.input.project import PhaseInput
@@ -92,11 +92,51 @@ class TaskFacts:
     """The share of forecast runs in which it is on a critical path (0 once complete)."""
     days: TaskDays | None = None
     """Its planned, actual and forecast times as days from the phase start, for the charts."""
+    assignees: tuple[str, ...] = ()
+    """The ids of the agents that run it (empty without ``assignee``)."""
+    waits_for_agent: tuple[str, ...] = ()
+    """Agents whose other work holds it back in the schedule in force (the forecast once work
+    is recorded): it starts later than its dependencies allow. Empty once it has started."""
+    waits_behind: tuple[str, ...] = ()
+    """The tasks of those agents whose finish frees the slot it starts in."""
+    agent_links: tuple[str, ...] = ()
+    """The tasks it follows on its agents in the schedule in force (each agent's order, which
+    the Monte Carlo forecast keeps); empty once complete."""
 
     @property
     def id(self) -> str:
         """The task id."""
         return self.task.id
+
+
+@dataclass(frozen=True)
+class AgentFacts:
+    """One agent of a phase and its load."""
+
+    agent: Agent
+    tasks: tuple[str, ...]
+    """Its tasks in the order it takes them: done and running ones by when they started,
+    then its queue by forecast start (then priority)."""
+    planned_days: float
+    """The planned durations of its tasks, summed."""
+    done: tuple[str, ...]
+    """Its complete tasks."""
+    done_days: float
+    """The planned durations of its complete tasks, summed."""
+    running: tuple[str, ...]
+    """Its tasks in progress or blocked: each holds one of its slots."""
+    queued: tuple[str, ...]
+    """Its tasks not started, in the order it takes them."""
+
+    @property
+    def id(self) -> str:
+        """The agent id."""
+        return self.agent.id
+
+    @property
+    def free(self) -> int:
+        """How many more tasks it can take now."""
+        return max(0, self.agent.capacity - len(self.running))
 
 
 @dataclass(frozen=True)
@@ -335,6 +375,8 @@ class PhaseFacts:
     """For a phase under way: days without a snapshot, up to the project's newest one, when over the limit."""
     now_days: float | None = None
     """The latest snapshot's time in days from the phase start."""
+    agents: tuple[AgentFacts, ...] = ()
+    """The phase's agents (project.yaml's with the phase's own) and their load; empty without agents."""
     gate: tuple[Finding, ...] = ()
     """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
     the documents, status.json and the badge read this verdict, as check does."""
@@ -362,6 +404,10 @@ class PhaseFacts:
     def task(self, task_id: str) -> TaskFacts:
         """The facts of task ``task_id``."""
         return next(t for t in self.tasks if t.id == task_id)
+
+    def agent(self, agent_id: str) -> AgentFacts:
+        """The facts of agent ``agent_id``."""
+        return next(a for a in self.agents if a.id == agent_id)
 
     @property
     def phase_criteria(self) -> tuple[CriterionFacts, ...]:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS, Calendar, r6
+from phasedocs.facts.agents import Busy, Item, Levelled, capacities, level
 from phasedocs.facts.changes import changes
 from phasedocs.facts.collisions import collisions
 from phasedocs.facts.graph import topological
 from phasedocs.facts.measures import checked_state, measured_state, numeric
 from phasedocs.facts.model import (
+    AgentFacts,
     Change,
     CriterionFacts,
     Day,
@@ -33,7 +35,8 @@ from phasedocs.facts.model import (
 from phasedocs.facts.plans import gauge_of, plan_facts, worst
 from phasedocs.facts.progress import Actual, Run, actual_of, forecast_times, history, last_notes
 from phasedocs.facts.schedule import critical_chains, plan_days
-from phasedocs.input.models import Criterion, ProjectConfig, Task
+from phasedocs.forecast import planned_left
+from phasedocs.input.models import Agent, Criterion, ProjectConfig, Task, merged_agents
 from phasedocs.input.targets import change_pct
 
 if TYPE_CHECKING:
@@ -69,6 +72,10 @@ class Cpm:
     dependents: dict[str, list[str]]
     critical_path: tuple[str, ...]
     chains: tuple[tuple[str, ...], ...]
+    levelled: Levelled | None = None
+    """With agents: the levelled schedule's waits and resource links (es and ef are its times)."""
+    priority: dict[str, tuple[float, int]] = field(default_factory=dict)
+    """With agents: each task's priority for an agent's slot (unlevelled slack, file position)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     readings = read_snapshots(config, source)
     metrics, reference = metric_facts(config, source, readings)
     cpm = critical_path_method(tasks, order)
+    agents = merged_agents(config.agents, phase.agents)
+    if agents:
+        cpm = levelled_method(tasks, order, cpm, agents)
 
     def offset(when: datetime) -> float:
         return r6(cal.elapsed(phase.start, when))
@@ -112,7 +122,10 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
 
     # the forecast: finished work as it happened, running work from the time already spent
     uses_progress = any(state != "pending" for state in recorded.values())
-    if uses_progress and now_off is not None:
+    ahead: Levelled | None = cpm.levelled
+    if uses_progress and now_off is not None and agents:
+        fes, fef, ahead = levelled_forecast(tasks, cpm, agents, recorded, actual, now_off)
+    elif uses_progress and now_off is not None:
         fes, fef = forecast_times(order, recorded, actual, now_off)
     else:
         fes, fef = dict(cpm.es), dict(cpm.ef)
@@ -142,8 +155,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         for c in phase.success_criteria
     )
     notes = last_notes(source.snapshots)
-    progress = Progress(recorded, runs, actual, fes, fef, now_off, offset)
+    progress = Progress(recorded, runs, actual, fes, fef, now_off, offset, ahead)
     task_facts = [task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start) for t in tasks]
+    agent_list = agent_facts(agents, task_facts, cpm)
     all_criteria = tuple(c for t in tasks for c in task_criteria[t.id]) + phase_criteria
     return phase_fact(
         source,
@@ -157,6 +171,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         readings.now,
         now_off,
         offset,
+        agent_list,
     )
 
 
@@ -234,6 +249,94 @@ def critical_path_method(tasks: list[Task], order: list[Task]) -> Cpm:
     return Cpm(es, ef, ls, lf, slack, total, dependents, critical_path, chains)
 
 
+def levelled_method(tasks: list[Task], order: list[Task], cpm: Cpm, agents: tuple[Agent, ...]) -> Cpm:
+    """The resource-levelled schedule (:mod:`~phasedocs.facts.agents`) as a :class:`Cpm`: its
+    starts and finishes; latest times, slack and critical chains over the dependencies and the
+    resource links, so a task's slack is how far it may slip with each agent's order kept."""
+    position = {t.id: i for i, t in enumerate(tasks)}
+    priority = {t.id: (cpm.slack[t.id], position[t.id]) for t in tasks}
+    items = [Item(t.id, t.depends_on, t.duration_days, t.assignee, priority[t.id]) for t in tasks]
+    lv = level(items, capacities(agents), {})
+    es, ef = lv.start, lv.finish
+    total = max(ef.values())
+    follows = {t.id: (*t.depends_on, *lv.links.get(t.id, ())) for t in tasks}
+    # dependency order of the graph with the resource links: by levelled start, then file order
+    # (a link joins a task to one that finished before it started)
+    ordered = sorted(order, key=lambda t: (es[t.id], ef[t.id], position[t.id]))
+    after: dict[str, list[str]] = defaultdict(list)
+    for t in ordered:
+        for d in dict.fromkeys(follows[t.id]):
+            after[d].append(t.id)
+    lf: dict[str, float] = {}
+    ls: dict[str, float] = {}
+    for t in reversed(ordered):
+        lf[t.id] = r6(min((ls[c] for c in after[t.id]), default=total))
+        ls[t.id] = r6(lf[t.id] - t.duration_days)
+    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
+    critical_path = tuple(t.id for t in order if slack[t.id] == 0)
+    chains = critical_chains(ordered, es, ef, slack, after, total)
+    return Cpm(es, ef, ls, lf, slack, total, cpm.dependents, critical_path, chains, lv, priority)
+
+
+def levelled_forecast(
+    tasks: list[Task],
+    cpm: Cpm,
+    agents: tuple[Agent, ...],
+    recorded: dict[str, str],
+    actual: dict[str, Actual],
+    now: float,
+) -> tuple[dict[str, float], dict[str, float], Levelled]:
+    """The point forecast with agents: finished work as it happened; work under way holds its
+    agents' slots from now for what is left of it; the rest levelled from now, as the plan is."""
+    done: dict[str, float] = {}
+    busy: list[Busy] = []
+    starts: dict[str, float] = {}
+    items = []
+    for t in tasks:
+        state, a = recorded.get(t.id), actual[t.id]
+        if state == "complete" and a.finish_off is not None:
+            done[t.id] = a.finish_off
+        elif state in ("in_progress", "blocked", "complete"):  # under way: it goes on from now
+            starts[t.id] = now
+            done[t.id] = r6(now + planned_left(t.duration_days, a.worked))
+            busy.append(Busy(t.id, t.assignee, now, done[t.id]))
+        else:
+            items.append(Item(t.id, t.depends_on, t.duration_days, t.assignee, cpm.priority[t.id], now))
+    lv = level(items, capacities(agents), done, busy)
+    starts.update(lv.start)
+    finish = {**done, **lv.finish}
+    return {t.id: starts.get(t.id, finish[t.id]) for t in tasks}, {t.id: finish[t.id] for t in tasks}, lv
+
+
+def agent_facts(agents: tuple[Agent, ...], tasks: list[TaskFacts], cpm: Cpm) -> tuple[AgentFacts, ...]:
+    """Each agent's tasks in the order it takes them, and its load."""
+    out = []
+    for agent in agents:
+        own = [t for t in tasks if agent.id in t.assignees]
+
+        def when(t: TaskFacts) -> tuple[int, float, tuple[float, int]]:
+            d = t.days
+            if t.state == "complete" or t.actual_start is not None:
+                return (0, d.actual_start if d and d.actual_start is not None else 0.0, cpm.priority[t.id])
+            return (1, d.forecast_start if d and d.forecast_start is not None else 0.0, cpm.priority[t.id])
+
+        own.sort(key=when)
+        done = [t for t in own if t.state == "complete"]
+        running = [t for t in own if t.state in ("in_progress", "blocked")]
+        out.append(
+            AgentFacts(
+                agent,
+                tuple(t.id for t in own),
+                r6(sum(t.task.duration_days for t in own)),
+                tuple(t.id for t in done),
+                r6(sum(t.task.duration_days for t in done)),
+                tuple(t.id for t in running),
+                tuple(t.id for t in own if t not in done and t not in running),
+            )
+        )
+    return tuple(out)
+
+
 def plan_times(source: PhaseInput, cal: Calendar, cpm: Cpm, offset: Callable[[datetime], float]) -> PlanTimes:
     """The plan in force: the frozen one, else phase.yaml's schedule."""
     start = source.phase.start
@@ -294,6 +397,8 @@ class Progress:
     forecast_finish: dict[str, float]
     now: float | None
     offset: Callable[[datetime], float]
+    levelled: Levelled | None = None
+    """With agents: the levelled schedule in force (the forecast's once work is recorded)."""
 
 
 def task_fact(
@@ -311,8 +416,11 @@ def task_fact(
     pf = times.finish
     state: str = recorded.get(t.id, "pending")
     waiting = tuple(d for d in t.depends_on if recorded.get(d) != "complete")
+    lv = progress.levelled
+    held = lv.waits_for_agent.get(t.id, ()) if lv is not None and state == "pending" else ()
     if state == "pending":
-        state = "waiting" if waiting else "ready"
+        # with agents, a task whose dependencies are done still waits while its agents are taken
+        state = "waiting" if waiting or held else "ready"
     a = progress.actual[t.id]
     running = state in ("in_progress", "blocked")
     if state == "complete":
@@ -361,6 +469,10 @@ def task_fact(
         gauge=gauge_of(gauge_days),
         gauge_days=gauge_days,
         stale=state == "in_progress" and now_off is not None and now_off > pf[t.id] + cpm.slack[t.id] + EPS,
+        assignees=t.assignee,
+        waits_for_agent=held,
+        waits_behind=lv.behind.get(t.id, ()) if held and lv is not None else (),
+        agent_links=lv.links.get(t.id, ()) if lv is not None and state != "complete" else (),
         days=TaskDays(
             times.start[t.id],
             pf[t.id],
@@ -397,6 +509,7 @@ def phase_fact(
     now: datetime | None,
     now_off: float | None,
     offset: Callable[[datetime], float],
+    agents: tuple[AgentFacts, ...] = (),
 ) -> PhaseFacts:
     """The phase's own facts from its tasks' and its snapshots'."""
     phase = source.phase
@@ -444,4 +557,5 @@ def phase_fact(
         plan=times.plan,
         gauge=worst(task_facts),
         now_days=now_off,
+        agents=agents,
     )

@@ -13,7 +13,7 @@ from phasedocs.facts.model import ForecastFacts, PhaseFacts, ProjectFacts
 from phasedocs.facts.phase import compute_phase
 from phasedocs.forecast import Work, simulate
 from phasedocs.gate import phase_findings
-from phasedocs.input.models import ProjectConfig
+from phasedocs.input.models import ProjectConfig, Task
 
 if TYPE_CHECKING:
     from phasedocs.input.project import Project
@@ -50,14 +50,15 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calen
     for p in phases:
         by_id = {t.id: t for t in p.tasks}
         work = []
-        for task in topological(list(p.phase.tasks)):
+        for task in _walk(p):
             tf = by_id[task.id]
             done = tf.days.actual_finish if tf.state == "complete" and tf.days is not None else None
             est = task.estimate
             work.append(
                 Work(
                     task.id,
-                    tuple(dict.fromkeys(task.depends_on)),
+                    # with agents, each run keeps every agent's order of the point forecast
+                    tuple(dict.fromkeys((*task.depends_on, *tf.agent_links))),
                     task.duration_days,
                     done,
                     tf.worked_days,
@@ -85,6 +86,24 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calen
         tasks = tuple(replace(t, criticality=result.criticality[t.id]) for t in p.tasks)
         out.append(replace(p, forecast=forecast, tasks=tasks))
     return tuple(out)
+
+
+def _walk(p: PhaseFacts) -> list[Task]:
+    """The tasks in the order the forecast walks them: dependency order, and with agents also
+    each agent's order (complete tasks first, then by forecast start and finish)."""
+    order = topological(list(p.phase.tasks))
+    if not p.agents:
+        return order
+    rank = {t.id: i for i, t in enumerate(order)}
+    by_id = {t.id: t for t in p.tasks}
+
+    def key(task: Task) -> tuple[int, float, float, int]:
+        d = by_id[task.id].days
+        if by_id[task.id].state == "complete" or d is None or d.forecast_start is None or d.forecast_finish is None:
+            return (0, 0.0, 0.0, rank[task.id])
+        return (1, d.forecast_start, d.forecast_finish, rank[task.id])
+
+    return sorted(order, key=key)
 
 
 def _stale(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calendar) -> tuple[PhaseFacts, ...]:

@@ -22,7 +22,17 @@ from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
-from phasedocs.input.models import MAX_TASK_RUNS, Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
+from phasedocs.input.models import (
+    MAX_TASK_RUNS,
+    Agent,
+    Criterion,
+    Metric,
+    Phase,
+    ProjectConfig,
+    Protocol,
+    Snapshot,
+    merged_agents,
+)
 from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
@@ -109,6 +119,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors, root)
     config: ProjectConfig | None = None
     catalogue: dict[str, Metric] | None = None
+    project_agents: tuple[Agent, ...] | None = None
     if config_doc is not None:
         config, errs = parse_model(config_doc, ProjectConfig)
         errors += errs
@@ -118,6 +129,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if section is not None:
             errors += _check_protocol_templates(section, config_doc)
         catalogue = _config_part(config, config_doc, "metrics")
+        project_agents = _config_part(config, config_doc, "agents")
+        if project_agents is not None:
+            errors += agent_list_errors(project_agents, config_doc)
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
@@ -168,6 +182,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             )
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
+        if project_agents is not None:
+            phase_errors += agent_list_errors(phase.agents, doc) + assignee_errors(phase, doc, project_agents)
         errors += phase_errors
         if plan is not None and plan_doc is not None:
             errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
@@ -501,6 +517,55 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                             f"'{target.text_value}' is not a number, but metric '{crit.metric}' is a {metric.unit}",
                         )
                     )
+    return errors
+
+
+def agent_list_errors(agents: tuple[Agent, ...], doc: Document) -> list[InputError]:
+    """An agent id is used once in its file's ``agents`` list."""
+    errors = []
+    seen: dict[str, int] = {}
+    for i, agent in enumerate(agents):
+        if agent.id in seen:
+            errors.append(
+                doc.error(
+                    ("agents", i, "id"),
+                    f"agent id '{agent.id}' is used twice (also agents[{seen[agent.id]}]); make it unique, "
+                    "or change the first entry",
+                )
+            )
+        seen.setdefault(agent.id, i)
+    return errors
+
+
+def assignee_errors(phase: Phase, doc: Document, project_agents: tuple[Agent, ...]) -> list[InputError]:
+    """Every assignee names an agent of the phase (project.yaml's and its own); none without agents."""
+    errors = []
+    known = [a.id for a in merged_agents(project_agents, phase.agents)]
+    raw = doc.data.get("tasks") if isinstance(doc.data, dict) else None
+    for i, task in enumerate(phase.tasks):
+        entry = raw[i] if isinstance(raw, list) and i < len(raw) and isinstance(raw[i], dict) else {}
+        single = isinstance(entry.get("assignee"), str)  # assignee: qa, not a list: its error is at the key
+        seen: set[str] = set()
+        for j, agent in enumerate(task.assignee):
+            path: tuple[Any, ...] = ("tasks", i, "assignee") if single else ("tasks", i, "assignee", j)
+            if not known:
+                errors.append(
+                    doc.error(
+                        path,
+                        f"task '{task.id}' is assigned to '{agent}', but no agents are defined; "
+                        "add agents: to phase.yaml or phases/project.yaml, or remove assignee",
+                    )
+                )
+                break
+            if agent not in known:
+                close = close_matches(agent, known)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                errors.append(
+                    doc.error(path, f"unknown agent '{agent}'; {hint}(known: {', '.join(known)})"),
+                )
+            elif agent in seen:
+                errors.append(doc.error(path, f"agent '{agent}' is listed twice; list each agent once"))
+            seen.add(agent)
     return errors
 
 
