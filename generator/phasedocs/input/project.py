@@ -529,8 +529,8 @@ def agent_list_errors(agents: tuple[Agent, ...], doc: Document) -> list[InputErr
             errors.append(
                 doc.error(
                     ("agents", i, "id"),
-                    f"agent id '{agent.id}' is used twice (also agents[{seen[agent.id]}]); make it unique, "
-                    "or change the first entry",
+                    f"agent id '{agent.id}' is used twice (also agents[{seen[agent.id]}]); give each agent its own id "
+                    "(a phase's agents override project.yaml's of the same id)",
                 )
             )
         seen.setdefault(agent.id, i)

@@ -133,7 +133,8 @@ class PhaseView:
             when = self._finishes(t)
         return (
             f"waits for {what}: hand it to {self.agent_names(t.assignees)} when {when}, "
-            "not to a new agent (launch its agent only if it is not running by then)"
+            f"not to a new agent (launch {'its agent' if len(t.assignees) == 1 else 'each of its agents'} "
+            "only if it is not running by then)"
         )
 
     def _finishes(self, t: TaskFacts) -> str:
