@@ -722,6 +722,27 @@ M = [
         'r"\\..+\\.[a-z0-9_]{8}\\.tmp",',
         "tests/security/test_sec_paths.py",
     ),
+    (
+        "agents: capacity ignored",
+        "generator/phasedocs/facts/agents.py",
+        "t, r6(t + it.duration)) < capacity[a]",
+        "t, r6(t + it.duration)) < capacity[a] + 1",
+        "tests/test_agents.py",
+    ),
+    (
+        "agents: priority ignores the critical path",
+        "generator/phasedocs/facts/phase.py",
+        "priority = {t.id: (cpm.slack[t.id], position[t.id]) for t in tasks}",
+        "priority = {t.id: (0.0, position[t.id]) for t in tasks}",
+        "tests/test_agents.py",
+    ),
+    (
+        "agents: a ready task whose agent is busy is ready",
+        "generator/phasedocs/facts/phase.py",
+        'state = "waiting" if waiting or held else "ready"',
+        'state = "waiting" if waiting else "ready"',
+        "tests/test_agents.py",
+    ),
 ]
 
 
