@@ -412,3 +412,26 @@ def test_sprint_run_by_three_agents(runner, tmp_path):
     briefing = (phase / "AGENT-BRIEFING.md").read_text()
     assert "12 tasks run by 3 agents (`py`, `ml`, `qa`)" in briefing
     assert "one per task" not in briefing
+
+
+def test_freeze_and_replan_keep_each_agent_within_capacity(project, runner):
+    """The frozen plan is the levelled schedule; a re-plan levels the work left from its time."""
+    snap = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress"}})
+    root = project(_files(snap))
+    assert runner.invoke(main, ["freeze", "1", "--project", str(root), "--at", "2025-01-06T09:00:00Z"]).exit_code == 0
+    phase = root / P
+    phase.write_text(
+        phase.read_text().replace(
+            "title: Epsilon, role: dev, duration_days: 1", "title: Epsilon, role: dev, duration_days: 2"
+        )
+    )
+    args = ["freeze", "1", "--project", str(root), "--replan", "--reason", "re-level", "--at", "2025-01-07T09:00:00Z"]
+    assert runner.invoke(main, args).exit_code == 0
+    plans = json.loads((root / "phases/phase-01/plan.json").read_text())["plans"]
+    first, again = (p["tasks"] for p in plans)
+    # qa runs one task at a time: 1.3 (critical, 2 days) then 1.4, in both plans
+    assert (first["1.3"]["start_days"], first["1.4"]["start_days"]) == (0, 2)
+    assert (again["1.3"]["start_days"], again["1.3"]["finish_days"]) == (1, 3)
+    assert (again["1.4"]["start_days"], again["1.4"]["finish_days"]) == (3, 4)
+    # py runs two at once: 1.2 beside the running 1.1, from the re-plan's time
+    assert (again["1.2"]["start_days"], again["1.2"]["finish_days"]) == (1, 2)
