@@ -435,3 +435,27 @@ def test_freeze_and_replan_keep_each_agent_within_capacity(project, runner):
     assert (again["1.4"]["start_days"], again["1.4"]["finish_days"]) == (3, 4)
     # py runs two at once: 1.2 beside the running 1.1, from the re-plan's time
     assert (again["1.2"]["start_days"], again["1.2"]["finish_days"]) == (1, 2)
+
+
+def test_tasks_of_one_agent_of_capacity_one_never_collide(project):
+    tasks = (
+        TASKS.replace("duration_days: 1}", "duration_days: 1, files: [src/shared.py]}", 2)
+        .replace("assignee: qa, duration_days: 2}", "assignee: qa, duration_days: 2, files: [docs/]}")
+        .replace("assignee: qa, duration_days: 1}", "assignee: qa, duration_days: 1, files: [docs/guide.md]}")
+    )
+    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML + AGENTS, P: tasks}))
+    p = compute(load_project(root)).phases[0]
+    # py runs two at once: 1.1 and 1.2 may meet in src/shared.py; qa runs 1.3, then 1.4: never at once
+    assert [(c.tasks, c.files) for c in p.collisions] == [(("1.1", "1.2"), ("src/shared.py",))]
+
+
+def test_schema_covers_agents_and_assignee(runner, tmp_path):
+    assert runner.invoke(main, ["schema", "--output", str(tmp_path)]).exit_code == 0
+    phase = json.loads((tmp_path / "phase.schema.json").read_text())
+    project = json.loads((tmp_path / "project.schema.json").read_text())
+    assert "agents" in phase["properties"] and "agents" in project["properties"]
+    agent = phase["$defs"]["Agent"]
+    assert agent["required"] == ["id", "role"]
+    assert agent["properties"]["capacity"]["minimum"] == 1
+    forms = phase["$defs"]["Task"]["properties"]["assignee"]["anyOf"]
+    assert {f["type"] for f in forms} == {"array", "string"}  # one id, or a list of ids

@@ -544,7 +544,7 @@ def phase_fact(
         days=days,
         criteria=criteria,
         metrics=metrics,
-        collisions=collisions(tasks),
+        collisions=collisions(tasks, frozenset(a.id for a in agents if a.agent.capacity == 1)),
         snapshots=snapshots,
         now=now,
         actual_start=min(starts) if starts else None,
