@@ -459,3 +459,15 @@ def test_schema_covers_agents_and_assignee(runner, tmp_path):
     assert agent["properties"]["capacity"]["minimum"] == 1
     forms = phase["$defs"]["Task"]["properties"]["assignee"]["anyOf"]
     assert {f["type"] for f in forms} == {"array", "string"}  # one id, or a list of ids
+
+
+def test_package_index_never_starts_one_agent_per_task(project, runner, tmp_path):
+    docs = _generate(runner, project(_files()), tmp_path / "out")
+    readme = docs["README.md"]
+    assert "Start one agent per task" not in readme
+    step2 = readme.split("**Step 2.**")[1].split("**Step 3.**")[0]
+    assert (
+        "Task 1.2, agent py (Python Pro): hand it to py (Python Pro) as well once py (Python Pro) is launched "
+        "for 1.1 (it runs 2 tasks at once); do not launch a second py (Python Pro)." in step2
+    )
+    assert step2.count("gh workflow run agent.yml") == 2
