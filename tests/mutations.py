@@ -725,8 +725,8 @@ M = [
     (
         "agents: capacity ignored",
         "generator/phasedocs/facts/agents.py",
-        "t, r6(t + it.duration)) < capacity[a]",
-        "t, r6(t + it.duration)) < capacity[a] + 1",
+        "            if self.use[k] >= capacity:",
+        "            if self.use[k] > capacity:",
         "tests/test_agents.py",
     ),
     (

@@ -471,3 +471,12 @@ def test_package_index_never_starts_one_agent_per_task(project, runner, tmp_path
         "for 1.1 (it runs 2 tasks at once); do not launch a second py (Python Pro)." in step2
     )
     assert step2.count("gh workflow run agent.yml") == 2
+
+
+def test_a_huge_capacity_costs_nothing(project):
+    agents = "agents:\n  - {id: py, role: dev, capacity: 1000000000}\n"
+    tasks = TASKS.replace("assignee: qa", "assignee: py")
+    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML + agents, P: tasks}))
+    p = compute(load_project(root)).phases[0]
+    # never at capacity: the schedule is the critical path's
+    assert [t.earliest_start for t in p.tasks] == [0, 0, 0, 0, 1]

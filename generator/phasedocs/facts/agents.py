@@ -16,6 +16,7 @@ Carlo forecast keeps in every run (so no run has an agent on more tasks than it 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections import defaultdict
 from collections.abc import Sequence
@@ -65,19 +66,40 @@ class Levelled:
     """Task id -> the tasks it follows on an agent (its lane's predecessor and ``behind``)."""
 
 
-def _peak(intervals: Sequence[tuple[float, float]], lo: float, hi: float) -> int:
-    """The most of ``intervals`` running at one time within [lo, hi)."""
-    events = []
-    for s, f in intervals:
-        if s < hi and f > lo:
-            events.append((max(s, lo), 1))
-            events.append((min(f, hi), -1))
-    events.sort()  # at one time a finish (-1) comes before a start (+1): touching is no overlap
-    peak = now = 0
-    for _, step in events:
-        now += step
-        peak = max(peak, now)
-    return peak
+class _Timeline:
+    """How many tasks one agent runs over time: a step function. ``use[i]`` holds on
+    [``times[i]``, ``times[i + 1]``); the last step runs on for ever (at 0: every task ends).
+    Adding a task and finding a free window each walk the steps once: placing every task
+    costs the square of their number, not its cube."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = [float("-inf")]
+        self.use: list[int] = [0]
+
+    def _cut(self, t: float) -> int:
+        """The index of the step that begins at ``t``, splitting the one that holds it."""
+        i = bisect.bisect_right(self.times, t) - 1
+        if self.times[i] == t:
+            return i
+        self.times.insert(i + 1, t)
+        self.use.insert(i + 1, self.use[i])
+        return i + 1
+
+    def add(self, start: float, finish: float) -> None:
+        """One more task on [start, finish)."""
+        i, j = self._cut(start), self._cut(finish)
+        for k in range(i, j):
+            self.use[k] += 1
+
+    def free_from(self, t: float, duration: float, capacity: int) -> float:
+        """The earliest time from ``t`` at which fewer than ``capacity`` tasks run all along
+        [time, time + duration): ``t`` itself, or the end of a step at capacity."""
+        k = bisect.bisect_right(self.times, t) - 1
+        while k < len(self.times) and self.times[k] < r6(t + duration):
+            if self.use[k] >= capacity:
+                t = self.times[k + 1]  # every start before this step ends would overlap it
+            k += 1
+        return t
 
 
 def level(
@@ -97,9 +119,12 @@ def level(
     start: dict[str, float] = {}
     ready: dict[str, float] = {}
     taken: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    lines: dict[str, _Timeline] = defaultdict(_Timeline)
     for b in busy:
         for a in b.agents:
             taken[a].append((b.start, b.finish, b.id))
+            if b.finish > b.start:
+                lines[a].add(b.start, b.finish)
     waits: dict[str, tuple[str, ...]] = {}
     behind: dict[str, tuple[str, ...]] = {}
     missing = {it.id: sum(1 for d in set(it.depends_on) if d not in done) for it in items}
@@ -117,13 +142,13 @@ def level(
         ready[tid] = est
         at = est
         if it.duration > 0 and it.agents:
-            # the earliest feasible start is the ready time or a finish on one of its agents
-            times = sorted({est, *(f for a in it.agents for _, f, _ in taken[a] if f > est)})
-            at = next(
-                t
-                for t in times
-                if all(_peak([(s, f) for s, f, _ in taken[a]], t, r6(t + it.duration)) < capacity[a] for a in it.agents)
-            )
+            # the earliest time each of its agents is free long enough: move to the latest
+            # of their earliest free times until they agree
+            while True:
+                later = max(lines[a].free_from(at, it.duration, capacity[a]) for a in it.agents)
+                if later == at:
+                    break
+                at = later
         start[tid] = at
         finish[tid] = r6(at + it.duration)
         if at > est:
@@ -135,6 +160,7 @@ def level(
         if it.duration > 0:
             for a in it.agents:
                 taken[a].append((at, finish[tid], tid))
+                lines[a].add(at, finish[tid])
         for c in children[tid]:
             missing[c] -= 1
             if missing[c] == 0:
@@ -152,7 +178,8 @@ def lane_links(
     filled best fit, in order of start), and the tasks it waited behind."""
     links: dict[str, list[str]] = defaultdict(list)
     for a, spans in taken.items():
-        lanes: list[tuple[float, str]] = [(float("-inf"), "")] * capacity[a]  # (when free, last task)
+        # (when free, last task); never more lanes than tasks, whatever the capacity
+        lanes: list[tuple[float, str]] = [(float("-inf"), "")] * min(capacity[a], len(spans))
         for s, f, tid in sorted(spans):
             # best fit: the lane freed last; there is one, as no time holds more than capacity
             i = max((k for k, lane in enumerate(lanes) if lane[0] <= s), key=lambda k: (lanes[k][0], -k))

@@ -331,7 +331,7 @@ def agent_facts(agents: tuple[Agent, ...], tasks: list[TaskFacts], cpm: Cpm) -> 
                 tuple(t.id for t in done),
                 r6(sum(t.task.duration_days for t in done)),
                 tuple(t.id for t in running),
-                tuple(t.id for t in own if t not in done and t not in running),
+                tuple(t.id for t in own if t.state not in ("complete", "in_progress", "blocked")),
             )
         )
     return tuple(out)
