@@ -480,3 +480,18 @@ def test_a_huge_capacity_costs_nothing(project):
     p = compute(load_project(root)).phases[0]
     # never at capacity: the schedule is the critical path's
     assert [t.earliest_start for t in p.tasks] == [0, 0, 0, 0, 1]
+
+
+def test_levelled_phase_longer_than_ten_years_is_refused(project, runner):
+    tasks = "".join(
+        f'  - {{id: "1.{i}", slug: t{i}, title: T{i}, role: dev, assignee: py, duration_days: 365}}\n'
+        for i in range(11)
+    )
+    phase = "number: 1\ntitle: First\ncreated: 2025-01-06T09:00:00Z\nstart: 2025-01-06T09:00:00Z\ntasks:\n" + tasks
+    agents = "agents:\n  - {id: py, role: dev}\n"
+    code, lines = _validate(runner, project, minimal(**{"phases/project.yaml": PROJECT_YAML + agents, P: phase}))
+    assert code == 1
+    assert lines == [
+        f"{P}:6:3: tasks: with its agents' capacities the phase lasts 4015 days; a phase may last at most "
+        "3650 days (add agents, raise a capacity or split it into phases)"
+    ]

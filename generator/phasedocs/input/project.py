@@ -184,6 +184,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         phase_errors = _check_phase(phase, doc, catalogue)
         if project_agents is not None:
             phase_errors += agent_list_errors(phase.agents, doc) + assignee_errors(phase, doc, project_agents)
+            if not phase_errors:
+                phase_errors += levelled_length_errors(phase, doc, project_agents)
         errors += phase_errors
         if plan is not None and plan_doc is not None:
             errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
@@ -567,6 +569,29 @@ def assignee_errors(phase: Phase, doc: Document, project_agents: tuple[Agent, ..
                 errors.append(doc.error(path, f"agent '{agent}' is listed twice; list each agent once"))
             seen.add(agent)
     return errors
+
+
+def levelled_length_errors(phase: Phase, doc: Document, project_agents: tuple[Agent, ...]) -> list[InputError]:
+    """With agents, the levelled schedule stays within :data:`MAX_PHASE_DAYS` too (an agent's
+    tasks in a row can last longer than any chain of dependencies)."""
+    agents = merged_agents(project_agents, phase.agents)
+    if not agents or not any(t.assignee for t in phase.tasks):
+        return []
+    from phasedocs.facts.graph import topological  # the facts' own schedule, not a copy of it
+    from phasedocs.facts.phase import critical_path_method, levelled_method
+
+    tasks = list(phase.tasks)
+    order = topological(tasks)
+    length = levelled_method(tasks, order, critical_path_method(tasks, order), agents).total
+    if length <= MAX_PHASE_DAYS:
+        return []
+    return [
+        doc.error(
+            ("tasks",),
+            f"with its agents' capacities the phase lasts {length:g} days; a phase may last at most "
+            f"{MAX_PHASE_DAYS} days (add agents, raise a capacity or split it into phases)",
+        )
+    ]
 
 
 #: The longest a phase may last: date arithmetic, day tables and charts stay bounded.
