@@ -409,6 +409,20 @@ def test_sprint_run_by_three_agents(runner, tmp_path):
     assert fm["schedule"]["forecast_finish"] == "2026-05-11T00:30:00Z"
     assert fm["schedule"]["forecast"]["p50"] == fm["schedule"]["forecast_finish"]
 
+    # every document that says where 12.2 stands says it waits for its agent, never "can start now"
+    task = (phase / "task-12.2-tokenizer.md").read_text()
+    assert "can start now" not in task
+    assert (
+        "Its dependencies are complete, but it waits until py finishes 12.6: then hand it to py (Python Pro), "
+        "not to a new agent." in task
+    )
+    summary = (phase / "COORDINATION-SUMMARY.md").read_text()
+    assert "- Task 12.2 cannot start until py finishes 12.6." in summary
+    assert "- Task 12.10 cannot start until 12.6 is complete and py finishes 12.2." in summary
+    assert "1 can start now, 6 waiting" in summary
+    readme = (phase / "README.md").read_text()
+    assert "Start one agent per task" not in readme
+
     briefing = (phase / "AGENT-BRIEFING.md").read_text()
     assert "12 tasks run by 3 agents (`py`, `ml`, `qa`)" in briefing
     assert "one per task" not in briefing

@@ -137,6 +137,16 @@ class PhaseView:
             "only if it is not running by then)"
         )
 
+    def wait_until(self, t: TaskFacts) -> str:
+        """What must happen before a waiting task starts: ``12.6 is complete and py finishes 12.2``."""
+        parts = []
+        if t.waiting_for:
+            one = len(t.waiting_for) == 1
+            parts.append(f"{', '.join(md(d) for d in t.waiting_for)} {'is' if one else 'are'} complete")
+        if t.waits_for_agent:
+            parts.append(self._finishes(t))
+        return " and ".join(parts)
+
     def _finishes(self, t: TaskFacts) -> str:
         """``qa finishes 5.4``: the agents a task waits for, each with the tasks it finishes first."""
         parts = []
