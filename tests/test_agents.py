@@ -509,3 +509,13 @@ def test_levelled_phase_longer_than_ten_years_is_refused(project, runner):
         f"{P}:6:3: tasks: with its agents' capacities the phase lasts 4015 days; a phase may last at most "
         "3650 days (add agents, raise a capacity or split it into phases)"
     ]
+
+
+def test_hostile_agent_names_are_text(project, runner, tmp_path):
+    agents = "agents:\n  - {id: py, role: 'dev`x', name: '<img src=x onerror=alert(1)> | *bold*', capacity: 2}\n"
+    agents += "  - {id: qa, role: qa, name: QA Engineer}\n"
+    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML + agents, P: TASKS}))
+    docs = _generate(runner, root, tmp_path / "out")
+    for name in ("AGENT-BRIEFING.md", "COORDINATION-DASHBOARD.md", "COORDINATOR-HANDOFF.md", "README.md"):
+        assert "<img" not in docs[name], name
+        assert "| *bold*" not in docs[name], name  # no bare pipe to split a table row, no emphasis
