@@ -519,3 +519,20 @@ def test_hostile_agent_names_are_text(project, runner, tmp_path):
     for name in ("AGENT-BRIEFING.md", "COORDINATION-DASHBOARD.md", "COORDINATOR-HANDOFF.md", "README.md"):
         assert "<img" not in docs[name], name
         assert "| *bold*" not in docs[name], name  # no bare pipe to split a table row, no emphasis
+
+
+def test_an_agent_recorded_on_more_tasks_than_its_capacity(project, runner, tmp_path):
+    """Reality may double-book an agent: the documents say so and queue the rest behind both."""
+    tasks = TASKS.replace('duration_days: 1, depends_on: ["1.1"]}', "duration_days: 1, assignee: qa}")
+    files = minimal(**{"phases/project.yaml": PROJECT_YAML + AGENTS, P: tasks})
+    files["phases/phase-01/metrics/s.json"] = json.dumps(
+        {"timestamp": "2025-01-06T21:00:00Z", "tasks": {"1.3": "in_progress", "1.4": "in_progress"}}
+    )
+    docs = _generate(runner, project(files), tmp_path / "out")
+    fm = json.loads(docs["final-metrics.json"])
+    qa = next(a for a in fm["agents"] if a["id"] == "qa")
+    assert (qa["running"], qa["queued"]) == (["1.3", "1.4"], ["1.5"])
+    five = next(t for t in fm["tasks"] if t["id"] == "1.5")
+    # qa runs one task at a time: 1.5 starts when both are done, and 1.3 (two days) ends last
+    assert (five["state"], five["waits_for_agent"], five["waits_behind"]) == ("waiting", ["qa"], ["1.3"])
+    assert "| qa (QA Engineer) | `qa` | 1 | 4 days | 0 days | 1.3, 1.4 | 1.5 |" in docs["COORDINATION-DASHBOARD.md"]

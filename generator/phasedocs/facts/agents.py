@@ -181,8 +181,12 @@ def lane_links(
         # (when free, last task); never more lanes than tasks, whatever the capacity
         lanes: list[tuple[float, str]] = [(float("-inf"), "")] * min(capacity[a], len(spans))
         for s, f, tid in sorted(spans):
-            # best fit: the lane freed last; there is one, as no time holds more than capacity
-            i = max((k for k, lane in enumerate(lanes) if lane[0] <= s), key=lambda k: (lanes[k][0], -k))
+            # best fit: the lane freed last (the schedule never holds more than capacity at once)
+            free = [k for k, lane in enumerate(lanes) if lane[0] <= s]
+            if not free:  # work recorded beyond capacity (reality may double-book): a lane more
+                lanes.append((float("-inf"), ""))
+                free = [len(lanes) - 1]
+            i = max(free, key=lambda k: (lanes[k][0], -k))
             if lanes[i][1]:
                 links[tid].append(lanes[i][1])
             lanes[i] = (f, tid)
