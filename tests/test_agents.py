@@ -8,7 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-from hypothesis import given, settings
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PHASE_YAML, PROJECT_YAML, minimal
@@ -536,3 +537,61 @@ def test_an_agent_recorded_on_more_tasks_than_its_capacity(project, runner, tmp_
     # qa runs one task at a time: 1.5 starts when both are done, and 1.3 (two days) ends last
     assert (five["state"], five["waits_for_agent"], five["waits_behind"]) == ("waiting", ["qa"], ["1.3"])
     assert "| qa (QA Engineer) | `qa` | 1 | 4 days | 0 days | 1.3, 1.4 | 1.5 |" in docs["COORDINATION-DASHBOARD.md"]
+
+
+@st.composite
+def phases_in_flight(draw):
+    durations, deps, agents, capacity = draw(phases())
+    states: dict[int, str] = {}
+    for i in range(len(durations)):  # a task goes ahead only of complete dependencies
+        allowed = ["pending"]
+        if all(states[d] == "complete" for d in deps[i]):
+            allowed += ["in_progress", "complete", "blocked"]
+        states[i] = draw(st.sampled_from(allowed))
+    return durations, deps, agents, capacity, states
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(phases_in_flight())
+def test_work_in_flight_never_hands_an_agent_more_than_it_can_take(tmp_path_factory, case):
+    durations, deps, agents, capacity, states = case
+    root = tmp_path_factory.mktemp("flight")
+    ag = "".join(f"  - {{id: {a}, role: dev, capacity: {c}}}\n" for a, c in capacity.items())
+    rows = "".join(
+        f'  - {{id: "1.{i + 1}", slug: t{i + 1}, title: T{i + 1}, role: dev, duration_days: {d}, '
+        f"depends_on: [{', '.join(f'{chr(34)}1.{j + 1}{chr(34)}' for j in deps[i])}], "
+        f"assignee: [{', '.join(agents[i])}]}}\n"
+        for i, d in enumerate(durations)
+    )
+    files = {
+        "phases/project.yaml": PROJECT_YAML + "agents:\n" + ag,
+        P: "number: 1\ntitle: F\ncreated: 2025-01-06T09:00:00Z\nstart: 2025-01-06T09:00:00Z\ntasks:\n" + rows,
+        "phases/phase-01/metrics/s.json": json.dumps(
+            {
+                "timestamp": "2025-01-07T09:00:00Z",
+                "tasks": {f"1.{i + 1}": s for i, s in states.items() if s != "pending"},
+            }
+        ),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    p = compute(load_project(root)).phases[0]
+    for a in p.agents:
+        ready = [t for t in p.tasks if t.state == "ready" and a.id in t.assignees]
+        assert len(ready) <= a.free, (a.id, a.running, [t.id for t in ready])
+        # the forecast of the work left: never more at once than capacity, or than is running now
+        spans = [
+            (t.days.forecast_start, t.days.forecast_finish)
+            for t in p.tasks
+            if a.id in t.assignees and t.state != "complete" and t.days and t.task.duration_days > 0
+        ]
+        limit = max(a.agent.capacity, len(a.running))
+        for s, _ in spans:
+            assert sum(1 for s2, f2 in spans if s2 <= s < f2) <= limit
+    handoff = CliRunner().invoke(main, ["handoff", "1", "--project", str(root)])
+    assert handoff.exit_code == 0, handoff.output
+    # a running agent is never launched again: no command for a task whose agents all run
+    for t in p.tasks:
+        if t.state == "ready" and t.assignees and all(p.agent(a).running for a in t.assignees):
+            assert f"-f task={t.id}\n" not in handoff.stdout
