@@ -387,7 +387,7 @@ def test_sprint_run_by_three_agents(runner, tmp_path):
 
     handoff = (phase / "COORDINATOR-HANDOFF.md").read_text()
     # four hours in, py runs 12.6 and ml runs 12.3: no launch for any task they own
-    spawned = re.findall(r"claude-agent start --role \S+ --task (\S+)", handoff)
+    spawned = re.findall(r"claude-agent start --agent \S+ --task (\S+)", handoff)
     assert spawned == []
     running = {a: set(fm_a["running"]) for fm_a in fm["agents"] for a in [fm_a["id"]]}
     assert running == {"py": {"12.6"}, "ml": {"12.3"}, "qa": {"12.5"}}
@@ -595,3 +595,22 @@ def test_work_in_flight_never_hands_an_agent_more_than_it_can_take(tmp_path_fact
     for t in p.tasks:
         if t.state == "ready" and t.assignees and all(p.agent(a).running for a in t.assignees):
             assert f"-f task={t.id}\n" not in handoff.stdout
+
+
+def test_sprint_at_its_start_launches_each_agent_once_by_name(runner, tmp_path):
+    """Hour 0 of the sprint: py and qa have work that can start; ml waits for 12.1. The spawn
+    command names the agent (``task.assignees``), and each agent is launched once."""
+    root = tmp_path / "sprint"
+    shutil.copytree(DATA, root)
+    (root / "phases/phase-12/metrics/2026-05-10T12-00-00Z.json").unlink()
+    result = runner.invoke(main, ["handoff", "12", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"claude-agent start --agent (\S+) --task (\S+)", result.stdout) == [
+        ("py", "12.1"),
+        ("qa", "12.4"),
+    ]
+    # py's other task without dependencies waits for py, not for a fresh agent of its own: py
+    # takes 12.1, then 12.2 (less slack), then 12.6
+    assert "- Task 12.6 waits for py (doing 12.2 first): hand it to py (Python Pro) when py finishes 12.2" in (
+        result.stdout
+    )
