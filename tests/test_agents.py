@@ -418,6 +418,10 @@ def test_sprint_run_by_three_agents(runner, tmp_path):
         "not to a new agent." in task
     )
     summary = (phase / "COORDINATION-SUMMARY.md").read_text()
+    assert (
+        "| Critical path | 12.1 → 12.3 → 12.7 → 12.8 → 12.11 (12.3 → 12.7: ml runs one after the other, "
+        "not a dependency) |" in summary
+    )
     assert "- Task 12.2 cannot start until py finishes 12.6." in summary
     assert "- Task 12.10 cannot start until 12.6 is complete and py finishes 12.2." in summary
     assert "1 can start now, 6 waiting" in summary

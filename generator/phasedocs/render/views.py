@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -271,8 +272,27 @@ class PhaseView:
         return ", ".join(parts) or "none defined"
 
     def chains(self) -> str:
-        """The critical path in words, each task once (see :func:`~phasedocs.facts.chain_words`)."""
-        return chain_words(self.p.schedule.critical_chains, md)
+        """The critical path in words, each task once (see :func:`~phasedocs.facts.chain_words`);
+        with agents, the links that are an agent's order rather than a dependency are named."""
+        words = chain_words(self.p.schedule.critical_chains, md)
+        orders = self.agent_order_links()
+        return f"{words} ({'; '.join(orders)})" if orders else words
+
+    def agent_order_links(self) -> list[str]:
+        """Links of the critical chains that are an agent's order, not a dependency, in words."""
+        out: list[str] = []
+        if not self.p.agents:
+            return out
+        for chain in self.p.schedule.critical_chains:
+            for a, b in itertools.pairwise(chain):
+                after = self.p.task(b)
+                if a in after.task.depends_on:
+                    continue
+                shared = [x for x in after.assignees if x in self.p.task(a).assignees]
+                line = f"{md(a)} → {md(b)}: {' and '.join(md(x) for x in shared)} runs one after the other, not a dependency"
+                if shared and line not in out:
+                    out.append(line)
+        return out
 
     @property
     def has_baseline(self) -> bool:
