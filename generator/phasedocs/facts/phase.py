@@ -110,7 +110,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     metrics, reference = metric_facts(config, source, readings)
     cpm = critical_path_method(tasks, order)
     agents = merged_agents(config.agents, phase.agents)
-    if agents:
+    if agents and any(t.assignee for t in tasks):  # no assignee, nothing to level: the critical path's
         cpm = levelled_method(tasks, order, cpm, agents)
 
     def offset(when: datetime) -> float:
@@ -123,7 +123,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     # the forecast: finished work as it happened, running work from the time already spent
     uses_progress = any(state != "pending" for state in recorded.values())
     ahead: Levelled | None = cpm.levelled
-    if uses_progress and now_off is not None and agents:
+    if uses_progress and now_off is not None and cpm.levelled is not None:
         fes, fef, ahead = levelled_forecast(tasks, cpm, agents, recorded, actual, now_off)
     elif uses_progress and now_off is not None:
         fes, fef = forecast_times(order, recorded, actual, now_off)
