@@ -72,6 +72,17 @@ def test_capacity_below_one(project, runner):
     assert lines == ["phases/project.yaml:19:37: agents[0].capacity: must be at least 1, got the number 0"]
 
 
+def test_briefing_counts_only_the_agents_with_work(project, runner, tmp_path):
+    agents = AGENTS + "  - {id: ml, role: ml, name: ML Engineer}\n"
+    root = project(
+        minimal(**{"phases/project.yaml": PROJECT_YAML + agents, P: TASKS.replace('"1.1"]}', '"1.1"], assignee: qa}')})
+    )
+    briefing = _generate(runner, root, tmp_path / "out")["AGENT-BRIEFING.md"]
+    assert "5 tasks run by 2 agents (`py`, `qa`)" in briefing
+    assert "; `ml` has no task in this phase." in briefing
+    assert "## Agent ml: ML Engineer" in briefing and "No task is assigned to it." in briefing
+
+
 def test_project_agents_extended_and_overridden_by_the_phase(project):
     agents = "agents:\n  - {id: a, role: dev, name: A}\n  - {id: b, role: dev}\n"
     phase = PHASE_YAML.replace(
@@ -317,7 +328,7 @@ def test_briefing_one_block_per_agent_with_its_queue(project, runner, tmp_path):
     docs = _generate(runner, project(_files()), tmp_path / "out")
     briefing = docs["AGENT-BRIEFING.md"]
     assert (
-        "5 tasks run by 2 agents (`py`, `qa`), each taking its tasks in the order of its queue below and "
+        "4 of the 5 tasks run by 2 agents (`py`, `qa`), each taking its tasks in the order of its queue below and "
         "running at most its capacity of them at once; 1 task has no agent assigned (1.5) and needs an agent "
         "of its own." in briefing
     )
