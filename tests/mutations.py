@@ -757,6 +757,27 @@ M = [
         "True if due is not None else None,",
         "tests/test_units.py",
     ),
+    (
+        "agents: capacity ignored",
+        "generator/phasedocs/facts/agents.py",
+        "            if self.use[k] >= capacity:",
+        "            if self.use[k] > capacity:",
+        "tests/test_agents.py",
+    ),
+    (
+        "agents: priority ignores the critical path",
+        "generator/phasedocs/facts/phase.py",
+        "priority = {t.id: (cpm.slack[t.id], position[t.id]) for t in tasks}",
+        "priority = {t.id: (0.0, position[t.id]) for t in tasks}",
+        "tests/test_agents.py",
+    ),
+    (
+        "agents: a ready task whose agent is busy is ready",
+        "generator/phasedocs/facts/phase.py",
+        'state = "waiting" if waiting or held else "ready"',
+        'state = "waiting" if waiting else "ready"',
+        "tests/test_agents.py",
+    ),
 ]
 
 

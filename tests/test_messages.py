@@ -48,7 +48,7 @@ def snapshot_errors(data: str) -> list[str]:
             "title: First\n",
             "title: First\nzzz: x\n",
             "zzz: unknown field 'zzz'; known fields: number, title, summary, created, start, after_phase, tasks, "
-            "success_criteria, deliverables, troubleshooting, tips, references, groups",
+            "success_criteria, deliverables, troubleshooting, tips, references, groups, agents",
         ),
         (
             'id: "1.1"',

@@ -538,6 +538,7 @@ def test_the_protocol_scope_of_the_project_a_phase_and_its_tasks(project):
         "goal": "",
         "duration_days": 1,
         "depends_on": ["1.1"],
+        "assignees": [],  # the agents that run it (with agents: and assignee:)
         "file": "out/docs/phase-01/task-1.2-beta.md",
         "links": {},  # a task's links: none given
     }

@@ -18,9 +18,12 @@ from zoneinfo import ZoneInfo
 from phasedocs.dates import Calendar, r6
 from phasedocs.errors import Abort
 from phasedocs.facts import compute_phase, topological
+from phasedocs.facts.agents import Busy, Item, capacities, level
+from phasedocs.facts.phase import critical_path_method
 from phasedocs.facts.plans import measured_targets
 from phasedocs.forecast import planned_left
 from phasedocs.formats import dumps, iso, num
+from phasedocs.input.models import Agent, merged_agents
 from phasedocs.input.plan import PLAN_FILE
 from phasedocs.input.project import PhaseInput, find_phase_input, load_project
 from phasedocs.output.writer import atomic_write, create_new
@@ -75,6 +78,9 @@ def plan_version(
                 begin = max(now, ready)
                 finish = r6(begin + task.duration_days)
                 spans[t.id] = (begin, finish, cal.start_at(origin, begin), cal.finish_at(origin, finish))
+        agents = merged_agents(project_config.agents, source.phase.agents)
+        if agents:
+            spans.update(_levelled_rest(source, facts, agents, spans, now, cal, origin))
     total = max(finish for _, finish, _, _ in spans.values())
     criteria = [
         {"scope": scope, "metric": metric, "text": text, "target": target}
@@ -99,6 +105,40 @@ def plan_version(
         },
         # the targets too: a re-plan that lowers one is a change of plan, and documents name it
         "criteria": criteria,
+    }
+
+
+def _levelled_rest(
+    source: PhaseInput,
+    facts: Any,
+    agents: tuple[Agent, ...],
+    spans: dict[str, tuple[float, float, datetime, datetime]],
+    now: float,
+    cal: Calendar,
+    origin: datetime,
+) -> dict[str, tuple[float, float, datetime, datetime]]:
+    """With agents, a re-plan's work not started, levelled from ``now`` as the schedule is: work
+    under way holds its agents from now until its re-planned finish."""
+    tasks = list(source.phase.tasks)
+    cpm = critical_path_method(tasks, topological(tasks))
+    by_id = {t.id: t for t in facts.tasks}
+    done: dict[str, float] = {}
+    busy = []
+    items = []
+    for i, task in enumerate(tasks):
+        t = by_id[task.id]
+        if t.state == "complete" or t.actual_start is not None:
+            done[task.id] = spans[task.id][1]
+            if t.state != "complete":
+                busy.append(Busy(task.id, task.assignee, now, spans[task.id][1]))
+        else:
+            items.append(
+                Item(task.id, task.depends_on, task.duration_days, task.assignee, (cpm.slack[task.id], i), now)
+            )
+    lv = level(items, capacities(agents), done, busy)
+    return {
+        tid: (lv.start[tid], lv.finish[tid], cal.start_at(origin, lv.start[tid]), cal.finish_at(origin, lv.finish[tid]))
+        for tid in lv.start
     }
 
 

@@ -19,6 +19,7 @@ from phasedocs.facts.graph import topological
 from phasedocs.facts.measures import numeric
 from phasedocs.facts.model import (
     STATE_WORDS,
+    AgentFacts,
     Change,
     Collision,
     CriterionFacts,
@@ -46,6 +47,7 @@ __all__ = [
     "GAUGE_TOLERANCE",
     "MAX_CHAINS",
     "STATE_WORDS",
+    "AgentFacts",
     "Change",
     "Collision",
     "CriterionFacts",

@@ -13,8 +13,9 @@ def _norm(path: str) -> str:
     return path.strip().strip("/").replace("\\", "/")
 
 
-def collisions(tasks: list[Task]) -> tuple[Collision, ...]:
-    """Pairs of tasks that may run at once (neither reaches the other) and share paths.
+def collisions(tasks: list[Task], one_at_a_time: frozenset[str] = frozenset()) -> tuple[Collision, ...]:
+    """Pairs of tasks that may run at once (neither reaches the other, and no agent of
+    ``one_at_a_time``, the agents of capacity 1, runs both) and share paths.
 
     A folder collides with every path under it. Paths are indexed, and each path's
     ancestors looked up in the index, so the cost follows the number of paths.
@@ -34,10 +35,13 @@ def collisions(tasks: list[Task]) -> tuple[Collision, ...]:
                 index[p].append(t.id)
     common: dict[tuple[str, str], set[str]] = defaultdict(set)
     position = {t.id: i for i, t in enumerate(tasks)}
+    agents = {t.id: t.assignee for t in tasks}
 
     def pair(a: str, b: str, path: str) -> None:
         if a == b or ancestors[a] & bit[b] or ancestors[b] & bit[a]:
             return
+        if one_at_a_time and one_at_a_time.intersection(agents[a], agents[b]):
+            return  # one agent runs both, one at a time: they never run at once
         key = (a, b) if position[a] < position[b] else (b, a)
         common[key].add(path)
 

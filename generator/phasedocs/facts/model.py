@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from phasedocs.dates import Calendar
 from phasedocs.gate import Finding
-from phasedocs.input.models import Criterion, Group, Metric, Phase, ProjectConfig, Task
+from phasedocs.input.models import Agent, Criterion, Group, Metric, Phase, ProjectConfig, Task
 from phasedocs.units import DAYS, Span
 
 if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
@@ -99,11 +99,51 @@ class TaskFacts:
     """Why it went ahead of them: the note recorded with the waiver."""
     waived_at: datetime | None = None
     """When the waiver was recorded: its snapshot's time."""
+    assignees: tuple[str, ...] = ()
+    """The ids of the agents that run it (empty without ``assignee``)."""
+    waits_for_agent: tuple[str, ...] = ()
+    """Agents whose other work holds it back in the schedule in force (the forecast once work
+    is recorded): it starts later than its dependencies allow. Empty once it has started."""
+    waits_behind: tuple[str, ...] = ()
+    """The tasks of those agents whose finish frees the slot it starts in."""
+    agent_links: tuple[str, ...] = ()
+    """The tasks it follows on its agents in the schedule in force (each agent's order, which
+    the Monte Carlo forecast keeps); empty once complete."""
 
     @property
     def id(self) -> str:
         """The task id."""
         return self.task.id
+
+
+@dataclass(frozen=True)
+class AgentFacts:
+    """One agent of a phase and its load."""
+
+    agent: Agent
+    tasks: tuple[str, ...]
+    """Its tasks in the order it takes them: done and running ones by when they started,
+    then its queue by forecast start (then priority)."""
+    planned_days: float
+    """The planned durations of its tasks, summed."""
+    done: tuple[str, ...]
+    """Its complete tasks."""
+    done_days: float
+    """The planned durations of its complete tasks, summed."""
+    running: tuple[str, ...]
+    """Its tasks in progress or blocked: each holds one of its slots."""
+    queued: tuple[str, ...]
+    """Its tasks not started, in the order it takes them."""
+
+    @property
+    def id(self) -> str:
+        """The agent id."""
+        return self.agent.id
+
+    @property
+    def free(self) -> int:
+        """How many more tasks it can take now."""
+        return max(0, self.agent.capacity - len(self.running))
 
 
 @dataclass(frozen=True)
@@ -475,6 +515,8 @@ class PhaseFacts:
     """The unit its documents and charts speak in: days, or hours for a phase of hours."""
     milestones: tuple[MilestoneFacts, ...] = ()
     """Its milestones, in task order, with their dates, gates and due dates."""
+    agents: tuple[AgentFacts, ...] = ()
+    """The phase's agents (project.yaml's with the phase's own) and their load; empty without agents."""
     gate: tuple[Finding, ...] = ()
     """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
     the documents, status.json and the badge read this verdict, as check does."""
@@ -508,6 +550,10 @@ class PhaseFacts:
     def group(self, scope: str) -> GroupFacts:
         """The facts of the group a criterion's scope ``group:ID`` names."""
         return next(g for g in self.groups if g.scope == scope)
+
+    def agent(self, agent_id: str) -> AgentFacts:
+        """The facts of agent ``agent_id``."""
+        return next(a for a in self.agents if a.id == agent_id)
 
     @property
     def phase_criteria(self) -> tuple[CriterionFacts, ...]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS, Calendar, r6
+from phasedocs.facts.agents import Busy, Item, Levelled, capacities, level
 from phasedocs.facts.changes import changes
 from phasedocs.facts.collisions import collisions
 from phasedocs.facts.graph import topological
@@ -21,6 +22,7 @@ from phasedocs.facts.groups import Waiver, group_criteria, group_facts, waivers
 from phasedocs.facts.measures import checked_state, measured_state, numeric
 from phasedocs.facts.milestones import milestone_facts
 from phasedocs.facts.model import (
+    AgentFacts,
     Change,
     CriterionFacts,
     Day,
@@ -35,7 +37,8 @@ from phasedocs.facts.model import (
 from phasedocs.facts.plans import gauge_of, plan_facts, worst
 from phasedocs.facts.progress import Actual, Run, actual_of, forecast_times, history, last_notes
 from phasedocs.facts.schedule import critical_chains, plan_days
-from phasedocs.input.models import Criterion, ProjectConfig, Task
+from phasedocs.forecast import planned_left
+from phasedocs.input.models import Agent, Criterion, ProjectConfig, Task, merged_agents
 from phasedocs.input.targets import change_pct
 from phasedocs.units import choose
 
@@ -72,6 +75,10 @@ class Cpm:
     dependents: dict[str, list[str]]
     critical_path: tuple[str, ...]
     chains: tuple[tuple[str, ...], ...]
+    levelled: Levelled | None = None
+    """With agents: the levelled schedule's waits and resource links (es and ef are its times)."""
+    priority: dict[str, tuple[float, int]] = field(default_factory=dict)
+    """With agents: each task's priority for an agent's slot (unlevelled slack, file position)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
 
     # a task added mid-phase cannot have been planned to start before it joined
     cpm = critical_path_method(tasks, order, {t.id: max(0.0, offset(t.added)) for t in tasks if t.added is not None})
+    agents = merged_agents(config.agents, phase.agents)
+    if agents and any(t.assignee for t in tasks):  # no assignee, nothing to level: the critical path's
+        cpm = levelled_method(tasks, order, cpm, agents)
 
     now_off = offset(readings.now) if readings.now is not None else None
     actual = {t.id: actual_of(runs.get(t.id, ()), readings.now, offset) for t in tasks}
@@ -118,7 +128,10 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
 
     # the forecast: finished work as it happened, running work from the time already spent
     uses_progress = any(state != "pending" for state in recorded.values())
-    if uses_progress and now_off is not None:
+    ahead: Levelled | None = cpm.levelled
+    if uses_progress and now_off is not None and cpm.levelled is not None:
+        fes, fef, ahead = levelled_forecast(tasks, cpm, agents, recorded, actual, now_off)
+    elif uses_progress and now_off is not None:
         fes, fef = forecast_times(order, recorded, actual, now_off, {tid: w.deps for tid, w in waived.items()})
     else:
         fes, fef = dict(cpm.es), dict(cpm.ef)
@@ -168,11 +181,12 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         for g, tids, crits in group_criteria(phase)
     ]
     notes = last_notes(source.snapshots)
-    progress = Progress(recorded, runs, actual, fes, fef, now_off, offset)
+    progress = Progress(recorded, runs, actual, fes, fef, now_off, offset, ahead)
     task_facts = [
         task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start, waived.get(t.id))
         for t in tasks
     ]
+    agent_list = agent_facts(agents, task_facts, cpm)
     all_criteria = (
         tuple(c for t in tasks for c in task_criteria[t.id])
         + tuple(c for *_, cs in groups for c in cs)
@@ -190,6 +204,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         readings.now,
         now_off,
         offset,
+        agent_list,
     )
     facts = replace(
         facts,
@@ -285,6 +300,94 @@ def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str
     return Cpm(es, ef, ls, lf, slack, total, dependents, critical_path, chains)
 
 
+def levelled_method(tasks: list[Task], order: list[Task], cpm: Cpm, agents: tuple[Agent, ...]) -> Cpm:
+    """The resource-levelled schedule (:mod:`~phasedocs.facts.agents`) as a :class:`Cpm`: its
+    starts and finishes; latest times, slack and critical chains over the dependencies and the
+    resource links, so a task's slack is how far it may slip with each agent's order kept."""
+    position = {t.id: i for i, t in enumerate(tasks)}
+    priority = {t.id: (cpm.slack[t.id], position[t.id]) for t in tasks}
+    items = [Item(t.id, t.depends_on, t.duration_days, t.assignee, priority[t.id]) for t in tasks]
+    lv = level(items, capacities(agents), {})
+    es, ef = lv.start, lv.finish
+    total = max(ef.values())
+    follows = {t.id: (*t.depends_on, *lv.links.get(t.id, ())) for t in tasks}
+    # dependency order of the graph with the resource links: by levelled start, then file order
+    # (a link joins a task to one that finished before it started)
+    ordered = sorted(order, key=lambda t: (es[t.id], ef[t.id], position[t.id]))
+    after: dict[str, list[str]] = defaultdict(list)
+    for t in ordered:
+        for d in dict.fromkeys(follows[t.id]):
+            after[d].append(t.id)
+    lf: dict[str, float] = {}
+    ls: dict[str, float] = {}
+    for t in reversed(ordered):
+        lf[t.id] = r6(min((ls[c] for c in after[t.id]), default=total))
+        ls[t.id] = r6(lf[t.id] - t.duration_days)
+    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
+    critical_path = tuple(t.id for t in order if slack[t.id] == 0)
+    chains = critical_chains(ordered, es, ef, slack, after, total)
+    return Cpm(es, ef, ls, lf, slack, total, cpm.dependents, critical_path, chains, lv, priority)
+
+
+def levelled_forecast(
+    tasks: list[Task],
+    cpm: Cpm,
+    agents: tuple[Agent, ...],
+    recorded: dict[str, str],
+    actual: dict[str, Actual],
+    now: float,
+) -> tuple[dict[str, float], dict[str, float], Levelled]:
+    """The point forecast with agents: finished work as it happened; work under way holds its
+    agents' slots from now for what is left of it; the rest levelled from now, as the plan is."""
+    done: dict[str, float] = {}
+    busy: list[Busy] = []
+    starts: dict[str, float] = {}
+    items = []
+    for t in tasks:
+        state, a = recorded.get(t.id), actual[t.id]
+        if state == "complete" and a.finish_off is not None:
+            done[t.id] = a.finish_off
+        elif state in ("in_progress", "blocked", "complete"):  # under way: it goes on from now
+            starts[t.id] = now
+            done[t.id] = r6(now + planned_left(t.duration_days, a.worked))
+            busy.append(Busy(t.id, t.assignee, now, done[t.id]))
+        else:
+            items.append(Item(t.id, t.depends_on, t.duration_days, t.assignee, cpm.priority[t.id], now))
+    lv = level(items, capacities(agents), done, busy)
+    starts.update(lv.start)
+    finish = {**done, **lv.finish}
+    return {t.id: starts.get(t.id, finish[t.id]) for t in tasks}, {t.id: finish[t.id] for t in tasks}, lv
+
+
+def agent_facts(agents: tuple[Agent, ...], tasks: list[TaskFacts], cpm: Cpm) -> tuple[AgentFacts, ...]:
+    """Each agent's tasks in the order it takes them, and its load."""
+    out = []
+    for agent in agents:
+        own = [t for t in tasks if agent.id in t.assignees]
+
+        def when(t: TaskFacts) -> tuple[int, float, tuple[float, int]]:
+            d = t.days
+            if t.state == "complete" or t.actual_start is not None:
+                return (0, d.actual_start if d and d.actual_start is not None else 0.0, cpm.priority[t.id])
+            return (1, d.forecast_start if d and d.forecast_start is not None else 0.0, cpm.priority[t.id])
+
+        own.sort(key=when)
+        done = [t for t in own if t.state == "complete"]
+        running = [t for t in own if t.state in ("in_progress", "blocked")]
+        out.append(
+            AgentFacts(
+                agent,
+                tuple(t.id for t in own),
+                r6(sum(t.task.duration_days for t in own)),
+                tuple(t.id for t in done),
+                r6(sum(t.task.duration_days for t in done)),
+                tuple(t.id for t in running),
+                tuple(t.id for t in own if t.state not in ("complete", "in_progress", "blocked")),
+            )
+        )
+    return tuple(out)
+
+
 def plan_times(source: PhaseInput, cal: Calendar, cpm: Cpm, offset: Callable[[datetime], float]) -> PlanTimes:
     """The plan in force: the frozen one, else phase.yaml's schedule."""
     start = source.phase.start
@@ -345,6 +448,8 @@ class Progress:
     forecast_finish: dict[str, float]
     now: float | None
     offset: Callable[[datetime], float]
+    levelled: Levelled | None = None
+    """With agents: the levelled schedule in force (the forecast's once work is recorded)."""
 
 
 def task_fact(
@@ -367,8 +472,11 @@ def task_fact(
     state: str = recorded.get(t.id, "pending")
     gone_ahead = waiver.deps if waiver is not None else ()
     waiting = tuple(d for d in t.depends_on if recorded.get(d) != "complete" and d not in gone_ahead)
+    lv = progress.levelled
+    held = lv.waits_for_agent.get(t.id, ()) if lv is not None and state == "pending" else ()
     if state == "pending":
-        state = "waiting" if waiting else "ready"
+        # with agents, a task whose dependencies are done still waits while its agents are taken
+        state = "waiting" if waiting or held else "ready"
     a = progress.actual[t.id]
     running = state in ("in_progress", "blocked")
     if state == "complete":
@@ -417,6 +525,10 @@ def task_fact(
         gauge=gauge_of(gauge_days),
         gauge_days=gauge_days,
         stale=state == "in_progress" and now_off is not None and now_off > pf[t.id] + cpm.slack[t.id] + EPS,
+        assignees=t.assignee,
+        waits_for_agent=held,
+        waits_behind=lv.behind.get(t.id, ()) if held and lv is not None else (),
+        agent_links=lv.links.get(t.id, ()) if lv is not None and state != "complete" else (),
         days=TaskDays(
             times.start[t.id],
             pf[t.id],
@@ -456,6 +568,7 @@ def phase_fact(
     now: datetime | None,
     now_off: float | None,
     offset: Callable[[datetime], float],
+    agents: tuple[AgentFacts, ...] = (),
 ) -> PhaseFacts:
     """The phase's own facts from its tasks' and its snapshots'."""
     phase = source.phase
@@ -490,7 +603,7 @@ def phase_fact(
         days=days,
         criteria=criteria,
         metrics=metrics,
-        collisions=collisions(tasks),
+        collisions=collisions(tasks, frozenset(a.id for a in agents if a.agent.capacity == 1)),
         snapshots=snapshots,
         now=now,
         actual_start=min(starts) if starts else None,
@@ -507,4 +620,5 @@ def phase_fact(
             r6((offset(phase_finish) if phase_finish else schedule.forecast_days) - times.total),
         ),
         now_days=now_off,
+        agents=agents,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from phasedocs.facts.model import ForecastFacts, PhaseFacts, ProjectFacts
 from phasedocs.facts.phase import compute_phase
 from phasedocs.forecast import Work, simulate
 from phasedocs.gate import phase_findings
-from phasedocs.input.models import ProjectConfig
+from phasedocs.input.models import ProjectConfig, Task
 
 if TYPE_CHECKING:
     from phasedocs.input.project import Project
@@ -51,15 +52,22 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calen
     for p in phases:
         by_id = {t.id: t for t in p.tasks}
         work = []
-        for task in topological(list(p.phase.tasks)):
+        walked: set[str] = set()
+        for task in _walk(p):
             tf = by_id[task.id]
+            walked.add(task.id)
             done = tf.days.actual_finish if tf.state == "complete" and tf.days is not None else None
             est = task.estimate
             work.append(
                 Work(
                     task.id,
-                    # a dependency the task went ahead of (waived) does not hold it in any run
-                    tuple(dict.fromkeys(d for d in task.depends_on if d not in tf.waived)),
+                    # a dependency the task went ahead of (waived) does not hold it in any run; with
+                    # agents, each run keeps every agent's order of the point forecast
+                    tuple(
+                        d
+                        for d in dict.fromkeys((*task.depends_on, *tf.agent_links))
+                        if d in walked and d not in tf.waived
+                    ),
                     task.duration_days,
                     done,
                     tf.worked_days,
@@ -87,6 +95,46 @@ def _forecasts(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calen
         tasks = tuple(replace(t, criticality=result.criticality[t.id]) for t in p.tasks)
         out.append(replace(p, forecast=forecast, tasks=tasks))
     return tuple(out)
+
+
+def _walk(p: PhaseFacts) -> list[Task]:
+    """The tasks in the order the forecast walks them: dependency order and, with agents, also
+    each agent's order (Kahn's algorithm over both links; ties: complete tasks first, then by
+    forecast start and finish, then dependency order)."""
+    order = topological(list(p.phase.tasks))
+    if not any(t.agent_links for t in p.tasks):  # no agent holds a task back: dependency order
+        return order
+    rank = {t.id: i for i, t in enumerate(order)}
+    by_id = {t.id: t for t in p.tasks}
+
+    def key(tid: str) -> tuple[int, float, float, int]:
+        tf = by_id[tid]
+        d = tf.days
+        if tf.state == "complete" or d is None or d.forecast_start is None or d.forecast_finish is None:
+            return (0, 0.0, 0.0, rank[tid])
+        return (1, d.forecast_start, d.forecast_finish, rank[tid])
+
+    before = {t.id: set(t.task.depends_on) | set(t.agent_links) for t in p.tasks}
+    after: dict[str, list[str]] = defaultdict(list)
+    for tid, prior in before.items():
+        for d in prior:
+            after[d].append(tid)
+    heap = [(key(tid), tid) for tid, prior in before.items() if not prior]
+    heapq.heapify(heap)
+    out: list[str] = []
+    while heap:
+        _, tid = heapq.heappop(heap)
+        out.append(tid)
+        for c in after[tid]:
+            before[c].discard(tid)
+            if not before[c]:
+                heapq.heappush(heap, (key(c), c))
+    # a loop of links (work recorded ahead of its dependencies) cannot be walked: the rest in
+    # key order, and the forecast drops the links that point forward
+    placed = set(out)
+    out += sorted((tid for tid in before if tid not in placed), key=key)
+    tasks = {t.id: t for t in p.phase.tasks}
+    return [tasks[tid] for tid in out]
 
 
 def _stale(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calendar) -> tuple[PhaseFacts, ...]:

@@ -540,6 +540,41 @@ class ForecastSettings(Model):
     """The random seed: the same inputs and seed give the same dates, byte for byte."""
 
 
+AgentId = Annotated[str, Check(_Characters(_ID_RE, "agent id", _ID_CHARS))]
+"""An agent id such as "qa"."""
+
+
+def _assignees(value: Any) -> Any:
+    """``assignee: qa`` is the one-agent list ``[qa]``."""
+    return [value] if isinstance(value, str) else value
+
+
+class Agent(Model):
+    """An agent: a resource that runs tasks, at most ``capacity`` at once."""
+
+    id: AgentId
+    """The agent's id, named by tasks' ``assignee`` (unique among the agents of a phase)."""
+    role: Text
+    """The agent's role identifier (e.g. 'qa-engineer'), as a task's ``role``."""
+    name: str | None = None
+    """Display name (e.g. 'QA Engineer'); default: the id."""
+    capacity: Annotated[int, Range(ge=1)] = 1
+    """How many tasks the agent runs at once (at least 1)."""
+
+    @property
+    def display(self) -> str:
+        """The name to show: the display name, else the id."""
+        return self.name or self.id
+
+
+def merged_agents(project: tuple[Agent, ...], phase: tuple[Agent, ...]) -> tuple[Agent, ...]:
+    """The agents of a phase: project.yaml's, each replaced by the phase's agent of the same id,
+    then the phase's others, in file order."""
+    own = {a.id: a for a in phase}
+    known = {a.id for a in project}
+    return tuple(own.get(a.id, a) for a in project) + tuple(a for a in phase if a.id not in known)
+
+
 class ProjectConfig(Model):
     """phases/project.yaml: settings shared by every phase."""
 
@@ -571,6 +606,8 @@ class ProjectConfig(Model):
     """Runs and seed of the Monte Carlo forecast."""
     evidence: EvidenceSettings = EvidenceSettings()
     """Where ``phasedocs sync`` reads the git history and how commits name tasks."""
+    agents: tuple[Agent, ...] = ()
+    """The agents every phase may assign tasks to (a phase's own list extends or overrides it by id)."""
 
     def _check(self) -> None:
         if self.calendar != "workdays" and (self.holidays or self.workday is not None):
@@ -683,6 +720,10 @@ class Task(Model):
     """The id of the group of the phase (``groups:``) the task belongs to."""
     added: AwareDatetime | None = None
     """When the task joined the phase after its plan was frozen (ISO 8601 with zone): scope added, not a plan defect."""
+    assignee: Annotated[
+        tuple[AgentId, ...], Before(_assignees, json='{"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"}')
+    ] = ()
+    """The agent id, or a list of ids, that run the task (all of them work on it); needs agents."""
 
     def _check(self) -> None:
         if self.duration is not None and self.duration_days:
@@ -799,6 +840,8 @@ class Phase(Model):
     """Reference documents."""
     groups: tuple[Group, ...] = ()
     """Groups of tasks inside the phase (stages, streams), each with its lead and gate."""
+    agents: tuple[Agent, ...] = ()
+    """The agents that run the tasks (extends or overrides project.yaml's by id); with agents the schedule is resource-levelled."""
 
 
 Health = Literal["on_track", "at_risk", "off_track"]

@@ -26,6 +26,7 @@ from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import (
     GROUP_PREFIX,
     MAX_TASK_RUNS,
+    Agent,
     Criterion,
     Metric,
     Phase,
@@ -33,6 +34,7 @@ from phasedocs.input.models import (
     Protocol,
     Snapshot,
     Units,
+    merged_agents,
     reading_units,
 )
 from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
@@ -121,6 +123,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     config_doc = _read(project_file, "phases/project.yaml", load_yaml, errors, root)
     config: ProjectConfig | None = None
     catalogue: dict[str, Metric] | None = None
+    project_agents: tuple[Agent, ...] | None = None
     if config_doc is not None:
         config, errs = parse_model(config_doc, ProjectConfig)
         errors += errs
@@ -130,6 +133,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         if section is not None:
             errors += _check_protocol_templates(section, config_doc)
         catalogue = _config_part(config, config_doc, "metrics")
+        project_agents = _config_part(config, config_doc, "agents")
+        if project_agents is not None:
+            errors += agent_list_errors(project_agents, config_doc)
 
     phases: list[PhaseInput] = []
     seen_numbers: dict[int, str] = {}
@@ -182,6 +188,10 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             )
         seen_numbers[phase.number] = file
         phase_errors = _check_phase(phase, doc, catalogue)
+        if project_agents is not None:
+            phase_errors += agent_list_errors(phase.agents, doc) + assignee_errors(phase, doc, project_agents)
+            if not phase_errors:
+                phase_errors += levelled_length_errors(phase, doc, project_agents)
         errors += phase_errors
         if not phase_errors:
             phase = expand_groups(phase)  # from here on, dependencies are task ids only
@@ -540,6 +550,78 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                         )
                     )
     return errors
+
+
+def agent_list_errors(agents: tuple[Agent, ...], doc: Document) -> list[InputError]:
+    """An agent id is used once in its file's ``agents`` list."""
+    errors = []
+    seen: dict[str, int] = {}
+    for i, agent in enumerate(agents):
+        if agent.id in seen:
+            errors.append(
+                doc.error(
+                    ("agents", i, "id"),
+                    f"agent id '{agent.id}' is used twice (also agents[{seen[agent.id]}]); give each agent its own id "
+                    "(a phase's agents override project.yaml's of the same id)",
+                )
+            )
+        seen.setdefault(agent.id, i)
+    return errors
+
+
+def assignee_errors(phase: Phase, doc: Document, project_agents: tuple[Agent, ...]) -> list[InputError]:
+    """Every assignee names an agent of the phase (project.yaml's and its own); none without agents."""
+    errors = []
+    known = [a.id for a in merged_agents(project_agents, phase.agents)]
+    raw = doc.data.get("tasks") if isinstance(doc.data, dict) else None
+    for i, task in enumerate(phase.tasks):
+        entry = raw[i] if isinstance(raw, list) and i < len(raw) and isinstance(raw[i], dict) else {}
+        single = isinstance(entry.get("assignee"), str)  # assignee: qa, not a list: its error is at the key
+        seen: set[str] = set()
+        for j, agent in enumerate(task.assignee):
+            path: tuple[Any, ...] = ("tasks", i, "assignee") if single else ("tasks", i, "assignee", j)
+            if not known:
+                errors.append(
+                    doc.error(
+                        path,
+                        f"task '{task.id}' is assigned to '{agent}', but no agents are defined; "
+                        "add agents: to phase.yaml or phases/project.yaml, or remove assignee",
+                    )
+                )
+                break
+            if agent not in known:
+                close = close_matches(agent, known)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                errors.append(
+                    doc.error(path, f"unknown agent '{agent}'; {hint}(known: {', '.join(known)})"),
+                )
+            elif agent in seen:
+                errors.append(doc.error(path, f"agent '{agent}' is listed twice; list each agent once"))
+            seen.add(agent)
+    return errors
+
+
+def levelled_length_errors(phase: Phase, doc: Document, project_agents: tuple[Agent, ...]) -> list[InputError]:
+    """With agents, the levelled schedule stays within :data:`MAX_PHASE_DAYS` too (an agent's
+    tasks in a row can last longer than any chain of dependencies)."""
+    agents = merged_agents(project_agents, phase.agents)
+    if not agents or not any(t.assignee for t in phase.tasks):
+        return []
+    from phasedocs.facts.graph import topological  # the facts' own schedule, not a copy of it
+    from phasedocs.facts.phase import critical_path_method, levelled_method
+
+    tasks = list(phase.tasks)
+    order = topological(tasks)
+    length = levelled_method(tasks, order, critical_path_method(tasks, order), agents).total
+    if length <= MAX_PHASE_DAYS:
+        return []
+    return [
+        doc.error(
+            ("tasks",),
+            f"with its agents' capacities the phase lasts {length:g} days; a phase may last at most "
+            f"{MAX_PHASE_DAYS} days (add agents, raise a capacity or split it into phases)",
+        )
+    ]
 
 
 #: The longest a phase may last: date arithmetic, day tables and charts stay bounded.

@@ -28,7 +28,20 @@ TASK_FIELDS = ("memory_key", "before", "during", "after", "spawn")
 FIELDS = {
     "project": ("name", "summary", "coordinator", "operator", "repo_url"),
     "phase": ("number", "folder", "docs", "title", "summary", "tasks"),
-    "task": ("id", "slug", "key", "title", "role", "agent", "goal", "duration_days", "depends_on", "file", "links"),
+    "task": (
+        "id",
+        "slug",
+        "key",
+        "title",
+        "role",
+        "agent",
+        "goal",
+        "duration_days",
+        "depends_on",
+        "assignees",
+        "file",
+        "links",
+    ),
 }
 
 #: A rendered protocol string is one command: at most this many characters.
@@ -403,6 +416,7 @@ def task_context(
         "goal": task.goal,
         "duration_days": task.duration_days,
         "depends_on": list(task.depends_on),
+        "assignees": list(task.assignee),
         "file": task_file(docs_prefix, folder, task.filename, task_at),
         "links": Links(task.links),
     }

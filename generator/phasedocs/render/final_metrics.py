@@ -70,6 +70,33 @@ def _forecast(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any] | None:
     }
 
 
+def _with_agents(p: PhaseFacts, out: dict[str, Any]) -> dict[str, Any]:
+    """With agents: each agent's load, and each task's assignees and agent waits (keys that a
+    phase without agents does not have, so its file is as before)."""
+    if not p.agents:
+        return out
+    for row, t in zip(out["tasks"], p.tasks, strict=True):
+        row["assignees"] = list(t.assignees)
+        row["waits_for_agent"] = list(t.waits_for_agent)
+        row["waits_behind"] = list(t.waits_behind)
+    out["agents"] = [
+        {
+            "id": a.id,
+            "role": a.agent.role,
+            "name": a.agent.name,
+            "capacity": a.agent.capacity,
+            "tasks": list(a.tasks),
+            "planned_days": num(a.planned_days),
+            "done_days": num(a.done_days),
+            "done": list(a.done),
+            "running": list(a.running),
+            "queued": list(a.queued),
+        }
+        for a in p.agents
+    ]
+    return out
+
+
 def _task_extras(t: TaskFacts, tz: ZoneInfo) -> dict[str, Any]:
     """Version 3 facts of a task, only where they hold something (a phase without them keeps its shape)."""
     out: dict[str, Any] = {}
@@ -140,9 +167,9 @@ def _milestones(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
-    """The final-metrics document of phase ``p`` as ordered data (``groups`` and
+    """The final-metrics document of phase ``p`` as ordered data (``agents``, ``groups`` and
     ``target_changes`` only for a phase that has them)."""
-    out = _final_metrics(p, tz)
+    out = _with_agents(p, _final_metrics(p, tz))
     if p.groups:
         out["groups"] = [_group(g, tz) for g in p.groups]
     changes = _target_changes(p)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -43,6 +44,118 @@ class PhaseView:
     def roles(self) -> list[str]:
         """The tasks' roles, each once, in task order: the data holds roles, not agents."""
         return list(dict.fromkeys(t.task.role for t in self.p.tasks))
+
+    def agent_name(self, agent_id: str) -> str:
+        """An agent as documents name it, escaped: ``qa (QA Engineer)``, or its id alone."""
+        a = self.p.agent(agent_id).agent
+        return md(f"{a.id} ({a.name})" if a.name and a.name != a.id else a.id)
+
+    def agent_names(self, ids: tuple[str, ...] | list[str]) -> str:
+        """Agents named and joined: ``qa (QA Engineer) and devops``."""
+        names = [self.agent_name(i) for i in ids]
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+    def unassigned(self) -> list[TaskFacts]:
+        """Tasks no agent is assigned to (in a phase with agents, each needs an agent of its own)."""
+        return [t for t in self.p.tasks if not t.assignees]
+
+    def _doing(self, agent_id: str, ids: tuple[str, ...]) -> str:
+        """What ``agent_id`` does with the tasks ``ids`` it must finish first, in words."""
+        parts = []
+        for tid in ids:
+            other = self.p.task(tid)
+            if agent_id not in other.assignees:
+                continue
+            verb = {"in_progress": "running", "blocked": "blocked on"}.get(other.state, "doing")
+            parts.append(f"{verb} {md(tid)}" + ("" if verb != "doing" else " first"))
+        return ", ".join(parts)
+
+    def agent_wait(self, t: TaskFacts) -> str:
+        """The agents a task waits for and what they do first: ``qa (running 5.4)``; empty when none."""
+        out = []
+        for a in t.waits_for_agent:
+            doing = self._doing(a, t.waits_behind)
+            out.append(f"{md(a)} ({doing})" if doing else md(a))
+        return ", ".join(out)
+
+    def waits_words(self, t: TaskFacts) -> str:
+        """What a waiting task waits for: its dependencies, then its agents (``5.2, then qa (running 5.4)``)."""
+        deps = ", ".join(md(d) for d in t.waiting_for)
+        agents = self.agent_wait(t)
+        return f"{deps}, then {agents}" if deps and agents else deps or agents
+
+    def hand_over(self) -> list[tuple[TaskFacts, list[str], bool]]:
+        """Each task that can start now with what to do for each of its agents, and whether an
+        agent is to be launched for it: a ready task goes to its agent (in the session it runs
+        in, when it runs), never to a fresh agent of its own; an agent not running is launched
+        once, for the first of its tasks, and the others are handed to it."""
+        out = []
+        launched: dict[str, str] = {}
+        for t in self.ready:
+            lines: list[str] = []
+            launch = not t.assignees
+            for a in t.assignees:
+                agent = self.p.agent(a)
+                name = self.agent_name(a)
+                if agent.running:
+                    running = ", ".join(md(i) for i in agent.running)
+                    lines.append(
+                        f"hand it to {name} in the session where it is running {running}: it has a free slot "
+                        f"({agent.agent.capacity} at once); do not launch a new agent for it"
+                    )
+                elif a in launched:
+                    lines.append(
+                        f"hand it to {name} as well once {name} is launched for {md(launched[a])} "
+                        f"(it runs {agent.agent.capacity} tasks at once); do not launch a second {name}"
+                    )
+                elif agent.done:
+                    launched[a] = t.id
+                    launch = True
+                    lines.append(
+                        f"{name} has no task in progress (its last, {md(agent.done[-1])}, is complete): hand it "
+                        f"to {name} if its session is still open, else launch {name} on it with the command below"
+                    )
+                else:
+                    launched[a] = t.id
+                    launch = True
+                    lines.append(f"{name} is not running yet: launch it on this task with the command below")
+            out.append((t, lines, launch))
+        return out
+
+    def wait_line(self, t: TaskFacts) -> str:
+        """For a waiting task of a phase with agents: what it waits for and who takes it then."""
+        what = self.waits_words(t)
+        if not t.assignees:
+            return f"waits for {what}: launch an agent for it only when it can start"
+        if t.waiting_for:
+            when = "that is complete" if len(t.waiting_for) == 1 else "they are complete"
+            if t.waits_for_agent:
+                when += f" and {self._finishes(t)}"
+        else:
+            when = self._finishes(t)
+        return (
+            f"waits for {what}: hand it to {self.agent_names(t.assignees)} when {when}, "
+            f"not to a new agent (launch {'its agent' if len(t.assignees) == 1 else 'each of its agents'} "
+            "only if it is not running by then)"
+        )
+
+    def wait_until(self, t: TaskFacts) -> str:
+        """What must happen before a waiting task starts: ``12.6 is complete and py finishes 12.2``."""
+        parts = []
+        if t.waiting_for:
+            one = len(t.waiting_for) == 1
+            parts.append(f"{', '.join(md(d) for d in t.waiting_for)} {'is' if one else 'are'} complete")
+        if t.waits_for_agent:
+            parts.append(self._finishes(t))
+        return " and ".join(parts)
+
+    def _finishes(self, t: TaskFacts) -> str:
+        """``qa finishes 5.4``: the agents a task waits for, each with the tasks it finishes first."""
+        parts = []
+        for a in t.waits_for_agent:
+            ids = [md(i) for i in t.waits_behind if a in self.p.task(i).assignees]
+            parts.append(f"{md(a)} finishes {' and '.join(ids)}" if ids else f"{md(a)} has a free slot")
+        return ", and ".join(parts)
 
     @property
     def ready(self) -> list[TaskFacts]:
@@ -160,8 +273,27 @@ class PhaseView:
         return ", ".join(parts) or "none defined"
 
     def chains(self) -> str:
-        """The critical path in words, each task once (see :func:`~phasedocs.facts.chain_words`)."""
-        return chain_words(self.p.schedule.critical_chains, md)
+        """The critical path in words, each task once (see :func:`~phasedocs.facts.chain_words`);
+        with agents, the links that are an agent's order rather than a dependency are named."""
+        words = chain_words(self.p.schedule.critical_chains, md)
+        orders = self.agent_order_links()
+        return f"{words} ({'; '.join(orders)})" if orders else words
+
+    def agent_order_links(self) -> list[str]:
+        """Links of the critical chains that are an agent's order, not a dependency, in words."""
+        out: list[str] = []
+        if not self.p.agents:
+            return out
+        for chain in self.p.schedule.critical_chains:
+            for a, b in itertools.pairwise(chain):
+                after = self.p.task(b)
+                if a in after.task.depends_on:
+                    continue
+                shared = [x for x in after.assignees if x in self.p.task(a).assignees]
+                line = f"{md(a)} → {md(b)}: {' and '.join(md(x) for x in shared)} runs one after the other, not a dependency"
+                if shared and line not in out:
+                    out.append(line)
+        return out
 
     @property
     def has_baseline(self) -> bool:
