@@ -128,15 +128,15 @@ M = [
     (
         "no shell autoescape",
         "generator/phasedocs/input/protocol.py",
-        "    if isinstance(value, ShellWord):\n        return value\n",
-        "    return str(value)\n",
+        '    if isinstance(value, ShellWord) and context == "bare":\n',
+        "    return str(value)\n    if False:\n",
         "tests/security/test_sec_templates.py",
     ),
     (
         "wrong quote context",
         "generator/phasedocs/input/protocol.py",
-        '        elif ch == "\'":\n            state = "single"',
-        '        elif ch == "\'":\n            state = "bare"',
+        """            quote, kept = ("single" if ch == "'" else "double"), kept + ch""",
+        """            quote, kept = ("bare" if ch == "'" else "double"), kept + ch""",
         "tests/security/test_sec_templates.py",
     ),
     (

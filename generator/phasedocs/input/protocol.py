@@ -472,7 +472,7 @@ def _check_command(node: nodes.Expr, pipeline: str) -> None:
                 f"escaping can be proven; pass it as an argument after the code: bash -c 'cmd \"$1\"' _ {value}, "
                 f"or in an environment variable: X={value} bash -c 'cmd \"$X\"'"
             )
-        if at in commands and program in _NAMES:
+        if at in commands and program in _NAMES and (program != "printf" or "-v" in words[at:]):
             raise ProtocolError(
                 f"{value} stands in the arguments of '{program}', which reads them as variable names or "
                 "arithmetic (a[$(cmd)] runs cmd), where no escaping can be proven; use it only as an argument "
