@@ -139,11 +139,6 @@ _NESTED_OPENERS = ("$(", "${", "$'", '$"', "<<", "<(", ">(")
 _DOUBLE_PLAIN = ("$'", '$"', "<<", "<(", ">(")
 
 
-def _quote_state(text: str, state: str) -> str:
-    """The quote context after the literal ``text`` of a command, starting in ``state``."""
-    return _advance(_Path(state, False, ""), text).quote
-
-
 @dataclass(frozen=True)
 class _Path:
     """One way through a template's ``{% if %}`` and ``{% for %}`` blocks, as far as it is read."""
