@@ -128,15 +128,15 @@ M = [
     (
         "no shell autoescape",
         "generator/phasedocs/input/protocol.py",
-        "    if isinstance(value, ShellWord):\n        return value\n",
-        "    return str(value)\n",
+        '    if isinstance(value, ShellWord) and context == "bare":\n',
+        "    return str(value)\n    if False:\n",
         "tests/security/test_sec_templates.py",
     ),
     (
         "wrong quote context",
         "generator/phasedocs/input/protocol.py",
-        '        elif ch == "\'":\n            state = "single"',
-        '        elif ch == "\'":\n            state = "bare"',
+        """            quote, kept = ("single" if ch == "'" else "double"), kept + ch""",
+        """            quote, kept = ("bare" if ch == "'" else "double"), kept + ch""",
         "tests/security/test_sec_templates.py",
     ),
     (
@@ -777,6 +777,27 @@ M = [
         'state = "waiting" if waiting or held else "ready"',
         'state = "waiting" if waiting else "ready"',
         "tests/test_agents.py",
+    ),
+    (
+        "protocol: no check of what a pipeline feeds",
+        "generator/phasedocs/input/protocol.py",
+        "            if reader and earlier:",
+        "            if False:",
+        "tests/security/test_sec_templates.py",
+    ),
+    (
+        "protocol: one quote context per block, not per way through",
+        "generator/phasedocs/input/protocol.py",
+        "                    paths = {self.read(child, p) for p in paths}",
+        "                    paths = {self.read(child, p) for p in sorted(paths, key=repr)[:1]}",
+        "tests/security/test_sec_templates.py",
+    ),
+    (
+        "serve front lets //host and backslashes through",
+        "generator/phasedocs/site/front.py",
+        '        if not text.startswith("/") or text.startswith("//") or "\\\\" in text:',
+        '        if not text.startswith("/"):',
+        "tests/security/test_sec_site.py::test_serve_sends_no_browser_to_another_host",
     ),
 ]
 

@@ -487,7 +487,7 @@ def test_protocol_templates_compile_on_first_use_and_know_their_folder(project):
     from phasedocs.input import protocol
 
     protocol._COMPILED.clear()
-    assert protocol.render_string("{{ n + 1 }}", {"n": 1}) == "2"
+    assert protocol.render_string("{{ n + 1 }}", {"n": 1}, command=False) == "2"
     loaded = load_project(project(files()))
     ctx = protocol.scope(loaded.config, loaded.phases[0].phase, "docs/", "phase-001")
     assert {t["file"].rsplit("/", 1)[0] for t in ctx["phase"]["tasks"]} == {"docs/phase-001"}

@@ -338,8 +338,9 @@ def test_protocol_templates_read_task_links_escaped_for_the_shell(project):
     _, _, docs = sprint(project)
     harness = docs["phase-01/task-1.1-harness.md"]
     assert "gh issue develop '#14' --branch task/1.1-harness" in harness
-    # a task without links: the names read as empty text, one protocol string serves every task
-    assert "gh issue develop  --branch " in docs["phase-01/task-1.2-worker.md"]
+    # a task without links: the names read as empty text (one empty argument each), so one
+    # protocol string serves every task
+    assert "gh issue develop '' --branch ''" in docs["phase-01/task-1.2-worker.md"]
 
 
 def test_a_plan_with_a_milestone_is_frozen_and_read_back(project, runner):
@@ -414,7 +415,7 @@ def test_a_hostile_link_reaches_the_shell_as_the_text_it_is(project):
     line = next(x for x in docs["phase-01/task-1.2-beta.md"].splitlines() if x.startswith("git worktree add"))
     assert line == """git worktree add '../w $(touch pwned)' ""'x"; rm -rf ~; echo "'\"\""""
     # the task without links: empty words, nothing else
-    assert 'git worktree add  ""' in docs["phase-01/task-1.1-alpha.md"]
+    assert "git worktree add '' \"\"" in docs["phase-01/task-1.1-alpha.md"]  # an empty bare value is one empty argument
 
 
 def test_a_milestone_forecast_on_its_due_date_is_met_with_nothing_to_spare(project):

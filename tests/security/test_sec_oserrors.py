@@ -184,15 +184,17 @@ def test_serve_on_an_address_that_cannot_be_is_a_clean_error(project, runner, ad
     )
 
 
-def test_zensical_serve_on_a_busy_port_exits_1(project, runner):
-    pytest.importorskip("zensical")
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_serve_on_a_busy_port_exits_1(project, runner, engine):
+    if engine == "zensical":
+        pytest.importorskip("zensical")
     root = project(minimal())
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         result = runner.invoke(
-            main, ["serve", "--project", str(root), "--engine", "zensical", "--dev-addr", f"127.0.0.1:{port}"]
+            main, ["serve", "--project", str(root), "--engine", engine, "--dev-addr", f"127.0.0.1:{port}"]
         )
     assert_clean(
         result,

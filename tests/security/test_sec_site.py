@@ -355,3 +355,81 @@ def test_a_staging_folder_symlinked_into_the_inputs_is_never_emptied(project, ru
         f"(to {root / 'phases'}); remove the symlink (phasedocs makes the folder again)\n",
     )
     assert tree(root / "phases") == before
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_serve_sends_no_browser_to_another_host(project, engine):
+    """``GET //evil.example/x`` once made Zensical's server answer ``302 Location:
+    //evil.example/x/``: a link to the local preview that leads off it. No answer of either
+    engine's server names another host (a browser reads ``/\\host`` as ``//host`` too)."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import urljoin, urlsplit
+
+    if engine == "zensical":
+        pytest.importorskip("zensical")
+    root = project(minimal())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "phasedocs", "serve", "--project", str(root), "--engine", engine, "--dev-addr", address],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def get(path: str) -> tuple[int, str | None]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", f"127.0.0.1:{port}")
+            connection.endheaders()
+            response = connection.getresponse()
+            response.read()
+            return response.status, response.getheader("Location")
+        finally:
+            connection.close()
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # the site is up once the home page answers
+            try:
+                if get("/")[0] in (200, 302) and get("/phase-01/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.5)
+        base = f"http://127.0.0.1:{port}/"
+        for path in [
+            "//evil.example/x",
+            "//evil.example",
+            "//evil.example/x/",
+            "/\\evil.example/x",
+            "/%2F%2Fevil.example/x",
+            "/%2f/evil.example/x",
+            "/%5Cevil.example/x",
+            "/phase-01//evil.example/x",
+            "/phase-01",
+            "///evil.example/x",
+        ]:
+            status, location = get(path)
+            if location is not None:
+                assert urlsplit(urljoin(base + path.lstrip("/"), location.replace("\\", "/"))).netloc == (
+                    f"127.0.0.1:{port}"
+                ), (path, status, location)
+        assert get("/phase-01")[1] == "/phase-01/"  # its own redirects still work
+        if engine == "zensical":  # live reload's WebSocket passes the front
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as ws:
+                ws.sendall(
+                    f"GET /phase-01/ HTTP/1.1\r\nHost: {address}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+                )
+                assert ws.recv(4096).startswith(b"HTTP/1.1 101 ")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

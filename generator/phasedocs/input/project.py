@@ -352,7 +352,7 @@ def _check_protocol_templates(section: Protocol, doc: Document) -> list[InputErr
     errors = []
     for path, source, scope in protocol.iter_strings(section):
         try:
-            protocol.check_template(source, scope)
+            protocol.check_template(source, scope, command=path[1] not in protocol.WORD_FIELDS)
         except protocol.ProtocolError as exc:
             errors.append(doc.error(path, str(exc)))
     return errors
@@ -371,7 +371,11 @@ def _check_protocol_render(
                 if path in errors:
                     continue
                 try:
-                    protocol.render_string(source, {k: v for k, v in ctx.items() if k in scope})
+                    protocol.render_string(
+                        source,
+                        {k: v for k, v in ctx.items() if k in scope},
+                        command=path[1] not in protocol.WORD_FIELDS,
+                    )
                 except protocol.ProtocolError as exc:
                     errors[path] = doc.error(path, f"{exc} (phase {p.phase.number}, task {task.id})")
     return list(errors.values())

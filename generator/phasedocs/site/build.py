@@ -46,16 +46,20 @@ def serve(root: Path, dev_addr: str | None = None) -> None:
     from mkdocs import exceptions
     from mkdocs.commands import serve as mkserve
 
+    from phasedocs.site.front import probe
+
     load_once(root)  # invalid input: the validate lines, before a server starts
     quiet_material()
     path = config_file(root)
+    addr = dev_addr or "127.0.0.1:8000"
     try:
+        probe(addr)  # a taken address stops here, not after a first build of the whole site
         with contextlib.chdir(path.parent):
             mkserve.serve(config_file=str(path), dev_addr=dev_addr, livereload=True)
     except exceptions.MkDocsException as exc:
         raise Abort(str(exc)) from None
-    except OSError as exc:  # the address is taken or cannot be had
-        addr = dev_addr or "127.0.0.1:8000"
+    except (OSError, ValueError, IndexError) as exc:  # the address is taken or cannot be had
         raise Abort(
-            f"cannot serve on {addr}: {exc.strerror or exc}; pass another address, e.g. --dev-addr 127.0.0.1:8001"
+            f"cannot serve on {addr}: {getattr(exc, 'strerror', None) or exc}; "
+            "pass another address, e.g. --dev-addr 127.0.0.1:8001"
         ) from None

@@ -12,10 +12,10 @@ the site no longer has are removed, so Zensical's own cache can keep what did no
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -190,33 +190,41 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     return out
 
 
-def _check_address(addr: str) -> None:
-    """:class:`Abort` when ``addr`` (HOST:PORT) cannot be served on: taken, or not this machine's."""
+def _free_loopback_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now: where Zensical serves, behind the front."""
     import socket
 
-    host, _, port = addr.rpartition(":")
-    host = host.strip("[]")
-    try:
-        infos = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
-        family, kind, proto, _, sockaddr = infos[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind: a closed port is free
-            probe.bind(sockaddr)
-    except (OSError, ValueError, IndexError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise Abort(f"cannot serve on {addr}: {reason}; pass another address, e.g. --dev-addr 127.0.0.1:8001") from None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def serve(root: Path, dev_addr: str | None = None, poll: float = 1.0) -> None:
     """``phasedocs serve --engine zensical``: Zensical's server over the staging folder, which is
-    rendered again whenever a phase, a snapshot, a template or the site settings change."""
+    rendered again whenever a phase, a snapshot, a template or the site settings change.
+
+    Zensical listens on a private loopback port; the address asked for is answered by a
+    small front (:mod:`phasedocs.site.front`) that refuses the paths Zensical would
+    redirect to another host (``//evil.example/x``). The front binds first, so a taken
+    address stops here with exit 1 (Zensical prints it as an error, yet exits 0)."""
     from phasedocs.errors import PhasedocsError
+    from phasedocs.site import front
 
     command = _zensical()
     root = root.resolve()
-    _check_address(dev_addr or "localhost:8000")  # Zensical prints a taken port as an error, yet exits 0
+    addr = dev_addr or "localhost:8000"
     out = _staging(root, "site")
     config = stage(root, out)
+    inner = _free_loopback_port()
+    try:
+        server = front.start(addr, inner)
+    except (OSError, ValueError, IndexError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise Abort(f"cannot serve on {addr}: {reason}; pass another address, e.g. --dev-addr 127.0.0.1:8001") from None
     watched = [root / name for name in ("phases", "templates", "site_config")]
     stop = threading.Event()
 
@@ -233,12 +241,26 @@ def serve(root: Path, dev_addr: str | None = None, poll: float = 1.0) -> None:
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
-    args = [*command, "serve", "-f", str(config)] + (["--dev-addr", dev_addr] if dev_addr else [])
+    args = [*command, "serve", "-f", str(config), "--dev-addr", f"127.0.0.1:{inner}"]
+    print(f"Serving on http://{addr}/", file=sys.stderr, flush=True)
+    process = subprocess.Popen(args, cwd=config.parent)
+    if threading.current_thread() is threading.main_thread():  # terminated: stop Zensical too, not orphan it
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
-        subprocess.run(args, cwd=config.parent)
+        code = process.wait()
     except KeyboardInterrupt:
-        pass
+        code = 0
     finally:
         stop.set()
-        time.sleep(0)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        server.shutdown()
+        server.server_close()
     shutil.rmtree(out, ignore_errors=True)
+    if code != 0:
+        raise Abort(f"the Zensical server stopped with exit status {code}; see its messages above")
