@@ -126,7 +126,11 @@ def test_sync_records_what_the_history_shows_and_twice_writes_nothing_new(repo, 
     assert result.exit_code == 0, result.output
     written = sorted((repo.root / "phases/phase-01/metrics").glob("*.json"))
     assert [p.name for p in written] == ["2025-01-08T14-00-00Z-progress.json"]
-    assert result.output == f"recorded {written[0]}: evidence for 1.1, 1.2, 1.3, 1.4\n"
+    evidence = repo.root / "phases/phase-01/evidence.json"
+    assert result.output == (
+        f"recorded {written[0]}: evidence for 1.1, 1.2, 1.3, 1.4\n"
+        f"wrote {evidence}: what the history shows, compared with the recorded states by generate\n"
+    )
     snap = json.loads(written[0].read_text())
     s = {k: v[:7] for k, v in ids.items()}
     assert snap["tasks"] == {

@@ -173,10 +173,14 @@ def sync(phase: str | None, project_dir: Path, summary: Path | None) -> None:
         from phasedocs.commands.check import append_summary
 
         append_summary(summary, summary_markdown(result))
-    if result.path is None:
+    if result.path is None and result.evidence is None:
         click.echo(f"nothing new in {result.commits} commits: every task's evidence is recorded already")
+    elif result.path is None:
+        click.echo(f"no new task state in {result.commits} commits: every task's state is recorded already")
     else:
         click.echo(f"recorded {result.path}: evidence for {', '.join(result.tasks)}")
+    if result.evidence is not None:
+        click.echo(f"wrote {result.evidence}: what the history shows, compared with the recorded states by generate")
     if result.shallow:
         click.echo(
             "note: this clone is shallow, so history before its depth is missing; "

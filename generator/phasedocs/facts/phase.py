@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.facts.changes import changes
 from phasedocs.facts.collisions import collisions
+from phasedocs.facts.evidence import evidence_facts
 from phasedocs.facts.graph import topological
 from phasedocs.facts.measures import checked_state, measured_state, numeric
 from phasedocs.facts.model import (
@@ -145,7 +146,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     progress = Progress(recorded, runs, actual, fes, fef, now_off, offset)
     task_facts = [task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start) for t in tasks]
     all_criteria = tuple(c for t in tasks for c in task_criteria[t.id]) + phase_criteria
-    return phase_fact(
+    evidence = evidence_facts(tasks, recorded, source.evidence, phase.start, cal.tz)
+    facts = phase_fact(
         source,
         task_facts,
         schedule,
@@ -158,6 +160,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         now_off,
         offset,
     )
+    return replace(facts, evidence=evidence)
 
 
 def read_snapshots(config: ProjectConfig, source: PhaseInput) -> Readings:
@@ -402,6 +405,7 @@ def phase_fact(
     phase = source.phase
     tasks = list(phase.tasks)
     state = phase_state([tf.state for tf in task_facts])
+    declared = collisions(tasks)
     complete = sum(1 for tf in task_facts if tf.state == "complete")
     starts = [tf.actual_start for tf in task_facts if tf.actual_start is not None]
     phase_finish = max(tf.actual_finish for tf in task_facts if tf.actual_finish) if state == "complete" else None
@@ -431,7 +435,8 @@ def phase_fact(
         days=days,
         criteria=criteria,
         metrics=metrics,
-        collisions=collisions(tasks),
+        collisions=declared.groups,
+        shares=declared.shares,
         snapshots=snapshots,
         now=now,
         actual_start=min(starts) if starts else None,
