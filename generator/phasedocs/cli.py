@@ -502,7 +502,11 @@ def measure(
     metavar="FILE",
     help="Append the markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY).",
 )
-@click.option("--strict", is_flag=True, help="Fail on criteria not met yet too (work still going on).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on every finding too: criteria not met yet (work still going on), implausible claims, recorded states the git history disagrees with.",
+)
 def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | None, strict: bool) -> None:
     """Exit 1 when a settled criterion is missed or a metric regressed past its threshold.
 
