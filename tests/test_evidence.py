@@ -480,3 +480,72 @@ def test_no_git_command_holds_user_text(tmp_path, runner, monkeypatch):
         assert argv[1:3] == ["-C", str(r.root)]
         for arg in argv[3:]:
             assert re.fullmatch(r"[a-z-]+|--[a-z-]+(=[^ ]*)?|refs/(heads|remotes)(/HEAD)?", arg), arg
+
+
+def test_evidence_json_is_untrusted_input_checked_like_any_other(project, runner):
+    from conftest import minimal
+
+    good = {
+        "version": 1,
+        "as_of": "2025-01-07T00:00:00Z",
+        "history": {"commits": 3, "branches": 1, "default_branch": "main"},
+        "tasks": {"1.1": {"commits": 1, "first": {"commit": "abcdef1", "at": "2025-01-06T10:00:00Z"}}},
+    }
+    root = project(minimal(**{"phases/phase-01/evidence.json": json.dumps(good)}))
+    assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
+    bad = json.loads(json.dumps(good))
+    bad["tasks"]["9.9"] = {"commits": 0}
+    bad["tasks"]["1.1"]["first"]["commit"] = "$(rm -rf ~)"
+    bad["tasks"]["1.1"]["files"] = {"src/a\u202e.py": {"commit": "abcdef1", "at": "2025-01-06T10:00:00Z"}}
+    bad["history"]["extra"] = True
+    root = project(minimal(**{"phases/phase-01/evidence.json": json.dumps(bad, indent=1)}))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    out = result.output
+    assert "phases/phase-01/evidence.json:" in out and "Traceback" not in out
+    assert "history.extra" in out
+    assert "'$(rm -rf ~)' is no commit id; write 7 to 40 lowercase hex digits" in out
+    assert "U+202E" in out
+    root = project(minimal(**{"phases/phase-01/evidence.json": json.dumps({**good, "tasks": {"9.9": {"commits": 0}}})}))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert (
+        'phases/phase-01/evidence.json:1:134: tasks["9.9"]: unknown task; phase.yaml has no task 9.9; '
+        "evidence.json is written by phasedocs sync; run it again (or delete the file) to replace it\n" in result.output
+    )
+
+
+def test_long_collision_lists_are_summarised_in_documents_and_whole_in_task_files_and_json(project, runner):
+    from conftest import minimal
+
+    # 25 tasks on big.py, then 24 tasks on twelve files two by two: thirteen shared files
+    rows = [f"B{i}:big.py" for i in range(25)] + [f"T{i}:f{i % 12}.py" for i in range(24)]
+    tasks = "".join(
+        f'  - {{id: "{tid}", slug: s{tid.lower()}, title: {tid}, role: dev, duration_days: 1, files: [{f}]}}\n'
+        for tid, f in (r.split(":") for r in rows)
+    )
+    phase = "number: 1\ntitle: Wide\ncreated: 2025-01-06T00:00:00Z\nstart: 2025-01-06T00:00:00Z\ntasks:\n" + tasks
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
+    out = root / "docs"
+    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    dash = (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    block = dash.split("## Conflict risks\n\n")[1].split("\n\n## ")[0]
+    assert block.splitlines() == [
+        '!!! warning "File-collision risk: 13 shared files that tasks which may run at the same time touch"',
+        "",
+        "    - Tasks B0, B1, B2, B3, B4, B5, B6, B7 and 17 more touch `big.py`, each of them at a time another of "
+        "them may run: agree who edits first, or merge through git.",
+        *(
+            f"    - Tasks T{i} and T{i + 12} may run at the same time and both touch `f{i}.py`: agree who edits first, "
+            "or merge through git."
+            for i in range(9)
+        ),
+        "    - And 3 more shared files: each task file lists its own, final-metrics.json all.",
+    ]
+    task = (out / "phase-01/task-B0-sb0.md").read_text()
+    partners = ", ".join(f"B{i}" for i in range(1, 21))
+    assert f"- `big.py`: {partners} and 4 more (final-metrics.json lists every task of each shared file)\n" in task
+    fm = json.loads((out / "phase-01/final-metrics.json").read_text())
+    assert len(fm["collisions"]) == 13
+    assert fm["collisions"][0]["tasks"] == [f"B{i}" for i in range(25)]
