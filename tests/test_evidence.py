@@ -172,7 +172,7 @@ def test_documents_and_json_carry_the_verify_list_and_collisions(tmp_path, runne
     handoff = (out / "phase-01/COORDINATOR-HANDOFF.md").read_text()
     for text in (dash, handoff):
         assert (
-            '!!! warning "Verify against git: 2 recorded states the history disagrees with (the records are kept; '
+            '!!! warning "Verify against git (as of 2025-01-07 13:00 UTC): 2 recorded states the history disagrees with (the records are kept; '
             '`phasedocs check --strict` fails on them)"' in text
         )
         assert f"    - Task 1.4: claimed complete by 2 commits from 2 branches: {s['c4']} (task/1.4-docs)" in text
@@ -339,7 +339,11 @@ def test_a_replayed_history_sync_then_generate_every_verify_item_true_nothing_ov
     out = tmp_path / "docs"
     assert runner.invoke(main, ["generate", "--project", str(r.root), "--out", str(out)]).exit_code == 0
     handoff = (out / "phase-01/COORDINATOR-HANDOFF.md").read_text()
-    items = re.findall(r"^    - (Task \S+: .*)$", handoff.split('"Verify against git:')[1].split("\n\n")[0], re.M)
+    items = re.findall(
+        r"^    - (Task \S+: .*)$",
+        handoff.split('"Verify against git (as of 2025-01-08 11:00 UTC):')[1].split("\n\n")[0],
+        re.M,
+    )
     assert items == [
         f"Task 1.2: claimed complete by 2 commits from 2 branches: {s['done1']} (main), {s['done2']} "
         "(task/1.2-db-retry); verify which claim holds.",
