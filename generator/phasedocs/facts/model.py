@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -462,9 +463,14 @@ class PhaseFacts:
         """The newest snapshot, if any."""
         return self.snapshots[-1] if self.snapshots else None
 
+    @cached_property
+    def _tasks_by_id(self) -> dict[str, TaskFacts]:
+        return {t.id: t for t in self.tasks}
+
     def task(self, task_id: str) -> TaskFacts:
-        """The facts of task ``task_id``."""
-        return next(t for t in self.tasks if t.id == task_id)
+        """The facts of task ``task_id`` (by an index: the gate and the templates ask once per
+        criterion or dependency, which a search through the tasks made quadratic)."""
+        return self._tasks_by_id[task_id]
 
     def shares_of(self, task_id: str) -> tuple[Share, ...]:
         """The declared paths of task ``task_id`` that other tasks may touch while it runs."""
