@@ -722,6 +722,41 @@ M = [
         'r"\\..+\\.[a-z0-9_]{8}\\.tmp",',
         "tests/security/test_sec_paths.py",
     ),
+    (
+        "collisions: a task's descendants count as running beside it",
+        "generator/phasedocs/facts/collisions.py",
+        "apart = ~(bit[t.id] | ancestors[t.id] | descendants[t.id])",
+        "apart = ~(bit[t.id] | ancestors[t.id])",
+        "tests/test_facts.py",
+    ),
+    (
+        "git collisions: a change starting at another's landing collides",
+        "generator/phasedocs/facts/evidence.py",
+        "if top is not None and item[0] < top[1]:",
+        "if top is not None and item[0] <= top[1]:",
+        "tests/test_evidence.py",
+    ),
+    (
+        "git collisions: a change in its own landing commit runs time",
+        "generator/phasedocs/facts/evidence.py",
+        "if stamp.at < end:",
+        "if stamp.at <= end:",
+        "tests/test_evidence.py",
+    ),
+    (
+        "verify: one Task-Done claim is a repeated claim",
+        "generator/phasedocs/facts/evidence.py",
+        "if len(ev.claims) > 1:",
+        "if len(ev.claims) >= 1:",
+        "tests/test_evidence.py",
+    ),
+    (
+        "verify: recorded complete with no commit is not flagged",
+        "generator/phasedocs/facts/evidence.py",
+        'if state == "complete":\n                out.append(',
+        'if state == "no such state":\n                out.append(',
+        "tests/test_evidence.py",
+    ),
 ]
 
 

@@ -558,3 +558,64 @@ def test_long_collision_lists_are_summarised_in_documents_and_whole_in_task_file
     fm = json.loads((out / "phase-01/final-metrics.json").read_text())
     assert len(fm["collisions"]) == 13
     assert fm["collisions"][0]["tasks"] == [f"B{i}" for i in range(25)]
+
+
+def _reading(tasks: dict[str, dict]) -> object:
+    from phasedocs.input.evidence import EvidenceFile
+    from phasedocs.input.records import parse
+
+    history = {"commits": 1, "branches": 1, "default_branch": "main"}
+    return parse(EvidenceFile, {"version": 1, "as_of": "2025-01-09T00:00:00Z", "history": history, "tasks": tasks})
+
+
+def _changed(files: dict[str, str], landed: str | None = None) -> dict:
+    """A task's reading: each file changed first at its time (day and hour in January), landed then."""
+    out: dict = {
+        "commits": len(files),
+        "files": {f: {"commit": f"{i:07x}", "at": f"2025-01-{at}:00:00Z"} for i, (f, at) in enumerate(files.items())},
+    }
+    if landed is not None:
+        out["landed"] = {"kind": "merge", "commit": "fffffff", "at": f"2025-01-{landed}:00:00Z"}
+    return out
+
+
+def test_changes_collide_exactly_when_their_spans_overlap_before_either_landed():
+    from phasedocs.facts.evidence import git_collisions
+
+    tasks = [_t(x) for x in ("A", "B", "C", "D", "E", "F")]
+    reading = _reading(
+        {
+            # chain.py: A [6T10, 7T10), B [7T09, 8T10), C [8T09, open): A-B and B-C overlap, A-C do not
+            "A": _changed({"chain.py": "06T10", "edge.py": "06T10", "own.py": "06T10"}, landed="07T10"),
+            "B": _changed({"chain.py": "07T09"}, landed="08T10"),
+            "C": _changed({"chain.py": "08T09"}),
+            # edge.py: D starts exactly when A landed: A's change was in, no collision
+            "D": _changed({"edge.py": "07T10"}),
+            # own.py: E changed it in its own landing commit (no time running), F after A landed
+            "E": _changed({"own.py": "06T12"}, landed="06T12"),
+            "F": _changed({"own.py": "08T00"}),
+        }
+    )
+    found = git_collisions(tasks, reading)
+    assert [(c.file, [x.task for x in c.touches]) for c in found] == [("chain.py", ["A", "B", "C"])]
+
+
+def test_files_outside_the_declared_ones_are_judged_only_where_files_are_declared():
+    from phasedocs.facts.evidence import undeclared
+
+    reading = _reading(
+        {"A": _changed({"src/api/x.py": "06T10", "src/apix.py": "06T10"}), "B": _changed({"b.py": "06T10"})}
+    )
+    # src/api holds src/api/x.py, not src/apix.py; B declares nothing in a phase that declares files
+    declared = [_t("A", files=["src/api/"]), _t("B")]
+    assert [(u.file, [x.task for x in u.touches]) for u in undeclared(declared, reading)] == [
+        ("b.py", ["B"]),
+        ("src/apix.py", ["A"]),
+    ]
+    assert undeclared([_t("A"), _t("B")], reading) == ()  # no task declares files: nothing to judge against
+
+
+def _t(tid: str, files: tuple[str, ...] | list[str] = ()) -> object:
+    from phasedocs.input.models import Task
+
+    return Task(id=tid, slug=f"s{tid.lower()}", title=tid, role="r", duration_days=1, files=list(files))
