@@ -543,8 +543,8 @@ def test_long_collision_lists_are_summarised_in_documents_and_whole_in_task_file
     assert block.splitlines() == [
         '!!! warning "File-collision risk: 13 shared files that tasks which may run at the same time touch"',
         "",
-        "    - Tasks B0, B1, B2, B3, B4, B5, B6, B7 and 17 more touch `big.py`, each of them at a time another of "
-        "them may run: agree who edits first, or merge through git.",
+        "    - Tasks B0, B1, B2, B3, B4, B5, B6, B7 and 17 more touch `big.py`, and each may run at the same time "
+        "as another of them: agree who edits first, or merge through git.",
         *(
             f"    - Tasks T{i} and T{i + 12} may run at the same time and both touch `f{i}.py`: agree who edits first, "
             "or merge through git."

@@ -127,7 +127,9 @@ class PhaseView:
             if len(c.tasks) == 2:
                 who = f"Tasks {md(c.tasks[0])} and {md(c.tasks[1])} may run at the same time and both touch {where}"
             else:
-                who = f"Tasks {_names(list(c.tasks))} touch {where}, each of them at a time another of them may run"
+                who = (
+                    f"Tasks {_names(list(c.tasks))} touch {where}, and each may run at the same time as another of them"
+                )
             out.append(f"{who}: agree who edits first, or merge through git.")
         return out + self._more(len(self.p.collisions), "shared files")
 
@@ -153,7 +155,7 @@ class PhaseView:
             if len(ids) == 2:
                 who = f"{md(ids[0])} and {md(ids[1])} both changed {code(c.file)} while both running, before either landed"
             else:
-                who = f"{_names(ids)} changed {code(c.file)}, each while another of them was running, before either landed"
+                who = f"{_names(ids)} changed {code(c.file)}, each while another of them had changed it too and neither had landed"
             out.append(f"{who} (first changes: {self._touches(c.touches)}).")
         return out + self._more(len(ev.collisions), "files changed at the same time")
 
