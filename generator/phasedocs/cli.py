@@ -636,7 +636,7 @@ def import_(source: Path, number: int | None, out_dir: Path | None) -> None:
     help="Folder for the schema files.",
 )
 def schema(out_dir: Path) -> None:
-    """Write JSON Schemas of project.yaml, phase.yaml and a snapshot (for editors)."""
+    """Write JSON Schemas of project.yaml, phase.yaml, a snapshot, plan.json and evidence.json (for editors)."""
     from phasedocs.commands.schema import write_schemas
 
     for path in write_schemas(out_dir):
