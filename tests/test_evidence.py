@@ -520,7 +520,8 @@ def test_evidence_json_is_untrusted_input_checked_like_any_other(project, runner
     assert result.exit_code == 1
     assert (
         'phases/phase-01/evidence.json:1:134: tasks["9.9"]: unknown task; phase.yaml has no task 9.9; '
-        "evidence.json is written by phasedocs sync; run it again (or delete the file) to replace it\n" in result.output
+        "evidence.json is written by phasedocs sync; delete it and run phasedocs sync again to write it anew\n"
+        in result.output
     )
 
 

@@ -29,7 +29,7 @@ EVIDENCE_FILE = "evidence.json"
 MAX_FILES = 100_000
 MAX_CLAIMS = 10_000
 MAX_BRANCHES = 1_000
-_RESTORE = "evidence.json is written by phasedocs sync; run it again (or delete the file) to replace it"
+_RESTORE = "evidence.json is written by phasedocs sync; delete it and run phasedocs sync again to write it anew"
 
 _COMMIT_RE = re.compile(r"[0-9a-f]{7,40}", re.ASCII)
 
