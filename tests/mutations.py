@@ -799,6 +799,41 @@ M = [
         '        if not text.startswith("/"):',
         "tests/security/test_sec_site.py::test_serve_sends_no_browser_to_another_host",
     ),
+    (
+        "collisions: a task's descendants count as running beside it",
+        "generator/phasedocs/facts/collisions.py",
+        "apart = ~(bit[t.id] | ancestors[t.id] | descendants[t.id] | alone)",
+        "apart = ~(bit[t.id] | ancestors[t.id] | alone)",
+        "tests/test_facts.py",
+    ),
+    (
+        "git collisions: a change starting at another's landing collides",
+        "generator/phasedocs/facts/evidence.py",
+        "if top is not None and item[0] < top[1]:",
+        "if top is not None and item[0] <= top[1]:",
+        "tests/test_evidence.py",
+    ),
+    (
+        "git collisions: a change in its own landing commit runs time",
+        "generator/phasedocs/facts/evidence.py",
+        "if stamp.at < end:",
+        "if stamp.at <= end:",
+        "tests/test_evidence.py",
+    ),
+    (
+        "verify: one Task-Done claim is a repeated claim",
+        "generator/phasedocs/facts/evidence.py",
+        "if len(ev.claims) > 1:",
+        "if len(ev.claims) >= 1:",
+        "tests/test_evidence.py",
+    ),
+    (
+        "verify: recorded complete with no commit is not flagged",
+        "generator/phasedocs/facts/evidence.py",
+        'if state == "complete":\n                out.append(',
+        'if state == "no such state":\n                out.append(',
+        "tests/test_evidence.py",
+    ),
 ]
 
 

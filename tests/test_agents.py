@@ -480,7 +480,7 @@ def test_tasks_of_one_agent_of_capacity_one_never_collide(project):
     root = project(minimal(**{"phases/project.yaml": PROJECT_YAML + AGENTS, P: tasks}))
     p = compute(load_project(root)).phases[0]
     # py runs two at once: 1.1 and 1.2 may meet in src/shared.py; qa runs 1.3, then 1.4: never at once
-    assert [(c.tasks, c.files) for c in p.collisions] == [(("1.1", "1.2"), ("src/shared.py",))]
+    assert [(c.file, c.tasks) for c in p.collisions] == [("src/shared.py", ("1.1", "1.2"))]
 
 
 def test_schema_covers_agents_and_assignee(runner, tmp_path):

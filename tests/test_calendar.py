@@ -214,7 +214,10 @@ def _plans(draw: st.DrawFn) -> dict:
 
 def _walk_continuous(start: datetime, tz: ZoneInfo, minutes: int) -> list[datetime]:
     """Every minute counts: the first ``minutes`` minutes from ``start``, as local wall-clock instants."""
-    return [(start + timedelta(minutes=i)).astimezone(tz).replace(tzinfo=None) for i in range(minutes)]
+    # in UTC: an aware datetime plus a timedelta moves its wall clock, and a day across a DST
+    # change is 23 or 25 hours of it; every hour counts means real hours
+    utc = start.astimezone(UTC)
+    return [(utc + timedelta(minutes=i)).astimezone(tz).replace(tzinfo=None) for i in range(minutes)]
 
 
 _RENDERER = Renderer()  # one for every example: its templates compile once

@@ -34,11 +34,12 @@ def test_record_kind_is_checked_by_click(runner, project):
     assert "'weekly' is not one of 'baseline', 'progress', 'final'" in result.output
 
 
-def test_schema_writes_four_schemas_with_descriptions(runner, tmp_path):
+def test_schema_writes_five_schemas_with_descriptions(runner, tmp_path):
     out = tmp_path / "schemas"
     result = runner.invoke(main, ["schema", "--output", str(out)])
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "evidence.schema.json",
         "phase.schema.json",
         "plan.schema.json",
         "project.schema.json",

@@ -237,13 +237,20 @@ def test_collisions_only_between_tasks_that_can_overlap():
         _t("D", files=["src/api/routes.py", "README.md"]),  # under A's folder
         _t("E", deps=["C"], files=["src/api/"]),  # reaches A through C; overlaps D and B
     ]
-    found = [(c.tasks, c.files) for c in collisions(tasks)]
-    assert found == [
-        (("A", "B"), ("db/schema.sql",)),
-        (("A", "D"), ("src/api/routes.py",)),
-        (("B", "C"), ("db/schema.sql",)),
-        (("D", "E"), ("src/api/routes.py",)),
+    found = collisions(tasks)
+    # by file: each shared path once, with every task that may run beside another of its tasks
+    assert [(c.file, c.tasks, c.paths) for c in found.groups] == [
+        ("db/schema.sql", ("A", "B", "C"), ("db/schema.sql",)),  # A-B and B-C; not A-C
+        ("src/api", ("A", "D", "E"), ("src/api", "src/api/routes.py")),  # A-D and D-E; E follows A
     ]
+    shares = {tid: [(s.path, s.partners, s.count) for s in found.shares[tid]] for tid in found.shares}
+    assert shares == {
+        "A": [("db/schema.sql", ("B",), 1), ("src/api", ("D",), 1)],
+        "B": [("db/schema.sql", ("A", "C"), 2)],
+        "C": [("db/schema.sql", ("B",), 1)],
+        "D": [("src/api/routes.py", ("A", "E"), 2)],
+        "E": [("src/api", ("D",), 1)],
+    }
 
 
 def test_final_metrics_bytes_are_stable(project, runner):
@@ -265,6 +272,7 @@ def test_final_metrics_bytes_are_stable(project, runner):
         "criteria",
         "metrics",
         "collisions",
+        "verify",
     ]
 
 
@@ -379,27 +387,39 @@ def test_a_metric_that_holds_its_value_is_flat_and_the_first_snapshot_is_the_bas
 
 
 def test_collisions_of_a_top_level_folder_and_a_file_inside_it():
-    found = [(c.tasks, c.files) for c in collisions([_t("A", files=["docs"]), _t("B", files=["docs/index.md"])])]
-    assert found == [(("A", "B"), ("docs/index.md",))]
+    found = collisions([_t("A", files=["docs"]), _t("B", files=["docs/index.md"])])
+    assert [(c.file, c.tasks, c.paths) for c in found.groups] == [("docs", ("A", "B"), ("docs", "docs/index.md"))]
 
 
 def test_collisions_come_in_task_order_and_a_task_never_collides_with_itself():
-    # A holds a folder and a file inside it: its own, no collision; pairs follow the
+    # A holds a folder and a file inside it: its own, no collision; tasks follow the
     # task order (Z, A, M), not the ids' alphabetical order
     tasks = [_t("Z", files=["x"]), _t("A", files=["x", "src", "src/a.py"]), _t("M", files=["x"])]
-    assert [(c.tasks, c.files) for c in collisions(tasks)] == [
-        (("Z", "A"), ("x",)),
-        (("Z", "M"), ("x",)),
-        (("A", "M"), ("x",)),
-    ]
-    # the folder's owner comes second in the task order: the pair still reads in task order
-    found = [(c.tasks, c.files) for c in collisions([_t("P", files=["docs/a.md"]), _t("Q", files=["docs"])])]
-    assert found == [(("P", "Q"), ("docs/a.md",))]
+    assert [(c.file, c.tasks, c.paths) for c in collisions(tasks).groups] == [("x", ("Z", "A", "M"), ("x",))]
+    # the folder's owner comes second in the task order: the group still reads in task order
+    found = collisions([_t("P", files=["docs/a.md"]), _t("Q", files=["docs"])])
+    assert [(c.file, c.tasks) for c in found.groups] == [("docs", ("P", "Q"))]
 
 
 def test_task_paths_compare_without_outer_slashes_spaces_or_backslashes():
     tasks = [_t("A", files=[" /XdocsX/ "]), _t("B", files=["XdocsX\\a.md"]), _t("C", files=["docs/a.md"])]
-    assert [(c.tasks, c.files) for c in collisions(tasks)] == [(("A", "B"), ("XdocsX/a.md",))]
+    assert [(c.file, c.tasks, c.paths) for c in collisions(tasks).groups] == [
+        ("XdocsX", ("A", "B"), ("XdocsX", "XdocsX/a.md"))
+    ]
+
+
+def test_collisions_grow_with_the_tasks_not_their_pairs():
+    # 2,000 tasks that may all run at once, over six shared files: six groups, each task
+    # once, and each task's own list names at most PARTNERS of the others, with the count
+    from phasedocs.facts.collisions import PARTNERS
+
+    tasks = [_t(f"T{i}", files=[f"src/f{i % 6}.py"]) for i in range(2000)]
+    found = collisions(tasks)
+    assert [(c.file, len(c.tasks)) for c in found.groups] == [(f"src/f{i}.py", 334 if i < 2 else 333) for i in range(6)]
+    assert sum(len(c.tasks) for c in found.groups) == 2000
+    first = found.shares["T0"]
+    assert [(s.path, s.count, len(s.partners)) for s in first] == [("src/f0.py", 333, PARTNERS)]
+    assert first[0].partners[:3] == ("T6", "T12", "T18")
 
 
 def test_json_outputs_refuse_what_json_cannot_hold():
@@ -433,7 +453,10 @@ def test_final_metrics_of_a_phase_under_way_in_another_time_zone(project):
         "2025-01-09T10:00:00+01:00",
     )
     assert [t["progress_percent"] for t in m["tasks"]] == [33.3, 0]
-    assert m["collisions"] == [{"tasks": ["1.1", "1.2"], "files": ["src/a.py"]}]
+    assert m["collisions"] == [
+        {"file": "src", "source": "declared", "tasks": ["1.1", "1.2"], "paths": ["src", "src/a.py"]}
+    ]
+    assert m["verify"] == []
 
 
 def test_critical_chains_fork_and_join_in_task_order_and_at_most_twenty(project):

@@ -79,6 +79,7 @@ def phase(number: int, criteria: list, metrics: list = (), state: str = "active"
         phase=SimpleNamespace(start=T[0]),
         plan=None,
         schedule=SimpleNamespace(total_days=3.0),
+        evidence=None,
     )
 
 

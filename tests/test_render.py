@@ -249,7 +249,10 @@ def test_another_project_leaks_nothing_of_the_example(project, runner):
     assert "| Planned start | 2025-03-03 08:00 CET |" in summary
     # 3 working days from Monday 08:00 CET, then release 1 day: Friday 08:00 CET
     assert "| Planned completion | 2025-03-07 08:00 CET |" in summary
-    assert "Tasks S1 and A1 may run at the same time and both touch `pkg/storage/api.go`" in summary
+    assert (
+        "Tasks S1 and A1 may run at the same time and both touch `pkg/storage` "
+        "(the folder, and `pkg/storage/api.go` in it): agree who edits first, or merge through git." in summary
+    )
     index = (out / "index.md").read_text()
     assert "| [Phase 2: Stage 2](phase-02/README.md) | 📋 planned | 0/3 (0%) |" in index
     assert "| [Phase 1: Stage 1](phase-01/README.md) | 🔄 active | 0/3 (0%) |" in index

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from conftest import tree
+from gitrepo import Repo
 from phasedocs.cli import main
 from phasedocs.evidence.derive import derive
 from phasedocs.evidence.git import read_history
@@ -31,37 +30,6 @@ tasks:
   - {id: "1.3", slug: gamma, title: Gamma, role: dev, duration_days: 1}
   - {id: "1.4", slug: delta, title: Delta, role: dev, duration_days: 1}
 """
-
-
-class Repo:
-    """A git repository in a folder, with commits at given times."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True)
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str, when: str = "2025-01-06T00:00:00Z") -> str:
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(self.root),
-            "GIT_AUTHOR_NAME": "A",
-            "GIT_AUTHOR_EMAIL": "a@example.com",
-            "GIT_COMMITTER_NAME": "A",
-            "GIT_COMMITTER_EMAIL": "a@example.com",
-            "GIT_AUTHOR_DATE": when,
-            "GIT_COMMITTER_DATE": when,
-        }
-        done = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
-        return done.stdout.strip()
-
-    def commit(self, path: str, message: str, when: str) -> str:
-        file = self.root / path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(file.read_text() + "x\n" if file.exists() else "x\n")
-        self.git("add", path, when=when)
-        self.git("commit", "-q", "-m", message, when=when)
-        return self.git("rev-parse", "HEAD")
 
 
 @pytest.fixture
@@ -126,7 +94,11 @@ def test_sync_records_what_the_history_shows_and_twice_writes_nothing_new(repo, 
     assert result.exit_code == 0, result.output
     written = sorted((repo.root / "phases/phase-01/metrics").glob("*.json"))
     assert [p.name for p in written] == ["2025-01-08T14-00-00Z-progress.json"]
-    assert result.output == f"recorded {written[0]}: evidence for 1.1, 1.2, 1.3, 1.4\n"
+    evidence = repo.root / "phases/phase-01/evidence.json"
+    assert result.output == (
+        f"recorded {written[0]}: evidence for 1.1, 1.2, 1.3, 1.4\n"
+        f"wrote {evidence}: what the history shows, compared with the recorded states by generate\n"
+    )
     snap = json.loads(written[0].read_text())
     s = {k: v[:7] for k, v in ids.items()}
     assert snap["tasks"] == {

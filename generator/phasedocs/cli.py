@@ -173,10 +173,14 @@ def sync(phase: str | None, project_dir: Path, summary: Path | None) -> None:
         from phasedocs.commands.check import append_summary
 
         append_summary(summary, summary_markdown(result))
-    if result.path is None:
+    if result.path is None and result.evidence is None:
         click.echo(f"nothing new in {result.commits} commits: every task's evidence is recorded already")
+    elif result.path is None:
+        click.echo(f"no new task state in {result.commits} commits: every task's state is recorded already")
     else:
         click.echo(f"recorded {result.path}: evidence for {', '.join(result.tasks)}")
+    if result.evidence is not None:
+        click.echo(f"wrote {result.evidence}: what the history shows, compared with the recorded states by generate")
     if result.shallow:
         click.echo(
             "note: this clone is shallow, so history before its depth is missing; "
@@ -512,7 +516,11 @@ def measure(
     metavar="FILE",
     help="Append the markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY).",
 )
-@click.option("--strict", is_flag=True, help="Fail on criteria not met yet too (work still going on).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on every finding too: criteria not met yet (work still going on), implausible claims, recorded states the git history disagrees with.",
+)
 def check(phases: tuple[str, ...], project_dir: Path, fmt: str, summary: Path | None, strict: bool) -> None:
     """Exit 1 when a settled criterion is missed or a metric regressed past its threshold.
 
@@ -646,7 +654,7 @@ def import_(source: Path, number: int | None, out_dir: Path | None) -> None:
     help="Folder for the schema files.",
 )
 def schema(out_dir: Path) -> None:
-    """Write JSON Schemas of project.yaml, phase.yaml and a snapshot (for editors)."""
+    """Write JSON Schemas of project.yaml, phase.yaml, a snapshot, plan.json and evidence.json (for editors)."""
     from phasedocs.commands.schema import write_schemas
 
     for path in write_schemas(out_dir):

@@ -1,5 +1,5 @@
 """The CI gate's findings: settled criteria missed or never settled, metrics regressed,
-criteria not met yet, implausible claims.
+criteria not met yet, implausible claims, recorded states the git history disagrees with.
 
 Pure, like :mod:`phasedocs.facts`, whose results it reads. :func:`phasedocs.facts.compute`
 stores each phase's findings in ``PhaseFacts.gate``, once: ``phasedocs check`` (which
@@ -30,7 +30,8 @@ class Finding:
     kind: str
     """missed (a settled criterion), unsettled (a criterion of a complete phase never measured or
     never checked), regressed (a metric past its threshold), off_track (not met yet) or
-    implausible (a claim to verify: work complete before the start, or in under a tenth of its plan)."""
+    implausible (a claim to verify: work complete before the start, or in under a tenth of its plan)
+    or verify (a recorded state the git history disagrees with: see :mod:`phasedocs.facts.evidence`)."""
     subject: str
     """The criterion (scope: text) or the metric's label."""
     detail: str
@@ -64,6 +65,7 @@ KIND_WORDS = {
     "regressed": "regressed",
     "off_track": "not met yet",
     "implausible": "implausible",
+    "verify": "to verify",
 }
 #: Work claimed done in under this share of its planned time is flagged as implausible.
 IMPLAUSIBLE_SHARE = 0.1
@@ -247,7 +249,8 @@ def _phase_days(p: PhaseFacts) -> float | None:
 
 
 def phase_findings(p: PhaseFacts) -> tuple[Finding, ...]:
-    """Every finding of phase ``p``, in order: missed, never settled, regressed, not met yet, implausible.
+    """Every finding of phase ``p``, in order: missed, never settled, regressed, not met yet, implausible,
+    to verify against git.
 
     A criterion still pending when the phase is complete was never measured or never
     checked: it fails the gate, as a missed one does.
@@ -261,7 +264,29 @@ def phase_findings(p: PhaseFacts) -> tuple[Finding, ...]:
             out.append(replace(found, phase=p.number))
     out += [_criterion(p, c) for c in p.criteria if c.state == "off_track"]
     out += implausible(p)
+    out += against_evidence(p)
     return tuple(out)
+
+
+def against_evidence(p: PhaseFacts) -> list[Finding]:
+    """Each recorded state the latest reading of git disagrees with (fails ``check --strict``).
+
+    ``value``: the short commit ids that show it, ``reference``: the kind of disagreement.
+    """
+    if p.evidence is None:
+        return []
+    return [
+        Finding(
+            p.number,
+            "verify",
+            f"Task {v.task}",
+            v.detail,
+            v.since,
+            value=", ".join(v.commits) or None,
+            reference=v.kind,
+        )
+        for v in p.evidence.verify
+    ]
 
 
 def findings(facts: ProjectFacts, phases: list[PhaseFacts] | None = None) -> list[Finding]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from phasedocs.formats import dumps
+from phasedocs.input.evidence import EvidenceFile
 from phasedocs.input.models import Phase, ProjectConfig, Snapshot
 from phasedocs.input.plan import PlanFile
 from phasedocs.input.records import json_schema
@@ -22,6 +23,7 @@ SCHEMAS = {
     "phase.schema.json": (Phase, "phases/phase-NN/phase.yaml"),
     "snapshot.schema.json": (Snapshot, "phases/phase-NN/metrics/*.json"),
     "plan.schema.json": (PlanFile, "phases/phase-NN/plan.json"),
+    "evidence.schema.json": (EvidenceFile, "phases/phase-NN/evidence.json"),
 }
 
 
@@ -60,9 +62,9 @@ def _describe(schema: dict[str, Any], model_name: str, docs: dict[str, dict[str,
 
 def schemas() -> dict[str, bytes]:
     """File name -> JSON Schema bytes."""
-    from phasedocs.input import models, plan
+    from phasedocs.input import evidence, models, plan
 
-    docs = field_docs(models, plan)
+    docs = field_docs(models, plan, evidence)
     out = {}
     for name, (model, where) in SCHEMAS.items():
         data = json_schema(model)

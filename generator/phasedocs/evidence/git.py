@@ -46,6 +46,8 @@ class History:
     default: str
     """The default branch's ref name (``main``, ``origin/main``)."""
     shallow: bool
+    root: Path | None = None
+    """The repository's top folder (paths of changed files are relative to it)."""
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -106,7 +108,7 @@ def read_history(repo: Path, branch: str | None = None) -> History:
         oid, parents, authored, committed, message = fields[:5]
         files = tuple(f.strip("\n") for f in fields[5:] if f.strip("\n"))
         commits[oid] = Commit(oid, tuple(parents.split()), _when(authored), _when(committed), message.strip(), files)
-    return History(commits, refs, default, shallow)
+    return History(commits, refs, default, shallow, repo.resolve())
 
 
 def _default_branch(repo: Path, refs: dict[str, str], branch: str | None) -> str:

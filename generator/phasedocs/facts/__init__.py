@@ -2,13 +2,14 @@
 
 Pure: no I/O, no wall clock. Input is a validated :class:`~phasedocs.input.project.Project`,
 output is plain frozen dataclasses that the templates, charts and final-metrics.json
-read. Everything is linear in tasks + dependencies + snapshots (collisions are found
-through a path index, not by comparing every pair of tasks' files).
+read. Everything is linear in tasks + dependencies + snapshots (collisions are grouped by
+file through bit masks of the tasks, never listed or compared pair by pair).
 
 One module per concern: :mod:`.model` (the results), :mod:`.graph` (dependency order),
 :mod:`.schedule` (critical path), :mod:`.progress` (work in progress), :mod:`.measures`
 (metrics and criteria), :mod:`.plans` (plan against reality), :mod:`.changes` (what the latest
-snapshot changed), :mod:`.collisions` (shared files), :mod:`.phase` (one phase, as named
+snapshot changed), :mod:`.collisions` (shared files), :mod:`.evidence` (what sync's reading of
+git adds beside the records: claims to verify, real collisions, undeclared files), :mod:`.phase` (one phase, as named
 steps) and :mod:`.project` (what needs every phase).
 """
 
@@ -24,8 +25,10 @@ from phasedocs.facts.model import (
     Collision,
     CriterionFacts,
     Day,
+    EvidenceFacts,
     ForecastFacts,
     Gauge,
+    GitCollision,
     GroupFacts,
     MetricFacts,
     PhaseFacts,
@@ -33,9 +36,14 @@ from phasedocs.facts.model import (
     PlanVersionFacts,
     ProjectFacts,
     Schedule,
+    Share,
     SnapshotInfo,
     TaskDays,
+    TaskEvidence,
     TaskFacts,
+    Touch,
+    Undeclared,
+    VerifyItem,
     in_words,
 )
 from phasedocs.facts.phase import compute_phase
@@ -52,8 +60,10 @@ __all__ = [
     "Collision",
     "CriterionFacts",
     "Day",
+    "EvidenceFacts",
     "ForecastFacts",
     "Gauge",
+    "GitCollision",
     "GroupFacts",
     "MetricFacts",
     "PhaseFacts",
@@ -61,9 +71,14 @@ __all__ = [
     "PlanVersionFacts",
     "ProjectFacts",
     "Schedule",
+    "Share",
     "SnapshotInfo",
     "TaskDays",
+    "TaskEvidence",
     "TaskFacts",
+    "Touch",
+    "Undeclared",
+    "VerifyItem",
     "chain_words",
     "collisions",
     "compute",

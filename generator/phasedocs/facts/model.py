@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -358,10 +359,109 @@ class MetricFacts:
 
 @dataclass(frozen=True)
 class Collision:
-    """Two tasks that can run at the same time and touch the same paths."""
+    """One shared file (or folder) of the declared ``files``, with the tasks that may touch it at
+    the same time: grouped by file, so its size follows the tasks, never their pairs."""
 
-    tasks: tuple[str, str]
-    files: tuple[str, ...]
+    file: str
+    """The path: a file, or a folder holding the other paths of the group."""
+    tasks: tuple[str, ...]
+    """Every task declaring it (or a path in it) that may run beside another of them, in task order."""
+    paths: tuple[str, ...]
+    """The declared paths of the group: the file itself, or the folder and paths under it."""
+
+
+@dataclass(frozen=True)
+class Share:
+    """One declared path of a task that other tasks may touch while it runs."""
+
+    path: str
+    partners: tuple[str, ...]
+    """The first of them in task order (at most :data:`~phasedocs.facts.collisions.PARTNERS`)."""
+    count: int
+    """How many tasks in all."""
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A task's first commit that changed a file."""
+
+    task: str
+    commit: str
+    """Its short id."""
+    at: datetime
+    """Its author time."""
+
+
+@dataclass(frozen=True)
+class GitCollision:
+    """A file that tasks changed while another of them was also running, before either merged."""
+
+    file: str
+    touches: tuple[Touch, ...]
+    """Each such task's first change of the file, in task order."""
+
+
+@dataclass(frozen=True)
+class Undeclared:
+    """A file changed by tasks none of whose declared ``files`` holds it."""
+
+    file: str
+    touches: tuple[Touch, ...]
+    """Each such task's first change of the file, in task order."""
+
+
+@dataclass(frozen=True)
+class VerifyItem:
+    """A recorded state the git history disagrees with: what to verify."""
+
+    task: str
+    kind: str
+    """no_commit, not_landed, landed_unrecorded, work_unrecorded, claimed_repeatedly or before_start."""
+    detail: str
+    """What the record says and what the history shows, with short commit ids (plain text)."""
+    commits: tuple[str, ...]
+    """The short commit ids it names."""
+    since: datetime | None = None
+    """Since when the disagreement stands (the commit that shows it), if known."""
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    """What ``phasedocs sync``'s latest reading of git (evidence.json) adds beside the records."""
+
+    as_of: datetime
+    """The newest commit read."""
+    commits: int
+    """Commits read."""
+    shallow: bool
+    """True when history before a shallow clone's depth is missing."""
+    default_branch: str
+    verify: tuple[VerifyItem, ...] = ()
+    """Recorded states the history disagrees with, in task order."""
+    collisions: tuple[GitCollision, ...] = ()
+    """Files changed by tasks running at the same time, by file."""
+    undeclared: tuple[Undeclared, ...] = ()
+    """Files changed outside the changing task's declared ``files``, by file."""
+    tasks: dict[str, TaskEvidence] | None = None
+    """Task id -> what the reading shows of it, for its task file (tasks no commit names left out)."""
+
+    def of(self, task_id: str) -> TaskEvidence | None:
+        """What the reading shows of task ``task_id``, if any commit names it."""
+        return (self.tasks or {}).get(task_id)
+
+
+@dataclass(frozen=True)
+class TaskEvidence:
+    """One task's part of the evidence facts."""
+
+    ids: tuple[str, ...]
+    """Its provenance: ``git:`` first commit, ``merge:``/``done:`` landing, ``revert:``."""
+    verify: tuple[VerifyItem, ...] = ()
+    """Its recorded state's disagreements with the history."""
+    collided: tuple[str, ...] = ()
+    """Files it changed while another task that also changed them was running."""
+    undeclared: tuple[str, ...] = ()
+    """Files it changed outside its declared ``files``."""
 
 
 @dataclass(frozen=True)
@@ -517,6 +617,10 @@ class PhaseFacts:
     """Its milestones, in task order, with their dates, gates and due dates."""
     agents: tuple[AgentFacts, ...] = ()
     """The phase's agents (project.yaml's with the phase's own) and their load; empty without agents."""
+    shares: dict[str, tuple[Share, ...]] | None = None
+    """Task id -> its declared paths other tasks may touch while it runs (tasks with none left out)."""
+    evidence: EvidenceFacts | None = None
+    """What the latest reading of git shows beside the records (None before any ``phasedocs sync``)."""
     gate: tuple[Finding, ...] = ()
     """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
     the documents, status.json and the badge read this verdict, as check does."""
@@ -543,9 +647,18 @@ class PhaseFacts:
         """The newest snapshot, if any."""
         return self.snapshots[-1] if self.snapshots else None
 
+    @cached_property
+    def _tasks_by_id(self) -> dict[str, TaskFacts]:
+        return {t.id: t for t in self.tasks}
+
     def task(self, task_id: str) -> TaskFacts:
-        """The facts of task ``task_id``."""
-        return next(t for t in self.tasks if t.id == task_id)
+        """The facts of task ``task_id`` (by an index: the gate and the templates ask once per
+        criterion or dependency, which a search through the tasks made quadratic)."""
+        return self._tasks_by_id[task_id]
+
+    def shares_of(self, task_id: str) -> tuple[Share, ...]:
+        """The declared paths of task ``task_id`` that other tasks may touch while it runs."""
+        return (self.shares or {}).get(task_id, ())
 
     def group(self, scope: str) -> GroupFacts:
         """The facts of the group a criterion's scope ``group:ID`` names."""

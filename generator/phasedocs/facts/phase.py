@@ -17,6 +17,7 @@ from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.facts.agents import Busy, Item, Levelled, capacities, level
 from phasedocs.facts.changes import changes
 from phasedocs.facts.collisions import collisions
+from phasedocs.facts.evidence import evidence_facts
 from phasedocs.facts.graph import topological
 from phasedocs.facts.groups import Waiver, group_criteria, group_facts, waivers
 from phasedocs.facts.measures import checked_state, measured_state, numeric
@@ -192,6 +193,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         + tuple(c for *_, cs in groups for c in cs)
         + phase_criteria
     )
+    evidence = evidence_facts(tasks, recorded, source.evidence, phase.start, cal.tz)
     facts = phase_fact(
         source,
         task_facts,
@@ -210,6 +212,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         facts,
         span=choose(any(t.hours for t in tasks), cpm.total, cal.day_length.total_seconds() / 3600),
         milestones=milestone_facts(task_facts, cal),
+        evidence=evidence,
     )
     if not groups:
         return facts
@@ -574,6 +577,7 @@ def phase_fact(
     phase = source.phase
     tasks = list(phase.tasks)
     state = phase_state([tf.state for tf in task_facts])
+    declared = collisions(tasks, frozenset(a.id for a in agents if a.agent.capacity == 1))
     complete = sum(1 for tf in task_facts if tf.state == "complete")
     starts = [tf.actual_start for tf in task_facts if tf.actual_start is not None]
     phase_finish = max(tf.actual_finish for tf in task_facts if tf.actual_finish) if state == "complete" else None
@@ -603,7 +607,8 @@ def phase_fact(
         days=days,
         criteria=criteria,
         metrics=metrics,
-        collisions=collisions(tasks, frozenset(a.id for a in agents if a.agent.capacity == 1)),
+        collisions=declared.groups,
+        shares=declared.shares,
         snapshots=snapshots,
         now=now,
         actual_start=min(starts) if starts else None,

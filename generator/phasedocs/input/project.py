@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
+from phasedocs.input.evidence import EVIDENCE_FILE, EvidenceFile, evidence_task_errors
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import (
@@ -60,11 +61,13 @@ class PhaseInput:
     phase: Phase
     snapshots: tuple[SnapshotInput, ...]
     digest: str
-    """Hash of the phase's own input files (phase.yaml, snapshots and plan.json)."""
+    """Hash of the phase's own input files (phase.yaml, snapshots, plan.json and evidence.json)."""
     plan: PlanFile | None = None
     """The frozen plans (plan.json), if the phase has been frozen."""
     yaml_digest: str = ""
     """Hash of phase.yaml alone: a frozen plan records it, so documents tell when it changed since."""
+    evidence: EvidenceFile | None = None
+    """The latest reading of the git history (evidence.json, written by ``phasedocs sync``), if any."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             errors += errs
         snapshots = _load_snapshots(folder, rel, errors, root, warnings)
         plan_doc, plan = _load_plan(folder, rel, errors, root)
+        evidence_doc, evidence = _load_evidence(folder, rel, errors, root)
         errors += _check_snapshot_values(catalogue, snapshots)
         if phase is None or doc is None:
             continue
@@ -197,6 +201,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
             phase = expand_groups(phase)  # from here on, dependencies are task ids only
         if plan is not None and plan_doc is not None:
             errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
+        if evidence is not None and evidence_doc is not None:
+            errors += evidence_task_errors(evidence_doc, evidence, [t.id for t in phase.tasks])
         errors += _check_files(phase, doc, bases)
         if phase.after_phase is not None:
             follows.append((phase, doc))
@@ -210,8 +216,9 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
                 errors += snapshot_order_errors(phase, snaps)
         ordered = tuple(SnapshotInput(d.file, s) for d, s in snaps)
         plan_part = [b"plan", plan_doc.sha256.encode()] if plan_doc is not None else []
-        digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps), *plan_part])
-        phases.append(PhaseInput(folder.name, phase, ordered, digest, plan, doc.sha256[:16]))
+        evidence_part = [b"evidence", evidence_doc.sha256.encode()] if evidence_doc is not None else []
+        digest = _digest([doc.sha256.encode(), *(d.sha256.encode() for d, _ in snaps), *plan_part, *evidence_part])
+        phases.append(PhaseInput(folder.name, phase, ordered, digest, plan, doc.sha256[:16], evidence))
 
     if config is not None and config_doc is not None:
         errors += _check_forecast_size(config, config_doc, phases)
@@ -330,6 +337,21 @@ def _load_plan(folder: Path, rel: str, errors: list[InputError], root: Path) -> 
     if plan is not None:
         errors += plan_errors(doc, plan)
     return doc, plan
+
+
+def _load_evidence(
+    folder: Path, rel: str, errors: list[InputError], root: Path
+) -> tuple[Document | None, EvidenceFile | None]:
+    """evidence.json of a phase folder, checked as untrusted input; (None, None) before any sync."""
+    path = folder / EVIDENCE_FILE
+    if not path.exists() and not path.is_symlink():
+        return None, None
+    doc = _read(path, f"{rel}/{EVIDENCE_FILE}", load_json, errors, root)
+    if doc is None:
+        return None, None
+    evidence, errs = parse_model(doc, EvidenceFile)
+    errors += errs
+    return doc, evidence
 
 
 def _config_part(config: ProjectConfig | None, doc: Document, key: str) -> Any:

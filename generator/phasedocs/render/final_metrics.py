@@ -243,6 +243,39 @@ def _final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
             }
             for m in p.metrics
         },
-        "collisions": [{"tasks": list(c.tasks), "files": list(c.files)} for c in p.collisions],
+        "collisions": _collisions(p, tz),
+        "verify": _verify(p, tz),
         **_milestones(p, tz),
     }
+
+
+def _collisions(p: PhaseFacts, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Every collision, by file: declared (``files`` of tasks that may run at once), then from git
+    (changed by tasks while both running) and undeclared (changed outside the declared files)."""
+    out: list[dict[str, Any]] = [
+        {"file": c.file, "source": "declared", "tasks": list(c.tasks), "paths": list(c.paths)} for c in p.collisions
+    ]
+    ev = p.evidence
+    if ev is None:
+        return out
+    for source, groups in (("git", ev.collisions), ("undeclared", ev.undeclared)):
+        out += [
+            {
+                "file": g.file,
+                "source": source,
+                "tasks": [x.task for x in g.touches],
+                "changes": [{"task": x.task, "commit": x.commit, "at": iso(x.at, tz)} for x in g.touches],
+            }
+            for g in groups
+        ]
+    return out
+
+
+def _verify(p: PhaseFacts, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The recorded states the git history disagrees with (empty before any sync)."""
+    if p.evidence is None:
+        return []
+    return [
+        {"task": v.task, "kind": v.kind, "detail": v.detail, "commits": list(v.commits), "since": _when(v.since, tz)}
+        for v in p.evidence.verify
+    ]

@@ -18,7 +18,22 @@ from phasedocs.facts import (
     in_words,
 )
 from phasedocs.gate import Finding
-from phasedocs.render.filters import health, md, state, value
+from phasedocs.render.filters import code, health, md, state, value
+
+#: How many shared files a human document lists, and how many tasks per file: past these it
+#: says how many more (every one is in the task files and final-metrics.json), so a document
+#: grows with the phase, never with its pairs of tasks.
+SHOWN_FILES = 10
+SHOWN_TASKS = 8
+
+
+def _names(ids: list[str], total: int | None = None) -> str:
+    """``1.1, 1.2 and 1.3``, or the first :data:`SHOWN_TASKS` and how many more."""
+    total = len(ids) if total is None else total
+    shown = [md(i) for i in ids[:SHOWN_TASKS]]
+    if total > len(shown):
+        return f"{', '.join(shown)} and {total - len(shown):,} more"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 class PhaseView:
@@ -210,6 +225,65 @@ class PhaseView:
     def implausible(self) -> list[Finding]:
         """Claims to verify (work complete before the start, or in under a tenth of its plan): fail only ``check --strict``."""
         return [f for f in self.p.gate if f.kind == "implausible"]
+
+    @property
+    def verify(self) -> list[Finding]:
+        """Recorded states the git history disagrees with: fail only ``check --strict``."""
+        return [f for f in self.p.gate if f.kind == "verify"]
+
+    def collision_lines(self) -> list[str]:
+        """The declared-file collisions as markdown lines, one per shared file, the first
+        :data:`SHOWN_FILES` of them (the last line says how many more)."""
+        out = []
+        for c in self.p.collisions[:SHOWN_FILES]:
+            under = [x for x in c.paths if x != c.file]
+            where = code(c.file) + (f" (the folder, and {', '.join(code(x) for x in under)} in it)" if under else "")
+            if len(c.tasks) == 2:
+                who = f"Tasks {md(c.tasks[0])} and {md(c.tasks[1])} may run at the same time and both touch {where}"
+            else:
+                who = (
+                    f"Tasks {_names(list(c.tasks))} touch {where}, and each may run at the same time as another of them"
+                )
+            out.append(f"{who}: agree who edits first, or merge through git.")
+        return out + self._more(len(self.p.collisions), "shared files")
+
+    def _more(self, total: int, what: str) -> list[str]:
+        if total <= SHOWN_FILES:
+            return []
+        return [f"And {total - SHOWN_FILES:,} more {what}: each task file lists its own, final-metrics.json all."]
+
+    @staticmethod
+    def _touches(touches: Any) -> str:
+        shown = [f"{md(x.task)} in {code(x.commit)}" for x in touches[:SHOWN_TASKS]]
+        more = f" and {len(touches) - len(shown):,} more" if len(touches) > len(shown) else ""
+        return ", ".join(shown) + more
+
+    def git_collision_lines(self) -> list[str]:
+        """Files tasks changed while both were running, before either landed (from git), by file."""
+        ev = self.p.evidence
+        if ev is None:
+            return []
+        out = []
+        for c in ev.collisions[:SHOWN_FILES]:
+            ids = [x.task for x in c.touches]
+            if len(ids) == 2:
+                who = f"{md(ids[0])} and {md(ids[1])} both changed {code(c.file)} while both running, before either landed"
+            else:
+                who = f"{_names(ids)} changed {code(c.file)}, each while another of them had changed it too and neither had landed"
+            out.append(f"{who} (first changes: {self._touches(c.touches)}).")
+        return out + self._more(len(ev.collisions), "files changed at the same time")
+
+    def undeclared_lines(self) -> list[str]:
+        """Files tasks changed outside their declared ``files`` (from git), by file."""
+        ev = self.p.evidence
+        if ev is None:
+            return []
+        out = []
+        for u in ev.undeclared[:SHOWN_FILES]:
+            ids = [x.task for x in u.touches]
+            whose = "its" if len(ids) == 1 else "their"
+            out.append(f"{code(u.file)}: changed by {self._touches(u.touches)}, outside {whose} declared files.")
+        return out + self._more(len(ev.undeclared), "files changed outside the declared ones")
 
     @property
     def gate_notes(self) -> int:
