@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from phasedocs.dates import Calendar
@@ -25,6 +25,14 @@ def in_words(state: str) -> str:
 
 
 # --------------------------------------------------------------------------- results
+class OwnValue(NamedTuple):
+    """A task's own latest value of a task-scoped metric (a snapshot's task ``metrics``)."""
+
+    key: str
+    metric: Metric
+    value: float | str
+
+
 @dataclass(frozen=True)
 class TaskFacts:
     """The computed facts of one task."""
@@ -98,6 +106,8 @@ class TaskFacts:
     """Why it went ahead of them: the note recorded with the waiver."""
     waived_at: datetime | None = None
     """When the waiver was recorded: its snapshot's time."""
+    metrics: tuple[OwnValue, ...] = ()
+    """Its own latest value of each task-scoped metric (cost, tokens), in catalogue order."""
 
     @property
     def id(self) -> str:
@@ -257,6 +267,8 @@ class CriterionFacts:
 
     baseline_is_first: bool = False
     """True when the baseline snapshot had no value: the change is measured from the first value."""
+    task_scoped: bool = False
+    """True when judged on its task's own latest value of the metric (a snapshot's task ``metrics``)."""
 
     @property
     def passed(self) -> bool:
