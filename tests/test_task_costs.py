@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from conftest import PROJECT_YAML, minimal, tree
 from phasedocs.cli import main
-from phasedocs.input.reports import LineFault, jsonl_sum
 
 J = "phases/phase-01/metrics/a.json"
 
@@ -413,6 +412,8 @@ def test_jsonl_sum_is_the_sum_of_the_pointer_however_the_bytes_arrive(values, no
         if i < len(noise) and noise[i]:
             lines.append(json.dumps({"other": [1, 2]}))  # a line without the pointer adds nothing
             lines.append("   ")
+    from phasedocs.input.reports import jsonl_sum
+
     data = "\n".join(lines).encode()
     points = sorted({min(c, len(data)) for c in cuts})
     chunks = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
@@ -424,9 +425,31 @@ def test_jsonl_sum_is_the_sum_of_the_pointer_however_the_bytes_arrive(values, no
 
 @given(st.binary(max_size=200))
 def test_jsonl_sum_never_fails_but_with_a_line_fault(data):
+    from phasedocs.input.reports import LineFault, jsonl_sum
+
     try:
         total = jsonl_sum([data], "/n")
     except LineFault as exc:
         assert exc.line >= 1
     else:
         assert total >= 0
+
+
+# ------------------------------------------------------------------ schema
+
+
+def test_the_schemas_cover_task_metrics_prices_and_the_jsonl_extractor():
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    from phasedocs.commands.schema import schemas
+
+    found = {name.split(".")[0]: Draft202012Validator(json.loads(text)) for name, text in schemas().items()}
+    entry = {"timestamp": "2025-01-06T10:00:00Z", "tasks": {"1.1": {"state": "complete", "metrics": {"cost_usd": 3.2}}}}
+    assert not list(found["snapshot"].iter_errors(entry))
+    project = yaml.safe_load(LOGS)
+    assert not list(found["project"].iter_errors(project))
+    project["prices"]["big-model"]["output"] = -1
+    assert list(found["project"].iter_errors(project))
+    project["prices"]["big-model"] = {"input": 1}
+    assert list(found["project"].iter_errors(project))
