@@ -248,6 +248,8 @@ def test_the_dashboard_and_completion_report_show_cost_per_task_agent_and_total(
         start = lines.index("## Cost")
         body = lines[start + 4 : start + 4 + len(table)]
         assert body == table, doc
+    tasks = json.loads((out / "phase-01" / "final-metrics.json").read_text())["tasks"]
+    assert [t["metrics"] for t in tasks] == [{"cost_usd": 6.5, "tokens": 1200}, {"cost_usd": 0.25, "tokens": 300}]
 
 
 def test_without_task_metrics_no_cost_section(project, runner):

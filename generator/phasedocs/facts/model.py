@@ -31,6 +31,8 @@ class OwnValue(NamedTuple):
     key: str
     metric: Metric
     value: float | str
+    order: int = 0
+    """The metric's place in the catalogue, so that tables list metrics as it does."""
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,9 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
             replace(
                 tf,
                 metrics=tuple(
-                    OwnValue(k, m, v[-1]) for k, m in config.metrics.items() if (v := own.get(tf.id, {}).get(k))
+                    OwnValue(k, m, v[-1], i)
+                    for i, (k, m) in enumerate(config.metrics.items())
+                    if (v := own.get(tf.id, {}).get(k))
                 ),
             )
             for tf in task_facts

@@ -222,8 +222,8 @@ class PhaseView:
             found.update((o.key, o.metric) for o in t.metrics)
         budgets = {c.criterion.metric: c.metric for t in self.p.tasks for c in t.criteria if c.task_scoped}
         found.update((k, m) for k, m in budgets.items() if k is not None and m is not None and k not in found)
-        order = {o.key: i for t in self.p.tasks for i, o in enumerate(t.metrics)}
-        return sorted(found.items(), key=lambda km: order.get(km[0], len(order)))
+        order = {o.key: o.order for t in self.p.tasks for o in t.metrics}
+        return sorted(found.items(), key=lambda km: (order.get(km[0], len(found) + 10**6), km[0]))
 
     @property
     def cost_rows(self) -> list[tuple[TaskFacts, list[Any], list[CriterionFacts]]]:
