@@ -248,6 +248,9 @@ def test_the_dashboard_and_completion_report_show_cost_per_task_agent_and_total(
         start = lines.index("## Cost")
         body = lines[start + 4 : start + 4 + len(table)]
         assert body == table, doc
+    # the task's criteria: its budget against its own value, no baseline (a phase-wide one is not its own)
+    task_file = (out / "phase-01" / "task-1.1-alpha.md").read_text()
+    assert "| Within budget | &lt;= 5.00 USD | — | 6.50 USD (task 1.1's own) | — | ❌ missed |" in task_file
     tasks = json.loads((out / "phase-01" / "final-metrics.json").read_text())["tasks"]
     assert [t["metrics"] for t in tasks] == [{"cost_usd": 6.5, "tokens": 1200}, {"cost_usd": 0.25, "tokens": 300}]
 
