@@ -137,6 +137,13 @@ def test_record_task_metric_keeps_the_state_and_goes_through_the_checks(project,
         "  --task-metric 1.1=3: write --task-metric ID:KEY=VALUE, e.g. --task-metric 7.1:cost_usd=3.2",
     ]
     assert tree(root) == before
+    # then the snapshot's own checks, as for a file
+    result = runner.invoke(main, [*args, "--task-metric", "1.1:cost_usd=-2"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1:] == [
+        '  tasks["1.1"].metrics.cost_usd: -2 is negative; an amount of money spent is 0 or more'
+    ]
+    assert tree(root) == before
 
 
 def test_record_task_metric_with_a_task_state_and_a_note(project, runner):
