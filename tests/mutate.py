@@ -73,7 +73,7 @@ def stage(targets: list[str]) -> None:
     (STAGE / "mutants" / "src").mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
     shutil.copytree(REPO / "generator" / "phasedocs", STAGE / "src" / "phasedocs", ignore=ignore)
-    for name in ("tests", "templates", "phases", "site_config", "bench"):
+    for name in ("tests", "templates", "phases", "site_config", "bench", "manual"):
         shutil.copytree(REPO / name, STAGE / name, ignore=ignore)
     for name in FILES:
         shutil.copy2(REPO / name, STAGE / name)
@@ -81,7 +81,7 @@ def stage(targets: list[str]) -> None:
     # the whole package is copied (mutants/src/phasedocs must be a package that wins over
     # the editable install); only the targets are mutated
     only = ", ".join(f'"src/phasedocs/{t}/*"' if not t.endswith(".py") else f'"src/phasedocs/{t}"' for t in targets)
-    copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench", *FILES))
+    copies = ", ".join(f'"{n}"' for n in ("templates", "phases", "site_config", "bench", "manual", *FILES))
     args = ", ".join(f'"{a}"' for a in DESELECT)
     text += (
         "\n[tool.mutmut]\n"

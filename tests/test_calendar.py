@@ -7,17 +7,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import PROJECT_YAML
 from phasedocs.charts.specs import gantt_spec
 from phasedocs.commands.freeze import plan_version
 from phasedocs.dates import Calendar
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.render.renderer import Renderer
-from test_facts import facts_of, phase_yaml, task
+from support import facts_of, phase_yaml, project_yaml, task
 
 UTC_ZONE = ZoneInfo("UTC")
 NINE_TO_FIVE = Calendar(UTC_ZONE, True, frozenset(), timedelta(hours=9), timedelta(hours=8))
@@ -112,8 +112,8 @@ def test_add_and_elapsed_agree_with_a_day_by_day_walk(offset_minutes, quarter_da
 
 
 def test_holidays_shift_a_phase_finish(project):
-    tasks = task("1", 1) + task("2", 1.5, ("1",))
-    plain = PROJECT_YAML.replace("calendar: calendar", 'calendar: workdays\nworkday: {start: "09:00", hours: 8}')
+    tasks = [task("1", 1), task("2", 1.5, ("1",))]
+    plain = project_yaml(calendar="workdays", workday={"start": "09:00", "hours": 8})
     with_holiday = plain + "holidays: [2025-01-07]\n"
     start = "2025-01-06T09:00:00Z"  # Monday
     _, fm = facts_of(
@@ -131,8 +131,8 @@ def test_holidays_shift_a_phase_finish(project):
 
 
 def test_a_workday_may_start_at_h_mm(project):
-    workdays = PROJECT_YAML.replace("calendar: calendar", 'calendar: workdays\nworkday: {start: "9:30", hours: 7}')
-    tasks = task("1", 0.5)
+    workdays = project_yaml(calendar="workdays", workday={"start": "9:30", "hours": 7})
+    tasks = [task("1", 0.5)]
     _, fm = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
     # Monday 09:00 is before the 09:30 opening: half of a 7-hour day ends at 13:00
     assert fm[1]["schedule"]["finish"] == "2025-01-06T13:00:00Z"
@@ -140,8 +140,8 @@ def test_a_workday_may_start_at_h_mm(project):
 
 def test_holidays_count_on_whole_workdays_too(project):
     # workdays without working hours: whole days from midnight, Tuesday a holiday
-    days = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + "holidays: [2025-01-07]\n"
-    tasks = task("1", 2)
+    days = project_yaml(calendar="workdays") + "holidays: [2025-01-07]\n"
+    tasks = [task("1", 2)]
     _, fm = facts_of(project, {"phases/project.yaml": days, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
     # Monday 09:00 plus two working days, Tuesday skipped: Thursday 09:00
     assert fm[1]["schedule"]["finish"] == "2025-01-09T09:00:00Z"
@@ -195,6 +195,7 @@ def _plans(draw: st.DrawFn) -> dict:
 _RENDERER = Renderer()  # one for every example: its templates compile once
 
 
+@pytest.mark.scale
 @settings(max_examples=40, deadline=None)
 @given(_plans())
 def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory, plan):
@@ -202,17 +203,15 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
     against a minute-by-minute walk of the working calendar."""
     tz = ZoneInfo(plan["zone"])
     holidays = ", ".join(sorted(d.isoformat() for d in plan["holidays"]))
-    project_yaml = (
-        PROJECT_YAML.replace("calendar: calendar", "calendar: workdays").replace(
-            "timezone: UTC", f"timezone: {plan['zone']}"
-        )
+    catalogue = (
+        project_yaml(calendar="workdays", timezone=plan["zone"])
         + ("" if plan["whole_days"] else f'workday: {{start: "{plan["opens"]:02d}:00", hours: {plan["hours"]}}}\n')
         + f"holidays: [{holidays}]\n"
     )
-    body = "".join(task(tid, q / 4, deps) for tid, q, deps in plan["tasks"])
+    body = [task(tid, q / 4, deps) for tid, q, deps in plan["tasks"]]
     root = tmp_path_factory.mktemp("walk")
     for rel, text in {
-        "phases/project.yaml": project_yaml,
+        "phases/project.yaml": catalogue,
         "phases/phase-01/phase.yaml": phase_yaml(body, start=plan["start"].isoformat()),
     }.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -18,14 +18,22 @@ from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.input.site_config import ChartStyle
+from support import alpha, beta, criterion, edit, phase_yaml, project_yaml
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 PROGRESS = {
     "phases/project.yaml": PROJECT_YAML,
-    "phases/phase-01/phase.yaml": PHASE_YAML.replace(
-        'target: "< 10"',
-        'target: "< 10"\n      - text: Faster build\n        metric: build_time\n        target: "-50%..-20%"',
+    "phases/phase-01/phase.yaml": phase_yaml(
+        [
+            alpha(
+                criteria=[
+                    criterion("Few warnings", "warnings", "< 10"),
+                    criterion("Faster build", "build_time", "-50%..-20%"),
+                ]
+            ),
+            beta(),
+        ]
     ),
     "phases/phase-01/metrics/a.json": json.dumps(
         {
@@ -205,6 +213,7 @@ def test_charts_embedded_with_alt_text_and_a_table_beside(project, runner):
     )
 
 
+@pytest.mark.scale
 def test_parallel_drawing_gives_the_same_bytes(project):
     f = facts_of(project, PROGRESS)
     specs = {f"{i}-{k}": v for i in range(3) for k, v in charts.phase_specs(f.phases[0], f).items()}
@@ -221,6 +230,7 @@ def test_svg_has_no_date_and_stable_ids(project):
     assert svg == drawing.draw(charts.gantt_spec(f.phases[0], f), ChartStyle())
 
 
+@pytest.mark.scale
 def test_two_processes_write_byte_identical_trees(project, tmp_path):
     root = project(PROGRESS)
     outs = []
@@ -251,7 +261,7 @@ def test_validate_and_handoff_never_import_matplotlib_or_mkdocs(command):
 # ----------------------------------------------------------------------------- plan against reality
 def _midflight(project, runner, frozen: bool = True):
     """The mid-phase project of test_progress, frozen at its start, with 1.3 re-estimated since."""
-    from test_progress import SNAPSHOTS, files
+    from support import SNAPSHOTS, files
 
     root = project(files(SNAPSHOTS))
     if frozen:
@@ -260,7 +270,7 @@ def _midflight(project, runner, frozen: bool = True):
         )
         phase = root / "phases/phase-01/phase.yaml"
         phase.write_text(
-            phase.read_text().replace('duration_days: 2, depends_on: ["1.1"]', 'duration_days: 3, depends_on: ["1.1"]')
+            edit(phase.read_text(), 'duration_days: 2, depends_on: ["1.1"]', 'duration_days: 3, depends_on: ["1.1"]')
         )
     return compute(load_project(root))
 
@@ -290,7 +300,7 @@ def test_the_burnup_shows_scope_moving_work_done_the_plan_and_the_cone(project, 
 
 
 def test_a_finished_phase_has_no_cone_and_an_unfrozen_one_plots_phase_yaml(project, runner):
-    from test_progress import FINISH, SNAPSHOTS, files
+    from support import FINISH, SNAPSHOTS, files
 
     f = compute(load_project(project(files(SNAPSHOTS, FINISH))))
     spec = charts.burnup_spec(f.phases[0], f)
@@ -356,7 +366,7 @@ DATA = re.compile(
 
 
 def test_every_data_line_and_bar_keeps_3_to_1_on_light_and_dark_pages(project, runner):
-    from test_progress import SNAPSHOTS, files
+    from support import SNAPSHOTS, files
 
     root = project(files(SNAPSHOTS))
     assert runner.invoke(main, ["freeze", "1", "--project", str(root), "--at", "2025-01-06T08:00:00Z"]).exit_code == 0
@@ -412,8 +422,8 @@ def test_every_criterion_is_drawn_or_listed_under_the_chart_missed_first(project
     )
     files = {
         **PROGRESS,
-        "phases/phase-01/phase.yaml": PROGRESS["phases/phase-01/phase.yaml"].replace(
-            'target: "-50%..-20%"', 'target: "-50%..-20%"' + extra
+        "phases/phase-01/phase.yaml": edit(
+            PROGRESS["phases/phase-01/phase.yaml"], 'target: "-50%..-20%"', 'target: "-50%..-20%"' + extra
         ),
     }
     f = facts_of(project, files)
@@ -445,7 +455,7 @@ def test_every_criterion_is_drawn_or_listed_under_the_chart_missed_first(project
 
 def test_no_chart_when_nothing_can_be_drawn_and_the_page_says_so_truly(project, runner):
     # the only criterion is "== 0", measured: before, the page said no criterion had a value
-    phase = PHASE_YAML.replace('target: "< 10"', 'target: "== 0"')
+    phase = phase_yaml([alpha(criteria=[criterion("Few warnings", "warnings", "== 0")]), beta()])
     files = {**PROGRESS, "phases/phase-01/phase.yaml": phase}
     f = facts_of(project, files)
     assert charts.criteria_spec(f.phases[0]) is None
@@ -519,7 +529,7 @@ def test_label_lines_wrap_and_cut():
 
 
 def test_the_roadmap_has_a_legend_of_what_it_draws(project, runner):
-    from test_progress import PHASE_TWO, SNAPSHOTS, files
+    from support import PHASE_TWO, SNAPSHOTS, files
 
     f = compute(load_project(project({**files(SNAPSHOTS), "phases/phase-02/phase.yaml": PHASE_TWO})))
     spec = charts.roadmap_spec(f)
@@ -549,9 +559,7 @@ def test_the_plan_line_is_flat_over_nights_weekends_and_holidays(project):
     )
     start = "2025-01-09T09:00:00Z"  # a Thursday; Monday the 13th is a holiday
     phase = f"number: 1\ntitle: P\ncreated: {start}\nstart: {start}\ntasks:\n" + tasks
-    workdays = PROJECT_YAML.replace(
-        "calendar: calendar", 'calendar: workdays\nworkday: {start: "09:00", hours: 8}\nholidays: [2025-01-13]'
-    )
+    workdays = project_yaml(calendar="workdays", workday={"start": "09:00", "hours": 8}, holidays=["2025-01-13"])
     f = facts_of(project, {"phases/project.yaml": workdays, "phases/phase-01/phase.yaml": phase})
     plan = charts.burnup_spec(f.phases[0], f).plan
     # work rises only inside a working day's hours: Thu, Fri, then Tue, Wed

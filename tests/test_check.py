@@ -9,12 +9,9 @@ import pytest
 
 from conftest import PROJECT_YAML, minimal
 from phasedocs.cli import main
-from test_progress import FINISH, SNAPSHOTS, files
+from support import FINISH, SNAPSHOTS, Raw, alpha, beta, criterion, edit, files, metric, phase_yaml, project_yaml
 
-REGRESS = PROJECT_YAML.replace(
-    "warnings: {label: Warnings, unit: count, better: lower}",
-    "warnings: {label: Warnings, unit: count, better: lower, regress: {by: 10%, against: previous}}",
-)
+REGRESS = project_yaml(extra_metrics=metric("warnings", regress={"by": "10%", "against": "previous"}))
 
 
 def check(runner, root, *args: str):
@@ -86,10 +83,7 @@ def test_a_regression_past_its_threshold_fails_and_one_at_it_passes(project, run
     ],
 )
 def test_regress_rules(project, runner, rule, values, fails):
-    catalogue = PROJECT_YAML.replace(
-        "warnings: {label: Warnings, unit: count, better: lower}",
-        f"warnings: {{label: Warnings, unit: count, better: lower, regress: {rule}}}",
-    )
+    catalogue = project_yaml(extra_metrics=metric("warnings", regress=Raw(rule)))
     files_ = minimal(**{"phases/project.yaml": catalogue})
     for i, v in enumerate(values):
         files_[f"phases/phase-01/metrics/{i}.json"] = snap(
@@ -101,10 +95,7 @@ def test_regress_rules(project, runner, rule, values, fails):
 
 
 def test_a_higher_is_better_metric_regresses_when_it_falls(project, runner):
-    catalogue = PROJECT_YAML.replace(
-        "pass_rate: {label: Pass Rate, unit: ratio, better: higher}",
-        "pass_rate: {label: Pass Rate, unit: ratio, better: higher, regress: {by: 5%}}",
-    )
+    catalogue = project_yaml(extra_metrics=metric("pass_rate", regress={"by": "5%"}))
 
     def rate(ts: str, value: str, kind: str = "progress") -> str:
         return json.dumps({"timestamp": ts, "kind": kind, "metrics": {"pass_rate": value}})
@@ -124,10 +115,7 @@ def test_a_higher_is_better_metric_regresses_when_it_falls(project, runner):
 
 
 def test_against_baseline_means_the_snapshot_marked_baseline(project, runner):
-    catalogue = PROJECT_YAML.replace(
-        "warnings: {label: Warnings, unit: count, better: lower}",
-        "warnings: {label: Warnings, unit: count, better: lower, regress: {by: 10%, against: baseline}}",
-    )
+    catalogue = project_yaml(extra_metrics=metric("warnings", regress={"by": "10%", "against": "baseline"}))
     files_ = minimal(**{"phases/project.yaml": catalogue})
     # the second snapshot is the baseline (10); 11.5 is 15% over it, though better than the first value, 12
     for i, (v, kind) in enumerate([(12, "progress"), (10, "baseline"), (11.5, "progress")]):
@@ -138,10 +126,7 @@ def test_against_baseline_means_the_snapshot_marked_baseline(project, runner):
 
 
 def test_best_so_far_is_the_highest_when_higher_is_better(project, runner):
-    catalogue = PROJECT_YAML.replace(
-        "pass_rate: {label: Pass Rate, unit: ratio, better: higher}",
-        "pass_rate: {label: Pass Rate, unit: ratio, better: higher, regress: {by: 8%, against: best}}",
-    )
+    catalogue = project_yaml(extra_metrics=metric("pass_rate", regress={"by": "8%", "against": "best"}))
     files_ = minimal(**{"phases/project.yaml": catalogue})
     for i, (ts, value) in enumerate([("06", "90/100"), ("07", "95/100"), ("08", "86/100")]):
         files_[f"phases/phase-01/metrics/{i}.json"] = json.dumps(
@@ -161,10 +146,7 @@ def test_best_so_far_is_the_highest_when_higher_is_better(project, runner):
 
 
 def test_a_missed_task_criterion_is_dated_by_its_task_and_a_hand_check_says_so(project, runner):
-    phase = minimal()["phases/phase-01/phase.yaml"].replace(
-        '    duration_days: 1\n    depends_on: ["1.1"]\n',
-        '    duration_days: 1\n    depends_on: ["1.1"]\n    criteria:\n      - {text: Reviewed, id: reviewed}\n',
-    )
+    phase = phase_yaml([alpha(), beta(criteria=[criterion("Reviewed", id="reviewed")])])
     files_ = minimal(**{"phases/phase-01/phase.yaml": phase})
     files_["phases/phase-01/metrics/a.json"] = json.dumps(
         {
@@ -232,7 +214,7 @@ def test_check_names_unknown_phases_and_validates_first(project, runner):
     root = project(minimal())
     result = check(runner, root, "9")
     assert (result.exit_code, result.output) == (1, "Error: no phase 9 in this project (phases: 1)\n")
-    bad = project(minimal(**{"phases/project.yaml": REGRESS.replace("better: lower, regress", "regress")}))
+    bad = project(minimal(**{"phases/project.yaml": edit(REGRESS, "better: lower, regress", "regress")}))
     result = check(runner, bad)
     assert result.exit_code == 1
     assert "regress needs better: lower or higher, to know which way is worse" in result.output
@@ -240,9 +222,8 @@ def test_check_names_unknown_phases_and_validates_first(project, runner):
 
 def test_text_output_cannot_forge_a_log_line(project, runner):
     hostile = PROJECT_YAML  # the criterion's text comes from phase.yaml, which anyone may edit
-    phase = minimal()["phases/phase-01/phase.yaml"].replace(
-        "text: Few warnings", 'text: "ok\\n::error file=x::pwned ##[error]red"'
-    )
+    forged = criterion("ok\n::error file=x::pwned ##[error]red", "warnings", "< 10")
+    phase = phase_yaml([alpha(criteria=[forged]), beta()])
     files_ = minimal(**{"phases/project.yaml": hostile, "phases/phase-01/phase.yaml": phase})
     files_["phases/phase-01/metrics/a.json"] = snap("2025-01-06T09:00:00Z", 30, "baseline")
     result = check(runner, project(files_))
@@ -252,10 +233,8 @@ def test_text_output_cannot_forge_a_log_line(project, runner):
 
 
 # ----------------------------------------------------------------------------- an honest closeout (#24, items 3, 10, 11)
-REVIEWED = minimal()["phases/phase-01/phase.yaml"].replace(
-    '    duration_days: 1\n    depends_on: ["1.1"]\n',
-    '    duration_days: 1\n    depends_on: ["1.1"]\n    criteria:\n      - {text: Reviewed, id: reviewed}\n',
-)
+REVIEWED_TASKS = [alpha(), beta(criteria=[criterion("Reviewed", id="reviewed")])]
+REVIEWED = phase_yaml(REVIEWED_TASKS)
 
 
 def phase_files(*snaps: dict, catalogue: str = PROJECT_YAML, phase: str = REVIEWED) -> dict[str, str]:
@@ -362,7 +341,7 @@ def test_work_complete_before_the_start_is_implausible_and_fails_only_strict(pro
                 "checks": {"reviewed": True},
                 "tasks": {"1.1": "complete", "1.2": "complete"},
             },
-            phase=REVIEWED.replace("created: 2025-01-06T09:00:00Z", "created: 2025-01-03T09:00:00Z"),
+            phase=phase_yaml(REVIEWED_TASKS, created="2025-01-03T09:00:00Z"),
         )
     )
     notes = (

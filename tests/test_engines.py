@@ -10,6 +10,9 @@ import yaml
 
 from conftest import REPO
 from phasedocs.cli import main
+from support import edit
+
+pytestmark = pytest.mark.packaging
 
 pytest.importorskip("zensical", reason="the zensical extra is not installed (pip install 'phasedocs[zensical]')")
 
@@ -78,7 +81,7 @@ def test_the_staging_follows_the_phases(project, runner, tmp_path):
     assert dashboard.read_text() != before and "| Warnings | 4 | 4 |" in dashboard.read_text()
     # a task file the phase no longer has leaves the staging folder
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace("slug: beta", "slug: gamma"))
+    phase.write_text(edit(phase.read_text(), "slug: beta", "slug: gamma"))
     zensical.stage(root, root / ".cache/phasedocs/zensical/site")
     staged = sorted(p.name for p in (root / ".cache/phasedocs/zensical/docs/phase-01").glob("task-*"))
     assert staged == ["task-1.1-alpha.md", "task-1.2-gamma.md"]

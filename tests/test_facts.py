@@ -11,36 +11,9 @@ from phasedocs.dates import Calendar
 from phasedocs.facts import collisions, compute
 from phasedocs.input.models import Task
 from phasedocs.input.project import load_project
-from phasedocs.render.final_metrics import final_metrics
+from support import criterion, facts_of, metric, phase_yaml, project_yaml, snapshot, task
 
 UTC_ZONE = ZoneInfo("UTC")
-
-
-def facts_of(project, files, **kw):
-    root = project(files, **kw)
-    f = compute(load_project(root))
-    return f, {p.number: final_metrics(p, f.tz) for p in f.phases}
-
-
-def phase_yaml(tasks: str, number: int = 1, start: str = "2025-01-06T09:00:00Z", extra: str = "") -> str:
-    return f"number: {number}\ntitle: P{number}\ncreated: {start}\nstart: {start}\ntasks:\n{tasks}{extra}"
-
-
-def task(tid: str, days: float, deps: tuple[str, ...] = (), files: tuple[str, ...] = (), criteria: str = "") -> str:
-    dep = ", ".join(f'"{d}"' for d in deps)
-    fl = ", ".join(files)
-    return (
-        f'  - id: "{tid}"\n    slug: t{tid.replace(".", "-")}\n    title: Task {tid}\n    role: dev\n'
-        f"    duration_days: {days}\n    depends_on: [{dep}]\n    files: [{fl}]\n{criteria}"
-    )
-
-
-def snapshot(
-    ts: str, kind: str = "progress", metrics: dict | None = None, tasks: dict | None = None, checks: dict | None = None
-) -> str:
-    return json.dumps(
-        {"timestamp": ts, "kind": kind, "metrics": metrics or {}, "tasks": tasks or {}, "checks": checks or {}}
-    )
 
 
 def test_example_schedule(project):
@@ -95,7 +68,7 @@ def test_example_schedule(project):
 
 
 def test_diamond(project):
-    tasks = task("1", 1) + task("2", 2, ("1",)) + task("3", 1, ("1",)) + task("4", 1, ("2", "3"))
+    tasks = [task("1", 1), task("2", 2, ("1",)), task("3", 1, ("1",)), task("4", 1, ("2", "3"))]
     _, fm = facts_of(project, {"phases/project.yaml": PROJECT_YAML, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
     m = fm[1]
     # 1: 0-1; 2: 1-3; 3: 1-2 (slack 1); 4: 3-4. Total 4, critical 1 -> 2 -> 4
@@ -111,8 +84,8 @@ def test_diamond(project):
 
 
 def test_workdays_skip_the_weekend(project):
-    proj = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays")
-    tasks = task("1", 1) + task("2", 1.5, ("1",))
+    proj = project_yaml(calendar="workdays")
+    tasks = [task("1", 1), task("2", 1.5, ("1",))]
     # Friday 09:00: 15 h (0.625 d) left on Friday, the rest (0.375 d = 09:00) on Monday
     _, fm = facts_of(
         project,
@@ -135,7 +108,7 @@ def test_calendar_helpers():
 
 
 def test_partial_progress_and_forecast(project):
-    tasks = task("1", 2) + task("2", 1, ("1",)) + task("3", 1)
+    tasks = [task("1", 2), task("2", 1, ("1",)), task("3", 1)]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -157,17 +130,14 @@ def test_partial_progress_and_forecast(project):
     assert m["schedule"]["forecast_finish"] == "2025-01-10T09:00:00Z"
 
 
-def crit(metric: str, target: str) -> str:
-    return f'    criteria:\n      - text: {metric} {target}\n        metric: {metric}\n        target: "{target}"\n'
+def crit(metric: str, target: str) -> list[dict]:
+    return [criterion(f"{metric} {target}", metric, target)]
 
 
 def test_relative_target_with_late_baseline_and_exceeded_range(project):
-    tasks = task("1", 1, criteria=crit("build_time", "-40%..-25%")) + task("2", 1, criteria=crit("warnings", "0..10"))
+    tasks = [task("1", 1, criteria=crit("build_time", "-40%..-25%")), task("2", 1, criteria=crit("warnings", "0..10"))]
     files = {
-        "phases/project.yaml": PROJECT_YAML.replace(
-            "warnings: {label: Warnings, unit: count, better: lower}",
-            "warnings: {label: Warnings, unit: count, better: higher}",
-        ),
+        "phases/project.yaml": project_yaml(extra_metrics=metric("warnings", better="higher")),
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
         "phases/phase-01/metrics/a.json": snapshot(
             "2025-01-06T09:00:00Z", "baseline", {"build_time": None, "warnings": 5}
@@ -189,7 +159,7 @@ def test_relative_target_with_late_baseline_and_exceeded_range(project):
 
 
 def test_relative_target_is_pending_without_any_baseline(project):
-    tasks = task("1", 1, criteria=crit("build_time", "-40%..-25%"))
+    tasks = [task("1", 1, criteria=crit("build_time", "-40%..-25%"))]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -206,7 +176,7 @@ def test_relative_target_is_pending_without_any_baseline(project):
 
 
 def test_complete_phase_with_a_regression_tells_the_truth(project):
-    tasks = task("1", 1, criteria=crit("warnings", "< 20"))
+    tasks = [task("1", 1, criteria=crit("warnings", "< 20"))]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -234,11 +204,13 @@ def test_complete_phase_with_a_regression_tells_the_truth(project):
 
 
 def test_hand_checked_criteria_follow_the_latest_snapshot(project):
-    tasks = task(
-        "1",
-        1,
-        criteria="    criteria:\n      - text: Docs\n        id: docs\n      - text: Tests\n        id: tests\n      - text: Other\n        id: other\n",
-    )
+    tasks = [
+        task(
+            "1",
+            1,
+            criteria=[criterion("Docs", id="docs"), criterion("Tests", id="tests"), criterion("Other", id="other")],
+        )
+    ]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -297,7 +269,7 @@ def test_final_metrics_bytes_are_stable(project, runner):
 
 
 def test_the_baseline_is_the_baseline_snapshot_even_when_it_is_not_the_first(project):
-    tasks = task("1", 2, criteria=crit("warnings", "< 10"))
+    tasks = [task("1", 2, criteria=crit("warnings", "< 10"))]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -317,7 +289,7 @@ def test_the_baseline_is_the_baseline_snapshot_even_when_it_is_not_the_first(pro
 def test_the_trend_compares_the_last_value_with_the_one_before(project):
     files = {
         "phases/project.yaml": PROJECT_YAML,
-        "phases/phase-01/phase.yaml": phase_yaml(task("1", 2)),
+        "phases/phase-01/phase.yaml": phase_yaml([task("1", 2)]),
         "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", "baseline", {"warnings": 10}),
         "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", metrics={"warnings": 20}),
         "phases/phase-01/metrics/c.json": snapshot("2025-01-08T09:00:00Z", metrics={"warnings": 15}),
@@ -329,7 +301,7 @@ def test_the_trend_compares_the_last_value_with_the_one_before(project):
 
 
 def test_an_exceeded_criterion_counts_as_passed(project):
-    tasks = task("1", 1, criteria=crit("warnings", "0..10"))
+    tasks = [task("1", 1, criteria=crit("warnings", "0..10"))]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -344,7 +316,7 @@ def test_an_exceeded_criterion_counts_as_passed(project):
 def test_a_dependency_in_progress_still_makes_its_dependents_wait(project):
     files = {
         "phases/project.yaml": PROJECT_YAML,
-        "phases/phase-01/phase.yaml": phase_yaml(task("1", 1) + task("2", 1, deps=("1",))),
+        "phases/phase-01/phase.yaml": phase_yaml([task("1", 1), task("2", 1, depends_on=("1",))]),
         "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", tasks={"1": "in_progress"}),
     }
     f, _ = facts_of(project, files)
@@ -355,7 +327,7 @@ def test_a_dependency_in_progress_still_makes_its_dependents_wait(project):
 def test_a_task_complete_without_an_in_progress_record_started_when_it_finished(project):
     files = {
         "phases/project.yaml": PROJECT_YAML,
-        "phases/phase-01/phase.yaml": phase_yaml(task("1", 1)),
+        "phases/phase-01/phase.yaml": phase_yaml([task("1", 1)]),
         "phases/phase-01/metrics/a.json": snapshot("2025-01-06T21:00:00Z", tasks={"1": "complete"}),
     }
     f, _ = facts_of(project, files)
@@ -365,8 +337,8 @@ def test_a_task_complete_without_an_in_progress_record_started_when_it_finished(
 
 
 def test_final_metrics_dates_are_written_in_the_project_time_zone(project):
-    files = minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")})
-    files["phases/phase-01/phase.yaml"] = phase_yaml(task("1.1", 2))
+    files = minimal(**{"phases/project.yaml": project_yaml(timezone="Europe/Berlin")})
+    files["phases/phase-01/phase.yaml"] = phase_yaml([task("1.1", 2)])
     _, fm = facts_of(project, files)
     schedule = fm[1]["schedule"]
     assert (schedule["start"], schedule["finish"], schedule["forecast_finish"]) == (
@@ -377,10 +349,10 @@ def test_final_metrics_dates_are_written_in_the_project_time_zone(project):
 
 
 def test_a_hand_check_recorded_again_is_a_change_from_its_state_before(project):
-    criteria = "    criteria:\n      - text: Docs\n        id: docs\n      - text: Tests\n        id: tests\n"
+    criteria = [criterion("Docs", id="docs"), criterion("Tests", id="tests")]
     files = {
         "phases/project.yaml": PROJECT_YAML,
-        "phases/phase-01/phase.yaml": phase_yaml(task("1", 1, criteria=criteria)),
+        "phases/phase-01/phase.yaml": phase_yaml([task("1", 1, criteria=criteria)]),
         # task 1 is complete at a: docs false is settled as missed, then recorded true
         "phases/phase-01/metrics/a.json": snapshot(
             "2025-01-06T09:00:00Z", tasks={"1": "complete"}, checks={"docs": False, "tests": True}
@@ -396,7 +368,7 @@ def test_a_hand_check_recorded_again_is_a_change_from_its_state_before(project):
 def test_a_metric_that_holds_its_value_is_flat_and_the_first_snapshot_is_the_baseline(project):
     files = {
         "phases/project.yaml": PROJECT_YAML,
-        "phases/phase-01/phase.yaml": phase_yaml(task("1", 2)),
+        "phases/phase-01/phase.yaml": phase_yaml([task("1", 2)]),
         # no snapshot is marked baseline: the first stands for it
         "phases/phase-01/metrics/a.json": snapshot("2025-01-06T09:00:00Z", metrics={"warnings": 12}),
         "phases/phase-01/metrics/b.json": snapshot("2025-01-07T09:00:00Z", metrics={"warnings": 12}),
@@ -448,9 +420,9 @@ def test_json_numbers_are_rounded_to_six_places_and_whole_ones_are_ints():
 
 
 def test_final_metrics_of_a_phase_under_way_in_another_time_zone(project):
-    files = minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")})
+    files = minimal(**{"phases/project.yaml": project_yaml(timezone="Europe/Berlin")})
     files["phases/phase-01/phase.yaml"] = phase_yaml(
-        task("1.1", 3, files=("src",)) + task("1.2", 1, files=("src/a.py",))
+        [task("1.1", 3, files=("src",)), task("1.2", 1, files=("src/a.py",))]
     )
     files["phases/phase-01/metrics/a.json"] = snapshot("2025-01-07T09:00:00Z", tasks={"1.1": "in_progress"})
     files["phases/phase-01/metrics/b.json"] = snapshot("2025-01-08T09:00:00Z")  # a day of 3 worked
@@ -466,16 +438,16 @@ def test_final_metrics_of_a_phase_under_way_in_another_time_zone(project):
 
 def test_critical_chains_fork_and_join_in_task_order_and_at_most_twenty(project):
     # 1.1 forks into 1.3 and 1.2 (listed in that order), which join in 1.4; 1.5 has slack
-    tasks = task("1.1", 1) + task("1.3", 1, ("1.1",)) + task("1.2", 1, ("1.1",)) + task("1.4", 1, ("1.2", "1.3"))
-    tasks += task("1.5", 0.5, ("1.1",))
+    tasks = [task("1.1", 1), task("1.3", 1, ("1.1",)), task("1.2", 1, ("1.1",)), task("1.4", 1, ("1.2", "1.3"))]
+    tasks += [task("1.5", 0.5, ("1.1",))]
     f, _ = facts_of(project, minimal(**{"phases/phase-01/phase.yaml": phase_yaml(tasks)}))
     assert f.phases[0].schedule.critical_chains == (("1.1", "1.3", "1.4"), ("1.1", "1.2", "1.4"))
     # five forks in a row, each rejoined: 2**5 = 32 chains, of which the first 20 are kept; in
     # task order, chain k takes the second branch where k's five bits are 1: the 20th is 10011
-    ladder, prev = task("1.1", 1), ("1.1",)
+    ladder, prev = [task("1.1", 1)], ("1.1",)
     for i in range(5):
         a, b, join = f"2.{2 * i}", f"2.{2 * i + 1}", f"3.{i}"
-        ladder += task(a, 1, prev) + task(b, 1, prev) + task(join, 1, (a, b))
+        ladder += [task(a, 1, prev), task(b, 1, prev), task(join, 1, (a, b))]
         prev = (join,)
     f, _ = facts_of(project, minimal(**{"phases/phase-01/phase.yaml": phase_yaml(ladder)}))
     chains = f.phases[0].schedule.critical_chains

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import tree
 from phasedocs.cli import main
-from test_progress import FINISH, SNAPSHOTS, files
+from support import FINISH, SNAPSHOTS, edit, files, project_yaml
 
 
 def generate(runner, root, out):
@@ -127,9 +127,8 @@ def test_status_and_badge_shapes(project, runner):
 
 
 def test_status_times_are_in_the_projects_time_zone(project, runner):
-    from conftest import PROJECT_YAML
 
-    eastern = PROJECT_YAML.replace("timezone: UTC", "timezone: America/New_York")
+    eastern = project_yaml(timezone="America/New_York")
     root = project({**files(SNAPSHOTS), "phases/project.yaml": eastern})
     generate(runner, root, root / "docs")
     status = json.loads((root / "docs/status.json").read_text())
@@ -142,6 +141,7 @@ def test_status_times_are_in_the_projects_time_zone(project, runner):
     )
 
 
+@pytest.mark.packaging
 def test_every_site_page_links_the_feed(project, runner, tmp_path):
     root = project(files(SNAPSHOTS))
     site = tmp_path / "site"
@@ -177,9 +177,9 @@ def test_a_phase_finished_late_is_complete_not_behind_on_its_badge():
 
 
 def test_the_feed_is_as_new_as_its_newest_entry_not_a_later_phase_without_snapshots(project, runner):
-    from test_progress import PHASE_TWO
+    from support import PHASE_TWO
 
-    two = PHASE_TWO.replace("2025-01-06T09:00:00Z", "2025-01-20T09:00:00Z")
+    two = edit(PHASE_TWO, "2025-01-06T09:00:00Z", "2025-01-20T09:00:00Z")
     root = project({**files(SNAPSHOTS), "phases/phase-02/phase.yaml": two})
     generate(runner, root, root / "docs")
     feed = feedparser.parse((root / "docs/feed.xml").read_bytes())
@@ -224,7 +224,7 @@ def test_the_badge_of_each_state(state, percent, gauge, kinds, message, color):
 
 
 def test_feed_entries_are_newest_first_across_phases_and_within_a_second(project, runner):
-    from test_progress import PHASE_TWO
+    from support import PHASE_TWO
 
     second = {
         "a.json": {"timestamp": "2025-01-07T12:00:00Z", "label": "p2 first", "tasks": {"2.1": "in_progress"}},

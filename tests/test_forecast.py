@@ -12,7 +12,7 @@ import pytest
 
 from conftest import PROJECT_YAML
 from phasedocs.forecast import Work, simulate
-from test_facts import facts_of, phase_yaml, snapshot, task
+from support import facts_of, phase_yaml, project_yaml, snapshot, task
 
 
 def tri_inverse(u: float, a: float, c: float, b: float) -> float:
@@ -116,7 +116,7 @@ def test_the_same_inputs_and_seed_give_the_same_numbers():
 
 
 def test_the_phase_forecast_in_final_metrics(project):
-    tasks = task("1", 2) + "    estimate: {low: 1, high: 4}\n" + task("2", 1, ("1",))
+    tasks = [task("1", 2, estimate={"low": 1, "high": 4}), task("2", 1, ("1",))]
     files = {
         "phases/project.yaml": PROJECT_YAML,
         "phases/phase-01/phase.yaml": phase_yaml(tasks),
@@ -141,7 +141,7 @@ def test_history_draws_only_durations_longer_than_the_time_already_worked():
 def test_the_history_holds_every_finished_task_that_took_measurable_time(project):
     from phasedocs.facts import compute, history_ratios
     from phasedocs.input.project import load_project
-    from test_progress import SNAPSHOTS, files
+    from support import SNAPSHOTS, files
 
     # 1.1 took half its day, 1.2 twice its day; a task recorded complete at once took no measurable time
     snaps = {**SNAPSHOTS, "e.json": {**SNAPSHOTS["e.json"], "tasks": {"1.3": "complete"}}}
@@ -210,10 +210,10 @@ def test_history_shorter_than_the_work_done_is_given_the_planned_overrun():
 
 
 def test_the_project_seed_is_the_one_the_runs_use(project):
-    tasks = task("1", 2) + "    estimate: {low: 1, high: 4}\n"
+    tasks = [task("1", 2, estimate={"low": 1, "high": 4})]
     results = {}
     for seed in (0, 7):
-        catalogue = PROJECT_YAML.replace("timezone: UTC", f"timezone: UTC\nforecast: {{runs: 1000, seed: {seed}}}")
+        catalogue = project_yaml(forecast={"runs": 1000, "seed": seed})
         files = {"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": phase_yaml(tasks)}
         _, fm = facts_of(project, files)
         results[seed] = fm[1]["schedule"]["forecast"]
@@ -265,6 +265,7 @@ def test_runs_in_batches_give_the_numbers_of_one_pass(monkeypatch):
         assert simulate(work, 0.5, ratios=(0.8, 1.0, 1.7), runs=301, seed=3) == whole
 
 
+@pytest.mark.scale
 def test_the_forecast_holds_one_batch_of_runs_in_memory_not_all_of_them(monkeypatch):
     import tracemalloc
 
@@ -285,8 +286,8 @@ def test_the_forecast_holds_one_batch_of_runs_in_memory_not_all_of_them(monkeypa
 def test_runs_times_tasks_is_bounded_at_validation(project, runner):
     from phasedocs.cli import main
 
-    tasks = "".join(task(str(i), 1) for i in range(1, 502))
-    catalogue = PROJECT_YAML.replace("timezone: UTC", "timezone: UTC\nforecast: {runs: 100000}")
+    tasks = [task(str(i), 1) for i in range(1, 502)]
+    catalogue = project_yaml(forecast={"runs": 100000})
     root = project({"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": phase_yaml(tasks)})
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert (result.exit_code, result.output) == (
@@ -295,6 +296,6 @@ def test_runs_times_tasks_is_bounded_at_validation(project, runner):
         "task-runs, more than the 50,000,000 a forecast may take; set forecast.runs to at most 99,800\n"
         "1 error in 1 file\n",
     )
-    fits = catalogue.replace("runs: 100000", "runs: 99800")
+    fits = project_yaml(forecast={"runs": 99800})
     (root / "phases/project.yaml").write_text(fits)
     assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0

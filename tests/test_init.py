@@ -5,12 +5,15 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import REPO, tree
 from phasedocs.cli import main
+from support import edit
 
 
+@pytest.mark.packaging
 def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):
     root = tmp_path / "new"
     result = runner.invoke(main, ["init", str(root), "--start", "2025-01-06"])
@@ -126,6 +129,7 @@ def test_init_beside_a_site_of_its_own_shows_the_change_and_writes_nothing(tmp_p
     assert result.output.endswith("nothing written: run `phasedocs init --yes` to apply\n")
 
 
+@pytest.mark.packaging
 def test_init_yes_adds_phasedocs_and_the_site_holds_both(tmp_path, runner):
     before = handbook(tmp_path)
     result = runner.invoke(main, ["init", str(tmp_path), "--yes"])
@@ -151,6 +155,7 @@ def test_init_yes_adds_phasedocs_and_the_site_holds_both(tmp_path, runner):
     assert (tmp_path / "docs/index.md").read_text() == "# Acme\n"
 
 
+@pytest.mark.packaging
 def test_a_site_of_its_own_builds_with_its_pages_and_the_phases_side_by_side(tmp_path, runner):
     handbook(tmp_path)
     assert runner.invoke(main, ["init", str(tmp_path), "--yes"]).exit_code == 0
@@ -214,9 +219,9 @@ def test_init_start_sets_the_start_and_refuses_a_date_that_does_not_exist(tmp_pa
 
 
 def readme_flow() -> list[str]:
-    """The commands of the README's "Using it on your project" block, in order, comments dropped."""
+    """The commands of the README's "The first ten minutes" block, in order, comments dropped."""
     text = (REPO / "README.md").read_text()
-    block = text.split("## Using it on your project", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    block = text.split("## The first ten minutes on your own project", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
     return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
 
 
@@ -231,7 +236,7 @@ def test_every_step_of_the_readme_flow_works_on_a_fresh_scaffold(tmp_path, runne
     text = project_yaml.read_text()
     for commented in ("# holidays: [2025-12-25, 2025-12-26]", '# workday: {start: "09:00", hours: 8}'):
         assert commented in text
-        text = text.replace(commented, commented[2:])
+        text = edit(text, commented, commented[2:])
     project_yaml.write_text(text)
     ran = []
     for line in flow[1:]:

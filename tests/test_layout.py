@@ -136,6 +136,7 @@ def test_importing_the_package_changes_no_environment_variable(tmp_path):
     modules_after(code, tmp_path)
 
 
+@pytest.mark.packaging
 def test_a_project_with_its_own_generator_module_builds_with_plain_mkdocs(project, runner, tmp_path):
     from phasedocs.cli import main
 
@@ -182,6 +183,7 @@ def wheel(tmp_path_factory) -> Path:
     return found
 
 
+@pytest.mark.packaging
 def test_the_wheel_holds_one_top_level_package_phasedocs_and_its_data(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"phasedocs", wheel.name.split("-py3")[0] + ".dist-info"}
@@ -199,6 +201,7 @@ def test_the_wheel_holds_one_top_level_package_phasedocs_and_its_data(wheel):
     assert "phasedocs = phasedocs.site.plugin:PhasedocsPlugin" in entry_points
 
 
+@pytest.mark.packaging
 def test_the_installed_wheel_finds_its_templates_and_data_without_the_checkout(wheel, tmp_path):
     unpacked = tmp_path / "site-packages"
     zipfile.ZipFile(wheel).extractall(unpacked)
@@ -218,6 +221,7 @@ def test_the_installed_wheel_finds_its_templates_and_data_without_the_checkout(w
     modules_after(code, tmp_path)
 
 
+@pytest.mark.packaging
 def test_the_release_builds_and_passes_twine_check_strict(tmp_path):
     """What the release workflow does on a tag: python -m build, then twine check --strict."""
     out = tmp_path / "dist"

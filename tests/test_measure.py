@@ -12,9 +12,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conftest import PHASE_YAML, REPO, tree
+from conftest import REPO, tree
 from phasedocs.cli import main
 from phasedocs.input.reports import junit_counts, pointer_get
+from support import alpha, beta, criterion, edit, phase_yaml
 
 REPORTS = REPO / "tests" / "data" / "reports"
 
@@ -103,8 +104,8 @@ def measured_project(project, tool_reports):
     root = project(
         {
             "phases/project.yaml": CATALOGUE,
-            "phases/phase-01/phase.yaml": PHASE_YAML.replace(
-                'metric: warnings\n        target: "< 10"', 'metric: failures\n        target: "< 10"'
+            "phases/phase-01/phase.yaml": phase_yaml(
+                [alpha(criteria=[criterion("Few warnings", "failures", "< 10")]), beta()]
             ),
             "bench/hyperfine.json": json.dumps({"results": [{"command": "build", "mean": 1.2345, "stddev": 0.1}]}),
             "src/app.py": "x = 1  # TODO: tidy\ny = 2\n# FIXME later\nz = 'TODO'\n",
@@ -170,15 +171,17 @@ def test_junit_counts_of_a_report_pytest_wrote(tool_reports):
 
 def test_reports_of_other_writers_jest_junit_and_istanbul_cobertura(project, runner):
     """Samples written by jest 30.5 with jest-junit 17 and Istanbul's cobertura reporter (tests/data/reports)."""
-    catalogue = CATALOGUE.replace('"reports/*.xml"', "reports/jest-junit.xml").replace(
-        "cov/coverage.xml", "reports/jest-cobertura.xml"
+    catalogue = edit(
+        edit(CATALOGUE, '"reports/*.xml"', "reports/jest-junit.xml"), "cov/coverage.xml", "reports/jest-cobertura.xml"
     )
     keep = ("pass_rate", "failures", "skipped", "lines", "branches", "line_share")
     lines = [x for x in catalogue.splitlines() if not x.startswith("  ") or x.split(":")[0].strip() in keep]
     root = project(
         {
             "phases/project.yaml": "\n".join(lines) + "\n",
-            "phases/phase-01/phase.yaml": PHASE_YAML.replace("warnings", "failures"),
+            "phases/phase-01/phase.yaml": phase_yaml(
+                [alpha(criteria=[criterion("Few failures", "failures", "< 10")]), beta()]
+            ),
         }
     )
     (root / "reports").mkdir()
@@ -303,7 +306,10 @@ def test_a_report_symlinked_out_of_the_project_is_refused(runner, measured_proje
 def test_validate_refuses_bad_extractors(project, runner, extract, message):
     catalogue = f"name: Demo\nmetrics:\n  n: {{label: N, unit: count, extract: {extract}}}\n"
     root = project(
-        {"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": PHASE_YAML.replace("warnings", "n")}
+        {
+            "phases/project.yaml": catalogue,
+            "phases/phase-01/phase.yaml": phase_yaml([alpha(criteria=[criterion("Few n", "n", "< 10")]), beta()]),
+        }
     )
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert result.exit_code == 1
@@ -353,7 +359,8 @@ def test_if_declared_succeeds_with_nothing_to_measure(project, runner):
 
 def test_without_a_phase_measure_takes_the_one_under_way(runner, measured_project):
     root = measured_project
-    two = PHASE_YAML.replace("number: 1", "number: 2").replace('"1.', '"2.').replace("warnings", "failures")
+    first = alpha(id="2.1", criteria=[criterion("Few failures", "failures", "< 10")])
+    two = phase_yaml([first, beta(id="2.2", depends_on=["2.1"])], number=2)
     (root / "phases/phase-02").mkdir()
     (root / "phases/phase-02/phase.yaml").write_text(two)
     # nothing started anywhere: the first phase not complete

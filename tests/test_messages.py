@@ -11,6 +11,7 @@ import pytest
 from phasedocs.input.loader import parse_json, parse_yaml
 from phasedocs.input.messages import describe, parse_model
 from phasedocs.input.models import Phase, Snapshot
+from support import edit
 
 PHASE = """\
 number: 1
@@ -80,7 +81,7 @@ def snapshot_errors(data: str) -> list[str]:
     ],
 )
 def test_each_kind_of_fault_reads_as_written(old, new, message):
-    text = PHASE.replace(old, new, 1)
+    text = edit(PHASE, old, new, 1)
     assert new == "" or new.split("\n")[0] in text
     assert phase_errors(text) == [message]
 
@@ -176,7 +177,7 @@ metrics:
     ],
 )
 def test_project_faults_read_as_written(old, new, message):
-    text = PROJECT.replace(old, new, 1)
+    text = edit(PROJECT, old, new, 1)
     assert new.split("\n")[0] in text
     assert project_errors(text) == [message]
 
@@ -197,7 +198,7 @@ def test_a_number_in_a_json_text_field_is_quoted_as_written():
 
 
 def test_a_missing_field_of_a_list_item_is_blamed_on_the_field():
-    assert phase_errors(PHASE.replace("    slug: alpha\n", "")) == ["tasks[0].slug: required field is missing; add it"]
+    assert phase_errors(edit(PHASE, "    slug: alpha\n", "")) == ["tasks[0].slug: required field is missing; add it"]
 
 
 def test_close_matches_gives_the_one_closest():

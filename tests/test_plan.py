@@ -12,7 +12,7 @@ from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.render.final_metrics import final_metrics
-from test_progress import PHASE, PHASE_TWO, SNAPSHOTS, files
+from support import PHASE, PHASE_TWO, SNAPSHOTS, alpha, beta, edit, files, phase_yaml, project_yaml
 
 ETA = '  - {id: "1.7", slug: eta, title: Eta, role: dev, duration_days: 1}\n'
 
@@ -87,7 +87,7 @@ def test_freeze_never_overwrites_and_a_replan_keeps_the_earlier_plan_with_its_re
     assert (root / "phases/phase-01/plan.json").read_bytes() == first
     # 1.2 re-estimated from 1 to 2 days
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace("duration_days: 1\n", "duration_days: 2\n"))
+    phase.write_text(edit(phase.read_text(), "duration_days: 1\n", "duration_days: 2\n"))
     result = freeze(runner, root, "--replan", "--reason", "1.2 re-estimated", "--at", "2025-01-07T09:00:00Z")
     assert result.exit_code == 0, result.output
     text = (root / "phases/phase-01/plan.json").read_text()
@@ -134,8 +134,8 @@ def test_actuals_are_judged_against_the_frozen_plan_not_the_edited_phase(project
     assert freeze(runner, root, "--at", "2025-01-06T08:00:00Z").exit_code == 0
     # after freezing, 1.3 is re-estimated to 4 days and a task is added: phase.yaml moves, the plan does not
     phase = root / "phases/phase-01/phase.yaml"
-    text = PHASE.replace('duration_days: 2, depends_on: ["1.1"]', 'duration_days: 4, depends_on: ["1.1"]')
-    phase.write_text(text.replace("success_criteria:", ETA + "success_criteria:"))
+    text = edit(PHASE, 'duration_days: 2, depends_on: ["1.1"]', 'duration_days: 4, depends_on: ["1.1"]')
+    phase.write_text(edit(text, "success_criteria:", ETA + "success_criteria:"))
     p, fm = phase_facts(root)
     t = {x.id: x for x in p.tasks}
     assert (p.plan.frozen, p.plan.changed, p.plan.added) == (True, True, ("1.7",))
@@ -181,7 +181,7 @@ def test_a_task_running_past_its_planned_finish_plus_slack_is_stale(project):
         ("1.3", True, True),
         ("1.4", True, False),
     ]
-    side = PHASE.replace("success_criteria:", ETA + "success_criteria:")
+    side = edit(PHASE, "success_criteria:", ETA + "success_criteria:")
     snaps = {
         **SNAPSHOTS,
         "e.json": {**SNAPSHOTS["e.json"], "tasks": {"1.7": {"state": "in_progress", "at": "2025-01-06T09:00:00Z"}}},
@@ -252,13 +252,13 @@ def test_a_phase_without_a_snapshot_for_longer_than_the_limit_is_stale(project):
     relaxed = PROJECT_YAML + "stale_after_days: 5\n"
     f = compute(load_project(project({**files(SNAPSHOTS), **late, "phases/project.yaml": relaxed})))
     assert f.phases[0].stale_days is None
-    workdays = PROJECT_YAML.replace("calendar: calendar", "calendar: workdays")
+    workdays = project_yaml(calendar="workdays")
     f = compute(load_project(project({**files(SNAPSHOTS), **late, "phases/project.yaml": workdays})))
     assert f.phases[0].stale_days is None
 
 
 def test_a_finished_phase_is_never_stale(project):
-    from test_progress import FINISH
+    from support import FINISH
 
     f = compute(load_project(project({**files(SNAPSHOTS, FINISH), **phase_two_started("2025-01-20T09:00:00Z")})))
     # phase 1 finished on the 13th, a week before phase 2's snapshot: done, not silent
@@ -297,22 +297,22 @@ def test_documents_say_whether_a_plan_is_frozen(project, runner):
         ),
         (
             "phases/project.yaml",
-            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + "holidays: [2025-12-25, 2025-12-25]\n",
+            project_yaml(calendar="workdays") + "holidays: [2025-12-25, 2025-12-25]\n",
             "phases/project.yaml:18:11: holidays: 2025-12-25 is listed twice; list each holiday once",
         ),
         (
             "phases/project.yaml",
-            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + 'workday: {start: "20:00", hours: 8}\n',
+            project_yaml(calendar="workdays") + 'workday: {start: "20:00", hours: 8}\n',
             "phases/project.yaml:18:10: workday: a working day from 20:00 for 8 hours runs past midnight; start earlier or work fewer hours",
         ),
         (
             "phases/project.yaml",
-            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + "holidays: [tomorrow]\n",
+            project_yaml(calendar="workdays") + "holidays: [tomorrow]\n",
             "phases/project.yaml:18:12: holidays[0]: 'tomorrow' is not a date; write it as YYYY-MM-DD, such as 2025-12-25",
         ),
         (
             "phases/project.yaml",
-            PROJECT_YAML.replace("calendar: calendar", "calendar: workdays") + 'workday: {start: "9am"}\n',
+            project_yaml(calendar="workdays") + 'workday: {start: "9am"}\n',
             "phases/project.yaml:18:18: workday.start: '9am' is not a time of day; write it as HH:MM on a 24-hour clock, such as \"09:00\"",
         ),
     ],
@@ -325,13 +325,7 @@ def test_calendar_settings_are_checked(project, runner, path, text, error):
 
 
 def test_an_estimate_must_hold_the_duration(project, runner):
-    bad = minimal(
-        **{
-            "phases/phase-01/phase.yaml": minimal()["phases/phase-01/phase.yaml"].replace(
-                "    duration_days: 1\n", "    duration_days: 1\n    estimate: {low: 1.5, high: 3}\n"
-            )
-        }
-    )
+    bad = minimal(**{"phases/phase-01/phase.yaml": phase_yaml([alpha(), beta(estimate={"low": 1.5, "high": 3})])})
     result = runner.invoke(main, ["validate", "--project", str(project(bad)), "--no-cache"])
     assert result.exit_code == 1
     assert (
@@ -360,7 +354,7 @@ def test_documents_say_when_phase_yaml_moved_after_the_freeze(project, runner):
     assert freeze(runner, root, "--at", "2025-01-06T08:00:00Z").exit_code == 0
     phase = root / "phases/phase-01/phase.yaml"
     phase.write_text(
-        phase.read_text().replace('duration_days: 2, depends_on: ["1.1"]', 'duration_days: 3, depends_on: ["1.1"]')
+        edit(phase.read_text(), 'duration_days: 2, depends_on: ["1.1"]', 'duration_days: 3, depends_on: ["1.1"]')
     )
     out = root / "docs"
     assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
@@ -426,7 +420,7 @@ def test_gauge_days_in_final_metrics_are_rounded_to_hundredths(project):
         ("1.5", 2.33),
         ("1.6", 2.33),
     ]
-    assert fm["schedule"]["gauge"] == {"state": "behind", "days": 2.33, "task": "1.4"}
+    assert fm["schedule"]["gauge"] == {"state": "behind", "days": 2.33, "task": "1.4", "phase_days": 2.33}
 
 
 def test_a_replan_schedules_the_remaining_work_from_the_latest_snapshot(project, runner):
@@ -443,7 +437,7 @@ def test_a_replan_schedules_the_remaining_work_from_the_latest_snapshot(project,
     )
     (metrics / "b.json").write_text('{"timestamp": "2025-01-11T09:00:00Z", "tasks": {"1.2": "in_progress"}}')
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace("duration_days: 1\n", "duration_days: 3\n"))  # 1.2 re-estimated
+    phase.write_text(edit(phase.read_text(), "duration_days: 1\n", "duration_days: 3\n"))  # 1.2 re-estimated
     assert (
         freeze(runner, root, "--replan", "--reason", "1.2 re-estimated", "--at", "2025-01-11T10:00:00Z").exit_code == 0
     )
@@ -469,7 +463,7 @@ def test_replan_from_sets_when_the_remaining_work_starts(project, runner):
         '{"timestamp": "2025-01-09T09:00:00Z", "tasks": {"1.1": {"state": "complete", "at": "2025-01-08T21:00:00Z"}}}'
     )
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace("duration_days: 1\n", "duration_days: 2\n"))
+    phase.write_text(edit(phase.read_text(), "duration_days: 1\n", "duration_days: 2\n"))
     result = freeze(
         runner, root, "--replan", "--reason", "x", "--at", "2025-01-09T10:00:00Z", "--from", "2025-01-13T09:00:00Z"
     )
@@ -496,8 +490,8 @@ def test_a_replan_after_work_recorded_before_the_phase_start_still_validates(pro
         '{"timestamp": "2025-01-06T08:00:00Z", "tasks": {"1.1": "complete"}}'  # an hour before the start
     )
     phase = root / "phases/phase-01/phase.yaml"
-    text = phase.read_text().replace("created: 2025-01-06T09:00:00Z", "created: 2025-01-05T09:00:00Z")
-    phase.write_text(text.replace("duration_days: 1\n", "duration_days: 2\n"))
+    text = edit(phase.read_text(), "created: 2025-01-06T09:00:00Z", "created: 2025-01-05T09:00:00Z")
+    phase.write_text(edit(text, "duration_days: 1\n", "duration_days: 2\n"))
     result = freeze(runner, root, "--replan", "--reason", "x", "--at", "2025-01-06T10:00:00Z")
     assert result.exit_code == 0, result.output
     tasks = json.loads((root / "phases/phase-01/plan.json").read_text())["plans"][1]["tasks"]

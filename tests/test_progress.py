@@ -25,82 +25,9 @@ from conftest import PROJECT_YAML, REPO, compare_golden, documents
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
+from support import FINISH, PHASE, SNAPSHOTS, edit, files, project_yaml, read
 
 GOLDEN = REPO / "tests" / "golden"
-
-PHASE = """\
-number: 1
-title: Ingest
-created: 2025-01-06T09:00:00Z
-start: 2025-01-06T09:00:00Z
-tasks:
-  - {id: "1.1", slug: alpha, title: Alpha, role: dev, duration_days: 1,
-     criteria: [{text: Few warnings, metric: warnings, target: "< 25"}]}
-  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1}
-  - {id: "1.3", slug: gamma, title: Gamma, role: dev, duration_days: 2, depends_on: ["1.1"],
-     criteria: [{text: Tests pass, metric: pass_rate, target: ">= 95/100"}]}
-  - {id: "1.4", slug: delta, title: Delta, role: dev, duration_days: 2, depends_on: ["1.2"],
-     criteria: [{text: Almost no warnings, metric: warnings, target: "< 5"}]}
-  - {id: "1.5", slug: epsilon, title: Epsilon, role: dev, duration_days: 1, depends_on: ["1.3", "1.4"]}
-  - {id: "1.6", slug: zeta, title: Zeta, role: dev, duration_days: 1, depends_on: ["1.5"]}
-success_criteria:
-  - {text: Release quality, metric: pass_rate, target: ">= 98/100"}
-"""
-
-PHASE_TWO = PHASE.replace("number: 1", "number: 2").replace('"1.', '"2.')
-"""The same phase as phase 2 (tasks 2.1 to 2.6), for projects of several phases."""
-
-SNAPSHOTS = {
-    "a.json": {
-        "timestamp": "2025-01-06T09:00:00Z",
-        "kind": "baseline",
-        "metrics": {"warnings": 30, "pass_rate": "90/100"},
-        "tasks": {"1.1": "in_progress", "1.2": "in_progress"},
-    },
-    "b.json": {
-        "timestamp": "2025-01-07T09:00:00Z",
-        "metrics": {"warnings": 20},
-        "tasks": {"1.1": {"state": "complete", "at": "2025-01-06T21:00:00Z"}, "1.3": "in_progress"},
-    },
-    "c.json": {
-        "timestamp": "2025-01-08T09:00:00Z",
-        "metrics": {"warnings": 15},
-        "tasks": {"1.2": "complete", "1.4": "in_progress"},
-    },
-    "d.json": {
-        "timestamp": "2025-01-09T09:00:00Z",
-        "metrics": {"warnings": 12},
-        "tasks": {"1.4": {"state": "blocked", "note": "waiting for the tokenizer licence"}},
-    },
-    "e.json": {
-        "timestamp": "2025-01-10T09:00:00Z",
-        "label": "Friday",
-        "note": "nightly run",
-        "health": "at_risk",
-        "metrics": {"warnings": 9, "pass_rate": "99/100"},
-        "tasks": {"1.3": {"state": "in_progress", "note": "rerunning the flaky parser suite"}},
-    },
-}
-
-FINISH = {
-    "f.json": {"timestamp": "2025-01-10T21:00:00Z", "tasks": {"1.3": "complete", "1.4": "in_progress"}},
-    "g.json": {"timestamp": "2025-01-11T21:00:00Z", "metrics": {"warnings": 4}, "tasks": {"1.4": "complete"}},
-    "h.json": {"timestamp": "2025-01-12T09:00:00Z", "tasks": {"1.5": "complete"}},
-    "i.json": {
-        "timestamp": "2025-01-13T09:00:00Z",
-        "kind": "final",
-        "metrics": {"pass_rate": "97/100"},
-        "tasks": {"1.6": "complete"},
-    },
-}
-
-
-def files(*groups: dict) -> dict[str, str]:
-    """The project: PROJECT_YAML, the phase, and the snapshots of ``groups``."""
-    out = {"phases/project.yaml": PROJECT_YAML, "phases/phase-01/phase.yaml": PHASE}
-    for group in groups:
-        out.update({f"phases/phase-01/metrics/{k}": json.dumps(v) for k, v in group.items()})
-    return out
 
 
 @pytest.fixture
@@ -119,10 +46,6 @@ def finished(project, runner) -> Path:
     result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"])
     assert result.exit_code == 0, result.output
     return root / "docs" / "phase-01"
-
-
-def read(folder: Path, name: str) -> str:
-    return (folder / name).read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- facts
@@ -344,7 +267,7 @@ def test_a_snapshot_before_the_phase_was_created_or_dated_after_itself_is_refuse
 
 
 def test_an_unsigned_percentage_on_a_ratio_metric_is_refused_with_both_spellings(project, runner):
-    phase = PHASE.replace('target: ">= 98/100"', 'target: ">= 99.9%"')
+    phase = edit(PHASE, 'target: ">= 98/100"', 'target: ">= 99.9%"')
     result = validate(runner, project({**files(), "phases/phase-01/phase.yaml": phase}))
     assert result.exit_code == 1
     assert result.output.startswith(
@@ -378,7 +301,7 @@ def test_record_writes_notes_and_health(project, runner):
 
 
 def test_a_phase_started_before_the_phase_it_follows_is_flagged_on_both(project, runner):
-    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
+    second = edit(PHASE, "number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
     snaps2 = {"a.json": {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress"}}}
     root = project(
         {
@@ -433,7 +356,7 @@ def test_a_side_task_late_or_blocked_puts_the_phase_at_risk_not_off_track(projec
     from phasedocs.render.views import PhaseView
 
     snaps = {f"{i}.json": {"timestamp": ts, "tasks": tasks} for i, (ts, tasks) in enumerate(snapshots)}
-    phase = PHASE.replace("success_criteria:", SIDE + "success_criteria:")
+    phase = edit(PHASE, "success_criteria:", SIDE + "success_criteria:")
     p = compute(load_project(project({**files(snaps), "phases/phase-01/phase.yaml": phase}))).phases[0]
     view = PhaseView(p)
     # the forecast keeps to the plan and nothing critical is late, blocked or missed
@@ -443,7 +366,8 @@ def test_a_side_task_late_or_blocked_puts_the_phase_at_risk_not_off_track(projec
 
 
 def test_a_hand_check_recorded_false_is_not_met_yet_until_its_task_is_done(project):
-    phase = PHASE.replace(
+    phase = edit(
+        PHASE,
         '  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1}',
         '  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1, criteria: [{text: Reviewed, id: reviewed}]}',
     )
@@ -484,7 +408,7 @@ def test_a_task_change_in_the_latest_snapshot_carries_its_reason(project):
 
 
 def test_a_phase_is_named_by_number_or_folder_and_an_unknown_one_lists_the_known(project, runner):
-    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve")
+    second = edit(PHASE, "number: 1\ntitle: Ingest", "number: 2\ntitle: Serve")
     root = project({**files(), "phases/phase-02/phase.yaml": second})
     assert runner.invoke(main, ["handoff", "phase-02", "--project", str(root)]).output.startswith("# Phase 2:")
     result = runner.invoke(main, ["handoff", "phase-9", "--project", str(root)])
@@ -524,12 +448,12 @@ def test_a_handoff_written_on_its_own_links_to_the_site_or_to_docs(project, runn
 
 
 def test_the_sequence_warning_gives_the_time_in_the_project_time_zone(project):
-    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
+    second = edit(PHASE, "number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
     snap = {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress"}}
     root = project(
         {
             **files(SNAPSHOTS),
-            "phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin"),
+            "phases/project.yaml": project_yaml(timezone="Europe/Berlin"),
             "phases/phase-02/phase.yaml": second,
             "phases/phase-02/metrics/a.json": json.dumps(snap),
         }
@@ -586,7 +510,7 @@ def test_a_task_started_before_its_dependencies_is_named_once_with_all_of_them(p
 
 
 def test_a_phase_may_start_the_moment_the_phase_it_follows_finishes(project):
-    second = PHASE.replace("number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
+    second = edit(PHASE, "number: 1\ntitle: Ingest", "number: 2\ntitle: Serve\nafter_phase: 1")
     for ts, warned in (("2025-01-13T09:00:00Z", False), ("2025-01-13T08:59:00Z", True)):
         snap = {"timestamp": ts, "tasks": {"1.1": "in_progress"}}
         root = project(

@@ -16,6 +16,8 @@ import pytest
 
 from conftest import REPO
 
+pytestmark = pytest.mark.packaging
+
 pytest.importorskip("properdocs", reason="the properdocs extra is not installed (pip install 'phasedocs[properdocs]')")
 
 
@@ -57,14 +59,14 @@ def test_properdocs_builds_the_example_with_the_same_pages_as_mkdocs(project, tm
         assert (tmp_path / "pd" / name).read_bytes() == (tmp_path / "mk" / name).read_bytes(), name
 
 
-def test_the_readme_quotes_materials_own_end_of_life_date():
-    """The README's date is the one the installed Material prints on every build."""
+def test_the_manual_quotes_materials_own_end_of_life_date():
+    """The manual's date (Site engines) is the one the installed Material prints on every build."""
     material = pytest.importorskip("material.templates")
     notice = re.search(
         r"Material for MkDocs reaches end of life on ([A-Z][a-z]+ \d+, \d{4})", Path(material.__file__).read_text()
     )
     if notice is None:
         pytest.skip("this Material release prints no end-of-life notice (before 9.8)")
-    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())  # as wrapped anywhere
-    assert f'"Material for MkDocs reaches end of life on {notice.group(1)}.' in readme
+    page = " ".join((REPO / "manual/docs/site.md").read_text(encoding="utf-8").split())  # as wrapped anywhere
+    assert f'"Material for MkDocs reaches end of life on {notice.group(1)}.' in page
     assert notice.group(1) == "May 5, 2027"

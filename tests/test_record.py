@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PHASE_YAML, REPO, minimal
+from conftest import REPO, minimal
 from phasedocs.cli import main
 from phasedocs.commands.record import build_snapshot, parse_value
 from phasedocs.input.project import load_project
+from support import alpha, beta, criterion, edit, phase_yaml, project_yaml
 
-CHECKED = PHASE_YAML.replace("    criteria:\n", "    criteria:\n      - text: Reviewed\n        id: reviewed\n", 1)
+CHECKED = phase_yaml(
+    [alpha(criteria=[criterion("Reviewed", id="reviewed"), criterion("Few warnings", "warnings", "< 10")]), beta()]
+)
 
 
 def metrics_dir(root: Path) -> Path:
@@ -119,9 +122,7 @@ def test_a_second_baseline_is_refused(project, runner):
 
 
 def test_record_into_an_invalid_project_is_refused(project, runner):
-    root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: 0")})
-    )
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml([alpha(duration_days=0), beta()])}))
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", "warnings=1"])
     assert result.exit_code == 1
     assert result.output.startswith("phases/phase-01/phase.yaml:10:20: tasks[0].duration_days:")
@@ -171,11 +172,11 @@ def test_default_time_is_now_in_the_project_zone(project):
     root = project(
         minimal(
             **{
-                "phases/project.yaml": (REPO / "tests/conftest.py")
-                .read_text()
-                .split('PROJECT_YAML = """\\\n')[1]
-                .split('"""')[0]
-                .replace("timezone: UTC", "timezone: Asia/Tokyo")
+                "phases/project.yaml": edit(
+                    (REPO / "tests/conftest.py").read_text().split('PROJECT_YAML = """\\\n')[1].split('"""')[0],
+                    "timezone: UTC",
+                    "timezone: Asia/Tokyo",
+                )
             }
         )
     )
@@ -201,6 +202,7 @@ def test_parse_value(unit, text, value):
     assert parse_value(unit, text) == value
 
 
+@pytest.mark.scale
 def test_concurrent_records_in_the_same_second_all_land(project):
     root = project(minimal())
     cmd = [sys.executable, "-m", "phasedocs", "record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00Z"]
@@ -220,10 +222,9 @@ def test_concurrent_records_in_the_same_second_all_land(project):
 
 
 def test_record_questions_values_that_look_like_a_slip_of_unit(project, runner):
-    from conftest import PROJECT_YAML, minimal
+    from conftest import minimal
 
-    version = "  version: {label: Version, unit: text}\n"
-    catalogue = PROJECT_YAML.replace(version, version + "  coverage: {label: Coverage, unit: percent}\n")
+    catalogue = project_yaml(extra_metrics={"coverage": {"label": "Coverage", "unit": "percent"}})
     root = project(minimal(**{"phases/project.yaml": catalogue}))
     args = ["record", "1", "--project", str(root)]
     result = runner.invoke(main, [*args, "--metric", "pass_rate=95", "--at", "2025-01-06T10:00:00Z"])

@@ -188,6 +188,7 @@ task_like = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.fuzz
 @given(
     st.dictionaries(
         st.sampled_from(["number", "title", "created", "start", "tasks", "tips", "references", "x"]),

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import PHASE_YAML, PROJECT_YAML, REPO, compare_golden, documents, minimal
+from conftest import REPO, compare_golden, documents, minimal
 from phasedocs.cli import main
 from phasedocs.render.filters import code, fence, md, tidy
+from support import PROTOCOL, alpha, beta, criterion, phase_yaml, project_yaml
 
 GOLDEN = REPO / "tests" / "golden" / "eventmesh"
 EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.superfences", "pymdownx.tasklist", "md_in_html"]
@@ -259,7 +260,7 @@ HOSTILE = "A|B\nC `x` <script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 
 
 
 def test_hostile_title_renders_as_literal_text(project, runner):
-    phase = PHASE_YAML.replace("title: Alpha", "title: " + __import__("json").dumps(HOSTILE))
+    phase = phase_yaml([alpha(title=HOSTILE), beta()])
     _, out = generate(runner, project(minimal(**{"phases/phase-01/phase.yaml": phase})))
     readme = (out / "phase-01/README.md").read_text()
     escaped = r"A\|B C \`x\` &lt;script>alert(1)&lt;/script> \[x\](javascript:alert(1)) \{\{ 7\*7 \}\}"
@@ -303,6 +304,7 @@ def plain(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
 def test_md_round_trips_through_markdown(text):
@@ -333,6 +335,7 @@ def test_code_span_holds_any_text(text):
         assert html == "<p>—</p>"
 
 
+@pytest.mark.fuzz
 @given(
     st.lists(
         st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=30),
@@ -347,11 +350,8 @@ def test_fence_holds_any_lines(lines):
 
 
 def test_a_phase_without_criteria_says_so(project, runner):
-    from conftest import PHASE_YAML
 
-    bare = PHASE_YAML.replace(
-        '    criteria:\n      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n', ""
-    )
+    bare = phase_yaml([alpha(criteria=None), beta()])
     assert "criteria" not in bare
     result, out = generate(runner, project(minimal(**{"phases/phase-01/phase.yaml": bare})), None, "-q")
     assert result.exit_code == 0, result.output
@@ -424,7 +424,7 @@ def test_templates_cannot_reach_python_internals(project, runner):
 
 
 def test_completion_report_tells_the_truth_about_a_regression(project, runner):
-    phase = PHASE_YAML.replace('target: "< 10"', 'target: "< 20"')
+    phase = phase_yaml([alpha(criteria=[criterion("Few warnings", "warnings", "< 20")]), beta()])
     root = project(
         minimal(
             **{
@@ -547,11 +547,7 @@ def _spawned_files(text: str) -> list[str]:
     return re.findall(r"agent --task-file (\S+?)`?$", text, re.M)
 
 
-SPAWN = {
-    "phases/project.yaml": PROJECT_YAML.replace(
-        "spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: 'agent --task-file {{ task.file }}'"
-    )
-}
+SPAWN = {"phases/project.yaml": project_yaml(protocol={**PROTOCOL, "spawn": "agent --task-file {{ task.file }}"})}
 
 
 @pytest.mark.parametrize("where", ["in the project", "outside the project"])

@@ -348,6 +348,7 @@ def test_junit_counts_of_an_element_tree_refuse_a_negative_count_without_a_posit
 # -- bounded work (issue 25, 6 and 7) ------------------------------------------------------
 
 
+@pytest.mark.scale
 def test_grep_patterns_run_on_re2_which_does_not_backtrack(tmp_path):
     from phasedocs.input.models import grep_regex
 
@@ -389,6 +390,7 @@ def test_each_report_has_a_time_budget(tmp_path, monkeypatch, extract, name):
     )
 
 
+@pytest.mark.scale
 def test_xml_is_streamed_in_constant_memory(tmp_path):
     import tracemalloc
 

@@ -62,7 +62,7 @@ def example_files() -> list[tuple[str, str, str]]:
     for name, kind in (("project.yaml", "project"), ("phase.yaml", "phase"), ("baseline.json", "snapshot")):
         found.append((f"scaffold/{name}", kind, (SCAFFOLD / name).read_text()))
     found += [("conftest PROJECT_YAML", "project", PROJECT_YAML), ("conftest PHASE_YAML", "phase", PHASE_YAML)]
-    from test_progress import FINISH, PHASE, SNAPSHOTS  # task entries with notes and times, health
+    from support import FINISH, PHASE, SNAPSHOTS  # task entries with notes and times, health
 
     found.append(("test_progress PHASE", "phase", PHASE))
     found += [(f"test_progress {k}", "snapshot", json.dumps(v)) for k, v in {**SNAPSHOTS, **FINISH}.items()]
@@ -116,6 +116,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.fuzz
 @given(json_values)
 def test_a_text_line_is_read_the_same_way_by_both(item):
     data = {**plain(yaml.safe_load(PHASE_YAML)), "tips": [item]}

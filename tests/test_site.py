@@ -8,14 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PHASE_YAML, REPO, git, minimal
+import pytest
+
+from conftest import REPO, git, minimal
 from phasedocs.cli import main
+from support import alpha, beta, phase_yaml, project_yaml
 
 
 def build(runner, root: Path, site: Path, *args: str):
     return runner.invoke(main, ["build", "--project", str(root), "--site-dir", str(site), *args])
 
 
+@pytest.mark.packaging
 def test_build_a_project_with_only_phases(project, runner, tmp_path):
     root = project(minimal())
     site = tmp_path / "site"
@@ -46,9 +50,7 @@ def test_build_a_project_with_only_phases(project, runner, tmp_path):
 
 
 def test_build_refuses_invalid_input_with_the_validate_message(project, runner, tmp_path):
-    root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('depends_on: ["1.1"]', 'depends_on: ["1.9"]')})
-    )
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml([alpha(), beta(depends_on=["1.9"])])}))
     result = build(runner, root, tmp_path / "site")
     assert result.exit_code == 1
     assert result.output == (
@@ -58,6 +60,7 @@ def test_build_refuses_invalid_input_with_the_validate_message(project, runner, 
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.packaging
 def test_site_config_limits_the_published_documents(project, runner, tmp_path):
     root = project(
         minimal(**{"site_config/site.yaml": "site_name: Mini\ndocuments: [README.md, COORDINATION-DASHBOARD.md]\n"})
@@ -71,6 +74,7 @@ def test_site_config_limits_the_published_documents(project, runner, tmp_path):
     assert "<title>Mini</title>" in (site / "index.html").read_text()
 
 
+@pytest.mark.packaging
 def test_build_with_the_default_project_folder(project, runner, tmp_path, monkeypatch):
     monkeypatch.chdir(project(minimal()))
     result = runner.invoke(main, ["build", "--site-dir", str(tmp_path / "site")])
@@ -85,6 +89,7 @@ def test_bad_site_config_is_an_input_error(project, runner, tmp_path):
     assert "site_config/site.yaml:1:24: documents[1]: unknown document 'NOTES.md'" in result.output
 
 
+@pytest.mark.packaging
 def test_the_repository_builds_strict_through_plain_mkdocs(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
@@ -97,8 +102,9 @@ def test_the_repository_builds_strict_through_plain_mkdocs(tmp_path):
     assert (tmp_path / "site/assets/javascripts/mermaid.min.js").is_file()
 
 
+@pytest.mark.packaging
 def test_hostile_titles_are_escaped_in_the_navigation(project, runner, tmp_path):
-    phase = PHASE_YAML.replace("title: First", 'title: "<img src=x onerror=alert(1)>"')
+    phase = phase_yaml(title="<img src=x onerror=alert(1)>")
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     site = tmp_path / "site"
     assert build(runner, root, site).exit_code == 0
@@ -107,6 +113,7 @@ def test_hostile_titles_are_escaped_in_the_navigation(project, runner, tmp_path)
 
 
 # ----------------------------------------------------------------------------- deploy
+@pytest.mark.scale
 def test_deploy_twice_adds_a_commit_on_top(repo, runner):
     root, remote = repo
     first = runner.invoke(main, ["deploy", "--project", str(root)])
@@ -168,10 +175,9 @@ def test_deploy_refuses_an_unreachable_remote(repo, runner, tmp_path):
     assert result.output.startswith("Error: cannot reach remote 'gone': ")
 
 
+@pytest.mark.packaging
 def test_plain_mkdocs_build_stops_on_invalid_input_with_the_message(project, tmp_path):
-    root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", "duration_days: -1")})
-    )
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml([alpha(duration_days=-1), beta()])}))
     (root / "pages").mkdir()
     (root / "mkdocs.yml").write_text("site_name: X\ndocs_dir: pages\nplugins: [phasedocs]\n")
     result = subprocess.run(
@@ -216,6 +222,7 @@ def _wait_for(check, seconds: float = 60.0) -> bool:
     return False
 
 
+@pytest.mark.scale
 def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
     import sys
 
@@ -242,10 +249,11 @@ def test_serve_rebuilds_when_a_snapshot_is_recorded(project, runner):
         server.wait(timeout=30)
 
 
+@pytest.mark.packaging
 def test_site_rebuilds_render_and_draw_only_what_changed(project):
     from phasedocs.site.pages import render_site
 
-    root = project(minimal(**{"phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2")}))
+    root = project(minimal(**{"phases/phase-02/phase.yaml": phase_yaml(number=2)}))
     first = render_site(root)
     # each chart twice: for wide screens and, narrow, for phones
     assert (sorted(first.rendered), first.charts_drawn) == (["phase-01", "phase-02", "project"], 10)
@@ -276,6 +284,7 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
     assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 14  # the ones in use; stale ones pruned
 
 
+@pytest.mark.packaging
 def test_edit_links_lead_to_the_input_of_each_page(project, runner, tmp_path):
     root = project(minimal(**{"site_config/site.yaml": "repo_url: https://github.com/acme/plans\n"}))
     site = tmp_path / "site"
@@ -299,6 +308,7 @@ def test_the_repository_mkdocs_yml_is_the_generated_one():
     assert (REPO / "mkdocs.yml").read_text() == expected
 
 
+@pytest.mark.packaging
 def test_build_without_site_dir_builds_into_the_project(project, runner):
     root = project(minimal())
     result = runner.invoke(main, ["build", "--project", str(root)])
@@ -307,11 +317,10 @@ def test_build_without_site_dir_builds_into_the_project(project, runner):
     assert not (root / ".cache/phasedocs/site").exists()
 
 
+@pytest.mark.packaging
 def test_a_repo_url_set_only_in_project_yaml_names_the_host_in_the_header(project, runner, tmp_path):
     files = minimal()
-    files["phases/project.yaml"] = files["phases/project.yaml"].replace(
-        "name: Demo\n", "name: Demo\nrepo_url: https://github.com/acme/demo\n"
-    )
+    files["phases/project.yaml"] = project_yaml(repo_url="https://github.com/acme/demo")
     root = project(files)
     site = tmp_path / "site"
     assert build(runner, root, site).exit_code == 0
@@ -321,6 +330,7 @@ def test_a_repo_url_set_only_in_project_yaml_names_the_host_in_the_header(projec
     assert "None" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
 
 
+@pytest.mark.packaging
 def test_build_refuses_a_generated_page_edited_by_hand_as_generate_does(project, runner, tmp_path):
     root = project(minimal())
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
@@ -358,9 +368,10 @@ def test_validate_names_a_setting_both_site_yaml_and_mkdocs_yml_set(project, run
     assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0
 
 
+@pytest.mark.packaging
 def test_state_symbols_on_the_site_need_no_emoji_font(project, runner, tmp_path):
     from phasedocs.site.pages import ICONS
-    from test_progress import SNAPSHOTS, files
+    from support import SNAPSHOTS, files
 
     root = project(files(SNAPSHOTS))
     site = tmp_path / "site"

@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from conftest import PROJECT_YAML, minimal, tree
 from phasedocs.cli import main
+from support import edit
 
 J = "phases/phase-01/metrics/a.json"
 
-COSTS = PROJECT_YAML.replace(
+COSTS = edit(
+    PROJECT_YAML,
     "  version: {label: Version, unit: text}\n",
     "  version: {label: Version, unit: text}\n"
     "  cost_usd: {label: Cost, unit: usd, better: lower}\n"
@@ -74,7 +76,8 @@ def test_task_metrics_must_be_catalogue_metrics_of_their_unit(project, runner):
 
 
 def test_a_jsonl_glob_may_name_only_the_task_id_or_key(project, runner):
-    bad = COSTS.replace(
+    bad = edit(
+        COSTS,
         "  tokens: {label: Tokens, unit: count, better: lower}\n",
         '  tokens: {label: Tokens, unit: count, extract: {jsonl: "logs/{{ task.title }}/*.jsonl", pointer: /n}}\n',
     )
@@ -88,7 +91,8 @@ def test_a_jsonl_glob_may_name_only_the_task_id_or_key(project, runner):
 
 
 def test_a_cost_extractor_needs_prices(project, runner):
-    bad = COSTS.replace(
+    bad = edit(
+        COSTS,
         "  cost_usd: {label: Cost, unit: usd, better: lower}\n",
         "  cost_usd: {label: Cost, unit: usd, extract: {jsonl: 'logs/{{ task.id }}/*.jsonl', "
         "model: /model, input: /in, output: /out}}\n",
@@ -271,7 +275,8 @@ def test_without_task_metrics_no_cost_section(project, runner):
 
 # ------------------------------------------------------------------ measure: agents' logs
 
-LOGS = COSTS.replace(
+LOGS = edit(
+    COSTS,
     "  cost_usd: {label: Cost, unit: usd, better: lower}\n  tokens: {label: Tokens, unit: count, better: lower}\n",
     "  cost_usd: {label: Cost, unit: usd, better: lower, extract: {jsonl: 'logs/{{ task.id }}/*.jsonl',\n"
     "             model: /message/model, input: /message/usage/input_tokens, output: /message/usage/output_tokens}}\n"

@@ -7,6 +7,7 @@ import pytest
 from conftest import PHASE_YAML, PROJECT_YAML, minimal, tree
 from phasedocs.cli import main
 from phasedocs.input.targets import FORMS
+from support import Raw, alpha, beta, edit, phase_yaml, project_yaml
 
 P = "phases/phase-01/phase.yaml"
 J = "phases/phase-01/metrics/a.json"
@@ -14,12 +15,12 @@ J = "phases/phase-01/metrics/a.json"
 
 def phase(old: str, new: str) -> dict[str, str]:
     assert old in PHASE_YAML
-    return {P: PHASE_YAML.replace(old, new, 1)}
+    return {P: edit(PHASE_YAML, old, new, 1)}
 
 
 def proj(old: str, new: str) -> dict[str, str]:
     assert old in PROJECT_YAML
-    return {"phases/project.yaml": PROJECT_YAML.replace(old, new, 1)}
+    return {"phases/project.yaml": edit(PROJECT_YAML, old, new, 1)}
 
 
 def snap(text: str) -> dict[str, str]:
@@ -28,7 +29,7 @@ def snap(text: str) -> dict[str, str]:
 
 CASES = {
     "unquoted task id": (
-        {P: PHASE_YAML.replace('id: "1.1"', "id: 1.10").replace('depends_on: ["1.1"]', "depends_on: [1.10]")},
+        {P: phase_yaml([alpha(id=Raw("1.10")), beta(depends_on=[Raw("1.10")])])},
         [
             f'{P}:6:9: tasks[0].id: task id 1.10 is a number to YAML (YAML reads 1.10 as 1.1); quote it: "1.10"',
             f'{P}:21:18: tasks[1].depends_on[0]: task id 1.10 is a number to YAML (YAML reads 1.10 as 1.1); quote it: "1.10"',
@@ -51,9 +52,8 @@ CASES = {
     ),
     "ids, keys and slugs with characters that break file names or keys": (
         {
-            P: PHASE_YAML.replace('id: "1.1"', 'id: "1 1"')
-            .replace('["1.1"]', '["1 1"]')
-            .replace(
+            P: edit(
+                edit(edit(PHASE_YAML, 'id: "1.1"', 'id: "1 1"'), '["1.1"]', '["1 1"]'),
                 "    slug: beta\n",
                 "    slug: ../beta\n    key: a b\n    criteria:\n      - text: Done\n        id: is done\n",
             )
@@ -165,11 +165,7 @@ CASES = {
         ],
     ),
     "impossible created and start": (
-        {
-            P: PHASE_YAML.replace("created: 2025-01-06T09:00:00Z", "created: 2026-11-31T09:00:00Z").replace(
-                "start: 2025-01-06T09:00:00Z", "start: 2026-11-02T25:00:00Z"
-            )
-        },
+        {P: phase_yaml(created="2026-11-31T09:00:00Z", start="2026-11-02T25:00:00Z")},
         [
             f"{P}:3:10: created: 2026-11-31T09:00:00Z is not a date (November 2026 has 30 days)",
             f"{P}:4:8: start: 2026-11-02T25:00:00Z is not a date-time (hours run 00 to 23)",
@@ -335,7 +331,7 @@ def test_bad_input(case, project, runner):
 def test_validate_reports_all_errors_of_all_files(project, runner):
     files = minimal(**phase('depends_on: ["1.1"]', 'depends_on: ["1.9"]'))
     files[J] = '{"timestamp": "2025-01-06T09:00:00"}'
-    files["phases/project.yaml"] = PROJECT_YAML.replace("timezone: UTC", "timezone: Nowhere")
+    files["phases/project.yaml"] = project_yaml(timezone="Nowhere")
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == "3 errors in 3 files"
@@ -368,7 +364,7 @@ def test_a_faulty_phase_does_not_hide_its_snapshots_catalogue_errors(project, ru
 
 def test_a_fault_elsewhere_in_project_yaml_does_not_hide_the_protocols(project, runner):
     files = minimal(**proj("spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: '{{ task.__class__ }}'"))
-    files["phases/project.yaml"] = files["phases/project.yaml"].replace("timezone: UTC", "timezone: Mars/Base")
+    files["phases/project.yaml"] = edit(files["phases/project.yaml"], "timezone: UTC", "timezone: Mars/Base")
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
     assert result.output.splitlines() == [
         "phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'",
@@ -379,7 +375,7 @@ def test_a_fault_elsewhere_in_project_yaml_does_not_hide_the_protocols(project, 
 
 def test_a_fault_elsewhere_in_project_yaml_does_not_hide_catalogue_errors(project, runner):
     files = minimal(**snap('{"timestamp": "2025-01-06T09:00:00Z", "metrics": {"warnigns": 3}}'))
-    files["phases/project.yaml"] = files["phases/project.yaml"].replace("timezone: UTC", "timezone: Mars/Base")
+    files["phases/project.yaml"] = edit(files["phases/project.yaml"], "timezone: UTC", "timezone: Mars/Base")
     result = runner.invoke(main, ["validate", "--project", str(project(files))])
     assert result.output.splitlines() == [
         f"{J}:1:63: metrics.warnigns: unknown metric 'warnigns'; did you mean 'warnings'?",
@@ -425,7 +421,7 @@ def test_a_clean_result_is_stamped_and_any_change_revalidates(project, runner):
     root = project(minimal())
     assert runner.invoke(main, ["validate", "--project", str(root)]).exit_code == 0
     assert (root / ".cache/phasedocs/validated.json").is_file()
-    (root / P).write_text(PHASE_YAML.replace("duration_days: 1", "duration_days: -1"))
+    (root / P).write_text(phase_yaml([alpha(), beta(duration_days=-1)]))
     result = runner.invoke(main, ["validate", "--project", str(root)])
     assert result.exit_code == 1
     assert (
@@ -473,7 +469,7 @@ def test_an_absolute_path_in_files_is_refused_with_its_relative_spelling(project
     top = root if inside == "the project" else root.parent
     (top / ".git").mkdir()
     absolute = top / "svc/x.py"  # beside phases/, or beside the project's folder in the repository
-    (root / P).write_text(PHASE_YAML.replace("files: [src/a.py]", f"files: [src/a.py, {absolute}]"))
+    (root / P).write_text(phase_yaml([alpha(files=["src/a.py", absolute]), beta()]))
     result = runner.invoke(main, ["validate", "--project", str(root)])
     assert (result.exit_code, result.output) == (
         1,

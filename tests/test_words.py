@@ -14,7 +14,7 @@ from conftest import PROJECT_YAML
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
-from test_progress import PHASE, SNAPSHOTS, files, read
+from support import PHASE, SNAPSHOTS, edit, files, project_yaml, read
 
 
 def generate(project, runner, tree: dict[str, str]) -> Path:
@@ -95,7 +95,7 @@ def test_a_new_note_and_a_new_health_call_are_changes(project):
 # ----------------------------------------------------------------------------- 5: values with their age
 def test_the_handoff_opens_as_of_the_latest_snapshot_in_the_project_s_zone(project, runner):
     tree = files(SNAPSHOTS)
-    tree["phases/project.yaml"] = PROJECT_YAML.replace("timezone: UTC", "timezone: America/New_York")
+    tree["phases/project.yaml"] = project_yaml(timezone="America/New_York")
     handoff = read(generate(project, runner, tree), "COORDINATOR-HANDOFF.md")
     assert handoff.startswith(
         "# Phase 1: Coordinator Handoff\n\n**As of 2025-01-10 04:00 EST, snapshot Friday** · Ingest · "
@@ -189,7 +189,7 @@ def test_the_phase_is_blocked_only_when_nothing_can_move(project, runner):
 
 def test_targets_print_in_the_metric_s_unit(project, runner):
     tree = files(SNAPSHOTS)
-    tree["phases/phase-01/phase.yaml"] = PHASE.replace('">= 98/100"', '">= 1"')
+    tree["phases/phase-01/phase.yaml"] = edit(PHASE, '">= 98/100"', '">= 1"')
     handoff = read(generate(project, runner, tree), "COORDINATOR-HANDOFF.md")
     # a ratio metric shows values in percent: its target "1" is 100%
     assert "| phase | Release quality | \\>= 100% | 90% | 99% | +10% | 🟠 not met yet |" in handoff

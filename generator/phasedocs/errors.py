@@ -180,33 +180,34 @@ class InputError(PhasedocsError):
         self.location = location
         self.field = printable(field)
         self.problem = printable(message)  # one line, whatever the values it quotes hold
-        super().__init__(self.line)
+        super().__init__(self.text)
 
     @property
-    def line(self) -> str:
-        """The one-line form: ``file:line:col: field: message``."""
+    def text(self) -> str:
+        """The error as one printed line: ``file:line:col: field: message`` (its line number
+        is ``location.line``)."""
         field = f"{self.field}: " if self.field else ""
         return f"{self.location}: {field}{self.problem}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Files in name order, then by position, so output is stable."""
         loc = self.location
-        return (loc.file, loc.line or 0, loc.column or 0, self.line)
+        return (loc.file, loc.line or 0, loc.column or 0, self.text)
 
     def show(self, file=None) -> None:
-        click.echo(self.line, file=file, err=file is None)
+        click.echo(self.text, file=file, err=file is None)
 
 
 class ValidationErrors(PhasedocsError):
     """Every input error of one run, printed one per line with a summary line."""
 
     def __init__(self, errors: Iterable[InputError]) -> None:
-        unique = {e.line: e for e in errors}
+        unique = {e.text: e for e in errors}
         self.errors = sorted(unique.values(), key=InputError.sort_key)
         files = {e.location.file for e in self.errors}
         n, f = len(self.errors), len(files)
         self.summary = f"{n} error{'s' if n != 1 else ''} in {f} file{'s' if f != 1 else ''}"
-        super().__init__("\n".join([*(e.line for e in self.errors), self.summary]))
+        super().__init__("\n".join([*(e.text for e in self.errors), self.summary]))
 
     def show(self, file=None) -> None:
         click.echo(self.message, file=file, err=file is None)

@@ -3,9 +3,11 @@
 ``generate`` passes each stage once, in order: :mod:`phasedocs.input` loads and
 validates, :mod:`phasedocs.facts` computes, :mod:`phasedocs.render` and
 :mod:`phasedocs.charts` turn facts into bytes in memory (``plan``), and only then does
-:mod:`phasedocs.output` touch the output folder (as pelican's ``Pelican.run`` and
-mkdocs' ``build()`` do): invalid input leaves the output as it was. ``handoff`` is the
-same pipeline ending in one document.
+:mod:`phasedocs.output` touch the output folder: invalid input leaves the output as it
+was. Pelican's ``Pelican.run`` and mkdocs' ``build()`` also read everything before
+writing, but both empty the output folder first (pelican with ``DELETE_OUTPUT_DIRECTORY``,
+mkdocs unless ``--dirty``), and pelican logs a file it cannot read and builds without it.
+``handoff`` is the same pipeline ending in one document.
 """
 
 from __future__ import annotations

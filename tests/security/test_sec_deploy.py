@@ -9,6 +9,8 @@ import pytest
 from conftest import git
 from phasedocs.cli import main
 
+pytestmark = pytest.mark.scale
+
 
 def _refuse_pushes(remote: Path) -> None:
     hook = remote / "hooks/pre-receive"

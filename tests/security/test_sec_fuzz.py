@@ -7,14 +7,17 @@ import re
 from pathlib import Path
 
 import markdown
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sec_site import LiveMarkup, live_markup
 
 from conftest import PROJECT_YAML, tree
 from phasedocs.cli import main
 from phasedocs.errors import PhasedocsError
 from phasedocs.site.build import build
+from support import LiveMarkup, edit, live_markup
+
+pytestmark = pytest.mark.fuzz
 
 FRAGMENTS = [
     "<script>alert(1)</script>",
@@ -66,11 +69,11 @@ def project_files(t: list[str]) -> dict[str, str]:
     def j(value: object) -> str:  # YAML reads JSON, but not its surrogate-pair escapes nor raw C1 controls
         return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
-    project = PROJECT_YAML.replace("name: Demo", f"name: {j(t[0])}").replace(
-        "summary: A small demo project", f"summary: {j(t[1])}"
+    project = edit(
+        edit(PROJECT_YAML, "name: Demo", f"name: {j(t[0])}"), "summary: A small demo project", f"summary: {j(t[1])}"
     )
-    project = project.replace("coordinator: Lead", f"coordinator: {j(t[2])}").replace(
-        "operator: Ops", f"operator: {j(t[3])}"
+    project = edit(
+        edit(project, "coordinator: Lead", f"coordinator: {j(t[2])}"), "operator: Ops", f"operator: {j(t[3])}"
     )
     phase = {
         "number": 1,

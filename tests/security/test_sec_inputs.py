@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from conftest import PHASE_YAML, PROJECT_YAML, minimal
+from conftest import PHASE_YAML, minimal
 from phasedocs.cli import main
+from support import PROTOCOL, Raw, alpha, beta, criterion, phase_yaml, project_yaml
 
 
 def _validate(runner, root):
@@ -56,7 +57,7 @@ def test_a_number_too_long_to_read_is_refused_not_crashed(project, runner):
 )
 def test_a_yaml_number_too_long_to_read_is_refused_not_crashed(project, runner, number, shown):
     root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", f"duration_days: {number}")})
+        minimal(**{"phases/phase-01/phase.yaml": phase_yaml(tasks=[alpha(duration_days=Raw(number)), beta()])})
     )
     result = _validate(runner, root)
     assert (result.exit_code, result.output) == (
@@ -73,11 +74,7 @@ def test_a_yaml_number_as_a_key_stays_text_however_long(project, runner):
 
 
 def test_an_unquoted_day_its_month_lacks_is_an_error_not_a_traceback(project, runner):
-    root = project(
-        minimal(
-            **{"phases/phase-01/phase.yaml": PHASE_YAML.replace("created: 2025-01-06T09:00:00Z", "created: 2025-02-30")}
-        )
-    )
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml(created="2025-02-30")}))
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit), result.exception  # a refusal, not a crash
@@ -97,7 +94,7 @@ def test_an_unquoted_day_its_month_lacks_is_an_error_not_a_traceback(project, ru
 )
 def test_durations_are_bounded_numbers(project, runner, duration, message):
     root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("duration_days: 2", f"duration_days: {duration}")})
+        minimal(**{"phases/phase-01/phase.yaml": phase_yaml(tasks=[alpha(duration_days=Raw(duration)), beta()])})
     )
     result = _validate(runner, root)
     assert result.exit_code == 1
@@ -113,7 +110,7 @@ def _chain(tasks: int) -> dict[str, str]:
     phase = "number: 1\ntitle: Long\ncreated: 2025-01-06T09:00:00Z\nstart: 2025-01-06T09:00:00Z\ntasks:\n" + lines
     return minimal(
         **{
-            "phases/project.yaml": PROJECT_YAML.replace("calendar: calendar", "calendar: workdays"),
+            "phases/project.yaml": project_yaml(calendar="workdays"),
             "phases/phase-01/phase.yaml": phase,
         }
     )
@@ -139,11 +136,7 @@ def test_a_phase_longer_than_ten_years_is_refused_quickly(project, runner):
     ],
 )
 def test_dates_are_within_a_sane_window(project, runner, field, value, message):
-    root = project(
-        minimal(
-            **{"phases/phase-01/phase.yaml": PHASE_YAML.replace(f"{field}: 2025-01-06T09:00:00Z", f"{field}: {value}")}
-        )
-    )
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml(**{field: value})}))
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert message in result.output
@@ -240,11 +233,7 @@ def test_phase_folders_are_phase_and_ascii_digits(project, runner, folder):
 
 def test_a_folder_with_extra_zeros_is_the_phase_and_commands_point_at_it(project, runner):
     files = minimal(
-        **{
-            "phases/project.yaml": PROJECT_YAML.replace(
-                "spawn: 'gh workflow run agent.yml -f task={{ task.id }}'", "spawn: 'agent --file {{ task.file }}'"
-            )
-        }
+        **{"phases/project.yaml": project_yaml(protocol={**PROTOCOL, "spawn": "agent --file {{ task.file }}"})}
     )
     files["phases/phase-001/phase.yaml"] = files.pop("phases/phase-01/phase.yaml")
     root = project(files)
@@ -267,7 +256,7 @@ def test_two_folders_for_one_phase_number_are_refused(project, runner):
 
 @pytest.mark.parametrize("slug", ['"alpha\\n"', '"alpha\\t"', '"ａｌｐｈａ"'])
 def test_slugs_and_ids_are_plain_ascii(project, runner, slug):
-    root = project(minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("slug: alpha", f"slug: {slug}")}))
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml(tasks=[alpha(slug=Raw(slug)), beta()])}))
     result = _validate(runner, root)
     assert result.exit_code == 1
     assert "tasks[0].slug: slug " in result.output
@@ -327,17 +316,14 @@ def test_record_from_json_refuses_a_metrics_list(project, runner, tmp_path):
     ],
 )
 def test_record_refuses_local_times_that_do_not_exist_or_repeat(project, runner, at, problem):
-    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Europe/Berlin")}))
+    root = project(minimal(**{"phases/project.yaml": project_yaml(timezone="Europe/Berlin")}))
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", at])
     assert result.exit_code == 1
     assert result.output == f"Error: nothing recorded:\n  {problem}\n"
 
 
 def test_record_check_false_is_stored_false(project, runner):
-    phase = PHASE_YAML.replace(
-        '      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n',
-        "      - text: Reviewed\n        id: reviewed\n",
-    )
+    phase = phase_yaml(tasks=[alpha(criteria=[criterion("Reviewed", id="reviewed")]), beta()])
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     for value in ("false", "FALSE", "true"):
         result = runner.invoke(
@@ -352,7 +338,7 @@ def test_record_check_false_is_stored_false(project, runner):
 
 
 def test_record_names_files_in_utc_whatever_the_zone(project, runner):
-    root = project(minimal(**{"phases/project.yaml": PROJECT_YAML.replace("timezone: UTC", "timezone: Asia/Tokyo")}))
+    root = project(minimal(**{"phases/project.yaml": project_yaml(timezone="Asia/Tokyo")}))
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--at", "2025-01-07T09:00:00+09:00"])
     assert result.exit_code == 0
     (path,) = (root / "phases/phase-01/metrics").iterdir()
@@ -426,7 +412,13 @@ def test_chart_text_is_never_read_as_mathtext(title):
 )
 def test_numbers_in_targets_are_bounded(project, runner, target, message):
     root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace('target: "< 10"', f'target: "{target}"')})
+        minimal(
+            **{
+                "phases/phase-01/phase.yaml": phase_yaml(
+                    tasks=[alpha(criteria=[criterion("Few warnings", "warnings", Raw(f'"{target}"'))]), beta()]
+                )
+            }
+        )
     )
     result = _validate(runner, root)
     assert result.exit_code == 1
@@ -466,7 +458,7 @@ def test_values_quoted_in_errors_cannot_forge_log_lines(project, runner):
 
 
 def test_commands_stay_one_line_whatever_the_title_holds(project, runner):
-    phase = PHASE_YAML.replace("title: Alpha", r'title: "Alpha\n::error::owned"')  # a YAML escape
+    phase = phase_yaml(tasks=[alpha(title="Alpha\n::error::owned"), beta()])  # written as a YAML escape
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     task_file = (root / "docs/phase-01/task-1.1-alpha.md").read_text()
@@ -518,8 +510,7 @@ _HIDDEN_RULE = (
 def test_a_character_readers_cannot_see_is_refused_where_it_is_written(project, runner, char):
     """One rule for every input: refused with file, line, column and the code point, so no
     document, chart, feed or JSON file can carry it (a NUL made the SVG charts ill-formed XML)."""
-    escaped = json.dumps(f"Al{char}pha")  # a YAML double-quoted scalar reads JSON escapes
-    phase = PHASE_YAML.replace("title: Alpha", f"title: {escaped}")
+    phase = phase_yaml(tasks=[alpha(title=f"Al{char}pha"), beta()])  # written with JSON's escapes
     snapshot = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "note": f"n{char}", "metrics": {"warnings": 3}})
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase, "phases/phase-01/metrics/a.json": snapshot}))
     result = _validate(runner, root)
@@ -546,7 +537,7 @@ def test_record_refuses_a_hidden_character_in_a_label_or_note(project, runner):
 
 
 def test_tabs_and_newlines_stay_allowed_in_text(project, runner):
-    phase = PHASE_YAML.replace("title: Alpha", 'title: "Al\\tpha\\nline"')
+    phase = phase_yaml(tasks=[alpha(title="Al\tpha\nline"), beta()])
     assert _validate(runner, project(minimal(**{"phases/phase-01/phase.yaml": phase}))).exit_code == 0
 
 
@@ -583,13 +574,10 @@ def test_no_line_of_text_passes_for_a_workflow_command():
 
 def test_no_command_prints_user_text_as_a_workflow_command(project, runner):
     """Every output of every command, stdout and stderr, goes through one filter."""
-    title = json.dumps(FORGED)
-    phase = PHASE_YAML.replace("title: Alpha", f"title: {title}").replace("text: Few warnings", f"text: {title}")
-    project_yaml = PROJECT_YAML.replace(
-        "version: {label: Version, unit: text}",
-        'version: {label: Version, unit: text, extract: {json: "v.json", pointer: "/v"}}',
-    )
-    root = project(minimal(**{"phases/project.yaml": project_yaml, "phases/phase-01/phase.yaml": phase}))
+    phase = phase_yaml(tasks=[alpha(title=FORGED, criteria=[criterion(FORGED, "warnings", "< 10")]), beta()])
+    version = {"label": "Version", "unit": "text", "extract": {"json": "v.json", "pointer": "/v"}}
+    catalogue = project_yaml(extra_metrics={"version": version})
+    root = project(minimal(**{"phases/project.yaml": catalogue, "phases/phase-01/phase.yaml": phase}))
     (root / "v.json").write_text(json.dumps({"v": FORGED}))
     args = ["--project", str(root)]
     runs = {

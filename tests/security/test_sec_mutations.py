@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import markdown
@@ -14,6 +13,7 @@ from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.render.filters import md, url
 from phasedocs.render.mermaid import mermaid_graph
+from support import alpha, beta, criterion, phase_yaml
 
 
 @pytest.mark.parametrize(
@@ -74,9 +74,7 @@ def test_markdown_escaping_never_makes_a_link():
 
 def test_mermaid_labels_hold_no_raw_quote_or_markup(project):
     title = 'Say "hi"] --> X[<img src=x onerror=alert(1)>'
-    root = project(
-        minimal(**{"phases/phase-01/phase.yaml": PHASE_YAML.replace("title: Alpha", f"title: {json.dumps(title)}")})
-    )
+    root = project(minimal(**{"phases/phase-01/phase.yaml": phase_yaml([alpha(title=title), beta()])}))
     facts = compute(load_project(root))
     graph = mermaid_graph(facts.phases[0])
     nodes = [line for line in graph.splitlines() if line.startswith("  T") and "[" in line]
@@ -89,10 +87,8 @@ def test_mermaid_labels_hold_no_raw_quote_or_markup(project):
 
 
 def test_duplicate_criterion_ids_are_refused(project, runner):
-    phase = PHASE_YAML.replace(
-        '      - text: Few warnings\n        metric: warnings\n        target: "< 10"\n',
-        "      - text: Reviewed\n        id: reviewed\n      - text: Reviewed again\n        id: reviewed\n",
-    )
+    twice = [criterion("Reviewed", id="reviewed"), criterion("Reviewed again", id="reviewed")]
+    phase = phase_yaml([alpha(criteria=twice), beta()])
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert result.exit_code == 1
@@ -103,7 +99,7 @@ def test_duplicate_criterion_ids_are_refused(project, runner):
 
 
 def test_a_text_metric_takes_only_equality_targets(project, runner):
-    phase = PHASE_YAML.replace('metric: warnings\n        target: "< 10"', 'metric: version\n        target: "< 10"')
+    phase = phase_yaml([alpha(criteria=[criterion("Few warnings", "version", "< 10")]), beta()])
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     result = runner.invoke(main, ["validate", "--project", str(root), "--no-cache"])
     assert result.exit_code == 1

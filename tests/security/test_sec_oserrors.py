@@ -102,6 +102,7 @@ def test_handoff_output_on_a_full_disk_is_a_clean_error(project, runner, monkeyp
     assert os.listdir(out) == []
 
 
+@pytest.mark.packaging
 def test_build_on_a_full_disk_is_a_clean_error(project, runner, monkeypatch):
     root = project(minimal())
     site = root / "site"
@@ -136,6 +137,7 @@ def test_an_unreadable_template_is_a_clean_error(project, runner, monkeypatch):
     assert not (root / "docs").exists()
 
 
+@pytest.mark.packaging
 @pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 def test_an_unreadable_mkdocs_yml_is_a_clean_error(project, runner, monkeypatch, engine):
     if engine == "zensical":

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_YAML, minimal, tree
+from conftest import minimal, tree
 from phasedocs.cli import main
 from phasedocs.output.writer import MANIFEST, sha256
+from support import project_yaml
 
 
 def _generate(runner, root: Path, *args: str):
@@ -255,9 +256,8 @@ def test_record_from_json_outside_the_project_named_by_the_user_is_read(project,
     assert result.exit_code == 0, result.output
 
 
-MEASURED = PROJECT_YAML.replace(
-    "  version: {label: Version, unit: text}\n",
-    "  version: {label: Version, unit: text}\n  reports: {label: Reports, unit: count, extract: {count: 'reports/*/*'}}\n",
+MEASURED = project_yaml(
+    extra_metrics={"reports": {"label": "Reports", "unit": "count", "extract": {"count": "reports/*/*"}}}
 )
 
 
@@ -313,6 +313,7 @@ def test_an_input_symlinked_into_the_repository_is_refused(project, runner, whic
     ) in result.output
 
 
+@pytest.mark.packaging
 def test_a_cache_folder_symlinked_into_the_inputs_is_neither_pruned_nor_written(project, runner, tmp_path):
     """The page cache prunes what a build did not use: behind a symlink, that would be snapshots."""
     root = project(minimal(**{"phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z"}'}))

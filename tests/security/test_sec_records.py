@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, minimal
 from phasedocs.cli import main
 
@@ -28,6 +30,7 @@ cli.main()
 """
 
 
+@pytest.mark.scale
 def test_concurrent_records_that_conflict_leave_the_project_valid(project, runner, tmp_path):
     root = project(
         minimal(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from conftest import REPO
 from phasedocs.charts import specs as charts
 from phasedocs.cli import main
@@ -13,6 +15,8 @@ from phasedocs.input.project import load_project
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth
+
+pytestmark = pytest.mark.scale
 
 
 def test_a_gantt_of_hundreds_of_tasks_shows_the_ones_that_decide_the_finish(tmp_path, runner):

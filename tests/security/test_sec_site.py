@@ -7,7 +7,6 @@ import http.server
 import importlib.util
 import json
 import threading
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -15,56 +14,25 @@ import pytest
 from conftest import PHASE_YAML, PROJECT_YAML, git, minimal, tree
 from phasedocs.cli import main
 from phasedocs.site.build import build
+from support import edit, live_markup
 
 PAYLOAD = '</title><img src=x onerror=alert(1)>" onmouseover="alert(2)" \'><script>alert(3)</script>&lt;img src=y onerror=alert(4)&gt;'
-
-
-class LiveMarkup(HTMLParser):
-    """Collects what a browser would run: event-handler attributes and scripts that call alert."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name.startswith("on") and "alert" in (value or ""):
-                self.found.append(f"<{tag} {name}={value!r}>")
-        self._script = tag == "script"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._script and "alert(" in data:
-            self.found.append(f"<script>{data[:60]}")
-
-
-def live_markup(site: Path) -> list[str]:
-    """Every live payload in the built HTML, as 'page: markup'."""
-    found = []
-    for page in sorted(site.rglob("*.html")):
-        parser = LiveMarkup()
-        parser.feed(page.read_text(encoding="utf-8"))
-        found += [f"{page.relative_to(site)}: {m}" for m in parser.found]
-    return found
 
 
 def hostile_project(project) -> Path:
     """A project whose every free-text field carries the payload, with no mkdocs.yml."""
     text = json.dumps(PAYLOAD)
-    project_yaml = PROJECT_YAML.replace("name: Demo", f"name: {text}").replace(
-        "summary: A small demo project", f"summary: {text}"
+    project_yaml = edit(
+        edit(PROJECT_YAML, "name: Demo", f"name: {text}"), "summary: A small demo project", f"summary: {text}"
     )
-    phase_yaml = (
-        PHASE_YAML.replace("title: First", f"title: {text}")
-        .replace("title: Alpha", f"title: {text}")
-        .replace(
+    phase_yaml = edit(
+        edit(
+            edit(edit(PHASE_YAML, "title: First", f"title: {text}"), "title: Alpha", f"title: {text}"),
             "role: dev\n    duration_days: 2",
             f"role: {text}\n    agent: {text}\n    goal: {text}\n    duration_days: 2",
-        )
-        .replace("text: Few warnings", f"text: {text}")
+        ),
+        "text: Few warnings",
+        f"text: {text}",
     )
     snapshot = json.dumps(
         {
@@ -87,6 +55,7 @@ def hostile_project(project) -> Path:
     )
 
 
+@pytest.mark.packaging
 def test_hostile_titles_and_names_stay_text_in_every_page(project, tmp_path):
     root = hostile_project(project)
     site = build(root, tmp_path / "site")
@@ -231,6 +200,7 @@ def _pages_to(root: Path, target: Path | str) -> None:
     (root / "site_config/pages").symlink_to(target)
 
 
+@pytest.mark.packaging
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_pages_folder_symlinked_to_git_is_not_published(project, runner, engine, tmp_path):
     root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
@@ -246,6 +216,7 @@ def test_a_pages_folder_symlinked_to_git_is_not_published(project, runner, engin
     assert "hunter2" not in _published(tmp_path / "site")
 
 
+@pytest.mark.packaging
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("how", ["pages", "docs"])
 def test_a_pages_folder_symlinked_outside_the_project_is_not_published(project, runner, home, engine, how, tmp_path):
@@ -268,6 +239,7 @@ def test_a_pages_folder_symlinked_outside_the_project_is_not_published(project, 
     assert tree(home) == before
 
 
+@pytest.mark.packaging
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc")
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_pages_folder_symlinked_to_proc_self_is_refused_at_once(project, runner, engine, tmp_path):
@@ -278,6 +250,7 @@ def test_a_pages_folder_symlinked_to_proc_self_is_refused_at_once(project, runne
     assert f"refusing docs_dir {root / 'site_config/pages'}: it leads outside the project {root}" in result.output
 
 
+@pytest.mark.packaging
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_folder_in_the_pages_symlinked_out_is_refused(project, runner, home, engine, tmp_path):
     root = project(minimal(**{"mkdocs.yml": PAGES_YML}))
@@ -344,6 +317,7 @@ def test_validate_names_the_hooks_of_mkdocs_yml_as_code_to_review(project, runne
     assert runner.invoke(main, ["validate", "--project", str(root)]).stderr == result.stderr
 
 
+@pytest.mark.packaging
 @pytest.mark.parametrize("what", ["pages", "site"])
 def test_mkdocs_itself_with_the_plugin_refuses_the_same_symlinks(project, home, what, tmp_path):
     """`mkdocs build` runs the plugin without phasedocs' own checks: the plugin checks the same."""
@@ -365,6 +339,7 @@ def test_mkdocs_itself_with_the_plugin_refuses_the_same_symlinks(project, home, 
     assert tree(home) == before
 
 
+@pytest.mark.packaging
 @pytest.mark.skipif(not HAS_ZENSICAL, reason="no zensical")
 @pytest.mark.parametrize("name", ["docs", "site", "overrides"])
 def test_a_staging_folder_symlinked_into_the_inputs_is_never_emptied(project, runner, tmp_path, name):

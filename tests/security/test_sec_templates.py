@@ -13,13 +13,12 @@ import pytest
 
 from conftest import PROJECT_YAML, minimal
 from phasedocs.cli import main
+from support import edit
 
 
 def _protocol(line: str) -> dict[str, str]:
     """The demo project with one more 'before' command."""
-    project = PROJECT_YAML.replace(
-        "  before: ['gh issue develop {{ task.id }}']", f"  before:\n    - {json.dumps(line)}"
-    )
+    project = edit(PROJECT_YAML, "  before: ['gh issue develop {{ task.id }}']", f"  before:\n    - {json.dumps(line)}")
     return minimal(**{"phases/project.yaml": project})
 
 
@@ -190,7 +189,7 @@ def _paste(command: str, cwd) -> list[str]:
 def test_user_text_in_a_command_is_text_wherever_it_stands(project, runner, tmp_path, line, argument):
     root = project(_protocol(line))
     phase = root / "phases/phase-01/phase.yaml"
-    phase.write_text(phase.read_text().replace("title: Alpha", f"title: {json.dumps(HOSTILE_TITLE)}"))
+    phase.write_text(edit(phase.read_text(), "title: Alpha", f"title: {json.dumps(HOSTILE_TITLE)}"))
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     task_file = (root / "docs/phase-01/task-1.1-alpha.md").read_text()
     (command,) = [x for x in task_file.splitlines() if x.startswith("tool note")]
@@ -222,29 +221,34 @@ def test_the_quote_context_ends_where_its_quote_closes():
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-@pytest.mark.parametrize("protocol", ["ours", "contract"])
+@pytest.mark.parametrize("protocol", ["shipped", "shell"])
 def test_commands_built_from_hostile_titles_run_nothing_when_pasted(project, runner, tmp_path, protocol):
-    """The example as shipped (``| shell``) and as the contract wrote it (titles in double quotes)."""
+    """The example as shipped (FORMAT.md's protocol: titles in double quotes, escaped where they
+    stand) and the same commands quoted with the explicit ``| shell`` filter."""
     root = project(example=True)
-    if protocol == "contract":  # FORMAT.md's example project, unchanged: valid, and safe
-        text = (root / "phases/project.yaml").read_text()
-        text = text.replace(
-            """--description {{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}""",
+    text = (root / "phases/project.yaml").read_text()
+    assert "| shell" not in text.split("\nprotocol:", 1)[1]
+    if protocol == "shell":
+        text = edit(
+            text,
             """--description "Task {{ task.id }}: {{ task.title }}\"""",
+            """--description {{ ("Task " ~ task.id ~ ": " ~ task.title) | shell }}""",
         )
-        text = text.replace(
-            """--message {{ (task.title ~ ": [progress]") | shell }}""", """--message "{{ task.title }}: [progress]\""""
+        text = edit(
+            text,
+            """--message "{{ task.title }}: [progress]\"""",
+            """--message {{ (task.title ~ ": [progress]") | shell }}""",
         )
-        text = text.replace(
-            "--type {{ task.role | shell }} --task-file {{ task.file | shell }}",
+        text = edit(
+            text,
             "--type {{ task.role }} --task-file {{ task.file }}",
+            "--type {{ task.role | shell }} --task-file {{ task.file | shell }}",
         )
-        assert "| shell" not in text.split("\nprotocol:", 1)[1]
         (root / "phases/project.yaml").write_text(text)
     phase = root / "phases/phase-07/phase.yaml"
     text = phase.read_text()
     assert "    title: Build Infrastructure\n" in text
-    phase.write_text(text.replace("    title: Build Infrastructure\n", f"    title: {json.dumps(HOSTILE_TITLE)}\n", 1))
+    phase.write_text(edit(text, "    title: Build Infrastructure\n", f"    title: {json.dumps(HOSTILE_TITLE)}\n", 1))
     result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
     assert result.exit_code == 0, result.output
     task_file = (root / "docs/phase-07/task-7.1-build-infra.md").read_text()

@@ -13,6 +13,7 @@ from conftest import REPO, minimal, tree
 from phasedocs.cli import main
 from phasedocs.output import writer
 from phasedocs.output.writer import MANIFEST
+from support import edit
 
 SNAPSHOT = '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}}'
 
@@ -78,7 +79,7 @@ def test_a_run_cut_short_twice_keeps_the_first_runs_journal(project, runner, mon
     cut_short_at(2)  # again, right after the journal: the two documents are already up to date
     # a new snapshot changes them once more: their bytes are the first run's, still ours
     monkeypatch.setattr(writer, "atomic_write", real)
-    (root / "phases/phase-01/metrics/c.json").write_text(SNAPSHOT.replace("07T", "08T").replace(": 5", ": 4"))
+    (root / "phases/phase-01/metrics/c.json").write_text(edit(edit(SNAPSHOT, "07T", "08T"), ": 5", ": 4"))
     result = _generate(runner, root)
     assert result.exit_code == 0, result.output
     assert all(p.exists() for p in first[1:3])
@@ -96,6 +97,7 @@ def test_a_regenerated_file_is_replaced_not_rewritten_in_place(project, runner):
     assert not [p for p in (root / "docs").rglob("*.tmp")]
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("at", [1, 3])  # the journal's own temp file; a document's, after the journal
 def test_temp_files_left_by_a_killed_run_are_removed(project, runner, at):
     """A run killed (SIGKILL: no handler runs) between a temp write and its rename leaves the
@@ -151,6 +153,7 @@ cli.main()
 """
 
 
+@pytest.mark.scale
 def test_concurrent_runs_on_one_folder_queue_instead_of_refusing_each_other(project):
     root = project(minimal())
     first = subprocess.Popen(
@@ -219,6 +222,7 @@ def test_an_unwritable_output_folder_is_a_clean_error(project, runner, monkeypat
     assert tree(root / "docs") == {}
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("signal_name", ["SIGTERM"])
 def test_a_terminated_run_leaves_no_temp_file(project, signal_name):
     """SIGTERM (CI cancelling a job) unwinds like an exception, so temp files are removed."""
@@ -281,6 +285,7 @@ def test_init_that_fails_half_way_removes_what_it_made(tmp_path, runner, monkeyp
     assert [p for p in (tmp_path / "new").rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.scale
 def test_serve_on_a_busy_port_is_a_clean_error(project, runner):
     import socket
 

@@ -324,8 +324,8 @@ def build_snapshot(
         earlier = [(Document(s.file, {}, {}), s.snapshot) for s in phase.snapshots]
         timeline = sorted([*earlier, (doc, snap)], key=lambda ds: ds[1].timestamp)
         # its own faults, and those it makes in later snapshots (a dependency reopened before them)
-        before = {e.line for e in snapshot_order_errors(phase.phase, sorted(earlier, key=lambda ds: ds[1].timestamp))}
-        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.line not in before]
+        before = {e.text for e in snapshot_order_errors(phase.phase, sorted(earlier, key=lambda ds: ds[1].timestamp))}
+        errors += [e for e in snapshot_order_errors(phase.phase, timeline) if e.text not in before]
     lines = [f"  {e.field}: {e.problem}" if e.field else f"  {e.problem}" for e in errors]
     baseline = next((s.file for s in phase.snapshots if s.snapshot.kind == "baseline"), None)
     if ordered.get("kind") == "baseline" and baseline is not None:

@@ -1,6 +1,7 @@
 """The only module that writes into the output folder.
 
-Like pelican's ``writers.py`` it decides *how* files land, never *what* they hold:
+It decides *how* files land, never *what* they hold (pelican's ``Writer``, by contrast,
+renders the templates it writes and opens each file in place with ``open(path, "w")``):
 - every write is atomic (a temp file in the same folder, ``os.replace`` on success);
 - unchanged bytes are not rewritten, so mtimes, live reload and ``git status`` stay quiet;
 - a manifest (``.phasedocs-manifest.json``) records what was written and its hash, so a

@@ -151,7 +151,12 @@ def _final_metrics(p: PhaseFacts, tz: ZoneInfo) -> dict[str, Any]:
             "variance_days": num(p.variance_days, 2),
             "plan": _plan(p, tz),
             "forecast": _forecast(p, tz),
-            "gauge": {"state": p.gauge.state, "days": num(p.gauge.days, 2), "task": p.gauge.task},
+            "gauge": {
+                "state": p.gauge.state,
+                "days": num(p.gauge.days, 2),
+                "task": p.gauge.task,
+                "phase_days": num(p.gauge.phase_days, 2),
+            },
             "stale_days": num(p.stale_days, 2),
         },
         "tasks": [

@@ -1,7 +1,8 @@
 """The MkDocs plugin: ``plugins: [search, phasedocs]`` makes mkdocs build/serve/gh-deploy
 generate the phase documents and charts from ``phases/``.
 
-Pages are added in memory with ``File.generated`` (as mkdocs-gen-files does), never
+Pages are added in memory with ``File.generated`` (MkDocs 1.6; mkdocs-gen-files instead
+writes its pages into a temporary folder and points ``File`` objects at it), never
 written into ``docs_dir``, so ``mkdocs serve`` does not loop on its own output; it
 watches ``phases/``, ``templates/`` and ``site_config/`` instead. Invalid input stops
 the build with the same ``file:line:col`` messages as ``phasedocs validate``.
