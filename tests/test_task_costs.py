@@ -90,6 +90,21 @@ def test_a_jsonl_glob_may_name_only_the_task_id_or_key(project, runner):
     ) in result.output
 
 
+def test_a_jsonl_glob_holds_no_other_template(project, runner):
+    bad = edit(
+        COSTS,
+        "  tokens: {label: Tokens, unit: count, better: lower}\n",
+        "  tokens: {label: Tokens, unit: count, extract: {jsonl: 'logs/{{ task.id }}/{% if 1 %}x{% endif %}', pointer: /n}}\n",
+    )
+    root = project(costed(**{"phases/project.yaml": bad}))
+    result = runner.invoke(main, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert (
+        "metrics.tokens.extract: 'logs/{{ task.id }}/{% if 1 %}x{% endif %}': only {{ task.id }} and {{ task.key }} "
+        "may stand between braces in a jsonl glob"
+    ) in result.output
+
+
 def test_a_cost_extractor_needs_prices(project, runner):
     bad = edit(
         COSTS,
