@@ -63,7 +63,9 @@ def test_every_model_field_has_a_docstring():
         for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, Model) and obj.__module__ == module.__name__
     ]
-    assert len(found) == 27  # every model class (with Group, PlannedCriterion, Agent), so a new one cannot slip past
+    assert (
+        len(found) == 28
+    )  # every model class (with Group, PlannedCriterion, Agent, Price), so a new one cannot slip past
     for model in found:
         missing = set(model.__fields__) - set(docs[model.__name__])
         assert not missing, (model.__name__, missing)

@@ -60,6 +60,7 @@ def hand(scope: str, state: str, *, metric: str | None = "w", value=None, change
         change_pct=change,
         measured=metric is not None,
         baseline_is_first=first,
+        task_scoped=False,
         metric=SimpleNamespace(label="W") if metric else None,
     )
 

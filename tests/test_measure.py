@@ -285,7 +285,7 @@ def test_a_report_symlinked_out_of_the_project_is_refused(runner, measured_proje
         ),
         (
             "{count: a, grep: b, pattern: x}",
-            "metrics.n.extract: give exactly one extractor of junit, cobertura, json, count, grep (given: count and grep)",
+            "metrics.n.extract: give exactly one extractor of junit, cobertura, json, count, grep, jsonl (given: count and grep)",
         ),
         (
             "{grep: a.log, pattern: '('}",

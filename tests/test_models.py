@@ -42,9 +42,11 @@ def test_report_paths_inside_the_project_pass(path):
 
 
 def test_an_extract_names_the_extractors_given():
-    assert fault(Extract, {}) == "give exactly one extractor of junit, cobertura, json, count, grep (given: none)"
+    assert (
+        fault(Extract, {}) == "give exactly one extractor of junit, cobertura, json, count, grep, jsonl (given: none)"
+    )
     assert fault(Extract, {"json": "a.json", "count": "b"}) == (
-        "give exactly one extractor of junit, cobertura, json, count, grep (given: json and count)"
+        "give exactly one extractor of junit, cobertura, json, count, grep, jsonl (given: json and count)"
     )
     assert fault(Extract, {"count": "b", "pointer": "/a"}) == "pointer goes with json, not count"
 

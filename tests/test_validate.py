@@ -255,7 +255,7 @@ CASES = {
     "unknown unit": (
         proj("unit: count", "unit: widgets"),
         [
-            "phases/project.yaml:8:37: metrics.warnings.unit: 'widgets' is not allowed; use one of 'count', 'seconds', 'percent', 'ratio', 'bytes' or 'text'"
+            "phases/project.yaml:8:37: metrics.warnings.unit: 'widgets' is not allowed; use one of 'count', 'seconds', 'percent', 'ratio', 'bytes', 'usd' or 'text'"
         ],
     ),
     "object-building tag": (

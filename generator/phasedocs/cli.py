@@ -441,6 +441,13 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
     metavar="ID=DEP,DEP",
     help="Dependencies task ID went ahead of (recorded in progress or complete before them); needs --note ID=TEXT.",
 )
+@click.option(
+    "--task-metric",
+    "task_metrics",
+    multiple=True,
+    metavar="ID:KEY=VALUE",
+    help="A value of catalogue metric KEY for task ID alone (what it cost: 7.1:cost_usd=3.2).",
+)
 @click.option("--accept", is_flag=True, help="Record values that look like a slip of unit (a ratio above 1).")
 def record(phase: str, project_dir: Path, **flags: object) -> None:
     """Append a metric snapshot to PHASE (validated first; never overwrites)."""
@@ -493,6 +500,10 @@ def measure(
         return
     for key, value in done.values.items():
         click.echo(printable(f"{key} = {value} ({', '.join(done.sources[key])})"))
+    for tid, own in done.task_values.items():
+        for key, value in own.items():
+            where = ", ".join(done.sources[f"{key} of task {tid}"])
+            click.echo(printable(f"{key} of task {tid} = {value} ({where})"))
     for line in done.missing:
         click.echo(f"skipped {line}", err=True)
     click.echo(f"recorded {done.path}")

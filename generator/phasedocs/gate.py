@@ -111,7 +111,8 @@ def _criterion(p: PhaseFacts, c: CriterionFacts) -> Finding:
     elif c.measured:
         origin = "the first value" if c.baseline_is_first else "the baseline"
         change = f" ({c.change_pct:+.2f}% from {origin})" if c.change_pct is not None else ""
-        detail = f"target {target}, value {_show(c.value)}{change}"
+        own = f" (task {c.scope}'s own value)" if c.task_scoped else ""
+        detail = f"target {target}, value {_show(c.value)}{own}{change}"
     else:
         detail = "checked by hand: recorded false"
     return Finding(
@@ -134,6 +135,12 @@ def _unsettled(number: int, c: CriterionFacts) -> str:
             f"record it: phasedocs record {number} --check {c.criterion.id}=true (or =false)"
         )
     label = c.metric.label if c.metric is not None else c.criterion.metric
+    if c.value is None and c.task_scoped:
+        return (
+            f"never measured: no snapshot holds task {c.scope}'s own value of {label} ({c.criterion.metric}), "
+            f"target {c.criterion.target}; record it: phasedocs record {number} "
+            f"--task-metric {c.scope}:{c.criterion.metric}=VALUE"
+        )
     if c.value is None:
         return (
             f"never measured: no snapshot holds a value of {label} ({c.criterion.metric}), target {c.criterion.target}"

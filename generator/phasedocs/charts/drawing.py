@@ -148,7 +148,7 @@ def _draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
                     label=t.label,
                     gid=f"target-{panel.key}",
                 )
-        unit = {"ratio": "%", "percent": "%", "seconds": "s", "bytes": "bytes"}.get(panel.unit, "")
+        unit = {"ratio": "%", "percent": "%", "seconds": "s", "bytes": "bytes", "usd": "USD"}.get(panel.unit, "")
         ax.set_title(panel.label + (f" ({unit})" if unit else ""), loc="left", fontsize=style.font_size)
         ticks = sorted(set(panel.x))
         days = {t.date() for t in ticks}

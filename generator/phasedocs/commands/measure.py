@@ -28,6 +28,8 @@ class Measured:
     """Metric key -> the report files its value came from."""
     missing: list[str] = field(default_factory=list)
     """Metrics left out under --allow-missing, each with the path it looked for."""
+    task_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Task id -> metric key -> its own value, from per-task (jsonl) logs."""
 
 
 def default_phase(project: Project) -> PhaseInput:
@@ -61,7 +63,7 @@ def measure(
 ) -> Measured:
     """Read every declared extractor, then record one snapshot of ``phase``; :class:`Abort` on any fault."""
     from phasedocs.commands.record import build_snapshot, phase_locked, write_snapshot
-    from phasedocs.input.reports import MissingReport, ReportError, read
+    from phasedocs.input.reports import MissingReport, ReportError, read, read_task
 
     project = load_project(project_dir)
     declared = {key: m for key, m in project.config.metrics.items() if m.extract is not None}
@@ -77,6 +79,24 @@ def measure(
     problems: list[str] = []
     missing: list[str] = []
     for key, metric in declared.items():
+        assert metric.extract is not None
+        if metric.extract.kind == "jsonl":  # per task: each task's own logs
+            found = False
+            for task in target.phase.tasks:
+                try:
+                    got = read_task(project_dir, metric, project.config.prices, task.id, task.memory_key)
+                except ReportError as exc:
+                    problems.append(f"{key} of task {task.id}: {exc}")
+                    continue
+                if got is not None:
+                    found = True
+                    out.task_values.setdefault(task.id, {})[key] = got.value
+                    out.sources[f"{key} of task {task.id}"] = got.files
+            if not found and not problems:
+                missing.append(
+                    f"{key}: {metric.extract.path}: no task's logs match (has any agent written its log there?)"
+                )
+            continue
         try:
             reading = read(project_dir, metric)
         except MissingReport as exc:
@@ -89,12 +109,12 @@ def measure(
     if problems or (missing and not allow_missing):
         hint = ["(--allow-missing records the metrics whose reports exist)"] if missing and not problems else []
         raise Abort("nothing recorded:\n" + "\n".join(f"  {line}" for line in problems + missing + hint))
-    if not out.values:
+    if not out.values and not out.task_values:
         raise Abort("nothing recorded: no declared report exists:\n" + "\n".join(f"  {m}" for m in missing))
     out.missing = missing
     with phase_locked(project_dir, target):  # as record: checked against what concurrent records wrote
         project = load_project(project_dir)
         target = find_phase_input(project, target.folder)
-        snapshot = build_snapshot(project, target, values=out.values, **flags)
+        snapshot = build_snapshot(project, target, values=out.values, task_values=out.task_values, **flags)
         out.path = write_snapshot(project_dir, target, snapshot)
     return out

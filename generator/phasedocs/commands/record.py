@@ -179,6 +179,7 @@ def build_snapshot(
     checks: tuple[str, ...] = (),
     notes: tuple[str, ...] = (),
     waive: tuple[str, ...] = (),
+    task_metrics: tuple[str, ...] = (),
     health: str | None = None,
     from_json: Path | None = None,
     at: str | None = None,
@@ -186,6 +187,7 @@ def build_snapshot(
     kind: str | None = None,
     now: datetime | None = None,
     values: dict[str, Any] | None = None,
+    task_values: dict[str, dict[str, Any]] | None = None,
     accept: bool = False,
     raw: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -230,8 +232,15 @@ def build_snapshot(
             problems.append(f"--task {option}: unknown task '{key}' (known: {', '.join(task_ids)})")
         elif text.strip() not in STATES:
             problems.append(f"--task {option}: unknown state '{text}'; use one of {', '.join(STATES)}")
+        elif isinstance(data["tasks"].get(key), dict):  # an entry with more than a state keeps the rest
+            data["tasks"][key] = {**data["tasks"][key], "state": text.strip()}
         else:
             data["tasks"][key] = text.strip()
+    for tid, own in (task_values or {}).items():  # read from the agents' logs (measure): state kept
+        entry = data["tasks"].get(tid)
+        if not isinstance(entry, dict):
+            entry = {"state": entry if entry is not None else _current_state(phase, tid)}
+        data["tasks"][tid] = {**entry, "metrics": {**entry.get("metrics", {}), **own}}
     check_ids = hand_check_ids(phase.phase)
     for option, key, text in _pairs(checks, "--check", problems):
         if key not in check_ids:
@@ -255,7 +264,7 @@ def build_snapshot(
             state = entry.get("state") if isinstance(entry, dict) else entry
             if state is None:
                 state = _current_state(phase, tid)
-            data["tasks"][tid] = {"state": state, "note": note}
+            data["tasks"][tid] = {**(entry if isinstance(entry, dict) else {}), "state": state, "note": note}
         elif sep and _ID_LIKE_RE.fullmatch(key.strip()):  # "7.9=..." is a task id mistyped, not prose
             problems.append(
                 f"--note {text}: unknown task '{key.strip()}' (known: {', '.join(task_ids)}); "
@@ -281,6 +290,8 @@ def build_snapshot(
                     "(a waiver is recorded with its reason)"
                 )
             data["tasks"][key] = {**entry, "waived": list(dict.fromkeys([*entry.get("waived", []), *deps]))}
+    for option in task_metrics:
+        _task_metric(option, config.metrics, phase, task_ids, data["tasks"], problems)
     if health is not None:
         data["health"] = health
     if not accept:
@@ -322,6 +333,43 @@ def build_snapshot(
     if lines:
         raise Abort("nothing recorded:\n" + "\n".join(lines))
     return ordered
+
+
+def _task_metric(
+    option: str,
+    catalogue: dict[str, Any],
+    phase: PhaseInput,
+    task_ids: list[str],
+    tasks: dict[str, Any],
+    problems: list[str],
+) -> None:
+    """One ``--task-metric ID:KEY=VALUE``: the value goes into the task's entry (its state kept)."""
+    head, sep, text = option.partition("=")
+    tid, colon, key = head.partition(":")
+    tid, key = tid.strip(), key.strip()
+    if not sep or not colon or not tid or not key:
+        problems.append(
+            f"--task-metric {option}: write --task-metric ID:KEY=VALUE, e.g. --task-metric 7.1:cost_usd=3.2"
+        )
+        return
+    if tid not in task_ids:
+        problems.append(f"--task-metric {option}: unknown task '{tid}' (known: {', '.join(task_ids)})")
+        return
+    metric = catalogue.get(key)
+    if metric is None:
+        close = difflib.get_close_matches(key, list(catalogue), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(catalogue)}"
+        problems.append(f"--task-metric {option}: unknown metric '{key}'; {hint}")
+        return
+    try:
+        value = parse_value(metric.unit, text)
+    except ValueError as exc:
+        problems.append(f"--task-metric {option}: {exc}")
+        return
+    entry = tasks.get(tid)
+    if not isinstance(entry, dict):
+        entry = {"state": entry if entry is not None else _current_state(phase, tid)}
+    tasks[tid] = {**entry, "metrics": {**entry.get("metrics", {}), key: value}}
 
 
 def file_stem(snapshot: dict[str, Any]) -> str:

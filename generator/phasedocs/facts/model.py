@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from phasedocs.dates import Calendar
@@ -27,6 +27,16 @@ def in_words(state: str) -> str:
 
 
 # --------------------------------------------------------------------------- results
+class OwnValue(NamedTuple):
+    """A task's own latest value of a task-scoped metric (a snapshot's task ``metrics``)."""
+
+    key: str
+    metric: Metric
+    value: float | str
+    order: int = 0
+    """The metric's place in the catalogue, so that tables list metrics as it does."""
+
+
 @dataclass(frozen=True)
 class TaskFacts:
     """The computed facts of one task."""
@@ -110,6 +120,8 @@ class TaskFacts:
     agent_links: tuple[str, ...] = ()
     """The tasks it follows on its agents in the schedule in force (each agent's order, which
     the Monte Carlo forecast keeps); empty once complete."""
+    metrics: tuple[OwnValue, ...] = ()
+    """Its own latest value of each task-scoped metric (cost, tokens), in catalogue order."""
 
     @property
     def id(self) -> str:
@@ -325,6 +337,8 @@ class CriterionFacts:
 
     baseline_is_first: bool = False
     """True when the baseline snapshot had no value: the change is measured from the first value."""
+    task_scoped: bool = False
+    """True when judged on its task's own latest value of the metric (a snapshot's task ``metrics``)."""
 
     @property
     def passed(self) -> bool:

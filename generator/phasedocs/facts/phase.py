@@ -28,6 +28,7 @@ from phasedocs.facts.model import (
     CriterionFacts,
     Day,
     MetricFacts,
+    OwnValue,
     PhaseFacts,
     PlanFacts,
     Schedule,
@@ -149,9 +150,20 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
     )
 
     by_metric = {m.key: m for m in metrics}
+    own = task_metric_values(config, source)
+    scoped = {key for values in own.values() for key in values}
     task_criteria = {
         t.id: tuple(
-            criterion_facts(config, t.id, c, recorded.get(t.id) == "complete", readings, by_metric, reference)
+            criterion_facts(
+                config,
+                t.id,
+                c,
+                recorded.get(t.id) == "complete",
+                readings,
+                by_metric,
+                reference,
+                own.get(t.id, {}).get(c.metric, []) if c.metric in scoped else None,
+            )
             for c in t.criteria
         )
         for t in tasks
@@ -187,6 +199,18 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         task_fact(t, progress, cpm, times, task_criteria[t.id], notes, cal, phase.start, waived.get(t.id))
         for t in tasks
     ]
+    if own:  # each task's latest own values, in catalogue order (no task metrics: nothing changes)
+        task_facts = [
+            replace(
+                tf,
+                metrics=tuple(
+                    OwnValue(k, m, v[-1], i)
+                    for i, (k, m) in enumerate(config.metrics.items())
+                    if (v := own.get(tf.id, {}).get(k))
+                ),
+            )
+            for tf in task_facts
+        ]
     agent_list = agent_facts(agents, task_facts, cpm)
     all_criteria = (
         tuple(c for t in tasks for c in task_criteria[t.id])
@@ -245,6 +269,18 @@ def read_snapshots(config: ProjectConfig, source: PhaseInput) -> Readings:
                 series[key].append((snap.timestamp, numeric(config.metrics[key].unit, value)))
     now = source.snapshots[-1].snapshot.timestamp if source.snapshots else None
     return Readings(checks, checks_before, series, baseline_values, now)
+
+
+def task_metric_values(config: ProjectConfig, source: PhaseInput) -> dict[str, dict[str, list[float | str]]]:
+    """Task id -> metric key -> the task's own non-null values of it, in snapshot order."""
+    out: dict[str, dict[str, list[float | str]]] = {}
+    for s in source.snapshots:
+        for tid, entry in s.snapshot.tasks.items():
+            for key, value in entry.metrics.items():
+                shown = numeric(config.metrics[key].unit, value)
+                if shown is not None:
+                    out.setdefault(tid, {}).setdefault(key, []).append(shown)
+    return out
 
 
 def metric_facts(
@@ -419,11 +455,22 @@ def criterion_facts(
     readings: Readings,
     metrics: dict[str, MetricFacts],
     reference: dict[str, float | str | None],
+    own: list[float | str] | None = None,
 ) -> CriterionFacts:
-    """One criterion: on or off track while its work goes on; met, exceeded or missed once settled."""
+    """One criterion: on or off track while its work goes on; met, exceeded or missed once settled.
+
+    ``own``: a task's own values of a task-scoped metric (a budget such as ``cost_usd <= 5``),
+    judged on the latest of them, never on the phase-wide value; a target relative to the
+    baseline has none there, and stays pending.
+    """
     if crit.metric is None:
         checked = readings.checks.get(crit.id or "")
         return CriterionFacts(scope, crit, checked_state(checked, settled), value=checked, settled=settled)
+    if own is not None:
+        metric = config.metrics[crit.metric]
+        current = own[-1] if own else None
+        state = measured_state(crit, metric, current, None, settled)
+        return CriterionFacts(scope, crit, state, metric, None, current, None, settled, task_scoped=True)
     mf = metrics.get(crit.metric)
     metric = config.metrics[crit.metric]
     state = measured_state(crit, metric, mf.current if mf else None, reference.get(crit.metric), settled)

@@ -217,6 +217,8 @@ def value_error(unit: str, value: Any) -> str | None:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if number and not abs(value) <= MAX_MAGNITUDE:  # also catches NaN
         return f"{value:g} is out of range; {RANGE_RULE}"
+    if unit == "usd" and number and value < 0:
+        return f"{value:g} is negative; an amount of money spent is 0 or more"
     if unit == "text":
         return None if isinstance(value, str) else f"expected text, got {describe(value)}"
     if unit == "ratio":

@@ -24,7 +24,7 @@ from phasedocs.errors import UNPRINTABLE_RE
 from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Pattern, Range
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
-Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "text"]
+Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "usd", "text"]
 TaskState = Literal["pending", "in_progress", "complete", "blocked"]
 SnapshotKind = Literal["baseline", "progress", "final"]
 
@@ -266,7 +266,7 @@ def _links(value: dict[str, str]) -> dict[str, str]:
 #: What each extractor can read, and the units that can hold it.
 JUNIT_VALUES = ("pass_rate", "tests", "passed", "failures", "errors", "skipped")
 COBERTURA_VALUES = ("line_rate", "branch_rate")
-_EXTRACTORS = ("junit", "cobertura", "json", "count", "grep")
+_EXTRACTORS = ("junit", "cobertura", "json", "count", "grep", "jsonl")
 #: The longest regular expression a grep extractor may hold.
 MAX_PATTERN = 500
 
@@ -306,6 +306,16 @@ class Extract(Model):
     """json: an RFC 6901 JSON pointer such as /results/0/mean."""
     pattern: Annotated[str, MinLen(1), MaxLen(MAX_PATTERN)] | None = None
     """grep: a regular expression (RE2 syntax: Python's without backreferences or lookaround), matched anywhere in each line."""
+    jsonl: ReportPath | None = None
+    """Per task: a glob of JSON-lines session logs holding ``{{ task.id }}`` or ``{{ task.key }}``
+    (``logs/{{ task.id }}/*.jsonl``); the sum of ``pointer`` over their lines, or with
+    ``model``, ``input`` and ``output`` their cost at the project's ``prices``."""
+    model: Annotated[str, MaxLen(500)] | None = None
+    """jsonl cost: the JSON pointer of each line's model name (/message/model)."""
+    input: Annotated[str, MaxLen(500)] | None = None
+    """jsonl cost: the JSON pointer of each line's input tokens (/message/usage/input_tokens)."""
+    output: Annotated[str, MaxLen(500)] | None = None
+    """jsonl cost: the JSON pointer of each line's output tokens (/message/usage/output_tokens)."""
 
     @property
     def kind(self) -> str:
@@ -317,12 +327,25 @@ class Extract(Model):
         """The report's path or glob."""
         return str(getattr(self, self.kind))
 
+    @property
+    def cost(self) -> bool:
+        """True for a jsonl extractor that prices tokens (``model``, ``input``, ``output``)."""
+        return self.jsonl is not None and self.model is not None
+
     def _check(self) -> None:
         kinds = [k for k in _EXTRACTORS if getattr(self, k) is not None]
         if len(kinds) != 1:
             given = " and ".join(kinds) if kinds else "none"
-            raise ValueError(f"give exactly one extractor of junit, cobertura, json, count, grep (given: {given})")
+            raise ValueError(
+                f"give exactly one extractor of junit, cobertura, json, count, grep, jsonl (given: {given})"
+            )
         kind = kinds[0]
+        if kind == "jsonl":
+            self._check_jsonl()
+            return
+        cost_fields = [k for k in ("model", "input", "output") if getattr(self, k) is not None]
+        if cost_fields:
+            raise ValueError(f"{cost_fields[0]} goes with jsonl, not {kind}")
         allowed = {"junit": JUNIT_VALUES, "cobertura": COBERTURA_VALUES}.get(kind)
         if allowed is not None and self.value not in allowed:
             raise ValueError(f"{kind} needs value: one of {', '.join(allowed)}")
@@ -342,6 +365,53 @@ class Extract(Model):
             )
         if self.pattern is not None:
             grep_regex(self.pattern)
+
+    def _check_jsonl(self) -> None:
+        if self.value is not None or self.pattern is not None:
+            raise ValueError(
+                f"{'value' if self.value is not None else 'pattern'} goes with junit, cobertura or grep, not jsonl"
+            )
+        task_glob(str(self.jsonl))
+        cost = [k for k in ("model", "input", "output") if getattr(self, k) is not None]
+        if cost and self.pointer is not None:
+            raise ValueError("jsonl sums pointer, or prices model + input + output tokens; give one of them, not both")
+        if cost and len(cost) != 3:
+            missing = next(k for k in ("model", "input", "output") if getattr(self, k) is None)
+            raise ValueError(
+                f"jsonl cost needs model, input and output pointers; add {missing} (e.g. /message/{missing})"
+            )
+        if not cost and self.pointer is None:
+            raise ValueError(
+                "jsonl needs pointer: the RFC 6901 pointer summed over the lines, e.g. /message/usage/output_tokens"
+            )
+        for name in cost or ["pointer"]:
+            text = str(getattr(self, name))
+            if not text.startswith("/"):
+                raise ValueError(f"{name} '{text}' must start with '/' (RFC 6901), e.g. /message/usage/output_tokens")
+
+
+_TASK_FIELD_RE = re.compile(r"\{\{\s*task\.(id|key)\s*\}\}", re.ASCII)
+
+
+def task_glob(pattern: str) -> str:
+    """``pattern`` if it names each task's files (``{{ task.id }}`` or ``{{ task.key }}``, nothing
+    else between braces); ValueError saying why not. It is a glob, never a template: nothing runs."""
+    rest = _TASK_FIELD_RE.sub("", pattern)
+    if rest == pattern:
+        raise ValueError(
+            f"'{pattern}' names no task; a jsonl glob is per task: put {{{{ task.id }}}} or {{{{ task.key }}}} "
+            "in it, e.g. logs/{{ task.id }}/*.jsonl"
+        )
+    if "{" in rest or "}" in rest:
+        raise ValueError(
+            f"'{pattern}': only {{{{ task.id }}}} and {{{{ task.key }}}} may stand between braces in a jsonl glob"
+        )
+    return pattern
+
+
+def expand_task_glob(pattern: str, task_id: str, task_key: str) -> str:
+    """The glob of one task's files: its id and key put in (both are plain ids, no glob characters)."""
+    return _TASK_FIELD_RE.sub(lambda m: task_id if m.group(1) == "id" else task_key, pattern)
 
 
 def grep_regex(pattern: str) -> Any:
@@ -408,7 +478,7 @@ class Metric(Model):
     label: Text
     """Human name shown in tables and charts."""
     unit: Unit
-    """count, seconds, percent, ratio, bytes or text; snapshots must report values of this unit."""
+    """count, seconds, percent, ratio, bytes, usd (money, US dollars) or text; snapshots must report values of this unit."""
     better: Literal["lower", "higher"] | None = None
     """Which direction is an improvement; decides 'exceeded' for range targets."""
     source: str | None = None
@@ -426,6 +496,14 @@ class Metric(Model):
         e = self.extract
         if e is None:
             return
+        if e.cost and self.unit != "usd":
+            raise ValueError(
+                f"jsonl with model, input and output gives a cost, but the unit is {self.unit}; set unit: usd"
+            )
+        if e.kind == "jsonl" and not e.cost and self.unit in ("text", "ratio", "percent", "usd"):
+            raise ValueError(
+                f"jsonl sums a pointer, but the unit is {self.unit}; set unit: count (tokens), seconds or bytes"
+            )
         counts = e.kind in ("count", "grep") or (e.kind == "junit" and e.value != "pass_rate")
         if counts and self.unit != "count":
             raise ValueError(f"{e.kind} gives a count, but the unit is {self.unit}; set unit: count")
@@ -575,6 +653,24 @@ def merged_agents(project: tuple[Agent, ...], phase: tuple[Agent, ...]) -> tuple
     return tuple(own.get(a.id, a) for a in project) + tuple(a for a in phase if a.id not in known)
 
 
+class Price(Model):
+    """What a model's tokens cost, in US dollars per million tokens."""
+
+    input: Annotated[float, Range(ge=0, le=1_000_000)]
+    """USD per million input tokens (0 or more)."""
+    output: Annotated[float, Range(ge=0, le=1_000_000)]
+    """USD per million output tokens (0 or more)."""
+
+
+def _price_names(value: dict[str, Price]) -> dict[str, Price]:
+    if len(value) > 1000:
+        raise ValueError(f"{len(value):,} prices, more than the 1,000 a project may list")
+    for name in value:
+        if not name.strip() or len(name) > 200 or not name.isprintable():
+            raise ValueError(f"{name[:40]!r} is no model name; write it as the logs do, e.g. claude-sonnet-4-5")
+    return value
+
+
 class ProjectConfig(Model):
     """phases/project.yaml: settings shared by every phase."""
 
@@ -608,8 +704,16 @@ class ProjectConfig(Model):
     """Where ``phasedocs sync`` reads the git history and how commits name tasks."""
     agents: tuple[Agent, ...] = ()
     """The agents every phase may assign tasks to (a phase's own list extends or overrides it by id)."""
+    prices: Annotated[dict[str, Price], Check(_price_names)] = {}
+    """Model name (as the agents' logs write it) -> {input, output} in USD per million tokens: what tokens cost."""
 
     def _check(self) -> None:
+        priced = [k for k, m in self.metrics.items() if m.extract is not None and m.extract.cost]
+        if priced and not self.prices:
+            raise ValueError(
+                f"metric {priced[0]} turns tokens into cost, but there are no prices; add "
+                "prices: {MODEL: {input: USD_PER_MTOK, output: USD_PER_MTOK}}"
+            )
         if self.calendar != "workdays" and (self.holidays or self.workday is not None):
             given = "holidays" if self.holidays else "workday"
             raise ValueError(f"{given} apply to the workdays calendar only; set calendar: workdays, or remove {given}")
@@ -881,6 +985,8 @@ class TaskEntry(Model):
     """Where the state comes from: ``git:``, ``merge:``, ``done:``, ``revert:`` or ``ci:`` ids (written by sync)."""
     waived: tuple[TaskId, ...] = ()
     """Dependencies the task went ahead of (in progress or complete before them); needs a note saying why."""
+    metrics: dict[str, Any] = {}
+    """Task-scoped values of catalogue metrics (``cost_usd``, ``tokens``): what this task alone cost or measured."""
 
     def _check(self) -> None:
         if self.waived and self.note is None:

@@ -858,6 +858,28 @@ def _check_snapshot_values(
             problem = value_error(metric.unit, value)
             if problem:
                 errors.append(doc.error(("metrics", key), problem))
+        errors += _check_task_metrics(catalogue, doc)
+    return errors
+
+
+def _check_task_metrics(catalogue: dict[str, Metric], doc: Document) -> list[InputError]:
+    """A task entry's ``metrics``: catalogue keys with values of their unit, as the snapshot's own."""
+    errors: list[InputError] = []
+    for tid, entry in _section(doc, "tasks").items():
+        values = entry.get("metrics") if isinstance(entry, dict) else None
+        if not isinstance(values, dict):
+            continue  # absent; any other shape is the model's error
+        for key, value in values.items():
+            where = ("tasks", tid, "metrics", key)
+            metric = catalogue.get(key)
+            if metric is None:
+                close = close_matches(key, list(catalogue))
+                hint = f"did you mean '{close[0]}'?" if close else "add it to the catalogue in phases/project.yaml"
+                errors.append(doc.error(where, f"unknown metric '{key}'; {hint}"))
+                continue
+            problem = value_error(metric.unit, value)
+            if problem:
+                errors.append(doc.error(where, problem))
     return errors
 
 

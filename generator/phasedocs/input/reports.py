@@ -14,18 +14,19 @@ no pattern backtracks), and each report has a time budget.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from phasedocs.errors import InputError, printable
-from phasedocs.input.loader import load_json
+from phasedocs.input.loader import MAX_MAGNITUDE, load_json
 from phasedocs.input.messages import value_error
-from phasedocs.input.models import Extract, Metric, grep_regex
+from phasedocs.input.models import Extract, Metric, Price, expand_task_glob, grep_regex
 from phasedocs.paths import leaves
 
 #: The largest report read, in bytes: a test report is megabytes, not gigabytes.
@@ -510,3 +511,149 @@ def _grep(root: Path, e: Extract, unit: str) -> Reading:
         if i % 4096 == 0:
             _in_time(root, path, deadline)
     return Reading(count, (e.path,))
+
+
+# --- JSON-lines session logs (per task): what the agents' own logs say each task used ---
+
+
+class LineFault(ValueError):
+    """A line of a JSON-lines log that cannot be read; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        """The line's number."""
+        self.message = message
+        """What is wrong with it."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is no JSON number")
+
+
+def jsonl_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) of each non-blank line of JSON-lines ``chunks``, split at
+    any byte; :class:`LineFault` for a line that is not UTF-8 or not JSON. Memory holds one line."""
+    pending: list[bytes] = []
+    number = 0
+
+    def parse(raw: bytes) -> Any:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LineFault(number, "not UTF-8 text") from None
+        try:
+            return json.loads(text, parse_constant=_no_constant)
+        except ValueError as exc:  # JSONDecodeError, NaN/Infinity, an integer of 4,300 digits and more
+            raise LineFault(number, f"not a JSON value ({printable(str(exc))[:120]})") from None
+
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            pending.append(chunk[start:end])
+            raw, pending = b"".join(pending), []
+            number += 1
+            start = end + 1
+            if raw.strip():
+                yield number, parse(raw)
+        pending.append(chunk[start:])
+    raw = b"".join(pending)
+    number += 1
+    if raw.strip():
+        yield number, parse(raw)
+
+
+_ABSENT = object()
+
+
+def _at(data: Any, pointer: str) -> Any:
+    """The value at ``pointer``, or ``_ABSENT``: a log's lines differ (only some carry usage)."""
+    try:
+        return pointer_get(data, pointer)
+    except KeyError:
+        return _ABSENT
+
+
+def _amount(line: int, pointer: str, value: Any) -> int | float:
+    """A count a line holds: a finite number, zero or more, within range."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not 0 <= value <= MAX_MAGNITUDE:  # NaN fails both comparisons
+        if not ok:
+            shown = printable(json.dumps(value, ensure_ascii=False, default=str))[:60]
+        elif isinstance(value, int) and abs(value) > 10**20:  # ':g' of an int past a float's range fails
+            shown = f"a number of {len(str(abs(value)))} digits"
+        else:
+            shown = f"{value:g}"
+        raise LineFault(line, f"{pointer} is {shown}; a count is a number from 0 to {MAX_MAGNITUDE:g}")
+    return value
+
+
+def jsonl_sum(chunks: Iterable[bytes], pointer: str) -> int | float:
+    """The sum of the numbers at ``pointer`` over the lines (lines without it add nothing)."""
+    total: int | float = 0
+    for line, data in jsonl_lines(chunks):
+        value = _at(data, pointer)
+        if value is not _ABSENT:
+            total += _amount(line, pointer, value)
+    return total
+
+
+def jsonl_tokens(chunks: Iterable[bytes], model: str, inp: str, out: str, tokens: dict[str, list[float]]) -> None:
+    """Add each line's input and output tokens to ``tokens[model name]`` ([input, output])."""
+    for line, data in jsonl_lines(chunks):
+        counts = [_at(data, inp), _at(data, out)]
+        if counts[0] is _ABSENT and counts[1] is _ABSENT:
+            continue
+        name = _at(data, model)
+        if not isinstance(name, str):
+            what = "nothing" if name is _ABSENT else printable(json.dumps(name, default=str))[:60]
+            raise LineFault(line, f"it counts tokens, but {model} holds {what}, not the model's name")
+        pair = tokens.setdefault(name, [0, 0])
+        for i, (pointer, value) in enumerate(zip((inp, out), counts, strict=True)):
+            if value is not _ABSENT:
+                pair[i] += _amount(line, pointer, value)
+
+
+def read_task(root: Path, metric: Metric, prices: dict[str, Price], task_id: str, task_key: str) -> Reading | None:
+    """The value of a per-task ``jsonl`` metric for one task; None when no log of it exists yet."""
+    e = metric.extract
+    assert e is not None and e.jsonl is not None
+    pattern = expand_task_glob(e.jsonl, task_id, task_key)
+    try:
+        files = _matches(root, pattern)
+        if not files:
+            return None
+        _read_cap(root, pattern, files)
+        total: int | float = 0
+        tokens: dict[str, list[float]] = {}
+        for path in files:
+            try:
+                if e.cost:
+                    jsonl_tokens(_chunks(root, path), str(e.model), str(e.input), str(e.output), tokens)
+                else:
+                    total += jsonl_sum(_chunks(root, path), str(e.pointer))
+            except LineFault as exc:
+                raise ReportError(f"{_rel(root, path)}:{exc.line}: {exc.message}") from None
+    except OSError as exc:
+        name = _rel(root, Path(exc.filename)) if exc.filename else pattern
+        raise ReportError(f"{name}: cannot read: {exc.strerror or exc}; check the file's permissions") from None
+    names = tuple(_rel(root, p) for p in files)
+    if e.cost:
+        cost = 0.0
+        for name in sorted(tokens):  # sorted: the same float sum whatever order the logs came in
+            price = prices.get(name)
+            if price is None:
+                known = ", ".join(sorted(prices)) or "none"
+                raise ReportError(
+                    f"{pattern}: model '{printable(name)[:80]}' has no price (priced: {printable(known)[:200]}); "
+                    f"add it to phases/project.yaml: prices: {{{printable(name)[:80]}: "
+                    "{input: USD_PER_MTOK, output: USD_PER_MTOK}}"
+                )
+            cost += (tokens[name][0] * price.input + tokens[name][1] * price.output) / 1_000_000
+        value: int | float = round(cost, 6)
+    else:
+        value = total
+    problem = value_error(metric.unit, value)
+    if problem:  # a sum of values each within range may still pass it
+        raise ReportError(f"{pattern}: {problem}")
+    return Reading(value, names)

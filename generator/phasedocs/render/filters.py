@@ -246,6 +246,8 @@ def value(v: Any, unit: str = "count") -> str:
         return f"{number(v)}%"
     if unit == "seconds":
         return f"{number(v)} s"
+    if unit == "usd":  # money: always cents, the currency named (a '$' could start math markup)
+        return f"{v:,.2f} USD"
     if unit == "bytes":
         for size, suffix in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
             if abs(v) >= size:

@@ -106,6 +106,8 @@ def _task_extras(t: TaskFacts, tz: ZoneInfo) -> dict[str, Any]:
         out["added"] = iso(t.task.added, tz)
     if t.waived:
         out["waived"] = {"tasks": list(t.waived), "note": t.waived_note, "at": _when(t.waived_at, tz)}
+    if t.metrics:  # its own latest values (cost, tokens), as a snapshot's task entry holds them
+        out["metrics"] = {o.key: _value(o.value, 6) for o in t.metrics}
     return out
 
 

@@ -18,6 +18,7 @@ from phasedocs.facts import (
     in_words,
 )
 from phasedocs.gate import Finding
+from phasedocs.input.models import Metric
 from phasedocs.render.filters import code, health, md, state, value
 
 #: How many shared files a human document lists, and how many tasks per file: past these it
@@ -418,6 +419,59 @@ class PhaseView:
             else:
                 out.append(f"Criterion {md(c.subject)}: {state(c.before)} → {state(c.after)}")
         return out
+
+    @property
+    def cost_keys(self) -> list[tuple[str, Metric]]:
+        """The task-scoped metrics (cost, tokens) some task recorded, in catalogue order."""
+        found: dict[str, Metric] = {}
+        for t in self.p.tasks:
+            found.update((o.key, o.metric) for o in t.metrics)
+        budgets = {c.criterion.metric: c.metric for t in self.p.tasks for c in t.criteria if c.task_scoped}
+        found.update((k, m) for k, m in budgets.items() if k is not None and m is not None and k not in found)
+        order = {o.key: o.order for t in self.p.tasks for o in t.metrics}
+        return sorted(found.items(), key=lambda km: (order.get(km[0], len(found) + 10**6), km[0]))
+
+    @property
+    def cost_rows(self) -> list[tuple[TaskFacts, list[Any], list[CriterionFacts]]]:
+        """(task, its own value per :attr:`cost_keys` or None, its budgets) for each task with
+        either: what each task cost, against what it may cost."""
+        keys = [k for k, _ in self.cost_keys]
+        rows = []
+        for t in self.p.tasks:
+            own = {o.key: o.value for o in t.metrics}
+            budgets = [c for c in t.criteria if c.task_scoped]
+            if own or budgets:
+                rows.append((t, [own.get(k) for k in keys], budgets))
+        return rows
+
+    @staticmethod
+    def who(t: TaskFacts) -> str:
+        """Who did a task, for the cost totals: its agents (``assignee``), else its role's agent."""
+        return ", ".join(t.assignees) if t.assignees else t.task.agent_name
+
+    def cost_totals(self) -> list[float | None]:
+        """The sum of each :attr:`cost_keys` metric over the tasks (None for text metrics)."""
+        keys = self.cost_keys
+        sums: list[float | None] = [None if m.unit == "text" else 0 for _, m in keys]
+        for _, values, _b in self.cost_rows:
+            for i, v in enumerate(values):
+                if isinstance(v, (int, float)) and sums[i] is not None:
+                    sums[i] = (sums[i] or 0) + v
+        return sums
+
+    def cost_by_agent(self) -> list[tuple[str, int, list[float | None]]]:
+        """(agent, tasks with a value, sum of each :attr:`cost_keys` metric) per agent, in task order."""
+        keys = self.cost_keys
+        out: dict[str, tuple[int, list[float | None]]] = {}
+        for t, values, _b in self.cost_rows:
+            if all(v is None for v in values):
+                continue
+            n, sums = out.get(self.who(t), (0, [None if m.unit == "text" else 0 for _, m in keys]))
+            for i, v in enumerate(values):
+                if isinstance(v, (int, float)) and sums[i] is not None:
+                    sums[i] = (sums[i] or 0) + v
+            out[self.who(t)] = (n + 1, sums)
+        return [(who, n, sums) for who, (n, sums) in out.items()]
 
     def _label(self, key: str) -> str:
         return next(m.metric.label for m in self.p.metrics if m.key == key)  # a changed metric is measured
