@@ -234,3 +234,47 @@ def _fresh_caches() -> None:
     records._VALIDATORS.clear()
     records._HINTS.clear()
     records._RAW_FORMS.clear()
+
+
+# phase 1 under way; phase 2 follows it and started early (a sequence warning on both): the
+# project of the incremental-against-fresh tests of generate and the site
+LIVE = minimal(
+    **{
+        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", '
+        '"metrics": {"warnings": 12}, "tasks": {"1.1": "in_progress"}}',
+        "phases/phase-02/phase.yaml": PHASE_YAML.replace("number: 1", "number: 2\nafter_phase: 1")
+        .replace('"1.1"', '"2.1"')
+        .replace('"1.2"', '"2.2"'),
+        "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "kind": "baseline", '
+        '"metrics": {"warnings": 30}, "tasks": {"2.1": "in_progress"}}',
+    }
+)
+
+#: Every kind of change a rebuild must follow (applied to a project made from :data:`LIVE`).
+CHANGES = {
+    # phase 1's pages read the project's newest snapshot (staleness) and every finished task (forecast)
+    "a snapshot of another phase": lambda root: (root / "phases/phase-02/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-14T09:00:00Z", "tasks": {"2.1": {"state": "complete", "at": "2025-01-08T09:00:00Z"}, '
+        '"2.2": "in_progress"}}'
+    ),
+    "a removed snapshot": lambda root: (root / "phases/phase-02/metrics/a.json").unlink(),
+    "an edited project.yaml": lambda root: (root / "phases/project.yaml").write_text(
+        PROJECT_YAML + "stale_after_days: 0.5\n"
+    ),
+    "an edited template": lambda root: (
+        (root / "templates").mkdir() or (root / "templates/task.md.j2").write_text("# {{ t.id | md }} (ours)\n")
+    ),
+    "a new phase": lambda root: (
+        (root / "phases/phase-03").mkdir()
+        or (root / "phases/phase-03/phase.yaml").write_text(
+            PHASE_YAML.replace("number: 1", "number: 3\nafter_phase: 2").replace('"1.', '"3.')
+        )
+    ),
+    "a removed phase": lambda root: shutil.rmtree(root / "phases/phase-02"),
+    "an edited site config": lambda root: (
+        (root / "site_config").mkdir()
+        or (root / "site_config/site.yaml").write_text(
+            "site_url: https://acme.example/plans/\ncharts: {colors: {task: '#123456'}}\n"
+        )
+    ),
+}

@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import MAX_TASK_RUNS, Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
 from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
+from phasedocs.input.site_config import SiteConfig, check_site_config
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
 
@@ -64,6 +65,8 @@ class Project:
     """Hash of project.yaml; every phase's documents depend on it."""
     warnings: tuple[str, ...] = ()
     """Faults that lose nothing but may surprise (a file in metrics/ that is not a snapshot)."""
+    site: SiteConfig = field(default_factory=SiteConfig)
+    """site_config/site.yaml (the defaults when there is none), read and checked with the rest."""
 
 
 _SEQUENCE_RE = re.compile(r"(.*)~([0-9]{1,9})\.json", re.ASCII)
@@ -192,20 +195,18 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     errors += _check_after_phase(follows, numbers)
     if config is not None and config_doc is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)
-    from phasedocs.input.site_config import (
-        check_site_config,  # the site's settings are input too (colours, palette, URLs)
-    )
-
-    errors += check_site_config(root)[1]
+    site, site_errors = check_site_config(root)  # the site's settings are input too (colours, palette, URLs)
+    errors += site_errors
     if errors:
         raise ValidationErrors(errors)
-    assert config is not None and config_doc is not None  # no errors: project.yaml was read and parsed
+    assert config is not None and config_doc is not None and site is not None  # no errors: all were read
     return Project(
         root=root,
         config=config,
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
         config_digest=_digest([config_doc.sha256.encode()]),
         warnings=tuple(warnings),
+        site=site,
     )
 
 
