@@ -478,3 +478,47 @@ def test_documents_and_created_files_reach_the_disk_cache_entries_need_not(tmp_p
     assert len(synced) == 2
     writer.atomic_write(tmp_path / "cache.json", b"c", durable=False)
     assert len(synced) == 2
+
+
+_OPENED: list[str] | None = None  # the paths opened while a test listens (audit hooks cannot be removed)
+
+
+def _on_open(event: str, args: tuple) -> None:
+    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.path.realpath(os.fsdecode(args[0])))
+
+
+def test_a_generate_run_reads_each_input_once(project, runner):
+    global _OPENED
+    import sys
+    from collections import Counter
+
+    from phasedocs.resources import builtin_templates
+
+    # every kind of input: project.yaml, phase.yaml, snapshots, a frozen plan, site.yaml,
+    # mkdocs.yml (site.yaml's settings are checked against it), a template of the project's own
+    root = project(
+        {
+            **LIVE,
+            "site_config/site.yaml": "site_url: https://acme.example/plans/\n",
+            "mkdocs.yml": "site_name: Plans\n",
+            "templates/task.md.j2": "# {{ t.id | md }}\n",
+        }
+    )
+    assert runner.invoke(main, ["freeze", "1", "--project", str(root)]).exit_code == 0
+    sys.addaudithook(_on_open)
+    _OPENED = []
+    try:
+        generate(root, root / "docs")
+        opened = Counter(_OPENED)
+    finally:
+        _OPENED = None
+    inputs = [
+        p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.parts[len(root.parts)] in ("phases", "site_config", "templates", "mkdocs.yml")
+    ]
+    assert (root / "phases/phase-01/plan.json") in inputs and len(inputs) == 9
+    shipped = [p for p in sorted(builtin_templates().rglob("*.j2")) if p.name != "task.md.j2"]
+    reads = {str(p): opened[os.path.realpath(p)] for p in [*inputs, *shipped]}
+    assert reads == {str(p): 1 for p in [*inputs, *shipped]}
