@@ -385,6 +385,16 @@ def phase_state(states: list[str]) -> str:
     return "planned"
 
 
+#: The states of a phase under way: work on it has started, and not all of it is complete.
+UNDER_WAY = ("active", "blocked")
+
+
+def under_way(states: list[str]) -> bool:
+    """Whether a phase whose tasks are in ``states`` is under way: the one rule, asked by the
+    facts' stale check and by the commands that pick the phase under way (measure, sync)."""
+    return phase_state(states) in UNDER_WAY
+
+
 def phase_fact(
     source: PhaseInput,
     task_facts: list[TaskFacts],

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
+from phasedocs.input.graph import find_cycle, longest_path
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import MAX_TASK_RUNS, Criterion, Metric, Phase, ProjectConfig, Protocol, Snapshot
@@ -450,7 +451,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                 )
             )
         else:
-            length = _longest_path(phase)
+            length = longest_path(list(phase.tasks))
             if length > MAX_PHASE_DAYS:
                 errors.append(
                     doc.error(
@@ -507,54 +508,6 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
 
 #: The longest a phase may last: date arithmetic, day tables and charts stay bounded.
 MAX_PHASE_DAYS = 3650
-
-
-def _longest_path(phase: Phase) -> float:
-    """The length in days of the longest dependency chain (the phase has no cycle)."""
-    finish: dict[str, float] = {}
-    by_id = {t.id: t for t in phase.tasks}
-    for task in phase.tasks:
-        stack = [task.id]
-        while stack:  # iterative depth-first: a 5,000-task chain must not recurse
-            tid = stack[-1]
-            if tid in finish:
-                stack.pop()
-                continue
-            todo = [d for d in by_id[tid].depends_on if d not in finish]
-            if todo:
-                stack.extend(todo)
-                continue
-            finish[tid] = max((finish[d] for d in by_id[tid].depends_on), default=0.0) + by_id[tid].duration_days
-            stack.pop()
-    return round(max(finish.values(), default=0.0), 6)
-
-
-def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A dependency cycle as ``[a, b, ..., a]`` (in file order), or None. Iterative DFS."""
-    color = dict.fromkeys(graph, 0)  # 0 new, 1 on stack, 2 done
-    for root in graph:
-        if color[root]:
-            continue
-        stack: list[tuple[str, int]] = [(root, 0)]
-        path: list[str] = [root]
-        color[root] = 1
-        while stack:
-            node, i = stack[-1]
-            deps = graph[node]
-            if i < len(deps):
-                stack[-1] = (node, i + 1)
-                nxt = deps[i]
-                if color.get(nxt) == 1:
-                    return [*path[path.index(nxt) :], nxt]
-                if color.get(nxt) == 0:
-                    color[nxt] = 1
-                    stack.append((nxt, 0))
-                    path.append(nxt)
-            else:
-                color[node] = 2
-                stack.pop()
-                path.pop()
-    return None
 
 
 def _section(doc: Document, key: str) -> dict[str, Any]:
