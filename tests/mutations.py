@@ -513,8 +513,8 @@ M = [
         "tests/test_feeds.py",
     ),
     (
-        "feeds: if entry.state != before:",
-        "generator/phasedocs/render/feeds.py",
+        "changes: if entry.state != before:",
+        "generator/phasedocs/facts/changes.py",
         "            if entry.state != before:",
         "            if entry.note or True:",
         "tests/test_feeds.py",

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS, Calendar, r6
-from phasedocs.facts.changes import changes
+from phasedocs.facts.changes import changes, snapshot_changes
 from phasedocs.facts.collisions import collisions
 from phasedocs.facts.graph import topological
 from phasedocs.facts.measures import checked_state, measured_state, numeric
@@ -153,6 +153,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         all_criteria,
         tuple(metrics),
         changes(source, config, readings.series, all_criteria, reference, readings.checks_before),
+        snapshot_changes(source, config),
         times,
         readings.now,
         now_off,
@@ -403,6 +404,7 @@ def phase_fact(
     criteria: tuple[CriterionFacts, ...],
     metrics: tuple[MetricFacts, ...],
     changed: tuple[Change, ...],
+    recorded: tuple[tuple[Change, ...], ...],
     times: PlanTimes,
     now: datetime | None,
     now_off: float | None,
@@ -422,8 +424,10 @@ def phase_fact(
             s.snapshot.label or s.snapshot.timestamp.isoformat(),
             s.snapshot.kind,
             s.snapshot.note,
+            bool(s.snapshot.label),
+            found,
         )
-        for s in source.snapshots
+        for s, found in zip(source.snapshots, recorded, strict=True)
     )
     health = next(
         ((s.snapshot.health, s.snapshot.timestamp) for s in reversed(source.snapshots) if s.snapshot.health), None
