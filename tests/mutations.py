@@ -576,6 +576,20 @@ M = [
         "tests/test_progress.py",
     ),
     (
+        "pipeline: a project's own templates read only their phase",
+        "generator/phasedocs/pipeline.py",
+        "inputs = everything if env.own_templates else digests[p.folder]",
+        "inputs = digests[p.folder]",
+        "tests/test_writer.py",
+    ),
+    (
+        "pipeline: a group's digest ignores its facts",
+        "generator/phasedocs/pipeline.py",
+        'return _digest(p.source.digest, repr(shown))',
+        "return p.source.digest",
+        "tests/test_writer.py",
+    ),
+    (
         'pipeline: if path == "README.md":',
         "generator/phasedocs/pipeline.py",
         '    if path == "README.md":',

@@ -522,3 +522,61 @@ def test_a_generate_run_reads_each_input_once(project, runner):
     shipped = [p for p in sorted(builtin_templates().rglob("*.j2")) if p.name != "task.md.j2"]
     reads = {str(p): opened[os.path.realpath(p)] for p in [*inputs, *shipped]}
     assert reads == {str(p): 1 for p in [*inputs, *shipped]}
+
+
+def test_the_shipped_templates_render_a_phase_from_its_own_facts(project):
+    """Why a phase's digest may be its own facts' (pipeline.output_groups): its pages read no other phase."""
+    from dataclasses import replace
+
+    from phasedocs.charts import specs as charts
+    from phasedocs.facts import compute
+    from phasedocs.input.project import load_project
+    from phasedocs.render.renderer import Renderer
+
+    facts = compute(load_project(project(LIVE)))
+    env = Renderer()
+    for p in facts.phases:
+        alone = replace(facts, phases=(p,))
+        specs = charts.phase_specs(p, facts)
+        assert env.phase_files(alone, p, charts.phase_specs(p, alone)) == env.phase_files(facts, p, specs)
+
+
+def test_a_template_of_the_project_that_reads_every_phase_is_rendered_again_when_any_changes(project):
+    root = project(
+        {**LIVE, "templates/task.md.j2": "{% for q in facts.phases %}{{ q.snapshots | length }} {% endfor %}\n"}
+    )
+    out = root / "docs"
+    result, _ = generate(root, out)
+    assert (out / "phase-01/task-1.1-alpha.md").read_text() == "1 1\n"
+    # a reading of phase 2 that changes none of phase 1's facts (no task moves, nothing goes stale)
+    (root / "phases/phase-02/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-07T10:00:00Z", "metrics": {"warnings": 29}}'
+    )
+    result, _ = generate(root, out)
+    assert "phase-01" in result.rendered  # the template reads phase 2: phase 1's pages depend on it
+    assert (out / "phase-01/task-1.1-alpha.md").read_text() == "1 2\n"
+
+
+def test_the_digest_of_a_phase_s_facts_is_the_same_in_every_process(project):
+    """Facts hold no set or object whose repr changes with the process (hash seeds): a group
+    rendered by one run is found again by the next."""
+    import subprocess
+    import sys
+
+    root = project(LIVE)
+    script = (
+        "import sys; from pathlib import Path; from phasedocs.facts import compute; "
+        "from phasedocs.input.project import load_project; from phasedocs.pipeline import facts_digest; "
+        "print(*[facts_digest(p) for p in compute(load_project(Path(sys.argv[1]))).phases])"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(root)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1 and len(next(iter(digests)).split()) == 2
