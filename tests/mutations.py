@@ -585,7 +585,7 @@ M = [
     (
         "pipeline: a group's digest ignores its facts",
         "generator/phasedocs/pipeline.py",
-        'return _digest(p.source.digest, repr(shown))',
+        "return _digest(p.source.digest, repr(shown))",
         "return p.source.digest",
         "tests/test_writer.py",
     ),
