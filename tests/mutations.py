@@ -578,7 +578,7 @@ M = [
     (
         "pipeline: a project's own templates read only their phase",
         "generator/phasedocs/pipeline.py",
-        "inputs = everything if env.own_templates else digests[p.folder]",
+        "inputs = everything if own else digests[p.folder]",
         "inputs = digests[p.folder]",
         "tests/test_writer.py",
     ),

@@ -109,8 +109,9 @@ class Group:
     """The phase's folder, or ``project``."""
     digest: str
     """What its files are made from: the same digest, the same bytes."""
-    charts: dict[str, Any]
-    """Its charts: output path -> chart spec (what :func:`~phasedocs.charts.drawing.draw_all` draws)."""
+    charts: Callable[[], dict[str, Any]]
+    """Its charts: output path -> chart spec (what :func:`~phasedocs.charts.drawing.draw_all` draws);
+    made only for a group that is built (a reused one needs none)."""
     render: Callable[[], dict[str, bytes]]
     """Renders its documents and data files: output path -> bytes."""
 
@@ -129,29 +130,41 @@ def output_groups(project: Project, facts: ProjectFacts, env: Renderer) -> list[
     base = render_digest(project, env, project.site, facts.docs_prefix)
     digests = {p.folder: facts_digest(p) for p in facts.phases}
     everything = _digest(*digests.values())
+    own = env.own_templates
     out = []
     for p in facts.phases:
-        specs = charts.phase_specs(p, facts)
-        inputs = everything if env.own_templates else digests[p.folder]
+        specs = functools.cache(functools.partial(charts.phase_specs, p, facts))  # one set, for documents and drawing
+        inputs = everything if own else digests[p.folder]
         out.append(
             Group(
                 p.folder,
                 group_digest(base, p.folder, inputs),
-                {f"{p.folder}/charts/{name}": spec for name, spec in specs.items()},
-                functools.partial(env.phase_files, facts, p, specs),
+                functools.partial(_under, f"{p.folder}/charts/", specs),
+                functools.partial(_phase_files, env, facts, p, specs),
             )
         )
-    roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
+    roadmap = functools.cache(lambda: {"roadmap.svg": charts.roadmap_spec(facts)})
     site_url = project.site.site_url
     out.append(
         Group(
             "project",
             group_digest(base, "project", _digest(everything, site_url or "")),  # the feed's links hold the site's URL
-            {"charts/roadmap.svg": roadmap["roadmap.svg"]},
-            lambda: env.project_files(facts, roadmap, site_url),
+            functools.partial(_under, "charts/", roadmap),
+            lambda: env.project_files(facts, roadmap(), site_url),
         )
     )
     return out
+
+
+def _phase_files(
+    env: Renderer, facts: ProjectFacts, p: PhaseFacts, specs: Callable[[], dict[str, Any]]
+) -> dict[str, bytes]:
+    return env.phase_files(facts, p, specs())
+
+
+def _under(folder: str, specs: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Chart specs by output path: ``specs()``'s names under ``folder``."""
+    return {folder + name: spec for name, spec in specs().items()}
 
 
 @dataclass(frozen=True)
@@ -256,9 +269,9 @@ def plan(
         files = group.render()
         if shape.pages is not None:
             files = shape.pages(group.name, files)
-        specs = dict(group.charts)
+        specs = group.charts()
         if shape.narrow:
-            specs.update({rel.removesuffix(".svg") + NARROW_SUFFIX: spec for rel, spec in group.charts.items()})
+            specs.update({rel.removesuffix(".svg") + NARROW_SUFFIX: spec for rel, spec in list(specs.items())})
         result.files.update(files)
         hashes = add_charts(group.name, specs)
         result.groups[group.name] = {"digest": group.digest, "files": sorted([*files, *hashes]), "charts": hashes}
