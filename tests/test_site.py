@@ -270,7 +270,7 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
         k: v for k, v in first.files.items() if k.startswith("phase-02/")
     }
     # the cache is the site's pages as built, and nothing else: what the site no longer has is gone
-    cache = root / ".cache/phasedocs/site"
+    cache = root / ".cache/phasedocs/pages"
     assert sorted(tree(cache)) == sorted([*after.files, ".phasedocs-manifest.json"])
     # a cached chart that disappeared is drawn again, not lost
     for svg in cache.rglob("*.svg"):
@@ -393,7 +393,7 @@ def test_an_incremental_site_build_makes_what_a_fresh_one_makes_on_both_engines(
         site = render_site(root)  # what the MkDocs plugin adds to its build
         zensical.stage(root, root / ".cache/phasedocs/zensical/site")  # what Zensical builds from
         staged = tree(root / ".cache/phasedocs/zensical/docs")
-        return (site.files, site.nav), staged, tree(root / ".cache/phasedocs/site")
+        return (site.files, site.nav), staged, tree(root / ".cache/phasedocs/pages")
 
     root = project(LIVE)
     build(root)

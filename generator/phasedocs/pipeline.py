@@ -120,7 +120,7 @@ def output_groups(project: Project, facts: ProjectFacts, env: Renderer) -> list[
     """Every group of output files, each with its digest: the one place facts become files.
 
     ``generate`` writes them to ``docs/``, the site build keeps its shape of them under
-    ``.cache/phasedocs/site/`` (:func:`plan` for both). The built-in templates render a
+    ``.cache/phasedocs/pages/`` (:func:`plan` for both). The built-in templates render a
     phase's documents from its own facts and the project's settings only, so a phase's
     digest is its facts' digest; a project's own templates may read any phase
     (``facts.phases``), and then every phase's digest covers all of them.

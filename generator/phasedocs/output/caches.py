@@ -29,7 +29,7 @@ from phasedocs.paths import is_inside
 CACHE = Path(".cache") / "phasedocs"
 """Where phasedocs keeps what it can make again, relative to the project."""
 STAMP = CACHE / "validated.json"
-SITE_CACHE = CACHE / "site"
+SITE_CACHE = CACHE / "pages"
 """The site's pages and charts as the last site build made them (a generated folder, with a manifest)."""
 _CODE = Path(__file__).resolve().parent.parent  # the package folder
 

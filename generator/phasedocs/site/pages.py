@@ -2,7 +2,7 @@
 
 ``render_site`` is what the MkDocs plugin and the Zensical staging call: the same
 incremental build as ``generate`` (:func:`phasedocs.pipeline.plan`) in the site's shape,
-kept under ``.cache/phasedocs/site/``, so a rebuild renders and draws only what changed.
+kept under ``.cache/phasedocs/pages/``, so a rebuild renders and draws only what changed.
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def render_site(root: Path) -> RenderedSite:
     """Validate, compute and render the project at ``root`` for a site build.
 
     The same incremental build as ``generate`` (:func:`phasedocs.pipeline.plan`), in the
-    site's shape, kept under ``.cache/phasedocs/site/`` with its manifest as ``docs/``
+    site's shape, kept under ``.cache/phasedocs/pages/`` with its manifest as ``docs/``
     keeps its own: a rebuild renders only the groups whose facts changed and draws only
     the charts whose content changed; what the site no longer has is removed. The pages
     are served from memory; a cache that cannot be written (a read-only checkout) or that
