@@ -218,7 +218,7 @@ def render_site(root: Path) -> RenderedSite:
     if usable:
         with contextlib.suppress(Abort):  # no cache, no harm: the pages are in memory
             write_tree(folder, result.files, keep=result.keep, groups=result.groups, force=True, durable=False)
-    built = {**result.kept, **result.files}
+    built = {**{rel: result.kept[rel] for rel in result.keep}, **result.files}  # exactly what the build kept and made
     out = RenderedSite(
         repo_url=site_config.repo_url or project.config.repo_url,
         mermaid=mermaid_script(),
