@@ -30,7 +30,7 @@ M = [
     (
         "write_tree in place",
         "generator/phasedocs/output/writer.py",
-        "        for rel, data, _ in writes:\n            atomic_write(out_dir / rel, data)",
+        "        for rel, data, _ in writes:\n            atomic_write(out_dir / rel, data, durable)",
         "        for rel, data, _ in writes:\n            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)\n            (out_dir / rel).write_bytes(data)",
         "tests/security/test_sec_writes.py",
     ),
@@ -107,7 +107,7 @@ M = [
     (
         "no journal",
         "generator/phasedocs/output/writer.py",
-        "            atomic_write(out_dir / manifest_name, journal.dumps())",
+        "            atomic_write(out_dir / manifest_name, journal.dumps(), durable)",
         "            pass",
         "tests/security/test_sec_writes.py",
     ),
@@ -191,8 +191,8 @@ M = [
     (
         "template symlink followed",
         "generator/phasedocs/render/renderer.py",
-        '        contained(self.folder, Path(filename), "template")\n        return source',
-        "        return source",
+        '        contained(self.folder, Path(filename), "template")\n        data = self.read.get(filename)',
+        "        data = self.read.get(filename)",
         "tests/security/test_sec_paths.py",
     ),
     (
@@ -513,8 +513,8 @@ M = [
         "tests/test_feeds.py",
     ),
     (
-        "feeds: if entry.state != before:",
-        "generator/phasedocs/render/feeds.py",
+        "changes: if entry.state != before:",
+        "generator/phasedocs/facts/changes.py",
         "            if entry.state != before:",
         "            if entry.note or True:",
         "tests/test_feeds.py",
@@ -574,6 +574,20 @@ M = [
         '    elif path.endswith(".md"):',
         "    elif False:",
         "tests/test_progress.py",
+    ),
+    (
+        "pipeline: a project's own templates read only their phase",
+        "generator/phasedocs/pipeline.py",
+        "inputs = everything if own else digests[p.folder]",
+        "inputs = digests[p.folder]",
+        "tests/test_writer.py",
+    ),
+    (
+        "pipeline: a group's digest ignores its facts",
+        "generator/phasedocs/pipeline.py",
+        "return _digest(p.source.digest, repr(shown))",
+        "return p.source.digest",
+        "tests/test_writer.py",
     ),
     (
         'pipeline: if path == "README.md":',

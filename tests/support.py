@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -394,3 +395,44 @@ def live_markup(site: Path) -> list[str]:
         parser.feed(page.read_text(encoding="utf-8"))
         found += [f"{page.relative_to(site)}: {m}" for m in parser.found]
     return found
+
+
+# ----------------------------------------------------------------------------- incremental runs
+# the project of the incremental-against-fresh tests of generate and the site: phase 1 under way; phase 2 follows it and started early (a sequence warning on both)
+LIVE = {
+    "phases/project.yaml": project_yaml(),
+    "phases/phase-01/phase.yaml": phase_yaml(),
+    **{
+        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", '
+        '"metrics": {"warnings": 12}, "tasks": {"1.1": "in_progress"}}',
+        "phases/phase-02/phase.yaml": phase_yaml(numbered(2), number=2, head={"after_phase": 1}),
+        "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "kind": "baseline", '
+        '"metrics": {"warnings": 30}, "tasks": {"2.1": "in_progress"}}',
+    },
+}
+
+CHANGES = {
+    # phase 1's pages read the project's newest snapshot (staleness) and every finished task (forecast)
+    "a snapshot of another phase": lambda root: (root / "phases/phase-02/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-14T09:00:00Z", "tasks": {"2.1": {"state": "complete", "at": "2025-01-08T09:00:00Z"}, '
+        '"2.2": "in_progress"}}'
+    ),
+    "a removed snapshot": lambda root: (root / "phases/phase-02/metrics/a.json").unlink(),
+    "an edited project.yaml": lambda root: (root / "phases/project.yaml").write_text(
+        project_yaml() + "stale_after_days: 0.5\n"
+    ),
+    "an edited template": lambda root: (
+        (root / "templates").mkdir() or (root / "templates/task.md.j2").write_text("# {{ t.id | md }} (ours)\n")
+    ),
+    "a new phase": lambda root: (
+        (root / "phases/phase-03").mkdir()
+        or (root / "phases/phase-03/phase.yaml").write_text(phase_yaml(numbered(3), number=3, head={"after_phase": 2}))
+    ),
+    "a removed phase": lambda root: shutil.rmtree(root / "phases/phase-02"),
+    "an edited site config": lambda root: (
+        (root / "site_config").mkdir()
+        or (root / "site_config/site.yaml").write_text(
+            "site_url: https://acme.example/plans/\ncharts: {colors: {task: '#123456'}}\n"
+        )
+    ),
+}

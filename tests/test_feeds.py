@@ -253,3 +253,17 @@ def test_feed_entries_are_newest_first_across_phases_and_within_a_second(project
         "Phase 1: 2025-01-07T09:00:00Z",
         "Phase 1: 2025-01-06T09:00:00Z",
     ]
+
+
+def test_the_feed_is_made_from_the_facts_alone(project):
+    from dataclasses import replace
+
+    from phasedocs.facts import compute
+    from phasedocs.input.project import load_project
+    from phasedocs.render.feeds import atom_feed
+
+    facts = compute(load_project(project(files(SNAPSHOTS))))
+    # what each snapshot changed is a fact: the feed needs none of the snapshots it came from
+    bare = replace(facts, phases=tuple(replace(p, source=replace(p.source, snapshots=())) for p in facts.phases))
+    assert atom_feed(bare, None) == atom_feed(facts, None)
+    assert [c.kind for c in facts.phases[0].snapshots[-1].changes] == ["note", "metric", "metric", "health", "note"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, git, minimal
+from conftest import REPO, git, minimal, tree
 from phasedocs.cli import main
 from support import alpha, beta, phase_yaml, project_yaml
 
@@ -265,23 +266,23 @@ def test_site_rebuilds_render_and_draw_only_what_changed(project):
         '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 4}}'
     )
     after = render_site(root)
-    # every group's pages again (a phase's facts read the whole project), but only changed charts
-    assert sorted(after.rendered) == ["phase-01", "phase-02", "project"]
+    # the groups whose facts changed: phase 1's and the project pages, not phase 2's
+    assert sorted(after.rendered) == ["phase-01", "project"]
     # phase 1's Gantt (the latest-snapshot marker moved), burn-up (a new point), trend and criteria
     # charts; the roadmap's own data (states, progress, dates, forecast) did not change, so its
     # chart comes from the cache
     assert after.charts_drawn == 8
-    # one cached group per page group: phase 1's and the project's earlier ones are pruned
-    assert len(list((root / ".cache/phasedocs/pages").glob("*.json"))) == 3
     assert {k: v for k, v in after.files.items() if k.startswith("phase-02/")} == {
         k: v for k, v in first.files.items() if k.startswith("phase-02/")
     }
+    # the cache is the site's pages as built, and nothing else: what the site no longer has is gone
+    cache = root / ".cache/phasedocs/pages"
+    assert sorted(tree(cache)) == sorted([*after.files, ".phasedocs-manifest.json"])
     # a cached chart that disappeared is drawn again, not lost
-    for svg in (root / ".cache/phasedocs/charts").glob("*.svg"):
+    for svg in cache.rglob("*.svg"):
         svg.unlink()
     healed = render_site(root)
-    assert healed.files == after.files
-    assert len(list((root / ".cache/phasedocs/charts").glob("*.svg"))) == 14  # the ones in use; stale ones pruned
+    assert healed.files == after.files and healed.charts_drawn == 14
 
 
 @pytest.mark.packaging
@@ -384,3 +385,74 @@ def test_state_symbols_on_the_site_need_no_emoji_font(project, runner, tmp_path)
     # the markdown in docs/ keeps the emoji every markdown viewer shows
     assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
     assert "⛔ blocked" in (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+
+
+# the changes whose effect differs on the site: another phase's snapshot (facts across phases),
+# a removed phase (pages and charts to drop), a template, and site.yaml (chart colours, URLs)
+SITE_CHANGES = ["a snapshot of another phase", "a removed phase", "an edited template", "an edited site config"]
+
+
+@pytest.mark.parametrize("change", SITE_CHANGES)
+def test_an_incremental_site_build_makes_what_a_fresh_one_makes_on_both_engines(project, change):
+    from phasedocs.site import zensical
+    from phasedocs.site.pages import render_site
+    from support import CHANGES, LIVE
+
+    def build(root: Path) -> tuple[object, dict[str, bytes], dict[str, bytes]]:
+        site = render_site(root)  # what the MkDocs plugin adds to its build
+        zensical.stage(root, root / ".cache/phasedocs/zensical/site")  # what Zensical builds from
+        staged = tree(root / ".cache/phasedocs/zensical/docs")
+        return (site.files, site.nav), staged, tree(root / ".cache/phasedocs/pages")
+
+    root = project(LIVE)
+    build(root)
+    CHANGES[change](root)
+    incremental = build(root)
+    twin = root.parent / "twin"  # the same inputs, never built before
+    shutil.copytree(root, twin, ignore=shutil.ignore_patterns(".cache"))
+    fresh = build(twin)
+    assert incremental[0] == fresh[0]  # the plugin's pages and navigation
+    assert incremental[1] == fresh[1]  # Zensical's staging folder
+    assert incremental[2] == fresh[2]  # the site's cache, its manifest and digests too
+
+
+def test_the_site_and_generate_make_their_pages_in_the_one_build(project, monkeypatch):
+    from phasedocs import pipeline
+    from phasedocs.charts.drawing import NARROW_SUFFIX
+    from phasedocs.documents import PHASE_DOCUMENTS
+    from phasedocs.site.pages import render_site, with_icons
+    from support import LIVE
+
+    calls = []
+    real = pipeline.plan
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("shape", pipeline.DOCS))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "plan", spy)
+    # the site publishes some documents only: the rest of its pages must still be generate's
+    root = project({**LIVE, "site_config/site.yaml": "documents: [README.md, COORDINATOR-HANDOFF.md, tasks]\n"})
+    pipeline.generate(root, root / "docs")
+    site = render_site(root)
+    assert len(calls) == 2 and calls[0] is pipeline.DOCS and calls[1] is not pipeline.DOCS  # both builds are plan()
+    docs = tree(root / "docs")
+
+    def on_site(rel: str) -> bool:
+        name = rel.rpartition("/")[2]
+        if name in PHASE_DOCUMENTS:
+            return name in ("README.md", "COORDINATOR-HANDOFF.md")
+        return rel != ".phasedocs-manifest.json"  # task files, data files, charts, the project's pages
+
+    published = {rel for rel in docs if on_site(rel)}
+    wide = {uri for uri in site.files if not uri.endswith(NARROW_SUFFIX)}
+    assert wide == published
+    assert {uri.removesuffix(NARROW_SUFFIX) + ".svg" for uri in site.files if uri.endswith(NARROW_SUFFIX)} == {
+        uri for uri in docs if uri.endswith(".svg")
+    }
+    for uri in wide:
+        content = site.files[uri]
+        expected = with_icons(docs[uri].decode()) if uri.endswith(".md") else docs[uri]
+        if isinstance(content, str) and not uri.endswith(".md"):
+            content = content.encode()
+        assert content == expected, uri

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PHASE_YAML, PROJECT_YAML, minimal, stat_tree, tree
+from conftest import PHASE_YAML, minimal, stat_tree, tree
 from phasedocs.cli import main
 from phasedocs.errors import Abort
 from phasedocs.output.writer import MANIFEST, Manifest, atomic_write, write_tree
 from phasedocs.pipeline import generate
-from support import edit, numbered, phase_yaml
+from support import CHANGES, LIVE, edit, numbered, phase_yaml
 
 TWO_PHASES = minimal(
     **{
@@ -48,9 +48,10 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
         '{"timestamp": "2025-01-07T09:00:00Z", "metrics": {"warnings": 5}, "tasks": {"1.1": "complete"}}'
     )
     result, report = generate(root, out)
-    # every group is rendered again (a phase's facts read the whole project), but phase 2's
-    # charts are not drawn (their content did not change) and its bytes are not rewritten
-    assert (result.rendered, result.charts_drawn) == (["phase-01", "phase-02", "project"], 5)
+    # a group is rendered again when its facts changed: phase 2's did not (the facts of a phase
+    # read the whole project, yet nothing phase 1 recorded touches them), so it is neither
+    # rendered nor drawn, and its bytes are not rewritten
+    assert (result.rendered, result.charts_drawn) == (["phase-01", "project"], 5)
     after = tree(out)
     changed = sorted(k for k in after if before.get(k) != after[k] and k != MANIFEST)
     assert changed == [
@@ -76,44 +77,6 @@ def test_a_snapshot_of_phase_1_changes_phase_1_and_the_project_pages_only(two):
     ]
     assert not any(k.startswith("phase-02/") for k in changed)
     assert sorted(report.written) == changed
-
-
-# phase 1 under way; phase 2 follows it and started early (a sequence warning on both)
-LIVE = minimal(
-    **{
-        "phases/phase-01/metrics/a.json": '{"timestamp": "2025-01-06T09:00:00Z", "kind": "baseline", '
-        '"metrics": {"warnings": 12}, "tasks": {"1.1": "in_progress"}}',
-        "phases/phase-02/phase.yaml": phase_yaml(numbered(2), number=2, head={"after_phase": 1}),
-        "phases/phase-02/metrics/a.json": '{"timestamp": "2025-01-07T09:00:00Z", "kind": "baseline", '
-        '"metrics": {"warnings": 30}, "tasks": {"2.1": "in_progress"}}',
-    }
-)
-
-CHANGES = {
-    # phase 1's pages read the project's newest snapshot (staleness) and every finished task (forecast)
-    "a snapshot of another phase": lambda root: (root / "phases/phase-02/metrics/b.json").write_text(
-        '{"timestamp": "2025-01-14T09:00:00Z", "tasks": {"2.1": {"state": "complete", "at": "2025-01-08T09:00:00Z"}, '
-        '"2.2": "in_progress"}}'
-    ),
-    "a removed snapshot": lambda root: (root / "phases/phase-02/metrics/a.json").unlink(),
-    "an edited project.yaml": lambda root: (root / "phases/project.yaml").write_text(
-        PROJECT_YAML + "stale_after_days: 0.5\n"
-    ),
-    "an edited template": lambda root: (
-        (root / "templates").mkdir() or (root / "templates/task.md.j2").write_text("# {{ t.id | md }} (ours)\n")
-    ),
-    "a new phase": lambda root: (
-        (root / "phases/phase-03").mkdir()
-        or (root / "phases/phase-03/phase.yaml").write_text(phase_yaml(numbered(3), number=3, head={"after_phase": 2}))
-    ),
-    "a removed phase": lambda root: shutil.rmtree(root / "phases/phase-02"),
-    "an edited site config": lambda root: (
-        (root / "site_config").mkdir()
-        or (root / "site_config/site.yaml").write_text(
-            "site_url: https://acme.example/plans/\ncharts: {colors: {task: '#123456'}}\n"
-        )
-    ),
-}
 
 
 @pytest.mark.scale
@@ -528,3 +491,105 @@ def test_documents_and_created_files_reach_the_disk_cache_entries_need_not(tmp_p
         writer.create_new(tmp_path / "plan.json", b"{}")
     writer.atomic_write(tmp_path / "cache.json", b"c", durable=False)
     assert tree(tmp_path) == {"cache.json": b"c", "doc.md": b"old"}
+
+
+_OPENED: list[str] | None = None  # the paths opened while a test listens (audit hooks cannot be removed)
+
+
+def _on_open(event: str, args: tuple) -> None:
+    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.path.realpath(os.fsdecode(args[0])))
+
+
+def test_a_generate_run_reads_each_input_once(project, runner):
+    global _OPENED
+    import sys
+    from collections import Counter
+
+    from phasedocs.resources import builtin_templates
+
+    # every kind of input: project.yaml, phase.yaml, snapshots, a frozen plan, site.yaml,
+    # mkdocs.yml (site.yaml's settings are checked against it), a template of the project's own
+    root = project(
+        {
+            **LIVE,
+            "site_config/site.yaml": "site_url: https://acme.example/plans/\n",
+            "mkdocs.yml": "site_name: Plans\n",
+            "templates/task.md.j2": "# {{ t.id | md }}\n",
+        }
+    )
+    assert runner.invoke(main, ["freeze", "1", "--project", str(root)]).exit_code == 0
+    sys.addaudithook(_on_open)
+    _OPENED = []
+    try:
+        generate(root, root / "docs")
+        opened = Counter(_OPENED)
+    finally:
+        _OPENED = None
+    inputs = [
+        p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.parts[len(root.parts)] in ("phases", "site_config", "templates", "mkdocs.yml")
+    ]
+    assert (root / "phases/phase-01/plan.json") in inputs and len(inputs) == 9
+    shipped = [p for p in sorted(builtin_templates().rglob("*.j2")) if p.name != "task.md.j2"]
+    reads = {str(p): opened[os.path.realpath(p)] for p in [*inputs, *shipped]}
+    assert reads == {str(p): 1 for p in [*inputs, *shipped]}
+
+
+def test_the_shipped_templates_render_a_phase_from_its_own_facts(project):
+    """Why a phase's digest may be its own facts' (pipeline.output_groups): its pages read no other phase."""
+    from dataclasses import replace
+
+    from phasedocs.charts import specs as charts
+    from phasedocs.facts import compute
+    from phasedocs.input.project import load_project
+    from phasedocs.render.renderer import Renderer
+
+    facts = compute(load_project(project(LIVE)))
+    env = Renderer()
+    for p in facts.phases:
+        alone = replace(facts, phases=(p,))
+        specs = charts.phase_specs(p, facts)
+        assert env.phase_files(alone, p, charts.phase_specs(p, alone)) == env.phase_files(facts, p, specs)
+
+
+def test_a_template_of_the_project_that_reads_every_phase_is_rendered_again_when_any_changes(project):
+    root = project(
+        {**LIVE, "templates/task.md.j2": "{% for q in facts.phases %}{{ q.snapshots | length }} {% endfor %}\n"}
+    )
+    out = root / "docs"
+    result, _ = generate(root, out)
+    assert (out / "phase-01/task-1.1-alpha.md").read_text() == "1 1\n"
+    # a reading of phase 2 that changes none of phase 1's facts (no task moves, nothing goes stale)
+    (root / "phases/phase-02/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-07T10:00:00Z", "metrics": {"warnings": 29}}'
+    )
+    result, _ = generate(root, out)
+    assert "phase-01" in result.rendered  # the template reads phase 2: phase 1's pages depend on it
+    assert (out / "phase-01/task-1.1-alpha.md").read_text() == "1 2\n"
+
+
+def test_the_digest_of_a_phase_s_facts_is_the_same_in_every_process(project):
+    """Facts hold no set or object whose repr changes with the process (hash seeds): a group
+    rendered by one run is found again by the next."""
+    import subprocess
+    import sys
+
+    root = project(LIVE)
+    script = (
+        "import sys; from pathlib import Path; from phasedocs.facts import compute; "
+        "from phasedocs.input.project import load_project; from phasedocs.pipeline import facts_digest; "
+        "print(*[facts_digest(p) for p in compute(load_project(Path(sys.argv[1]))).phases])"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(root)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1 and len(next(iter(digests)).split()) == 2

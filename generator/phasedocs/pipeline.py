@@ -12,13 +12,14 @@ mkdocs unless ``--dirty``), and pelican logs a file it cannot read and builds wi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from phasedocs.facts import PhaseFacts, ProjectFacts, compute
 from phasedocs.input import records
@@ -40,6 +41,8 @@ class Plan:
     """Rendered this run: path -> bytes."""
     keep: dict[str, str] = field(default_factory=dict)
     """Not re-rendered (inputs unchanged): path -> hash on record."""
+    kept: dict[str, bytes] = field(default_factory=dict)
+    """The bytes of the files in ``keep``, when the build's :class:`Shape` reads them back (the site)."""
     groups: dict[str, dict[str, object]] = field(default_factory=dict)
     """Manifest groups: name -> {"digest", "files"}."""
     rendered: list[str] = field(default_factory=list)
@@ -72,24 +75,116 @@ def _digest(*parts: str) -> str:
 
 
 def render_digest(project: Project, renderer: Renderer, site: SiteConfig, docs_prefix: str) -> str:
-    """What every page group's output depends on (used by ``generate`` and the site).
+    """What every group's output depends on besides its facts (used by ``generate`` and the site).
 
-    phasedocs' code, project.yaml, the templates, site.yaml (chart style, site URL), the
-    folder that commands name task files by, and every phase's inputs: a phase's facts
-    are computed across the project (its staleness against the newest snapshot of any
-    phase, the forecast's history of finished tasks, sequence warnings), and templates
-    receive all of them. One snapshot anywhere thus re-renders every page group (cheap:
-    markdown only); each chart is still drawn again only when its own content changed.
+    phasedocs' code, project.yaml (the facts' settings, time zone and calendar), the
+    templates, site.yaml (chart style, site URL, the documents the site publishes) and the
+    folder that commands name task files by. What a group shows of the phases is in its
+    own digest (:func:`output_groups`).
     """
-    phases = [f"{p.folder}\0{p.digest}" for p in project.phases]
-    return _digest(
-        code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(site), docs_prefix, *phases
-    )
+    return _digest(code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(site), docs_prefix)
 
 
 def group_digest(base: str, name: str, inputs: str) -> str:
     """The digest of one group (a phase, or the project pages) from ``render_digest`` and its inputs."""
     return _digest(base, name, inputs)
+
+
+def facts_digest(p: PhaseFacts) -> str:
+    """A digest of everything computed about phase ``p``: equal digests, equal facts.
+
+    Facts are immutable records whose repr shows every field (dataclasses and input
+    models), so the repr is their content; the raw input they still carry counts by the
+    digest of its files. A phase's facts read the whole project (staleness against the
+    newest snapshot anywhere, the forecast's history of finished tasks, sequence
+    warnings), so this digest, not the phase's own input files, says when its pages change.
+    """
+    shown = tuple(getattr(p, f.name) for f in fields(p) if f.name != "source")
+    return _digest(p.source.digest, repr(shown))
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of output files: a phase's, or the project's (index, roadmap, feed, status)."""
+
+    name: str
+    """The phase's folder, or ``project``."""
+    digest: str
+    """What its files are made from: the same digest, the same bytes."""
+    charts: Callable[[], dict[str, Any]]
+    """Its charts: output path -> chart spec (what :func:`~phasedocs.charts.drawing.draw_all` draws);
+    made only for a group that is built (a reused one needs none)."""
+    render: Callable[[], dict[str, bytes]]
+    """Renders its documents and data files: output path -> bytes."""
+
+
+def output_groups(project: Project, facts: ProjectFacts, env: Renderer) -> list[Group]:
+    """Every group of output files, each with its digest: the one place facts become files.
+
+    ``generate`` writes them to ``docs/``, the site build keeps its shape of them under
+    ``.cache/phasedocs/pages/`` (:func:`plan` for both). The built-in templates render a
+    phase's documents from its own facts and the project's settings only, so a phase's
+    digest is its facts' digest; a project's own templates may read any phase
+    (``facts.phases``), and then every phase's digest covers all of them.
+    """
+    from phasedocs.charts import specs as charts
+
+    base = render_digest(project, env, project.site, facts.docs_prefix)
+    digests = {p.folder: facts_digest(p) for p in facts.phases}
+    everything = _digest(*digests.values())
+    own = env.own_templates
+    out = []
+    for p in facts.phases:
+        specs = functools.cache(functools.partial(charts.phase_specs, p, facts))  # one set, for documents and drawing
+        inputs = everything if own else digests[p.folder]
+        out.append(
+            Group(
+                p.folder,
+                group_digest(base, p.folder, inputs),
+                functools.partial(_under, f"{p.folder}/charts/", specs),
+                functools.partial(_phase_files, env, facts, p, specs),
+            )
+        )
+    roadmap = functools.cache(lambda: {"roadmap.svg": charts.roadmap_spec(facts)})
+    site_url = project.site.site_url
+    out.append(
+        Group(
+            "project",
+            group_digest(base, "project", _digest(everything, site_url or "")),  # the feed's links hold the site's URL
+            functools.partial(_under, "charts/", roadmap),
+            lambda: env.project_files(facts, roadmap(), site_url),
+        )
+    )
+    return out
+
+
+def _phase_files(
+    env: Renderer, facts: ProjectFacts, p: PhaseFacts, specs: Callable[[], dict[str, Any]]
+) -> dict[str, bytes]:
+    return env.phase_files(facts, p, specs())
+
+
+def _under(folder: str, specs: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Chart specs by output path: ``specs()``'s names under ``folder``."""
+    return {folder + name: spec for name, spec in specs().items()}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one kind of build shapes the groups' files: ``docs/`` takes them as they are (:data:`DOCS`);
+    the site (:func:`phasedocs.site.pages.render_site`) keeps the pages it publishes, draws state
+    icons and adds a phone variant of each chart."""
+
+    pages: Callable[[str, dict[str, bytes]], dict[str, bytes]] | None = None
+    """(group name, its rendered files) -> the files this build keeps; None: all, unchanged."""
+    narrow: bool = False
+    """Each chart also drawn for phones (``X.narrow.svg``, see drawing.narrow_style)."""
+    read_back: bool = False
+    """The files reused from the output folder are read into :attr:`Plan.kept` (the site serves them from memory)."""
+
+
+DOCS = Shape()
+"""``generate``'s shape: every file as rendered."""
 
 
 Progress = Callable[[str, int, int], None]
@@ -108,23 +203,24 @@ def plan(
     force: bool = False,
     draw: bool = True,
     progress: Progress = _silent,
+    shape: Shape = DOCS,
 ) -> Plan:
     """Render what changed since the manifest in ``out_dir`` (everything if None or forced).
 
-    A group (one phase, or the project pages) whose input digest matches the manifest
-    and whose files are untouched on disk is neither rendered nor drawn. In a group
-    that is re-rendered, each chart is drawn only when its own content hash changed.
+    The one incremental build: ``generate`` plans ``docs/``, the site its folder under
+    ``.cache/phasedocs/``; both then write the plan with :func:`~phasedocs.output.writer.write_tree`.
+    A group whose digest matches the manifest and whose files are untouched on disk is
+    neither rendered nor drawn. In a group that is re-rendered, each chart is drawn only
+    when its own content hash changed.
     """
     from phasedocs.charts import specs as charts
-    from phasedocs.charts.drawing import draw_all
-    from phasedocs.input.site_config import load_site_config
+    from phasedocs.charts.drawing import NARROW_SUFFIX, draw_all, narrow_style
     from phasedocs.render.renderer import Renderer
 
-    site = load_site_config(project.root)
-    style = site.charts
-    env = Renderer(project.root, published_tasks(site))
+    style = project.site.charts
+    narrow = narrow_style(style)
+    env = Renderer(project.root, published_tasks(project.site))
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    base = render_digest(project, env, site, facts.docs_prefix)
     result = Plan()
     to_draw: dict[str, charts.Spec] = {}
 
@@ -133,9 +229,14 @@ def plan(
         if recorded is None or out_dir is None:
             return False
         try:
-            return sha256((out_dir / rel).read_bytes()) == recorded
+            data = (out_dir / rel).read_bytes()
         except OSError:
             return False
+        if sha256(data) != recorded:
+            return False
+        if shape.read_back:
+            result.kept[rel] = data
+        return True
 
     def reuse(name: str, digest: str) -> bool:
         old = manifest.groups.get(name)
@@ -149,12 +250,11 @@ def plan(
         result.groups[name] = dict(old)
         return True
 
-    def add_charts(name: str, folder: str, specs: dict[str, charts.Spec]) -> dict[str, str]:
+    def add_charts(name: str, specs: dict[str, charts.Spec]) -> dict[str, str]:
         old = manifest.groups.get(name, {}).get("charts", {})
         hashes = {}
-        for chart, spec in specs.items():
-            rel = f"{folder}charts/{chart}"
-            h = charts.spec_hash(spec, style)
+        for rel, spec in specs.items():
+            h = charts.spec_hash(spec, narrow if rel.endswith(NARROW_SUFFIX) else style)
             hashes[rel] = h
             if isinstance(old, dict) and old.get(rel) == h and on_disk_as_recorded(rel):
                 result.keep[rel] = manifest.files[rel]
@@ -162,31 +262,23 @@ def plan(
                 to_draw[rel] = spec
         return hashes
 
-    total = len(facts.phases) + 1
-    for done, p in enumerate(facts.phases, 1):
-        digest = group_digest(base, p.folder, p.source.digest)
-        if reuse(p.folder, digest):
-            progress(f"{p.folder} unchanged", done, total)
+    groups = output_groups(project, facts, env)
+    for done, group in enumerate(groups, 1):
+        what = "index and roadmap" if group.name == "project" else group.name
+        if reuse(group.name, group.digest):
+            progress(f"{what} unchanged", done, len(groups))
             continue
-        specs = charts.phase_specs(p, facts)
-        files = env.phase_files(facts, p, specs)
+        files = group.render()
+        if shape.pages is not None:
+            files = shape.pages(group.name, files)
+        specs = group.charts()
+        if shape.narrow:
+            specs.update({rel.removesuffix(".svg") + NARROW_SUFFIX: spec for rel, spec in list(specs.items())})
         result.files.update(files)
-        hashes = add_charts(p.folder, f"{p.folder}/", specs)
-        result.groups[p.folder] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
-        result.rendered.append(p.folder)
-        progress(f"{p.folder} rendered", done, total)
-    # the feed's links hold the site's URL
-    digest = group_digest(base, "project", "\0".join([*(p.source.digest for p in facts.phases), site.site_url or ""]))
-    if reuse("project", digest):
-        progress("index and roadmap unchanged", total, total)
-    else:
-        specs = {"roadmap.svg": charts.roadmap_spec(facts)}
-        files = env.project_files(facts, specs, site.site_url)
-        result.files.update(files)
-        hashes = add_charts("project", "", specs)
-        result.groups["project"] = {"digest": digest, "files": sorted([*files, *hashes]), "charts": hashes}
-        result.rendered.append("project")
-        progress("index and roadmap", total, total)
+        hashes = add_charts(group.name, specs)
+        result.groups[group.name] = {"digest": group.digest, "files": sorted([*files, *hashes]), "charts": hashes}
+        result.rendered.append(group.name)
+        progress(what if group.name == "project" else f"{what} rendered", done, len(groups))
     if to_draw:
         progress(f"drawing {len(to_draw)} charts", 0, len(to_draw))
         result.files.update(draw_all(to_draw, style))
@@ -198,10 +290,11 @@ def plan(
 def generate(
     project_dir: Path, out_dir: Path, *, force: bool = False, progress: Progress = _silent
 ) -> tuple[Plan, WriteReport]:
-    """``phasedocs generate``: validate, compute, render everything, then write."""
+    """``phasedocs generate``: validate, compute, render what changed, then write."""
     check_output_dir(project_dir, out_dir)
-    project = load_project(project_dir, docs_prefix(project_dir, out_dir))
-    facts = compute(project, docs_prefix(project_dir, out_dir))
+    prefix = docs_prefix(project_dir, out_dir)
+    project = load_project(project_dir, prefix)
+    facts = compute(project, prefix)
     result = plan(project, facts, out_dir, force=force, progress=progress)
     result.warnings = project.warnings
     report = write_tree(out_dir, result.files, keep=result.keep, groups=result.groups, force=force)
@@ -230,13 +323,13 @@ def printed_handoff(project_dir: Path, phase: str) -> tuple[str, tuple[str, ...]
     the site has them. The generated folder is ignored by git and may be missing or older
     than the data in this clone: such files are listed, so the command can say to generate.
     """
-    from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
 
     prefix = docs_prefix(project_dir, project_dir / "docs")
-    facts = compute(load_project(project_dir, prefix), prefix)
+    project = load_project(project_dir, prefix)
+    facts = compute(project, prefix)
     p = find_phase(facts, phase)
-    site = load_site_config(project_dir)
+    site = project.site
     url = published_tasks(site)
     renderer = Renderer(project_dir, url)
     text = renderer.handoff(facts, p)
@@ -278,13 +371,13 @@ def handoff_files(project_dir: Path, phase: str, output: Path) -> dict[Path, str
     phase's task files, written beside FILE in ``<FILE's name>-tasks/`` (docs/ is ignored
     by git and may never have been generated).
     """
-    from phasedocs.input.site_config import load_site_config
     from phasedocs.render.renderer import Renderer
 
     prefix = docs_prefix(project_dir, project_dir / "docs")
-    facts = compute(load_project(project_dir, prefix), prefix)
+    project = load_project(project_dir, prefix)
+    facts = compute(project, prefix)
     p = find_phase(facts, phase)
-    site = load_site_config(project_dir)
+    site = project.site
     url = published_tasks(site)
     base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
     if url:

@@ -34,22 +34,23 @@ class Measured:
 
 def default_phase(project: Project) -> PhaseInput:
     """The phase to measure when none is named: the one under way, else the first not complete."""
-    under_way, upcoming = [], []
+    from phasedocs.facts import under_way
+
+    going, upcoming = [], []
     for p in project.phases:
         states: dict[str, str] = {}
         for s in p.snapshots:
             states.update((tid, e.state) for tid, e in s.snapshot.tasks.items())
-        started = any(v != "pending" for v in states.values())
-        done = len(states) == len(p.phase.tasks) and all(v == "complete" for v in states.values())
-        if started and not done:
-            under_way.append(p)
-        elif not done:
+        recorded = [states.get(t.id, "pending") for t in p.phase.tasks]
+        if under_way(recorded):
+            going.append(p)
+        elif any(state != "complete" for state in recorded):
             upcoming.append(p)
-    if len(under_way) > 1:
-        numbers = ", ".join(str(p.phase.number) for p in under_way)
+    if len(going) > 1:
+        numbers = ", ".join(str(p.phase.number) for p in going)
         raise Abort(f"several phases are under way ({numbers}); name the one to measure: phasedocs measure PHASE")
-    if under_way or upcoming:
-        return (under_way or upcoming)[0]
+    if going or upcoming:
+        return (going or upcoming)[0]
     raise Abort("every phase is complete; name the one to measure (phasedocs measure PHASE), or add the next phase")
 
 

@@ -46,7 +46,7 @@ from phasedocs.facts.model import (
     VerifyItem,
     in_words,
 )
-from phasedocs.facts.phase import compute_phase
+from phasedocs.facts.phase import UNDER_WAY, compute_phase, under_way
 from phasedocs.facts.plans import GAUGE_TOLERANCE, gauge_of
 from phasedocs.facts.project import compute, history_ratios
 from phasedocs.facts.schedule import MAX_CHAINS, chain_words, critical_chains
@@ -55,6 +55,7 @@ __all__ = [
     "GAUGE_TOLERANCE",
     "MAX_CHAINS",
     "STATE_WORDS",
+    "UNDER_WAY",
     "AgentFacts",
     "Change",
     "Collision",
@@ -89,4 +90,5 @@ __all__ = [
     "in_words",
     "numeric",
     "topological",
+    "under_way",
 ]

@@ -1,4 +1,5 @@
-"""What the latest snapshot changed against the one before."""
+"""What the snapshots changed: each one against those before it (the feed's entries), and the
+latest one in full, criteria included (the dashboard's and the handoff's "what changed")."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.facts.groups import scope_tasks
-from phasedocs.facts.measures import checked_state, measured_state
+from phasedocs.facts.measures import checked_state, measured_state, numeric
 from phasedocs.facts.model import Change, CriterionFacts
 from phasedocs.facts.progress import last_notes
 from phasedocs.input.models import ProjectConfig
@@ -59,4 +60,44 @@ def changes(
         out.append(Change("health", "phase", health_before, latest.health))
     if latest.note:
         out.append(Change("note", "", None, latest.note))
+    return tuple(out)
+
+
+def snapshot_changes(source: PhaseInput, config: ProjectConfig) -> tuple[tuple[Change, ...], ...]:
+    """What each snapshot of ``source`` (in order) recorded against the ones before it.
+
+    In the order a reader takes them in: each task's new state (``task``), or the same state
+    with a note (``note``, ``before`` holding the state); each metric value that is new or
+    different (``before`` None for a first value); each hand check (``check``, ``after``
+    passed or not); a recorded health call (``health``); the snapshot's own ``note``.
+    """
+    states: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    health: str | None = None
+    out: list[tuple[Change, ...]] = []
+    for s in source.snapshots:
+        snap = s.snapshot
+        found: list[Change] = []
+        for tid, entry in snap.tasks.items():
+            before = states.get(tid, "pending")
+            if entry.state != before:
+                found.append(Change("task", tid, before, entry.state, note=entry.note))
+            elif entry.note:  # the same state with a reason: still news
+                found.append(Change("note", tid, entry.state, entry.note))
+            states[tid] = entry.state
+        for key, raw in snap.metrics.items():
+            if raw is None or key not in config.metrics:
+                continue
+            unit = config.metrics[key].unit
+            now = numeric(unit, raw)
+            if key not in values or values[key] != now:
+                found.append(Change("metric", key, values.get(key), now, unit))
+            values[key] = now
+        found += [Change("check", cid, None, ok) for cid, ok in snap.checks.items()]
+        if snap.health:
+            found.append(Change("health", "phase", health, snap.health))
+            health = snap.health
+        if snap.note:
+            found.append(Change("note", "", None, snap.note))
+        out.append(tuple(found))
     return tuple(out)

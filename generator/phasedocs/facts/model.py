@@ -516,6 +516,10 @@ class SnapshotInfo:
     kind: str
     note: str | None = None
     """The snapshot's note."""
+    named: bool = False
+    """The snapshot has a label of its own (else ``label`` is its time)."""
+    changes: tuple[Change, ...] = ()
+    """What it recorded against the snapshots before it (:func:`phasedocs.facts.changes.snapshot_changes`)."""
 
 
 @dataclass(frozen=True)
@@ -706,11 +710,11 @@ class ProjectFacts:
 
 @dataclass(frozen=True)
 class Change:
-    """One thing the latest snapshot changed against the one before."""
+    """One thing a snapshot changed against the ones before it."""
 
     kind: str
-    """task, metric, criterion, health (a new recorded health call) or note (a task's new note
-    in the same state, or, with an empty subject, the snapshot's own note)."""
+    """task, metric, criterion, check (a hand check recorded), health (a recorded health call) or
+    note (a task's note in the same state, or, with an empty subject, the snapshot's own note)."""
     subject: str
     """The task id, the metric key, the criterion's scope and text; ``phase`` for health;
     empty for the snapshot's note."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.facts.agents import Busy, Item, Levelled, capacities, level
-from phasedocs.facts.changes import changes
+from phasedocs.facts.changes import changes, snapshot_changes
 from phasedocs.facts.collisions import collisions
 from phasedocs.facts.evidence import evidence_facts
 from phasedocs.facts.graph import topological
@@ -226,6 +226,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         all_criteria,
         tuple(metrics),
         changes(source, config, readings.series, all_criteria, reference, readings.checks_before),
+        snapshot_changes(source, config),
         times,
         readings.now,
         now_off,
@@ -606,6 +607,16 @@ def phase_state(states: list[str]) -> str:
     return "planned"
 
 
+#: The states of a phase under way: work on it has started, and not all of it is complete.
+UNDER_WAY = ("active", "blocked")
+
+
+def under_way(states: list[str]) -> bool:
+    """Whether a phase whose tasks are in ``states`` is under way: the one rule, asked by the
+    facts' stale check and by the commands that pick the phase under way (measure, sync)."""
+    return phase_state(states) in UNDER_WAY
+
+
 def phase_fact(
     source: PhaseInput,
     task_facts: list[TaskFacts],
@@ -614,6 +625,7 @@ def phase_fact(
     criteria: tuple[CriterionFacts, ...],
     metrics: tuple[MetricFacts, ...],
     changed: tuple[Change, ...],
+    recorded: tuple[tuple[Change, ...], ...],
     times: PlanTimes,
     now: datetime | None,
     now_off: float | None,
@@ -635,8 +647,10 @@ def phase_fact(
             s.snapshot.label or s.snapshot.timestamp.isoformat(),
             s.snapshot.kind,
             s.snapshot.note,
+            bool(s.snapshot.label),
+            found,
         )
-        for s in source.snapshots
+        for s, found in zip(source.snapshots, recorded, strict=True)
     )
     health = next(
         ((s.snapshot.health, s.snapshot.timestamp) for s in reversed(source.snapshots) if s.snapshot.health), None

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.facts.graph import topological
 from phasedocs.facts.model import ForecastFacts, PhaseFacts, ProjectFacts
-from phasedocs.facts.phase import compute_phase
+from phasedocs.facts.phase import UNDER_WAY, compute_phase
 from phasedocs.forecast import Work, simulate
 from phasedocs.gate import phase_findings
 from phasedocs.input.models import ProjectConfig, Task
@@ -146,7 +146,7 @@ def _stale(phases: tuple[PhaseFacts, ...], config: ProjectConfig, cal: Calendar)
     as_of = max(times)
     out = []
     for p in phases:
-        if p.state in ("active", "blocked") and p.now is not None:
+        if p.state in UNDER_WAY and p.now is not None:
             gap = r6(cal.elapsed(p.now, as_of))
             if gap > config.stale_after_days + EPS:
                 p = replace(p, stale_days=gap)

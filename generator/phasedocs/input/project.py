@@ -15,13 +15,14 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
 from phasedocs.input.evidence import EVIDENCE_FILE, EvidenceFile, evidence_task_errors
+from phasedocs.input.graph import find_cycle, longest_path
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import (
@@ -39,6 +40,7 @@ from phasedocs.input.models import (
     reading_units,
 )
 from phasedocs.input.plan import PLAN_FILE, PlanFile, plan_errors, plan_task_errors
+from phasedocs.input.site_config import SiteConfig, check_site_config
 from phasedocs.input.targets import TargetSyntaxError, parse_target
 from phasedocs.paths import leaves
 
@@ -81,6 +83,8 @@ class Project:
     """Hash of project.yaml; every phase's documents depend on it."""
     warnings: tuple[str, ...] = ()
     """Faults that lose nothing but may surprise (a file in metrics/ that is not a snapshot)."""
+    site: SiteConfig = field(default_factory=SiteConfig)
+    """site_config/site.yaml (the defaults when there is none), read and checked with the rest."""
 
 
 _SEQUENCE_RE = re.compile(r"(.*)~([0-9]{1,9})\.json", re.ASCII)
@@ -225,20 +229,18 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
     errors += _check_after_phase(follows, numbers)
     if config is not None and config_doc is not None and not errors:
         errors += _check_protocol_render(config, config_doc, phases, docs_prefix)
-    from phasedocs.input.site_config import (
-        check_site_config,  # the site's settings are input too (colours, palette, URLs)
-    )
-
-    errors += check_site_config(root)[1]
+    site, site_errors = check_site_config(root)  # the site's settings are input too (colours, palette, URLs)
+    errors += site_errors
     if errors:
         raise ValidationErrors(errors)
-    assert config is not None and config_doc is not None  # no errors: project.yaml was read and parsed
+    assert config is not None and config_doc is not None and site is not None  # no errors: all were read
     return Project(
         root=root,
         config=config,
         phases=tuple(sorted(phases, key=lambda p: p.phase.number)),
         config_digest=_digest([config_doc.sha256.encode()]),
         warnings=tuple(warnings),
+        site=site,
     )
 
 
@@ -522,7 +524,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                 )
             )
         else:
-            length = _longest_path(expand_groups(phase))
+            length = longest_path(list(expand_groups(phase).tasks))
             if length > MAX_PHASE_DAYS:
                 errors.append(
                     doc.error(
@@ -712,54 +714,6 @@ def expand_groups(phase: Phase) -> Phase:
             deps.update(dict.fromkeys(members[d[len(GROUP_PREFIX) :]] if d.startswith(GROUP_PREFIX) else [d]))
         tasks.append(type(t)(**{**t.__dict__, "depends_on": tuple(deps)}))
     return type(phase)(**{**phase.__dict__, "tasks": tuple(tasks)})
-
-
-def _longest_path(phase: Phase) -> float:
-    """The length in days of the longest dependency chain (the phase has no cycle)."""
-    finish: dict[str, float] = {}
-    by_id = {t.id: t for t in phase.tasks}
-    for task in phase.tasks:
-        stack = [task.id]
-        while stack:  # iterative depth-first: a 5,000-task chain must not recurse
-            tid = stack[-1]
-            if tid in finish:
-                stack.pop()
-                continue
-            todo = [d for d in by_id[tid].depends_on if d not in finish]
-            if todo:
-                stack.extend(todo)
-                continue
-            finish[tid] = max((finish[d] for d in by_id[tid].depends_on), default=0.0) + by_id[tid].duration_days
-            stack.pop()
-    return round(max(finish.values(), default=0.0), 6)
-
-
-def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A dependency cycle as ``[a, b, ..., a]`` (in file order), or None. Iterative DFS."""
-    color = dict.fromkeys(graph, 0)  # 0 new, 1 on stack, 2 done
-    for root in graph:
-        if color[root]:
-            continue
-        stack: list[tuple[str, int]] = [(root, 0)]
-        path: list[str] = [root]
-        color[root] = 1
-        while stack:
-            node, i = stack[-1]
-            deps = graph[node]
-            if i < len(deps):
-                stack[-1] = (node, i + 1)
-                nxt = deps[i]
-                if color.get(nxt) == 1:
-                    return [*path[path.index(nxt) :], nxt]
-                if color.get(nxt) == 0:
-                    color[nxt] = 1
-                    stack.append((nxt, 0))
-                    path.append(nxt)
-            else:
-                color[node] = 2
-                stack.pop()
-                path.pop()
-    return None
 
 
 def _section(doc: Document, key: str) -> dict[str, Any]:

@@ -8,8 +8,11 @@ each module), then every file under ``phases/`` (path and bytes) and ``site_conf
 function of exactly those, so a matching stamp means the same answer: "ok". Only clean
 results are stamped; any change, or a missing or unreadable stamp, means a full run.
 
-The page cache (:class:`PageCache`): rendered page groups and chart SVGs of site builds.
-Both are trusted like the checkout and never committed (``init``'s .gitignore).
+The site's pages (:data:`SITE_CACHE`): one cache design for every build. ``generate``
+keeps ``docs/`` with a manifest of each group's digest and files, and renders again only
+the groups whose digest changed (:func:`phasedocs.pipeline.plan`); the site build is the
+same build writing the same kind of folder, with its manifest, here. Both are trusted
+like the checkout and never committed (``init``'s .gitignore).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from pathlib import Path
 
 from phasedocs import __version__
 from phasedocs.output.writer import write_cache
-from phasedocs.paths import is_inside, is_real
+from phasedocs.paths import is_inside
 
 CACHE = Path(".cache") / "phasedocs"
 """Where phasedocs keeps what it can make again, relative to the project."""
 STAMP = CACHE / "validated.json"
+SITE_CACHE = CACHE / "pages"
+"""The site's pages and charts as the last site build made them (a generated folder, with a manifest)."""
 _CODE = Path(__file__).resolve().parent.parent  # the package folder
 
 
@@ -114,56 +119,3 @@ def remember(root: Path, message: str) -> None:
     except OSError:
         return
     write_cache(root, root / STAMP, json.dumps({"fingerprint": key, "here": _here(root), "message": message}).encode())
-
-
-class PageCache:
-    """Rendered page groups and chart SVGs under ``.cache/phasedocs/`` (see render_site)."""
-
-    def __init__(self, root: Path, folder: Path) -> None:
-        self.root = root
-        self.pages = folder / "pages"
-        self.charts = folder / "charts"
-        self.used: set[str] = set()
-        # a cache that a symlink leads anywhere (out of the project, into its inputs or
-        # .git/) is not used at all: not read (it would publish what it points at), not
-        # written, and above all not pruned
-        self.usable = all(is_real(root, f) for f in (self.pages, self.charts))
-
-    def get(self, key: str) -> dict[str, str] | None:
-        """A cached group's pages (site path -> text), or None."""
-        self.used.add(key)
-        if not self.usable:
-            return None
-        try:
-            data = json.loads((self.pages / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return None
-        return data if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()) else None
-
-    def put(self, key: str, data: dict[str, str]) -> None:
-        """Keep a group; a read-only checkout simply builds without the cache."""
-        write_cache(self.root, self.pages / f"{key}.json", json.dumps(data).encode())
-
-    def chart(self, digest: str) -> bytes | None:
-        """A cached chart, or None."""
-        if not self.usable:
-            return None
-        try:
-            return (self.charts / f"{digest}.svg").read_bytes()
-        except OSError:
-            return None
-
-    def put_chart(self, digest: str, svg: bytes) -> None:
-        """Keep a chart."""
-        write_cache(self.root, self.charts / f"{digest}.svg", svg)
-
-    def prune(self, charts_used: set[str]) -> None:
-        """Remove entries this build did not use, so the cache holds one project's worth."""
-        if not self.usable:
-            return
-        for path in self.pages.glob("*.json"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
-        for path in self.charts.glob("*.svg"):
-            if path.stem not in charts_used:
-                path.unlink(missing_ok=True)

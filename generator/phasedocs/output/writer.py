@@ -325,6 +325,7 @@ def write_tree(
     groups: Mapping[str, dict[str, object]] | None = None,
     force: bool = False,
     manifest_name: str = MANIFEST,
+    durable: bool = True,
 ) -> WriteReport:
     """Bring ``out_dir`` to hold ``files`` (relative path -> bytes).
 
@@ -334,13 +335,14 @@ def write_tree(
     Raises :class:`Abort` naming every hand-edited or foreign file in the way, and every
     path a symlink leads out of the folder; in that case nothing is written.
     ``manifest_name`` lets another writer (``schema``) keep its own files apart.
+    ``durable=False`` skips the fsyncs, for a folder that is a cache (the site's pages).
     """
     plan = {safe_relpath(p): data for p, data in files.items()}  # refused before the folder is made
     global _RUN_TOKEN
     with locked(out_dir):
         _RUN_TOKEN = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789_") for _ in range(8))
         try:
-            return _write_tree(out_dir, plan, dict(keep or {}), dict(groups or {}), force, manifest_name)
+            return _write_tree(out_dir, plan, dict(keep or {}), dict(groups or {}), force, manifest_name, durable)
         finally:
             _RUN_TOKEN = ""
 
@@ -352,6 +354,7 @@ def _write_tree(
     groups: dict[str, dict[str, object]],
     force: bool,
     manifest_name: str,
+    durable: bool = True,
 ) -> WriteReport:
     manifest = Manifest.read(out_dir, manifest_name)
     for rel in [*plan, *manifest.files, *manifest.pending, manifest_name]:
@@ -427,9 +430,9 @@ def _write_tree(
                 for h in (old, new.files[rel]):
                     if h is not None and h not in hashes:
                         hashes.append(h)
-            atomic_write(out_dir / manifest_name, journal.dumps())
+            atomic_write(out_dir / manifest_name, journal.dumps(), durable)
         for rel, data, _ in writes:
-            atomic_write(out_dir / rel, data)
+            atomic_write(out_dir / rel, data, durable)
             report.written.append(rel)
         for rel in removals:
             (out_dir / rel).unlink()
@@ -437,7 +440,7 @@ def _write_tree(
             _prune_empty(out_dir, (out_dir / rel).parent)
         payload = new.dumps()
         if _read(out_dir / manifest_name) != payload:
-            atomic_write(out_dir / manifest_name, payload)
+            atomic_write(out_dir / manifest_name, payload, durable)
     except OSError as exc:
         where = exc.filename or out_dir
         raise Abort(

@@ -13,7 +13,6 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from phasedocs.facts import numeric
 from phasedocs.formats import dumps, iso, num
 from phasedocs.gate import as_dict
 from phasedocs.render.filters import value
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from phasedocs.facts import PhaseFacts, ProjectFacts, SnapshotInfo
-    from phasedocs.input.models import Snapshot
+    from phasedocs.input.models import ProjectConfig
 
 #: The newest snapshots the feed holds: readers poll it, a long history is in the site.
 MAX_ENTRIES = 100
@@ -38,41 +37,29 @@ def _id(*parts: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "phasedocs:" + "\0".join(parts)).urn
 
 
-def snapshot_changes(p: PhaseFacts) -> list[tuple[SnapshotInfo, Snapshot, list[str]]]:
-    """Each snapshot of ``p`` (oldest first) with what it changed against the ones before it."""
-    units = {m.key: m.metric for m in p.metrics}
-    states: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    out = []
-    for info, s in zip(p.snapshots, p.source.snapshots, strict=True):
-        snap = s.snapshot
-        lines = []
-        for tid, entry in snap.tasks.items():
-            before = states.get(tid, "pending")
-            why = f" ({entry.note})" if entry.note else ""
-            if entry.state != before:
-                lines.append(f"Task {tid}: {before.replace('_', ' ')} → {entry.state.replace('_', ' ')}{why}")
-            elif entry.note:  # the same state with a new reason: still news
-                lines.append(f"Task {tid}: still {entry.state.replace('_', ' ')}{why}")
-            states[tid] = entry.state
-        for key, raw in snap.metrics.items():
-            if raw is None or key not in units:
-                continue
-            unit, label = units[key].unit, units[key].label
-            shown = value(numeric(unit, raw), unit)
-            if key in values and values[key] != shown:
-                lines.append(f"{label}: {values[key]} → {shown}")
-            elif key not in values:
+def snapshot_lines(info: SnapshotInfo, config: ProjectConfig) -> list[str]:
+    """What a snapshot changed (the facts' :attr:`SnapshotInfo.changes`), a line each, as the feed says it."""
+    lines = []
+    for c in info.changes:
+        if c.kind == "task":
+            why = f" ({c.note})" if c.note else ""
+            lines.append(f"Task {c.subject}: {c.before.replace('_', ' ')} → {c.after.replace('_', ' ')}{why}")
+        elif c.kind == "note" and c.subject:
+            lines.append(f"Task {c.subject}: still {c.before.replace('_', ' ')} ({c.after})")
+        elif c.kind == "metric":
+            label = config.metrics[c.subject].label
+            shown = value(c.after, c.unit)
+            if c.before is None:
                 lines.append(f"{label}: {shown}")
-            values[key] = shown
-        for cid, ok in snap.checks.items():
-            lines.append(f"Check {cid}: {'passed' if ok else 'failed'}")
-        if snap.health:
-            lines.append(f"Health (recorded): {snap.health.replace('_', ' ')}")
-        if info.note:
-            lines.append(f"Note: {info.note}")
-        out.append((info, snap, lines or ["No change recorded."]))
-    return out
+            elif value(c.before, c.unit) != shown:  # a change too small to show is no news
+                lines.append(f"{label}: {value(c.before, c.unit)} → {shown}")
+        elif c.kind == "check":
+            lines.append(f"Check {c.subject}: {'passed' if c.after else 'failed'}")
+        elif c.kind == "health":
+            lines.append(f"Health (recorded): {c.after.replace('_', ' ')}")
+        elif c.kind == "note":
+            lines.append(f"Note: {c.after}")
+    return lines or ["No change recorded."]
 
 
 def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
@@ -81,8 +68,9 @@ def atom_feed(facts: ProjectFacts, site_url: str | None) -> bytes:
     entries = []
     for p in facts.phases:
         # a phase's snapshots in its own order (records of the same second by their ~N)
-        for i, (info, snap, lines) in enumerate(snapshot_changes(p)):
-            entries.append(((info.timestamp, p.folder, i), p, info, snap.label or iso(info.timestamp, facts.tz), lines))
+        for i, info in enumerate(p.snapshots):
+            label = info.label if info.named else iso(info.timestamp, facts.tz)
+            entries.append(((info.timestamp, p.folder, i), p, info, label, snapshot_lines(info, facts.config)))
     entries.sort(key=lambda e: e[0], reverse=True)
     entries = entries[:MAX_ENTRIES]
     updated = entries[0][0][0] if entries else max((p.updated for p in facts.phases), default=None)

@@ -10,11 +10,14 @@ one escaping filter, ``md``, turns any user string into literal markdown text.
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from phasedocs.documents import PHASE_DOCUMENTS, PROJECT_DOCUMENTS
 from phasedocs.errors import TemplateError
@@ -54,17 +57,29 @@ MAX_DOCUMENT = 20_000_000
 
 class ContainedLoader(jinja2.FileSystemLoader):
     """A template folder whose templates must stay inside it: a template that is a symlink
-    to ``/proc/self/environ`` would otherwise publish the CI's secrets."""
+    to ``/proc/self/environ`` would otherwise publish the CI's secrets.
 
-    def __init__(self, folder: Path) -> None:
+    Each template file is read once per run: ``read`` (filename -> bytes) is shared with
+    :attr:`Renderer.digest`, which reads every template to hash it before any is rendered.
+    """
+
+    def __init__(self, folder: Path, read: dict[str, bytes] | None = None) -> None:
         super().__init__(str(folder))
         self.folder = folder
+        self.read: dict[str, bytes] = {} if read is None else read
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         """The template's source, refused when it resolves outside the folder."""
-        source, filename, uptodate = super().get_source(environment, template)
+        filename = os.path.normpath(posixpath.join(str(self.folder), *split_template_path(template)))
+        if not os.path.isfile(filename):
+            raise jinja2.TemplateNotFound(template)
         contained(self.folder, Path(filename), "template")
-        return source, filename, uptodate
+        data = self.read.get(filename)
+        if data is None:
+            data = self.read[filename] = Path(filename).read_bytes()
+        # as open() in text mode reads it (universal newlines), which FileSystemLoader did
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        return text, filename, lambda: True  # one Renderer per run: templates do not change under it
 
 
 class Renderer:
@@ -79,6 +94,8 @@ class Renderer:
             self.search.append(
                 inside_project(project_dir, project_dir / "templates", "templates folder", "remove the symlink")
             )
+        self.read: dict[str, bytes] = {}
+        """Every template file read this run (filename -> bytes): each is read once."""
         builtin = builtin_templates()
         if builtin not in [s.resolve() for s in self.search]:
             self.search.append(builtin)
@@ -86,7 +103,7 @@ class Renderer:
             max_string=MAX_DOCUMENT,
             range_budget=100_000,
             max_loop_depth=4,
-            loader=jinja2.ChoiceLoader([ContainedLoader(s) for s in self.search]),
+            loader=jinja2.ChoiceLoader([ContainedLoader(s, self.read) for s in self.search]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -115,6 +132,12 @@ class Renderer:
         self.env.globals.update(mermaid_graph=mermaid_graph)
 
     @property
+    def own_templates(self) -> bool:
+        """The project has templates of its own (which may read any phase's facts)."""
+        builtin = builtin_templates().resolve()
+        return any(folder.resolve() != builtin and any(folder.rglob("*.j2")) for folder in self.search)
+
+    @property
     def digest(self) -> str:
         """A hash of every template that could be used: a change re-renders everything."""
         h = hashlib.sha256()
@@ -126,7 +149,11 @@ class Renderer:
                 if name in seen:
                     continue
                 seen.add(name)
-                h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+                filename = os.path.normpath(path)
+                data = self.read.get(filename)
+                if data is None:
+                    data = self.read[filename] = path.read_bytes()
+                h.update(name.encode() + b"\0" + data + b"\0")
         return h.hexdigest()[:16]
 
     def render(self, name: str, **context: Any) -> str:

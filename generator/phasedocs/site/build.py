@@ -16,12 +16,10 @@ def build(root: Path, site_dir: Path | None = None, strict: bool = False) -> Pat
     from mkdocs import exceptions
     from mkdocs.commands import build as mkbuild
 
-    from phasedocs.input.site_config import load_site_config
-
     # the plugin validates too, but MkDocs reduces its error to "Aborted with a BuildError!";
-    # checking first prints exactly what `phasedocs validate` prints (and the plugin reuses it)
+    # checking first prints exactly what `phasedocs validate` prints (and the plugin reuses it;
+    # site.yaml is checked and kept with the project)
     load_once(root)
-    load_site_config(root)
     site_dir = check_site_dir(root, site_dir)  # before MkDocs empties it
     config = load_config(root, site_dir=str(site_dir.resolve()), strict=strict or None)
     check_pages(root.resolve(), Path(config.docs_dir))  # before MkDocs walks and publishes it

@@ -36,11 +36,11 @@ def default_mkdocs_config(root: Path) -> str:
     """The mkdocs.yml phasedocs uses (and ``init`` writes) for a project."""
     from phasedocs.input.site_config import load_site_config
 
-    site = load_site_config(root)
-    try:
-        name = load_once(root).config.name
-    except PhasedocsError:
-        name = root.resolve().name
+    try:  # the project as the build loads it, site.yaml included: read once
+        project = load_once(root)
+        site, name = project.site, project.config.name
+    except PhasedocsError:  # site.yaml's own faults, else the folder's name for a project not valid yet
+        site, name = load_site_config(root), root.resolve().name
     return mkdocs_yml(
         html_text(site.site_name or f"{name} phases"),
         site.site_url,

@@ -1,23 +1,25 @@
-"""The pages of a site build: facts, documents and charts in memory, for the plugin.
+"""The pages of a site build: facts, documents and charts in memory, for both engines.
 
-``render_site`` is what the plugin calls. Rendered page groups and charts are kept in
-:class:`~phasedocs.output.caches.PageCache` by the digest of their inputs, so a rebuild
-renders and draws only what changed.
+``render_site`` is what the MkDocs plugin and the Zensical staging call: the same
+incremental build as ``generate`` (:func:`phasedocs.pipeline.plan`) in the site's shape,
+kept under ``.cache/phasedocs/pages/``, so a rebuild renders and draws only what changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phasedocs.output.caches import CACHE, PageCache, fingerprint
+from phasedocs.output.caches import SITE_CACHE, fingerprint
 from phasedocs.resources import mermaid_script
 
 if TYPE_CHECKING:
     from phasedocs.input.project import Project
+    from phasedocs.pipeline import Shape
 
 
 @dataclass
@@ -166,98 +168,74 @@ def edited_pages(docs: Path, uris: list[str]) -> str | None:
     )
 
 
+def site_shape(publish: tuple[str, ...] | list[str]) -> Shape:
+    """The site's shape of the build (see :class:`~phasedocs.pipeline.Shape`): of a phase, the
+    documents site.yaml publishes (``publish``), its data files and charts; state icons drawn
+    in every page; every chart also drawn for phones."""
+    from phasedocs.documents import PHASE_DOCUMENTS
+    from phasedocs.pipeline import Shape
+
+    def published(name: str) -> bool:
+        if name in PHASE_DOCUMENTS:
+            return name in publish
+        return "tasks" in publish or not name.endswith(".md")  # a task file, or final-metrics.json and badge.json
+
+    def pages(group: str, files: dict[str, bytes]) -> dict[str, bytes]:
+        out = {}
+        for rel, data in files.items():
+            if group != "project" and not published(rel.rpartition("/")[2]):
+                continue
+            out[rel] = with_icons(data.decode("utf-8")).encode("utf-8") if rel.endswith(".md") else data
+        return out
+
+    return Shape(pages=pages, narrow=True, read_back=True)
+
+
 def render_site(root: Path) -> RenderedSite:
     """Validate, compute and render the project at ``root`` for a site build.
 
-    Rendered pages are kept per group (a phase, or the project pages) under
-    ``.cache/phasedocs/pages/`` by the digest of their inputs, templates and code, and
-    charts under ``.cache/phasedocs/charts/`` by their content hash: a rebuild renders
-    and draws only what changed. Entries this build did not use are removed.
+    The same incremental build as ``generate`` (:func:`phasedocs.pipeline.plan`), in the
+    site's shape, kept under ``.cache/phasedocs/pages/`` with its manifest as ``docs/``
+    keeps its own: a rebuild renders only the groups whose facts changed and draws only
+    the charts whose content changed; what the site no longer has is removed. The pages
+    are served from memory; a cache that cannot be written (a read-only checkout) or that
+    a symlink leads elsewhere is not used.
     """
-    from phasedocs.charts import specs as charts
-    from phasedocs.charts.drawing import draw_all
     from phasedocs.documents import PHASE_DOCUMENTS
+    from phasedocs.errors import Abort
     from phasedocs.facts import compute
-    from phasedocs.input.site_config import load_site_config
-    from phasedocs.pipeline import group_digest, published_tasks, render_digest
+    from phasedocs.output.writer import write_tree
+    from phasedocs.paths import is_real
+    from phasedocs.pipeline import plan
     from phasedocs.render.filters import html_text
-    from phasedocs.render.renderer import Renderer
 
-    site_config = load_site_config(root)
     project = load_once(root)
+    site_config = project.site
     facts = compute(project)
-    env = Renderer(root, published_tasks(site_config))
-    style = site_config.charts
-    cache = PageCache(root, root / CACHE)
-    base = render_digest(project, env, site_config, facts.docs_prefix)
-
+    folder = root / SITE_CACHE
+    usable = is_real(root, folder)
+    result = plan(project, facts, folder if usable else None, shape=site_shape(site_config.documents))
+    if usable:
+        with contextlib.suppress(Abort):  # no cache, no harm: the pages are in memory
+            write_tree(folder, result.files, keep=result.keep, groups=result.groups, force=True, durable=False)
+    built = {**{rel: result.kept[rel] for rel in result.keep}, **result.files}  # exactly what the build kept and made
     out = RenderedSite(
         repo_url=site_config.repo_url or project.config.repo_url,
         mermaid=mermaid_script(),
         repo_widget=site_config.repo_widget,
+        charts_drawn=result.charts_drawn,
+        rendered=result.rendered,
     )
-
-    def pages_of(name: str, inputs: str, make: Any) -> dict[str, str]:
-        """A group's pages from the cache, or rendered by ``make`` and kept."""
-        key = group_digest(base, name, inputs)
-        pages = cache.get(key)
-        if pages is None:
-            out.rendered.append(name)
-            # the site's pages, icons included, are what is cached: a cached group costs nothing more
-            pages = {uri: data.decode() for uri, data in make().items()}
-            pages = {uri: with_icons(text) if uri.endswith(".md") else text for uri, text in pages.items()}
-            cache.put(key, pages)
-        return pages
-
+    out.files = {uri: data if uri.endswith(".svg") else data.decode("utf-8") for uri, data in sorted(built.items())}
     publish = set(site_config.documents)
     nav: list[Any] = [{"Home": "index.md"}, {"Roadmap": "roadmap.md"}]
-    # chart specs are cheap data built from facts; only the pages and the drawing are cached
-    specs: dict[str, charts.Spec] = {}
     for p in facts.phases:
-        phase_specs = charts.phase_specs(p, facts)
-        specs.update({f"{p.folder}/charts/{k}": v for k, v in phase_specs.items()})
-        pages = pages_of(p.folder, p.source.digest, lambda p=p, s=phase_specs: env.phase_files(facts, p, s))
-        section: list[Any] = []
-        for name, title in PHASE_DOCUMENTS.items():
-            if name in publish:
-                uri = f"{p.folder}/{name}"
-                out.files[uri] = pages[uri]
-                section.append({title: uri})
+        section: list[Any] = [
+            {title: f"{p.folder}/{name}"} for name, title in PHASE_DOCUMENTS.items() if name in publish
+        ]
         if "tasks" in publish:
-            tasks = []
-            for t in p.tasks:
-                uri = f"{p.folder}/{t.task.filename}"
-                out.files[uri] = pages[uri]
-                tasks.append({html_text(f"{t.id} {t.task.title}"): uri})
+            tasks = [{html_text(f"{t.id} {t.task.title}"): f"{p.folder}/{t.task.filename}"} for t in p.tasks]
             section.append({"Tasks": tasks})
-        for name in ("final-metrics.json", "badge.json"):
-            out.files[f"{p.folder}/{name}"] = pages[f"{p.folder}/{name}"]
         nav.append({html_text(f"Phase {p.number}: {p.phase.title}"): section})
     out.nav = nav
-
-    roadmap = {"roadmap.svg": charts.roadmap_spec(facts)}
-    specs["charts/roadmap.svg"] = roadmap["roadmap.svg"]
-    inputs = "\0".join([*(p.source.digest for p in facts.phases), site_config.site_url or ""])  # the feed's links
-    out.files.update(pages_of("project", inputs, lambda: env.project_files(facts, roadmap, site_config.site_url)))
-
-    # each chart again for phones (drawing.narrow_style): the site serves it to narrow screens
-    from phasedocs.charts.drawing import NARROW_SUFFIX, narrow_style
-
-    narrow = narrow_style(style)
-    specs.update({uri.removesuffix(".svg") + NARROW_SUFFIX: spec for uri, spec in list(specs.items())})
-    hashes = {
-        uri: charts.spec_hash(spec, narrow if uri.endswith(NARROW_SUFFIX) else style) for uri, spec in specs.items()
-    }
-    missing: dict[str, charts.Spec] = {}
-    for uri, digest in hashes.items():
-        svg = cache.chart(digest)
-        if svg is None:
-            missing[uri] = specs[uri]
-        else:
-            out.files[uri] = svg
-    for uri, svg in draw_all(missing, style).items():
-        out.files[uri] = svg
-        cache.put_chart(hashes[uri], svg)
-    out.charts_drawn = len(missing)
-    cache.prune(set(hashes.values()))
     return out
