@@ -82,3 +82,44 @@ def test_someone_elses_local_commits_are_still_refused(repo, runner):
     result = runner.invoke(main, ["deploy", "--project", str(root)])
     assert result.exit_code == 1
     assert "local branch 'gh-pages' has commits that 'origin' does not" in result.output
+
+
+KILLED_DEPLOY = """
+import os, sys
+import ghp_import
+from phasedocs import cli
+def killed(*args, **kwargs):  # SIGKILL after the build, before the commit: no cleanup runs
+    os._exit(137)
+ghp_import.ghp_import = killed
+sys.argv = ["phasedocs", "deploy", "--project", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_a_killed_deploy_leaves_nothing_behind_once_the_next_deploy_ran(repo, runner, tmp_path, monkeypatch):
+    """A deploy killed between its build and its commit leaves the site it built; the next
+    deploy removes it, and nothing was ever written outside the project (no system temp folder)."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from conftest import REPO
+
+    root, remote = repo
+    temp = tmp_path / "system-temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_DEPLOY, str(root)], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 137, proc.stderr
+    assert os.listdir(temp) == []  # the killed deploy built inside the project
+    left = root / ".cache/phasedocs/deploy"
+    assert (left / "site/index.html").exists()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = runner.invoke(main, ["deploy", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    assert not left.exists() and os.listdir(temp) == []
+    assert "index.html" in git(remote, "ls-tree", "--name-only", "gh-pages").split()

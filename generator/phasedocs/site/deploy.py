@@ -59,10 +59,13 @@ def deploy(
     killed, the push refused) is recognised by its trailer and replaced. Returns the new
     commit's hash.
     """
+    import shutil
     import subprocess as sp
-    import tempfile
 
     import ghp_import
+
+    from phasedocs.output.caches import CACHE
+    from phasedocs.paths import real_folder
 
     check_git_names(remote, branch)
     if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
@@ -95,13 +98,17 @@ def deploy(
         _git(root, "update-ref", "-d", ref)  # only unpushed deploys of ours: the first push starts afresh
     sha = _git(root, "rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
     text = f"{message or f'Deploy phase docs from {sha}'}\n\n{DEPLOY_TRAILER}"
-    with tempfile.TemporaryDirectory(prefix="phasedocs-site-") as tmp:
+    # built inside the project's cache, not in the system's temp folder: a deploy killed on the
+    # way leaves it where the next deploy finds it (the build empties its site folder first)
+    # and removes it at the end, and nothing is ever written outside the project
+    work = real_folder(root, root / CACHE / "deploy", "deploy folder")
+    try:
         if engine == "zensical":
             from phasedocs.site.zensical import build as build_with_zensical
 
-            site = build_with_zensical(root, Path(tmp) / "site")
+            site = build_with_zensical(root, work / "site")
         else:
-            site = build(root, Path(tmp) / "site")
+            site = build(root, work / "site")
         try:
             with contextlib.chdir(root), contextlib.redirect_stdout(io.StringIO()):
                 ghp_import.ghp_import(
@@ -109,6 +116,8 @@ def deploy(
                 )
         except (ghp_import.GhpError, sp.CalledProcessError, OSError) as exc:
             raise Abort(f"deploy failed while committing the site: {getattr(exc, 'message', exc)}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     pushed = _git(root, "push", "--porcelain", "--", remote, f"{ref}:{ref}")
     if pushed.returncode != 0:
         lines = [
