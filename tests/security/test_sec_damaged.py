@@ -306,3 +306,32 @@ def test_build_on_a_damaged_project_ends_cleanly(base, tmp_path_factory, runner,
     root, out, blocked = damaged(tmp_path_factory.mktemp("damaged-build"), base, hits)
     with unreadable(blocked):
         invoke(runner, ["build"], root, out)
+
+
+# ----------------------------------------------------------------------------- the crashes it found
+def test_a_manifest_group_whose_files_are_not_paths_is_rendered_again(project, runner):
+    """docs/ may be committed: a group in its manifest whose file list holds a list (not a path)
+    made generate fail with ``TypeError: unhashable type: 'list'``; the group is now dropped as
+    damaged and its files rendered again."""
+    from conftest import tree
+
+    root = project(minimal())
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    before = tree(root / "docs")
+    path = root / "docs/.phasedocs-manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["groups"]["project"]["files"][0] = []
+    manifest["groups"]["phase-01"]["digest"] = ["not", "a", "digest"]
+    path.write_text(json.dumps(manifest))
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert (result.exit_code, result.exception) == (0, None), result.output
+    assert tree(root / "docs") == before  # the same files; the manifest written whole again
+
+
+def test_a_folder_given_as_the_from_json_file_is_a_clean_error(project, runner):
+    """A folder where ``record --from-json`` expects its file was click's usage error (exit 2);
+    it is now refused like any input that is not a regular file, with exit 1."""
+    root = project(minimal())
+    (root / "values.json").mkdir()
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(root / "values.json")])
+    assert (result.exit_code, result.output) == (1, f"{root}/values.json: not a regular file; replace it with a file\n")
