@@ -335,3 +335,16 @@ def test_a_folder_given_as_the_from_json_file_is_a_clean_error(project, runner):
     (root / "values.json").mkdir()
     result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(root / "values.json")])
     assert (result.exit_code, result.output) == (1, f"{root}/values.json: not a regular file; replace it with a file\n")
+
+
+@pytest.mark.parametrize("tasks", ['"x"', "[1, 2]", "3"])
+def test_a_from_json_file_whose_tasks_are_not_a_mapping_is_a_clean_error(project, runner, tasks):
+    """``{"tasks": "x"}`` was reported, then applied again as a command's own entries
+    (``ValueError: dictionary update sequence``)."""
+    root = project(minimal(**{"values.json": f'{{"tasks": {tasks}, "note": "n"}}'}))
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--from-json", str(root / "values.json")])
+    shown = {'"x"': "'x'", "[1, 2]": "a list", "3": "the number 3"}[tasks]
+    assert (result.exit_code, result.exception.__class__) == (1, SystemExit), result.exc_info
+    assert result.output == (
+        f"Error: nothing recorded:\n  {root}/values.json: tasks: expected a mapping (key: value), got {shown}\n"
+    )
