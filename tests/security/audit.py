@@ -761,7 +761,9 @@ def disk_scenario(audit: Audit, w: Writer, kind: str) -> Scenario:
             elif again.code != 0:
                 sc.fail(f"{w.name}: with room again, the run failed: {again.out.strip()[-300:]}")
             else:
-                sc.fail(f"{w.name}: with room again, the output differs from a run that never failed")
+                sc.fail(
+                    f"{w.name}: with room again, the output differs from a run that never failed: {_diff(tree(root), _moved(want, ref, root))}"
+                )
     else:
         root = audit.project(f"ro-{w.name.split()[0]}", 0, extras=extras)
         w.setup(audit, root)
@@ -776,8 +778,18 @@ def disk_scenario(audit: Audit, w: Writer, kind: str) -> Scenario:
         elif again.code != 0:
             sc.fail(f"{w.name}: writable again, the run failed: {again.out.strip()[-300:]}")
         else:
-            sc.fail(f"{w.name}: writable again, the output differs from a run that never failed")
+            sc.fail(
+                f"{w.name}: writable again, the output differs from a run that never failed: {_diff(tree(root), wanted)}"
+            )
     return sc
+
+
+def _diff(got: dict[str, bytes], want: dict[str, bytes]) -> str:
+    """What differs between two trees, in a few names."""
+    extra = sorted(set(got) - set(want))
+    missing = sorted(set(want) - set(got))
+    differ = sorted(k for k in set(got) & set(want) if got[k] != want[k])
+    return f"extra {extra[:5]}, missing {missing[:5]}, differ {differ[:5]}"
 
 
 def _moved(want: dict[str, bytes], ref: Path, root: Path) -> dict[str, bytes]:
