@@ -422,7 +422,7 @@ def handoff(phase: str, project_dir: Path, output: Path | None, force: bool) -> 
 )
 @click.option(
     "--from-json",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="A JSON file of values (a CI tool's output); the flags win.",
 )

@@ -84,3 +84,53 @@ def test_someone_elses_local_commits_are_still_refused(repo, runner):
     result = runner.invoke(main, ["deploy", "--project", str(root)])
     assert result.exit_code == 1
     assert "local branch 'gh-pages' has commits that 'origin' does not" in result.output
+
+
+KILLED_DEPLOY = """
+import os, sys
+import ghp_import
+from phasedocs import cli
+ROOT = sys.argv[1]
+def killed(*args, **kwargs):  # SIGKILL while git writes the site commit: no cleanup runs
+    with open(os.path.join(ROOT, ".git/objects/pack/tmp_pack_Killed"), "wb") as f:
+        f.write(b"PACK half")  # what git fast-import leaves when it is killed
+    os._exit(137)
+ghp_import.ghp_import = killed
+sys.argv = ["phasedocs", "deploy", "--project", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_a_killed_deploy_leaves_nothing_behind_once_the_next_deploy_ran(repo, runner, tmp_path, monkeypatch):
+    """A deploy killed while git writes its commit leaves the site it built and git's temp pack;
+    the next deploy removes both (not a temp pack older than the killed deploy), and nothing was
+    ever written outside the project (no system temp folder)."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from conftest import REPO
+
+    root, remote = repo
+    packs = root / ".git/objects/pack"
+    older = packs / "tmp_pack_Older"  # a temp pack of some git run before the deploy: not the deploy's
+    older.write_bytes(b"PACK")
+    os.utime(older, (1_000_000_000, 1_000_000_000))
+    temp = tmp_path / "system-temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_DEPLOY, str(root)], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 137, proc.stderr
+    assert os.listdir(temp) == []  # the killed deploy built inside the project
+    left = root / ".cache/phasedocs/deploy"
+    assert (left / "site/index.html").exists()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = runner.invoke(main, ["deploy", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    assert not left.exists() and os.listdir(temp) == []
+    assert sorted(p.name for p in packs.glob("tmp_*")) == ["tmp_pack_Older"]
+    assert "index.html" in git(remote, "ls-tree", "--name-only", "gh-pages").split()

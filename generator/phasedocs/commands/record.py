@@ -197,19 +197,19 @@ def build_snapshot(
     data: dict[str, Any] = {"metrics": {}, "tasks": {}, "checks": {}}
     if from_json is not None:
         doc = load_json(from_json, str(from_json))  # its own errors name the file and line
-        raw = doc.data
-        shaped = any(k in raw for k in ("metrics", "tasks", "checks", "timestamp", "label", "kind", "note", "health"))
+        given = doc.data  # not ``raw``: that is what a command (sync) built
+        shaped = any(k in given for k in ("metrics", "tasks", "checks", "timestamp", "label", "kind", "note", "health"))
         if shaped:
             for k in ("metrics", "tasks", "checks"):
-                if isinstance(raw.get(k), dict):
-                    data[k].update(raw[k])
-                elif k in raw:  # a list or a number here is a mistake, never an empty section
-                    problems.append(f"{from_json}: {k}: expected a mapping (key: value), got {describe(raw[k])}")
+                if isinstance(given.get(k), dict):
+                    data[k].update(given[k])
+                elif k in given:  # a list or a number here is a mistake, never an empty section
+                    problems.append(f"{from_json}: {k}: expected a mapping (key: value), got {describe(given[k])}")
             for k in ("timestamp", "label", "kind", "note", "health"):
-                if k in raw:
-                    data[k] = raw[k]
+                if k in given:
+                    data[k] = given[k]
         else:  # a flat {"metric": value} object, as CI tools print
-            data["metrics"].update(raw)
+            data["metrics"].update(given)
     data["metrics"].update(values or {})  # read from tool reports (measure)
     if raw is not None:  # entries built by a command (sync): task entries and a note
         data["tasks"].update(raw.get("tasks", {}))

@@ -38,6 +38,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _group_ok(group: object) -> bool:
+    """True when a manifest's group entry has the shape a run writes: an input digest and a
+    list of paths (a damaged one is dropped, and its files are rendered again)."""
+    if not isinstance(group, dict) or not isinstance(group.get("digest"), str):
+        return False
+    files = group.get("files")
+    return isinstance(files, list) and all(isinstance(rel, str) for rel in files)
+
+
 @dataclass
 class Manifest:
     """What the generator wrote: path -> hash, per-group input digests, and a journal.
@@ -82,7 +91,7 @@ class Manifest:
             return cls()
         return cls(
             {k: v for k, v in files.items() if _entry_ok(k) and _HASH_RE.fullmatch(str(v))},
-            {str(k): v for k, v in groups.items() if isinstance(v, dict)},
+            {str(k): v for k, v in groups.items() if _group_ok(v)},
             {
                 k: [h for h in v if isinstance(h, str) and _HASH_RE.fullmatch(h)]
                 for k, v in pending.items()
