@@ -198,8 +198,8 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
         phase_errors = _check_phase(phase, doc, catalogue)
         if project_agents is not None:
             phase_errors += agent_list_errors(phase.agents, doc) + assignee_errors(phase, doc, project_agents)
-            if not phase_errors:
-                phase_errors += levelled_length_errors(phase, doc, project_agents)
+            if not phase_errors:  # levelled on task ids: a group:ID dependency is its tasks
+                phase_errors += levelled_length_errors(expand_groups(phase), doc, project_agents)
         errors += phase_errors
         if not phase_errors:
             phase = expand_groups(phase)  # from here on, dependencies are task ids only

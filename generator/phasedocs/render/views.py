@@ -141,6 +141,8 @@ class PhaseView:
     def wait_line(self, t: TaskFacts) -> str:
         """For a waiting task of a phase with agents: what it waits for and who takes it then."""
         what = self.waits_words(t)
+        if t.task.milestone:  # a checkpoint takes no agent: its gate is checked when it is ready
+            return f"waits for {what}: check its gate only when it is ready"
         if not t.assignees:
             return f"waits for {what}: launch an agent for it only when it can start"
         if t.waiting_for:
