@@ -621,3 +621,20 @@ def _t(tid: str, files: tuple[str, ...] | list[str] = ()) -> object:
     from phasedocs.input.models import Task
 
     return Task(id=tid, slug=f"s{tid.lower()}", title=tid, role="r", duration_days=1, files=list(files))
+
+
+def test_evidence_ids_link_to_their_commits_when_the_project_names_its_repository(tmp_path, runner):
+    r = make(tmp_path)
+    s = history(r)
+    sync(r, runner)
+    out = tmp_path / "docs"
+    assert runner.invoke(main, ["generate", "--project", str(r.root), "--out", str(out), "-q"]).exit_code == 0
+    assert (
+        f"Evidence from git, by task: 1.1 `git:{s['c1']}`" in (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    )
+    project = r.root / "phases/project.yaml"
+    project.write_text(project.read_text() + "repo_url: https://github.com/acme/plans\n")
+    assert runner.invoke(main, ["generate", "--project", str(r.root), "--out", str(out), "-q"]).exit_code == 0
+    link = f"[`git:{s['c1']}`](https://github.com/acme/plans/commit/{s['c1']})"
+    assert f"Evidence from git, by task: 1.1 {link}" in (out / "phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert f"- Evidence: {link}" in (out / "phase-01/task-1.1-api.md").read_text()

@@ -485,3 +485,26 @@ def test_the_schemas_cover_task_metrics_prices_and_the_jsonl_extractor():
     assert list(found["project"].iter_errors(project))
     project["prices"]["big-model"] = {"input": 1}
     assert list(found["project"].iter_errors(project))
+
+
+def test_a_usage_tools_json_report_per_task_is_read_as_one_document(project, runner):
+    # a usage tool writes one pretty-printed JSON report per task: the glob names .json files
+    reports = edit(
+        LOGS, "'logs/{{ task.id }}/*.jsonl',\n           pointer:", "'usage/{{ task.id }}.json',\n           pointer:"
+    )
+    report = {"message": {"model": "big-model", "usage": {"input_tokens": 10, "output_tokens": 1234}}}
+    root = logs_project(
+        project,
+        **{
+            "phases/project.yaml": reports,
+            "logs/1.1/a.jsonl": line("big-model", 1000, 200) + "\n",
+            "usage/1.1.json": json.dumps(report, indent=2) + "\n",
+        },
+    )
+    result = measure(runner, root)
+    assert result.exit_code == 0, result.output
+    assert "tokens of task 1.1 = 1234 (usage/1.1.json)" in result.output.splitlines()
+    (root / "usage/1.1.json").write_text('{"message": {"usage": {"output_tokens": -1}}}\n')
+    assert refused(runner, root)[-1].endswith(
+        "usage/1.1.json:1: /message/usage/output_tokens is -1; a count is a number from 0 to 1e+15"
+    )

@@ -563,6 +563,27 @@ def jsonl_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, Any]]:
         yield number, parse(raw)
 
 
+def json_document(chunks: Iterable[bytes]) -> Iterator[tuple[int, Any]]:
+    """A usage tool's JSON report (a ``.json`` file: one document, pretty-printed or not) as the
+    one line of a log: (1, parsed value). The file is size-capped before it is read."""
+    raw = b"".join(chunks)
+    if not raw.strip():
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LineFault(1, "not UTF-8 text") from None
+    try:
+        yield 1, json.loads(text, parse_constant=_no_constant)
+    except ValueError as exc:
+        raise LineFault(1, f"not a JSON document ({printable(str(exc))[:120]})") from None
+
+
+def _records(chunks: Iterable[bytes], whole: bool) -> Iterator[tuple[int, Any]]:
+    """The lines of a JSON-lines log, or the one document of a JSON report (``whole``)."""
+    return json_document(chunks) if whole else jsonl_lines(chunks)
+
+
 _ABSENT = object()
 
 
@@ -588,19 +609,23 @@ def _amount(line: int, pointer: str, value: Any) -> int | float:
     return value
 
 
-def jsonl_sum(chunks: Iterable[bytes], pointer: str) -> int | float:
-    """The sum of the numbers at ``pointer`` over the lines (lines without it add nothing)."""
+def jsonl_sum(chunks: Iterable[bytes], pointer: str, whole: bool = False) -> int | float:
+    """The sum of the numbers at ``pointer`` over the lines (lines without it add nothing); with
+    ``whole``, the number at ``pointer`` in the one JSON document (a usage tool's report)."""
     total: int | float = 0
-    for line, data in jsonl_lines(chunks):
+    for line, data in _records(chunks, whole):
         value = _at(data, pointer)
         if value is not _ABSENT:
             total += _amount(line, pointer, value)
     return total
 
 
-def jsonl_tokens(chunks: Iterable[bytes], model: str, inp: str, out: str, tokens: dict[str, list[float]]) -> None:
-    """Add each line's input and output tokens to ``tokens[model name]`` ([input, output])."""
-    for line, data in jsonl_lines(chunks):
+def jsonl_tokens(
+    chunks: Iterable[bytes], model: str, inp: str, out: str, tokens: dict[str, list[float]], whole: bool = False
+) -> None:
+    """Add each line's input and output tokens to ``tokens[model name]`` ([input, output]); with
+    ``whole``, the one JSON document's."""
+    for line, data in _records(chunks, whole):
         counts = [_at(data, inp), _at(data, out)]
         if counts[0] is _ABSENT and counts[1] is _ABSENT:
             continue
@@ -628,10 +653,12 @@ def read_task(root: Path, metric: Metric, prices: dict[str, Price], task_id: str
         tokens: dict[str, list[float]] = {}
         for path in files:
             try:
+                # a .json file is a usage tool's report: one document; any other, a JSON-lines log
+                whole = path.suffix.lower() == ".json"
                 if e.cost:
-                    jsonl_tokens(_chunks(root, path), str(e.model), str(e.input), str(e.output), tokens)
+                    jsonl_tokens(_chunks(root, path), str(e.model), str(e.input), str(e.output), tokens, whole)
                 else:
-                    total += jsonl_sum(_chunks(root, path), str(e.pointer))
+                    total += jsonl_sum(_chunks(root, path), str(e.pointer), whole)
             except LineFault as exc:
                 raise ReportError(f"{_rel(root, path)}:{exc.line}: {exc.message}") from None
     except OSError as exc:

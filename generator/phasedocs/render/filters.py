@@ -112,6 +112,21 @@ def url(value: Any) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
+#: A commit of the evidence: its kind and a hex commit id (``merge:5d6e7f8``).
+_COMMIT_RE = re.compile(r"(git|merge|done|revert):([0-9a-f]{7,40})", re.ASCII)
+
+
+def commit(value: Any, repo_url: str | None = None) -> str:
+    """An evidence id (``git:1a2b3c4``) as code, or, with the project's ``repo_url`` (an http(s)
+    URL), a link to the commit's page there (``REPO/commit/SHA``, as GitHub, GitLab and Gitea
+    name it). Any other id (``ci:...``) stays code."""
+    text = str(value)
+    m = _COMMIT_RE.fullmatch(text)
+    if m is None or not repo_url or not _HTTP_RE.fullmatch(str(repo_url)):
+        return code(text)
+    return f"[{code(text)}]({url(str(repo_url).rstrip('/') + '/commit/' + m.group(2))})"
+
+
 #: An http(s) URL as the input allows it (no space, quote, angle bracket or backtick).
 _HTTP_RE = re.compile(r"https?://[^\s<>\"'`]+", re.ASCII | re.IGNORECASE)
 

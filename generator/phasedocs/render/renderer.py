@@ -30,6 +30,7 @@ from phasedocs.render.filters import (
     Formatter,
     change,
     code,
+    commit,
     fence,
     gauge,
     health,
@@ -113,6 +114,7 @@ class Renderer:
         self.env.add_filters(
             md=md,
             code=code,
+            commit=commit,
             fence=fence,
             url=url,
             state=state,
