@@ -25,6 +25,7 @@ def test_init_creates_a_project_that_validates_and_builds(tmp_path, runner):
         "phases/phase-01/metrics/2025-01-06T09-00-00Z-baseline.json",  # --start in the past: created then
         "phases/phase-01/phase.yaml",
         "phases/project.yaml",
+        "schemas/evidence.schema.json",
         "schemas/phase.schema.json",
         "schemas/plan.schema.json",
         "schemas/project.schema.json",
