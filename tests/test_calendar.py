@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from phasedocs.charts.specs import gantt_spec
 from phasedocs.commands.freeze import plan_version
-from phasedocs.dates import Calendar
+from phasedocs.dates import Calendar, r6
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
 from phasedocs.render.renderer import Renderer
@@ -320,3 +320,11 @@ def test_every_planned_date_is_the_date_the_calendar_walk_gives(tmp_path_factory
     if in_hours:  # an axis of hours: each hour of work at its clock time
         hours = total // 60
         assert spec.hour_labels[:hours] == tuple(f"hour {k}\n{begins(k * 60):%a %H:%M}" for k in range(hours))
+
+
+def test_work_that_fills_a_day_to_its_close_ends_there_though_its_offset_is_rounded():
+    # 7 h then a quarter day from Wednesday 11:00 fill Wednesday to midnight; the offset, rounded
+    # to six places (0.541667), is a few hundredths of a second past it. Thursday is a holiday:
+    # spilling over would put the finish at Friday 00:00, the end of a day nobody works.
+    cal = Calendar(UTC_ZONE, True, frozenset([date(2025, 1, 2)]))
+    assert cal.finish_at(datetime(2025, 1, 1, 11, tzinfo=UTC), r6(7 / 24 + 0.25)) == datetime(2025, 1, 2, tzinfo=UTC)

@@ -18,6 +18,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 EPS = 1e-9
+#: Half the step of :func:`r6` and a little more, in days (under a tenth of a second): schedule
+#: offsets are rounded to six places, so work that fills a day to its close may be a few
+#: hundred-thousandths of a second "past" it; that is the close, not the next working day.
+R6_TOLERANCE = 1e-6
 _DAY = timedelta(days=1)
 
 
@@ -72,8 +76,8 @@ class Calendar:
                 begin = max(local, open_)
                 if begin < close:
                     available = (close - begin) / self.day_length
-                    if remaining <= available + EPS:
-                        result = (begin + remaining * self.day_length).replace(tzinfo=self.tz)
+                    if remaining <= available + R6_TOLERANCE:
+                        result = min(begin + remaining * self.day_length, close).replace(tzinfo=self.tz)
                         return _whole_seconds(result.astimezone(start.tzinfo))
                     remaining -= available
             local = datetime(day.year, day.month, day.day) + _DAY
