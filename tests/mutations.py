@@ -585,8 +585,8 @@ M = [
     (
         "pipeline: a group's digest ignores its facts",
         "generator/phasedocs/pipeline.py",
-        "return _digest(p.source.digest, repr(shown))",
-        "return p.source.digest",
+        'return _digest(repr(tuple(getattr(p, f.name) for f in fields(p) if f.name != "source")))',
+        "return _digest(p.folder)",
         "tests/test_writer.py",
     ),
     (
@@ -689,9 +689,9 @@ M = [
     ),
     (
         "gate: work complete before the start, judged by the snapshot's time alone",
-        "generator/phasedocs/gate.py",
-        "(e.at or info.timestamp) < start",
-        "info.timestamp < start and False",
+        "generator/phasedocs/facts/phase.py",
+        "(tid, e.at or s.snapshot.timestamp)",
+        "(tid, s.snapshot.timestamp)",
         "tests/test_check.py",
     ),
     (

@@ -408,6 +408,25 @@ def test_work_complete_before_the_start_is_implausible_and_fails_only_strict(pro
         assert lines[4:9] == flag, doc
 
 
+def test_work_recorded_complete_at_a_time_before_the_start_is_implausible(project, runner):
+    # the snapshot is written after the start, but says 1.1 was complete two days before it (its `at`)
+    root = project(
+        phase_files(
+            {
+                "timestamp": "2025-01-07T10:00:00Z",
+                "metrics": {"warnings": 5},
+                "tasks": {"1.1": {"state": "complete", "at": "2025-01-04T10:00:00Z"}, "1.2": "in_progress"},
+            },
+            phase=phase_yaml(REVIEWED_TASKS, created="2025-01-03T09:00:00Z"),
+        )
+    )
+    result = check(runner, root, "--strict")
+    assert (
+        "implausible: Snapshot phases/phase-01/metrics/0.json: records 1.1 complete before the phase's planned start"
+        in result.output
+    ), result.output
+
+
 def test_a_task_done_in_under_a_tenth_of_its_time_is_implausible(project, runner):
     # 1.1 (2 days) complete an hour after it started: 0.04 days; 1.2 (1 day) takes its day, the phase 1.04 of 3
     root = project(

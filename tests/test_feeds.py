@@ -71,6 +71,24 @@ def test_a_repeated_state_is_news_only_with_a_new_reason(project, runner):
     assert entries[1].summary.startswith("Task 1.4: still blocked (licence signed, awaiting key)\n")
 
 
+def test_a_note_carried_forward_unchanged_is_no_news_in_the_feed_or_the_dashboard(project, runner):
+    # one rule of "what changed" for both: a snapshot that copies a task's entry, note and all,
+    # records nothing new (the feed said "still blocked" again; the dashboard did not)
+    again = {"state": "blocked", "note": "licence signed, awaiting key"}
+    snaps = {
+        **SNAPSHOTS,
+        "e.json": {**SNAPSHOTS["e.json"], "tasks": {"1.4": again}},
+        "e2.json": {"timestamp": "2025-01-10T10:00:00Z", "tasks": {"1.4": again}},
+    }
+    root = project(files(snaps))
+    generate(runner, root, root / "docs")
+    entries = feedparser.parse((root / "docs/feed.xml").read_bytes()).entries
+    assert entries[0].summary == "No change recorded."
+    assert entries[1].summary.startswith("Task 1.4: still blocked (licence signed, awaiting key)\n")
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    assert "licence signed, awaiting key" not in dashboard.split("## What changed")[1].split("\n## ")[0]
+
+
 def test_an_active_phase_behind_its_plan_gets_an_orange_badge(project, runner):
     snaps = {k: v for k, v in SNAPSHOTS.items() if k != "d.json"}  # 1.4 never blocked
     root = project(files(snaps))

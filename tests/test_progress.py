@@ -91,7 +91,7 @@ def test_mid_phase_facts_by_hand(project):
 def test_what_the_latest_snapshot_changed(project):
     p = compute(load_project(project(files(SNAPSHOTS)))).phases[0]
     assert [(c.kind, c.subject, c.before, c.after) for c in p.changes] == [
-        ("note", "1.3", None, "rerunning the flaky parser suite"),  # same state, a new note: news
+        ("note", "1.3", "in_progress", "rerunning the flaky parser suite"),  # same state, a new note: news
         ("metric", "warnings", 12, 9),
         ("metric", "pass_rate", 0.9, 0.99),  # the last value before e: the baseline's
         ("criterion", "1.3: Tests pass", "off_track", "on_track"),

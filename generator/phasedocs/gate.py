@@ -197,10 +197,8 @@ def implausible(p: PhaseFacts) -> list[Finding]:
     """
     out: list[Finding] = []
     start = p.phase.start
-    for info, s in zip(p.snapshots, p.source.snapshots, strict=True):
-        early = [
-            tid for tid, e in s.snapshot.tasks.items() if e.state == "complete" and (e.at or info.timestamp) < start
-        ]
+    for info in p.snapshots:
+        early = [tid for tid, at in info.completed if at < start]
         if early:
             which = ", ".join(early)
             out.append(

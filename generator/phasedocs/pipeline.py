@@ -94,13 +94,12 @@ def facts_digest(p: PhaseFacts) -> str:
     """A digest of everything computed about phase ``p``: equal digests, equal facts.
 
     Facts are immutable records whose repr shows every field (dataclasses and input
-    models), so the repr is their content; the raw input they still carry counts by the
-    digest of its files. A phase's facts read the whole project (staleness against the
-    newest snapshot anywhere, the forecast's history of finished tasks, sequence
-    warnings), so this digest, not the phase's own input files, says when its pages change.
+    models), and they hold no link back to the raw input, so their repr is their content.
+    A phase's facts read the whole project (staleness against the newest snapshot anywhere,
+    the forecast's history of finished tasks, sequence warnings), so this digest, not the
+    phase's own input files, says when its pages change.
     """
-    shown = tuple(getattr(p, f.name) for f in fields(p) if f.name != "source")
-    return _digest(p.source.digest, repr(shown))
+    return _digest(repr(tuple(getattr(p, f.name) for f in fields(p) if f.name != "source")))
 
 
 @dataclass(frozen=True)

@@ -520,6 +520,8 @@ class SnapshotInfo:
     """The snapshot has a label of its own (else ``label`` is its time)."""
     changes: tuple[Change, ...] = ()
     """What it recorded against the snapshots before it (:func:`phasedocs.facts.changes.snapshot_changes`)."""
+    completed: tuple[tuple[str, datetime], ...] = ()
+    """Each task it records complete, with when: the entry's ``at``, else the snapshot's time."""
 
 
 @dataclass(frozen=True)

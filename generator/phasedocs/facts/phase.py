@@ -218,6 +218,7 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         + phase_criteria
     )
     evidence = evidence_facts(tasks, recorded, source.evidence, phase.start, cal.tz)
+    per_snapshot = snapshot_changes(source, config)
     facts = phase_fact(
         source,
         task_facts,
@@ -225,8 +226,8 @@ def compute_phase(config: ProjectConfig, source: PhaseInput, cal: Calendar) -> P
         plan_days(task_facts, phase.start, cpm.total, cal),
         all_criteria,
         tuple(metrics),
-        changes(source, config, readings.series, all_criteria, reference, readings.checks_before),
-        snapshot_changes(source, config),
+        changes(source, per_snapshot, readings.series, all_criteria, reference, readings.checks_before),
+        per_snapshot,
         times,
         readings.now,
         now_off,
@@ -649,6 +650,7 @@ def phase_fact(
             s.snapshot.note,
             bool(s.snapshot.label),
             found,
+            tuple((tid, e.at or s.snapshot.timestamp) for tid, e in s.snapshot.tasks.items() if e.state == "complete"),
         )
         for s, found in zip(source.snapshots, recorded, strict=True)
     )
