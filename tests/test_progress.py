@@ -533,3 +533,21 @@ def test_a_criterion_on_a_metric_the_baseline_lacks_is_measured_from_its_first_v
     by_metric = {c.criterion.metric: c for c in p.criteria}
     assert (by_metric["pass_rate"].baseline_is_first, round(by_metric["pass_rate"].change_pct, 6)) == (True, 10.0)
     assert by_metric["warnings"].baseline_is_first is False
+
+
+def test_a_phase_whose_first_record_is_a_task_complete_started_by_then_not_at_then(project, runner):
+    # 1.1 is first recorded already complete: when it started is unknown, so the phase started
+    # by that time at the latest; a recorded start (1.2's) would be a plain date
+    first = {"a.json": {"timestamp": "2025-01-06T15:00:00Z", "tasks": {"1.1": "complete"}}}
+    root = project(files(first, {"b.json": {"timestamp": "2025-01-06T16:00:00Z", "tasks": {"1.2": "in_progress"}}}))
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert result.exit_code == 0, result.output
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    handoff = (root / "docs/phase-01/COORDINATOR-HANDOFF.md").read_text()
+    by = "by 2025-01-06 15:00 UTC (when a task was first recorded, already complete; its start is not recorded)"
+    assert f"| Started | {by} |" in dashboard
+    assert f"- **Started:** {by}\n" in handoff
+    earlier = {"a.json": {"timestamp": "2025-01-06T14:00:00Z", "tasks": {"1.2": "in_progress"}}}
+    root = project(files(earlier, {"b.json": {"timestamp": "2025-01-06T15:00:00Z", "tasks": {"1.1": "complete"}}}))
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert "| Started | 2025-01-06 14:00 UTC |" in (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()

@@ -128,6 +128,13 @@ class TaskFacts:
         """The task id."""
         return self.task.id
 
+    @property
+    def start_recorded(self) -> bool:
+        """Its start was recorded: False for a task first recorded complete, whose
+        ``actual_start`` is then its finish (the latest it can have started); a milestone
+        takes no time, so its start is its finish."""
+        return self.actual_start is not None and (self.actual_start != self.actual_finish or self.task.milestone)
+
 
 @dataclass(frozen=True)
 class AgentFacts:
@@ -651,6 +658,12 @@ class PhaseFacts:
     def gate_failures(self) -> tuple[Finding, ...]:
         """The findings that fail ``phasedocs check`` (without --strict)."""
         return tuple(f for f in self.gate if f.fails)
+
+    @property
+    def start_recorded(self) -> bool:
+        """``actual_start`` is a recorded start; False when it comes from a task first recorded
+        complete (its start unknown): the phase then started by that time, at the latest."""
+        return any(t.start_recorded for t in self.tasks if t.actual_start == self.actual_start)
 
     @property
     def number(self) -> int:
