@@ -436,3 +436,46 @@ CHANGES = {
         )
     ),
 }
+
+
+# The sprint of hours of tests/test_units.py (durations with units, a milestone, links), also
+# checked against the JSON Schema by tests/test_schema.py.
+SPRINT_PROJECT = edit(
+    edit(project_yaml(), "calendar: calendar", "calendar: continuous"),
+    "  before: ['gh issue develop {{ task.id }}']",
+    "  before: ['gh issue develop {{ task.links.issue }} --branch {{ task.links.branch }}']",
+)
+"""project.yaml of :data:`SPRINT`: a continuous calendar, commands naming the task's links."""
+
+#: A Sunday sprint of 12.5 hours: 4 h, then 1.5 h, a checkpoint due at 13:00, then 7 h.
+SPRINT = """\
+number: 1
+title: Sunday sprint
+created: 2025-11-09T08:00:00Z
+start: 2025-11-09T08:00:00Z
+tasks:
+  - {id: "1.1", slug: harness, title: Harness, role: devops, duration: 4h, estimate: {low: 3h, high: 6h},
+     links: {issue: "#14", branch: task/1.1-harness, pr: "https://host/org/repo/pull/31",
+             trap: "javascript:alert(1)", markup: "[x](javascript:alert(1)) <b>"}}
+  - {id: "1.2", slug: worker, title: Worker, role: dev, duration: 90m, depends_on: ["1.1"]}
+  - {id: "1.3", slug: checkpoint, title: Integration checkpoint, role: lead, milestone: true,
+     due: 2025-11-09T13:00:00Z, depends_on: ["1.2"], criteria: [{id: cp-1, text: Worker starts}]}
+  - {id: "1.4", slug: rest, title: Rest, role: dev, duration: 7h, depends_on: ["1.3"]}
+"""
+
+
+def render_all(root: Path) -> dict[str, str]:
+    """Every document and JSON file of the project's first phase, rendered in memory (no charts)."""
+    from phasedocs.facts import compute
+    from phasedocs.input.project import load_project
+    from phasedocs.render.renderer import Renderer
+
+    facts = compute(load_project(root))
+    return {k: v.decode() for k, v in Renderer().phase_files(facts, facts.phases[0]).items()}
+
+
+def plain(data: Any) -> Any:
+    """Loaded YAML as the JSON an editor's schema check sees (dates as ISO text)."""
+    from datetime import datetime
+
+    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))

@@ -14,8 +14,7 @@ from phasedocs.charts.specs import gantt_spec
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
-from phasedocs.render.renderer import Renderer
-from support import edit
+from support import edit, render_all
 
 P = "phases/phase-01/phase.yaml"
 
@@ -41,12 +40,6 @@ def files(phase: str = GROUPED, snaps: dict[str, dict] | None = None) -> dict[st
     for name, data in (snaps or {}).items():
         out[f"phases/phase-01/metrics/{name}"] = json.dumps(data)
     return out
-
-
-def render_all(root: Path) -> dict[str, str]:
-    """Every document and JSON file of the project's first phase, rendered in memory (no charts)."""
-    facts = compute(load_project(root))
-    return {k: v.decode() for k, v in Renderer().phase_files(facts, facts.phases[0]).items()}
 
 
 def validate(runner, root: Path) -> tuple[int, str]:

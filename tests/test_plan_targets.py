@@ -13,8 +13,7 @@ from conftest import minimal
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
-from support import edit
-from test_groups import render_all
+from support import edit, render_all
 
 MISSION = Path(__file__).parent / "data" / "mission"
 
@@ -150,7 +149,7 @@ def test_the_schemas_cover_the_new_fields_and_accept_the_mission():
 
     from phasedocs.commands.schema import schemas
     from phasedocs.input.loader import parse_json, parse_yaml
-    from test_schema import plain
+    from support import plain
 
     loaded = {name.split(".")[0]: json.loads(text) for name, text in schemas().items()}
     defs = {kind: schema["$defs"] for kind, schema in loaded.items()}

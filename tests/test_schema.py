@@ -8,9 +8,7 @@ reads more than one raw form (a ``- Key: value`` list item is a mapping to YAML)
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -24,6 +22,7 @@ from phasedocs.input.loader import parse_json, parse_yaml
 from phasedocs.input.models import Phase, ProjectConfig, Snapshot
 from phasedocs.input.records import ValidationError, parse
 from phasedocs.resources import data
+from support import SPRINT, SPRINT_PROJECT, plain
 
 SCAFFOLD = data("scaffold")
 SHARED = REPO.parent / "shared" / "examples" / "eventmesh" / "phases"
@@ -39,11 +38,6 @@ def validators() -> dict[str, Draft202012Validator]:
         Draft202012Validator.check_schema(schema)
         out[name.split(".")[0]] = Draft202012Validator(schema)
     return out
-
-
-def plain(data: Any) -> Any:
-    """Loaded YAML as the JSON an editor's schema check sees (dates as ISO text)."""
-    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))
 
 
 def kind_of(path: Path) -> str:
@@ -65,7 +59,6 @@ def example_files() -> list[tuple[str, str, str]]:
     from support import FINISH, PHASE, SNAPSHOTS  # task entries with notes and times, health
 
     found.append(("test_progress PHASE", "phase", PHASE))
-    from test_units import SPRINT, SPRINT_PROJECT  # durations with units, a milestone, links, continuous
 
     found += [("test_units SPRINT", "phase", SPRINT), ("test_units SPRINT_PROJECT", "project", SPRINT_PROJECT)]
     found += [(f"test_progress {k}", "snapshot", json.dumps(v)) for k, v in {**SNAPSHOTS, **FINISH}.items()]

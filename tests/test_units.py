@@ -23,30 +23,9 @@ from phasedocs.input.site_config import ChartStyle
 from phasedocs.render.filters import link
 from phasedocs.render.renderer import Renderer
 from phasedocs.units import Span
-from support import edit
+from support import SPRINT, SPRINT_PROJECT, edit
 
 P = "phases/phase-01/phase.yaml"
-
-SPRINT_PROJECT = edit(PROJECT_YAML, "calendar: calendar", "calendar: continuous").replace(
-    "  before: ['gh issue develop {{ task.id }}']",
-    "  before: ['gh issue develop {{ task.links.issue }} --branch {{ task.links.branch }}']",
-)
-
-#: A Sunday sprint of 12.5 hours: 4 h, then 1.5 h, a checkpoint due at 13:00, then 7 h.
-SPRINT = """\
-number: 1
-title: Sunday sprint
-created: 2025-11-09T08:00:00Z
-start: 2025-11-09T08:00:00Z
-tasks:
-  - {id: "1.1", slug: harness, title: Harness, role: devops, duration: 4h, estimate: {low: 3h, high: 6h},
-     links: {issue: "#14", branch: task/1.1-harness, pr: "https://host/org/repo/pull/31",
-             trap: "javascript:alert(1)", markup: "[x](javascript:alert(1)) <b>"}}
-  - {id: "1.2", slug: worker, title: Worker, role: dev, duration: 90m, depends_on: ["1.1"]}
-  - {id: "1.3", slug: checkpoint, title: Integration checkpoint, role: lead, milestone: true,
-     due: 2025-11-09T13:00:00Z, depends_on: ["1.2"], criteria: [{id: cp-1, text: Worker starts}]}
-  - {id: "1.4", slug: rest, title: Rest, role: dev, duration: 7h, depends_on: ["1.3"]}
-"""
 
 
 def sprint(project, snapshots: dict[str, dict] | None = None):

@@ -11,8 +11,7 @@ from phasedocs.charts.specs import burnup_spec
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
-from support import edit
-from test_groups import render_all
+from support import edit, render_all
 
 P = "phases/phase-01/phase.yaml"
 J = "phases/phase-01/metrics/{}"
