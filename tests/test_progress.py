@@ -551,3 +551,22 @@ def test_a_phase_whose_first_record_is_a_task_complete_started_by_then_not_at_th
     root = project(files(earlier, {"b.json": {"timestamp": "2025-01-06T15:00:00Z", "tasks": {"1.1": "complete"}}}))
     result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
     assert "| Started | 2025-01-06 14:00 UTC |" in (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+
+
+def test_a_blocked_task_whose_dependencies_are_open_is_unblocked_to_waiting_not_to_work(project, runner):
+    # 1.5 needs 1.3 and 1.4; blocked before either is complete, it may not go on when its cause
+    # is gone: recording it in progress would be refused, so the handoff says pending
+    early = {"a.json": {"timestamp": "2025-01-06T10:00:00Z", "tasks": {"1.1": "in_progress", "1.5": "blocked"}}}
+    root = project(files(early))
+    result = runner.invoke(main, ["generate", "--project", str(root), "-q"])
+    assert result.exit_code == 0, result.output
+    handoff = (root / "docs/phase-01/COORDINATOR-HANDOFF.md").read_text()
+    assert (
+        "Once the cause is resolved, record it as waiting for 1.3, 1.4 (not complete yet; it may not go on before"
+        " them): `phasedocs record 1 --task 1.5=pending`\n" in handoff
+    ), handoff
+    # the command does what the handoff says
+    paste = ["record", "1", "--project", str(root), "--task", "1.5=pending", "--at", "2025-01-06T11:00:00Z"]
+    assert runner.invoke(main, paste).exit_code == 0
+    # 1.6 needs 1.5, so it waits on it
+    assert "Waiting on it: 1.6." in handoff

@@ -71,6 +71,18 @@ def test_a_task_may_go_ahead_of_its_dependencies_when_it_waives_them_with_a_note
     assert 'phasedocs record 1 --waive 1.3=1.2 --note 1.3="why"' in out
 
 
+def test_a_task_that_went_ahead_waits_on_nothing_it_waived(project):
+    # 1.3 went ahead of 1.1 and 1.2 and is complete: only 1.2 waits on 1.1 (the dashboard's
+    # "Waiting on it" and the task file's "Waiting on this task" listed every dependent)
+    blocked = {**AHEAD, "c.json": {"timestamp": "2025-01-08T09:00:00Z", "tasks": {"1.1": "blocked"}}}
+    root = project(files(blocked))
+    p = compute(load_project(root)).phases[0]
+    assert (p.task("1.1").dependents, p.waiting_on("1.1"), p.waiting_on("1.2")) == (("1.2", "1.3"), ("1.2",), ())
+    pages = render_all(root)
+    assert "Waiting on it: 1.2.\n" in pages["phase-01/COORDINATION-DASHBOARD.md"]
+    assert "Waiting on this task: 1.2.\n" in pages["phase-01/task-1.1-alpha.md"]
+
+
 def test_a_waived_dependency_does_not_hold_a_pending_task(project):
     snaps = {
         "a.json": {

@@ -53,7 +53,7 @@ class TaskFacts:
     waiting_for: tuple[str, ...]
     """Dependencies not complete yet."""
     dependents: tuple[str, ...]
-    """Tasks that depend on this one."""
+    """Tasks that depend on this one (whatever their state: see :meth:`PhaseFacts.waiting_on`)."""
     start_at: datetime
     """Planned start (from phase.yaml's schedule)."""
     finish_at: datetime
@@ -122,6 +122,9 @@ class TaskFacts:
     the Monte Carlo forecast keeps); empty once complete."""
     metrics: tuple[OwnValue, ...] = ()
     """Its own latest value of each task-scoped metric (cost, tokens), in catalogue order."""
+    open_dependencies: tuple[str, ...] = ()
+    """Its dependencies not complete and not waived, whatever its own state (``waiting_for``
+    is the same for a task not started): a blocked task with any may not go on when unblocked."""
 
     @property
     def id(self) -> str:
@@ -688,6 +691,11 @@ class PhaseFacts:
         """The facts of task ``task_id`` (by an index: the gate and the templates ask once per
         criterion or dependency, which a search through the tasks made quadratic)."""
         return self._tasks_by_id[task_id]
+
+    def waiting_on(self, task_id: str) -> tuple[str, ...]:
+        """The tasks that still need task ``task_id`` complete: its dependents not complete that
+        did not go ahead of it with a waiver (none once it is complete)."""
+        return tuple(d for d in self.task(task_id).dependents if task_id in self.task(d).open_dependencies)
 
     def shares_of(self, task_id: str) -> tuple[Share, ...]:
         """The declared paths of task ``task_id`` that other tasks may touch while it runs."""

@@ -553,6 +553,7 @@ def task_fact(
         critical=cpm.slack[t.id] == 0,
         waiting_for=waiting if recorded.get(t.id, "pending") == "pending" else (),
         dependents=tuple(cpm.dependents[t.id]),
+        open_dependencies=waiting if state != "complete" else (),
         start_at=times.scheduled[t.id][0],
         finish_at=times.scheduled[t.id][1],
         criteria=criteria,
