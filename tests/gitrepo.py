@@ -42,3 +42,15 @@ class Repo:
         """Merge ``branch`` into the current branch with a merge commit; its id."""
         self.git("merge", "-q", "--no-ff", branch, "-m", f"Merge branch '{branch}'", when=when)
         return self.git("rev-parse", "HEAD")
+
+
+def project_repo(root: Path, project: str, phase: str, when: str) -> Repo:
+    """A project inside a new repository at ``root``: phases/project.yaml (``project``) and phase
+    1's phase.yaml (``phase``) committed on main at ``when``."""
+    r = Repo(root)
+    (r.root / "phases/phase-01").mkdir(parents=True)
+    (r.root / "phases/project.yaml").write_text(project)
+    (r.root / "phases/phase-01/phase.yaml").write_text(phase)
+    r.git("add", "phases")
+    r.git("commit", "-q", "-m", "plan", when=when)
+    return r

@@ -14,11 +14,11 @@ from pathlib import Path
 import markdown
 
 from conftest import tree
-from gitrepo import Repo
+from gitrepo import Repo, project_repo
 from phasedocs.cli import main
 from phasedocs.facts import compute
 from phasedocs.input.project import load_project
-from support import edit
+from support import phase_yaml, task
 
 PROJECT = """\
 name: Evidence
@@ -26,29 +26,21 @@ calendar: calendar
 timezone: UTC
 """
 
+START = "2025-01-06T00:00:00Z"
+
 # declared: 1.2 and 1.3 share src/db.py (1.3 follows 1.1 only, so it may run beside 1.2)
-PHASE = """\
-number: 1
-title: Work
-created: 2025-01-06T00:00:00Z
-start: 2025-01-06T00:00:00Z
-tasks:
-  - {id: "1.1", slug: api, title: Api, role: dev, duration_days: 1, files: [src/api]}
-  - {id: "1.2", slug: db, title: Db, role: dev, duration_days: 1, files: [src/db.py]}
-  - {id: "1.3", slug: cache, title: Cache, role: dev, duration_days: 1, depends_on: ["1.1"], files: [src/db.py]}
-  - {id: "1.4", slug: docs, title: Docs, role: dev, duration_days: 1, files: [docs]}
-"""
+PHASE_TASKS = [
+    task("1.1", slug="api", title="Api", files=["src/api"]),
+    task("1.2", slug="db", title="Db", files=["src/db.py"]),
+    task("1.3", 1, ["1.1"], slug="cache", title="Cache", files=["src/db.py"]),
+    task("1.4", slug="docs", title="Docs", files=["docs"]),
+]
+PHASE = phase_yaml(PHASE_TASKS, title="Work", start=START)
 
 
 def make(tmp_path: Path, phase: str = PHASE) -> Repo:
     """A project inside a repository: phases/ committed on main before the phase starts."""
-    r = Repo(tmp_path / "proj")
-    (r.root / "phases/phase-01").mkdir(parents=True)
-    (r.root / "phases/project.yaml").write_text(PROJECT)
-    (r.root / "phases/phase-01/phase.yaml").write_text(phase)
-    r.git("add", "phases")
-    r.git("commit", "-q", "-m", "plan", when="2025-01-05T00:00:00Z")
-    return r
+    return project_repo(tmp_path / "proj", PROJECT, phase, "2025-01-05T00:00:00Z")
 
 
 def history(r: Repo) -> dict[str, str]:
@@ -261,19 +253,18 @@ def test_a_reverted_merge_recorded_complete_and_a_task_done_recorded_in_progress
     assert json.loads((metrics / "a.json").read_text())["tasks"] == {"1.3": "in_progress", "1.4": "complete"}
 
 
-REPLAY = """\
-number: 1
-title: Replay
-created: 2025-01-06T00:00:00Z
-start: 2025-01-06T00:00:00Z
-tasks:
-  - {id: "1.1", slug: api, title: Api, role: dev, duration_days: 2, files: [src/api]}
-  - {id: "1.2", slug: db, title: Db, role: dev, duration_days: 2, files: [src/db]}
-  - {id: "1.3", slug: ui, title: Ui, role: dev, duration_days: 2, files: [src/ui]}
-  - {id: "1.4", slug: auth, title: Auth, role: dev, duration_days: 2, depends_on: ["1.1"], files: [src/auth]}
-  - {id: "1.5", slug: docs, title: Docs, role: dev, duration_days: 1, files: [docs]}
-  - {id: "1.6", slug: release, title: Release, role: dev, duration_days: 1, depends_on: ["1.2", "1.3"]}
-"""
+REPLAY = phase_yaml(
+    [
+        task("1.1", 2, slug="api", title="Api", files=["src/api"]),
+        task("1.2", 2, slug="db", title="Db", files=["src/db"]),
+        task("1.3", 2, slug="ui", title="Ui", files=["src/ui"]),
+        task("1.4", 2, ["1.1"], slug="auth", title="Auth", files=["src/auth"]),
+        task("1.5", slug="docs", title="Docs", files=["docs"]),
+        task("1.6", 1, ["1.2", "1.3"], slug="release", title="Release"),
+    ],
+    title="Replay",
+    start=START,
+)
 
 
 def replay(r: Repo, runner) -> dict[str, str]:
@@ -409,8 +400,10 @@ def _elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 
 def test_hostile_branches_paths_and_messages_stay_data_in_every_document_command_and_json(tmp_path, runner):
-    phase = edit(PHASE, "files: [src/api]", "files: [lib]").replace(
-        "duration_days: 1, files: [src/db.py]", "duration_days: 1"
+    phase = phase_yaml(  # 1.1 on lib, 1.2 on no file declared
+        [task("1.1", slug="api", title="Api", files=["lib"]), task("1.2", slug="db", title="Db"), *PHASE_TASKS[2:]],
+        title="Work",
+        start=START,
     )
     r = make(tmp_path, phase)
     r.git("switch", "-q", "-c", HOSTILE_BRANCH)
@@ -531,11 +524,8 @@ def test_long_collision_lists_are_summarised_in_documents_and_whole_in_task_file
 
     # 25 tasks on big.py, then 24 tasks on twelve files two by two: thirteen shared files
     rows = [f"B{i}:big.py" for i in range(25)] + [f"T{i}:f{i % 12}.py" for i in range(24)]
-    tasks = "".join(
-        f'  - {{id: "{tid}", slug: s{tid.lower()}, title: {tid}, role: dev, duration_days: 1, files: [{f}]}}\n'
-        for tid, f in (r.split(":") for r in rows)
-    )
-    phase = "number: 1\ntitle: Wide\ncreated: 2025-01-06T00:00:00Z\nstart: 2025-01-06T00:00:00Z\ntasks:\n" + tasks
+    tasks = [task(tid, slug=f"s{tid.lower()}", title=tid, files=[f]) for tid, f in (r.split(":") for r in rows)]
+    phase = phase_yaml(tasks, title="Wide", start=START)
     root = project(minimal(**{"phases/phase-01/phase.yaml": phase}))
     out = root / "docs"
     result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(out)])
@@ -554,9 +544,9 @@ def test_long_collision_lists_are_summarised_in_documents_and_whole_in_task_file
         ),
         "    - And 3 more shared files: each task file lists its own, final-metrics.json all.",
     ]
-    task = (out / "phase-01/task-B0-sb0.md").read_text()
+    task_file = (out / "phase-01/task-B0-sb0.md").read_text()
     partners = ", ".join(f"B{i}" for i in range(1, 21))
-    assert f"- `big.py`: {partners} and 4 more (final-metrics.json lists every task of each shared file)\n" in task
+    assert f"- `big.py`: {partners} and 4 more (final-metrics.json lists every task of each shared file)\n" in task_file
     fm = json.loads((out / "phase-01/final-metrics.json").read_text())
     assert len(fm["collisions"]) == 13
     assert fm["collisions"][0]["tasks"] == [f"B{i}" for i in range(25)]

@@ -369,6 +369,45 @@ def test_validate_names_a_setting_both_site_yaml_and_mkdocs_yml_set(project, run
     assert runner.invoke(main, ["validate", "--project", str(root), "--no-cache"]).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (b"site_name: [Demo\n", "while parsing a flow sequence"),
+        (b"- a list\n", None),
+        (b"nav: " + b"[" * 1000 + b"]" * 1000 + b"\n", "nested too deep to read"),  # a RecursionError
+        (b"site_name: \xff\n", "not UTF-8 text (invalid start byte at byte 11)"),
+    ],
+)
+def test_every_reader_of_mkdocs_yml_treats_one_without_settings_alike(project, runner, text, problem):
+    """mkdocs.yml arrives in pull requests: its settings are read by one function, and each caller
+    names the file (init, the Zensical engine) or keeps its defaults (generate, the site folder)."""
+    from phasedocs.errors import Abort
+    from phasedocs.input.mkdocs_yml import NotSettings, settings
+    from phasedocs.site.adopt import default_out
+    from phasedocs.site.config import check_site_dir
+    from phasedocs.site.zensical import _project_config
+
+    root = project(minimal())
+    path = root / "mkdocs.yml"
+    path.write_bytes(text)
+    with pytest.raises(NotSettings) as caught:
+        settings(path)
+    assert caught.value.problem is None if problem is None else caught.value.problem.startswith(problem)
+    assert default_out(root) == root / "docs"
+    assert check_site_dir(root) == root.resolve() / "site"
+    with pytest.raises(Abort) as aborted:
+        _project_config(root)
+    assert str(aborted.value) == f"{path.resolve()}: " + (
+        "expected a mapping of settings" if problem is None else f"not valid YAML: {caught.value.problem}"
+    )
+    (root / "phases").rename(root / "plans")  # init adopts a folder without phases/
+    result = runner.invoke(main, ["init", str(root)])
+    assert result.exit_code == 1
+    shown = "expected settings (key: value)" if problem is None else f"not YAML ({caught.value.problem})"
+    assert result.output == f"Error: {path}: {shown}; fix it first, then run phasedocs init again\n"
+    assert path.read_bytes() == text
+
+
 @pytest.mark.packaging
 def test_state_symbols_on_the_site_need_no_emoji_font(project, runner, tmp_path):
     from phasedocs.site.pages import ICONS

@@ -8,10 +8,11 @@ import subprocess
 import pytest
 
 from conftest import tree
-from gitrepo import Repo
+from gitrepo import Repo, project_repo
 from phasedocs.cli import main
 from phasedocs.evidence.derive import derive
 from phasedocs.evidence.git import read_history
+from support import phase_yaml, task
 
 PROJECT = """\
 name: Sync
@@ -19,29 +20,22 @@ calendar: calendar
 timezone: UTC
 """
 
-PHASE = """\
-number: 1
-title: Work
-created: 2025-01-06T00:00:00Z
-start: 2025-01-06T00:00:00Z
-tasks:
-  - {id: "1.1", slug: alpha, title: Alpha, role: dev, duration_days: 1}
-  - {id: "1.2", slug: beta, title: Beta, role: dev, duration_days: 1, depends_on: ["1.1"]}
-  - {id: "1.3", slug: gamma, title: Gamma, role: dev, duration_days: 1}
-  - {id: "1.4", slug: delta, title: Delta, role: dev, duration_days: 1}
-"""
+PHASE = phase_yaml(
+    [
+        task("1.1", slug="alpha", title="Alpha"),
+        task("1.2", 1, ["1.1"], slug="beta", title="Beta"),
+        task("1.3", slug="gamma", title="Gamma"),
+        task("1.4", slug="delta", title="Delta"),
+    ],
+    title="Work",
+    start="2025-01-06T00:00:00Z",
+)
 
 
 @pytest.fixture
 def repo(tmp_path) -> Repo:
     """A project inside a repository: phases/ committed on main."""
-    r = Repo(tmp_path / "proj")
-    (r.root / "phases/phase-01").mkdir(parents=True)
-    (r.root / "phases/project.yaml").write_text(PROJECT)
-    (r.root / "phases/phase-01/phase.yaml").write_text(PHASE)
-    r.git("add", "phases")
-    r.git("commit", "-q", "-m", "plan", when="2025-01-06T00:00:00Z")
-    return r
+    return project_repo(tmp_path / "proj", PROJECT, PHASE, "2025-01-06T00:00:00Z")
 
 
 def history_of_four(r: Repo) -> dict[str, str]:

@@ -8,49 +8,29 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import PROJECT_YAML, minimal, tree
+from conftest import minimal, tree
 from phasedocs.cli import main
-from support import edit
+from support import alpha, beta, criterion, edit, phase_yaml, project_yaml, snapshot
 
 J = "phases/phase-01/metrics/a.json"
 
-COSTS = edit(
-    PROJECT_YAML,
-    "  version: {label: Version, unit: text}\n",
-    "  version: {label: Version, unit: text}\n"
-    "  cost_usd: {label: Cost, unit: usd, better: lower}\n"
-    "  tokens: {label: Tokens, unit: count, better: lower}\n",
+COSTS = project_yaml(
+    extra_metrics={
+        "cost_usd": {"label": "Cost", "unit": "usd", "better": "lower"},
+        "tokens": {"label": "Tokens", "unit": "count", "better": "lower"},
+    }
 )
 
-BUDGET_PHASE = """\
-number: 1
-title: First
-created: 2025-01-06T09:00:00Z
-start: 2025-01-06T09:00:00Z
-tasks:
-  - id: "1.1"
-    slug: alpha
-    title: Alpha
-    role: dev
-    duration_days: 2
-    criteria:
-      - {text: Within budget, metric: cost_usd, target: "<= 5"}
-  - id: "1.2"
-    slug: beta
-    title: Beta
-    role: qa
-    agent: QA Engineer
-    duration_days: 1
-    depends_on: ["1.1"]
-"""
+BUDGET_PHASE = phase_yaml(
+    [
+        alpha(files=None, criteria=[criterion("Within budget", "cost_usd", "<= 5")]),
+        beta(role="qa", agent="QA Engineer"),
+    ]
+)
 
 
 def costed(**files: str) -> dict[str, str]:
     return minimal(**{"phases/project.yaml": COSTS, "phases/phase-01/phase.yaml": BUDGET_PHASE, **files})
-
-
-def snap(ts: str, tasks: dict) -> str:
-    return json.dumps({"timestamp": ts, "tasks": tasks}, indent=1)
 
 
 # ------------------------------------------------------------------ validation
@@ -125,7 +105,7 @@ def test_a_cost_extractor_needs_prices(project, runner):
 
 
 def test_record_task_metric_keeps_the_state_and_goes_through_the_checks(project, runner):
-    root = project(costed(**{J: snap("2025-01-06T10:00:00Z", {"1.1": "in_progress"})}))
+    root = project(costed(**{J: snapshot("2025-01-06T10:00:00Z", tasks={"1.1": "in_progress"})}))
     args = ["record", "1", "--project", str(root), "--at", "2025-01-06T12:00:00Z"]
     result = runner.invoke(main, [*args, "--task-metric", "1.1:cost_usd=3.2", "--task-metric", "1.1:tokens=1200000"])
     assert result.exit_code == 0, result.output
@@ -166,7 +146,7 @@ def test_record_task_metric_keeps_the_state_and_goes_through_the_checks(project,
 
 
 def test_record_task_metric_with_a_task_state_and_a_note(project, runner):
-    root = project(costed(**{J: snap("2025-01-06T10:00:00Z", {"1.1": "in_progress"})}))
+    root = project(costed(**{J: snapshot("2025-01-06T10:00:00Z", tasks={"1.1": "in_progress"})}))
     result = runner.invoke(
         main,
         [
@@ -215,7 +195,7 @@ def test_a_budget_is_judged_on_the_tasks_own_value_and_settled_missed_fails_chec
     assert result.exit_code == 0
     assert "  note not met yet: 1.1: Within budget: target <= 5, value 6.5 (task 1.1's own value)" in result.output
 
-    done = {"phases/phase-01/metrics/b.json": snap("2025-01-07T10:00:00Z", {"1.1": "complete"})}
+    done = {"phases/phase-01/metrics/b.json": snapshot("2025-01-07T10:00:00Z", tasks={"1.1": "complete"})}
     root = project(costed(**running, **done))
     result = check(runner, root)
     assert result.exit_code == 1
@@ -227,15 +207,16 @@ def test_a_budget_is_judged_on_the_tasks_own_value_and_settled_missed_fails_chec
 
 
 def test_a_budget_kept_is_met_and_one_never_measured_stays_pending(project, runner):
-    within = snap("2025-01-07T10:00:00Z", {"1.1": {"state": "complete", "metrics": {"cost_usd": 4.99}}})
+    within = snapshot("2025-01-07T10:00:00Z", tasks={"1.1": {"state": "complete", "metrics": {"cost_usd": 4.99}}})
     root = project(costed(**{J: within}))
     assert check(runner, root).exit_code == 0
     # task metrics recorded for another task only: 1.1's budget has no value of its own
-    other = snap(
+    other = snapshot(
         "2025-01-07T10:00:00Z",
-        {"1.1": "complete", "1.2": {"state": "in_progress", "metrics": {"cost_usd": 1}}},
+        metrics={"cost_usd": 1},
+        tasks={"1.1": "complete", "1.2": {"state": "in_progress", "metrics": {"cost_usd": 1}}},
     )
-    root = project(costed(**{J: json.dumps({**json.loads(other), "metrics": {"cost_usd": 1}})}))
+    root = project(costed(**{J: other}))
     out = root / "out"
     assert runner.invoke(main, ["generate", "--project", str(root), "--out", str(out), "-q"]).exit_code == 0
     final = json.loads((out / "phase-01" / "final-metrics.json").read_text())
@@ -248,9 +229,11 @@ def test_a_budget_kept_is_met_and_one_never_measured_stays_pending(project, runn
 
 def test_the_dashboard_and_completion_report_show_cost_per_task_agent_and_total(project, runner):
     snaps = {
-        J: snap("2025-01-06T10:00:00Z", {"1.1": {"state": "complete", "metrics": {"cost_usd": 6.5, "tokens": 1200}}}),
-        "phases/phase-01/metrics/b.json": snap(
-            "2025-01-07T10:00:00Z", {"1.2": {"state": "complete", "metrics": {"cost_usd": 0.25, "tokens": 300}}}
+        J: snapshot(
+            "2025-01-06T10:00:00Z", tasks={"1.1": {"state": "complete", "metrics": {"cost_usd": 6.5, "tokens": 1200}}}
+        ),
+        "phases/phase-01/metrics/b.json": snapshot(
+            "2025-01-07T10:00:00Z", tasks={"1.2": {"state": "complete", "metrics": {"cost_usd": 0.25, "tokens": 300}}}
         ),
     }
     root = project(costed(**snaps))
@@ -317,7 +300,7 @@ def logs_project(project, **logs: str):
         **{
             "phases/project.yaml": LOGS,
             "phases/phase-01/phase.yaml": BUDGET_PHASE,
-            J: snap("2025-01-06T10:00:00Z", {"1.1": "in_progress"}),
+            J: snapshot("2025-01-06T10:00:00Z", tasks={"1.1": "in_progress"}),
         }
     )
     files.update(logs)

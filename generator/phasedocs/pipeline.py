@@ -313,6 +313,52 @@ def handoff(project_dir: Path, phase: str, output: Path | None = None) -> str:
     return printed_handoff(project_dir, phase)[0]
 
 
+@dataclass(frozen=True)
+class _HandoffLinks:
+    """What both handoff commands decide alike: the phase, and where the handoff's links lead."""
+
+    facts: ProjectFacts
+    p: PhaseFacts
+    prefix: str
+    """How commands name the generated folder from the project (``docs/``)."""
+    published: str | None
+    """The site's URL when it publishes the task pages (:func:`published_tasks`)."""
+    base: str
+    """The phase's folder on the published site; empty when site.yaml has no ``site_url``."""
+    names: frozenset[str]
+    """The phase's task files."""
+
+    def page(self, target: str) -> str:
+        """The page of link ``target`` on the published site."""
+        return self.base + _page_url(target)
+
+    def to(self, target: str, task_dir: str, generated: Callable[[str], str]) -> str:
+        """Where link ``target`` leads: a task file into ``task_dir`` (where the commands name it);
+        another page to the published site when there is one, else to ``generated(target)``."""
+        if target.partition("#")[0] in self.names:
+            return task_dir + target
+        return self.page(target) if self.base else generated(target)
+
+
+def _handoff_links(project_dir: Path, phase: str) -> _HandoffLinks:
+    """Phase ``phase`` of the project, computed as the handoff commands read it, and how its links lead."""
+    prefix = docs_prefix(project_dir, project_dir / "docs")
+    project = load_project(project_dir, prefix)
+    facts = compute(project, prefix)
+    p = find_phase(facts, phase)
+    site = project.site
+    base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
+    names = frozenset(t.task.filename for t in p.tasks)
+    return _HandoffLinks(facts, p, prefix, published_tasks(site), base, names)
+
+
+def _published_handoff(project_dir: Path, links: _HandoffLinks) -> str:
+    """The handoff when the site publishes the task pages: every link, commands' too, to its page there."""
+    from phasedocs.render.renderer import Renderer
+
+    return relink(Renderer(project_dir, links.published).handoff(links.facts, links.p), links.page)
+
+
 def printed_handoff(project_dir: Path, phase: str) -> tuple[str, tuple[str, ...]]:
     """The handoff as ``phasedocs handoff`` prints it, and the files it names that are missing
     or out of date here.
@@ -324,32 +370,21 @@ def printed_handoff(project_dir: Path, phase: str) -> tuple[str, tuple[str, ...]
     """
     from phasedocs.render.renderer import Renderer
 
-    prefix = docs_prefix(project_dir, project_dir / "docs")
-    project = load_project(project_dir, prefix)
-    facts = compute(project, prefix)
-    p = find_phase(facts, phase)
-    site = project.site
-    url = published_tasks(site)
-    renderer = Renderer(project_dir, url)
+    links = _handoff_links(project_dir, phase)
+    if links.published:
+        return _published_handoff(project_dir, links), ()
+    facts, p, prefix = links.facts, links.p, links.prefix
+    renderer = Renderer(project_dir, None)
     text = renderer.handoff(facts, p)
-    base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
-    if url:
-        return relink(text, lambda target: base + _page_url(target)), ()
     # the task files its commands name, as generate writes them: present and current here?
-    names = {t.task.filename for t in p.tasks}
     docs = project_dir / prefix
     stale = tuple(
         f"{prefix}{rel}"
         for rel, body in renderer.phase_documents(facts, p).items()
-        if rel.rpartition("/")[2] in names and not _holds(docs / rel, body)
+        if rel.rpartition("/")[2] in links.names and not _holds(docs / rel, body)
     )
-
-    def to(target: str) -> str:  # task files where the commands name them; the rest published, if it is
-        if base and target.partition("#")[0] not in names:
-            return base + _page_url(target)
-        return f"{prefix}{p.folder}/{target}"
-
-    return relink(text, to), stale
+    folder = f"{prefix}{p.folder}/"  # task files where the commands name them; the rest published, if it is
+    return relink(text, lambda t: links.to(t, folder, lambda t: folder + t)), stale
 
 
 def _holds(path: Path, text: str) -> bool:
@@ -372,16 +407,10 @@ def handoff_files(project_dir: Path, phase: str, output: Path) -> dict[Path, str
     """
     from phasedocs.render.renderer import Renderer
 
-    prefix = docs_prefix(project_dir, project_dir / "docs")
-    project = load_project(project_dir, prefix)
-    facts = compute(project, prefix)
-    p = find_phase(facts, phase)
-    site = project.site
-    url = published_tasks(site)
-    base = site.site_url.rstrip("/") + f"/{p.folder}/" if site.site_url else ""
-    if url:
-        text = Renderer(project_dir, url).handoff(facts, p)
-        return {output: relink(text, lambda target: base + _page_url(target))}
+    links = _handoff_links(project_dir, phase)
+    if links.published:
+        return {output: _published_handoff(project_dir, links)}
+    facts, p = links.facts, links.p
     tasks_dir = output.parent / f"{output.stem}-tasks"
     where = Path(os.path.abspath(tasks_dir))
     try:  # commands run in the project: name the folder from there when it lies inside
@@ -389,25 +418,18 @@ def handoff_files(project_dir: Path, phase: str, output: Path) -> dict[Path, str
     except ValueError:
         named = where.as_posix()
     env = Renderer(project_dir, named + "/")
-    names = {t.task.filename for t in p.tasks}
     docs = Path(os.path.abspath(project_dir / "docs" / p.folder))
 
-    def elsewhere(target: str, start: Path) -> str:
-        if site.site_url:
-            return base + _page_url(target)
-        return Path(os.path.relpath(docs, start), target).as_posix()
+    def generated(start: Path) -> Callable[[str], str]:  # the generated docs/, relative to ``start``
+        return lambda target: Path(os.path.relpath(docs, start), target).as_posix()
 
-    out_dir = Path(os.path.abspath(output)).parent
+    from_output, from_tasks = generated(Path(os.path.abspath(output)).parent), generated(where)
     text = env.handoff(facts, p)
-    files = {
-        output: relink(
-            text, lambda t: f"{tasks_dir.name}/{t}" if t.partition("#")[0] in names else elsewhere(t, out_dir)
-        )
-    }
+    files = {output: relink(text, lambda t: links.to(t, f"{tasks_dir.name}/", from_output))}
     for rel, doc in env.phase_documents(facts, p).items():
         name = rel.rpartition("/")[2]
-        if name in names:
-            files[tasks_dir / name] = relink(doc, lambda t: t if t.partition("#")[0] in names else elsewhere(t, where))
+        if name in links.names:
+            files[tasks_dir / name] = relink(doc, lambda t: links.to(t, "", from_tasks))
     return files
 
 

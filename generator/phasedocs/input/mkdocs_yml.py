@@ -40,9 +40,38 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(Tagged, lambda dumper, data: dumper.represent_scalar(data.tag, str(data)))
 
 
-def load(path: Path) -> Any:
-    """The settings of the mkdocs.yml at ``path``; yaml.YAMLError when it is not YAML."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+class NotSettings(ValueError):
+    """A mkdocs.yml that holds no settings: ``problem`` says why it is not YAML; None when it is
+    YAML of another shape (a list, a word)."""
+
+    def __init__(self, problem: str | None) -> None:
+        super().__init__(problem or "expected a mapping of settings")
+        self.problem = problem
+
+
+def settings(path: Path) -> dict[str, Any]:
+    """The settings of the mkdocs.yml at ``path``, tags kept: a mapping, ``{}`` for an empty file.
+
+    The one reading of mkdocs.yml's settings. It arrives in pull requests, so every fault of
+    its text is :class:`NotSettings`: not YAML, not UTF-8, nested too deep for the parser (a
+    RecursionError), or YAML that is not a mapping. Each caller says what that means for it
+    (an error naming the file, or the defaults: MkDocs reports its own file's faults). An
+    OSError reading it passes through: the callers that fall back catch it, and the commands
+    print it as an error naming the file.
+    """
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise NotSettings(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise NotSettings(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except RecursionError:
+        raise NotSettings("nested too deep to read") from None
+    if not config:
+        return {}
+    if not isinstance(config, dict):
+        raise NotSettings(None)
+    return config
 
 
 def dump(config: dict[str, Any]) -> str:

@@ -195,14 +195,16 @@ def _load_project(root: Path, docs_prefix: str) -> Project:
                 )
             )
         seen_numbers[phase.number] = file
-        phase_errors = _check_phase(phase, doc, catalogue)
+        phase_errors, expanded = _check_phase(phase, doc, catalogue)
         if project_agents is not None:
             phase_errors += agent_list_errors(phase.agents, doc) + assignee_errors(phase, doc, project_agents)
             if not phase_errors:  # levelled on task ids: a group:ID dependency is its tasks
-                phase_errors += levelled_length_errors(expand_groups(phase), doc, project_agents)
+                assert expanded is not None  # no fault: its groups and dependencies are valid
+                phase_errors += levelled_length_errors(expanded, doc, project_agents)
         errors += phase_errors
         if not phase_errors:
-            phase = expand_groups(phase)  # from here on, dependencies are task ids only
+            assert expanded is not None
+            phase = expanded  # from here on, dependencies are task ids only
         if plan is not None and plan_doc is not None:
             errors += plan_task_errors(plan_doc, plan, [t.id for t in phase.tasks], doc.sha256[:16])
         if evidence is not None and evidence_doc is not None:
@@ -462,8 +464,14 @@ def _check_after_phase(follows: list[tuple[Phase, Document]], numbers: set[int])
     return errors
 
 
-def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | None) -> list[InputError]:
+def _check_phase(
+    phase: Phase, doc: Document, catalogue: dict[str, Metric] | None
+) -> tuple[list[InputError], Phase | None]:
+    """The faults of one phase.yaml on its own, and the phase with its groups expanded
+    (:func:`expand_groups`, for the checks that follow and the facts): None when its tasks,
+    groups or dependencies have faults."""
     errors: list[InputError] = []
+    expanded: Phase | None = None
     ids: dict[str, int] = {}
     files: dict[str, int] = {}
     for i, task in enumerate(phase.tasks):
@@ -524,7 +532,8 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                 )
             )
         else:
-            length = longest_path(list(expand_groups(phase).tasks))
+            expanded = expand_groups(phase)
+            length = longest_path(list(expanded.tasks))
             if length > MAX_PHASE_DAYS:
                 errors.append(
                     doc.error(
@@ -577,7 +586,7 @@ def _check_phase(phase: Phase, doc: Document, catalogue: dict[str, Metric] | Non
                             f"'{target.text_value}' is not a number, but metric '{crit.metric}' is a {metric.unit}",
                         )
                     )
-    return errors
+    return errors, expanded
 
 
 def agent_list_errors(agents: tuple[Agent, ...], doc: Document) -> list[InputError]:

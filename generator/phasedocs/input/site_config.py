@@ -353,8 +353,6 @@ SHARED = ("site_name", "site_url", "repo_url")
 
 def _conflicts(project_dir: Path, doc: Any, config: SiteConfig) -> list[InputError]:
     """A setting of site.yaml that mkdocs.yml also sets, to another value: name both, as only one can win."""
-    import yaml
-
     from phasedocs.input import mkdocs_yml
     from phasedocs.paths import leaves
 
@@ -362,11 +360,9 @@ def _conflicts(project_dir: Path, doc: Any, config: SiteConfig) -> list[InputErr
     if not path.is_file() or leaves(project_dir, path):
         return []
     try:
-        mkdocs = mkdocs_yml.load(path)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        mkdocs = mkdocs_yml.settings(path)
+    except (mkdocs_yml.NotSettings, OSError):
         return []  # MkDocs reports its own file's faults
-    if not isinstance(mkdocs, dict):
-        return []
     errors = []
     for key in SHARED:
         ours, theirs = getattr(config, key), mkdocs.get(key)

@@ -145,12 +145,7 @@ class PhaseView:
             return f"waits for {what}: check its gate only when it is ready"
         if not t.assignees:
             return f"waits for {what}: launch an agent for it only when it can start"
-        if t.waiting_for:
-            when = "that is complete" if len(t.waiting_for) == 1 else "they are complete"
-            if t.waits_for_agent:
-                when += f" and {self._finishes(t)}"
-        else:
-            when = self._finishes(t)
+        when = self._until(t, "that" if len(t.waiting_for) == 1 else "they")  # its dependencies, named just before
         return (
             f"waits for {what}: hand it to {self.agent_names(t.assignees)} when {when}, "
             f"not to a new agent (launch {'its agent' if len(t.assignees) == 1 else 'each of its agents'} "
@@ -159,10 +154,14 @@ class PhaseView:
 
     def wait_until(self, t: TaskFacts) -> str:
         """What must happen before a waiting task starts: ``12.6 is complete and py finishes 12.2``."""
+        return self._until(t, ", ".join(md(d) for d in t.waiting_for))
+
+    def _until(self, t: TaskFacts, deps: str) -> str:
+        """What a waiting task waits until, its dependencies called ``deps``: ``deps is complete``
+        (``are`` for several), then ``and`` what its agents finish first; either part alone."""
         parts = []
         if t.waiting_for:
-            one = len(t.waiting_for) == 1
-            parts.append(f"{', '.join(md(d) for d in t.waiting_for)} {'is' if one else 'are'} complete")
+            parts.append(f"{deps} {'is' if len(t.waiting_for) == 1 else 'are'} complete")
         if t.waits_for_agent:
             parts.append(self._finishes(t))
         return " and ".join(parts)

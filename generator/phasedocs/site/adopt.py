@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from phasedocs.errors import Abort
 from phasedocs.input import mkdocs_yml
 
@@ -112,15 +110,19 @@ def _names(entries: Any) -> set[str]:
 def plan(root: Path) -> Adoption:
     """What adding phasedocs to the repository at ``root`` changes; nothing is written."""
     path = root / "mkdocs.yml"
-    before = path.read_text(encoding="utf-8") if path.is_file() else None
+    config = None
+    if path.is_file():
+        try:  # read first: text that is not UTF-8 is a fault of its settings, not a traceback
+            config = mkdocs_yml.settings(path)
+        except mkdocs_yml.NotSettings as exc:
+            if exc.problem is None:
+                raise Abort(
+                    f"{path}: expected settings (key: value); fix it first, then run phasedocs init again"
+                ) from None
+            raise Abort(f"{path}: not YAML ({exc.problem}); fix it first, then run phasedocs init again") from None
+    before = path.read_text(encoding="utf-8") if config is not None else None
     adoption = Adoption(before, before)
-    if before is not None:
-        try:
-            config = mkdocs_yml.load(path) or {}
-        except yaml.YAMLError as exc:
-            raise Abort(f"{path}: not YAML ({exc}); fix it first, then run phasedocs init again") from None
-        if not isinstance(config, dict):
-            raise Abort(f"{path}: expected settings (key: value); fix it first, then run phasedocs init again")
+    if before is not None and config is not None:
         adoption.mkdocs_after = _edit(before, config, adoption.notes)
     workflows = root / ".github" / "workflows"
     if workflows.is_dir():
@@ -175,11 +177,9 @@ def default_out(project_dir: Path) -> Path:
     if not path.is_file() or path.is_symlink():
         return project_dir / "docs"
     try:
-        config = mkdocs_yml.load(path)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        config = mkdocs_yml.settings(path)
+    except (mkdocs_yml.NotSettings, OSError):
         return project_dir / "docs"  # validate and build name the fault; generate needs no site
-    if not isinstance(config, dict):
-        return project_dir / "docs"
     plugins = config.get("plugins")
     entries = (
         plugins.items()

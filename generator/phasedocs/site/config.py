@@ -161,16 +161,14 @@ def check_site_dir(root: Path, site_dir: Path | None = None) -> Path:
     ``.git/``, for every build and deploy. A ``--site-dir`` the user names may lie outside
     the project, but never in the inputs nor behind a symlink that leads out of it.
     """
-    import yaml
-
     from phasedocs.input import mkdocs_yml
     from phasedocs.paths import check_output_dir
 
     root = root.resolve()
     source = config_file(root)
     try:
-        raw = (mkdocs_yml.load(source) or {}).get("site_dir", "site")
-    except (yaml.YAMLError, AttributeError, OSError, UnicodeDecodeError):
+        raw = mkdocs_yml.settings(source).get("site_dir", "site")
+    except (mkdocs_yml.NotSettings, OSError):
         raw = "site"  # MkDocs reports its own file's faults
     configured = source.parent / (raw if isinstance(raw, str) else "site")
     fix = "remove the symlink, or set site_dir in mkdocs.yml to a folder inside the project, such as site"

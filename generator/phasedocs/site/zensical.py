@@ -19,8 +19,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from phasedocs.errors import Abort
 from phasedocs.output.caches import CACHE
 from phasedocs.paths import check_pages, inside_project, real_folder
@@ -49,12 +47,11 @@ def _project_config(root: Path) -> tuple[Path, dict[str, Any]]:
 
     source = config_file(root)
     try:
-        config = mkdocs_yml.load(source) or {}
-    except yaml.YAMLError as exc:
-        raise Abort(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(config, dict):
-        raise Abort(f"{source}: expected a mapping of settings")
-    return source, config
+        return source, mkdocs_yml.settings(source)
+    except mkdocs_yml.NotSettings as exc:
+        if exc.problem is None:
+            raise Abort(f"{source}: expected a mapping of settings") from None
+        raise Abort(f"{source}: not valid YAML: {exc.problem}") from None
 
 
 def derived_config(
