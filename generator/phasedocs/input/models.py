@@ -300,13 +300,11 @@ def _either(kinds: list[str]) -> str:
     return " or ".join(kinds) if len(kinds) < 3 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
+# Each kind (a field below, holding the report's path or glob) is an entry of the extractor table,
+# reports.EXTRACTORS, which says which options it takes; reports.register_extractor adds a kind,
+# and its field, at run time. (The docstring is the JSON Schema's description: for users.)
 class Extract(Model):
-    """Where ``phasedocs measure`` reads a metric: one extractor and its options.
-
-    Each kind (a field below, holding the report's path or glob) is an entry of the extractor
-    table (:data:`phasedocs.input.reports.EXTRACTORS`), which says which options it takes;
-    :func:`phasedocs.input.reports.register_extractor` adds a kind, and its field, at run time.
-    """
+    """Where ``phasedocs measure`` reads a metric: one extractor and its options."""
 
     junit: ReportPath | None = None
     """JUnit XML report(s), a path or glob (pytest, cargo-nextest, Surefire, Jest, go-junit-report); summed."""
