@@ -116,10 +116,16 @@ def code_digest() -> str:
     record (file, scope, functions), the shared modules and every chart's module (an outside
     chart's by its functions' files, else by their names). A phasedocs, or a registered chart,
     that draws differently must not reuse charts drawn before, nor a build its pages."""
+    return _code_digest(tuple(_CHARTS))
+
+
+@functools.lru_cache(maxsize=8)
+def _code_digest(registered: tuple[Chart, ...]) -> str:
+    """:func:`code_digest` of the charts ``registered`` (cached: every chart's hash asks for it)."""
     here = Path(__file__).parent
     sources = [str(here / "common.py"), str(here / "drawing.py")]
     entries = []
-    for chart in _CHARTS:
+    for chart in registered:
         sources += [_source_of(chart.spec), _source_of(chart.draw)]
         entries.append(f"{chart.scope}:{chart.file}:{_name_of(chart.spec)}:{_name_of(chart.draw)}")
     return _digest_of((*entries, *dict.fromkeys(sources)))
@@ -139,7 +145,6 @@ def _source_of(function: Callable[..., Any]) -> str:
     return found or _name_of(function)
 
 
-@functools.lru_cache(maxsize=8)
 def _digest_of(sources: tuple[str, ...]) -> str:
     """The sha256 of the files named in ``sources`` (a name that is no file counts as itself)."""
     h = hashlib.sha256()
