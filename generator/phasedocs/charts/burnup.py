@@ -134,6 +134,7 @@ def _plan_line(p: PhaseFacts, cal: Calendar) -> list[tuple[datetime, float]]:
 
 
 def draw_burnup(plt: Any, spec: BurnupSpec, style: ChartStyle) -> Any:
+    """The burn-up figure: scope and completed as steps, the plan as a dashed line, the forecast cone."""
     import matplotlib.dates as mdates
 
     c = style.colors

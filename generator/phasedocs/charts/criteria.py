@@ -191,6 +191,7 @@ _STATE_COLOR = {
 
 
 def draw_criteria(plt: Any, spec: CriteriaSpec, style: ChartStyle) -> Any:
+    """The criteria figure: baseline and current attainment per criterion, the target at 100%."""
     import textwrap
 
     c = style.colors

@@ -195,6 +195,7 @@ def _gantt_bar(t: TaskFacts, today: float | None, frozen: bool) -> GanttBar:
 
 
 def draw_gantt(plt: Any, spec: GanttSpec, style: ChartStyle) -> Any:
+    """The Gantt figure: a bar per task (a ◆ per milestone), slack, actuals, forecast, the frozen plan, group bands."""
     c = style.colors
     # a group's band opens with a row of its own for its name, above its tasks' bars
     heads = {band.tasks[0]: band for band in spec.groups if band.tasks}

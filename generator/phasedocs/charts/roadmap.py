@@ -90,6 +90,7 @@ _PHASE_COLOR = {"complete": "done", "active": "task", "blocked": "missed", "plan
 
 
 def draw_roadmap(plt: Any, spec: RoadmapSpec, style: ChartStyle) -> Any:
+    """The roadmap figure: a bar per phase on a date axis, lateness and the forecast's 50-85% under it."""
     import matplotlib.dates as mdates
 
     c = style.colors

@@ -94,6 +94,7 @@ def trend_spec(p: PhaseFacts, facts: ProjectFacts | None = None) -> TrendSpec | 
 
 
 def draw_trend(plt: Any, spec: TrendSpec, style: ChartStyle) -> Any:
+    """The trends figure: a panel per metric, its values over time and its target as a line or band."""
     import matplotlib.dates as mdates
 
     c = style.colors
