@@ -162,7 +162,7 @@ M = [
     ),
     (
         "mathtext on",
-        "generator/phasedocs/charts/drawing.py",
+        "generator/phasedocs/charts/common.py",
         '            "text.parse_math": False,',
         '            "text.parse_math": True,',
         "tests/security/test_sec_inputs.py",
@@ -373,15 +373,15 @@ M = [
         "tests/test_plan.py",
     ),
     (
-        "specs: if when <= snap.timestamp)",
-        "generator/phasedocs/charts/specs.py",
+        "burnup: if when <= snap.timestamp)",
+        "generator/phasedocs/charts/burnup.py",
         "if when <= snap.timestamp)",
         "if when < snap.timestamp)",
         "tests/test_charts.py",
     ),
     (
-        "specs: done = sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > ",
-        "generator/phasedocs/charts/specs.py",
+        "burnup: done = sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > ",
+        "generator/phasedocs/charts/burnup.py",
         "sum(d * min(1.0, max(0.0, (x - a) / (b - a))) if b > a else (d if x >= b else 0.0) for a, b, d in spans), 6",
         "sum(d if x >= b else 0.0 for a, b, d in spans), 6",
         "tests/test_charts.py",

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import PHASE_YAML, PROJECT_YAML, REPO, minimal
-from phasedocs.charts import drawing
+from phasedocs.charts import drawing, registry
 from phasedocs.charts import specs as charts
 from phasedocs.cli import main
 from phasedocs.facts import compute
@@ -504,7 +504,7 @@ def test_no_text_of_the_criteria_chart_is_clipped(narrow):
     )
     plt = drawing._setup(style)
     try:
-        fig = drawing._draw_criteria(plt, spec, style)
+        fig = registry.chart_of(spec).draw(plt, spec, style)
         assert _texts_outside(fig) == []
         # the long label is wrapped and cut, never drawn past the figure's edge
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -547,7 +547,7 @@ def test_the_roadmap_has_a_legend_of_what_it_draws(project, runner):
         style = drawing.narrow_style(ChartStyle()) if narrow else ChartStyle()
         plt = drawing._setup(style)
         try:
-            assert _texts_outside(drawing._draw_roadmap(plt, spec, style)) == []
+            assert _texts_outside(registry.chart_of(spec).draw(plt, spec, style)) == []
         finally:
             plt.close("all")
 
@@ -593,7 +593,7 @@ def test_the_narrow_gantt_thins_its_day_labels_so_none_overlap(project):
     assert drawing.day_ticks(3, 3.11, narrow) == [0, 1, 2]  # a short phase keeps a label per day
     for style in (narrow, wide):
         plt = drawing._setup(style)
-        fig = drawing._draw_gantt(plt, spec, style)
+        fig = registry.chart_of(spec).draw(plt, spec, style)
         try:
             fig.canvas.draw()
             labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]

@@ -96,6 +96,7 @@ def test_writing_the_json_schemas_loads_no_template_engine(tmp_path):
 
 
 def test_a_chart_worker_never_loads_jinja(tmp_path):
+    from phasedocs.charts import registry
     from phasedocs.charts import specs as charts
     from phasedocs.facts import compute
     from phasedocs.input import records
@@ -105,15 +106,16 @@ def test_a_chart_worker_never_loads_jinja(tmp_path):
     facts = compute(load_project(REPO))
     spec = charts.gantt_spec(facts.phases[0], facts)
     item = tmp_path / "item.pickle"
-    item.write_bytes(pickle.dumps(("gantt.svg", spec, records.dump(ChartStyle()))))
+    # the job holds its chart's drawing function, by reference: a spawned worker needs no registry
+    item.write_bytes(pickle.dumps(("gantt.svg", spec, registry.chart_of(spec).draw, records.dump(ChartStyle()))))
     # what a worker process of a spawn or forkserver pool does: unpickle the job, draw it
     loaded = modules_after(
         f"""
         import pickle
         from phasedocs.charts import drawing
-        name, spec, style = pickle.loads(open({str(item)!r}, "rb").read())
+        name, spec, drawer, style = pickle.loads(open({str(item)!r}, "rb").read())
         drawing._worker_init(style)
-        assert drawing._worker_draw((name, spec, style))[1].startswith(b"<?xml")
+        assert drawing._worker_draw((name, spec, drawer, style))[1].startswith(b"<?xml")
         """,
         tmp_path,
     )

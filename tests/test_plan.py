@@ -103,6 +103,28 @@ def test_freeze_never_overwrites_and_a_replan_keeps_the_earlier_plan_with_its_re
     assert p.plan.finish.isoformat() == "2025-01-10T09:00:00+00:00"  # the plan in force is the newest
 
 
+def test_plan_facts_hold_what_the_burn_up_draws_from_each_plan(project, runner):
+    """Each plan's scope and the plan in force's task spans are facts: charts read no plan.json."""
+    from phasedocs.charts.specs import burnup_spec
+
+    root = project(minimal())
+    assert freeze(runner, root, "--at", "2025-01-05T12:00:00Z").exit_code == 0
+    phase = root / "phases/phase-01/phase.yaml"
+    phase.write_text(edit(phase.read_text(), "duration_days: 1\n", "duration_days: 2.5\n"))
+    assert (
+        freeze(runner, root, "--replan", "--reason", "1.2 re-estimated", "--at", "2025-01-07T09:00:00Z").exit_code == 0
+    )
+    f = compute(load_project(root))
+    p = f.phases[0]
+    assert [v.scope_days for v in p.plan.versions] == [3.0, 4.5]
+    assert [(s.id, s.start_days, s.finish_days, s.duration_days) for s in p.plan.spans] == [
+        ("1.1", 0.0, 2.0, 2.0),
+        ("1.2", 2.0, 4.5, 2.5),
+    ]
+    spec = burnup_spec(p, f)
+    assert spec.frozen and spec.scope[0][1] == 3.0 and spec.plan[-1][1] == 4.5
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

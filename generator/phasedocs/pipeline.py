@@ -77,12 +77,17 @@ def _digest(*parts: str) -> str:
 def render_digest(project: Project, renderer: Renderer, site: SiteConfig, docs_prefix: str) -> str:
     """What every group's output depends on besides its facts (used by ``generate`` and the site).
 
-    phasedocs' code, project.yaml (the facts' settings, time zone and calendar), the
+    phasedocs' code and the charts registered, project.yaml (the facts' settings, time zone and calendar), the
     templates, site.yaml (chart style, site URL, the documents the site publishes) and the
     folder that commands name task files by. What a group shows of the phases is in its
     own digest (:func:`output_groups`).
     """
-    return _digest(code_fingerprint(), project.config_digest, renderer.digest, records.dump_json(site), docs_prefix)
+    from phasedocs.charts.registry import code_digest
+
+    # the registry's digest: a chart registered from outside the package changes what is drawn
+    return _digest(
+        code_fingerprint(), code_digest(), project.config_digest, renderer.digest, records.dump_json(site), docs_prefix
+    )
 
 
 def group_digest(base: str, name: str, inputs: str) -> str:
@@ -144,14 +149,14 @@ def output_groups(project: Project, facts: ProjectFacts, env: Renderer) -> list[
                 functools.partial(_phase_files, env, facts, p, specs),
             )
         )
-    roadmap = functools.cache(lambda: {"roadmap.svg": charts.roadmap_spec(facts)})
+    project_charts = functools.cache(functools.partial(charts.project_specs, facts))  # the roadmap
     site_url = project.site.site_url
     out.append(
         Group(
             "project",
             group_digest(base, "project", _digest(everything, site_url or "")),  # the feed's links hold the site's URL
-            functools.partial(_under, "charts/", roadmap),
-            lambda: env.project_files(facts, roadmap(), site_url),
+            functools.partial(_under, "charts/", project_charts),
+            lambda: env.project_files(facts, project_charts(), site_url),
         )
     )
     return out

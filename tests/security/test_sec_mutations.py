@@ -107,9 +107,11 @@ def test_a_text_metric_takes_only_equality_targets(project, runner):
 
 
 def test_a_drawing_that_fails_half_way_leaves_no_open_figure(monkeypatch):
+    import dataclasses
+
     import matplotlib.pyplot as plt
 
-    from phasedocs.charts import drawing
+    from phasedocs.charts import drawing, registry
     from phasedocs.charts import specs as charts
     from phasedocs.input.site_config import ChartStyle
 
@@ -117,8 +119,10 @@ def test_a_drawing_that_fails_half_way_leaves_no_open_figure(monkeypatch):
         plt_.figure()
         raise ValueError("half-way")
 
-    monkeypatch.setattr(drawing, "_draw_gantt", failing)
     spec = charts.GanttSpec("t", (), (), 1.0, None, ("Mon",), "alt")
+    gantt = registry.chart_of(spec)
+    failing_gantt = dataclasses.replace(gantt, draw=failing)
+    monkeypatch.setattr(registry, "_CHARTS", [failing_gantt if c is gantt else c for c in registry._CHARTS])
     with pytest.raises(ValueError, match="half-way"):
         drawing.draw(spec, ChartStyle())
     assert plt.get_fignums() == []

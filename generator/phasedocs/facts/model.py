@@ -225,6 +225,22 @@ class PlanVersionFacts:
     """Tasks the plan before it held and this one does not (a re-plan that drops work says so)."""
     retargeted: tuple[str, ...] = ()
     """Each target this plan changed against the one before, in words: ``7.1 coverage >= 80 → >= 75``."""
+    scope_days: float = 0.0
+    """The work it planned: the sum of its tasks' planned durations, in task-days (the burn-up's scope)."""
+
+
+@dataclass(frozen=True)
+class PlannedSpan:
+    """One task as the plan in force schedules it, in days from the plan's start."""
+
+    id: str
+    """The task's id."""
+    start_days: float
+    """Its planned start."""
+    finish_days: float
+    """Its planned finish."""
+    duration_days: float
+    """Its planned duration, in days of the project calendar (0 for a milestone)."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +292,8 @@ class PlanFacts:
     """Tasks the plan in force holds that phase.yaml no longer does."""
     targets: tuple[TargetHistory, ...] = ()
     """Each measured criterion's target across the plans that recorded targets (empty without them)."""
+    spans: tuple[PlannedSpan, ...] = ()
+    """Every task of the plan in force, in the plan's order (empty when none is frozen)."""
 
     @property
     def target_changes(self) -> tuple[TargetHistory, ...]:

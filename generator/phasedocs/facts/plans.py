@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from phasedocs.facts.model import Gauge, PlanFacts, PlanVersionFacts, TargetChange, TargetHistory, TaskFacts
+from phasedocs.facts.model import (
+    Gauge,
+    PlanFacts,
+    PlannedSpan,
+    PlanVersionFacts,
+    TargetChange,
+    TargetHistory,
+    TaskFacts,
+)
 
 if TYPE_CHECKING:
     from phasedocs.input.models import Phase
@@ -118,6 +126,7 @@ def plan_facts(source: PhaseInput, start: datetime, finish: datetime) -> PlanFac
             retargeted(_planned(plans[i - 1].criteria or ()), _planned(v.criteria or ()))
             if i and plans[i - 1].criteria is not None and v.criteria is not None
             else (),
+            sum(task.duration_days for task in v.tasks.values()),
         )
         for i, v in enumerate(plans)
     )
@@ -132,4 +141,5 @@ def plan_facts(source: PhaseInput, start: datetime, finish: datetime) -> PlanFac
         added=tuple(tid for tid in ids if tid not in current.tasks),
         removed=tuple(tid for tid in current.tasks if tid not in set(ids)),
         targets=target_histories(source),
+        spans=tuple(PlannedSpan(tid, t.start_days, t.finish_days, t.duration_days) for tid, t in current.tasks.items()),
     )

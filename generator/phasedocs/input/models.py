@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phasedocs.dates import Calendar
 from phasedocs.errors import UNPRINTABLE_RE
-from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Pattern, Range
+from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Pattern, Range, forget_schemas
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
 Unit = Literal["count", "seconds", "percent", "ratio", "bytes", "usd", "text"]
@@ -263,10 +263,10 @@ def _links(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-#: What each extractor can read, and the units that can hold it.
+#: The values the junit and cobertura extractors can read (their entries in the extractor table,
+#: :data:`phasedocs.input.reports.EXTRACTORS`, say which of them give a rate, which a count).
 JUNIT_VALUES = ("pass_rate", "tests", "passed", "failures", "errors", "skipped")
 COBERTURA_VALUES = ("line_rate", "branch_rate")
-_EXTRACTORS = ("junit", "cobertura", "json", "count", "grep", "jsonl")
 #: The longest regular expression a grep extractor may hold.
 MAX_PATTERN = 500
 
@@ -287,6 +287,22 @@ ReportPath = Annotated[str, MaxLen(500), Check(_report_path)]
 """A path or glob relative to the project (no '..', not absolute)."""
 
 
+def _extractors() -> dict[str, Any]:
+    """The extractor table, kind -> entry (:data:`phasedocs.input.reports.EXTRACTORS`): what each
+    kind reads, takes and gives. Imported when first needed: its readers live beside it."""
+    from phasedocs.input.reports import EXTRACTORS
+
+    return EXTRACTORS
+
+
+def _either(kinds: list[str]) -> str:
+    """``junit or cobertura``, ``a, b or c``: the kinds an option goes with, in words."""
+    return " or ".join(kinds) if len(kinds) < 3 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
+
+
+# Each kind (a field below, holding the report's path or glob) is an entry of the extractor table,
+# reports.EXTRACTORS, which says which options it takes; reports.register_extractor adds a kind,
+# and its field, at run time. (The docstring is the JSON Schema's description: for users.)
 class Extract(Model):
     """Where ``phasedocs measure`` reads a metric: one extractor and its options."""
 
@@ -319,8 +335,8 @@ class Extract(Model):
 
     @property
     def kind(self) -> str:
-        """junit, cobertura, json, count or grep."""
-        return next(k for k in _EXTRACTORS if getattr(self, k) is not None)
+        """Its extractor: junit, cobertura, json, count, grep, jsonl, or a kind registered at run time."""
+        return next(k for k in _extractors() if getattr(self, k, None) is not None)
 
     @property
     def path(self) -> str:
@@ -333,35 +349,36 @@ class Extract(Model):
         return self.jsonl is not None and self.model is not None
 
     def _check(self) -> None:
-        kinds = [k for k in _EXTRACTORS if getattr(self, k) is not None]
+        table = _extractors()
+        kinds = [k for k in table if getattr(self, k, None) is not None]
         if len(kinds) != 1:
             given = " and ".join(kinds) if kinds else "none"
-            raise ValueError(
-                f"give exactly one extractor of junit, cobertura, json, count, grep, jsonl (given: {given})"
-            )
+            raise ValueError(f"give exactly one extractor of {', '.join(table)} (given: {given})")
         kind = kinds[0]
-        if kind == "jsonl":
+        entry = table[kind]
+        if entry.per_task:  # jsonl: options of its own
             self._check_jsonl()
             return
         cost_fields = [k for k in ("model", "input", "output") if getattr(self, k) is not None]
         if cost_fields:
             raise ValueError(f"{cost_fields[0]} goes with jsonl, not {kind}")
-        allowed = {"junit": JUNIT_VALUES, "cobertura": COBERTURA_VALUES}.get(kind)
-        if allowed is not None and self.value not in allowed:
-            raise ValueError(f"{kind} needs value: one of {', '.join(allowed)}")
-        if allowed is None and self.value is not None:
-            raise ValueError(f"value goes with junit or cobertura, not {kind}")
-        if (kind == "json") != (self.pointer is not None):
+        if entry.values and self.value not in entry.values:
+            raise ValueError(f"{kind} needs value: one of {', '.join(entry.values)}")
+        if not entry.values and self.value is not None:
+            raise ValueError(f"value goes with {_either([k for k, x in table.items() if x.values])}, not {kind}")
+        if entry.pointer != (self.pointer is not None):
             raise ValueError(
-                "json needs pointer: an RFC 6901 pointer such as /mean"
-                if kind == "json"
-                else f"pointer goes with json, not {kind}"
+                f"{kind} needs pointer: an RFC 6901 pointer such as /mean"
+                if entry.pointer
+                else f"pointer goes with {_either([k for k, x in table.items() if x.pointer])}, not {kind}"
             )
         if self.pointer is not None and self.pointer and not self.pointer.startswith("/"):
             raise ValueError(f"pointer '{self.pointer}' must start with '/' (RFC 6901), e.g. /results/0/mean")
-        if (kind == "grep") != (self.pattern is not None):
+        if entry.pattern != (self.pattern is not None):
             raise ValueError(
-                "grep needs pattern: a regular expression" if kind == "grep" else f"pattern goes with grep, not {kind}"
+                f"{kind} needs pattern: a regular expression"
+                if entry.pattern
+                else f"pattern goes with {_either([k for k, x in table.items() if x.pattern])}, not {kind}"
             )
         if self.pattern is not None:
             grep_regex(self.pattern)
@@ -388,6 +405,26 @@ class Extract(Model):
             text = str(getattr(self, name))
             if not text.startswith("/"):
                 raise ValueError(f"{name} '{text}' must start with '/' (RFC 6901), e.g. /message/usage/output_tokens")
+
+
+def add_extract_kind(kind: str) -> None:
+    """Give :class:`Extract` a field ``kind`` (a report's path or glob, as every built-in kind):
+    the typed model then reads ``extract: {KIND: path}``. For
+    :func:`phasedocs.input.reports.register_extractor`, which adds the kind's table entry."""
+    if kind in Extract.__fields__ or hasattr(Extract, kind):
+        raise ValueError(f"extract already has a field {kind!r}")
+    Extract.__annotations__[kind] = "ReportPath | None"
+    type.__setattr__(Extract, kind, None)  # its default
+    Extract.__fields__ = (*Extract.__fields__, kind)
+    forget_schemas()  # every model holding Extract checks the new field from now on
+
+
+def remove_extract_kind(kind: str) -> None:
+    """Take back a field :func:`add_extract_kind` gave :class:`Extract`."""
+    del Extract.__annotations__[kind]
+    type.__delattr__(Extract, kind)
+    Extract.__fields__ = tuple(f for f in Extract.__fields__ if f != kind)
+    forget_schemas()
 
 
 _TASK_FIELD_RE = re.compile(r"\{\{\s*task\.(id|key)\s*\}\}", re.ASCII)
@@ -504,12 +541,13 @@ class Metric(Model):
             raise ValueError(
                 f"jsonl sums a pointer, but the unit is {self.unit}; set unit: count (tokens), seconds or bytes"
             )
-        counts = e.kind in ("count", "grep") or (e.kind == "junit" and e.value != "pass_rate")
-        if counts and self.unit != "count":
+        entry = _extractors()[e.kind]
+        gives = "rate" if e.value is not None and e.value in entry.rates else entry.gives
+        if gives == "count" and self.unit != "count":
             raise ValueError(f"{e.kind} gives a count, but the unit is {self.unit}; set unit: count")
-        rates = (e.kind == "junit" and e.value == "pass_rate") or e.kind == "cobertura"
-        if rates and self.unit not in ("ratio", "percent"):
-            raise ValueError(f"{e.kind} {e.value} is a rate: set unit: ratio (0.95) or percent (95)")
+        if gives == "rate" and self.unit not in ("ratio", "percent"):
+            what = f"{e.kind} {e.value}" if e.value is not None else e.kind
+            raise ValueError(f"{what} is a rate: set unit: ratio (0.95) or percent (95)")
 
 
 class Protocol(Model):

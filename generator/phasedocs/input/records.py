@@ -41,6 +41,7 @@ __all__ = [
     "dump",
     "dump_json",
     "fields",
+    "forget_schemas",
     "parse",
 ]
 
@@ -173,6 +174,13 @@ def dump(obj: Model) -> dict[str, Any]:
 def dump_json(obj: Model) -> str:
     """A stable JSON text of a model instance (sorted keys), for digests and worker processes."""
     return json.dumps(obj, sort_keys=True, default=_json_default)
+
+
+def forget_schemas() -> None:
+    """Drop every validator built and every annotation resolved: a model's fields changed at run
+    time (a kind of extractor registered), so each is built again, from the fields as they are now."""
+    _VALIDATORS.clear()
+    _HINTS.clear()
 
 
 def core_schema(cls: type) -> cs.CoreSchema:

@@ -1,5 +1,10 @@
 """Tool reports that ``phasedocs measure`` reads: JUnit and Cobertura XML, JSON, file counts, grep.
 
+Each kind of extractor is one entry of :data:`EXTRACTORS`: its reader, the ``value``s it
+takes, whether it needs ``pointer`` or ``pattern``, and the unit it gives. Validation
+(:class:`~phasedocs.input.models.Extract`, :class:`~phasedocs.input.models.Metric`) and
+:func:`read` both consult it; :func:`register_extractor` adds a kind.
+
 Reports are input like any other, written by tools that run on pull requests: every path
 stays inside the project (symlinks included), files are size-capped, and XML is parsed
 by defusedxml with DTDs refused, so a billion-laughs or an external-entity report is an
@@ -18,15 +23,25 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from phasedocs.errors import InputError, printable
 from phasedocs.input.loader import MAX_MAGNITUDE, load_json
 from phasedocs.input.messages import value_error
-from phasedocs.input.models import Extract, Metric, Price, expand_task_glob, grep_regex
+from phasedocs.input.models import (
+    COBERTURA_VALUES,
+    JUNIT_VALUES,
+    Extract,
+    Metric,
+    Price,
+    add_extract_kind,
+    expand_task_glob,
+    grep_regex,
+    remove_extract_kind,
+)
 from phasedocs.paths import leaves
 
 #: The largest report read, in bytes: a test report is megabytes, not gigabytes.
@@ -60,11 +75,75 @@ class Reading:
     files: tuple[str, ...]
 
 
+Reader = Callable[[Path, Extract, str], Reading]
+"""(project root, the metric's extract, the metric's unit) -> the value read and the files it came
+from; :class:`MissingReport` when the report is not there, :class:`ReportError` when it is wrong."""
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """One kind of extractor: its key under ``extract:`` (whose value is the report's path or
+    glob), its reader, the options it takes and the unit it gives."""
+
+    kind: str
+    """Its key in ``extract:``: ``junit``."""
+    read: Reader | None
+    """Its reader; None for a per-task kind (jsonl), which :func:`read_task` reads."""
+    values: tuple[str, ...] = ()
+    """The ``value``s it takes, one of which it needs; empty: it takes no ``value``."""
+    pointer: bool = False
+    """True when it needs ``pointer`` (an RFC 6901 JSON pointer); False: it takes none."""
+    pattern: bool = False
+    """True when it needs ``pattern`` (a regular expression, run by RE2); False: it takes none."""
+    gives: Literal["count", "rate"] | None = None
+    """The unit of what it reads: ``count`` (the metric's unit must be count), ``rate`` (ratio or
+    percent), None (any unit the value fits)."""
+    rates: tuple[str, ...] = ()
+    """Its ``value``s that give a rate where the kind gives counts (junit's pass_rate)."""
+    per_task: bool = False
+    """True for jsonl: read per task from each task's logs, with options of its own."""
+
+
+def register_extractor(entry: Extractor) -> Extractor:
+    """Add a kind of extractor: ``extract: {KIND: path, ...}`` validates and ``measure`` reads it
+    with ``entry.read``. ValueError for a kind taken, or one that is no plain name. Returns it,
+    for :func:`unregister_extractor`.
+
+    Its reader gets the report's path as written (``extract.path``, relative to the project
+    root): read it through :func:`report_bytes`, which keeps it inside the project and within
+    the size cap, as the built-in readers do.
+    """
+    if entry.kind in EXTRACTORS:
+        raise ValueError(f"extractor {entry.kind!r} is already registered")
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", entry.kind):
+        raise ValueError(f"extractor {entry.kind!r}: a kind is a lower-case name (letters, digits, _)")
+    if entry.read is None or entry.per_task:
+        raise ValueError(f"extractor {entry.kind!r} needs a reader; a per-task extractor is jsonl's alone")
+    add_extract_kind(entry.kind)  # ValueError for the name of an option (value, pointer...)
+    EXTRACTORS[entry.kind] = entry
+    return entry
+
+
+def unregister_extractor(entry: Extractor) -> None:
+    """Take back a kind :func:`register_extractor` added (a built-in kind stays)."""
+    if EXTRACTORS.get(entry.kind) is not entry or entry.kind in _BUILT_IN:
+        raise ValueError(f"extractor {entry.kind!r} was not registered by register_extractor")
+    del EXTRACTORS[entry.kind]
+    remove_extract_kind(entry.kind)
+
+
+def report_bytes(root: Path, e: Extract) -> bytes:
+    """The bytes of the one report ``e`` names: a file inside the project (symlinks included) and
+    within :data:`MAX_REPORT_BYTES`; :class:`MissingReport` or :class:`ReportError` else."""
+    return _bytes(root, _one(root, e))
+
+
 def read(root: Path, metric: Metric) -> Reading:
     """The value of ``metric`` (which declares ``extract``) from the reports under ``root``."""
     e = metric.extract
     assert e is not None  # measure reads only metrics that declare extract
-    reader = {"junit": _junit, "cobertura": _cobertura, "json": _json, "count": _count, "grep": _grep}[e.kind]
+    reader = EXTRACTORS[e.kind].read
+    assert reader is not None  # a per-task extractor (jsonl) is read by read_task
     try:
         reading: Reading = reader(root, e, metric.unit)
     except OSError as exc:  # unreadable (permissions, a folder where a file was, an I/O error)
@@ -511,6 +590,19 @@ def _grep(root: Path, e: Extract, unit: str) -> Reading:
         if i % 4096 == 0:
             _in_time(root, path, deadline)
     return Reading(count, (e.path,))
+
+
+#: The extractor table: kind -> its entry, in the order messages list them. A new kind of
+#: report is one entry here (its reader above), or one :func:`register_extractor` call.
+EXTRACTORS: dict[str, Extractor] = {
+    "junit": Extractor("junit", _junit, JUNIT_VALUES, gives="count", rates=("pass_rate",)),
+    "cobertura": Extractor("cobertura", _cobertura, COBERTURA_VALUES, gives="rate"),
+    "json": Extractor("json", _json, pointer=True),
+    "count": Extractor("count", _count, gives="count"),
+    "grep": Extractor("grep", _grep, pattern=True, gives="count"),
+    "jsonl": Extractor("jsonl", None, per_task=True),
+}
+_BUILT_IN = frozenset(EXTRACTORS)
 
 
 # --- JSON-lines session logs (per task): what the agents' own logs say each task used ---
