@@ -633,3 +633,20 @@ def test_sprint_at_its_start_launches_each_agent_once_by_name(runner, tmp_path):
     assert "- Task 12.6 waits for py (doing 12.2 first): hand it to py (Python Pro) when py finishes 12.2" in (
         result.stdout
     )
+
+
+def test_an_agent_holding_a_blocked_task_is_not_said_to_run_it(project, runner, tmp_path):
+    """A blocked task keeps its agent's slot, but nothing runs in it: the load says blocked."""
+    tasks = edit(TASKS, 'duration_days: 1, depends_on: ["1.1"]}', "duration_days: 1, assignee: qa}")
+    files = minimal(**{"phases/project.yaml": PROJECT_YAML + AGENTS, P: tasks})
+    files["phases/phase-01/metrics/s.json"] = json.dumps(
+        {"timestamp": "2025-01-06T21:00:00Z", "tasks": {"1.3": "in_progress", "1.4": "blocked"}}
+    )
+    docs = _generate(runner, project(files), tmp_path / "out")
+    qa = next(a for a in json.loads(docs["final-metrics.json"])["agents"] if a["id"] == "qa")
+    assert (qa["running"], qa["blocked"], qa["queued"]) == (["1.3"], ["1.4"], ["1.5"])
+    assert (
+        "| qa (QA Engineer) | `qa` | 1 | 4 days | 0 days | 1.3, 1.4 (blocked) | 1.5 |"
+        in docs["COORDINATION-DASHBOARD.md"]
+    )
+    assert "1 running (1.3); 1 blocked, holding a slot (1.4); 1 queued" in docs["AGENT-BRIEFING.md"]

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from conftest import PROJECT_YAML, minimal
+from phasedocs.cli import main
 from phasedocs.dates import Calendar
 from phasedocs.facts import collisions, compute
 from phasedocs.input.models import Task
 from phasedocs.input.project import load_project
-from support import criterion, facts_of, metric, phase_yaml, project_yaml, snapshot, task
+from support import SNAPSHOTS, criterion, facts_of, files, metric, phase_yaml, project_yaml, snapshot, task
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -486,3 +487,35 @@ def test_facts_place_the_documents_under_docs_unless_told(project):
     root = project(minimal())
     assert compute(load_project(root)).docs_prefix == "docs/"  # where `generate` writes by default
     assert compute(load_project(root), "site/docs/").docs_prefix == "site/docs/"
+
+
+def test_the_facts_hold_no_link_back_to_the_raw_input(project, runner):
+    """Render and charts read the facts only: no snapshot file, plan file or git reading is
+    reachable from them (the validated definitions, phase.yaml's and project.yaml's, are)."""
+    from dataclasses import fields, is_dataclass
+
+    from phasedocs.input.evidence import EvidenceFile
+    from phasedocs.input.models import Snapshot, TaskEntry
+    from phasedocs.input.plan import PlanFile, PlannedTask, PlanVersion
+    from phasedocs.input.project import PhaseInput, Project, SnapshotInput
+
+    root = project(files(SNAPSHOTS))
+    assert runner.invoke(main, ["freeze", "1", "--project", str(root)]).exit_code == 0
+    facts = compute(load_project(root))
+    assert facts.phases[0].plan is not None and facts.phases[0].plan.frozen
+    raw = (PhaseInput, SnapshotInput, Snapshot, TaskEntry, PlanFile, PlanVersion, PlannedTask, EvidenceFile, Project)
+    seen: set[int] = set()
+    todo: list[tuple[str, object]] = [("facts", facts)]
+    while todo:
+        path, obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, (str, int, float, bool, type(None))):
+            continue
+        seen.add(id(obj))
+        assert not isinstance(obj, raw), f"{path} is raw input ({type(obj).__name__})"
+        if is_dataclass(obj):
+            todo += [(f"{path}.{f.name}", getattr(obj, f.name)) for f in fields(obj)]
+        elif isinstance(obj, dict):
+            todo += [(f"{path}[{k!r}]", v) for k, v in obj.items()]
+        elif isinstance(obj, (tuple, list, frozenset, set)):
+            todo += [(f"{path}[{i}]", v) for i, v in enumerate(obj)]
+    assert len(seen) > 100  # the walk went through the facts

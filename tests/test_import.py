@@ -45,8 +45,8 @@ def test_riptide_imports_to_the_facts_of_the_eventmesh_example(tmp_path):
     assert phase["number"] == 7 and phase["title"] == "Quality & Infrastructure" and phase["after_phase"] == 6
     assert phase["created"] == phase["start"] == "2025-10-23T08:00:00Z"
     # the schedule: tasks, roles, durations, dependencies, total, chains and slack
-    assert [(t.id, t.role, t.duration_days, t.depends_on) for t in ours.source.phase.tasks] == [
-        (t.id, t.role, t.duration_days, t.depends_on) for t in theirs.source.phase.tasks
+    assert [(t.id, t.role, t.duration_days, t.depends_on) for t in ours.phase.tasks] == [
+        (t.id, t.role, t.duration_days, t.depends_on) for t in theirs.phase.tasks
     ]
     assert ours.schedule.total_days == theirs.schedule.total_days == 2.4
     assert ours.schedule.critical_chains == theirs.schedule.critical_chains == (("7.1",), ("7.2",))

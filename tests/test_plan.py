@@ -254,6 +254,32 @@ def test_against_the_plan_names_the_phase_lateness_and_a_late_task_within_its_sl
     ) in dashboard
 
 
+def test_a_late_task_within_its_slack_in_a_phase_forecast_early_says_early_not_on_time(project, runner):
+    # day 2: 1.1 runs a day past its finish, within its slack; 1.2 (critical, 3 days) finished on day 1
+    start = {"timestamp": "2025-01-06T09:00:00Z", "tasks": {"1.1": "in_progress", "1.2": "in_progress"}}
+    done = {"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.2": "complete"}}
+    snap = {"timestamp": "2025-01-08T09:00:00Z", "tasks": {"1.1": "in_progress"}}
+    root = project(
+        minimal(
+            **{
+                "phases/phase-01/phase.yaml": SLACK_PHASE,
+                "phases/phase-01/metrics/a.json": json.dumps(start),
+                "phases/phase-01/metrics/b.json": json.dumps(done),
+                "phases/phase-01/metrics/c.json": json.dumps(snap),
+            }
+        )
+    )
+    p, _ = phase_facts(root)
+    assert (p.gauge.state, p.gauge.task, p.gauge.phase_state) == ("behind", "1.1", "ahead")
+    assert runner.invoke(main, ["generate", "--project", str(root), "-q"]).exit_code == 0
+    dashboard = (root / "docs/phase-01/COORDINATION-DASHBOARD.md").read_text()
+    early = f"{-p.gauge.phase_days:g} days early"
+    assert (
+        "| Against the plan | **task 1.1 is forecast to finish 1.25 days late** against its own planned finish, "
+        f"but within its slack: the phase is forecast {early} |"
+    ) in dashboard, dashboard
+
+
 def phase_two_started(timestamp: str) -> dict[str, str]:
     """The files of a phase 2 whose first task is recorded in progress at ``timestamp``."""
     snapshot = {"timestamp": timestamp, "tasks": {"2.1": "in_progress"}}

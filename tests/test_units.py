@@ -406,3 +406,14 @@ def test_a_milestone_forecast_on_its_due_date_is_met_with_nothing_to_spare(proje
     docs = Renderer().phase_documents(facts, facts.phases[0])
     assert facts.phases[0].milestones[0].meets_due is True
     assert "| 2025-11-09 14:30 UTC: forecast to be met, with nothing to spare |" in docs["phase-01/README.md"]
+
+
+def test_a_milestone_behind_a_blocked_task_is_forecast_only_if_it_goes_on_now(project):
+    # 1.1 is blocked: the point forecast has it go on at once, which nobody can promise
+    _, p, docs = sprint(project, {"a": {"timestamp": "2025-11-09T08:30:00Z", "tasks": {"1.1": "blocked"}}})
+    (ms,) = p.milestones
+    assert (ms.id, ms.blocked_by) == ("1.3", ("1.1",))
+    row = next(line for line in docs["phase-01/COORDINATION-DASHBOARD.md"].splitlines() if line.startswith("| ◆ 1.3"))
+    assert row.endswith("| 2025-11-09 13:00 UTC: **forecast to be missed by 1 h** even if blocked 1.1 goes on now |"), (
+        row
+    )

@@ -104,7 +104,7 @@ def facts_digest(p: PhaseFacts) -> str:
     the forecast's history of finished tasks, sequence warnings), so this digest, not the
     phase's own input files, says when its pages change.
     """
-    return _digest(repr(tuple(getattr(p, f.name) for f in fields(p) if f.name != "source")))
+    return _digest(repr(tuple(getattr(p, f.name) for f in fields(p))))
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,23 @@ def gate_of(t: TaskFacts) -> str:
     return "passed" if all(c.passed for c in t.criteria) else "open"
 
 
+def blocked_before(t: TaskFacts, by_id: dict[str, TaskFacts]) -> tuple[str, ...]:
+    """The blocked tasks ``t`` needs, directly or through others, in task order: its forecast
+    has them go on from now, which nobody can promise while they are blocked."""
+    seen: set[str] = set()
+    todo = [d for d in t.task.depends_on if d in by_id]
+    while todo:
+        d = todo.pop()
+        if d not in seen:
+            seen.add(d)
+            todo += [x for x in by_id[d].task.depends_on if x in by_id]
+    return tuple(i for i in by_id if i in seen and by_id[i].state == "blocked")
+
+
 def milestone_facts(tasks: list[TaskFacts], cal: Calendar) -> tuple[MilestoneFacts, ...]:
     """Each milestone with its date (reached, else the point forecast) against its due date."""
     out = []
+    by_id = {t.id: t for t in tasks}
     for t in tasks:
         if not t.task.milestone:
             continue
@@ -39,6 +53,7 @@ def milestone_facts(tasks: list[TaskFacts], cal: Calendar) -> tuple[MilestoneFac
                 due,
                 finish <= due if due is not None else None,
                 r6(abs(cal.elapsed(due, finish))) if due is not None else None,
+                () if reached else blocked_before(t, by_id),
             )
         )
     return tuple(out)

@@ -13,8 +13,7 @@ from phasedocs.gate import Finding
 from phasedocs.input.models import Agent, Criterion, Group, Metric, Phase, ProjectConfig, Task
 from phasedocs.units import DAYS, Span
 
-if TYPE_CHECKING:  # annotations only: the project loader brings the protocol checker (Jinja)
-    from phasedocs.input.project import PhaseInput
+if TYPE_CHECKING:  # annotations only: the protocol checker brings Jinja
     from phasedocs.input.protocol import PhaseProtocol, RenderedProtocol
 
 #: States whose plain words differ from their names: "not met yet" is not "missed".
@@ -157,6 +156,8 @@ class AgentFacts:
     """Its tasks in progress or blocked: each holds one of its slots."""
     queued: tuple[str, ...]
     """Its tasks not started, in the order it takes them."""
+    blocked: tuple[str, ...] = ()
+    """Those of ``running`` that are blocked: each holds a slot, but no work goes on in it."""
 
     @property
     def id(self) -> str:
@@ -211,6 +212,9 @@ class MilestoneFacts:
     """True when it was reached (or is forecast to be) by its due date; None without one."""
     due_days: float | None = None
     """How far ``finish`` is from ``due``, in days of work of the calendar (None without a due date)."""
+    blocked_by: tuple[str, ...] = ()
+    """The blocked tasks it needs, directly or through others (none once reached): its
+    forecast has them go on from now."""
 
 
 @dataclass(frozen=True)
@@ -611,9 +615,9 @@ class GroupFacts:
 
 @dataclass(frozen=True)
 class PhaseFacts:
-    """Everything computed about one phase."""
+    """Everything computed about one phase: complete, with no link back to the raw input
+    (snapshot files, plan.json, evidence.json), so render and charts read facts alone."""
 
-    source: PhaseInput
     phase: Phase
     folder: str
     state: str

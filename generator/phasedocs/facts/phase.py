@@ -424,6 +424,7 @@ def agent_facts(agents: tuple[Agent, ...], tasks: list[TaskFacts], cpm: Cpm) -> 
                 r6(sum(t.task.duration_days for t in done)),
                 tuple(t.id for t in running),
                 tuple(t.id for t in own if t.state not in ("complete", "in_progress", "blocked")),
+                tuple(t.id for t in running if t.state == "blocked"),
             )
         )
     return tuple(out)
@@ -659,7 +660,6 @@ def phase_fact(
         ((s.snapshot.health, s.snapshot.timestamp) for s in reversed(source.snapshots) if s.snapshot.health), None
     )
     return PhaseFacts(
-        source=source,
         phase=phase,
         folder=source.folder,
         state=state,

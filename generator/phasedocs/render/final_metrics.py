@@ -89,7 +89,8 @@ def _with_agents(p: PhaseFacts, out: dict[str, Any]) -> dict[str, Any]:
             "planned_days": num(a.planned_days),
             "done_days": num(a.done_days),
             "done": list(a.done),
-            "running": list(a.running),
+            "running": [i for i in a.running if i not in a.blocked],
+            "blocked": list(a.blocked),
             "queued": list(a.queued),
         }
         for a in p.agents
