@@ -454,8 +454,10 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
     from phasedocs.commands.record import record as run
 
     _sweep(project_dir)
-    path = run(project_dir, phase, **flags)
+    path, warning = run(project_dir, phase, **flags)
     click.echo(f"recorded {path}")
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()
