@@ -511,7 +511,23 @@ def measure(
     click.echo(f"recorded {done.path}")
 
 
-@main.command()
+class _Check(click.Command):
+    """``check``, which prints JSON with ``--format json``: ``--json``, as other tools spell
+    it, is refused with the option to use (one spelling, never two that could disagree)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as click does; an unknown ``--json`` names ``--format json``."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            if exc.option_name != "--json":
+                raise
+            raise click.NoSuchOption(
+                "--json", message="No such option '--json'. Did you mean '--format json'?", ctx=ctx
+            ) from None
+
+
+@main.command(cls=_Check)
 @click.argument("phases", nargs=-1)
 @project_option
 @click.option(
