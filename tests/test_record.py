@@ -189,6 +189,22 @@ def test_a_record_dated_before_the_latest_snapshot_is_kept_with_a_warning(projec
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+def test_an_at_without_a_zone_is_in_the_project_zone_and_help_says_so(project, runner):
+    root = project(minimal(**{"phases/project.yaml": project_yaml(timezone="Asia/Tokyo")}))
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--metric", "warnings=5", "--at", "2025-01-07T10:00"]
+    )
+    assert result.exit_code == 0, result.output
+    (path,) = metrics_dir(root).iterdir()
+    assert json.loads(path.read_text())["timestamp"] == "2025-01-07T10:00:00+09:00"
+    for command in ("record", "measure"):
+        (at,) = [p for p in main.commands[command].params if p.name == "at"]
+        assert at.help == (
+            "When the values were measured, ISO 8601 (2025-10-24T16:00:00Z); a time without a zone "
+            "(2025-10-24T16:00) is read in the project's timezone [default: now]."
+        )
+
+
 def test_default_time_is_now_in_the_project_zone(project):
     root = project(
         minimal(

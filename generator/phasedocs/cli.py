@@ -71,7 +71,11 @@ note_option = click.option(
 )
 label_option = click.option("--label", default=None, help="Short name shown in tables and charts.")
 at_option = click.option(
-    "--at", default=None, metavar="TIMESTAMP", help="When the values were measured [default: now]."
+    "--at",
+    default=None,
+    metavar="TIMESTAMP",
+    help="When the values were measured, ISO 8601 (2025-10-24T16:00:00Z); a time without a zone "
+    "(2025-10-24T16:00) is read in the project's timezone [default: now].",
 )
 
 engine_option = click.option(
