@@ -633,10 +633,11 @@ def init(directory: Path, start: str | None, yes: bool) -> None:
         click.echo("nothing written: run `phasedocs init --yes` to apply")
         return
     beside = beside_site(directory)
+    had_mkdocs = (directory / "mkdocs.yml").is_file()  # a site's own, changed; else init writes one
     created, skipped = run(directory, start, yes=True)
     ignored = "'site/', 'docs/phases/' and '.cache/'" if beside else "'site/', 'docs/' and '.cache/'"
     for rel in created:
-        click.echo(f"{'changed' if rel == 'mkdocs.yml' else 'created'} {directory / rel}")
+        click.echo(f"{'changed' if rel == 'mkdocs.yml' and had_mkdocs else 'created'} {directory / rel}")
     for rel in skipped:
         if rel == ".gitignore":
             click.echo(f"kept your {directory / rel}: add the lines {ignored} to it")
