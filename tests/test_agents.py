@@ -344,6 +344,36 @@ def test_briefing_one_block_per_agent_with_its_queue(project, runner, tmp_path):
     assert briefing.count("\n## Agent ") == 2
 
 
+def test_a_milestone_needs_no_agent_and_offers_no_launch_command(project, runner, tmp_path):
+    milestone = '  - {id: "1.6", slug: f, title: Release, role: lead, milestone: true, depends_on: ["1.4", "1.5"]}\n'
+    files = minimal(**{"phases/project.yaml": PROJECT_YAML + AGENTS, P: TASKS + milestone})
+    docs = _generate(runner, project(files), tmp_path / "out")
+    briefing = docs["AGENT-BRIEFING.md"]
+    assert (
+        "4 of the 5 tasks run by 2 agents (`py`, `qa`), each taking its tasks in the order of its queue below and "
+        "running at most its capacity of them at once; 1 task has no agent assigned (1.5) and needs an agent "
+        "of its own; the milestone 1.6 is a checkpoint that no agent runs." in briefing
+    )
+    checkpoint = (
+        "A milestone is a checkpoint, never launched: no agent runs it and nothing is started for it. It is reached "
+        "when its dependencies are complete and its gate passes; then record it reached with "
+        "`phasedocs record 1 --task 1.6=complete`."
+    )
+    block = briefing.split("## Task 1.6: Release")[1].split("## For the coordinator")[0]
+    assert checkpoint in block and "gh issue develop 1.6" not in block and "gh pr create" not in block
+    task_file = docs["task-1.6-f.md"]
+    assert "Not reached yet: 1.4, 1.5 are not complete.\n" in task_file
+    assert checkpoint in task_file
+    assert "gh issue develop" not in task_file and "gh pr create" not in task_file
+    assert "gh issue develop 1.5" in docs["task-1.5-e.md"]  # a task's commands stay
+    assert json.loads(docs["final-metrics.json"])["tasks"][5]["assignees"] == []
+    done = {"1.1": "complete", "1.4": "complete", "1.5": "complete"}
+    files["phases/phase-01/metrics/s.json"] = json.dumps({"timestamp": "2025-01-08T09:00:00Z", "tasks": done})
+    ready = _generate(runner, project(files), tmp_path / "ready")["task-1.6-f.md"]
+    assert "Its dependencies are complete: check its gate, then record it reached (see Coordination below).\n" in ready
+    assert "can start now" not in ready
+
+
 def test_dashboard_shows_each_agents_load(project, runner, tmp_path):
     snap = json.dumps({"timestamp": "2025-01-07T09:00:00Z", "tasks": {"1.1": "in_progress", "1.3": "complete"}})
     docs = _generate(runner, project(_files(snap)), tmp_path / "out")

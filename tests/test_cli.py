@@ -28,6 +28,14 @@ def test_usage_error_exits_2(runner):
     )
 
 
+def test_check_json_names_format_json(runner, project):
+    result = runner.invoke(main, ["check", "--project", str(project(minimal())), "--json"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("\nError: No such option '--json'. Did you mean '--format json'?\n")
+    other = runner.invoke(main, ["check", "--project", str(project(minimal())), "--jsn"])
+    assert other.stderr.endswith("\nError: No such option '--jsn'.\n")  # any other stays click's
+
+
 def test_record_kind_is_checked_by_click(runner, project):
     result = runner.invoke(main, ["record", "1", "--project", str(project(minimal())), "--kind", "weekly"])
     assert result.exit_code == 2

@@ -184,6 +184,18 @@ def test_init_beside_a_docs_folder_without_mkdocs_yml(tmp_path, runner):
     assert "deploy-pages" in workflow  # nothing publishes their site yet: ours does
 
 
+def test_init_says_created_for_every_file_it_writes_and_changed_only_for_a_site_of_its_own(tmp_path, runner):
+    fresh = tmp_path / "fresh"
+    result = runner.invoke(main, ["init", str(fresh), "--start", "2025-01-06"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(("created ", "changed "))]
+    assert sorted(lines) == sorted(f"created {fresh / rel}" for rel in tree(fresh))  # mkdocs.yml too: it is new
+    docs_only = tmp_path / "docs-only"
+    (docs_only / "docs").mkdir(parents=True)
+    result = runner.invoke(main, ["init", str(docs_only), "--yes"])
+    assert f"created {docs_only / 'mkdocs.yml'}\n" in result.output and "changed " not in result.output
+
+
 def test_the_phase_starts_the_next_working_morning_and_is_created_now(tmp_path):
     from datetime import UTC, datetime
 

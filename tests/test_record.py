@@ -14,7 +14,7 @@ from conftest import REPO, minimal
 from phasedocs.cli import main
 from phasedocs.commands.record import build_snapshot, parse_value
 from phasedocs.input.project import load_project
-from support import alpha, beta, criterion, edit, phase_yaml, project_yaml
+from support import alpha, beta, criterion, edit, phase_yaml, project_yaml, snapshot
 
 CHECKED = phase_yaml(
     [alpha(criteria=[criterion("Reviewed", id="reviewed"), criterion("Few warnings", "warnings", "< 10")]), beta()]
@@ -166,6 +166,43 @@ def test_from_json_errors_name_the_file(project, runner, tmp_path):
         1,
         f"{ci}:1:14: NaN is not a number JSON allows; write a number or null\n",
     )
+
+
+def test_a_record_dated_before_the_latest_snapshot_is_kept_with_a_warning(project, runner):
+    # a record dated ahead (or a clock behind): the one stamped now sorts before it
+    ahead = snapshot("2199-01-05T09:00:00Z", metrics={"warnings": 3})
+    root = project(minimal(**{"phases/phase-01/metrics/ahead.json": ahead}))
+    result = runner.invoke(main, ["record", "1", "--project", str(root), "--metric", "warnings=5"])
+    assert result.exit_code == 0, result.output
+    (path,) = [p for p in metrics_dir(root).iterdir() if p.name != "ahead.json"]
+    stamp = json.loads(path.read_text())["timestamp"]
+    assert result.stdout == f"recorded {path}\n"
+    assert result.stderr == (
+        f"warning: this snapshot is dated {stamp}, before the phase's latest (2199-01-05T09:00:00Z, ahead.json): "
+        "where a later snapshot sets the same metric, task or check, the documents show the later value. "
+        f"If this one is the newest, delete {path} and record it again with --at later than 2199-01-05T09:00:00Z\n"
+    )
+    # dated on purpose with --at (a value measured earlier): no warning
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--metric", "warnings=6", "--at", "2025-01-07T09:00:00Z"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_an_at_without_a_zone_is_in_the_project_zone_and_help_says_so(project, runner):
+    root = project(minimal(**{"phases/project.yaml": project_yaml(timezone="Asia/Tokyo")}))
+    result = runner.invoke(
+        main, ["record", "1", "--project", str(root), "--metric", "warnings=5", "--at", "2025-01-07T10:00"]
+    )
+    assert result.exit_code == 0, result.output
+    (path,) = metrics_dir(root).iterdir()
+    assert json.loads(path.read_text())["timestamp"] == "2025-01-07T10:00:00+09:00"
+    for command in ("record", "measure"):
+        (at,) = [p for p in main.commands[command].params if p.name == "at"]
+        assert at.help == (
+            "When the values were measured, ISO 8601 (2025-10-24T16:00:00Z); a time without a zone "
+            "(2025-10-24T16:00) is read in the project's timezone [default: now]."
+        )
 
 
 def test_default_time_is_now_in_the_project_zone(project):

@@ -245,6 +245,20 @@ CASES = {
             "phases/project.yaml:6:11: timezone: unknown time zone 'Mars/Base'; use an IANA name such as 'UTC' or 'Europe/Berlin'"
         ],
     ),
+    "misspelt time zone": (
+        proj("timezone: UTC", "timezone: America/Chicgo"),
+        ["phases/project.yaml:6:11: timezone: unknown time zone 'America/Chicgo'; did you mean 'America/Chicago'?"],
+    ),
+    "time zone in lower case": (
+        proj("timezone: UTC", "timezone: europe/berlin"),
+        ["phases/project.yaml:6:11: timezone: unknown time zone 'europe/berlin'; did you mean 'Europe/Berlin'?"],
+    ),
+    "an offset is not a zone": (
+        proj("timezone: UTC", "timezone: UTC+2"),
+        [
+            "phases/project.yaml:6:11: timezone: unknown time zone 'UTC+2'; use an IANA name such as 'UTC' or 'Europe/Berlin'"
+        ],
+    ),
     "metric key with a space": (
         proj(
             "  version: {label: Version, unit: text}",

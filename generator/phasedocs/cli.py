@@ -71,7 +71,11 @@ note_option = click.option(
 )
 label_option = click.option("--label", default=None, help="Short name shown in tables and charts.")
 at_option = click.option(
-    "--at", default=None, metavar="TIMESTAMP", help="When the values were measured [default: now]."
+    "--at",
+    default=None,
+    metavar="TIMESTAMP",
+    help="When the values were measured, ISO 8601 (2025-10-24T16:00:00Z); a time without a zone "
+    "(2025-10-24T16:00) is read in the project's timezone [default: now].",
 )
 
 engine_option = click.option(
@@ -454,8 +458,10 @@ def record(phase: str, project_dir: Path, **flags: object) -> None:
     from phasedocs.commands.record import record as run
 
     _sweep(project_dir)
-    path = run(project_dir, phase, **flags)
+    path, warning = run(project_dir, phase, **flags)
     click.echo(f"recorded {path}")
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command()
@@ -509,7 +515,23 @@ def measure(
     click.echo(f"recorded {done.path}")
 
 
-@main.command()
+class _Check(click.Command):
+    """``check``, which prints JSON with ``--format json``: ``--json``, as other tools spell
+    it, is refused with the option to use (one spelling, never two that could disagree)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as click does; an unknown ``--json`` names ``--format json``."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            if exc.option_name != "--json":
+                raise
+            raise click.NoSuchOption(
+                "--json", message="No such option '--json'. Did you mean '--format json'?", ctx=ctx
+            ) from None
+
+
+@main.command(cls=_Check)
 @click.argument("phases", nargs=-1)
 @project_option
 @click.option(
@@ -611,10 +633,11 @@ def init(directory: Path, start: str | None, yes: bool) -> None:
         click.echo("nothing written: run `phasedocs init --yes` to apply")
         return
     beside = beside_site(directory)
+    had_mkdocs = (directory / "mkdocs.yml").is_file()  # a site's own, changed; else init writes one
     created, skipped = run(directory, start, yes=True)
     ignored = "'site/', 'docs/phases/' and '.cache/'" if beside else "'site/', 'docs/' and '.cache/'"
     for rel in created:
-        click.echo(f"{'changed' if rel == 'mkdocs.yml' else 'created'} {directory / rel}")
+        click.echo(f"{'changed' if rel == 'mkdocs.yml' and had_mkdocs else 'created'} {directory / rel}")
     for rel in skipped:
         if rel == ".gitignore":
             click.echo(f"kept your {directory / rel}: add the lines {ignored} to it")

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -391,8 +391,28 @@ def write_exclusive(folder: Path, stem: str, data: bytes) -> Path:
             n += 1
 
 
-def record(project_dir: Path, phase: str, **flags: Any) -> Path:
-    """``phasedocs record``: validate the project and the new snapshot, then write it.
+def dated_before_latest(project: Project, target: PhaseInput, snapshot: dict[str, Any], path: Path) -> str | None:
+    """A warning when the snapshot written at ``path`` sorts before the phase's latest (a clock
+    behind, or a record dated ahead with --at): it is kept, but the later one wins."""
+    if not target.snapshots:
+        return None
+    latest = target.snapshots[-1]
+    when = datetime.fromisoformat(str(snapshot["timestamp"]).replace("Z", "+00:00"))
+    if when >= latest.snapshot.timestamp:
+        return None
+    shown = iso(latest.snapshot.timestamp, ZoneInfo(project.config.timezone))
+    return (
+        f"this snapshot is dated {snapshot['timestamp']}, before the phase's latest "
+        f"({shown}, {PurePosixPath(latest.file).name}): where a later snapshot sets the same metric, task or check, "
+        f"the documents show the later value. If this one is the newest, delete {path} and record it again "
+        f"with --at later than {shown}"
+    )
+
+
+def record(project_dir: Path, phase: str, **flags: Any) -> tuple[Path, str | None]:
+    """``phasedocs record``: validate the project and the new snapshot, then write it; return
+    its path and, when --at is not given and it sorts before the phase's latest snapshot, a
+    warning (:func:`dated_before_latest`).
 
     Under the phase's lock, so that records made at the same moment queue: each is checked
     against the snapshots the others wrote (two baselines, or a task started while another
@@ -406,7 +426,10 @@ def record(project_dir: Path, phase: str, **flags: Any) -> Path:
     with phase_locked(project_dir, target):
         project = load_project(project_dir)  # again: what the records before this one wrote
         target = find_phase_input(project, phase)
-        return write_snapshot(project_dir, target, build_snapshot(project, target, **flags))
+        snapshot = build_snapshot(project, target, **flags)
+        path = write_snapshot(project_dir, target, snapshot)
+    warning = None if flags.get("at") is not None else dated_before_latest(project, target, snapshot, path)
+    return path, warning
 
 
 @contextlib.contextmanager

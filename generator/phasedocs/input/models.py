@@ -9,6 +9,7 @@ editors can show them.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from phasedocs.dates import Calendar
 from phasedocs.errors import UNPRINTABLE_RE
@@ -100,8 +101,20 @@ def _zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}'; use an IANA name such as 'UTC' or 'Europe/Berlin'") from None
+        close = _close_zone(value)
+        hint = f"did you mean '{close}'?" if close else "use an IANA name such as 'UTC' or 'Europe/Berlin'"
+        raise ValueError(f"unknown time zone '{value}'; {hint}") from None
     return value
+
+
+def _close_zone(value: str) -> str | None:
+    """The IANA zone ``value`` most likely misspells (``America/Chicgo``, ``europe/berlin``), if
+    one is close: never a zone of another offset that merely shares letters (``UTC+2`` is not UTC)."""
+    if len(value) > 64:  # the longest IANA name has 32 characters: nothing is close to this
+        return None
+    names = {name.lower(): name for name in available_timezones()}
+    close = difflib.get_close_matches(value.lower(), names, n=1, cutoff=0.8)
+    return names[close[0]] if close else None
 
 
 def _target(value: str) -> str:

@@ -72,8 +72,9 @@ class PhaseView:
         return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
     def unassigned(self) -> list[TaskFacts]:
-        """Tasks no agent is assigned to (in a phase with agents, each needs an agent of its own)."""
-        return [t for t in self.p.tasks if not t.assignees]
+        """Tasks no agent is assigned to (in a phase with agents, each needs an agent of its own);
+        never a milestone, a checkpoint that no agent runs."""
+        return [t for t in self.p.tasks if not t.assignees and not t.task.milestone]
 
     def _doing(self, agent_id: str, ids: tuple[str, ...]) -> str:
         """What ``agent_id`` does with the tasks ``ids`` it must finish first, in words."""
