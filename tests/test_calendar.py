@@ -328,3 +328,29 @@ def test_work_that_fills_a_day_to_its_close_ends_there_though_its_offset_is_roun
     # spilling over would put the finish at Friday 00:00, the end of a day nobody works.
     cal = Calendar(UTC_ZONE, True, frozenset([date(2025, 1, 2)]))
     assert cal.finish_at(datetime(2025, 1, 1, 11, tzinfo=UTC), r6(7 / 24 + 0.25)) == datetime(2025, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({}, "calendar days, weekends included"),
+        ({"calendar": "continuous"}, "every hour, round the clock, weekends included"),
+        ({"calendar": "workdays"}, "working days, Monday to Friday"),
+        ({"calendar": "workdays", "holidays": ["2026-11-26"]}, "working days, Monday to Friday, holidays off"),
+        (
+            {"calendar": "workdays", "timezone": "America/Chicago", "workday": {"start": "08:30", "hours": 7.5}},
+            "working time only, 08:30 to 16:00 (America/Chicago) Monday to Friday",
+        ),
+        (
+            {"calendar": "workdays", "workday": {"start": "00:00", "hours": 24}},
+            "working time only, 00:00 to 24:00 (UTC) Monday to Friday",
+        ),
+    ],
+)
+def test_the_documents_say_what_time_their_durations_and_lateness_count(settings, words):
+    # "overdue by 2 h" on working hours is 2 hours of work: the handoff and dashboard say so
+    from phasedocs.input.models import ProjectConfig
+    from phasedocs.input.records import parse
+    from phasedocs.render.filters import time_basis
+
+    assert time_basis(parse(ProjectConfig, {"name": "P", **settings})) == words

@@ -417,3 +417,10 @@ def test_a_milestone_behind_a_blocked_task_is_forecast_only_if_it_goes_on_now(pr
     assert row.endswith("| 2025-11-09 13:00 UTC: **forecast to be missed by 1 h** even if blocked 1.1 goes on now |"), (
         row
     )
+
+
+def test_the_briefing_never_tells_a_milestone_to_start(project):
+    _, _, docs = sprint(project)
+    briefing = docs["phase-01/AGENT-BRIEFING.md"]
+    assert "A checkpoint, never started: it is reached once 1.2 is complete and its gate passes." in briefing
+    assert "Do not start until 1.2 is complete" not in briefing

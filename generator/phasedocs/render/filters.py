@@ -21,6 +21,7 @@ from phasedocs.units import DAYS, Span
 
 if TYPE_CHECKING:
     from phasedocs.facts import CriterionFacts, MetricFacts
+    from phasedocs.input.models import ProjectConfig
 
 
 _ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]{}|#"}
@@ -185,6 +186,22 @@ HEALTH = {"on_track": "🟢 on track", "at_risk": "🟠 at risk", "off_track": "
 def state(value: str) -> str:
     """A state as symbol and word: ``✅ met``, ``🟠 not met yet``."""
     return f"{STATE_SYMBOLS.get(value, '')} {in_words(value)}".strip()
+
+
+def time_basis(config: ProjectConfig) -> str:
+    """What the project's durations, time worked, slack and lateness count, in words: an
+    operator reading "overdue by 2 h" must know it is 2 hours of work, not of the clock."""
+    if config.calendar == "continuous":
+        return "every hour, round the clock, weekends included"
+    if config.calendar == "calendar":
+        return "calendar days, weekends included"
+    off = ", holidays off" if config.holidays else ""
+    if config.workday is None:
+        return f"working days, Monday to Friday{off}"
+    w = config.workday
+    end = w.begins + timedelta(hours=w.hours)
+    close = "24:00" if end >= timedelta(days=1) else f"{end.seconds // 3600:02d}:{end.seconds % 3600 // 60:02d}"
+    return f"working time only, {w.start} to {close} ({config.timezone}) Monday to Friday{off}"
 
 
 def health(value: str | None) -> str:

@@ -40,6 +40,7 @@ from phasedocs.render.filters import (
     state,
     target,
     tidy,
+    time_basis,
     trend,
     url,
     value,
@@ -131,7 +132,7 @@ class Renderer:
             trend=trend,
             target=target,
         )
-        self.env.globals.update(mermaid_graph=mermaid_graph)
+        self.env.globals.update(mermaid_graph=mermaid_graph, time_basis=time_basis)
 
     @property
     def own_templates(self) -> bool:
