@@ -232,7 +232,7 @@ def test_the_feed_is_as_new_as_its_newest_entry_not_a_later_phase_without_snapsh
 def test_the_badge_of_each_state(state, percent, gauge, kinds, message, color):
     from types import SimpleNamespace
 
-    from phasedocs.gate import Finding
+    from phasedocs.facts.gate import Finding
     from phasedocs.render.feeds import badge
 
     kind = {"m": "missed", "r": "regressed", "u": "unsettled", "o": "off_track", "i": "implausible"}

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from phasedocs.facts import MetricFacts
-from phasedocs.gate import Finding, findings, phase_findings, regression
+from phasedocs.facts.gate import Finding, findings, phase_findings, regression
 from phasedocs.input.models import Metric
 from phasedocs.input.records import parse
 

@@ -2,7 +2,7 @@
 phase's criterion was never measured or never checked, or a metric regressed past its
 threshold; report, but pass, criteria not met yet and implausible claims (unless strict).
 
-The findings are facts (:mod:`phasedocs.gate`, computed once with the facts, which the
+The findings are facts (:mod:`phasedocs.facts.gate`, computed once with the facts, which the
 documents read too); this module words them as text, markdown (GitHub's job summary) or JSON.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from phasedocs.errors import Abort, printable
+from phasedocs.facts.gate import Finding, as_dict, findings
 from phasedocs.formats import dumps, iso
-from phasedocs.gate import Finding, as_dict, findings
 
 
 @dataclass(frozen=True)

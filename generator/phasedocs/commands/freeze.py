@@ -19,7 +19,7 @@ from phasedocs.dates import Calendar, r6
 from phasedocs.errors import Abort
 from phasedocs.facts import compute_phase, topological
 from phasedocs.facts.agents import Busy, Item, capacities, level
-from phasedocs.facts.phase import critical_path_method
+from phasedocs.facts.cpm import critical_path_method
 from phasedocs.facts.plans import measured_targets
 from phasedocs.forecast import planned_left
 from phasedocs.formats import dumps, iso, num

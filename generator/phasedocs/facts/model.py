@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from phasedocs.dates import Calendar
-from phasedocs.gate import Finding
 from phasedocs.input.models import Agent, Criterion, Group, Metric, Phase, ProjectConfig, Task
 from phasedocs.units import DAYS, Span
 
@@ -34,6 +33,53 @@ class OwnValue(NamedTuple):
     value: float | str
     order: int = 0
     """The metric's place in the catalogue, so that tables list metrics as it does."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``check`` reports about a phase."""
+
+    phase: int
+    kind: str
+    """missed (a settled criterion), unsettled (a criterion of a complete phase never measured or
+    never checked), regressed (a metric past its threshold), off_track (not met yet) or
+    implausible (a claim to verify: work complete before the start, or in under a tenth of its plan)
+    or verify (a recorded state the git history disagrees with: see :mod:`phasedocs.facts.evidence`)."""
+    subject: str
+    """The criterion (scope: text) or the metric's label."""
+    detail: str
+    """What is wrong and by how much, in words."""
+    since: datetime | None
+    """Since when: the criterion settled, or the snapshot that measured the regression."""
+    metric: str | None = None
+    """The metric key, if any."""
+    value: float | str | None = None
+    """The current value."""
+    reference: float | str | None = None
+    """The target (as text) or the value regressed from."""
+
+    @property
+    def fails(self) -> bool:
+        """True for what fails the run without --strict: a criterion missed or never settled, a regression."""
+        return self.kind in FAILING
+
+    @property
+    def words(self) -> str:
+        """The kind in words: ``never settled``, ``not met yet``."""
+        return KIND_WORDS[self.kind]
+
+
+#: The kinds that fail ``check`` without --strict; with it, every finding fails.
+FAILING = ("missed", "unsettled", "regressed")
+#: Each kind as check and the documents say it.
+KIND_WORDS = {
+    "missed": "missed",
+    "unsettled": "never settled",
+    "regressed": "regressed",
+    "off_track": "not met yet",
+    "implausible": "implausible",
+    "verify": "to verify",
+}
 
 
 @dataclass(frozen=True)
@@ -674,7 +720,7 @@ class PhaseFacts:
     evidence: EvidenceFacts | None = None
     """What the latest reading of git shows beside the records (None before any ``phasedocs sync``)."""
     gate: tuple[Finding, ...] = ()
-    """What ``phasedocs check`` finds (:mod:`phasedocs.gate`), computed once by :func:`compute`:
+    """What ``phasedocs check`` finds (:mod:`phasedocs.facts.gate`), computed once by :func:`compute`:
     the documents, status.json and the badge read this verdict, as check does."""
     groups: tuple[GroupFacts, ...] = ()
     """The phase's groups of tasks (``groups:`` in phase.yaml), in their order."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from phasedocs.dates import EPS, Calendar, r6
 from phasedocs.facts.agents import Busy, Item, Levelled, capacities, level
 from phasedocs.facts.changes import changes, snapshot_changes
 from phasedocs.facts.collisions import collisions
+from phasedocs.facts.cpm import Cpm, critical_path_method, levelled_method
 from phasedocs.facts.evidence import evidence_facts
 from phasedocs.facts.graph import topological
 from phasedocs.facts.groups import Waiver, group_criteria, group_facts, waivers
@@ -38,7 +39,7 @@ from phasedocs.facts.model import (
 )
 from phasedocs.facts.plans import gauge_of, plan_facts, worst
 from phasedocs.facts.progress import Actual, Run, actual_of, forecast_times, history, last_notes
-from phasedocs.facts.schedule import critical_chains, plan_days
+from phasedocs.facts.schedule import plan_days
 from phasedocs.forecast import planned_left
 from phasedocs.input.models import Agent, Criterion, ProjectConfig, Task, merged_agents
 from phasedocs.input.targets import change_pct
@@ -62,25 +63,6 @@ class Readings:
     """The baseline snapshot's values (the first snapshot's when none is marked baseline)."""
     now: datetime | None
     """The latest snapshot's time."""
-
-
-@dataclass(frozen=True)
-class Cpm:
-    """The critical-path method over phase.yaml's durations, in days from the phase start."""
-
-    es: dict[str, float]
-    ef: dict[str, float]
-    ls: dict[str, float]
-    lf: dict[str, float]
-    slack: dict[str, float]
-    total: float
-    dependents: dict[str, list[str]]
-    critical_path: tuple[str, ...]
-    chains: tuple[tuple[str, ...], ...]
-    levelled: Levelled | None = None
-    """With agents: the levelled schedule's waits and resource links (es and ef are its times)."""
-    priority: dict[str, tuple[float, int]] = field(default_factory=dict)
-    """With agents: each task's priority for an agent's slot (unlevelled slack, file position)."""
 
 
 @dataclass(frozen=True)
@@ -311,63 +293,6 @@ def metric_facts(
                 improving = (trend == "down") == (metric.better == "lower")
         metrics.append(MetricFacts(key, metric, base, current, change, tuple(points), first, trend, improving))
     return metrics, reference
-
-
-def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str, float] | None = None) -> Cpm:
-    """Earliest and latest starts and finishes, slack and the critical chains; a task in
-    ``release`` (days from the start: when it was added) starts no earlier than that."""
-    es: dict[str, float] = {}
-    ef: dict[str, float] = {}
-    release = release or {}
-    for t in order:
-        es[t.id] = r6(max((ef[d] for d in t.depends_on), default=0.0))
-        if t.id in release:  # added mid-phase: not before it joined
-            es[t.id] = max(es[t.id], release[t.id])
-        ef[t.id] = r6(es[t.id] + t.duration_days)
-    total = max(ef.values())
-    dependents: dict[str, list[str]] = defaultdict(list)
-    for t in tasks:
-        for d in t.depends_on:
-            dependents[d].append(t.id)
-    lf: dict[str, float] = {}
-    ls: dict[str, float] = {}
-    for t in reversed(order):
-        lf[t.id] = r6(min((ls[c] for c in dependents[t.id]), default=total))
-        ls[t.id] = r6(lf[t.id] - t.duration_days)
-    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
-    # every offset is rounded by r6, so equal days are equal floats: no tolerance needed here
-    critical_path = tuple(t.id for t in order if slack[t.id] == 0)
-    chains = critical_chains(order, es, ef, slack, dependents, total)
-    return Cpm(es, ef, ls, lf, slack, total, dependents, critical_path, chains)
-
-
-def levelled_method(tasks: list[Task], order: list[Task], cpm: Cpm, agents: tuple[Agent, ...]) -> Cpm:
-    """The resource-levelled schedule (:mod:`~phasedocs.facts.agents`) as a :class:`Cpm`: its
-    starts and finishes; latest times, slack and critical chains over the dependencies and the
-    resource links, so a task's slack is how far it may slip with each agent's order kept."""
-    position = {t.id: i for i, t in enumerate(tasks)}
-    priority = {t.id: (cpm.slack[t.id], position[t.id]) for t in tasks}
-    items = [Item(t.id, t.depends_on, t.duration_days, t.assignee, priority[t.id]) for t in tasks]
-    lv = level(items, capacities(agents), {})
-    es, ef = lv.start, lv.finish
-    total = max(ef.values())
-    follows = {t.id: (*t.depends_on, *lv.links.get(t.id, ())) for t in tasks}
-    # dependency order of the graph with the resource links: by levelled start, then file order
-    # (a link joins a task to one that finished before it started)
-    ordered = sorted(order, key=lambda t: (es[t.id], ef[t.id], position[t.id]))
-    after: dict[str, list[str]] = defaultdict(list)
-    for t in ordered:
-        for d in dict.fromkeys(follows[t.id]):
-            after[d].append(t.id)
-    lf: dict[str, float] = {}
-    ls: dict[str, float] = {}
-    for t in reversed(ordered):
-        lf[t.id] = r6(min((ls[c] for c in after[t.id]), default=total))
-        ls[t.id] = r6(lf[t.id] - t.duration_days)
-    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
-    critical_path = tuple(t.id for t in order if slack[t.id] == 0)
-    chains = critical_chains(ordered, es, ef, slack, after, total)
-    return Cpm(es, ef, ls, lf, slack, total, cpm.dependents, critical_path, chains, lv, priority)
 
 
 def levelled_forecast(

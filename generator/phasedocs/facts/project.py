@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from phasedocs.dates import EPS, Calendar, r6
+from phasedocs.facts.gate import phase_findings
 from phasedocs.facts.graph import topological
 from phasedocs.facts.model import ForecastFacts, PhaseFacts, ProjectFacts
 from phasedocs.facts.phase import UNDER_WAY, compute_phase
 from phasedocs.forecast import Work, simulate
-from phasedocs.gate import phase_findings
 from phasedocs.input.models import ProjectConfig, Task
 
 if TYPE_CHECKING:

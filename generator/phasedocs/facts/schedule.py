@@ -8,42 +8,6 @@ from datetime import datetime
 
 from phasedocs.dates import Calendar
 from phasedocs.facts.model import Day, TaskFacts
-from phasedocs.input.models import Task
-
-#: The most critical chains listed: parallel branches multiply, a reader needs the first few.
-MAX_CHAINS = 20
-
-
-def critical_chains(
-    order: list[Task],
-    es: dict[str, float],
-    ef: dict[str, float],
-    slack: dict[str, float],
-    dependents: dict[str, list[str]],
-    total: float,
-) -> tuple[tuple[str, ...], ...]:
-    """Each chain of zero-slack tasks from the start to the finish, in dependency order.
-
-    Two independent critical tasks are two chains (``[["7.1"], ["7.2"]]``), never one
-    sequence. At most :data:`MAX_CHAINS`, in task order.
-    """
-    position = {t.id: i for i, t in enumerate(order)}
-    critical = {t.id for t in order if slack[t.id] == 0}  # offsets are r6-rounded: exact
-    nxt = {
-        tid: sorted((c for c in dependents[tid] if c in critical and es[c] == ef[tid]), key=lambda c: position[c])
-        for tid in critical
-    }
-    chains: list[tuple[str, ...]] = []
-    stack: list[tuple[str, ...]] = [(t.id,) for t in reversed(order) if t.id in critical and es[t.id] == 0]
-    while stack and len(chains) < MAX_CHAINS:
-        path = stack.pop()
-        following = nxt[path[-1]]
-        if not following:
-            if ef[path[-1]] == total:
-                chains.append(path)
-            continue
-        stack.extend((*path, c) for c in reversed(following))
-    return tuple(chains)
 
 
 def chain_words(chains: Sequence[Sequence[str]], name: Callable[[str], str] = str) -> str:

@@ -644,8 +644,8 @@ def levelled_length_errors(phase: Phase, doc: Document, project_agents: tuple[Ag
     agents = merged_agents(project_agents, phase.agents)
     if not agents or not any(t.assignee for t in phase.tasks):
         return []
+    from phasedocs.facts.cpm import critical_path_method, levelled_method
     from phasedocs.facts.graph import topological  # the facts' own schedule, not a copy of it
-    from phasedocs.facts.phase import critical_path_method, levelled_method
 
     tasks = list(phase.tasks)
     order = topological(tasks)

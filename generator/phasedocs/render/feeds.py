@@ -13,8 +13,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from phasedocs.facts.gate import as_dict
 from phasedocs.formats import dumps, iso, num
-from phasedocs.gate import as_dict
 from phasedocs.render.filters import value
 
 if TYPE_CHECKING:

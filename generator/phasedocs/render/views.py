@@ -17,7 +17,7 @@ from phasedocs.facts import (
     chain_words,
     in_words,
 )
-from phasedocs.gate import Finding
+from phasedocs.facts.gate import Finding
 from phasedocs.input.models import Metric
 from phasedocs.render.filters import code, health, md, state, value
 

@@ -9,64 +9,19 @@ status.json and the badges all read that one verdict, so they can never disagree
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS
+from phasedocs.facts.model import Finding
 from phasedocs.formats import iso
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from phasedocs.facts import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts
+    from phasedocs.facts.model import CriterionFacts, MetricFacts, PhaseFacts, ProjectFacts
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing ``check`` reports about a phase."""
-
-    phase: int
-    kind: str
-    """missed (a settled criterion), unsettled (a criterion of a complete phase never measured or
-    never checked), regressed (a metric past its threshold), off_track (not met yet) or
-    implausible (a claim to verify: work complete before the start, or in under a tenth of its plan)
-    or verify (a recorded state the git history disagrees with: see :mod:`phasedocs.facts.evidence`)."""
-    subject: str
-    """The criterion (scope: text) or the metric's label."""
-    detail: str
-    """What is wrong and by how much, in words."""
-    since: datetime | None
-    """Since when: the criterion settled, or the snapshot that measured the regression."""
-    metric: str | None = None
-    """The metric key, if any."""
-    value: float | str | None = None
-    """The current value."""
-    reference: float | str | None = None
-    """The target (as text) or the value regressed from."""
-
-    @property
-    def fails(self) -> bool:
-        """True for what fails the run without --strict: a criterion missed or never settled, a regression."""
-        return self.kind in FAILING
-
-    @property
-    def words(self) -> str:
-        """The kind in words: ``never settled``, ``not met yet``."""
-        return KIND_WORDS[self.kind]
-
-
-#: The kinds that fail ``check`` without --strict; with it, every finding fails.
-FAILING = ("missed", "unsettled", "regressed")
-#: Each kind as check and the documents say it.
-KIND_WORDS = {
-    "missed": "missed",
-    "unsettled": "never settled",
-    "regressed": "regressed",
-    "off_track": "not met yet",
-    "implausible": "implausible",
-    "verify": "to verify",
-}
 #: Work claimed done in under this share of its planned time is flagged as implausible.
 IMPLAUSIBLE_SHARE = 0.1
 
