@@ -1,4 +1,4 @@
-"""input/reports.py read directly: each extractor's arithmetic, limits and messages, on small reports."""
+"""input/reports.py and input/extractors.py read directly: each extractor's arithmetic, limits and messages, on small reports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from phasedocs.input import reports
+from phasedocs.input import extractors, reports
 from phasedocs.input.models import JUNIT_VALUES, Metric
 from phasedocs.input.records import parse
 from phasedocs.input.reports import MissingReport, ReportError, junit_counts, pointer_get, read
@@ -133,7 +133,7 @@ def test_a_glob_match_linked_out_of_the_project_is_refused(tmp_path):
 
 
 def test_a_glob_may_match_as_many_files_as_the_limit_and_no_more(tmp_path, monkeypatch):
-    monkeypatch.setattr(reports, "MAX_MATCHES", 2)
+    monkeypatch.setattr(extractors, "MAX_MATCHES", 2)
     write(tmp_path, {"s/a.py": "", "s/b.py": ""})
     assert read(tmp_path, metric("count", count="s/*.py")).value == 2
     write(tmp_path, {"s/c.py": ""})
@@ -156,9 +156,9 @@ def test_a_report_may_be_as_large_as_the_cap_and_no_larger(tmp_path, monkeypatch
     if "cobertura" in extract:
         write(tmp_path, {name: '<coverage line-rate="1"/>'})
     size = (tmp_path / name).stat().st_size
-    monkeypatch.setattr(reports, "MAX_REPORT_BYTES", size)
+    monkeypatch.setattr(extractors, "MAX_REPORT_BYTES", size)
     read(tmp_path, metric(unit, **extract))
-    monkeypatch.setattr(reports, "MAX_REPORT_BYTES", size - 1)
+    monkeypatch.setattr(extractors, "MAX_REPORT_BYTES", size - 1)
     assert (
         refusal(tmp_path, metric(unit, **extract))
         == f"{name}: {size:,} bytes, more than the {size - 1:,} a report may hold"
@@ -384,7 +384,7 @@ def test_each_report_has_a_time_budget(tmp_path, monkeypatch, extract, name):
     write(tmp_path, {"r/a.xml": "<testsuite><testcase/></testsuite>", "r/a.txt": "x\n"})
     if "cobertura" in extract:
         write(tmp_path, {"r/a.xml": '<coverage line-rate="1"/>'})
-    monkeypatch.setattr(reports, "REPORT_SECONDS", -1.0)  # already over: no waiting in a test
+    monkeypatch.setattr(extractors, "REPORT_SECONDS", -1.0)  # already over: no waiting in a test
     assert refusal(tmp_path, metric("ratio" if "cobertura" in extract else "count", **extract)) == (
         f"{name}: reading it took more than the -1 seconds a report may take; make the report smaller"
     )
@@ -407,7 +407,7 @@ def test_xml_is_streamed_in_constant_memory(tmp_path):
 
 
 def test_a_glob_may_read_as_many_files_as_the_limit_and_no_more(tmp_path, monkeypatch):
-    monkeypatch.setattr(reports, "MAX_READ_FILES", 2)
+    monkeypatch.setattr(extractors, "MAX_READ_FILES", 2)
     write(tmp_path, {"r/a.xml": "<testsuite/>", "r/b.xml": "<testsuite/>"})
     assert read(tmp_path, metric("count", junit="r/*.xml", value="tests")).value == 0
     write(tmp_path, {"r/c.xml": "<testsuite/>"})
@@ -418,9 +418,9 @@ def test_a_glob_may_read_as_many_files_as_the_limit_and_no_more(tmp_path, monkey
 
 def test_the_files_of_a_glob_may_hold_as_many_bytes_as_the_limit_and_no_more(tmp_path, monkeypatch):
     write(tmp_path, {"r/a.xml": "<testsuite/>", "r/b.xml": "<testsuite/>"})  # 12 bytes each
-    monkeypatch.setattr(reports, "MAX_READ_BYTES", 24)
+    monkeypatch.setattr(extractors, "MAX_READ_BYTES", 24)
     assert read(tmp_path, metric("count", junit="r/*.xml", value="tests")).value == 0
-    monkeypatch.setattr(reports, "MAX_READ_BYTES", 23)
+    monkeypatch.setattr(extractors, "MAX_READ_BYTES", 23)
     assert refusal(tmp_path, metric("count", junit="r/*.xml", value="tests")) == (
         "r/*.xml: its 2 files hold 24 bytes, more than the 23 one glob may read; narrow the pattern"
     )

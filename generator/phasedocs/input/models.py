@@ -22,6 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from phasedocs.dates import Calendar
 from phasedocs.errors import UNPRINTABLE_RE
+from phasedocs.input.extractors import COBERTURA_VALUES as COBERTURA_VALUES
+from phasedocs.input.extractors import EXTRACTORS, grep_regex
+from phasedocs.input.extractors import JUNIT_VALUES as JUNIT_VALUES
 from phasedocs.input.records import Aware, Before, Check, MaxLen, MinLen, Model, Pattern, Range, forget_schemas
 from phasedocs.input.targets import Target, TargetSyntaxError, parse_target
 
@@ -276,10 +279,6 @@ def _links(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-#: The values the junit and cobertura extractors can read (their entries in the extractor table,
-#: :data:`phasedocs.input.reports.EXTRACTORS`, say which of them give a rate, which a count).
-JUNIT_VALUES = ("pass_rate", "tests", "passed", "failures", "errors", "skipped")
-COBERTURA_VALUES = ("line_rate", "branch_rate")
 #: The longest regular expression a grep extractor may hold.
 MAX_PATTERN = 500
 
@@ -300,21 +299,13 @@ ReportPath = Annotated[str, MaxLen(500), Check(_report_path)]
 """A path or glob relative to the project (no '..', not absolute)."""
 
 
-def _extractors() -> dict[str, Any]:
-    """The extractor table, kind -> entry (:data:`phasedocs.input.reports.EXTRACTORS`): what each
-    kind reads, takes and gives. Imported when first needed: its readers live beside it."""
-    from phasedocs.input.reports import EXTRACTORS
-
-    return EXTRACTORS
-
-
 def _either(kinds: list[str]) -> str:
     """``junit or cobertura``, ``a, b or c``: the kinds an option goes with, in words."""
     return " or ".join(kinds) if len(kinds) < 3 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
 # Each kind (a field below, holding the report's path or glob) is an entry of the extractor table,
-# reports.EXTRACTORS, which says which options it takes; reports.register_extractor adds a kind,
+# extractors.EXTRACTORS, which says which options it takes; reports.register_extractor adds a kind,
 # and its field, at run time. (The docstring is the JSON Schema's description: for users.)
 class Extract(Model):
     """Where ``phasedocs measure`` reads a metric: one extractor and its options."""
@@ -349,7 +340,7 @@ class Extract(Model):
     @property
     def kind(self) -> str:
         """Its extractor: junit, cobertura, json, count, grep, jsonl, or a kind registered at run time."""
-        return next(k for k in _extractors() if getattr(self, k, None) is not None)
+        return next(k for k in EXTRACTORS if getattr(self, k, None) is not None)
 
     @property
     def path(self) -> str:
@@ -362,7 +353,7 @@ class Extract(Model):
         return self.jsonl is not None and self.model is not None
 
     def _check(self) -> None:
-        table = _extractors()
+        table = EXTRACTORS
         kinds = [k for k in table if getattr(self, k, None) is not None]
         if len(kinds) != 1:
             given = " and ".join(kinds) if kinds else "none"
@@ -464,29 +455,6 @@ def expand_task_glob(pattern: str, task_id: str, task_key: str) -> str:
     return _TASK_FIELD_RE.sub(lambda m: task_id if m.group(1) == "id" else task_key, pattern)
 
 
-def grep_regex(pattern: str) -> Any:
-    """``pattern`` compiled by RE2, which matches in time linear in the text (no backtracking:
-    ``(a+)+$`` cannot run for ever on a report); ValueError saying why RE2 cannot read it.
-
-    ``validate`` and ``measure`` both compile with it, so a pattern that validates is one
-    that ``measure`` runs. RE2 has Python's syntax less backreferences and lookaround.
-    """
-    import re2  # google-re2
-
-    options = re2.Options()
-    options.log_errors = False  # the error is ours to report, not a line of RE2's on stderr
-    try:
-        return re2.compile(pattern, options)
-    except re2.error as exc:
-        why = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(
-            f"pattern {pattern!r} is not a regular expression RE2 can run ({why}); "
-            "RE2 has no backreferences or lookaround"
-        ) from None
-    except UnicodeError:
-        raise ValueError(f"pattern {pattern!r} holds a character that is not text (a lone surrogate)") from None
-
-
 def _regress_amount(value: Any) -> Any:
     """``by: 5`` (an amount) and ``by: "10%"`` (a share) both arrive as text."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -554,7 +522,7 @@ class Metric(Model):
             raise ValueError(
                 f"jsonl sums a pointer, but the unit is {self.unit}; set unit: count (tokens), seconds or bytes"
             )
-        entry = _extractors()[e.kind]
+        entry = EXTRACTORS[e.kind]
         gives = "rate" if e.value is not None and e.value in entry.rates else entry.gives
         if gives == "count" and self.unit != "count":
             raise ValueError(f"{e.kind} gives a count, but the unit is {self.unit}; set unit: count")
