@@ -18,7 +18,8 @@ settings.register_profile("phasedocs", deadline=None, print_blob=True)
 # under mutation testing (tests/mutate.py) every test runs once per mutant that reaches it:
 # fewer examples for tests that do not set their own count
 settings.register_profile("mutate", deadline=None, max_examples=10)
-settings.load_profile("mutate" if os.environ.get("PHASEDOCS_MUTATE") else "phasedocs")
+MUTATING = bool(os.environ.get("PHASEDOCS_MUTATE"))
+settings.load_profile("mutate" if MUTATING else "phasedocs")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "phases"
@@ -227,6 +228,11 @@ def _fresh_caches() -> None:
     mutmut forks its runs from) would hide any change to the code that builds them, such as
     a record's schema or the shell escaping that runs at compile time. Rebuilding costs a
     few milliseconds a test.
+
+    The documents' compiled templates (``renderer.COMPILED``) are kept from test to test, as
+    a long-lived process keeps them: compiling them is most of the CPU time of a ``generate``
+    on a small project, and no test changes the code that compiles them. Under mutation
+    testing (``PHASEDOCS_MUTATE``) a mutant may: there they start empty for each test too.
     """
     from phasedocs.input import protocol, records
 
@@ -234,3 +240,7 @@ def _fresh_caches() -> None:
     records._VALIDATORS.clear()
     records._HINTS.clear()
     records._RAW_FORMS.clear()
+    if MUTATING:
+        from phasedocs.render import renderer
+
+        renderer.COMPILED.clear()

@@ -397,6 +397,45 @@ def test_project_template_overrides_a_builtin(project, runner):
     assert (out / "phase-01/AGENT-BRIEFING.md").read_text().startswith("# Phase 1: Agent Briefing")
 
 
+def test_templates_are_compiled_once_a_process_and_again_once_edited(project, runner, monkeypatch):
+    """A long-lived process (serve, the plugin's rebuilds) compiles each template once, shared
+    by every run's environment; an edited template is compiled from its new text, and one the
+    sandbox refuses is refused on every run."""
+    from phasedocs.render import renderer
+    from phasedocs.sandbox import LimitedSandbox
+
+    compiled: list[str] = []
+    real = LimitedSandbox.compile
+
+    def spy(self, source, name=None, *args, **kwargs):
+        if name is not None:  # the documents' templates (protocol strings have no name)
+            compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(LimitedSandbox, "compile", spy)
+    monkeypatch.setattr(renderer, "COMPILED", renderer.CompiledTemplates())  # none from earlier tests
+    readme = "templates/README.md.j2"
+    root = project(minimal(**{readme: "# {{ p.phase.title | md }} once\n"}))
+    result, out = generate(runner, root, None, "--force")
+    assert result.exit_code == 0, result.output
+    assert {"README.md.j2", "AGENT-BRIEFING.md.j2", "task.md.j2"} <= set(compiled)
+    assert len(compiled) == len(set(compiled))  # each once, though a task file is rendered per task
+    compiled.clear()
+    result, out = generate(runner, root, None, "--force")
+    assert (result.exit_code, compiled) == (0, [])
+    (root / readme).write_text("# {{ p.phase.title | md }} edited\n")
+    result, out = generate(runner, root, None, "--force")
+    assert (result.exit_code, compiled) == (0, ["README.md.j2"])
+    assert (out / "phase-01/README.md").read_text() == "# First edited\n"
+    (root / readme).write_text("# ok\n{% if %}\n")
+    for _ in range(2):
+        result, _ = generate(runner, root, None, "--force")
+        assert (result.exit_code, result.output) == (
+            1,
+            "templates/README.md.j2:2: Expected an expression, got 'end of statement block'\n",
+        )
+
+
 def test_template_typo_names_template_and_line(project, runner):
     root = project(minimal(**{"templates/README.md.j2": "# ok\n\n{{ p.phase.titel }}\n"}))
     result, out = generate(runner, root)
