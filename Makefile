@@ -25,15 +25,16 @@ test: $(STAMP)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## test-fast: the developer's lane: lint, format, types, then every test but the browser,
-## packaging, fuzz and scale ones (their markers in pyproject.toml); `make test` runs them all
+## packaging, fuzz and scale ones (their markers in pyproject.toml); `make test` runs them all.
+## Both run pytest on every core (pytest-xdist, -n auto)
 test-fast: $(STAMP)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -m "not (browser or packaging or fuzz or scale)"
+	$(BIN)/python -m pytest -n auto -m "not (browser or packaging or fuzz or scale)"
 
 ## mutate: mutation testing (mutmut) of input, facts, render and output; prints the score (hours;
 ## SAMPLE=600 tests a random sample of 600 mutants and prints an estimate with its 95% interval)

@@ -18,7 +18,8 @@ settings.register_profile("phasedocs", deadline=None, print_blob=True)
 # under mutation testing (tests/mutate.py) every test runs once per mutant that reaches it:
 # fewer examples for tests that do not set their own count
 settings.register_profile("mutate", deadline=None, max_examples=10)
-settings.load_profile("mutate" if os.environ.get("PHASEDOCS_MUTATE") else "phasedocs")
+MUTATING = bool(os.environ.get("PHASEDOCS_MUTATE"))
+settings.load_profile("mutate" if MUTATING else "phasedocs")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "phases"
@@ -81,19 +82,58 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def _write_project(root: Path, files: dict[str, str] | None, example: bool) -> Path:
+    root.mkdir(exist_ok=True)
+    if example:
+        shutil.copytree(EXAMPLE, root / "phases", dirs_exist_ok=True)
+    for rel, text in (files or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Callable[..., Path]:
     """Build a project folder from ``files={relative path: text}``; return its path."""
 
     def make(files: dict[str, str] | None = None, *, example: bool = False) -> Path:
+        return _write_project(tmp_path / "proj", files, example)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def _generated_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dict[str, str] | None, bool], Path]:
+    """The projects ``generated`` made in this process, each generated once: (files, example) -> folder."""
+    from phasedocs.pipeline import generate
+
+    made: dict[tuple[bool, tuple[tuple[str, str], ...]], Path] = {}
+
+    def get(files: dict[str, str] | None, example: bool) -> Path:
+        key = (example, tuple(sorted((files or {}).items())))
+        if key not in made:
+            root = _write_project(tmp_path_factory.mktemp("generated") / "proj", files, example)
+            generate(root, root / "docs")
+            made[key] = root
+        return made[key]
+
+    return get
+
+
+@pytest.fixture
+def generated(tmp_path: Path, _generated_once: Callable[[dict[str, str] | None, bool], Path]) -> Callable[..., Path]:
+    """``project(files, example=...)`` after ``phasedocs generate`` into its docs/; return its path.
+
+    Generating draws every chart, which is most of the CPU time of a test that reads the
+    documents: each project is generated once per process and copied for each test that asks
+    for it, inputs and docs/ with their bytes and mtimes as generate left them. The copy is the
+    test's own (at the same place as ``project``'s), to read or change.
+    """
+
+    def make(files: dict[str, str] | None = None, *, example: bool = False) -> Path:
         root = tmp_path / "proj"
-        root.mkdir(exist_ok=True)
-        if example:
-            shutil.copytree(EXAMPLE, root / "phases", dirs_exist_ok=True)
-        for rel, text in (files or {}).items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
+        shutil.copytree(_generated_once(files, example), root, symlinks=True)
         return root
 
     return make
@@ -227,6 +267,11 @@ def _fresh_caches() -> None:
     mutmut forks its runs from) would hide any change to the code that builds them, such as
     a record's schema or the shell escaping that runs at compile time. Rebuilding costs a
     few milliseconds a test.
+
+    The documents' compiled templates (``renderer.COMPILED``) are kept from test to test, as
+    a long-lived process keeps them: compiling them is most of the CPU time of a ``generate``
+    on a small project, and no test changes the code that compiles them. Under mutation
+    testing (``PHASEDOCS_MUTATE``) a mutant may: there they start empty for each test too.
     """
     from phasedocs.input import protocol, records
 
@@ -234,3 +279,7 @@ def _fresh_caches() -> None:
     records._VALIDATORS.clear()
     records._HINTS.clear()
     records._RAW_FORMS.clear()
+    if MUTATING:
+        from phasedocs.render import renderer
+
+        renderer.COMPILED.clear()

@@ -31,21 +31,15 @@ GOLDEN = REPO / "tests" / "golden"
 
 
 @pytest.fixture
-def midphase(project, runner) -> Path:
+def midphase(generated) -> Path:
     """The mid-phase project generated into docs/; returns docs/phase-01."""
-    root = project(files(SNAPSHOTS))
-    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"])
-    assert result.exit_code == 0, result.output
-    return root / "docs" / "phase-01"
+    return generated(files(SNAPSHOTS)) / "docs" / "phase-01"
 
 
 @pytest.fixture
-def finished(project, runner) -> Path:
+def finished(generated) -> Path:
     """The same phase with its last tasks done; returns docs/phase-01."""
-    root = project(files(SNAPSHOTS, FINISH))
-    result = runner.invoke(main, ["generate", "--project", str(root), "--out", str(root / "docs"), "-q"])
-    assert result.exit_code == 0, result.output
-    return root / "docs" / "phase-01"
+    return generated(files(SNAPSHOTS, FINISH)) / "docs" / "phase-01"
 
 
 # ----------------------------------------------------------------------------- facts

@@ -26,14 +26,12 @@ def generate(runner, root: Path, out: Path | None = None, *args: str):
     return result, out
 
 
-def test_golden_files(project, runner, update_golden):
-    result, out = generate(runner, project(example=True))
-    assert result.exit_code == 0, result.output
-    compare_golden(documents(out), GOLDEN, update_golden)
+def test_golden_files(generated, update_golden):
+    compare_golden(documents(generated(example=True) / "docs"), GOLDEN, update_golden)
 
 
-def test_the_output_set_is_complete(project, runner):
-    _, out = generate(runner, project(example=True))
+def test_the_output_set_is_complete(generated):
+    out = generated(example=True) / "docs"
     names = set(documents(out))
     assert names == {
         "index.md",
@@ -60,8 +58,8 @@ def test_the_output_set_is_complete(project, runner):
     }
 
 
-def test_example_says_2_4_days_and_never_3_4(project, runner):
-    _, out = generate(runner, project(example=True))
+def test_example_says_2_4_days_and_never_3_4(generated):
+    out = generated(example=True) / "docs"
     readme = (out / "phase-07/README.md").read_text()
     assert "**Planned duration:** 2.4 days (critical path: 7.1 and 7.2 in parallel)." in readme
     assert "**Planned completion:** 2025-10-25 17:36 UTC." in readme
@@ -106,9 +104,9 @@ def test_every_heading_starts_its_own_block(project, runner, optional):
             assert cramped_headings(data.decode()) == [], rel
 
 
-def test_handoff_command_prints_the_generated_document_with_links_from_the_project(project, runner):
-    root = project(example=True)
-    _, out = generate(runner, root)
+def test_handoff_command_prints_the_generated_document_with_links_from_the_project(generated, runner):
+    root = generated(example=True)
+    out = root / "docs"
     result = runner.invoke(main, ["handoff", "7", "--project", str(root)])
     assert (result.exit_code, result.stderr) == (0, "")
     generated = (out / "phase-07/COORDINATOR-HANDOFF.md").read_text()
@@ -397,6 +395,45 @@ def test_project_template_overrides_a_builtin(project, runner):
     assert (out / "phase-01/AGENT-BRIEFING.md").read_text().startswith("# Phase 1: Agent Briefing")
 
 
+def test_templates_are_compiled_once_a_process_and_again_once_edited(project, runner, monkeypatch):
+    """A long-lived process (serve, the plugin's rebuilds) compiles each template once, shared
+    by every run's environment; an edited template is compiled from its new text, and one the
+    sandbox refuses is refused on every run."""
+    from phasedocs.render import renderer
+    from phasedocs.sandbox import LimitedSandbox
+
+    compiled: list[str] = []
+    real = LimitedSandbox.compile
+
+    def spy(self, source, name=None, *args, **kwargs):
+        if name is not None:  # the documents' templates (protocol strings have no name)
+            compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(LimitedSandbox, "compile", spy)
+    monkeypatch.setattr(renderer, "COMPILED", renderer.CompiledTemplates())  # none from earlier tests
+    readme = "templates/README.md.j2"
+    root = project(minimal(**{readme: "# {{ p.phase.title | md }} once\n"}))
+    result, out = generate(runner, root, None, "--force")
+    assert result.exit_code == 0, result.output
+    assert {"README.md.j2", "AGENT-BRIEFING.md.j2", "task.md.j2"} <= set(compiled)
+    assert len(compiled) == len(set(compiled))  # each once, though a task file is rendered per task
+    compiled.clear()
+    result, out = generate(runner, root, None, "--force")
+    assert (result.exit_code, compiled) == (0, [])
+    (root / readme).write_text("# {{ p.phase.title | md }} edited\n")
+    result, out = generate(runner, root, None, "--force")
+    assert (result.exit_code, compiled) == (0, ["README.md.j2"])
+    assert (out / "phase-01/README.md").read_text() == "# First edited\n"
+    (root / readme).write_text("# ok\n{% if %}\n")
+    for _ in range(2):
+        result, _ = generate(runner, root, None, "--force")
+        assert (result.exit_code, result.output) == (
+            1,
+            "templates/README.md.j2:2: Expected an expression, got 'end of statement block'\n",
+        )
+
+
 def test_template_typo_names_template_and_line(project, runner):
     root = project(minimal(**{"templates/README.md.j2": "# ok\n\n{{ p.phase.titel }}\n"}))
     result, out = generate(runner, root)
@@ -452,8 +489,8 @@ def test_completion_report_tells_the_truth_about_a_regression(project, runner):
     assert "Not met yet" not in dashboard
 
 
-def test_the_example_at_baseline_says_nothing_is_missed_started_or_ticked(project, runner):
-    _, out = generate(runner, project(example=True))
+def test_the_example_at_baseline_says_nothing_is_missed_started_or_ticked(generated):
+    out = generated(example=True) / "docs"
     for rel, data in documents(out).items():
         text = data.decode()
         # no criterion can be missed before its work ends: no ❌, no "missed" state, no failure box

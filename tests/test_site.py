@@ -431,7 +431,11 @@ def test_state_symbols_on_the_site_need_no_emoji_font(project, runner, tmp_path)
 SITE_CHANGES = ["a snapshot of another phase", "a removed phase", "an edited template", "an edited site config"]
 
 
-@pytest.mark.parametrize("change", SITE_CHANGES)
+# one change in the fast lane (the pages and charts to drop), every change under `scale` (as
+# the generate twin in tests/test_writer.py): each is three site builds with their phone charts
+@pytest.mark.parametrize(
+    "change", [c if c == "a removed phase" else pytest.param(c, marks=pytest.mark.scale) for c in SITE_CHANGES]
+)
 def test_an_incremental_site_build_makes_what_a_fresh_one_makes_on_both_engines(project, change):
     from phasedocs.site import zensical
     from phasedocs.site.pages import render_site

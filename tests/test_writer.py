@@ -26,11 +26,10 @@ TWO_PHASES = minimal(
 
 
 @pytest.fixture
-def two(project):
-    root = project(TWO_PHASES)
-    out = root / "docs"
-    generate(root, out)
-    return root, out
+def two(generated):
+    """The two-phase project as generate left it: (root, docs/)."""
+    root = generated(TWO_PHASES)
+    return root, root / "docs"
 
 
 def test_a_no_change_run_renders_draws_and_writes_nothing(two):

@@ -357,6 +357,7 @@ def test_a_staging_folder_symlinked_into_the_inputs_is_never_emptied(project, ru
     assert tree(root / "phases") == before
 
 
+@pytest.mark.scale  # a real server of each engine, building the site before it answers
 @pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 def test_serve_sends_no_browser_to_another_host(project, engine):
     """``GET //evil.example/x`` once made Zensical's server answer ``302 Location:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 
 from phasedocs.documents import PHASE_DOCUMENTS, PROJECT_DOCUMENTS
@@ -84,6 +85,39 @@ class ContainedLoader(jinja2.FileSystemLoader):
         return text, filename, lambda: True  # one Renderer per run: templates do not change under it
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the process, shared by every :class:`Renderer`.
+
+    Each run makes a new environment (its loader reads this run's files), and compiling a
+    template costs ten times rendering it: a long-lived process (``serve``, the MkDocs
+    plugin's rebuilds) would compile every template again on each build. The key is the
+    template's name, file and source (Jinja's bucket key and checksum), so an edited template
+    is compiled anew; a template the sandbox refuses is never stored. Every Renderer's
+    environment is configured alike (the one constructor below), so its code fits any of them.
+    """
+
+    #: more entries than this and the cache starts afresh (a long session editing templates)
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, str], Any] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if len(self.code) >= self.LIMIT:
+            self.code.clear()
+        self.code[(bucket.key, bucket.checksum)] = bucket.code
+
+    def clear(self) -> None:
+        self.code.clear()
+
+
+#: The compiled templates of this process (emptied before each test under mutation testing: tests/conftest.py).
+COMPILED = CompiledTemplates()
+
+
 class Renderer:
     """The Jinja environment of one project and the functions that use it."""
 
@@ -111,6 +145,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=COMPILED,
         )
         self.env.add_filters(
             md=md,
