@@ -303,7 +303,7 @@ M = [
     ),
     (
         "critical tasks as one chain",
-        "generator/phasedocs/facts/cpm.py",
+        "generator/phasedocs/input/cpm.py",
         "                chains.append(path)",
         "                chains.append(tuple(t.id for t in order if t.id in critical))",
         "tests/test_progress.py",
@@ -773,14 +773,14 @@ M = [
     ),
     (
         "agents: capacity ignored",
-        "generator/phasedocs/facts/agents.py",
+        "generator/phasedocs/input/levelling.py",
         "            if self.use[k] >= capacity:",
         "            if self.use[k] > capacity:",
         "tests/test_agents.py",
     ),
     (
         "agents: priority ignores the critical path",
-        "generator/phasedocs/facts/cpm.py",
+        "generator/phasedocs/input/cpm.py",
         "priority = {t.id: (cpm.slack[t.id], position[t.id]) for t in tasks}",
         "priority = {t.id: (0.0, position[t.id]) for t in tasks}",
         "tests/test_agents.py",

@@ -254,8 +254,8 @@ def _grouped_phases(draw):
 
 @given(_grouped_phases())
 def test_group_dependencies_mean_the_same_as_their_tasks_written_out(data):
-    from phasedocs.facts.cpm import critical_path_method
     from phasedocs.facts.graph import topological
+    from phasedocs.input.cpm import critical_path_method
     from phasedocs.input.models import Phase
     from phasedocs.input.project import expand_groups
     from phasedocs.input.records import parse

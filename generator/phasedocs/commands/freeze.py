@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 from phasedocs.dates import Calendar, r6
 from phasedocs.errors import Abort
 from phasedocs.facts import compute_phase, topological
-from phasedocs.facts.agents import Busy, Item, capacities, level
-from phasedocs.facts.cpm import critical_path_method
 from phasedocs.facts.plans import measured_targets
 from phasedocs.forecast import planned_left
 from phasedocs.formats import dumps, iso, num
+from phasedocs.input.cpm import critical_path_method
+from phasedocs.input.levelling import Busy, Item, capacities, level
 from phasedocs.input.models import Agent, merged_agents
 from phasedocs.input.plan import PLAN_FILE
 from phasedocs.input.project import PhaseInput, find_phase_input, load_project

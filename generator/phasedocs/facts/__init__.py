@@ -16,7 +16,6 @@ steps) and :mod:`.project` (what needs every phase).
 from __future__ import annotations
 
 from phasedocs.facts.collisions import collisions
-from phasedocs.facts.cpm import MAX_CHAINS, critical_chains
 from phasedocs.facts.graph import topological
 from phasedocs.facts.measures import numeric
 from phasedocs.facts.model import (
@@ -52,6 +51,7 @@ from phasedocs.facts.phase import UNDER_WAY, compute_phase, under_way
 from phasedocs.facts.plans import GAUGE_TOLERANCE, gauge_of
 from phasedocs.facts.project import compute, history_ratios
 from phasedocs.facts.schedule import chain_words
+from phasedocs.input.cpm import MAX_CHAINS, critical_chains
 
 __all__ = [
     "GAUGE_TOLERANCE",

@@ -14,10 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from phasedocs.dates import EPS, Calendar, r6
-from phasedocs.facts.agents import Busy, Item, Levelled, capacities, level
 from phasedocs.facts.changes import changes, snapshot_changes
 from phasedocs.facts.collisions import collisions
-from phasedocs.facts.cpm import Cpm, critical_path_method, levelled_method
 from phasedocs.facts.evidence import evidence_facts
 from phasedocs.facts.graph import topological
 from phasedocs.facts.groups import Waiver, group_criteria, group_facts, waivers
@@ -41,6 +39,8 @@ from phasedocs.facts.plans import gauge_of, plan_facts, worst
 from phasedocs.facts.progress import Actual, Run, actual_of, forecast_times, history, last_notes
 from phasedocs.facts.schedule import plan_days
 from phasedocs.forecast import planned_left
+from phasedocs.input.cpm import Cpm, critical_path_method, levelled_method
+from phasedocs.input.levelling import Busy, Item, Levelled, capacities, level
 from phasedocs.input.models import Agent, Criterion, ProjectConfig, Task, merged_agents
 from phasedocs.input.targets import change_pct
 from phasedocs.units import choose

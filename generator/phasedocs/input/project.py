@@ -21,8 +21,9 @@ from typing import Any, TypeVar
 
 from phasedocs.errors import Abort, InputError, Location, ValidationErrors
 from phasedocs.input import protocol, records
+from phasedocs.input.cpm import critical_path_method, levelled_method
 from phasedocs.input.evidence import EVIDENCE_FILE, EvidenceFile, evidence_task_errors
-from phasedocs.input.graph import find_cycle, longest_path
+from phasedocs.input.graph import find_cycle, longest_path, topological
 from phasedocs.input.loader import Document, format_path, load_json, load_yaml
 from phasedocs.input.messages import close_matches, parse_model, value_error
 from phasedocs.input.models import (
@@ -644,9 +645,7 @@ def levelled_length_errors(phase: Phase, doc: Document, project_agents: tuple[Ag
     agents = merged_agents(project_agents, phase.agents)
     if not agents or not any(t.assignee for t in phase.tasks):
         return []
-    from phasedocs.facts.cpm import critical_path_method, levelled_method
-    from phasedocs.facts.graph import topological  # the facts' own schedule, not a copy of it
-
+    # the facts' own schedule (input/cpm.py), not a copy of it
     tasks = list(phase.tasks)
     order = topological(tasks)
     length = levelled_method(tasks, order, critical_path_method(tasks, order), agents).total

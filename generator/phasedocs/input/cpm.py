@@ -1,8 +1,8 @@
 """The critical-path method and the resource-levelled schedule over phase.yaml's tasks.
 
-Pure functions of the tasks (and the agents), below the rest of the facts: validation
-(``input.project``) runs the same schedule to bound a levelled phase's length, so it needs
-nothing of the facts but this module and :mod:`~phasedocs.facts.agents`.
+Pure functions of the tasks (and the agents) that live with the input, as the graph walker
+(:mod:`~phasedocs.input.graph`) does: validation bounds a levelled phase's length with the
+same schedule the facts use, and needs nothing above the input for it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from phasedocs.dates import r6
-from phasedocs.facts.agents import Item, Levelled, capacities, level
+from phasedocs.input.levelling import Item, Levelled, capacities, level
 from phasedocs.input.models import Agent, Task
 
 #: The most critical chains listed: parallel branches multiply, a reader needs the first few.
@@ -98,7 +98,7 @@ def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str
 
 
 def levelled_method(tasks: list[Task], order: list[Task], cpm: Cpm, agents: tuple[Agent, ...]) -> Cpm:
-    """The resource-levelled schedule (:mod:`~phasedocs.facts.agents`) as a :class:`Cpm`: its
+    """The resource-levelled schedule (:mod:`~phasedocs.input.levelling`) as a :class:`Cpm`: its
     starts and finishes; latest times, slack and critical chains over the dependencies and the
     resource links, so a task's slack is how far it may slip with each agent's order kept."""
     position = {t.id: i for i, t in enumerate(tasks)}
