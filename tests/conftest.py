@@ -268,9 +268,10 @@ def _fresh_caches() -> None:
     a record's schema or the shell escaping that runs at compile time. Rebuilding costs a
     few milliseconds a test.
 
-    The documents' compiled templates (``renderer.COMPILED``) are kept from test to test, as
-    a long-lived process keeps them: compiling them is most of the CPU time of a ``generate``
-    on a small project, and no test changes the code that compiles them. Under mutation
+    The documents' compiled templates (``renderer.COMPILED``) and the charts drawn
+    (``drawing.DRAWN``, by the hash of their input and code) are kept from test to test, as a
+    long-lived process keeps them: compiling and drawing are most of the CPU time of a
+    ``generate`` on a small project, and no test changes the code behind them. Under mutation
     testing (``PHASEDOCS_MUTATE``) a mutant may: there they start empty for each test too.
     """
     from phasedocs.input import protocol, records
@@ -280,6 +281,8 @@ def _fresh_caches() -> None:
     records._HINTS.clear()
     records._RAW_FORMS.clear()
     if MUTATING:
+        from phasedocs.charts import drawing
         from phasedocs.render import renderer
 
         renderer.COMPILED.clear()
+        drawing.DRAWN.clear()

@@ -218,9 +218,32 @@ def test_parallel_drawing_gives_the_same_bytes(project):
     f = facts_of(project, PROGRESS)
     specs = {f"{i}-{k}": v for i in range(3) for k, v in charts.phase_specs(f.phases[0], f).items()}
     assert len(specs) > drawing.PARALLEL_THRESHOLD
+    drawing.DRAWN.clear()  # drawn by this process before: taken from memory, not drawn
     serial = drawing.draw_all(specs, ChartStyle(), workers=1)
+    drawing.DRAWN.clear()
     parallel = drawing.draw_all(specs, ChartStyle(), workers=2)
     assert serial == parallel
+
+
+def test_a_chart_this_process_drew_is_not_drawn_again_unless_its_input_changed(project, monkeypatch):
+    f = facts_of(project, PROGRESS)
+    specs = charts.phase_specs(f.phases[0], f)
+    drawn: list[str] = []
+    real = drawing.draw
+
+    def counting(spec, style, drawer=None):
+        drawn.append(type(spec).__name__)
+        return real(spec, style, drawer)
+
+    monkeypatch.setattr(drawing, "draw", counting)
+    monkeypatch.setattr(drawing, "DRAWN", {})
+    first = drawing.draw_all({**specs, "copy.svg": specs["gantt.svg"]}, ChartStyle(), workers=1)
+    assert sorted(drawn) == sorted(type(s).__name__ for s in specs.values())  # the copy drawn once
+    assert first["copy.svg"] == first["gantt.svg"]
+    assert drawing.draw_all(specs, ChartStyle(), workers=1) == {k: first[k] for k in specs}
+    assert len(drawn) == len(specs)  # all from memory
+    drawing.draw_all(specs, ChartStyle(width=7.0), workers=1)  # another style: drawn anew
+    assert len(drawn) == 2 * len(specs)
 
 
 def test_svg_has_no_date_and_stable_ids(project):

@@ -18,6 +18,7 @@ from phasedocs.charts.common import NARROW_SUFFIX, NARROW_WIDTH, narrow_style
 from phasedocs.charts.common import setup as _setup
 from phasedocs.charts.gantt import day_ticks
 from phasedocs.charts.registry import chart_of
+from phasedocs.charts.specs import spec_hash
 from phasedocs.input import records
 from phasedocs.input.site_config import ChartStyle
 
@@ -72,11 +73,45 @@ def _worker_draw(item: tuple[str, Any, Drawer, dict[str, Any]]) -> tuple[str, by
 def draw_all(specs: Mapping[str, Any], style: ChartStyle, workers: int | None = None) -> dict[str, bytes]:
     """Draw every spec; in worker processes when there are more than a handful.
 
-    A name ending in ``.narrow.svg`` is drawn in :func:`narrow_style` (for phones).
+    A name ending in ``.narrow.svg`` is drawn in :func:`narrow_style` (for phones). A chart
+    this process drew before (the same :func:`~phasedocs.charts.specs.spec_hash`: spec, style,
+    matplotlib's version and the chart code) is not drawn again (:data:`DRAWN`).
     """
     items = sorted(specs.items())
     narrow = narrow_style(style)
     style_of = {name: narrow if name.endswith(NARROW_SUFFIX) else style for name, _ in items}
+    key = {name: spec_hash(spec, style_of[name]) for name, spec in items}
+    todo: dict[str, tuple[str, Any]] = {}  # one drawing per chart not drawn before, by its hash
+    for name, spec in items:
+        if key[name] not in DRAWN:
+            todo.setdefault(key[name], (name, spec))
+    drawn = _draw(list(todo.values()), style_of, style, narrow, workers)
+    fresh = {h: drawn[name] for h, (name, _) in todo.items()}
+    out = {name: fresh[key[name]] if key[name] in fresh else DRAWN[key[name]] for name, _ in items}
+    _remember(fresh)
+    return out
+
+
+#: Charts drawn by this process, by their hash: the same hash, the same bytes, so a
+#: long-lived process (``serve``, the plugin's rebuilds) or a test run draws each chart once.
+DRAWN: dict[str, bytes] = {}
+#: When the charts kept pass this many bytes, the memory starts afresh.
+DRAWN_LIMIT = 64 << 20
+
+
+def _remember(fresh: dict[str, bytes]) -> None:
+    if sum(map(len, DRAWN.values())) + sum(map(len, fresh.values())) > DRAWN_LIMIT:
+        DRAWN.clear()
+    DRAWN.update(fresh)
+
+
+def _draw(
+    items: list[tuple[str, Any]],
+    style_of: dict[str, ChartStyle],
+    style: ChartStyle,
+    narrow: ChartStyle,
+    workers: int | None,
+) -> dict[str, bytes]:
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(items) <= PARALLEL_THRESHOLD or workers <= 1:
         return {name: draw(spec, style_of[name]) for name, spec in items}
