@@ -534,6 +534,27 @@ M = [
         "tests/test_feeds.py",
     ),
     (
+        "mdcache: kept conversions trusted in any folder",
+        "generator/phasedocs/site/mdcache.py",
+        'data.get("format") != _FORMAT or data.get("here") != self._here()',
+        'data.get("format") != _FORMAT',
+        "tests/test_site.py::test_kept_conversions_are_trusted_only_where_they_were_made",
+    ),
+    (
+        "mdcache: a conversion that logged is kept",
+        "generator/phasedocs/site/mdcache.py",
+        "        if seen.count:\n            return",
+        "        if False:\n            return",
+        "tests/test_site.py::test_a_page_that_warns_is_converted_again_and_warns_again",
+    ),
+    (
+        "mdcache: the site's files are not in the key",
+        "generator/phasedocs/site/mdcache.py",
+        'None if key is None else f"{key}\\0{_files_key(files)}"',
+        "key",
+        "tests/test_site.py::test_a_site_rebuild_equals_a_cold_build_and_converts_only_the_changed_pages",
+    ),
+    (
         'plugin: href = html.escape(posixpath.relpath(self.at("feed.xml"), here))',
         "generator/phasedocs/site/plugin.py",
         'href = html.escape(posixpath.relpath(self.at("feed.xml"), here))',
