@@ -459,18 +459,26 @@ def test_the_site_and_generate_make_their_pages_in_the_one_build(project, monkey
 
 
 # ----------------------------------------------------------------------------- MkDocs' conversions kept
-def _conversions(monkeypatch) -> list[str]:
-    """The pages MkDocs converts from markdown to HTML from now on (its ``Page.render``), by source."""
+def _conversions(monkeypatch, indexed: list[str] | None = None) -> list[str]:
+    """The pages MkDocs converts from markdown to HTML from now on (its ``Page.render``), by source;
+    ``indexed`` collects those Material's search plugin parses for its index."""
+    from material.plugins.search.plugin import SearchIndex
     from mkdocs.structure.pages import Page
 
     seen: list[str] = []
-    real = Page.render
+    real, index = Page.render, SearchIndex.add_entry_from_context
 
     def spy(self, config, files):
         seen.append(self.file.src_uri)
         return real(self, config, files)
 
+    def spy_index(self, page):
+        if indexed is not None:
+            indexed.append(page.file.src_uri)
+        return index(self, page)
+
     monkeypatch.setattr(Page, "render", spy)
+    monkeypatch.setattr(SearchIndex, "add_entry_from_context", spy_index)
     return seen
 
 
@@ -500,7 +508,8 @@ def test_a_site_rebuild_equals_a_cold_build_and_converts_only_the_changed_pages(
     assert build(runner, root, tmp_path / "site").exit_code == 0
     pages = tree(root / ".cache/phasedocs/pages")
     REBUILDS[change](root)
-    converted = _conversions(monkeypatch)
+    indexed: list[str] = []
+    converted = _conversions(monkeypatch, indexed)
     assert build(runner, root, tmp_path / "site").exit_code == 0
     rebuilt = tree(root / ".cache/phasedocs/pages")
     markdown = sorted(["notes.md", *(rel for rel in rebuilt if rel.endswith(".md"))])
@@ -509,12 +518,14 @@ def test_a_site_rebuild_equals_a_cold_build_and_converts_only_the_changed_pages(
     else:  # the pages whose markdown changed, and only those
         changed = sorted(rel for rel in markdown if rel in rebuilt and pages.get(rel) != rebuilt[rel])
         assert sorted(converted) == changed
+        assert sorted(indexed) == changed  # Material's search parses only these again
         assert "phase-01/COORDINATION-DASHBOARD.md" in changed and "phase-02/COORDINATION-DASHBOARD.md" not in changed
     twin = tmp_path / "twin"  # the same inputs, never built before
     shutil.copytree(root, twin, ignore=shutil.ignore_patterns(".cache", "site"))
     converted.clear()
+    indexed.clear()
     assert build(runner, twin, tmp_path / "cold").exit_code == 0
-    assert sorted(converted) == markdown
+    assert sorted(converted) == markdown and sorted(indexed) == markdown
     assert _site(tmp_path / "site") == _site(tmp_path / "cold")
 
 
@@ -529,12 +540,15 @@ def test_kept_conversions_are_trusted_only_where_they_were_made(project, runner,
     assert data["entries"] and all(entry[0] for entry in data["entries"].values())
     # a repository that commits its cache, with a page's HTML swapped for a script
     data["entries"] = {key: ["<script>alert(1)</script>", *entry[1:]] for key, entry in data["entries"].items()}
+    assert data["search"]
+    data["search"] = {key: [{"location": "", "title": "alert(2)", "text": ""}] for key in data["search"]}
     kept.write_text(json.dumps(data))
     converted = _conversions(monkeypatch)
     clone = tmp_path / "clone"
     shutil.copytree(root, clone, ignore=shutil.ignore_patterns("site"))
     assert build(runner, clone, tmp_path / "cloned").exit_code == 0
     assert "alert(1)" not in (tmp_path / "cloned/index.html").read_text()
+    assert "alert(2)" not in (tmp_path / "cloned/search/search_index.json").read_text()
     assert sorted(converted) == sorted(rel for rel in tree(root / ".cache/phasedocs/pages") if rel.endswith(".md"))
 
 

@@ -198,8 +198,9 @@ class RenderCache:
         self.root = root
         self.path = root / FILE
         self.usable = is_real(root, self.path.parent) and is_real(root, self.path)
-        self.old: dict[str, Any] = self._read() if self.usable else {}
+        self.old, self.old_search = self._read() if self.usable else ({}, {})
         self.new: dict[str, Any] = {}
+        self.new_search: dict[str, Any] = {}
         self.hits = 0
         self.misses = 0
         self._base: tuple[int, str | None] | None = None
@@ -211,15 +212,15 @@ class RenderCache:
             return None
         return f"{info.st_dev}:{info.st_ino}"
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
-            return {}
+            return {}, {}
         if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("here") != self._here():
-            return {}
-        entries = data.get("entries")
-        return entries if isinstance(entries, dict) else {}
+            return {}, {}
+        entries, search = data.get("entries"), data.get("search")
+        return entries if isinstance(entries, dict) else {}, search if isinstance(search, dict) else {}
 
     def install(self, page: Any, config: Any, files: Any) -> None:
         """Make MkDocs' next ``page.render(config, files)`` go through the cache, when it can."""
@@ -294,15 +295,71 @@ class RenderCache:
     def _base_for(self, config: Any, files: Any) -> str | None:
         return self._base[1] if self._base is not None and self._base[0] == id(files) else None
 
+    def install_search(self, config: Any) -> None:
+        """Let Material's search plugin index a page as it indexed the same page before.
+
+        Its index entries of a page are a function of the page's HTML, table of contents,
+        URL, title and metadata (and the plugin's configuration and version): the entries
+        made from exactly those are added again without parsing the page. Only Material's
+        own index, as its version holds it, is stood in for; anything else indexes as it is.
+        """
+        index = next(
+            (
+                getattr(plugin, "search_index", None)
+                for plugin in config.plugins.values()
+                if type(getattr(plugin, "search_index", None)).__module__ == "material.plugins.search.plugin"
+            ),
+            None,
+        )
+        if not self.usable or index is None or not isinstance(getattr(index, "entries", None), list):
+            return
+        jieba = getattr(sys.modules[type(index).__module__], "jieba", None)  # Chinese words split, if installed
+        splits = None if jieba is None else str(getattr(jieba, "__version__", "?"))
+        try:
+            base = json.dumps([_FORMAT, _versions(), splits, _canonical(index.config)], sort_keys=True)
+        except _Uncacheable:
+            return
+        add = index.add_entry_from_context
+
+        def add_entry_from_context(page: Any) -> None:
+            try:
+                meta = json.dumps(_canonical(page.meta), sort_keys=True)
+                what = json.dumps([base, page.url, page.title, meta, _toc_data(page.toc)])
+            except (_Uncacheable, TypeError, ValueError):
+                add(page)
+                return
+            key = hashlib.sha256(what.encode() + b"\0" + str(page.content).encode("utf-8", "surrogatepass")).hexdigest()
+            entries = self.old_search.get(key)
+            if isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
+                index.entries.extend(entries)
+            else:
+                start = len(index.entries)
+                add(page)
+                entries = index.entries[start:]
+                try:
+                    entries = json.loads(json.dumps(entries))
+                except (TypeError, ValueError):
+                    return
+            self.new_search[key] = entries
+
+        vars(index)["add_entry_from_context"] = add_entry_from_context
+
     def save(self) -> None:
         """Keep this build's entries (and only those), unless nothing changed."""
-        if not self.usable or (self.new.keys() == self.old.keys() and not self.misses):
+        if not self.usable or (
+            self.new.keys() == self.old.keys() and self.new_search.keys() == self.old_search.keys() and not self.misses
+        ):
             return
         from phasedocs.output.writer import atomic_write
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = {"format": _FORMAT, "here": self._here(), "entries": dict(sorted(self.new.items()))}
+            data = {
+                "format": _FORMAT,
+                "here": self._here(),
+                "entries": dict(sorted(self.new.items())),
+                "search": dict(sorted(self.new_search.items())),
+            }
             atomic_write(self.path, json.dumps(data).encode(), durable=False)
         except OSError:
             pass  # no cache, no harm: the next build converts again

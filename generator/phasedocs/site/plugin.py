@@ -174,6 +174,11 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             return output
         return output.replace("</head>", "".join(f"  {t}\n" for t in tags) + "  </head>", 1)
 
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        """Index unchanged pages for search as before, without parsing them again (see mdcache)."""
+        self.html.install_search(config)
+        return env
+
     def on_post_build(self, *, config: Any) -> None:
         """Keep this build's page conversions for the next (after a build that succeeded only)."""
         self.html.save()
