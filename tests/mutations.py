@@ -555,6 +555,13 @@ M = [
         "tests/test_site.py::test_a_site_rebuild_equals_a_cold_build_and_converts_only_the_changed_pages",
     ),
     (
+        "mdcache: a page's search entries kept whatever its HTML",
+        "generator/phasedocs/site/mdcache.py",
+        'what.encode() + b"\\0" + str(page.content).encode("utf-8", "surrogatepass")',
+        "what.encode()",
+        "tests/test_site.py::test_a_site_rebuild_equals_a_cold_build_and_converts_only_the_changed_pages",
+    ),
+    (
         'plugin: href = html.escape(posixpath.relpath(self.at("feed.xml"), here))',
         "generator/phasedocs/site/plugin.py",
         'href = html.escape(posixpath.relpath(self.at("feed.xml"), here))',
