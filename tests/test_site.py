@@ -460,24 +460,25 @@ def test_the_site_and_generate_make_their_pages_in_the_one_build(project, monkey
 
 # ----------------------------------------------------------------------------- MkDocs' conversions kept
 def _conversions(monkeypatch, indexed: list[str] | None = None) -> list[str]:
-    """The pages MkDocs converts from markdown to HTML from now on (its ``Page.render``), by source;
-    ``indexed`` collects those Material's search plugin parses for its index."""
+    """The pages MkDocs converts from markdown to HTML from now on (``Page.render`` resolves each
+    page's links as it converts), by source; ``indexed`` collects those Material's search plugin
+    parses for its index."""
     from material.plugins.search.plugin import SearchIndex
-    from mkdocs.structure.pages import Page
+    from mkdocs.structure import pages
 
     seen: list[str] = []
-    real, index = Page.render, SearchIndex.add_entry_from_context
+    real, index = pages._RelativePathTreeprocessor.__init__, SearchIndex.add_entry_from_context
 
-    def spy(self, config, files):
-        seen.append(self.file.src_uri)
-        return real(self, config, files)
+    def spy(self, file, files, config):
+        seen.append(file.src_uri)
+        return real(self, file, files, config)
 
     def spy_index(self, page):
         if indexed is not None:
             indexed.append(page.file.src_uri)
         return index(self, page)
 
-    monkeypatch.setattr(Page, "render", spy)
+    monkeypatch.setattr(pages._RelativePathTreeprocessor, "__init__", spy)
     monkeypatch.setattr(SearchIndex, "add_entry_from_context", spy_index)
     return seen
 
@@ -582,3 +583,15 @@ def test_the_conversions_are_kept_only_for_extensions_known_to_be_pure(tmp_path)
     assert key("  - pymdownx.snippets\n") is None  # reads other files
     assert key("  - pymdownx.emoji\n") is None
     assert key("  - abbr\n") not in (None, plain)
+
+
+def test_a_page_render_a_plugin_stands_in_for_is_left_to_it(monkeypatch):
+    import functools
+
+    from mkdocs.structure.pages import Page
+
+    from phasedocs.site.mdcache import _own
+
+    assert _own(Page.render)
+    monkeypatch.setattr(Page, "render", functools.wraps(Page.render)(lambda self, config, files: None))
+    assert not _own(Page.render)

@@ -189,6 +189,12 @@ def _toc_tokens(data: list[Any]) -> list[dict[str, Any]]:
     return [{"name": t, "id": i, "level": lv, "children": _toc_tokens(ch)} for t, i, lv, ch in data]
 
 
+def _own(function: Any) -> bool:
+    """True when ``function`` is MkDocs' own code, not a stand-in a plugin put in its place."""
+    code = getattr(function, "__code__", None)
+    return code is not None and Path(code.co_filename).parts[-3:] == ("mkdocs", "structure", "pages.py")
+
+
 class RenderCache:
     """Page conversions by key: read at the start of a build, written after a build that succeeded."""
 
@@ -226,8 +232,8 @@ class RenderCache:
         """Make MkDocs' next ``page.render(config, files)`` go through the cache, when it can."""
         from mkdocs.structure.pages import Page
 
-        if type(page) is not Page or "render" in vars(page):
-            return
+        if type(page) is not Page or "render" in vars(page) or not _own(Page.render):
+            return  # another Page, or a render some plugin stands in for: MkDocs' own path
         if self._base is None or self._base[0] != id(files):
             key = config_key(config)
             self._base = (id(files), None if key is None else f"{key}\0{_files_key(files)}")
