@@ -537,13 +537,14 @@ def test_kept_conversions_are_trusted_only_where_they_were_made(project, runner,
     root = project(LIVE)
     assert build(runner, root, tmp_path / "site").exit_code == 0
     kept = root / ".cache/phasedocs/html.json"
-    data = json.loads(kept.read_text())
-    assert data["entries"] and all(entry[0] for entry in data["entries"].values())
-    # a repository that commits its cache, with a page's HTML swapped for a script
-    data["entries"] = {key: ["<script>alert(1)</script>", *entry[1:]] for key, entry in data["entries"].items()}
-    assert data["search"]
-    data["search"] = {key: [{"location": "", "title": "alert(2)", "text": ""}] for key in data["search"]}
-    kept.write_text(json.dumps(data))
+    head, *lines = kept.read_text().split("\n")
+    assert json.loads(head)["here"] and {line[:2] for line in lines} == {"h ", "s "}
+    # a repository that commits its cache, with a page's HTML and search entries swapped for a script
+    poison = {
+        "h": json.dumps(["<script>alert(1)</script>", [], None, [], None]),
+        "s": json.dumps([{"location": "", "title": "alert(2)", "text": ""}]),
+    }
+    kept.write_text("\n".join([head, *(line[:67] + poison[line[0]] for line in lines)]))
     converted = _conversions(monkeypatch)
     clone = tmp_path / "clone"
     shutil.copytree(root, clone, ignore=shutil.ignore_patterns("site"))

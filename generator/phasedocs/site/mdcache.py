@@ -37,8 +37,10 @@ from typing import Any, cast
 from phasedocs.output.caches import CACHE
 
 FILE = CACHE / "html.json"
-"""The entries of the last build: key -> the results of one page's conversion."""
-_FORMAT = 1
+"""The entries of the last build: a JSON header line (format, where it was written), then a line
+per entry, ``h KEY JSON`` (a page's conversion) or ``s KEY JSON`` (its search entries); an entry
+a build reuses is written back as it was read, not encoded again."""
+_FORMAT = 2
 
 #: Markdown extensions whose output is a function of the page's markdown and their
 #: configuration alone (no other files read, nothing remembered between pages).
@@ -205,8 +207,8 @@ class RenderCache:
         self.path = root / FILE
         self.usable = is_real(root, self.path.parent) and is_real(root, self.path)
         self.old, self.old_search = self._read() if self.usable else ({}, {})
-        self.new: dict[str, Any] = {}
-        self.new_search: dict[str, Any] = {}
+        self.new: dict[str, str] = {}
+        self.new_search: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
         self._base: tuple[int, str | None] | None = None
@@ -218,15 +220,22 @@ class RenderCache:
             return None
         return f"{info.st_dev}:{info.st_ino}"
 
-    def _read(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _read(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The entries on file, each as the JSON text it was written as (decoded when used)."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            head, _, body = self.path.read_text(encoding="utf-8").partition("\n")
+            data = json.loads(head)
         except (OSError, ValueError, RecursionError):
             return {}, {}
         if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("here") != self._here():
             return {}, {}
-        entries, search = data.get("entries"), data.get("search")
-        return entries if isinstance(entries, dict) else {}, search if isinstance(search, dict) else {}
+        kept: dict[str, dict[str, str]] = {"h": {}, "s": {}}
+        for line in body.split("\n"):
+            kind, _, rest = line.partition(" ")
+            key, _, raw = rest.partition(" ")
+            if kind in kept:
+                kept[kind][key] = raw
+        return kept["h"], kept["s"]
 
     def install(self, page: Any, config: Any, files: Any) -> None:
         """Make MkDocs' next ``page.render(config, files)`` go through the cache, when it can."""
@@ -258,10 +267,10 @@ class RenderCache:
             return
         head = f"{base}\0{f.src_uri}\0{f.dest_uri}\0{f.url}\0{f.inclusion.name}\0"
         key = hashlib.sha256(head.encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
-        entry = self.old.get(key)
-        if entry is not None:
+        raw = self.old.get(key)
+        if raw is not None:
             try:
-                content, toc, title, anchors, links = entry
+                content, toc, title, anchors, links = json.loads(raw)
                 if links is not None:
                     linked = {files.get_file_from_path(uri): dict(a) for uri, a in links}
                     if None in linked:
@@ -272,10 +281,10 @@ class RenderCache:
                 page.present_anchor_ids = {str(a) for a in anchors}
                 if links is not None:
                     page.links_to_anchors = linked
-                self.new[key] = entry
+                self.new[key] = raw
                 self.hits += 1
                 return
-            except (TypeError, ValueError, AttributeError, KeyError):
+            except (TypeError, ValueError, AttributeError, KeyError, RecursionError):
                 pass  # not an entry this code wrote: convert
         seen = _Seen()
         loggers = [logging.getLogger(name) for name in _LOGGERS]
@@ -290,13 +299,15 @@ class RenderCache:
         if seen.count:
             return  # what it logged must be logged again next time
         links = vars(page).get("links_to_anchors")
-        self.new[key] = [
-            page.content,
-            _toc_data(page.toc),
-            page._title_from_render,
-            sorted(page.present_anchor_ids or ()),
-            None if links is None else sorted([to.src_uri, dict(a)] for to, a in links.items()),
-        ]
+        self.new[key] = json.dumps(
+            [
+                page.content,
+                _toc_data(page.toc),
+                page._title_from_render,
+                sorted(page.present_anchor_ids or ()),
+                None if links is None else sorted([to.src_uri, dict(a)] for to, a in links.items()),
+            ]
+        )
 
     def _base_for(self, config: Any, files: Any) -> str | None:
         return self._base[1] if self._base is not None and self._base[0] == id(files) else None
@@ -335,18 +346,21 @@ class RenderCache:
                 add(page)
                 return
             key = hashlib.sha256(what.encode() + b"\0" + str(page.content).encode("utf-8", "surrogatepass")).hexdigest()
-            entries = self.old_search.get(key)
-            if isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
+            raw = self.old_search.get(key)
+            try:
+                entries = None if raw is None else json.loads(raw)
+            except (ValueError, RecursionError):
+                entries = None
+            if raw is not None and isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
                 index.entries.extend(entries)
             else:
                 start = len(index.entries)
                 add(page)
-                entries = index.entries[start:]
                 try:
-                    entries = json.loads(json.dumps(entries))
+                    raw = json.dumps(index.entries[start:])
                 except (TypeError, ValueError):
                     return
-            self.new_search[key] = entries
+            self.new_search[key] = raw
 
         vars(index)["add_entry_from_context"] = add_entry_from_context
 
@@ -360,12 +374,9 @@ class RenderCache:
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = {
-                "format": _FORMAT,
-                "here": self._here(),
-                "entries": dict(sorted(self.new.items())),
-                "search": dict(sorted(self.new_search.items())),
-            }
-            atomic_write(self.path, json.dumps(data).encode(), durable=False)
+            lines = [json.dumps({"format": _FORMAT, "here": self._here()})]
+            lines += [f"h {key} {raw}" for key, raw in sorted(self.new.items())]
+            lines += [f"s {key} {raw}" for key, raw in sorted(self.new_search.items())]
+            atomic_write(self.path, "\n".join(lines).encode(), durable=False)
         except OSError:
             pass  # no cache, no harm: the next build converts again
