@@ -584,6 +584,9 @@ def test_the_conversions_are_kept_only_for_extensions_known_to_be_pure(tmp_path)
     assert key("  - pymdownx.snippets\n") is None  # reads other files
     assert key("  - pymdownx.emoji\n") is None
     assert key("  - abbr\n") not in (None, plain)
+    # a slug function made with arguments: its name does not say which, so it is not keyed
+    slugs = "  - toc:\n      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}\n"
+    assert key(slugs) is None
 
 
 def test_a_page_render_a_plugin_stands_in_for_is_left_to_it(monkeypatch):

@@ -125,10 +125,15 @@ def _canonical(value: Any) -> Any:
         if not all(isinstance(k, str) for k in value):
             raise _Uncacheable
         return {k: _canonical(value[k]) for k in sorted(value)}
-    module = getattr(value, "__module__", None)
-    name = getattr(value, "__qualname__", None)
-    if callable(value) and isinstance(module, str) and isinstance(name, str) and module.split(".")[0] in _PACKAGES:
-        return f"py:{module}:{name}"  # a function of a versioned package, named by its path
+    import inspect
+
+    # a module-level function or class of a versioned package, named by its path; never a
+    # closure, partial or bound method (``slugify(case="lower")``), whose state the name misses
+    plain = inspect.isclass(value) or (inspect.isfunction(value) and value.__closure__ is None)
+    module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if plain and isinstance(module, str) and isinstance(name, str) and "<" not in name:
+        if module.split(".")[0] in _PACKAGES:
+            return f"py:{module}:{name}"
     raise _Uncacheable
 
 
