@@ -499,3 +499,146 @@ def test_the_site_and_generate_make_their_pages_in_the_one_build(project, monkey
         if isinstance(content, str) and not uri.endswith(".md"):
             content = content.encode()
         assert content == expected, uri
+
+
+# ----------------------------------------------------------------------------- MkDocs' conversions kept
+def _conversions(monkeypatch, indexed: list[str] | None = None) -> list[str]:
+    """The pages MkDocs converts from markdown to HTML from now on (``Page.render`` resolves each
+    page's links as it converts), by source; ``indexed`` collects those Material's search plugin
+    parses for its index."""
+    from material.plugins.search.plugin import SearchIndex
+    from mkdocs.structure import pages
+
+    seen: list[str] = []
+    real, index = pages._RelativePathTreeprocessor.__init__, SearchIndex.add_entry_from_context
+
+    def spy(self, file, files, config):
+        seen.append(file.src_uri)
+        return real(self, file, files, config)
+
+    def spy_index(self, page):
+        if indexed is not None:
+            indexed.append(page.file.src_uri)
+        return index(self, page)
+
+    monkeypatch.setattr(pages._RelativePathTreeprocessor, "__init__", spy)
+    monkeypatch.setattr(SearchIndex, "add_entry_from_context", spy_index)
+    return seen
+
+
+def _site(site: Path) -> dict[str, bytes]:
+    # the sitemap's dates are the day of the build: a build on each side of midnight differs there only
+    return {rel: data for rel, data in tree(site).items() if not rel.startswith("sitemap.xml")}
+
+
+REBUILDS = {
+    # an older snapshot of phase 1 than phase 2's newest: phase 2's pages stay as they were
+    "a snapshot of one phase": lambda root: (root / "phases/phase-01/metrics/b.json").write_text(
+        '{"timestamp": "2025-01-06T12:00:00Z", "metrics": {"warnings": 9}}'
+    ),
+    "a removed phase": lambda root: shutil.rmtree(root / "phases/phase-02"),
+}
+
+
+@pytest.mark.packaging
+@pytest.mark.parametrize("change", REBUILDS)
+def test_a_site_rebuild_equals_a_cold_build_and_converts_only_the_changed_pages(
+    project, runner, tmp_path, monkeypatch, change
+):
+    from support import LIVE
+
+    # a page of one's own whose link leads to phase 2: unchanged itself, it links elsewhere once phase 2 is gone
+    root = project({**LIVE, "docs/notes.md": "# Notes\n\nSee [phase 2](phase-02/README.md).\n"})
+    assert build(runner, root, tmp_path / "site").exit_code == 0
+    pages = tree(root / ".cache/phasedocs/pages")
+    REBUILDS[change](root)
+    indexed: list[str] = []
+    converted = _conversions(monkeypatch, indexed)
+    assert build(runner, root, tmp_path / "site").exit_code == 0
+    rebuilt = tree(root / ".cache/phasedocs/pages")
+    markdown = sorted(["notes.md", *(rel for rel in rebuilt if rel.endswith(".md"))])
+    if change == "a removed phase":  # the site's files changed: every link is resolved again
+        assert sorted(converted) == markdown
+    else:  # the pages whose markdown changed, and only those
+        changed = sorted(rel for rel in markdown if rel in rebuilt and pages.get(rel) != rebuilt[rel])
+        assert sorted(converted) == changed
+        assert sorted(indexed) == changed  # Material's search parses only these again
+        assert "phase-01/COORDINATION-DASHBOARD.md" in changed and "phase-02/COORDINATION-DASHBOARD.md" not in changed
+    twin = tmp_path / "twin"  # the same inputs, never built before
+    shutil.copytree(root, twin, ignore=shutil.ignore_patterns(".cache", "site"))
+    converted.clear()
+    indexed.clear()
+    assert build(runner, twin, tmp_path / "cold").exit_code == 0
+    assert sorted(converted) == markdown and sorted(indexed) == markdown
+    assert _site(tmp_path / "site") == _site(tmp_path / "cold")
+
+
+@pytest.mark.packaging
+def test_kept_conversions_are_trusted_only_where_they_were_made(project, runner, tmp_path, monkeypatch):
+    from support import LIVE
+
+    root = project(LIVE)
+    assert build(runner, root, tmp_path / "site").exit_code == 0
+    kept = root / ".cache/phasedocs/html.json"
+    head, *lines = kept.read_text().split("\n")
+    assert json.loads(head)["here"] and {line[:2] for line in lines} == {"h ", "s "}
+    # a repository that commits its cache, with a page's HTML and search entries swapped for a script
+    poison = {
+        "h": json.dumps(["<script>alert(1)</script>", [], None, [], None]),
+        "s": json.dumps([{"location": "", "title": "alert(2)", "text": ""}]),
+    }
+    kept.write_text("\n".join([head, *(line[:67] + poison[line[0]] for line in lines)]))
+    converted = _conversions(monkeypatch)
+    clone = tmp_path / "clone"
+    shutil.copytree(root, clone, ignore=shutil.ignore_patterns("site"))
+    assert build(runner, clone, tmp_path / "cloned").exit_code == 0
+    assert "alert(1)" not in (tmp_path / "cloned/index.html").read_text()
+    assert "alert(2)" not in (tmp_path / "cloned/search/search_index.json").read_text()
+    assert sorted(converted) == sorted(rel for rel in tree(root / ".cache/phasedocs/pages") if rel.endswith(".md"))
+
+
+@pytest.mark.packaging
+def test_a_page_that_warns_is_converted_again_and_warns_again(project, runner, tmp_path, monkeypatch):
+    from support import LIVE
+
+    root = project({**LIVE, "docs/notes.md": "# Notes\n\nSee [the plan](missing.md).\n"})
+    assert build(runner, root, tmp_path / "site").exit_code == 0
+    converted = _conversions(monkeypatch)
+    # --strict: the broken link's warning stops this build as it stopped none before
+    result = build(runner, root, tmp_path / "site", "--strict")
+    assert result.exit_code == 1
+    assert converted == ["notes.md"]
+
+
+def test_the_conversions_are_kept_only_for_extensions_known_to_be_pure(tmp_path):
+    from mkdocs.config import load_config
+
+    from phasedocs.site.config import MKDOCS_BODY
+    from phasedocs.site.mdcache import config_key
+
+    def key(extra: str = "") -> str | None:
+        body = MKDOCS_BODY.format(primary="indigo", accent="indigo").replace("  - phasedocs\n", "")
+        (tmp_path / "docs").mkdir(exist_ok=True)
+        (tmp_path / "mkdocs.yml").write_text(f"site_name: X\n{body}{extra}")
+        return config_key(load_config(str(tmp_path / "mkdocs.yml")))
+
+    plain = key()
+    assert plain is not None and plain == key()  # the same in every process: no object addresses in it
+    assert key("  - pymdownx.snippets\n") is None  # reads other files
+    assert key("  - pymdownx.emoji\n") is None
+    assert key("  - abbr\n") not in (None, plain)
+    # a slug function made with arguments: its name does not say which, so it is not keyed
+    slugs = "  - toc:\n      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}\n"
+    assert key(slugs) is None
+
+
+def test_a_page_render_a_plugin_stands_in_for_is_left_to_it(monkeypatch):
+    import functools
+
+    from mkdocs.structure.pages import Page
+
+    from phasedocs.site.mdcache import _own
+
+    assert _own(Page.render)
+    monkeypatch.setattr(Page, "render", functools.wraps(Page.render)(lambda self, config, files: None))
+    assert not _own(Page.render)

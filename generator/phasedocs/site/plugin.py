@@ -106,6 +106,9 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
             from phasedocs.resources import data
 
             config.theme.dirs.insert(0, str(data("overrides")))
+        from phasedocs.site.mdcache import RenderCache
+
+        self.html = RenderCache(root)  # unchanged pages are not converted again (see mdcache)
         if not config.repo_url and self.site.repo_url:
             config.repo_url = self.site.repo_url
             # MkDocs derives repo_name ("GitHub") while it validates the config, before this
@@ -142,7 +145,9 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         return files
 
     def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
-        """Point "edit this page" at the file the page is made from: its phase.yaml, or project.yaml."""
+        """Point "edit this page" at the file the page is made from: its phase.yaml, or project.yaml;
+        convert its markdown only if no earlier build converted the same (see mdcache)."""
+        self.html.install(page, config, files)
         repo = (config.repo_url or "").rstrip("/")
         if not repo or not re.match(r"^https://(github\.com|gitlab\.com)/", repo):
             return page
@@ -168,6 +173,15 @@ class PhasedocsPlugin(BasePlugin[PhasedocsConfig]):
         if not tags:
             return output
         return output.replace("</head>", "".join(f"  {t}\n" for t in tags) + "  </head>", 1)
+
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        """Index unchanged pages for search as before, without parsing them again (see mdcache)."""
+        self.html.install_search(config)
+        return env
+
+    def on_post_build(self, *, config: Any) -> None:
+        """Keep this build's page conversions for the next (after a build that succeeded only)."""
+        self.html.save()
 
     def on_build_error(self, *, error: Exception) -> None:
         """Keep the error: MkDocs reports a plugin's error only as 'Aborted with a BuildError!'."""
