@@ -239,6 +239,7 @@ def run_all(work: Path, k: int, rep: int) -> None:
 
     def full20() -> None:
         shutil.rmtree(out20, ignore_errors=True)
+        drawing.DRAWN.clear()  # a first run draws every chart: none kept from the run before
         generate(p20, out20)
 
     t_full = best(full20, max(2, rep // 2))
@@ -280,6 +281,7 @@ def run_all(work: Path, k: int, rep: int) -> None:
     def full(root: Path, out: Path) -> Callable[[], None]:
         def run() -> None:
             shutil.rmtree(out, ignore_errors=True)
+            drawing.DRAWN.clear()
             generate(root, out)
 
         return run
@@ -299,7 +301,9 @@ def run_all(work: Path, k: int, rep: int) -> None:
     specs = {f"{p.folder}/{name}": spec for p in facts.phases for name, spec in charts.phase_specs(p, facts).items()}
     style = ChartStyle()
     drawing.draw_all(dict(list(specs.items())[:1]), style, workers=1)  # matplotlib imported and warm
+    drawing.DRAWN.clear()  # every chart drawn, none taken from the process's memory
     t_serial = best(lambda: drawing.draw_all(specs, style, workers=1), 1)
+    drawing.DRAWN.clear()
     t_parallel = best(lambda: drawing.draw_all(specs, style), 1)
     row(
         f"draw {len(specs)} charts in parallel processes",
