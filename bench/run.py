@@ -260,11 +260,11 @@ def run_all(work: Path, k: int, rep: int) -> None:
         0.3,
     )
 
-    from phasedocs.pipeline import plan
+    from phasedocs.pipeline import build
 
     def render_only() -> None:
         project = load_project(p20)
-        plan(project, compute(project), None, draw=False)
+        build(project, compute(project), None, draw=False)
 
     row(
         "render every document of the same project (no charts)",

@@ -467,13 +467,13 @@ def test_the_site_and_generate_make_their_pages_in_the_one_build(project, monkey
     from support import LIVE
 
     calls = []
-    real = pipeline.plan
+    real = pipeline.build
 
     def spy(*args, **kwargs):
         calls.append(kwargs.get("shape", pipeline.DOCS))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "plan", spy)
+    monkeypatch.setattr(pipeline, "build", spy)
     # the site publishes some documents only: the rest of its pages must still be generate's
     root = project({**LIVE, "site_config/site.yaml": "documents: [README.md, COORDINATOR-HANDOFF.md, tasks]\n"})
     pipeline.generate(root, root / "docs")

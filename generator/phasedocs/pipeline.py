@@ -1,8 +1,8 @@
-"""The pipeline: input -> facts -> render and charts -> plan -> output.
+"""The pipeline: input -> facts -> render and charts -> outputs -> write.
 
 ``generate`` passes each stage once, in order: :mod:`phasedocs.input` loads and
 validates, :mod:`phasedocs.facts` computes, :mod:`phasedocs.render` and
-:mod:`phasedocs.charts` turn facts into bytes in memory (``plan``), and only then does
+:mod:`phasedocs.charts` turn facts into bytes in memory (:func:`build`), and only then does
 :mod:`phasedocs.output` touch the output folder: invalid input leaves the output as it
 was. Pelican's ``Pelican.run`` and mkdocs' ``build()`` also read everything before
 writing, but both empty the output folder first (pelican with ``DELETE_OUTPUT_DIRECTORY``,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # annotations only: render and site_config load Jinja and mor
 
 
 @dataclass
-class Plan:
+class Outputs:
     """Everything one run will write, decided before writing."""
 
     files: dict[str, bytes] = field(default_factory=dict)
@@ -126,7 +126,7 @@ def output_groups(project: Project, facts: ProjectFacts, env: Renderer) -> list[
     """Every group of output files, each with its digest: the one place facts become files.
 
     ``generate`` writes them to ``docs/``, the site build keeps its shape of them under
-    ``.cache/phasedocs/pages/`` (:func:`plan` for both). The built-in templates render a
+    ``.cache/phasedocs/pages/`` (:func:`build` for both). The built-in templates render a
     phase's documents from its own facts and the project's settings only, so a phase's
     digest is its facts' digest; a project's own templates may read any phase
     (``facts.phases``), and then every phase's digest covers all of them.
@@ -184,7 +184,7 @@ class Shape:
     narrow: bool = False
     """Each chart also drawn for phones (``X.narrow.svg``, see drawing.narrow_style)."""
     read_back: bool = False
-    """The files reused from the output folder are read into :attr:`Plan.kept` (the site serves them from memory)."""
+    """The files reused from the output folder are read into :attr:`Outputs.kept` (the site serves them from memory)."""
 
 
 DOCS = Shape()
@@ -199,7 +199,7 @@ def _silent(what: str, done: int, total: int) -> None:
     """The default progress report: none."""
 
 
-def plan(
+def build(
     project: Project,
     facts: ProjectFacts,
     out_dir: Path | None,
@@ -208,11 +208,11 @@ def plan(
     draw: bool = True,
     progress: Progress = _silent,
     shape: Shape = DOCS,
-) -> Plan:
+) -> Outputs:
     """Render what changed since the manifest in ``out_dir`` (everything if None or forced).
 
     The one incremental build: ``generate`` plans ``docs/``, the site its folder under
-    ``.cache/phasedocs/``; both then write the plan with :func:`~phasedocs.output.writer.write_tree`.
+    ``.cache/phasedocs/``; both then write the outputs with :func:`~phasedocs.output.writer.write_tree`.
     A group whose digest matches the manifest and whose files are untouched on disk is
     neither rendered nor drawn. In a group that is re-rendered, each chart is drawn only
     when its own content hash changed.
@@ -225,7 +225,7 @@ def plan(
     narrow = narrow_style(style)
     env = Renderer(project.root, published_tasks(project.site))
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
-    result = Plan()
+    result = Outputs()
     to_draw: dict[str, charts.Spec] = {}
 
     def on_disk_as_recorded(rel: str) -> bool:
@@ -293,13 +293,13 @@ def plan(
 
 def generate(
     project_dir: Path, out_dir: Path, *, force: bool = False, progress: Progress = _silent
-) -> tuple[Plan, WriteReport]:
+) -> tuple[Outputs, WriteReport]:
     """``phasedocs generate``: validate, compute, render what changed, then write."""
     check_output_dir(project_dir, out_dir)
     prefix = docs_prefix(project_dir, out_dir)
     project = load_project(project_dir, prefix)
     facts = compute(project, prefix)
-    result = plan(project, facts, out_dir, force=force, progress=progress)
+    result = build(project, facts, out_dir, force=force, progress=progress)
     result.warnings = project.warnings
     report = write_tree(out_dir, result.files, keep=result.keep, groups=result.groups, force=force)
     return result, report

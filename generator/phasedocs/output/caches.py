@@ -10,7 +10,7 @@ results are stamped; any change, or a missing or unreadable stamp, means a full 
 
 The site's pages (:data:`SITE_CACHE`): one cache design for every build. ``generate``
 keeps ``docs/`` with a manifest of each group's digest and files, and renders again only
-the groups whose digest changed (:func:`phasedocs.pipeline.plan`); the site build is the
+the groups whose digest changed (:func:`phasedocs.pipeline.build`); the site build is the
 same build writing the same kind of folder, with its manifest, here. Both are trusted
 like the checkout and never committed (``init``'s .gitignore).
 """

@@ -1,7 +1,7 @@
 """The pages of a site build: facts, documents and charts in memory, for both engines.
 
 ``render_site`` is what the MkDocs plugin and the Zensical staging call: the same
-incremental build as ``generate`` (:func:`phasedocs.pipeline.plan`) in the site's shape,
+incremental build as ``generate`` (:func:`phasedocs.pipeline.build`) in the site's shape,
 kept under ``.cache/phasedocs/pages/``, so a rebuild renders and draws only what changed.
 """
 
@@ -194,7 +194,7 @@ def site_shape(publish: tuple[str, ...] | list[str]) -> Shape:
 def render_site(root: Path) -> RenderedSite:
     """Validate, compute and render the project at ``root`` for a site build.
 
-    The same incremental build as ``generate`` (:func:`phasedocs.pipeline.plan`), in the
+    The same incremental build as ``generate`` (:func:`phasedocs.pipeline.build`), in the
     site's shape, kept under ``.cache/phasedocs/pages/`` with its manifest as ``docs/``
     keeps its own: a rebuild renders only the groups whose facts changed and draws only
     the charts whose content changed; what the site no longer has is removed. The pages
@@ -206,7 +206,7 @@ def render_site(root: Path) -> RenderedSite:
     from phasedocs.facts import compute
     from phasedocs.output.writer import write_tree
     from phasedocs.paths import is_real
-    from phasedocs.pipeline import plan
+    from phasedocs.pipeline import build
     from phasedocs.render.filters import html_text
 
     project = load_once(root)
@@ -214,7 +214,7 @@ def render_site(root: Path) -> RenderedSite:
     facts = compute(project)
     folder = root / SITE_CACHE
     usable = is_real(root, folder)
-    result = plan(project, facts, folder if usable else None, shape=site_shape(site_config.documents))
+    result = build(project, facts, folder if usable else None, shape=site_shape(site_config.documents))
     if usable:
         with contextlib.suppress(Abort):  # no cache, no harm: the pages are in memory
             write_tree(folder, result.files, keep=result.keep, groups=result.groups, force=True, durable=False)
