@@ -25,16 +25,16 @@ test: $(STAMP)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 ## test-fast: the developer's lane: lint, format, types, then every test but the browser,
 ## packaging, fuzz and scale ones (their markers in pyproject.toml); `make test` runs them all.
-## Both run pytest on every core (pytest-xdist, -n auto)
+## Both run pytest on every core (pytest-xdist, -n auto; worksteal: an idle worker takes queued tests from a busy one)
 test-fast: $(STAMP)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto -m "not (browser or packaging or fuzz or scale)"
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not (browser or packaging or fuzz or scale)"
 
 ## mutate: mutation testing (mutmut) of input, facts, render and output; prints the score (hours;
 ## SAMPLE=600 tests a random sample of 600 mutants and prints an estimate with its 95% interval)
