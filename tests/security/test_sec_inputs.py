@@ -425,6 +425,7 @@ def test_numbers_in_targets_are_bounded(project, runner, target, message):
     assert f"phases/phase-01/phase.yaml:15:17: tasks[0].criteria[0].target: {message}" in result.output
 
 
+@pytest.mark.scale  # a ten-year phase: a big project
 def test_a_ten_year_workdays_phase_is_computed_quickly(project, runner):
     root = project(_chain(10))
     began = time.monotonic()
