@@ -69,6 +69,20 @@ class Cpm:
     """With agents: each task's priority for an agent's slot (unlevelled slack, file position)."""
 
 
+def _backward(
+    order: list[Task], after: dict[str, list[str]], es: dict[str, float], total: float
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The backward pass over ``order`` (a dependency order) whose successors are ``after``:
+    latest starts, latest finishes and slack, each task finishing by ``total`` at the latest."""
+    lf: dict[str, float] = {}
+    ls: dict[str, float] = {}
+    for t in reversed(order):
+        lf[t.id] = r6(min((ls[c] for c in after[t.id]), default=total))
+        ls[t.id] = r6(lf[t.id] - t.duration_days)
+    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in order}
+    return ls, lf, slack
+
+
 def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str, float] | None = None) -> Cpm:
     """Earliest and latest starts and finishes, slack and the critical chains; a task in
     ``release`` (days from the start: when it was added) starts no earlier than that."""
@@ -85,12 +99,7 @@ def critical_path_method(tasks: list[Task], order: list[Task], release: dict[str
     for t in tasks:
         for d in t.depends_on:
             dependents[d].append(t.id)
-    lf: dict[str, float] = {}
-    ls: dict[str, float] = {}
-    for t in reversed(order):
-        lf[t.id] = r6(min((ls[c] for c in dependents[t.id]), default=total))
-        ls[t.id] = r6(lf[t.id] - t.duration_days)
-    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
+    ls, lf, slack = _backward(order, dependents, es, total)
     # every offset is rounded by r6, so equal days are equal floats: no tolerance needed here
     critical_path = tuple(t.id for t in order if slack[t.id] == 0)
     chains = critical_chains(order, es, ef, slack, dependents, total)
@@ -115,12 +124,7 @@ def levelled_method(tasks: list[Task], order: list[Task], cpm: Cpm, agents: tupl
     for t in ordered:
         for d in dict.fromkeys(follows[t.id]):
             after[d].append(t.id)
-    lf: dict[str, float] = {}
-    ls: dict[str, float] = {}
-    for t in reversed(ordered):
-        lf[t.id] = r6(min((ls[c] for c in after[t.id]), default=total))
-        ls[t.id] = r6(lf[t.id] - t.duration_days)
-    slack = {t.id: max(0.0, r6(ls[t.id] - es[t.id])) for t in tasks}
+    ls, lf, slack = _backward(ordered, after, es, total)
     critical_path = tuple(t.id for t in order if slack[t.id] == 0)
     chains = critical_chains(ordered, es, ef, slack, after, total)
     return Cpm(es, ef, ls, lf, slack, total, cpm.dependents, critical_path, chains, lv, priority)
