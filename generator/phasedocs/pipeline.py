@@ -227,6 +227,7 @@ def build(
     manifest = Manifest.read(out_dir) if out_dir is not None and not force else Manifest()
     result = Outputs()
     to_draw: dict[str, charts.Spec] = {}
+    drawn_hashes: dict[str, str] = {}  # their spec_hash, computed once for the manifest and the drawing
 
     def on_disk_as_recorded(rel: str) -> bool:
         recorded = manifest.files.get(rel)
@@ -264,6 +265,7 @@ def build(
                 result.keep[rel] = manifest.files[rel]
             elif draw:
                 to_draw[rel] = spec
+                drawn_hashes[rel] = h
         return hashes
 
     groups = output_groups(project, facts, env)
@@ -285,7 +287,7 @@ def build(
         progress(what if group.name == "project" else f"{what} rendered", done, len(groups))
     if to_draw:
         progress(f"drawing {len(to_draw)} charts", 0, len(to_draw))
-        result.files.update(draw_all(to_draw, style))
+        result.files.update(draw_all(to_draw, style, hashes=drawn_hashes))
         result.charts_drawn = len(to_draw)
         progress(f"drew {len(to_draw)} charts", len(to_draw), len(to_draw))
     return result

@@ -70,17 +70,24 @@ def _worker_draw(item: tuple[str, Any, Drawer, dict[str, Any]]) -> tuple[str, by
     return name, draw(spec, records.parse(ChartStyle, style_data), drawer)
 
 
-def draw_all(specs: Mapping[str, Any], style: ChartStyle, workers: int | None = None) -> dict[str, bytes]:
+def draw_all(
+    specs: Mapping[str, Any],
+    style: ChartStyle,
+    workers: int | None = None,
+    hashes: Mapping[str, str] | None = None,
+) -> dict[str, bytes]:
     """Draw every spec; in worker processes when there are more than a handful.
 
     A name ending in ``.narrow.svg`` is drawn in :func:`narrow_style` (for phones). A chart
     this process drew before (the same :func:`~phasedocs.charts.specs.spec_hash`: spec, style,
-    matplotlib's version and the chart code) is not drawn again (:data:`DRAWN`).
+    matplotlib's version and the chart code) is not drawn again (:data:`DRAWN`); ``hashes``
+    gives those a caller has already computed (the pipeline does, to compare with its manifest).
     """
     items = sorted(specs.items())
     narrow = narrow_style(style)
     style_of = {name: narrow if name.endswith(NARROW_SUFFIX) else style for name, _ in items}
-    key = {name: spec_hash(spec, style_of[name]) for name, spec in items}
+    known = hashes or {}
+    key = {name: known.get(name) or spec_hash(spec, style_of[name]) for name, spec in items}
     todo: dict[str, tuple[str, Any]] = {}  # one drawing per chart not drawn before, by its hash
     for name, spec in items:
         if key[name] not in DRAWN:

@@ -211,6 +211,11 @@ class AgentFacts:
         return self.agent.id
 
     @property
+    def working(self) -> tuple[str, ...]:
+        """Those of ``running`` that are not blocked: the tasks work goes on in."""
+        return tuple(i for i in self.running if i not in self.blocked)
+
+    @property
     def free(self) -> int:
         """How many more tasks it can take now."""
         return max(0, self.agent.capacity - len(self.running))

@@ -89,7 +89,7 @@ def _with_agents(p: PhaseFacts, out: dict[str, Any]) -> dict[str, Any]:
             "planned_days": num(a.planned_days),
             "done_days": num(a.done_days),
             "done": list(a.done),
-            "running": [i for i in a.running if i not in a.blocked],
+            "running": list(a.working),
             "blocked": list(a.blocked),
             "queued": list(a.queued),
         }
